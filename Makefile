@@ -1,0 +1,85 @@
+# dnshound - plain GNU make, dependencies through pkg-config.
+#
+#   make            build build/dnshound
+#   make test       install missing deps, build, run every test
+#   make check      the same tests under ASan+UBSan (build/san/)
+#   make demo       install missing deps, build, run on the bundled samples
+#   make install PREFIX=/usr/local
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+PKGS     := libcjson zlib libpsl yaml-0.1
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+            -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc -Iparsers
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(sort $(wildcard src/*.c src/sources/*.c src/sinks/*.c src/detectors/*.c parsers/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MAIN_OBJ := $(BUILD)/obj/src/main.o
+TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_SRC:= $(sort $(wildcard bench/*.c))
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps test test-run check demo install clean bench
+all: $(BUILD)/dnshound $(BENCH_BIN)
+
+deps:
+	@sh deploy/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libdnshound.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/dnshound: $(MAIN_OBJ) $(BUILD)/libdnshound.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Criterion on Debian needs a non-PIE test binary (Criterion #208/#258/#510).
+$(BUILD)/test-units: $(TEST_OBJ) $(BUILD)/libdnshound.a
+	$(CC) $(LDFLAGS) -no-pie -o $@ $^ $(LDLIBS) -lcriterion
+
+$(BUILD)/obj/tests/unit/%.o: CFLAGS += -fno-pie -DDH_SOURCE_DIR='"$(CURDIR)"'
+$(MAIN_OBJ): CFLAGS += -DDH_RULES_INSTALL_DIR='"$(PREFIX)/share/dnshound/rules"'
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libdnshound.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN)
+	$(BUILD)/test-units --jobs 2
+	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/e2e/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CFLAGS="-O1 -g" test-run
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/dnshound
+	@sh deploy/demo.sh $(BUILD)/dnshound
+
+bench: $(BUILD)/dnshound $(BENCH_BIN)
+	sh bench/run.sh $(BUILD)
+
+install: $(BUILD)/dnshound
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dnshound/rules
+	install -m 755 $(BUILD)/dnshound $(DESTDIR)$(PREFIX)/bin/dnshound
+	install -m 644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/dnshound/rules/
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the Debian packages dnshound needs to build and test, when missing.
+# Idempotent; prints nothing when everything is already there.
+set -eu
+
+PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix libyaml-dev libcriterion-dev python3 python3-jsonschema"
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+        echo "install-deps: need root (or sudo) to install:$missing" >&2; exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,80 @@
+/*
+ * json-fields.h - small helpers shared by the JSON-lines parsers (Zeek JSON
+ * and Suricata EVE).
+ *
+ * Two kinds of helper live here:
+ *  - typed reads of cJSON members that never trust the input: a member of the
+ *    wrong type, out of range, NaN or infinite reads as "absent", so a parser
+ *    falls back to "unknown" instead of crashing or guessing;
+ *  - raw scanning of the line text, for the few places where cJSON loses
+ *    information (it stores numbers as double, so a 64-bit Suricata flow_id
+ *    is rounded; its strings are NUL-terminated, so "\u0000" truncates) and
+ *    for skipping non-DNS EVE lines without building a tree at all.
+ */
+#ifndef DH_JSON_FIELDS_H
+#define DH_JSON_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "../src/evbuf.h"
+#include "parser.h"
+
+/* Write msg into reason and return DH_LINE_MALFORMED. */
+dh_line_t jf_malformed(char reason[DH_REASON_MAX], const char *msg);
+
+/* Parse one line as a JSON object. Trailing bytes other than whitespace are
+   an error (cJSON alone would ignore them). NULL with `reason` filled when the
+   text is not valid JSON or not an object. Free with cJSON_Delete. */
+cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX]);
+
+/* Member `key` (case-sensitive, first one when duplicated) or NULL. */
+const cJSON *jf_get(const cJSON *obj, const char *key);
+
+/* The string value of `key`, NULL when absent or not a string. */
+const char *jf_string(const cJSON *obj, const char *key);
+
+/* An integral number in [min, max]; false when absent, not a number, not
+   integral or out of range. */
+bool jf_item_int(const cJSON *item, int64_t min, int64_t max, int64_t *out);
+bool jf_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out);
+
+/* A finite number; false otherwise. */
+bool jf_number(const cJSON *obj, const char *key, double *out);
+
+/* 1 true, 0 false, -1 absent or not a boolean. */
+int jf_bool(const cJSON *obj, const char *key);
+
+/* Seconds (a JSON number) to µs, rounded to the nearest µs (exact for the
+   6-decimal values sensors print). false unless finite and 0 <= s < 1e11. */
+bool jf_seconds_to_us(double s, int64_t *us);
+
+/* Copy a NUL-terminated string into the record arena; NULL when full. */
+const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len);
+
+/* Find the raw text of member `key` of the top-level object of a JSON text,
+   without parsing it: one pass that tracks strings and nesting and stops at
+   the first depth-1 member of that name (keys written with escapes do not
+   match). The value's extent is returned for strings (quotes included) and
+   scalars (numbers, true/false/null); objects and arrays are not supported
+   (false). The text is not validated: call it on text cJSON accepted, or
+   treat the answer as a hint. */
+bool jf_raw_member(const char *s, size_t n, const char *key, const char **val, size_t *vlen);
+
+/* Decode a raw JSON string token (with its quotes) into `out`, which must hold
+   at least rawlen bytes (decoding never grows). Every escape is decoded, so
+   "\u0000" gives a NUL byte. Returns the decoded length, or -1 when the token
+   is not a well-formed string (bad escape, lone surrogate, no closing quote). */
+long jf_decode_string(const char *raw, size_t rawlen, char *out);
+
+/* memmem for C11 (glibc declares it only under _GNU_SOURCE). */
+const char *jf_memmem(const char *hay, size_t n, const char *needle, size_t m);
+
+/* Strip a leading UTF-8 byte order mark and leading and trailing spaces, tabs,
+   CR and LF; returns the new start and updates *len. */
+const char *jf_trim(const char *s, size_t *len);
+
+#endif

@@ -1,0 +1,381 @@
+/*
+ * parse-zeek-json.c - Zeek dns.log written as JSON lines (LogAscii::use_json,
+ * and the json-streaming-logs package, which adds "_path"/"_write_ts" and
+ * writes ts as an ISO 8601 string).
+ *
+ * Each line is one object with the TSV column names as dotted keys
+ * ("id.orig_h"); an absent key means the field was unset. One line is one
+ * whole transaction (DH_PART_COMPLETE). Lines of other Zeek logs are
+ * DH_LINE_SKIPPED: "_path" other than "dns", or (without "_path") an object
+ * with none of the DNS-only keys (query, qtype, rcode, answers, AA, ...).
+ * "id.orig_h" or "trans_id" alone do not make a DNS record: conn.log and old
+ * dhcp.log have them too.
+ *
+ * Bytes: Zeek's JSON writer prints bytes that are not valid UTF-8 (and
+ * control bytes) as the text "\xNN" (JSON "\\xNN"); like the TSV parser we
+ * decode those back to bytes in the query and in answers/auth/addl, so both
+ * spellings of a log give the same event. A literal backslash followed by
+ * "xNN" in a name is indistinguishable and is decoded too. The query is read
+ * from the raw line (cJSON's strings stop at a "\u0000"), so a NUL written as
+ * \u0000 is kept; in answers a \u0000 still truncates the string (cJSON).
+ *
+ * Answer types are inferred as the TSV parser does, since Zeek does not log
+ * them: an IPv4/IPv6 address is A/AAAA, text starting with an upper-case
+ * type mnemonic ("TXT 18 ...", "RRSIG 1 ...") is that type, a name answering
+ * an A/AAAA query is a CNAME, a name answering PTR/NS/MX has the query's
+ * type; anything else (and every auth/addl entry) is -1. TTLs are truncated
+ * to whole seconds.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "../src/util-dns.h"
+#include "../src/util-ip.h"
+#include "../src/util-mem.h"
+#include "../src/util-time.h"
+#include "json-fields.h"
+#include "parser.h"
+
+#define TOO_LARGE "record too large for the event buffer"
+
+/* Per-stream state: a scratch buffer for decoding the query from the raw
+   line (grown when a longer query shows up, never per record). */
+typedef struct {
+    char *scratch;
+    size_t cap;
+} zj_state_t;
+
+static dh_probe_t zj_probe(const char *line, size_t len)
+{
+    line = jf_trim(line, &len);
+    if (len == 0 || line[0] != '{')
+        return DH_PROBE_NO;
+    if (jf_memmem(line, len, "\"event_type\"", 12))
+        return DH_PROBE_NO; /* Suricata EVE */
+    if (jf_memmem(line, len, "\"id.orig_h\"", 11) || jf_memmem(line, len, "\"_path\":\"dns\"", 13))
+        return DH_PROBE_YES;
+    return DH_PROBE_NEED_MORE;
+}
+
+static void *zj_create(void)
+{
+    return dh_calloc(1, sizeof(zj_state_t));
+}
+
+static void zj_destroy(void *state)
+{
+    zj_state_t *st = state;
+    if (!st)
+        return;
+    free(st->scratch);
+    free(st);
+}
+
+/* Keys only a DNS record has (the booleans always appear, Zeek logs their
+   default F). */
+static bool has_dns_keys(const cJSON *root)
+{
+    static const char *const keys[] = {"query", "qtype", "qtype_name", "qclass", "rcode",
+                                       "rcode_name", "answers", "AA", "TC", "RD", "RA", "Z",
+                                       "rejected"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (jf_get(root, keys[i]))
+            return true;
+    return false;
+}
+
+/* ts: epoch seconds (number, or a string some re-serialisers write) or an
+   ISO 8601 string (json-streaming-logs). */
+static bool read_ts(const cJSON *root, int64_t *us)
+{
+    const cJSON *ts = jf_get(root, "ts");
+    if (cJSON_IsNumber(ts))
+        return jf_seconds_to_us(ts->valuedouble, us);
+    if (!cJSON_IsString(ts))
+        return false;
+    size_t n = strlen(ts->valuestring);
+    return dh_time_parse_iso8601(ts->valuestring, n, us) == 0 ||
+           dh_time_parse_epoch(ts->valuestring, n, us) == 0;
+}
+
+static void read_addr(const cJSON *root, const char *key, dh_addr_t *out)
+{
+    const char *s = jf_string(root, key);
+    if (s && dh_addr_parse(s, strlen(s), out) != 0)
+        out->family = DH_AF_UNSET;
+}
+
+static int32_t read_port(const cJSON *root, const char *key)
+{
+    int64_t v;
+    return jf_int(root, key, 0, 65535, &v) ? (int32_t)v : -1;
+}
+
+static void read_endpoints(const cJSON *root, dh_event_t *ev)
+{
+    read_addr(root, "id.orig_h", &ev->client);
+    read_addr(root, "id.resp_h", &ev->server);
+    ev->client_port = read_port(root, "id.orig_p");
+    ev->server_port = read_port(root, "id.resp_p");
+    const char *proto = jf_string(root, "proto");
+    if (proto && strcmp(proto, "udp") == 0)
+        ev->transport = DH_TRANSPORT_UDP;
+    else if (proto && strcmp(proto, "tcp") == 0)
+        ev->transport = DH_TRANSPORT_TCP;
+    int64_t v;
+    if (jf_int(root, "trans_id", 0, 65535, &v))
+        ev->trans_id = (int32_t)v;
+}
+
+/* A number field, else its *_name companion through `from_name`. */
+static int32_t number_or_name(const cJSON *root, const char *key, const char *name_key,
+                              int64_t max, int32_t (*from_name)(const char *, size_t))
+{
+    int64_t v;
+    if (jf_int(root, key, 0, max, &v))
+        return (int32_t)v;
+    const char *s = jf_string(root, name_key);
+    return s ? from_name(s, strlen(s)) : -1;
+}
+
+static int32_t opcode_from_name(const char *s, size_t len)
+{
+    static const char *const names[] = {"query", "iquery", "status", NULL, "notify", "update",
+                                        "dso"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i] && strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+            return (int32_t)i;
+    return -1;
+}
+
+static void read_flag(const cJSON *root, const char *key, uint16_t bit, dh_event_t *ev)
+{
+    int b = jf_bool(root, key);
+    if (b < 0)
+        return;
+    ev->flags_known |= bit;
+    if (b)
+        ev->flags |= bit;
+}
+
+static void read_header(const cJSON *root, dh_event_t *ev)
+{
+    ev->qtype = number_or_name(root, "qtype", "qtype_name", 65535, dh_qtype_from_name);
+    ev->qclass = number_or_name(root, "qclass", "qclass_name", 65535, dh_qclass_from_name);
+    ev->rcode = number_or_name(root, "rcode", "rcode_name", 4095, dh_rcode_from_name);
+    ev->opcode = number_or_name(root, "opcode", "opcode_name", 15, opcode_from_name);
+    read_flag(root, "QR", DH_FLAG_QR, ev);
+    read_flag(root, "AA", DH_FLAG_AA, ev);
+    read_flag(root, "TC", DH_FLAG_TC, ev);
+    read_flag(root, "RD", DH_FLAG_RD, ev);
+    read_flag(root, "RA", DH_FLAG_RA, ev);
+    int64_t z;
+    if (jf_int(root, "Z", 0, 65535, &z)) {
+        ev->flags_known |= DH_FLAG_Z;
+        if (z)
+            ev->flags |= DH_FLAG_Z;
+    }
+    int rej = jf_bool(root, "rejected");
+    if (rej >= 0)
+        ev->rejected = (int8_t)rej;
+    double rtt;
+    if (jf_number(root, "rtt", &rtt) && !jf_seconds_to_us(rtt, &ev->rtt_us))
+        ev->rtt_us = -1;
+}
+
+/* Decode Zeek's "\xNN" byte escapes in place; returns the new length. */
+static size_t decode_zeek_hex(char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && isxdigit((unsigned char)s[i + 2]) &&
+            isxdigit((unsigned char)s[i + 3])) {
+            char hex[3] = {s[i + 2], s[i + 3], 0};
+            s[o++] = (char)strtol(hex, NULL, 16);
+            i += 3;
+        } else {
+            s[o++] = s[i];
+        }
+    }
+    return o;
+}
+
+/* The query's exact bytes: from the raw token when possible (keeps \u0000),
+   else cJSON's string. -1 when the event buffer is full. */
+static int read_query(zj_state_t *st, const char *line, size_t len, const cJSON *root,
+                      dh_evbuf_t *out)
+{
+    const char *q = jf_string(root, "query");
+    if (!q)
+        return 0;
+    const char *raw;
+    size_t rawlen;
+    long n = -1;
+    if (jf_raw_member(line, len, "query", &raw, &rawlen)) {
+        if (rawlen > st->cap) {
+            st->scratch = dh_realloc(st->scratch, rawlen);
+            st->cap = rawlen;
+        }
+        n = jf_decode_string(raw, rawlen, st->scratch);
+    }
+    if (n < 0) {
+        n = (long)strlen(q);
+        if ((size_t)n > st->cap) {
+            st->scratch = dh_realloc(st->scratch, (size_t)n);
+            st->cap = (size_t)n;
+        }
+        if (n)
+            memcpy(st->scratch, q, (size_t)n);
+    }
+    size_t qlen = decode_zeek_hex(st->scratch, (size_t)n);
+    return dh_evbuf_set_qname(out, st->scratch, qlen);
+}
+
+/* "TXT 18 ...", "RRSIG 1 ...", "LOC: ...", "NSEC3": an upper-case canonical
+   type mnemonic ending at a space, a colon or the end (the TSV parser's rule,
+   so both spellings of a log type their answers alike). -1 when none. */
+static int32_t mnemonic_type(const char *s, size_t len)
+{
+    size_t n = 0;
+    while (n < len && n < 16 && ((s[n] >= 'A' && s[n] <= 'Z') || (n && s[n] >= '0' && s[n] <= '9')))
+        n++;
+    if (n == 0 || (n < len && s[n] != ' ' && s[n] != ':'))
+        return -1;
+    int32_t t = dh_qtype_from_name(s, n);
+    const char *canon = dh_qtype_name(t);
+    if (!canon || strlen(canon) != n || memcmp(canon, s, n) != 0)
+        return -1;
+    return t;
+}
+
+static int32_t infer_rrtype(const char *s, size_t n, int32_t qtype)
+{
+    dh_addr_t a;
+    if (n > 0 && n < 64 && dh_addr_parse(s, n, &a) == 0)
+        return a.family == DH_AF_INET ? DH_QTYPE_A : DH_QTYPE_AAAA;
+    int32_t t = mnemonic_type(s, n);
+    if (t >= 0)
+        return t;
+    if (n == 0 || memchr(s, ' ', n))
+        return -1; /* not a name */
+    if (qtype == DH_QTYPE_A || qtype == DH_QTYPE_AAAA)
+        return DH_QTYPE_CNAME;
+    if (qtype == DH_QTYPE_PTR || qtype == DH_QTYPE_NS || qtype == DH_QTYPE_MX)
+        return qtype;
+    return -1;
+}
+
+/* A TTL element (Zeek writes intervals: 60.0) in whole seconds; -1 when
+   missing or odd. */
+static int64_t ttl_of(const cJSON *t)
+{
+    if (!cJSON_IsNumber(t))
+        return -1;
+    double d = t->valuedouble;
+    if (!(d >= 0 && d <= 4294967295.0))
+        return -1;
+    return (int64_t)d;
+}
+
+/* Copy an answer string into the arena with Zeek's \xNN escapes decoded. */
+static const char *copy_answer(dh_evbuf_t *out, const char *s, size_t *len)
+{
+    size_t n = strlen(s);
+    char *p = dh_evbuf_copy(out, s, n);
+    if (!p)
+        return NULL;
+    *len = memchr(p, '\\', n) ? decode_zeek_hex(p, n) : n;
+    p[*len] = '\0';
+    return p;
+}
+
+/* Append the strings of `arr` as RRs of `section`, zipped by index with the
+   `ttls` array (may be NULL). Only the answer section is typed (auth/addl
+   are names or texts without a type, as in the TSV parser). Non-string
+   elements are skipped but keep their TTL slot. */
+static int add_rrs(dh_evbuf_t *out, const cJSON *arr, const cJSON *ttls, dh_section_t section)
+{
+    if (!cJSON_IsArray(arr))
+        return 0;
+    const cJSON *t = cJSON_IsArray(ttls) ? ttls->child : NULL;
+    for (const cJSON *it = arr->child; it; it = it->next, t = t ? t->next : NULL) {
+        if (!cJSON_IsString(it))
+            continue;
+        dh_answer_t a = {.section = (uint8_t)section, .ttl = ttl_of(t), .rrtype = -1};
+        if (out->ev.n_answers >= DH_EVBUF_MAX_ANSWERS) {
+            dh_evbuf_add_answer(out, &a); /* counted as dropped, not copied */
+            continue;
+        }
+        if (!(a.data = copy_answer(out, it->valuestring, &a.data_len)))
+            return -1;
+        if (section == DH_SECTION_ANSWER)
+            a.rrtype = infer_rrtype(a.data, a.data_len, out->ev.qtype);
+        dh_evbuf_add_answer(out, &a);
+    }
+    return 0;
+}
+
+static int read_answers(const cJSON *root, dh_evbuf_t *out)
+{
+    const cJSON *answers = jf_get(root, "answers");
+    if (add_rrs(out, answers, jf_get(root, "TTLs"), DH_SECTION_ANSWER) < 0 ||
+        add_rrs(out, jf_get(root, "auth"), NULL, DH_SECTION_AUTHORITY) < 0 ||
+        add_rrs(out, jf_get(root, "addl"), NULL, DH_SECTION_ADDITIONAL) < 0)
+        return -1;
+    dh_event_t *ev = &out->ev;
+    ev->has_response = ev->rcode >= 0 || cJSON_IsArray(answers) || ev->rtt_us >= 0 ||
+                       (ev->flags & DH_FLAG_QR);
+    return 0;
+}
+
+static dh_line_t fill_record(zj_state_t *st, const char *line, size_t len, const cJSON *root,
+                             dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    const char *path = jf_string(root, "_path");
+    if (path && strcmp(path, "dns") != 0)
+        return DH_LINE_SKIPPED;
+    if (!path && !has_dns_keys(root))
+        return DH_LINE_SKIPPED;
+    dh_event_t *ev = &out->ev;
+    if (!jf_get(root, "ts"))
+        return jf_malformed(reason, "no ts");
+    if (!read_ts(root, &ev->ts_us))
+        return jf_malformed(reason, "bad ts");
+    ev->sensor = DH_SENSOR_ZEEK;
+    out->part = DH_PART_COMPLETE;
+    const char *uid = jf_string(root, "uid");
+    if (uid && !(ev->uid = jf_copy(out, uid, &ev->uid_len)))
+        goto full;
+    read_endpoints(root, ev);
+    read_header(root, ev);
+    if (read_query(st, line, len, root, out) < 0 || read_answers(root, out) < 0)
+        goto full;
+    return DH_LINE_RECORD;
+full:
+    return jf_malformed(reason, TOO_LARGE);
+}
+
+static dh_line_t zj_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
+                               char reason[DH_REASON_MAX])
+{
+    dh_evbuf_reset(out);
+    line = jf_trim(line, &len);
+    cJSON *root = jf_parse_object(line, len, reason);
+    if (!root)
+        return DH_LINE_MALFORMED;
+    dh_line_t r = fill_record(state, line, len, root, out, reason);
+    cJSON_Delete(root);
+    if (r != DH_LINE_RECORD)
+        dh_evbuf_reset(out);
+    return r;
+}
+
+const dh_parser_type_t dh_parser_zeek_json = {
+    .name = "zeek-json",
+    .description = "Zeek dns.log as JSON lines (LogAscii::use_json, json-streaming-logs)",
+    .probe = zj_probe,
+    .create = zj_create,
+    .parse_line = zj_parse_line,
+    .end_of_input = NULL,
+    .destroy = zj_destroy,
+};

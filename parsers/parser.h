@@ -1,0 +1,67 @@
+/*
+ * parser.h - the interface every input format implements.
+ *
+ * One file per format in parsers/ defines one `const dh_parser_type_t`, and
+ * one line in parsers/parsers.def registers it. The pipeline calls it like
+ * this:
+ *
+ *   probe(line)         Format sniffing. Called on each of the first records of
+ *                       a stream (empty lines are not shown) until some parser
+ *                       says YES. Answers YES (this line is certainly mine),
+ *                       NEED_MORE (could be mine, show me more), or NO (this
+ *                       line is not mine; do not ask again for this stream).
+ *                       Must not keep state; must not guess.
+ *   create()            A per-stream state (headers seen, field maps...). Returns
+ *                       NULL only on allocation failure.
+ *   parse_line(...)     One line, without its newline, never empty, never
+ *                       containing NUL bytes or invalid UTF-8 (the reader
+ *                       rejects those first). The parser resets `out`, fills
+ *                       out->ev and out->part/out->txn_key, and returns what
+ *                       the line was. On DH_LINE_MALFORMED it writes a short
+ *                       reason (no file name, no line number) into `reason`.
+ *   end_of_input(state) The stream ended (file end). A parser keeping header
+ *                       state may forget it; optional (NULL).
+ *   destroy(state)      Frees the state. NULL is allowed.
+ *
+ * The line memory is owned by the caller and is valid only during the call.
+ */
+#ifndef DH_PARSER_H
+#define DH_PARSER_H
+
+#include <stddef.h>
+
+#include "../src/evbuf.h"
+
+typedef enum {
+    DH_PROBE_NO = 0,
+    DH_PROBE_NEED_MORE = 1,
+    DH_PROBE_YES = 2,
+} dh_probe_t;
+
+typedef enum {
+    DH_LINE_RECORD = 0,    /* a DNS record: out holds it */
+    DH_LINE_HEADER = 1,    /* format metadata (Zeek #fields...), not a record */
+    DH_LINE_SKIPPED = 2,   /* a valid record that is not DNS (EVE flow, stats...) */
+    DH_LINE_MALFORMED = 3, /* broken: reason says why */
+} dh_line_t;
+
+#define DH_REASON_MAX 160
+
+typedef struct dh_parser_type {
+    const char *name;        /* as given to --format */
+    const char *description; /* one line for --help */
+    dh_probe_t (*probe)(const char *line, size_t len);
+    void *(*create)(void);
+    dh_line_t (*parse_line)(void *state, const char *line, size_t len,
+                            dh_evbuf_t *out, char reason[DH_REASON_MAX]);
+    void (*end_of_input)(void *state);
+    void (*destroy)(void *state);
+} dh_parser_type_t;
+
+/* The registry: every parser in parsers.def, in probe order, NULL-terminated. */
+extern const dh_parser_type_t *const dh_parsers[];
+
+/* Find a parser by name; NULL when unknown. */
+const dh_parser_type_t *dh_parser_find(const char *name);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * detection.h - one detection, and the one serializer that turns every
+ * detection into a JSON line satisfying the output contract
+ * (shared/contract/detection.schema.json: ECS-style nested objects).
+ *
+ * Detectors fill a dh_detection_t (borrowed pointers, valid during the emit
+ * call) and write their numeric evidence as JSON object members into
+ * `evidence` with the util-json helpers. Sinks never build JSON: they move
+ * the bytes dh_detection_to_json produced.
+ */
+#ifndef DH_DETECTION_H
+#define DH_DETECTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rules.h"
+#include "util-json.h"
+
+typedef struct {
+    const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
+    const dh_rule_t *rule;     /* metadata and ATT&CK mapping */
+    int64_t fired_us;          /* event time at which it fired (@timestamp) */
+    int64_t start_us, end_us;  /* first and last event of the evidence */
+    int64_t window_start_us;   /* part of the deterministic id */
+    const dh_addr_t *client;   /* the entity, when it is a client (source.ip) */
+    bool client_is_resolver;   /* the client is a known resolver (queries not attributed) */
+    const char *qname;         /* a representative query name, may be NULL */
+    size_t qname_len;
+    const char *registered_domain; /* may be NULL */
+    const char *entity;        /* extra entity text for the id (e.g. a domain) */
+    double risk_score;         /* <0: the rule's */
+    double confidence;         /* <0: the rule's */
+    const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
+} dh_detection_t;
+
+/* Append one JSON line (with '\n') for d to out. */
+void dh_detection_to_json(const dh_detection_t *d, dh_strbuf_t *out);
+
+/* Deterministic id: 32 hex chars from rule, entity and window. */
+void dh_detection_id(const dh_detection_t *d, char out[33]);
+
+#endif

@@ -1,0 +1,522 @@
+/*
+ * pipeline.c - the main job (see pipeline.h): transaction assembly, the
+ * event-time watermark, detector dispatch, output and accounting.
+ */
+#define _GNU_SOURCE /* memmem */
+#include "pipeline.h"
+
+#include <string.h>
+
+#include "detector.h"
+#include "output-event.h"
+#include "regdom.h"
+#include "rules.h"
+#include "sink.h"
+#include "sources/source-file.h"
+#include "txn.h"
+#include "util-json.h"
+#include "util-mem.h"
+
+#define MAX_INPUT_STATS 256
+
+typedef struct {
+    const dh_detector_type_t *type;
+    dh_rule_t *rule;
+    void *state;
+} detector_inst_t;
+
+typedef struct {
+    char *name;
+    const char *format;
+    bool gzip;
+    uint64_t records, malformed, skipped;
+    char *error;
+} input_stat_t;
+
+struct dh_pipeline {
+    dh_options_t opt;
+    dh_counters_t c;
+    dh_evbuf_t *evbuf;
+    dh_txn_t *txn;
+    dh_regdom_t *regdom;
+    detector_inst_t *det;
+    size_t n_det;
+    dh_detect_env_t env;
+    const dh_sink_type_t *sink_type;
+    void *sink;
+    dh_strbuf_t out;
+    int64_t max_ts;
+    int64_t watermark;
+    input_stat_t inputs[MAX_INPUT_STATS];
+    size_t n_inputs;
+};
+
+void dh_options_default(dh_options_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->output = "-";
+    o->emit = DH_EMIT_DETECTIONS;
+    o->rules_dir = "rules";
+    o->max_line = 256 * 1024;
+    o->txn_timeout_us = 30 * 1000000LL;
+    o->max_pending = 65536;
+    o->lateness_us = 60 * 1000000LL;
+    o->max_reports = 10;
+    o->log = stderr;
+}
+
+/* ---- output -------------------------------------------------------- */
+
+static void sink_line(dh_pipeline_t *pl, const char *key)
+{
+    if (pl->sink_type->write(pl->sink, pl->out.buf, pl->out.len, key) != 0)
+        pl->c.sink_errors++;
+    dh_sb_reset(&pl->out);
+}
+
+static void emit_detection(void *ctx, const dh_detection_t *d)
+{
+    dh_pipeline_t *pl = ctx;
+    pl->c.detections++;
+    if (pl->opt.emit != DH_EMIT_DETECTIONS)
+        return;
+    dh_detection_to_json(d, &pl->out);
+    sink_line(pl, NULL);
+}
+
+/* ---- events -------------------------------------------------------- */
+
+static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
+{
+    if (ts <= pl->max_ts)
+        return;
+    pl->max_ts = ts;
+    int64_t wm = ts - pl->opt.lateness_us;
+    if (wm <= pl->watermark)
+        return;
+    pl->watermark = wm;
+    for (size_t i = 0; i < pl->n_det; i++)
+        if (pl->det[i].type->on_watermark)
+            pl->det[i].type->on_watermark(pl->det[i].state, wm, &pl->env);
+}
+
+/* Called by the transaction assembler for every finished transaction. */
+static void on_event(void *ctx, const dh_event_t *ev_in)
+{
+    dh_pipeline_t *pl = ctx;
+    dh_event_t ev = *ev_in;
+    if (ev.has_qname && pl->regdom)
+        ev.registered_domain = dh_regdom_lookup(pl->regdom, ev.qname_lc, ev.qname_len);
+    pl->c.dns_events++;
+    if (ev.ts_us < pl->watermark)
+        pl->c.late_events++;
+    if (pl->opt.emit == DH_EMIT_EVENTS) {
+        dh_event_to_json(&ev, &pl->out);
+        sink_line(pl, NULL);
+    } else {
+        for (size_t i = 0; i < pl->n_det; i++)
+            pl->det[i].type->on_event(pl->det[i].state, &ev, &pl->env);
+    }
+    advance_watermark(pl, ev.ts_us);
+}
+
+/* ---- set-up ------------------------------------------------------- */
+
+static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
+{
+    size_t n = 0;
+    while (dh_detectors[n])
+        n++;
+    pl->det = dh_calloc(n ? n : 1, sizeof(*pl->det));
+    for (size_t i = 0; i < n; i++) {
+        const dh_detector_type_t *t = dh_detectors[i];
+        dh_rule_t *rule = dh_rule_load(pl->opt.rules_dir, t->name, err, errlen);
+        if (!rule)
+            return -1;
+        detector_inst_t *d = &pl->det[pl->n_det];
+        d->type = t;
+        d->rule = rule;
+        pl->n_det++; /* owned from here: freed by dh_pipeline_free */
+        d->state = t->create(rule, err, errlen);
+        if (!d->state || dh_rule_finish(rule, err, errlen))
+            return -1;
+        if (!rule->enabled) {
+            t->destroy(d->state);
+            dh_rule_free(rule);
+            pl->n_det--;
+        }
+    }
+    return 0;
+}
+
+dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
+{
+    dh_pipeline_t *pl = dh_calloc(1, sizeof(*pl));
+    pl->opt = *o;
+    pl->max_ts = INT64_MIN;
+    pl->watermark = INT64_MIN;
+    pl->env.emit = emit_detection;
+    pl->env.pipeline = pl;
+    dh_sb_init(&pl->out);
+    pl->evbuf = dh_evbuf_new(o->max_line);
+    pl->txn = dh_txn_new(o->max_pending, o->txn_timeout_us, on_event, pl);
+    pl->regdom = dh_regdom_new(8192);
+    if (!pl->regdom) {
+        snprintf(err, errlen, "cannot load the Public Suffix List (libpsl)");
+        dh_pipeline_free(pl);
+        return NULL;
+    }
+    if (o->emit == DH_EMIT_DETECTIONS && load_detectors(pl, err, errlen)) {
+        dh_pipeline_free(pl);
+        return NULL;
+    }
+    pl->sink_type = dh_sink_for(o->output);
+    pl->sink = pl->sink_type ? pl->sink_type->open(o->output, err, errlen) : NULL;
+    if (!pl->sink) {
+        dh_pipeline_free(pl);
+        return NULL;
+    }
+    return pl;
+}
+
+int dh_pipeline_finish(dh_pipeline_t *pl)
+{
+    dh_txn_flush(pl->txn);
+    for (size_t i = 0; i < pl->n_det; i++)
+        pl->det[i].type->flush(pl->det[i].state, &pl->env);
+    int rc = pl->sink_type->close(pl->sink);
+    pl->sink = NULL;
+    if (rc != 0 || pl->c.sink_errors) {
+        fprintf(pl->opt.log, "dnshound: %s: write error\n", pl->opt.output);
+        return -1;
+    }
+    return 0;
+}
+
+void dh_pipeline_free(dh_pipeline_t *pl)
+{
+    if (!pl)
+        return;
+    if (pl->sink)
+        pl->sink_type->close(pl->sink);
+    for (size_t i = 0; i < pl->n_det; i++) {
+        if (pl->det[i].state)
+            pl->det[i].type->destroy(pl->det[i].state);
+        dh_rule_free(pl->det[i].rule);
+    }
+    free(pl->det);
+    for (size_t i = 0; i < pl->n_inputs; i++) {
+        free(pl->inputs[i].name);
+        free(pl->inputs[i].error);
+    }
+    dh_txn_free(pl->txn);
+    dh_regdom_free(pl->regdom);
+    dh_evbuf_free(pl->evbuf);
+    dh_sb_free(&pl->out);
+    free(pl);
+}
+
+const dh_counters_t *dh_pipeline_counters(const dh_pipeline_t *pl)
+{
+    return &pl->c;
+}
+
+/* ---- streams -------------------------------------------------------- */
+
+#define PROBE_MAX_LINES 64
+#define PROBE_MAX_BYTES (1024 * 1024)
+
+struct dh_stream {
+    dh_pipeline_t *pl;
+    char *name;
+    const dh_parser_type_t *parser;
+    void *pstate;
+    /* format sniffing: lines held back until a parser says YES */
+    dh_strbuf_t held;
+    size_t held_off[PROBE_MAX_LINES];
+    uint64_t held_line_no[PROBE_MAX_LINES];
+    size_t n_held;
+    uint64_t records, malformed, skipped;
+    unsigned reported;
+    input_stat_t *stat;
+};
+
+static void report_malformed(dh_stream_t *s, uint64_t line_no, const char *reason)
+{
+    s->malformed++;
+    s->pl->c.malformed++;
+    if (s->reported++ < s->pl->opt.max_reports)
+        fprintf(s->pl->opt.log, "%s:%llu: %s\n", s->name, (unsigned long long)line_no, reason);
+}
+
+static void choose_parser(dh_stream_t *s, const dh_parser_type_t *p)
+{
+    s->parser = p;
+    s->pstate = p->create();
+    if (s->stat)
+        s->stat->format = p->name;
+}
+
+dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
+{
+    dh_stream_t *s = dh_calloc(1, sizeof(*s));
+    s->pl = pl;
+    s->name = dh_strdup(name);
+    dh_sb_init(&s->held);
+    pl->c.inputs++;
+    if (pl->n_inputs < MAX_INPUT_STATS) {
+        s->stat = &pl->inputs[pl->n_inputs++];
+        s->stat->name = dh_strdup(name);
+    }
+    if (pl->opt.format)
+        choose_parser(s, dh_parser_find(pl->opt.format));
+    return s;
+}
+
+static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    dh_pipeline_t *pl = s->pl;
+    char reason[DH_REASON_MAX];
+    reason[0] = '\0';
+    switch (s->parser->parse_line(s->pstate, line, len, pl->evbuf, reason)) {
+    case DH_LINE_RECORD:
+        s->records++;
+        pl->c.records++;
+        pl->c.dns_records++;
+        dh_txn_add(pl->txn, pl->evbuf);
+        break;
+    case DH_LINE_HEADER:
+        break;
+    case DH_LINE_SKIPPED:
+        s->records++;
+        s->skipped++;
+        pl->c.records++;
+        pl->c.skipped++;
+        break;
+    case DH_LINE_MALFORMED:
+        s->records++;
+        pl->c.records++;
+        report_malformed(s, line_no, reason[0] ? reason : "malformed record");
+        break;
+    }
+}
+
+static void replay_held(dh_stream_t *s)
+{
+    for (size_t i = 0; i < s->n_held; i++) {
+        size_t end = i + 1 < s->n_held ? s->held_off[i + 1] : s->held.len;
+        parse(s, s->held_line_no[i], s->held.buf + s->held_off[i], end - s->held_off[i]);
+    }
+    s->n_held = 0;
+    dh_sb_reset(&s->held);
+}
+
+/* Held lines that no parser claimed: each is a malformed record. */
+static void reject_held(dh_stream_t *s, const char *reason)
+{
+    for (size_t i = 0; i < s->n_held; i++) {
+        s->records++;
+        s->pl->c.records++;
+        report_malformed(s, s->held_line_no[i], reason);
+    }
+    s->n_held = 0;
+    dh_sb_reset(&s->held);
+}
+
+/* Three-state sniffing over the first records of the stream. */
+static void probe(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    bool maybe = false;
+    for (size_t i = 0; dh_parsers[i]; i++) {
+        dh_probe_t r = dh_parsers[i]->probe(line, len);
+        if (r == DH_PROBE_YES) {
+            choose_parser(s, dh_parsers[i]);
+            replay_held(s);
+            parse(s, line_no, line, len);
+            return;
+        }
+        maybe |= r == DH_PROBE_NEED_MORE;
+    }
+    if (!maybe) {
+        s->records++;
+        s->pl->c.records++;
+        report_malformed(s, line_no, "not a Zeek or Suricata DNS log record");
+        return;
+    }
+    if (s->n_held == PROBE_MAX_LINES || s->held.len + len > PROBE_MAX_BYTES)
+        reject_held(s, "format not recognised (no parser claimed the first records)");
+    s->held_off[s->n_held] = s->held.len;
+    s->held_line_no[s->n_held++] = line_no;
+    dh_sb_put(&s->held, line, len);
+}
+
+static bool blank(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+            return false;
+    return true;
+}
+
+/* An over-long line: a non-DNS EVE record (big stats lines) is skipped,
+   anything else is malformed. */
+static void too_long(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    dh_pipeline_t *pl = s->pl;
+    pl->c.too_long++;
+    s->records++;
+    pl->c.records++;
+    const char *et = memmem(line, len < 4096 ? len : 4096, "\"event_type\":\"", 14);
+    if (et && strncmp(et + 14, "dns\"", 4) != 0 && line[0] == '{') {
+        s->skipped++;
+        pl->c.skipped++;
+        return;
+    }
+    char reason[96];
+    snprintf(reason, sizeof(reason), "line longer than %zu bytes (--max-line)", pl->opt.max_line);
+    report_malformed(s, line_no, reason);
+}
+
+void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t len, bool is_long)
+{
+    if (is_long) {
+        too_long(s, line_no, line, len);
+        return;
+    }
+    if (len && line[len - 1] == '\r')
+        len--;
+    if (blank(line, len))
+        return;
+    const char *why = memchr(line, '\0', len) ? "NUL byte in record"
+                      : !dh_utf8_valid(line, len) ? "invalid UTF-8"
+                                                   : NULL;
+    if (why) {
+        s->records++;
+        s->pl->c.records++;
+        report_malformed(s, line_no, why);
+        return;
+    }
+    if (s->parser)
+        parse(s, line_no, line, len);
+    else
+        probe(s, line_no, line, len);
+}
+
+void dh_stream_close(dh_stream_t *s, const char *error)
+{
+    dh_pipeline_t *pl = s->pl;
+    if (!s->parser)
+        reject_held(s, "format not recognised (no parser claimed the first records)");
+    if (s->reported > pl->opt.max_reports)
+        fprintf(pl->opt.log, "%s: %llu malformed records (%u shown)\n", s->name,
+                (unsigned long long)s->malformed, pl->opt.max_reports);
+    if (error) {
+        pl->c.inputs_failed++;
+        fprintf(pl->opt.log, "%s: %s\n", s->name, error);
+    }
+    if (s->stat) {
+        s->stat->records = s->records;
+        s->stat->malformed = s->malformed;
+        s->stat->skipped = s->skipped;
+        s->stat->error = error ? dh_strdup(error) : NULL;
+    }
+    if (s->parser) {
+        if (s->parser->end_of_input)
+            s->parser->end_of_input(s->pstate);
+        s->parser->destroy(s->pstate);
+    }
+    dh_sb_free(&s->held);
+    free(s->name);
+    free(s);
+}
+
+int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path)
+{
+    char err[160];
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    dh_file_reader_t *r = dh_file_reader_open(path, pl->opt.max_line, err, sizeof(err));
+    if (!r) {
+        dh_stream_t *s = dh_stream_open(pl, name);
+        dh_stream_close(s, err);
+        return -1;
+    }
+    dh_stream_t *s = dh_stream_open(pl, name);
+    const char *line;
+    size_t len;
+    dh_read_t rc;
+    while ((rc = dh_file_reader_next(r, &line, &len)) == DH_READ_LINE || rc == DH_READ_TOO_LONG)
+        dh_stream_line(s, dh_file_reader_line_no(r), line, len, rc == DH_READ_TOO_LONG);
+    if (s->stat)
+        s->stat->gzip = dh_file_reader_is_gzip(r);
+    dh_stream_close(s, rc == DH_READ_ERROR ? dh_file_reader_errmsg(r) : NULL);
+    dh_file_reader_close(r);
+    return rc == DH_READ_ERROR ? -1 : 0;
+}
+
+/* ---- reporting ------------------------------------------------------ */
+
+int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
+{
+    const dh_counters_t *c = &pl->c;
+    const dh_txn_stats_t *t = dh_txn_stats(pl->txn);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_sb_putc(&sb, '{');
+    dh_json_open_obj(&sb, "input");
+    dh_json_kv_uint(&sb, "records", c->records);
+    dh_json_kv_uint(&sb, "dns_records", c->dns_records);
+    dh_json_kv_uint(&sb, "dns_events", c->dns_events);
+    dh_json_kv_uint(&sb, "skipped", c->skipped);
+    dh_json_kv_uint(&sb, "malformed", c->malformed);
+    dh_json_kv_uint(&sb, "too_long", c->too_long);
+    dh_json_kv_uint(&sb, "late_events", c->late_events);
+    dh_json_kv_uint(&sb, "inputs", c->inputs);
+    dh_json_kv_uint(&sb, "inputs_failed", c->inputs_failed);
+    dh_json_open_arr(&sb, "files");
+    for (size_t i = 0; i < pl->n_inputs; i++) {
+        const input_stat_t *in = &pl->inputs[i];
+        dh_json_open_obj(&sb, NULL);
+        dh_json_kv_str(&sb, "name", in->name);
+        if (in->format)
+            dh_json_kv_str(&sb, "format", in->format);
+        dh_json_kv_bool(&sb, "gzip", in->gzip);
+        dh_json_kv_uint(&sb, "records", in->records);
+        dh_json_kv_uint(&sb, "skipped", in->skipped);
+        dh_json_kv_uint(&sb, "malformed", in->malformed);
+        if (in->error)
+            dh_json_kv_str(&sb, "error", in->error);
+        dh_sb_putc(&sb, '}');
+    }
+    dh_sb_puts(&sb, "]}");
+    dh_json_open_obj(&sb, "transactions");
+    dh_json_kv_uint(&sb, "merged", t->merged);
+    dh_json_kv_uint(&sb, "unanswered", t->unanswered);
+    dh_json_kv_uint(&sb, "responses_without_request", t->orphan_responses);
+    dh_json_kv_uint(&sb, "evicted_full", t->evicted_full);
+    dh_json_kv_uint(&sb, "pending_peak", t->pending_peak);
+    dh_sb_putc(&sb, '}');
+    dh_json_kv_uint(&sb, "detections", c->detections);
+    dh_json_kv_uint(&sb, "output_errors", c->sink_errors);
+    dh_sb_puts(&sb, "}\n");
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    int rc = -1;
+    if (f) {
+        rc = fwrite(sb.buf, 1, sb.len, f) == sb.len ? 0 : -1;
+        if (f != stdout && fclose(f) != 0)
+            rc = -1;
+    }
+    dh_sb_free(&sb);
+    return rc;
+}
+
+void dh_pipeline_summary(const dh_pipeline_t *pl)
+{
+    const dh_counters_t *c = &pl->c;
+    fprintf(pl->opt.log,
+            "dnshound: %llu input(s)%s, %llu records: %llu dns (%llu events), %llu skipped, "
+            "%llu malformed; %llu detections\n",
+            (unsigned long long)c->inputs, c->inputs_failed ? " (some failed)" : "",
+            (unsigned long long)c->records, (unsigned long long)c->dns_records,
+            (unsigned long long)c->dns_events, (unsigned long long)c->skipped,
+            (unsigned long long)c->malformed, (unsigned long long)c->detections);
+}

@@ -1,0 +1,86 @@
+/*
+ * pipeline.h - the main job: input lines -> records -> transactions ->
+ * normalized events -> detectors (or the event serializer) -> sink.
+ *
+ * All mutable state of a run lives in one dh_pipeline_t (no globals), so
+ * tests can run several pipelines in one process. Inputs are fed as streams
+ * (one per file, stdin, or later Kafka partition): each stream sniffs its
+ * own format, keeps its own parser state and its own malformed-record
+ * reporting, and shares the transaction assembler and the detectors, so a
+ * log split over several files gives the same events and detections as one.
+ */
+#ifndef DH_PIPELINE_H
+#define DH_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../parsers/parser.h"
+
+typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
+
+typedef struct {
+    const char *output;       /* sink target, "-" = stdout */
+    dh_emit_t emit;
+    const char *format;       /* forced parser name, NULL = sniff */
+    const char *rules_dir;
+    size_t max_line;          /* longer lines are malformed */
+    int64_t txn_timeout_us;   /* unanswered request -> event after this (event time) */
+    size_t max_pending;       /* bound on pending EVE transactions */
+    int64_t lateness_us;      /* watermark = newest event time - lateness */
+    unsigned max_reports;     /* malformed records reported per input */
+    FILE *log;                /* diagnostics (stderr) */
+} dh_options_t;
+
+void dh_options_default(dh_options_t *o);
+
+typedef struct {
+    uint64_t records;     /* non-empty, non-header lines */
+    uint64_t dns_records; /* records parsed as DNS */
+    uint64_t dns_events;  /* normalized events after transaction assembly */
+    uint64_t skipped;     /* valid records that are not DNS */
+    uint64_t malformed;
+    uint64_t too_long;    /* of malformed+skipped: lines over max_line */
+    uint64_t late_events; /* older than the watermark when they arrived */
+    uint64_t detections;
+    uint64_t inputs, inputs_failed;
+    uint64_t sink_errors;
+} dh_counters_t;
+
+typedef struct dh_pipeline dh_pipeline_t;
+typedef struct dh_stream dh_stream_t;
+
+/* Create: opens the sink, loads rules, creates detectors. NULL with err. */
+dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen);
+
+/* End of input: flush transactions, close windows, flush detectors and sink.
+   Returns 0, or -1 when output could not be written. */
+int dh_pipeline_finish(dh_pipeline_t *pl);
+void dh_pipeline_free(dh_pipeline_t *pl);
+
+const dh_counters_t *dh_pipeline_counters(const dh_pipeline_t *pl);
+
+/* Write the --stats JSON object to path. 0 or -1. */
+int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path);
+
+/* One line summary to the log. */
+void dh_pipeline_summary(const dh_pipeline_t *pl);
+
+/* ---- streams ---- */
+
+/* A new input stream named `name` (for FILE:LINE reports). */
+dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name);
+
+/* One line (without '\n'). too_long: it is only the first max_line bytes. */
+void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t len, bool too_long);
+
+/* The stream ended; error: NULL, or why it was cut short. Frees s. */
+void dh_stream_close(dh_stream_t *s, const char *error);
+
+/* Read a whole file ("-" = stdin) through a stream. 0, or -1 when it could
+   not be opened or was cut short (reported on the log). */
+int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * rules.c - loading and validating rule files (see rules.h).
+ */
+#include "rules.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util-mem.h"
+
+static const char *const levels[] = {"informational", "low", "medium", "high", "critical"};
+
+static int match(const char *s, const char *pattern)
+{
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB))
+        return 0;
+    int ok = regexec(&re, s, 0, NULL, 0) == 0;
+    regfree(&re);
+    return ok;
+}
+
+/* A list of {id, name} maps whose ids match pattern. */
+static int load_refs(dh_yaml_node_t *attack, const char *key, const char *pattern, bool required,
+                     dh_attack_ref_t *out, size_t *n, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(attack, key);
+    *n = 0;
+    if (!seq) {
+        if (!required)
+            return 0;
+        snprintf(err, errlen, "%s:%zu: attack: missing '%s'", attack->file, attack->line, key);
+        return -1;
+    }
+    if (seq->kind != DH_YAML_SEQ || (required && seq->n_items == 0) || seq->n_items > DH_ATTACK_MAX) {
+        snprintf(err, errlen, "%s:%zu: %s: expected a list of 1 to %d {id, name} entries",
+                 seq->file, seq->line, key, DH_ATTACK_MAX);
+        return -1;
+    }
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_MAP) {
+            snprintf(err, errlen, "%s:%zu: %s: expected {id, name}", it->file, it->line, key);
+            return -1;
+        }
+        if (dh_yaml_str(it, "id", true, &out[i].id, err, errlen) ||
+            dh_yaml_str(it, "name", true, &out[i].name, err, errlen))
+            return -1;
+        if (!match(out[i].id, pattern)) {
+            snprintf(err, errlen, "%s:%zu: %s: bad ATT&CK id '%s'", it->file, it->line, key,
+                     out[i].id);
+            return -1;
+        }
+    }
+    *n = seq->n_items;
+    return 0;
+}
+
+static int load_attack(dh_rule_t *r, char *err, size_t errlen)
+{
+    dh_yaml_node_t *a = dh_yaml_get(r->root, "attack");
+    if (!a || a->kind != DH_YAML_MAP) {
+        snprintf(err, errlen, "%s:%zu: missing 'attack' map", r->path, r->root->line);
+        return -1;
+    }
+    dh_attack_t *t = &r->attack;
+    if (dh_yaml_str(a, "version", true, &t->version, err, errlen) ||
+        dh_yaml_str(a, "detection_strategy", false, &t->detection_strategy, err, errlen))
+        return -1;
+    if (t->detection_strategy && !match(t->detection_strategy, "^DET[0-9]{4}$")) {
+        snprintf(err, errlen, "%s: detection_strategy: expected DETnnnn, got '%s'", r->path,
+                 t->detection_strategy);
+        return -1;
+    }
+    return load_refs(a, "tactics", "^TA[0-9]{4}$", true, t->tactics, &t->n_tactics, err, errlen) ||
+                   load_refs(a, "techniques", "^T[0-9]{4}$", true, t->techniques, &t->n_techniques,
+                             err, errlen) ||
+                   load_refs(a, "subtechniques", "^T[0-9]{4}\\.[0-9]{3}$", false, t->subtechniques,
+                             &t->n_subtechniques, err, errlen)
+               ? -1
+               : 0;
+}
+
+static int load_meta(dh_rule_t *r, char *err, size_t errlen)
+{
+    r->enabled = true;
+    r->confidence = 0.5;
+    if (dh_yaml_str(r->root, "title", true, &r->title, err, errlen) ||
+        dh_yaml_str(r->root, "id", true, &r->id, err, errlen) ||
+        dh_yaml_str(r->root, "description", false, &r->description, err, errlen) ||
+        dh_yaml_str(r->root, "level", true, &r->level, err, errlen) ||
+        dh_yaml_bool(r->root, "enabled", false, &r->enabled, err, errlen) ||
+        dh_yaml_double(r->root, "risk_score", true, 0, 100, &r->risk_score, err, errlen) ||
+        dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen))
+        return -1;
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (strcmp(r->level, levels[i]) == 0)
+            r->severity = (int)i + 1;
+    if (!r->severity) {
+        dh_yaml_node_t *n = dh_yaml_get(r->root, "level");
+        snprintf(err, errlen, "%s:%zu: level: expected informational, low, medium, high or critical",
+                 r->path, n->line);
+        return -1;
+    }
+    dh_yaml_mark_used(dh_yaml_get(r->root, "tags")); /* Sigma-style, informative */
+    r->thresholds = dh_yaml_get(r->root, "thresholds");
+    if (r->thresholds && r->thresholds->kind != DH_YAML_MAP) {
+        snprintf(err, errlen, "%s:%zu: thresholds: expected a map", r->path, r->thresholds->line);
+        return -1;
+    }
+    return load_attack(r, err, errlen);
+}
+
+dh_rule_t *dh_rule_load(const char *dir, const char *name, char *err, size_t errlen)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
+    dh_yaml_node_t *root = dh_yaml_load(path, err, errlen);
+    if (!root)
+        return NULL;
+    dh_rule_t *r = dh_calloc(1, sizeof(*r));
+    r->root = root;
+    r->path = root->file;
+    if (load_meta(r, err, errlen)) {
+        dh_rule_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+int dh_rule_finish(dh_rule_t *r, char *err, size_t errlen)
+{
+    return dh_yaml_check_unused(r->root, err, errlen);
+}
+
+void dh_rule_free(dh_rule_t *r)
+{
+    if (!r)
+        return;
+    dh_yaml_free(r->root);
+    free(r);
+}
+
+int dh_rule_int_list(dh_rule_t *r, const char *key, long *out, size_t max, size_t *n, char *err,
+                     size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(r->thresholds, key);
+    *n = 0;
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ || seq->n_items > max) {
+        snprintf(err, errlen, "%s:%zu: %s: expected a list of at most %zu integers", seq->file,
+                 seq->line, key, max);
+        return -1;
+    }
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        char *end;
+        errno = 0;
+        long v = it->kind == DH_YAML_SCALAR ? strtol(it->value, &end, 10) : 0;
+        if (it->kind != DH_YAML_SCALAR || !it->value[0] || *end || errno) {
+            snprintf(err, errlen, "%s:%zu: %s: expected an integer", it->file, it->line, key);
+            return -1;
+        }
+        out[(*n)++] = v;
+    }
+    return 0;
+}

@@ -1,0 +1,248 @@
+/*
+ * util-json.c - strbuf and JSON escaping (see util-json.h).
+ */
+#include "util-json.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util-mem.h"
+
+void dh_sb_init(dh_strbuf_t *sb)
+{
+    sb->buf = NULL;
+    sb->len = sb->cap = 0;
+}
+
+void dh_sb_free(dh_strbuf_t *sb)
+{
+    free(sb->buf);
+    dh_sb_init(sb);
+}
+
+void dh_sb_reset(dh_strbuf_t *sb)
+{
+    sb->len = 0;
+    if (sb->buf)
+        sb->buf[0] = '\0';
+}
+
+static void sb_reserve(dh_strbuf_t *sb, size_t extra)
+{
+    if (sb->len + extra + 1 <= sb->cap)
+        return;
+    size_t cap = sb->cap ? sb->cap : 256;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
+    sb->buf = dh_realloc(sb->buf, cap);
+    sb->cap = cap;
+}
+
+void dh_sb_put(dh_strbuf_t *sb, const char *s, size_t len)
+{
+    sb_reserve(sb, len);
+    memcpy(sb->buf + sb->len, s, len);
+    sb->len += len;
+    sb->buf[sb->len] = '\0';
+}
+
+void dh_sb_puts(dh_strbuf_t *sb, const char *s)
+{
+    dh_sb_put(sb, s, strlen(s));
+}
+
+void dh_sb_putc(dh_strbuf_t *sb, char c)
+{
+    sb_reserve(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
+}
+
+void dh_sb_printf(dh_strbuf_t *sb, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        sb_reserve(sb, (size_t)n);
+        vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap2);
+        sb->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+size_t dh_utf8_seq_len(const unsigned char *s, size_t avail)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    uint32_t min, cp;
+    if ((c & 0xE0) == 0xC0) {
+        n = 2, min = 0x80, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 3, min = 0x800, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 4, min = 0x10000, cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n > avail)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+bool dh_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = dh_utf8_seq_len(p + i, len - i);
+        if (!n)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+void dh_json_string(dh_strbuf_t *sb, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    sb_reserve(sb, len + 2);
+    dh_sb_putc(sb, '"');
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
+            run++;
+        if (run > i) {
+            dh_sb_put(sb, s + i, run - i);
+            i = run;
+            continue;
+        }
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            dh_sb_put(sb, e, 2);
+            i++;
+        } else if (c < 0x20) {
+            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            dh_sb_put(sb, e, 6);
+            i++;
+        } else {
+            size_t n = dh_utf8_seq_len(p + i, len - i);
+            if (n) {
+                dh_sb_put(sb, s + i, n);
+                i += n;
+            } else {
+                char e[6] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
+                dh_sb_put(sb, e, 5);
+                i++;
+            }
+        }
+    }
+    dh_sb_putc(sb, '"');
+}
+
+static void json_comma(dh_strbuf_t *sb)
+{
+    if (sb->len && sb->buf[sb->len - 1] != '{' && sb->buf[sb->len - 1] != '[')
+        dh_sb_putc(sb, ',');
+}
+
+void dh_json_sep(dh_strbuf_t *sb)
+{
+    json_comma(sb);
+}
+
+void dh_json_key(dh_strbuf_t *sb, const char *key)
+{
+    json_comma(sb);
+    dh_json_string(sb, key, strlen(key));
+    dh_sb_putc(sb, ':');
+}
+
+void dh_json_kv_str(dh_strbuf_t *sb, const char *key, const char *s)
+{
+    dh_json_kv_strn(sb, key, s, strlen(s));
+}
+
+void dh_json_kv_strn(dh_strbuf_t *sb, const char *key, const char *s, size_t len)
+{
+    dh_json_key(sb, key);
+    dh_json_string(sb, s, len);
+}
+
+void dh_json_kv_int(dh_strbuf_t *sb, const char *key, int64_t v)
+{
+    dh_json_key(sb, key);
+    dh_sb_printf(sb, "%lld", (long long)v);
+}
+
+void dh_json_kv_uint(dh_strbuf_t *sb, const char *key, uint64_t v)
+{
+    dh_json_key(sb, key);
+    dh_sb_printf(sb, "%llu", (unsigned long long)v);
+}
+
+void dh_json_kv_bool(dh_strbuf_t *sb, const char *key, bool v)
+{
+    dh_json_key(sb, key);
+    dh_sb_puts(sb, v ? "true" : "false");
+}
+
+void dh_json_double(dh_strbuf_t *sb, double v)
+{
+    if (!isfinite(v)) {
+        dh_sb_puts(sb, "null");
+        return;
+    }
+    if (v == (double)(int64_t)v && fabs(v) < 1e15) {
+        dh_sb_printf(sb, "%lld", (long long)v);
+        return;
+    }
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), "%.6g", v);
+    /* %g may give "1e+20": valid JSON. */
+    dh_sb_puts(sb, tmp);
+}
+
+void dh_json_kv_double(dh_strbuf_t *sb, const char *key, double v)
+{
+    dh_json_key(sb, key);
+    dh_json_double(sb, v);
+}
+
+void dh_json_open_obj(dh_strbuf_t *sb, const char *key)
+{
+    if (key)
+        dh_json_key(sb, key);
+    else
+        json_comma(sb);
+    dh_sb_putc(sb, '{');
+}
+
+void dh_json_open_arr(dh_strbuf_t *sb, const char *key)
+{
+    if (key)
+        dh_json_key(sb, key);
+    else
+        json_comma(sb);
+    dh_sb_putc(sb, '[');
+}

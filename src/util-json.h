@@ -1,0 +1,61 @@
+/*
+ * util-json.h - a growable byte buffer and the one JSON string escaper every
+ * output uses.
+ *
+ * Output JSON must be valid whatever bytes a query holds. Valid UTF-8 passes
+ * through; control characters become \u00XX; a byte that is not part of valid
+ * UTF-8 is written as the six characters \\xNN (a literal backslash, x and
+ * two hex digits), the escaping Zeek's own JSON writer uses, so an analyst
+ * sees the same spelling in dnshound's output as in the Zeek log.
+ *
+ * Ownership: the caller owns the dh_strbuf_t; reuse it across records
+ * (dh_sb_reset keeps the memory) so the hot path does not allocate.
+ */
+#ifndef DH_UTIL_JSON_H
+#define DH_UTIL_JSON_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} dh_strbuf_t;
+
+void dh_sb_init(dh_strbuf_t *sb);
+void dh_sb_free(dh_strbuf_t *sb);
+void dh_sb_reset(dh_strbuf_t *sb);
+void dh_sb_put(dh_strbuf_t *sb, const char *s, size_t len);
+void dh_sb_puts(dh_strbuf_t *sb, const char *s);
+void dh_sb_putc(dh_strbuf_t *sb, char c);
+void dh_sb_printf(dh_strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Append a quoted, escaped JSON string of len raw bytes. */
+void dh_json_string(dh_strbuf_t *sb, const char *s, size_t len);
+
+/* Helpers for building objects: each writes a leading comma unless the
+   buffer's last byte is '{' or '['. */
+void dh_json_key(dh_strbuf_t *sb, const char *key);
+void dh_json_kv_str(dh_strbuf_t *sb, const char *key, const char *s);
+void dh_json_kv_strn(dh_strbuf_t *sb, const char *key, const char *s, size_t len);
+void dh_json_kv_int(dh_strbuf_t *sb, const char *key, int64_t v);
+void dh_json_kv_uint(dh_strbuf_t *sb, const char *key, uint64_t v);
+void dh_json_kv_bool(dh_strbuf_t *sb, const char *key, bool v);
+/* Doubles are printed with up to 6 significant decimals, never NaN/Inf
+   (written as null, which is valid JSON). */
+void dh_json_kv_double(dh_strbuf_t *sb, const char *key, double v);
+void dh_json_double(dh_strbuf_t *sb, double v);
+/* Start a nested object/array under key ("key":{ / "key":[). */
+void dh_json_open_obj(dh_strbuf_t *sb, const char *key);
+void dh_json_open_arr(dh_strbuf_t *sb, const char *key);
+/* Comma before an array element unless first. */
+void dh_json_sep(dh_strbuf_t *sb);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+size_t dh_utf8_seq_len(const unsigned char *s, size_t avail);
+/* true when the whole buffer is valid UTF-8. */
+bool dh_utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * util-time.h - timestamps as µs since the Unix epoch (UTC), parsed from the
+ * spellings sensors use and printed as RFC 3339.
+ */
+#ifndef DH_UTIL_TIME_H
+#define DH_UTIL_TIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Epoch seconds with an optional fraction ("1517336042.279652", "22.34",
+   "1.5e9" is refused). Returns 0 and fills *us, or -1. */
+int dh_time_parse_epoch(const char *s, size_t len, int64_t *us);
+
+/* ISO 8601 / RFC 3339 date-time: "2018-03-24T17:15:20.865716Z",
+   "2023-11-01T00:46:34.435874+0100", "+01:00", a space instead of 'T',
+   any number of fraction digits (truncated to µs). Returns 0 or -1. */
+int dh_time_parse_iso8601(const char *s, size_t len, int64_t *us);
+
+/* Interval in seconds ("0.069982") to µs. Returns 0 or -1. */
+int dh_time_parse_interval(const char *s, size_t len, int64_t *us);
+
+/* RFC 3339 UTC with microseconds: "2018-03-24T17:15:20.865716Z". */
+#define DH_TIME_STRLEN 64
+const char *dh_time_format(int64_t us, char buf[DH_TIME_STRLEN]);
+
+#endif

@@ -1,0 +1,338 @@
+/*
+ * yaml-tree.c - libyaml events into a dh_yaml_node_t tree (see the header).
+ * Anchors and aliases are refused: rules files are meant to be read by
+ * people, and an alias would make "line of the value" ambiguous.
+ */
+#include "yaml-tree.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <yaml.h>
+
+#include "util-mem.h"
+
+#define MAX_DEPTH 64
+
+static dh_yaml_node_t *node_new(dh_yaml_kind_t kind, size_t line, const char *file)
+{
+    dh_yaml_node_t *n = dh_calloc(1, sizeof(*n));
+    n->kind = kind;
+    n->line = line;
+    n->file = file;
+    return n;
+}
+
+static void node_add(dh_yaml_node_t *parent, dh_yaml_node_t *child)
+{
+    parent->items = dh_realloc(parent->items, (parent->n_items + 1) * sizeof(*parent->items));
+    parent->items[parent->n_items++] = child;
+}
+
+static void node_free(dh_yaml_node_t *n)
+{
+    if (!n)
+        return;
+    for (size_t i = 0; i < n->n_items; i++)
+        node_free(n->items[i]);
+    free(n->items);
+    free(n->value);
+    free(n->key);
+    free(n);
+}
+
+typedef struct {
+    yaml_parser_t parser;
+    const char *file;
+    char *err;
+    size_t errlen;
+} loader_t;
+
+static dh_yaml_node_t *parse_node(loader_t *L, yaml_event_t *ev, int depth);
+
+static int next_event(loader_t *L, yaml_event_t *ev)
+{
+    if (!yaml_parser_parse(&L->parser, ev)) {
+        snprintf(L->err, L->errlen, "%s:%zu: %s", L->file, L->parser.problem_mark.line + 1,
+                 L->parser.problem ? L->parser.problem : "YAML syntax error");
+        return -1;
+    }
+    return 0;
+}
+
+/* Read a mapping's key/value pairs until MAPPING_END. */
+static int parse_map_body(loader_t *L, dh_yaml_node_t *map, int depth)
+{
+    for (;;) {
+        yaml_event_t kev;
+        if (next_event(L, &kev))
+            return -1;
+        if (kev.type == YAML_MAPPING_END_EVENT) {
+            yaml_event_delete(&kev);
+            return 0;
+        }
+        if (kev.type != YAML_SCALAR_EVENT) {
+            snprintf(L->err, L->errlen, "%s:%zu: map keys must be plain scalars", L->file,
+                     kev.start_mark.line + 1);
+            yaml_event_delete(&kev);
+            return -1;
+        }
+        char *key = dh_strndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
+        size_t kline = kev.start_mark.line + 1;
+        yaml_event_delete(&kev);
+        for (size_t i = 0; i < map->n_items; i++)
+            if (strcmp(map->items[i]->key, key) == 0) {
+                snprintf(L->err, L->errlen, "%s:%zu: duplicate key '%s'", L->file, kline, key);
+                free(key);
+                return -1;
+            }
+        yaml_event_t vev;
+        if (next_event(L, &vev)) {
+            free(key);
+            return -1;
+        }
+        dh_yaml_node_t *v = parse_node(L, &vev, depth + 1);
+        yaml_event_delete(&vev);
+        if (!v) {
+            free(key);
+            return -1;
+        }
+        v->key = key;
+        node_add(map, v);
+    }
+}
+
+static int parse_seq_body(loader_t *L, dh_yaml_node_t *seq, int depth)
+{
+    for (;;) {
+        yaml_event_t ev;
+        if (next_event(L, &ev))
+            return -1;
+        if (ev.type == YAML_SEQUENCE_END_EVENT) {
+            yaml_event_delete(&ev);
+            return 0;
+        }
+        dh_yaml_node_t *v = parse_node(L, &ev, depth + 1);
+        yaml_event_delete(&ev);
+        if (!v)
+            return -1;
+        node_add(seq, v);
+    }
+}
+
+static dh_yaml_node_t *parse_node(loader_t *L, yaml_event_t *ev, int depth)
+{
+    size_t line = ev->start_mark.line + 1;
+    if (depth > MAX_DEPTH) {
+        snprintf(L->err, L->errlen, "%s:%zu: nested too deeply", L->file, line);
+        return NULL;
+    }
+    dh_yaml_node_t *n = NULL;
+    switch (ev->type) {
+    case YAML_SCALAR_EVENT:
+        n = node_new(DH_YAML_SCALAR, line, L->file);
+        n->value = dh_strndup((const char *)ev->data.scalar.value, ev->data.scalar.length);
+        n->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+                    ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        return n;
+    case YAML_MAPPING_START_EVENT:
+        n = node_new(DH_YAML_MAP, line, L->file);
+        if (parse_map_body(L, n, depth) == 0)
+            return n;
+        break;
+    case YAML_SEQUENCE_START_EVENT:
+        n = node_new(DH_YAML_SEQ, line, L->file);
+        if (parse_seq_body(L, n, depth) == 0)
+            return n;
+        break;
+    case YAML_ALIAS_EVENT:
+        snprintf(L->err, L->errlen, "%s:%zu: aliases are not supported", L->file, line);
+        return NULL;
+    default:
+        snprintf(L->err, L->errlen, "%s:%zu: unexpected YAML event", L->file, line);
+        return NULL;
+    }
+    node_free(n);
+    return NULL;
+}
+
+/* Skip stream/document start events, parse the one root node. */
+dh_yaml_node_t *dh_yaml_load(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    loader_t L = {.file = dh_strdup(path), .err = err, .errlen = errlen};
+    yaml_parser_initialize(&L.parser);
+    yaml_parser_set_input_file(&L.parser, f);
+    dh_yaml_node_t *root = NULL;
+    yaml_event_t ev;
+    for (;;) {
+        if (next_event(&L, &ev))
+            break;
+        yaml_event_type_t t = ev.type;
+        if (t == YAML_STREAM_START_EVENT || t == YAML_DOCUMENT_START_EVENT) {
+            yaml_event_delete(&ev);
+            continue;
+        }
+        if (t == YAML_STREAM_END_EVENT) { /* empty file: an empty map */
+            yaml_event_delete(&ev);
+            root = node_new(DH_YAML_MAP, 1, L.file);
+            break;
+        }
+        root = parse_node(&L, &ev, 0);
+        yaml_event_delete(&ev);
+        break;
+    }
+    yaml_parser_delete(&L.parser);
+    fclose(f);
+    if (!root) {
+        free((char *)L.file);
+        return NULL;
+    }
+    if (root->kind != DH_YAML_MAP) {
+        snprintf(err, errlen, "%s:%zu: the document must be a mapping", path, root->line);
+        node_free(root);
+        free((char *)L.file);
+        return NULL;
+    }
+    root->used = true;
+    return root;
+}
+
+void dh_yaml_free(dh_yaml_node_t *root)
+{
+    if (!root)
+        return;
+    char *file = (char *)root->file;
+    node_free(root);
+    free(file);
+}
+
+dh_yaml_node_t *dh_yaml_get(dh_yaml_node_t *map, const char *key)
+{
+    if (!map || map->kind != DH_YAML_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->n_items; i++)
+        if (strcmp(map->items[i]->key, key) == 0) {
+            map->items[i]->used = true;
+            return map->items[i];
+        }
+    return NULL;
+}
+
+static int bad(dh_yaml_node_t *n, const char *key, const char *what, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s:%zu: %s: expected %s, got '%s'", n->file, n->line, key, what,
+             n->value ? n->value : "(a map or list)");
+    return -1;
+}
+
+static int missing(dh_yaml_node_t *map, const char *key, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s:%zu: missing required key '%s'", map->file, map->line, key);
+    return -1;
+}
+
+int dh_yaml_str(dh_yaml_node_t *map, const char *key, bool required, const char **out, char *err,
+                size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(map, key);
+    if (!n)
+        return required ? missing(map, key, err, errlen) : 0;
+    if (n->kind != DH_YAML_SCALAR)
+        return bad(n, key, "a string", err, errlen);
+    *out = n->value;
+    return 0;
+}
+
+int dh_yaml_double(dh_yaml_node_t *map, const char *key, bool required, double min, double max,
+                   double *out, char *err, size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(map, key);
+    if (!n)
+        return required ? missing(map, key, err, errlen) : 0;
+    if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0])
+        return bad(n, key, "a number", err, errlen);
+    char *end;
+    errno = 0;
+    double v = strtod(n->value, &end);
+    if (*end || errno || !isfinite(v))
+        return bad(n, key, "a number", err, errlen);
+    if (v < min || v > max) {
+        char what[96];
+        snprintf(what, sizeof(what), "a number in [%g, %g]", min, max);
+        return bad(n, key, what, err, errlen);
+    }
+    *out = v;
+    return 0;
+}
+
+int dh_yaml_int(dh_yaml_node_t *map, const char *key, bool required, int64_t min, int64_t max,
+                int64_t *out, char *err, size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(map, key);
+    if (!n)
+        return required ? missing(map, key, err, errlen) : 0;
+    if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0])
+        return bad(n, key, "an integer", err, errlen);
+    char *end;
+    errno = 0;
+    long long v = strtoll(n->value, &end, 10);
+    if (*end || errno)
+        return bad(n, key, "an integer", err, errlen);
+    if (v < min || v > max) {
+        char what[96];
+        snprintf(what, sizeof(what), "an integer in [%lld, %lld]", (long long)min, (long long)max);
+        return bad(n, key, what, err, errlen);
+    }
+    *out = v;
+    return 0;
+}
+
+int dh_yaml_bool(dh_yaml_node_t *map, const char *key, bool required, bool *out, char *err,
+                 size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(map, key);
+    if (!n)
+        return required ? missing(map, key, err, errlen) : 0;
+    if (n->kind == DH_YAML_SCALAR && !n->quoted) {
+        if (!strcasecmp(n->value, "true") || !strcasecmp(n->value, "yes")) {
+            *out = true;
+            return 0;
+        }
+        if (!strcasecmp(n->value, "false") || !strcasecmp(n->value, "no")) {
+            *out = false;
+            return 0;
+        }
+    }
+    return bad(n, key, "true or false", err, errlen);
+}
+
+void dh_yaml_mark_used(dh_yaml_node_t *n)
+{
+    if (!n)
+        return;
+    n->used = true;
+    for (size_t i = 0; i < n->n_items; i++)
+        dh_yaml_mark_used(n->items[i]);
+}
+
+int dh_yaml_check_unused(const dh_yaml_node_t *n, char *err, size_t errlen)
+{
+    if (!n)
+        return 0;
+    if (!n->used && n->key) { /* only map keys can be unknown; list items have none */
+        snprintf(err, errlen, "%s:%zu: unknown key '%s'", n->file, n->line, n->key);
+        return -1;
+    }
+    for (size_t i = 0; i < n->n_items; i++)
+        if (dh_yaml_check_unused(n->items[i], err, errlen))
+            return -1;
+    return 0;
+}

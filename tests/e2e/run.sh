@@ -1,0 +1,183 @@
+#!/bin/sh
+# End-to-end tests of the dnshound binary: CLI, exit codes, output contract,
+# hostile input, determinism, memory bound. Each test is a shell function
+# named t_*; the runner prints one line per test and the closing
+# "N passed, N failed" line.
+#
+#   DNSHOUND=build/dnshound sh tests/e2e/run.sh [NAME...]
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DH=${DNSHOUND:-$ROOT/build/dnshound}
+GEN=${GEN_DNSLOG:-$(dirname "$DH")/bench/gen-dnslog}
+PY=/usr/bin/python3
+CHECK="$PY $ROOT/tests/e2e/check.py"
+SCHEMA=$ROOT/tests/contract/detection.schema.json
+[ -f "$ROOT/../shared/contract/detection.schema.json" ] && SCHEMA=$ROOT/../shared/contract/detection.schema.json
+CORPUS=$ROOT/../shared/corpus
+W=$(mktemp -d /tmp/dh-e2e.XXXXXX)
+trap 'rm -rf "$W"' EXIT INT TERM
+cd "$ROOT" || exit 1
+
+fail() { echo "    $*" >&2; return 1; }
+
+# ---- CLI -------------------------------------------------------------------
+
+t_help_documents_every_option() {
+    "$DH" --help > "$W/help" || fail "--help exit $?" || return 1
+    for o in --output --emit --stats --format --max-line --max-reports --rules --lateness \
+             --txn-timeout --max-pending --quiet --version; do
+        grep -q -- "$o" "$W/help" || fail "--help lacks $o" || return 1
+    done
+}
+
+t_usage_errors_exit_2() {
+    "$DH" --no-such-option </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad option: exit not 2" || return 1
+    "$DH" --format xml </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --format: exit not 2" || return 1
+    "$DH" --emit nothing </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --emit: exit not 2" || return 1
+    "$DH" --max-line -5 </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --max-line: exit not 2" || return 1
+}
+
+# ---- the demo and the output contract ----------------------------------------
+
+t_demo_samples_raise_schema_valid_tunnel_detections() {
+    "$DH" -q -o "$W/det.jsonl" --stats "$W/s.json" samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json \
+        || fail "exit $?" || return 1
+    $CHECK schema "$W/det.jsonl" "$SCHEMA" >/dev/null || return 1
+    $CHECK count "$W/det.jsonl" dns_tunnel 2 >/dev/null || return 1
+    $CHECK stats "$W/s.json" 'input_malformed == 0' 'detections >= 2' \
+        'input_records == input_dns_records + input_skipped + input_malformed' || return 1
+}
+
+t_hostile_query_bytes_give_valid_json() {
+    # a Zeek row whose query holds NUL, quote, backslash, control and invalid UTF-8 bytes
+    printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype\trcode\n' > "$W/h.log"
+    for i in 1 2 3 4 5 6; do
+        printf '1700000000.%06d\tC1\t10.0.0.1\t5000\t10.0.0.53\t53\tudp\t1\t\\x00\\x22\\x5c\\x01\\xff\\xc3.t.evil.example\t10\t0\n' $i >> "$W/h.log"
+    done
+    "$DH" -q -o "$W/h.det" "$W/h.log" || fail "exit $?" || return 1
+    $CHECK schema "$W/h.det" "$SCHEMA" >/dev/null || return 1
+    $CHECK count "$W/h.det" dns_tunnel 1 >/dev/null || return 1
+    "$DH" -q --emit events -o "$W/h.ev" "$W/h.log" || return 1
+    [ "$($CHECK jsonl "$W/h.ev")" = 6 ] || fail "expected 6 events" || return 1
+    grep -q '"name":"\\u0000\\"\\\\\\u0001\\\\xff\\\\xc3.t.evil.example"' "$W/h.ev" \
+        || fail "query bytes not escaped as expected: $(head -c 300 "$W/h.ev")" || return 1
+}
+
+# ---- golden normalized events ----------------------------------------------
+
+t_golden_events() {
+    n=0
+    for exp in tests/golden/*.events.jsonl; do
+        [ -f "$exp" ] || continue
+        src=$(head -n 1 "${exp%.events.jsonl}.source")
+        "$DH" -q --emit events -o "$W/g.jsonl" "$src" || fail "$src: exit $?" || return 1
+        cmp -s "$W/g.jsonl" "$exp" || { diff "$exp" "$W/g.jsonl" | head -5 >&2; fail "$src differs from $exp"; return 1; }
+        n=$((n + 1))
+    done
+    [ $n -gt 0 ] || fail "no golden files" || return 1
+}
+
+# ---- bad input ---------------------------------------------------------------
+
+t_missing_file_exit_1_others_processed() {
+    "$DH" -q --stats "$W/s.json" -o /dev/null /nonexistent/dns.log samples/demo-zeek-dns.log 2>"$W/err"
+    rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc, expected 1" || return 1
+    grep -q '/nonexistent/dns.log: No such file' "$W/err" || fail "no error line" || return 1
+    $CHECK stats "$W/s.json" 'input_dns_records > 1000' 'input_inputs_failed == 1' || return 1
+}
+
+t_truncated_gzip_exit_1_lines_before_counted() {
+    gzip -c samples/demo-zeek-dns.log > "$W/full.gz"
+    size=$(wc -c < "$W/full.gz")
+    head -c $((size / 2)) "$W/full.gz" > "$W/cut.gz"
+    "$DH" -q --stats "$W/s.json" -o /dev/null "$W/cut.gz" 2>"$W/err"
+    rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc, expected 1" || return 1
+    grep -q 'cut.gz: gzip stream truncated' "$W/err" || fail "no truncation message: $(cat "$W/err")" || return 1
+    $CHECK stats "$W/s.json" 'input_dns_records > 100' 'input_records == input_dns_records + input_skipped + input_malformed' || return 1
+    # the same bytes uncompressed through stdin, as gzip, named nothing
+    "$DH" -q --stats "$W/s2.json" -o /dev/null - < "$W/full.gz" || fail "gzip on stdin: exit $?" || return 1
+    "$DH" -q --stats "$W/s3.json" -o /dev/null samples/demo-zeek-dns.log || return 1
+    n2=$($PY -c "import json;print(json.load(open('$W/s2.json'))['input']['dns_events'])")
+    n3=$($PY -c "import json;print(json.load(open('$W/s3.json'))['input']['dns_events'])")
+    [ "$n2" = "$n3" ] || fail "stdin gzip $n2 events, file $n3" || return 1
+}
+
+t_binary_junk_is_malformed_not_fatal() {
+    $PY -c "
+import random; r = random.Random(7)
+open('$W/junk.bin','wb').write(bytes(r.randrange(256) for _ in range(300000)))"
+    "$DH" -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err" || fail "exit $?" || return 1
+    $CHECK stats "$W/s.json" 'input_malformed > 100' 'input_dns_records == 0' \
+        'input_records == input_malformed + input_skipped' || return 1
+    [ "$(grep -c 'junk.bin:[0-9]*: ' "$W/err")" -eq 10 ] || fail "expected 10 FILE:LINE reports: $(head -3 "$W/err")" || return 1
+    grep -q 'junk.bin: [0-9]* malformed records (10 shown)' "$W/err" || fail "no count line" || return 1
+}
+
+t_bad_lines_in_a_good_log_are_counted_and_reported() {
+    { head -n 100 samples/demo-zeek-dns.log
+      printf 'nul\000byte\there\n'
+      printf 'bad\377utf8\n'
+      $PY -c "print('x' * (1 << 20))"
+      printf '1700000000.1\tshort\trow\n'
+      tail -n +101 samples/demo-zeek-dns.log | head -n 50; } > "$W/mixed.log"
+    "$DH" -q --stats "$W/s.json" -o /dev/null "$W/mixed.log" 2>"$W/err" || fail "exit $?" || return 1
+    $CHECK stats "$W/s.json" 'input_malformed == 4' 'input_too_long == 1' || return 1
+    grep -q 'mixed.log:101: NUL byte' "$W/err" || fail "NUL not reported at :101" || return 1
+    grep -q 'mixed.log:102: invalid UTF-8' "$W/err" || fail "UTF-8 not reported" || return 1
+    grep -q 'mixed.log:103: line longer than' "$W/err" || fail "long line not reported" || return 1
+    grep -q 'mixed.log:104: ' "$W/err" || fail "short row not reported" || return 1
+}
+
+# ---- determinism -------------------------------------------------------------
+
+t_same_input_same_bytes_and_split_equals_whole() {
+    f=samples/demo-zeek-dns.log
+    "$DH" -q -o "$W/a" "$f" && "$DH" -q -o "$W/b" "$f" || return 1
+    cmp -s "$W/a" "$W/b" || fail "two runs differ" || return 1
+    total=$(wc -l < "$f")
+    half=$((total / 2))
+    head -n $half "$f" > "$W/p1.log"
+    { grep '^#' "$f" | grep -v '^#close'; tail -n +$((half + 1)) "$f"; } > "$W/p2.log"
+    "$DH" -q -o "$W/c" "$W/p1.log" "$W/p2.log" || return 1
+    cmp -s "$W/a" "$W/c" || fail "split input gives other detections" || return 1
+    [ -s "$W/a" ] || fail "no detections at all" || return 1
+}
+
+# ---- memory ------------------------------------------------------------------
+
+t_memory_does_not_grow_with_input() {
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    "$GEN" --events 20000 --clients 500 --domains 2000 --seed 3 > "$W/small.log" || return 1
+    "$GEN" --events 400000 --clients 500 --domains 2000 --seed 3 > "$W/big.log" || return 1
+    $PY - "$DH" "$W/small.log" "$W/big.log" <<'PY' || return 1
+import resource, subprocess, sys
+def peak(path):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.argv[1], '-q', '--emit', 'events', '-o', '/dev/null', path], check=True)
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+small = peak(sys.argv[2]); big = peak(sys.argv[3])
+# ru_maxrss of children is a running maximum, so 'big' is max(small, big)
+if big > small * 1.5 + 8192:
+    sys.exit(f"peak RSS grew from {small} KiB to {big} KiB for 20x the input")
+PY
+}
+
+# ---- corpus (read-only third-party logs; skipped when absent) -----------------
+
+t_corpus_every_record_accounted() {
+    [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
+    $PY "$ROOT/tests/e2e/corpus.py" "$DH" "$CORPUS" "$W" || return 1
+}
+
+# ---- runner ------------------------------------------------------------------
+
+tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
+pass=0 failed=0
+for t in $tests; do
+    if ( $t ); then pass=$((pass + 1)); echo "PASS $t"
+    else failed=$((failed + 1)); echo "FAIL $t"; fi
+done
+echo "e2e: $pass passed, $failed failed"
+[ $failed -eq 0 ]
