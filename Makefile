@@ -10,13 +10,15 @@ PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
 PKGS     := libcjson zlib libpsl yaml-0.1
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+OPTFLAGS ?= -O2 -g
+# Our flags live in DH_CFLAGS so that `make CFLAGS=...` adds to them instead of
+# replacing them.
+DH_CFLAGS := $(OPTFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
             -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc -Iparsers
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 ifeq ($(SANITIZE),1)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+DH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
@@ -37,7 +39,7 @@ deps:
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(DH_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libdnshound.a: $(LIB_OBJ)
 	@rm -f $@
@@ -50,12 +52,12 @@ $(BUILD)/dnshound: $(MAIN_OBJ) $(BUILD)/libdnshound.a
 $(BUILD)/test-units: $(TEST_OBJ) $(BUILD)/libdnshound.a
 	$(CC) $(LDFLAGS) -no-pie -o $@ $^ $(LDLIBS) -lcriterion
 
-$(BUILD)/obj/tests/unit/%.o: CFLAGS += -fno-pie -DDH_SOURCE_DIR='"$(CURDIR)"'
-$(MAIN_OBJ): CFLAGS += -DDH_RULES_INSTALL_DIR='"$(PREFIX)/share/dnshound/rules"'
+$(BUILD)/obj/tests/unit/%.o: DH_CFLAGS += -fno-pie -DDH_SOURCE_DIR='"$(CURDIR)"'
+$(MAIN_OBJ): DH_CFLAGS += -DDH_RULES_INSTALL_DIR='"$(PREFIX)/share/dnshound/rules"'
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdnshound.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(DH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 test: deps
 	@$(MAKE) --no-print-directory test-run
@@ -65,7 +67,7 @@ test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN)
 	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/e2e/run.sh
 
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 CFLAGS="-O1 -g" test-run
+	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 OPTFLAGS="-O1 -g" test-run
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/dnshound

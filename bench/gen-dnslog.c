@@ -1412,7 +1412,7 @@ static void lookup_misc(src_t *s, int64_t ts, uint32_t cidx, int which)
             snprintf(name, sizeof name, "www.%s", d->name), cdnish = 1;
         txn_begin(t, r, ts, cidx, T_HTTPS, name);
         if (cdnish && d->cdn != CDN_NONE) {
-            snprintf(tmp, sizeof tmp, "%s.cdn.cloudflare.net", name);
+            snprintf(tmp, sizeof tmp, "%.200s.cdn.cloudflare.net", name);
             rr_name(t, name, T_CNAME, tmp, ttl_decay(r, 300));
             respond_nodata(t, r, "cloudflare.net", 0, rtt);
         } else if (rchance(r, 0.45)) {

@@ -37,7 +37,7 @@ struct dh_pipeline {
     dh_options_t opt;
     dh_counters_t c;
     dh_evbuf_t *evbuf;
-    dh_txn_t *txn;
+    dh_txn_stats_t txn_stats; /* summed over closed streams */
     dh_regdom_t *regdom;
     detector_inst_t *det;
     size_t n_det;
@@ -159,7 +159,6 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
     pl->env.pipeline = pl;
     dh_sb_init(&pl->out);
     pl->evbuf = dh_evbuf_new(o->max_line);
-    pl->txn = dh_txn_new(o->max_pending, o->txn_timeout_us, on_event, pl);
     pl->regdom = dh_regdom_new(8192);
     if (!pl->regdom) {
         snprintf(err, errlen, "cannot load the Public Suffix List (libpsl)");
@@ -181,7 +180,6 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
 
 int dh_pipeline_finish(dh_pipeline_t *pl)
 {
-    dh_txn_flush(pl->txn);
     for (size_t i = 0; i < pl->n_det; i++)
         pl->det[i].type->flush(pl->det[i].state, &pl->env);
     int rc = pl->sink_type->close(pl->sink);
@@ -209,7 +207,6 @@ void dh_pipeline_free(dh_pipeline_t *pl)
         free(pl->inputs[i].name);
         free(pl->inputs[i].error);
     }
-    dh_txn_free(pl->txn);
     dh_regdom_free(pl->regdom);
     dh_evbuf_free(pl->evbuf);
     dh_sb_free(&pl->out);
@@ -236,6 +233,12 @@ struct dh_stream {
     size_t held_off[PROBE_MAX_LINES];
     uint64_t held_line_no[PROBE_MAX_LINES];
     size_t n_held;
+    /* Transaction assembly is per stream: a transaction belongs to one
+       sensor's log, and each stream keeps its own event-time clock, so
+       reading two sensors' logs of the same hours one after the other does
+       not expire the second one's requests on arrival. Created on the first
+       record that is a part (EVE); Zeek streams never need one. */
+    dh_txn_t *txn;
     uint64_t records, malformed, skipped;
     unsigned reported;
     input_stat_t *stat;
@@ -283,7 +286,13 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
         s->records++;
         pl->c.records++;
         pl->c.dns_records++;
-        dh_txn_add(pl->txn, pl->evbuf);
+        if (pl->evbuf->part == DH_PART_COMPLETE) {
+            on_event(pl, &pl->evbuf->ev);
+            break;
+        }
+        if (!s->txn)
+            s->txn = dh_txn_new(pl->opt.max_pending, pl->opt.txn_timeout_us, on_event, pl);
+        dh_txn_add(s->txn, pl->evbuf);
         break;
     case DH_LINE_HEADER:
         break;
@@ -402,6 +411,16 @@ void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t l
         probe(s, line_no, line, len);
 }
 
+static void add_txn_stats(dh_txn_stats_t *sum, const dh_txn_stats_t *t)
+{
+    sum->merged += t->merged;
+    sum->unanswered += t->unanswered;
+    sum->orphan_responses += t->orphan_responses;
+    sum->evicted_full += t->evicted_full;
+    if (t->pending_peak > sum->pending_peak)
+        sum->pending_peak = t->pending_peak;
+}
+
 void dh_stream_close(dh_stream_t *s, const char *error)
 {
     dh_pipeline_t *pl = s->pl;
@@ -419,6 +438,11 @@ void dh_stream_close(dh_stream_t *s, const char *error)
         s->stat->malformed = s->malformed;
         s->stat->skipped = s->skipped;
         s->stat->error = error ? dh_strdup(error) : NULL;
+    }
+    if (s->txn) {
+        dh_txn_flush(s->txn);
+        add_txn_stats(&pl->txn_stats, dh_txn_stats(s->txn));
+        dh_txn_free(s->txn);
     }
     if (s->parser) {
         if (s->parser->end_of_input)
@@ -458,7 +482,7 @@ int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path)
 int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
 {
     const dh_counters_t *c = &pl->c;
-    const dh_txn_stats_t *t = dh_txn_stats(pl->txn);
+    const dh_txn_stats_t *t = &pl->txn_stats;
     dh_strbuf_t sb;
     dh_sb_init(&sb);
     dh_sb_putc(&sb, '{');

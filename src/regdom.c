@@ -8,8 +8,10 @@
 #include "regdom.h"
 
 #include <libpsl.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "util-json.h"
 #include "util-mem.h"
 
 #define NAME_MAX_LEN 255
@@ -67,19 +69,30 @@ static uint64_t fnv1a(const char *s, size_t len)
     return h;
 }
 
-/* Bytes a host name (or an mDNS/SRV label) may hold; others make it no name. */
-static int plausible_name(const char *s, size_t len)
+static int bad_byte(unsigned char c)
 {
-    if (len == 0 || s[0] == '.')
-        return 0;
+    return c <= 0x20 || c == 0x7f || c == '/' || c == '\\';
+}
+
+/* Tunnels put arbitrary bytes in the leading labels; the domain they go to
+   is in the trailing ones. Skip every label up to the last one holding a
+   byte no host name can hold (or an empty label), and return the offset of
+   the clean suffix, or len when nothing clean is left. */
+static size_t clean_suffix(const char *s, size_t len)
+{
+    size_t start = 0;
+    bool utf8 = dh_utf8_valid(s, len); /* else high bytes are junk, not IDN */
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c <= 0x20 || c == 0x7f || c == '/' || c == '\\')
-            return 0;
-        if (c == '.' && i + 1 < len && s[i + 1] == '.')
-            return 0;
+        int empty_label = s[i] == '.' && (i == start || i + 1 == len);
+        if (bad_byte((unsigned char)s[i]) || empty_label || (!utf8 && (unsigned char)s[i] >= 0x80)) {
+            const char *dot = memchr(s + i, '.', len - i);
+            if (!dot)
+                return len;
+            start = (size_t)(dot - s) + 1;
+            i = start - 1;
+        }
     }
-    return 1;
+    return start;
 }
 
 /* Compute into slot storage (or scratch); returns the result or NULL. */
@@ -98,7 +111,10 @@ const char *dh_regdom_lookup(dh_regdom_t *r, const char *name, size_t len)
     r->st.lookups++;
     if (len && name[len - 1] == '.')
         len--;
-    if (!plausible_name(name, len))
+    size_t skip = clean_suffix(name, len);
+    name += skip;
+    len -= skip;
+    if (len == 0)
         return NULL;
     if (len > NAME_MAX_LEN - 1) {
         /* longer than any valid DNS name: use the last 253 bytes' labels */

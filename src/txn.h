@@ -14,6 +14,8 @@
  * Pending transactions are bounded by max_pending: when full, the oldest is
  * emitted early and counted. dh_txn_flush emits everything (end of input).
  *
+ * The pipeline keeps one assembler per input stream (see pipeline.c).
+ *
  * Ownership: the assembler copies what it keeps. Emitted events are valid
  * during the emit callback only.
  */

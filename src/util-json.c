@@ -189,16 +189,33 @@ void dh_json_kv_strn(dh_strbuf_t *sb, const char *key, const char *s, size_t len
     dh_json_string(sb, s, len);
 }
 
+/* Decimal digits without printf: integers are most of what we print. */
+static void put_uint(dh_strbuf_t *sb, uint64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof(tmp);
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    dh_sb_put(sb, tmp + i, sizeof(tmp) - i);
+}
+
 void dh_json_kv_int(dh_strbuf_t *sb, const char *key, int64_t v)
 {
     dh_json_key(sb, key);
-    dh_sb_printf(sb, "%lld", (long long)v);
+    if (v < 0) {
+        dh_sb_putc(sb, '-');
+        put_uint(sb, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_uint(sb, (uint64_t)v);
+    }
 }
 
 void dh_json_kv_uint(dh_strbuf_t *sb, const char *key, uint64_t v)
 {
     dh_json_key(sb, key);
-    dh_sb_printf(sb, "%llu", (unsigned long long)v);
+    put_uint(sb, v);
 }
 
 void dh_json_kv_bool(dh_strbuf_t *sb, const char *key, bool v)

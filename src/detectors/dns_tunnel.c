@@ -30,7 +30,8 @@ typedef struct {
     bool used;
     dh_addr_t client;
     int64_t window;            /* window index: floor(ts / window_us) */
-    char domain[DOMAIN_MAX];   /* registered domain, else the query name */
+    char domain[DOMAIN_MAX];   /* registered domain, else the query name (any bytes) */
+    size_t domain_len;
     uint64_t queries;
     uint64_t per_qtype[MAX_QTYPES];
     int64_t first_us, last_us;
@@ -103,7 +104,7 @@ static uint64_t key_hash(const dh_addr_t *c, int64_t window, const char *domain,
 static bool key_equal(const entry_t *e, const dh_addr_t *c, int64_t window, const char *domain,
                       size_t dlen)
 {
-    return e->window == window && dh_addr_equal(&e->client, c) && strlen(e->domain) == dlen &&
+    return e->window == window && dh_addr_equal(&e->client, c) && e->domain_len == dlen &&
            memcmp(e->domain, domain, dlen) == 0;
 }
 
@@ -131,6 +132,7 @@ static entry_t *lookup(tunnel_t *t, const dh_addr_t *c, int64_t window, const ch
     e->window = window;
     memcpy(e->domain, domain, dlen);
     e->domain[dlen] = '\0';
+    e->domain_len = dlen;
     t->used++;
     if (window < t->oldest_window)
         t->oldest_window = window;
@@ -147,7 +149,7 @@ static void grow(tunnel_t *t)
     for (size_t i = 0; i < old_cap; i++)
         if (old[i].used) {
             entry_t *e = &old[i];
-            size_t j = key_hash(&e->client, e->window, e->domain, strlen(e->domain)) & (t->cap - 1);
+            size_t j = key_hash(&e->client, e->window, e->domain, e->domain_len) & (t->cap - 1);
             while (t->table[j].used)
                 j = (j + 1) & (t->cap - 1);
             t->table[j] = *e;
@@ -256,7 +258,11 @@ static int entry_cmp(const void *a, const void *b)
     if (x->first_us != y->first_us)
         return x->first_us < y->first_us ? -1 : 1;
     int c = memcmp(&x->client, &y->client, sizeof(x->client));
-    return c ? c : strcmp(x->domain, y->domain);
+    if (c)
+        return c;
+    size_t n = x->domain_len < y->domain_len ? x->domain_len : y->domain_len;
+    c = memcmp(x->domain, y->domain, n);
+    return c ? c : (x->domain_len > y->domain_len) - (x->domain_len < y->domain_len);
 }
 
 /* Report and drop every entry whose window index is <= last_window. */
@@ -289,7 +295,7 @@ static void close_windows(tunnel_t *t, int64_t last_window, const dh_detect_env_
     for (size_t i = 0; i < old_cap; i++)
         if (old[i].used && old[i].window > last_window) {
             size_t j = key_hash(&old[i].client, old[i].window, old[i].domain,
-                                strlen(old[i].domain)) & (t->cap - 1);
+                                old[i].domain_len) & (t->cap - 1);
             while (t->table[j].used)
                 j = (j + 1) & (t->cap - 1);
             t->table[j] = old[i];
