@@ -35,6 +35,7 @@
 #include "../src/util-time.h"
 #include "json-fields.h"
 #include "parser.h"
+#include "zeek-common.h"
 
 #define TOO_LARGE "record too large for the event buffer"
 
@@ -231,39 +232,6 @@ static int read_query(zj_state_t *st, const char *line, size_t len, const cJSON 
     return dh_evbuf_set_qname(out, st->scratch, qlen);
 }
 
-/* "TXT 18 ...", "RRSIG 1 ...", "LOC: ...", "NSEC3": an upper-case canonical
-   type mnemonic ending at a space, a colon or the end (the TSV parser's rule,
-   so both spellings of a log type their answers alike). -1 when none. */
-static int32_t mnemonic_type(const char *s, size_t len)
-{
-    size_t n = 0;
-    while (n < len && n < 16 && ((s[n] >= 'A' && s[n] <= 'Z') || (n && s[n] >= '0' && s[n] <= '9')))
-        n++;
-    if (n == 0 || (n < len && s[n] != ' ' && s[n] != ':'))
-        return -1;
-    int32_t t = dh_qtype_from_name(s, n);
-    const char *canon = dh_qtype_name(t);
-    if (!canon || strlen(canon) != n || memcmp(canon, s, n) != 0)
-        return -1;
-    return t;
-}
-
-static int32_t infer_rrtype(const char *s, size_t n, int32_t qtype)
-{
-    dh_addr_t a;
-    if (n > 0 && n < 64 && dh_addr_parse(s, n, &a) == 0)
-        return a.family == DH_AF_INET ? DH_QTYPE_A : DH_QTYPE_AAAA;
-    int32_t t = mnemonic_type(s, n);
-    if (t >= 0)
-        return t;
-    if (n == 0 || memchr(s, ' ', n))
-        return -1; /* not a name */
-    if (qtype == DH_QTYPE_A || qtype == DH_QTYPE_AAAA)
-        return DH_QTYPE_CNAME;
-    if (qtype == DH_QTYPE_PTR || qtype == DH_QTYPE_NS || qtype == DH_QTYPE_MX)
-        return qtype;
-    return -1;
-}
 
 /* A TTL element (Zeek writes intervals: 60.0) in whole seconds; -1 when
    missing or odd. */
@@ -309,7 +277,7 @@ static int add_rrs(dh_evbuf_t *out, const cJSON *arr, const cJSON *ttls, dh_sect
         if (!(a.data = copy_answer(out, it->valuestring, &a.data_len)))
             return -1;
         if (section == DH_SECTION_ANSWER)
-            a.rrtype = infer_rrtype(a.data, a.data_len, out->ev.qtype);
+            a.rrtype = dh_zeek_answer_rrtype(a.data, a.data_len, out->ev.qtype);
         dh_evbuf_add_answer(out, &a);
     }
     return 0;

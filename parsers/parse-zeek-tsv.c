@@ -16,6 +16,7 @@
  * reported MALFORMED with a reason; nothing is guessed.
  */
 #include "parser.h"
+#include "zeek-common.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -621,41 +622,6 @@ static int parse_rtt(record_t *r)
     return parse_interval_us(r, F_RTT, r->col[F_RTT], &r->out->ev.rtt_us);
 }
 
-/* "TXT 18 ...", "RRSIG 46 ...", "LOC: ...", "NSEC3": an upper-case type
-   mnemonic ending at a space, a colon or the end. -1 when there is none. */
-static int32_t mnemonic_type(const char *s, size_t len)
-{
-    size_t n = 0;
-    while (n < len && n < 16 && ((s[n] >= 'A' && s[n] <= 'Z') || (n && s[n] >= '0' && s[n] <= '9')))
-        n++;
-    if (n == 0 || (n < len && s[n] != ' ' && s[n] != ':'))
-        return -1;
-    int32_t t = dh_qtype_from_name(s, n);
-    const char *canon = dh_qtype_name(t);
-    if (!canon || strlen(canon) != n || memcmp(canon, s, n) != 0)
-        return -1;
-    return t;
-}
-
-/* Zeek logs answers without their type: infer what the text makes certain. */
-static int32_t infer_rrtype(const char *s, size_t len, int32_t qtype)
-{
-    dh_addr_t a;
-    if (!s || len == 0)
-        return -1;
-    /* cheap filter first: IPv4 starts with a digit, IPv6 has a colon */
-    bool maybe_addr = len < 64 && ((s[0] >= '0' && s[0] <= '9') || memchr(s, ':', len));
-    if (maybe_addr && parse_address(s, len, &a) == 0)
-        return a.family == DH_AF_INET ? DH_QTYPE_A : DH_QTYPE_AAAA;
-    int32_t t = mnemonic_type(s, len);
-    if (t >= 0)
-        return t;
-    if (qtype == DH_QTYPE_PTR || qtype == DH_QTYPE_NS || qtype == DH_QTYPE_MX)
-        return qtype;
-    if (qtype == DH_QTYPE_A || qtype == DH_QTYPE_AAAA)
-        return DH_QTYPE_CNAME;
-    return -1;
-}
 
 /* Split a set/vector value; false when it is unset. An empty set yields no
    element (the iterator starts out done). */
@@ -697,7 +663,7 @@ static int parse_answers(record_t *r)
         if (r->out->ev.n_answers < DH_EVBUF_MAX_ANSWERS) {
             if (arena_string(r, a, &rr.data, &rr.data_len) != 0)
                 return -1;
-            rr.rrtype = infer_rrtype(rr.data, rr.data_len, r->out->ev.qtype);
+            rr.rrtype = dh_zeek_answer_rrtype(rr.data, rr.data_len, r->out->ev.qtype);
         }
         dh_evbuf_add_answer(r->out, &rr);
     }

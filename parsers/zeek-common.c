@@ -1,0 +1,44 @@
+/*
+ * zeek-common.c - helpers shared by the Zeek TSV and JSON parsers.
+ */
+#include "zeek-common.h"
+
+#include <string.h>
+
+#include "util-dns.h"
+#include "util-ip.h"
+
+static int32_t mnemonic_type(const char *s, size_t len)
+{
+    size_t n = 0;
+    while (n < len && n < 16 && ((s[n] >= 'A' && s[n] <= 'Z') || (n && s[n] >= '0' && s[n] <= '9')))
+        n++;
+    if (n == 0 || (n < len && s[n] != ' ' && s[n] != ':'))
+        return -1;
+    int32_t t = dh_qtype_from_name(s, n);
+    const char *canon = dh_qtype_name(t);
+    if (!canon || strlen(canon) != n || memcmp(canon, s, n) != 0)
+        return -1;
+    return t;
+}
+
+int32_t dh_zeek_answer_rrtype(const char *s, size_t len, int32_t qtype)
+{
+    dh_addr_t a;
+    if (!s || len == 0)
+        return -1;
+    /* cheap filter first: IPv4 starts with a digit, IPv6 has a colon */
+    int maybe_addr = len < 64 && ((s[0] >= '0' && s[0] <= '9') || memchr(s, ':', len));
+    if (maybe_addr && dh_addr_parse(s, len, &a) == 0)
+        return a.family == DH_AF_INET ? DH_QTYPE_A : DH_QTYPE_AAAA;
+    int32_t t = mnemonic_type(s, len);
+    if (t >= 0)
+        return t;
+    if (memchr(s, ' ', len))
+        return -1; /* free text (Bro 2.1 TXT), not a name */
+    if (qtype == DH_QTYPE_PTR || qtype == DH_QTYPE_NS || qtype == DH_QTYPE_MX)
+        return qtype;
+    if (qtype == DH_QTYPE_A || qtype == DH_QTYPE_AAAA)
+        return DH_QTYPE_CNAME;
+    return -1;
+}
