@@ -128,6 +128,10 @@ static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confid
         dh_json_kv_str(sb, "detection_strategy", a->detection_strategy);
     dh_json_kv_double(sb, "confidence", confidence);
     dh_json_kv_bool(sb, "client_is_resolver", d->client_is_resolver);
+    if (d->is_update) {
+        dh_json_kv_bool(sb, "update", true);
+        dh_json_kv_uint(sb, "occurrences", d->occurrences);
+    }
     dh_json_open_obj(sb, "evidence");
     if (d->evidence && d->evidence->len)
         dh_sb_put(sb, d->evidence->buf, d->evidence->len);

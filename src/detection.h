@@ -33,6 +33,10 @@ typedef struct {
     double risk_score;         /* <0: the rule's */
     double confidence;         /* <0: the rule's */
     const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
+    /* Set by alert suppression (alerts.c), not by detectors: an update of an
+       earlier alert (same event.id) that absorbed `occurrences` findings. */
+    bool is_update;
+    uint32_t occurrences;
 } dh_detection_t;
 
 /* Append one JSON line (with '\n') for d to out. */

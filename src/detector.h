@@ -6,44 +6,66 @@
  * src/detectors/detectors.def registers it; its thresholds, lists and ATT&CK
  * mapping live in rules/NAME.yaml (data, not code). The pipeline calls:
  *
- *   create(rule, err)        Read and validate rule->thresholds (every key
- *                            it reads is marked used; unknown keys are
- *                            reported by the caller afterwards). Return the
- *                            detector's state, or NULL with err filled
- *                            ("FILE:LINE: ...").
- *   on_event(st, ev, env)    Once per normalized DNS event, in input order.
- *                            ev is borrowed: copy what you keep. Must not
- *                            allocate per event once warmed up.
- *   on_watermark(st, wm, env) Event time has advanced: every window ending at
- *                            or before wm can be closed and its findings
- *                            emitted with env->emit. wm never decreases.
- *                            Optional (NULL).
- *   flush(st, env)           End of input: close every window, emit.
- *   destroy(st)              Free everything. NULL is allowed.
+ *   create(rule, env, err)   Read and validate rule->thresholds with the
+ *                            dh_yaml_* getters (every key read is marked
+ *                            used; unknown keys are reported by the caller
+ *                            afterwards) and create the detector's tables in
+ *                            env->state (dh_table_new: keyed, windowed,
+ *                            memory-bounded). Return the detector's state, or
+ *                            NULL with err filled ("FILE:LINE: ...").
+ *   on_event(st, ev, v, env) Once per normalized DNS event that survived the
+ *                            shared noise control (excluded names, allowlists
+ *                            and resolver duplicates never reach detectors),
+ *                            in input order. ev is borrowed: copy what you
+ *                            keep. v says what noise control knows about it
+ *                            (benign tunnel-shaped service, from a resolver,
+ *                            how many clients query its domain). Must not
+ *                            allocate per event beyond dh_table_touch.
+ *   Windows close through the tables' on_close callbacks, called by the
+ *   pipeline as the watermark advances (dh_state_advance) and at end of input
+ *   (dh_state_flush); findings are emitted there with env->emit.
+ *   flush(st, env)           Optional (NULL): end of input, after the tables
+ *                            were flushed; for state kept outside tables.
+ *   destroy(st)              Free the detector's own memory (tables belong
+ *                            to the state). NULL is allowed.
  *
  * Detectors never read the wall clock: only event time decides, so a replay
- * gives byte-identical output.
+ * gives byte-identical output. The pipeline de-duplicates: one detection per
+ * rule x entity x window, and repeats within the suppression period update
+ * the first alert instead of repeating it (see alerts.h).
  */
 #ifndef DH_DETECTOR_H
 #define DH_DETECTOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "detection.h"
 #include "event.h"
 #include "rules.h"
+#include "state.h"
+
+/* What shared noise control knows about one event. */
+typedef struct {
+    bool benign_service;   /* a known tunnel-shaped benign service (DNSBL, AV lookups...) */
+    bool from_resolver;    /* the client is a known resolver, not attributable */
+    uint32_t prevalence;   /* distinct clients seen querying the registered domain
+                              (capped at the noise rules' prevalence cap) */
+    bool common;           /* prevalence >= the noise rules' common_clients */
+} dh_verdict_t;
 
 typedef struct dh_detect_env {
     void (*emit)(void *pipeline, const dh_detection_t *d);
     void *pipeline;
+    dh_state_t *state;
 } dh_detect_env_t;
 
 typedef struct dh_detector_type {
     const char *name;
     const char *description;
-    void *(*create)(dh_rule_t *rule, char *err, size_t errlen);
-    void (*on_event)(void *state, const dh_event_t *ev, const dh_detect_env_t *env);
-    void (*on_watermark)(void *state, int64_t watermark_us, const dh_detect_env_t *env);
+    void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
+    void (*on_event)(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                     const dh_detect_env_t *env);
     void (*flush)(void *state, const dh_detect_env_t *env);
     void (*destroy)(void *state);
 } dh_detector_type_t;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "detector.h"
 #include "pipeline.h"
 
@@ -25,7 +26,7 @@
 
 enum {
     OPT_EMIT = 1000, OPT_FORMAT, OPT_STATS, OPT_RULES, OPT_MAX_LINE, OPT_TXN_TIMEOUT,
-    OPT_MAX_PENDING, OPT_LATENESS, OPT_MAX_REPORTS, OPT_LIST,
+    OPT_MAX_PENDING, OPT_LATENESS, OPT_MAX_REPORTS, OPT_LIST, OPT_CHECK_CONFIG, OPT_MAX_STATE,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +41,9 @@ static const struct option long_opts[] = {
     {"lateness", required_argument, NULL, OPT_LATENESS},
     {"max-reports", required_argument, NULL, OPT_MAX_REPORTS},
     {"list", no_argument, NULL, OPT_LIST},
+    {"config", required_argument, NULL, 'c'},
+    {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
+    {"max-state-mb", required_argument, NULL, OPT_MAX_STATE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -70,6 +74,13 @@ static void usage(FILE *f)
 "                         reason before only counting them (default 10)\n"
 "\n"
 "Detection:\n"
+"  -c, --config FILE      run configuration (YAML; see deploy/dnshound.yaml):\n"
+"                         inputs, output, rules, resolvers, state limits.\n"
+"                         Options on the command line win over the file\n"
+"      --check-config     validate the configuration and every rule file,\n"
+"                         print what would run, exit (0 ok, 2 error)\n"
+"      --max-state-mb N   bound on all detector state (default 512); the\n"
+"                         least recently used state is evicted and counted\n"
 "      --rules DIR        rule files (default: $DNSHOUND_RULES, ./rules, the\n"
 "                         rules/ next to the binary's directory, then\n"
 "                         " DH_RULES_INSTALL_DIR ")\n"
@@ -146,104 +157,172 @@ static void list_components(void)
         printf("  %-10s %s\n", dh_detectors[i]->name, dh_detectors[i]->description);
 }
 
+/* What the command line said; unset values leave the config file's. */
 typedef struct {
-    dh_options_t opt;
-    const char *stats;
-    const char *rules;
-    int quiet;
+    const char *config, *stats, *rules, *output, *format;
+    int emit;                   /* -1 unset */
+    double max_line, txn_timeout, lateness, max_pending, max_reports, max_state_mb; /* -1 unset */
+    int quiet, check_config, format_auto;
 } cli_t;
+
+static void cli_init(cli_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->emit = -1;
+    c->max_line = c->txn_timeout = c->lateness = c->max_pending = c->max_reports =
+        c->max_state_mb = -1;
+}
+
+static int parse_emit(const char *v, cli_t *cli)
+{
+    if (strcmp(v, "detections") == 0)
+        cli->emit = DH_EMIT_DETECTIONS;
+    else if (strcmp(v, "events") == 0)
+        cli->emit = DH_EMIT_EVENTS;
+    else {
+        fprintf(stderr, "dnshound: --emit: expected detections or events\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_format(const char *v, cli_t *cli)
+{
+    if (strcmp(v, "auto") == 0) {
+        cli->format_auto = 1;
+        return 0;
+    }
+    if (!dh_parser_find(v)) {
+        fprintf(stderr, "dnshound: --format: unknown format '%s' (zeek, zeek-json, eve)\n", v);
+        return -1;
+    }
+    cli->format = v;
+    return 0;
+}
 
 /* Returns -1 to exit 2, 1 to exit 0 (help/version/list), 0 to run. */
 static int parse_args(int argc, char **argv, cli_t *cli)
 {
     int c;
-    double v;
-    while ((c = getopt_long(argc, argv, "o:qhV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:c:qhV", long_opts, NULL)) != -1) {
+        int bad = 0;
         switch (c) {
-        case 'o': cli->opt.output = optarg; break;
+        case 'o': cli->output = optarg; break;
+        case 'c': cli->config = optarg; break;
         case 'q': cli->quiet = 1; break;
         case 'h': usage(stdout); return 1;
         case 'V': printf("dnshound %s\n", DH_VERSION); return 1;
         case OPT_LIST: list_components(); return 1;
+        case OPT_CHECK_CONFIG: cli->check_config = 1; break;
         case OPT_STATS: cli->stats = optarg; break;
         case OPT_RULES: cli->rules = optarg; break;
-        case OPT_EMIT:
-            if (strcmp(optarg, "detections") == 0)
-                cli->opt.emit = DH_EMIT_DETECTIONS;
-            else if (strcmp(optarg, "events") == 0)
-                cli->opt.emit = DH_EMIT_EVENTS;
-            else {
-                fprintf(stderr, "dnshound: --emit: expected detections or events\n");
-                return -1;
-            }
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "auto") == 0) {
-                cli->opt.format = NULL;
-            } else if (!dh_parser_find(optarg)) {
-                fprintf(stderr, "dnshound: --format: unknown format '%s' (zeek, zeek-json, eve)\n",
-                        optarg);
-                return -1;
-            } else {
-                cli->opt.format = optarg;
-            }
-            break;
-        case OPT_MAX_LINE:
-            if (parse_num("--max-line", optarg, 1024, 1 << 30, &v)) return -1;
-            cli->opt.max_line = (size_t)v;
-            break;
-        case OPT_TXN_TIMEOUT:
-            if (parse_num("--txn-timeout", optarg, 0, 86400, &v)) return -1;
-            cli->opt.txn_timeout_us = (int64_t)(v * 1e6);
-            break;
-        case OPT_LATENESS:
-            if (parse_num("--lateness", optarg, 0, 7 * 86400, &v)) return -1;
-            cli->opt.lateness_us = (int64_t)(v * 1e6);
-            break;
-        case OPT_MAX_PENDING:
-            if (parse_num("--max-pending", optarg, 1, 1e8, &v)) return -1;
-            cli->opt.max_pending = (size_t)v;
-            break;
-        case OPT_MAX_REPORTS:
-            if (parse_num("--max-reports", optarg, 0, 1e9, &v)) return -1;
-            cli->opt.max_reports = (unsigned)v;
-            break;
+        case OPT_EMIT: bad = parse_emit(optarg, cli); break;
+        case OPT_FORMAT: bad = parse_format(optarg, cli); break;
+        case OPT_MAX_LINE: bad = parse_num("--max-line", optarg, 1024, 1 << 30, &cli->max_line); break;
+        case OPT_TXN_TIMEOUT: bad = parse_num("--txn-timeout", optarg, 0, 86400, &cli->txn_timeout); break;
+        case OPT_LATENESS: bad = parse_num("--lateness", optarg, 0, 7 * 86400, &cli->lateness); break;
+        case OPT_MAX_PENDING: bad = parse_num("--max-pending", optarg, 1, 1e8, &cli->max_pending); break;
+        case OPT_MAX_REPORTS: bad = parse_num("--max-reports", optarg, 0, 1e9, &cli->max_reports); break;
+        case OPT_MAX_STATE: bad = parse_num("--max-state-mb", optarg, 1, 1 << 20, &cli->max_state_mb); break;
         default:
             fprintf(stderr, "Try 'dnshound --help'.\n");
             return -1;
         }
+        if (bad)
+            return -1;
     }
     return 0;
 }
 
+/* Command-line values over the config file's over the defaults. */
+static void apply_cli(const cli_t *cli, dh_options_t *o)
+{
+    if (cli->output) o->output = cli->output;
+    if (cli->format) o->format = cli->format;
+    if (cli->format_auto) o->format = NULL;
+    if (cli->emit >= 0) o->emit = (dh_emit_t)cli->emit;
+    if (cli->rules) o->rules_dir = cli->rules;
+    if (cli->max_line >= 0) o->max_line = (size_t)cli->max_line;
+    if (cli->txn_timeout >= 0) o->txn_timeout_us = (int64_t)(cli->txn_timeout * 1e6);
+    if (cli->lateness >= 0) o->lateness_us = (int64_t)(cli->lateness * 1e6);
+    if (cli->max_pending >= 0) o->max_pending = (size_t)cli->max_pending;
+    if (cli->max_reports >= 0) o->max_reports = (unsigned)cli->max_reports;
+    if (cli->max_state_mb >= 0) o->max_state_bytes = (size_t)cli->max_state_mb << 20;
+}
+
+static void print_plan(const dh_options_t *o, int n_inputs)
+{
+    printf("configuration ok: rules %s, %d input(s), output %s, emit %s, state bound %zu MiB\n",
+           o->rules_dir, n_inputs, o->output, o->emit == DH_EMIT_EVENTS ? "events" : "detections",
+           o->max_state_bytes >> 20);
+}
+
+static int run(dh_pipeline_t *pl, int argc, char **argv, const char *const *cfg_inputs)
+{
+    int failed = 0;
+    if (optind < argc) {
+        for (int i = optind; i < argc; i++)
+            failed |= dh_pipeline_read_file(pl, argv[i]) != 0;
+    } else if (cfg_inputs && cfg_inputs[0]) {
+        for (size_t i = 0; cfg_inputs[i]; i++)
+            failed |= dh_pipeline_read_file(pl, cfg_inputs[i]) != 0;
+    } else {
+        failed |= dh_pipeline_read_file(pl, "-") != 0;
+    }
+    failed |= dh_pipeline_finish(pl) != 0;
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
-    cli_t cli = {0};
-    dh_options_default(&cli.opt);
+    cli_t cli;
+    cli_init(&cli);
     int pr = parse_args(argc, argv, &cli);
     if (pr)
         return pr < 0 ? 2 : 0;
-    char rules_buf[PATH_MAX];
-    cli.opt.rules_dir = find_rules_dir(cli.rules, rules_buf, sizeof(rules_buf));
-
+    dh_options_t opt;
+    dh_options_default(&opt);
     char err[512];
-    dh_pipeline_t *pl = dh_pipeline_new(&cli.opt, err, sizeof(err));
-    if (!pl) {
+    char rules_buf[PATH_MAX];
+    dh_config_t *cfg = NULL;
+    if (cli.config && !(cfg = dh_config_load(cli.config, &opt, err, sizeof(err)))) {
         fprintf(stderr, "dnshound: %s\n", err);
         return 2;
     }
-    int failed = 0;
-    if (optind >= argc)
-        failed |= dh_pipeline_read_file(pl, "-") != 0;
-    for (int i = optind; i < argc; i++)
-        failed |= dh_pipeline_read_file(pl, argv[i]) != 0;
-    failed |= dh_pipeline_finish(pl) != 0;
-    if (cli.stats && dh_pipeline_write_stats(pl, cli.stats) != 0) {
-        fprintf(stderr, "dnshound: cannot write stats to %s\n", cli.stats);
+    apply_cli(&cli, &opt);
+    int rules_from_cfg = cfg && !cli.rules && strcmp(opt.rules_dir, "rules") != 0;
+    opt.rules_dir = find_rules_dir(cli.rules ? cli.rules : rules_from_cfg ? opt.rules_dir : NULL,
+                                   rules_buf, sizeof(rules_buf));
+    const char *stats = cli.stats ? cli.stats : cfg ? dh_config_stats(cfg) : NULL;
+    dh_options_t planned = opt;
+    if (cli.check_config) {
+        opt.emit = DH_EMIT_DETECTIONS; /* load every rule */
+        opt.output = "-";              /* create no output file */
+    }
+    dh_pipeline_t *pl = dh_pipeline_new(&opt, err, sizeof(err));
+    if (!pl) {
+        fprintf(stderr, "dnshound: %s\n", err);
+        dh_config_free(cfg);
+        return 2;
+    }
+    if (cli.check_config) {
+        const char *const *in = cfg ? dh_config_inputs(cfg) : NULL;
+        int n = 0;
+        while (in && in[n])
+            n++;
+        print_plan(&planned, optind < argc ? argc - optind : n);
+        dh_pipeline_free(pl);
+        dh_config_free(cfg);
+        return 0;
+    }
+    int failed = run(pl, argc, argv, cfg ? dh_config_inputs(cfg) : NULL);
+    if (stats && dh_pipeline_write_stats(pl, stats) != 0) {
+        fprintf(stderr, "dnshound: cannot write stats to %s\n", stats);
         failed = 1;
     }
     if (!cli.quiet)
         dh_pipeline_summary(pl);
     dh_pipeline_free(pl);
+    dh_config_free(cfg);
     return failed ? 1 : 0;
 }

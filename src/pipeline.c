@@ -7,12 +7,15 @@
 
 #include <string.h>
 
+#include "alerts.h"
 #include "detector.h"
+#include "noise.h"
 #include "output-event.h"
 #include "regdom.h"
 #include "rules.h"
 #include "sink.h"
 #include "sources/source-file.h"
+#include "state.h"
 #include "txn.h"
 #include "util-json.h"
 #include "util-mem.h"
@@ -42,6 +45,9 @@ struct dh_pipeline {
     detector_inst_t *det;
     size_t n_det;
     dh_detect_env_t env;
+    dh_state_t *state;
+    dh_noise_t *noise;
+    dh_alerts_t *alerts;
     const dh_sink_type_t *sink_type;
     void *sink;
     dh_strbuf_t out;
@@ -62,6 +68,7 @@ void dh_options_default(dh_options_t *o)
     o->max_pending = 65536;
     o->lateness_us = 60 * 1000000LL;
     o->max_reports = 10;
+    o->max_state_bytes = (size_t)512 << 20;
     o->log = stderr;
 }
 
@@ -74,14 +81,20 @@ static void sink_line(dh_pipeline_t *pl, const char *key)
     dh_sb_reset(&pl->out);
 }
 
-static void emit_detection(void *ctx, const dh_detection_t *d)
+/* A finished JSON line from alert suppression. */
+static void alert_line(void *ctx, const dh_strbuf_t *line)
 {
     dh_pipeline_t *pl = ctx;
     pl->c.detections++;
-    if (pl->opt.emit != DH_EMIT_DETECTIONS)
-        return;
-    dh_detection_to_json(d, &pl->out);
-    sink_line(pl, NULL);
+    if (pl->sink_type->write(pl->sink, line->buf, line->len, NULL) != 0)
+        pl->c.sink_errors++;
+}
+
+/* Detectors emit here; suppression decides what reaches the sink. */
+static void emit_detection(void *ctx, const dh_detection_t *d)
+{
+    dh_pipeline_t *pl = ctx;
+    dh_alerts_submit(pl->alerts, d, d->rule->suppression_s * 1000000);
 }
 
 /* ---- events -------------------------------------------------------- */
@@ -95,12 +108,23 @@ static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
     if (wm <= pl->watermark)
         return;
     pl->watermark = wm;
-    for (size_t i = 0; i < pl->n_det; i++)
-        if (pl->det[i].type->on_watermark)
-            pl->det[i].type->on_watermark(pl->det[i].state, wm, &pl->env);
+    if (pl->state) {
+        dh_state_advance(pl->state, wm);
+        dh_alerts_advance(pl->alerts, wm);
+    }
 }
 
-/* Called by the transaction assembler for every finished transaction. */
+static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
+{
+    dh_verdict_t v;
+    if (dh_noise_check(pl->noise, ev, &v) != DH_NOISE_PASS)
+        return;
+    for (size_t i = 0; i < pl->n_det; i++)
+        pl->det[i].type->on_event(pl->det[i].state, ev, &v, &pl->env);
+}
+
+/* Called for every finished transaction (directly for Zeek, through the
+   stream's transaction assembler for EVE). */
 static void on_event(void *ctx, const dh_event_t *ev_in)
 {
     dh_pipeline_t *pl = ctx;
@@ -114,8 +138,7 @@ static void on_event(void *ctx, const dh_event_t *ev_in)
         dh_event_to_json(&ev, &pl->out);
         sink_line(pl, NULL);
     } else {
-        for (size_t i = 0; i < pl->n_det; i++)
-            pl->det[i].type->on_event(pl->det[i].state, &ev, &pl->env);
+        detect(pl, &ev);
     }
     advance_watermark(pl, ev.ts_us);
 }
@@ -137,7 +160,7 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
         d->type = t;
         d->rule = rule;
         pl->n_det++; /* owned from here: freed by dh_pipeline_free */
-        d->state = t->create(rule, err, errlen);
+        d->state = t->create(rule, &pl->env, err, errlen);
         if (!d->state || dh_rule_finish(rule, err, errlen))
             return -1;
         if (!rule->enabled) {
@@ -147,6 +170,24 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
         }
     }
     return 0;
+}
+
+/* State, noise control, alert suppression and the detectors. */
+static int setup_detection(dh_pipeline_t *pl, char *err, size_t errlen)
+{
+    pl->state = dh_state_new(pl->opt.max_state_bytes);
+    pl->env.state = pl->state;
+    pl->alerts = dh_alerts_new(100000, alert_line, pl);
+    pl->noise = dh_noise_load(pl->opt.rules_dir, pl->state, err, errlen);
+    if (!pl->noise)
+        return -1;
+    for (size_t i = 0; pl->opt.resolvers && pl->opt.resolvers[i]; i++)
+        if (dh_noise_add_resolver(pl->noise, pl->opt.resolvers[i])) {
+            snprintf(err, errlen, "resolver '%s' is not an address or CIDR block",
+                     pl->opt.resolvers[i]);
+            return -1;
+        }
+    return load_detectors(pl, err, errlen);
 }
 
 dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
@@ -165,7 +206,7 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
         dh_pipeline_free(pl);
         return NULL;
     }
-    if (o->emit == DH_EMIT_DETECTIONS && load_detectors(pl, err, errlen)) {
+    if (o->emit == DH_EMIT_DETECTIONS && setup_detection(pl, err, errlen)) {
         dh_pipeline_free(pl);
         return NULL;
     }
@@ -180,8 +221,13 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
 
 int dh_pipeline_finish(dh_pipeline_t *pl)
 {
-    for (size_t i = 0; i < pl->n_det; i++)
-        pl->det[i].type->flush(pl->det[i].state, &pl->env);
+    if (pl->state) {
+        dh_state_flush(pl->state);
+        for (size_t i = 0; i < pl->n_det; i++)
+            if (pl->det[i].type->flush)
+                pl->det[i].type->flush(pl->det[i].state, &pl->env);
+        dh_alerts_flush(pl->alerts);
+    }
     int rc = pl->sink_type->close(pl->sink);
     pl->sink = NULL;
     if (rc != 0 || pl->c.sink_errors) {
@@ -203,6 +249,9 @@ void dh_pipeline_free(dh_pipeline_t *pl)
         dh_rule_free(pl->det[i].rule);
     }
     free(pl->det);
+    dh_noise_free(pl->noise);
+    dh_alerts_free(pl->alerts);
+    dh_state_free(pl->state);
     for (size_t i = 0; i < pl->n_inputs; i++) {
         free(pl->inputs[i].name);
         free(pl->inputs[i].error);
@@ -239,6 +288,7 @@ struct dh_stream {
        not expire the second one's requests on arrival. Created on the first
        record that is a part (EVE); Zeek streams never need one. */
     dh_txn_t *txn;
+    bool saw_event;
     uint64_t records, malformed, skipped;
     unsigned reported;
     input_stat_t *stat;
@@ -276,6 +326,32 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
     return s;
 }
 
+/* Inputs are read one after the other. When a new input's first event is
+   older than the watermark (another sensor's log of the same hours, or an
+   older archive), its events would all be late: instead it begins a new
+   replay epoch. Every open window is closed and reported first, then event
+   time starts over. An input that continues where the previous one ended (a
+   log split into consecutive files) keeps the same windows. */
+static void new_epoch(dh_pipeline_t *pl)
+{
+    dh_state_close_windows(pl->state);
+    dh_alerts_flush(pl->alerts);
+    pl->max_ts = INT64_MIN;
+    pl->watermark = INT64_MIN;
+    pl->c.epochs++;
+}
+
+static void stream_event(void *ctx, const dh_event_t *ev)
+{
+    dh_stream_t *s = ctx;
+    if (!s->saw_event) {
+        s->saw_event = true;
+        if (s->pl->state && ev->ts_us < s->pl->watermark)
+            new_epoch(s->pl);
+    }
+    on_event(s->pl, ev);
+}
+
 static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
 {
     dh_pipeline_t *pl = s->pl;
@@ -287,11 +363,11 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
         pl->c.records++;
         pl->c.dns_records++;
         if (pl->evbuf->part == DH_PART_COMPLETE) {
-            on_event(pl, &pl->evbuf->ev);
+            stream_event(s, &pl->evbuf->ev);
             break;
         }
         if (!s->txn)
-            s->txn = dh_txn_new(pl->opt.max_pending, pl->opt.txn_timeout_us, on_event, pl);
+            s->txn = dh_txn_new(pl->opt.max_pending, pl->opt.txn_timeout_us, stream_event, s);
         dh_txn_add(s->txn, pl->evbuf);
         break;
     case DH_LINE_HEADER:
@@ -494,6 +570,7 @@ int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
     dh_json_kv_uint(&sb, "malformed", c->malformed);
     dh_json_kv_uint(&sb, "too_long", c->too_long);
     dh_json_kv_uint(&sb, "late_events", c->late_events);
+    dh_json_kv_uint(&sb, "replay_epochs", c->epochs);
     dh_json_kv_uint(&sb, "inputs", c->inputs);
     dh_json_kv_uint(&sb, "inputs_failed", c->inputs_failed);
     dh_json_open_arr(&sb, "files");
@@ -519,6 +596,32 @@ int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
     dh_json_kv_uint(&sb, "evicted_full", t->evicted_full);
     dh_json_kv_uint(&sb, "pending_peak", t->pending_peak);
     dh_sb_putc(&sb, '}');
+    if (pl->state) {
+        dh_state_stats_t ss = dh_state_stats(pl->state);
+        dh_noise_stats_t ns = dh_noise_stats(pl->noise);
+        dh_alerts_stats_t as = dh_alerts_stats(pl->alerts);
+        dh_json_open_obj(&sb, "state");
+        dh_json_kv_uint(&sb, "entries", ss.entries);
+        dh_json_kv_uint(&sb, "bytes", ss.bytes);
+        dh_json_kv_uint(&sb, "peak_bytes", ss.peak_bytes);
+        dh_json_kv_uint(&sb, "max_bytes", pl->opt.max_state_bytes);
+        dh_json_kv_uint(&sb, "windows_closed", ss.closed);
+        dh_json_kv_uint(&sb, "evicted", ss.evicted);
+        dh_json_kv_uint(&sb, "late_dropped", ss.late_dropped);
+        dh_sb_putc(&sb, '}');
+        dh_json_open_obj(&sb, "noise");
+        dh_json_kv_uint(&sb, "excluded", ns.excluded);
+        dh_json_kv_uint(&sb, "allowlisted", ns.allowlisted);
+        dh_json_kv_uint(&sb, "resolver_duplicates", ns.resolver_duplicates);
+        dh_json_kv_uint(&sb, "from_resolver", ns.from_resolver);
+        dh_json_kv_uint(&sb, "benign_service", ns.benign_service);
+        dh_sb_putc(&sb, '}');
+        dh_json_open_obj(&sb, "alerts");
+        dh_json_kv_uint(&sb, "emitted", as.emitted);
+        dh_json_kv_uint(&sb, "suppressed", as.suppressed);
+        dh_json_kv_uint(&sb, "updates", as.updates);
+        dh_sb_putc(&sb, '}');
+    }
     dh_json_kv_uint(&sb, "detections", c->detections);
     dh_json_kv_uint(&sb, "output_errors", c->sink_errors);
     dh_sb_puts(&sb, "}\n");

@@ -31,6 +31,8 @@ typedef struct {
     size_t max_pending;       /* bound on pending EVE transactions */
     int64_t lateness_us;      /* watermark = newest event time - lateness */
     unsigned max_reports;     /* malformed records reported per input */
+    size_t max_state_bytes;   /* bound on all detector state (--max-state-mb) */
+    const char *const *resolvers; /* extra known resolvers (addresses/CIDRs), NULL-terminated */
     FILE *log;                /* diagnostics (stderr) */
 } dh_options_t;
 
@@ -43,7 +45,9 @@ typedef struct {
     uint64_t skipped;     /* valid records that are not DNS */
     uint64_t malformed;
     uint64_t too_long;    /* of malformed+skipped: lines over max_line */
-    uint64_t late_events; /* older than the watermark when they arrived */
+    uint64_t late_events; /* older than the watermark when they arrived (still used
+                             where their window is open) */
+    uint64_t epochs;      /* inputs that started over in older event time */
     uint64_t detections;
     uint64_t inputs, inputs_failed;
     uint64_t sink_errors;

@@ -89,13 +89,15 @@ static int load_meta(dh_rule_t *r, char *err, size_t errlen)
 {
     r->enabled = true;
     r->confidence = 0.5;
+    r->suppression_s = 3600;
     if (dh_yaml_str(r->root, "title", true, &r->title, err, errlen) ||
         dh_yaml_str(r->root, "id", true, &r->id, err, errlen) ||
         dh_yaml_str(r->root, "description", false, &r->description, err, errlen) ||
         dh_yaml_str(r->root, "level", true, &r->level, err, errlen) ||
         dh_yaml_bool(r->root, "enabled", false, &r->enabled, err, errlen) ||
         dh_yaml_double(r->root, "risk_score", true, 0, 100, &r->risk_score, err, errlen) ||
-        dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen))
+        dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen) ||
+        dh_yaml_int(r->root, "suppression", false, 0, 30 * 86400, &r->suppression_s, err, errlen))
         return -1;
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
         if (strcmp(r->level, levels[i]) == 0)

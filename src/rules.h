@@ -46,6 +46,8 @@ typedef struct {
     double risk_score;   /* 0..100 */
     double confidence;   /* 0..1 */
     bool enabled;
+    int64_t suppression_s; /* repeats for one entity within this period update the
+                              first alert instead of repeating it (0: off) */
     dh_attack_t attack;
     dh_yaml_node_t *thresholds; /* the detector reads and validates it */
     dh_yaml_node_t *root;

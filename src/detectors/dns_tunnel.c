@@ -1,321 +1,329 @@
 /*
- * dns_tunnel.c - DNS tunneling over NULL / PRIVATE record types
- * (T1071.004, DET0400).
+ * dns_tunnel.c - DNS tunneling and C2 over DNS (T1071.004, DET0400).
  *
- * iodine and its kin prefer the NULL (10) and PRIVATE (65399) RR types: they
- * carry arbitrary binary data and no legitimate application on a corporate
- * network asks for them. Per client x registered domain and tumbling window
- * (event time), queries of the configured types are counted; a window that
- * reaches `min_queries` is reported once, when it closes, with the counts and
- * a few sample names as evidence. Windows close when the watermark passes
- * their end, or at end of input.
+ * A tunnel has to move data through query names (and answers), so a client
+ * talking to one registered domain through a tunnel shows, within minutes:
+ * many distinct subdomains, long names and labels, labels in an encoding
+ * alphabet (hex, base32, base64) with high character entropy, and record
+ * types that carry data back (TXT, NULL, CNAME, MX, PRIVATE). Per client x
+ * registered domain and 5-minute window (event time) those features are
+ * accumulated; when the window closes each anchor rule is checked:
  *
- * This is the Foundation detector: the windowed analytics engine replaces
- * its table with the shared keyed state and adds the lexical features.
+ *   elastic    >= long_names distinct names of >= long_name_len chars and
+ *              >= elastic_queries queries (Elastic's "DNS tunneling" rule)
+ *   rita       >= rita_subdomains distinct subdomains (RITA)
+ *   long_name  names longer than very_long_name_len (jbaggs/anomalous-dns)
+ *   rare_qtype NULL / PRIVATE queries (iodine's favourites)
+ *   encoded    >= encoded_subdomains distinct subdomains that look encoded,
+ *              mostly over data-carrying record types (dnscat2 and kin,
+ *              whose names are short enough to pass the length rules)
+ *
+ * Any anchor fires a detection; the evidence carries every feature and
+ * which anchors fired, the confidence grows with their number. Known
+ * tunnel-shaped services (DNSBL, AV reputation lookups) never get here with
+ * benign_service unset; domains queried by many clients (prevalence) need
+ * `common_factor` times the thresholds. To keep state small, only queries
+ * with a subdomain that is long, encoded-looking, or of a data-carrying type
+ * are counted: ordinary lookups (www.example.com) create no state.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../detector.h"
-#include "../util-ip.h"
+#include "../lexical.h"
+#include "../sketch.h"
+#include "../util-dns.h"
 #include "../util-mem.h"
 
-#define MAX_QTYPES 8
-#define MAX_SAMPLES 3
+#define SAMPLES 3
+#define SAMPLE_LEN 128
 #define DOMAIN_MAX 256
-#define DISTINCT_MAX 64
 
 typedef struct {
-    bool used;
+    int64_t window, long_name_len, long_names, elastic_queries, rita_subdomains,
+        very_long_name_len, very_long_names, rare_qtype_queries, encoded_subdomains,
+        min_subdomain_len, long_label_len;
+    double encoded_share, data_qtype_share, min_entropy, common_factor;
+} params_t;
+
+typedef struct {
     dh_addr_t client;
-    int64_t window;            /* window index: floor(ts / window_us) */
-    char domain[DOMAIN_MAX];   /* registered domain, else the query name (any bytes) */
-    size_t domain_len;
-    uint64_t queries;
-    uint64_t per_qtype[MAX_QTYPES];
+    uint64_t queries, long_names, very_long, long_labels, encoded, data_qtype, rare_qtype;
+    uint64_t by_type[6]; /* TXT NULL CNAME MX PRIVATE other */
+    uint64_t max_len;
+    double entropy_sum;
+    uint64_t firsts;    /* first sightings of a subdomain (encoded, entropy_sum and
+                           sub_bytes are over these) */
+    uint64_t sub_bytes; /* bytes of distinct subdomains */
     int64_t first_us, last_us;
-    uint32_t n_distinct;       /* exact up to DISTINCT_MAX */
-    uint64_t distinct[DISTINCT_MAX];
-    uint32_t n_samples;
-    char samples[MAX_SAMPLES][DOMAIN_MAX];
-    size_t sample_len[MAX_SAMPLES];
-} entry_t;
+    uint8_t from_resolver, common;
+    dh_distinct_t subdomains;
+    dh_distinct_t long_distinct;
+    uint8_t n_samples;
+    uint8_t sample_len[SAMPLES];
+    char samples[SAMPLES][SAMPLE_LEN];
+} window_t;
 
 typedef struct {
     dh_rule_t *rule;
-    int64_t window_us;
-    int64_t min_queries;
-    long qtypes[MAX_QTYPES];
-    size_t n_qtypes;
-    entry_t *table;
-    size_t cap, used, max_entries;
-    int64_t oldest_window; /* smallest window index with live entries */
-    uint64_t dropped;      /* entries refused because the table was full */
-    dh_strbuf_t evidence;
+    const dh_detect_env_t *env;
+    params_t p;
+    dh_table_t *table;
+    dh_strbuf_t ev;
 } tunnel_t;
 
-static void *tunnel_create(dh_rule_t *rule, char *err, size_t errlen)
+static const struct {
+    const char *key;
+    size_t off;
+    int64_t def, min, max;
+} int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+    P(window, 300, 10, 86400),
+    P(long_name_len, 50, 10, 255),
+    P(long_names, 15, 1, 1000000),
+    P(elastic_queries, 25, 1, 1000000),
+    P(rita_subdomains, 100, 1, 1000000),
+    P(very_long_name_len, 90, 20, 255),
+    P(very_long_names, 3, 1, 1000000),
+    P(rare_qtype_queries, 5, 1, 1000000),
+    P(encoded_subdomains, 20, 1, 1000000),
+    P(min_subdomain_len, 16, 1, 255),
+    P(long_label_len, 40, 8, 63),
+#undef P
+};
+
+static const struct {
+    const char *key;
+    size_t off;
+    double def, min, max;
+} dbl_params[] = {
+    {"encoded_share", offsetof(params_t, encoded_share), 0.6, 0, 1},
+    {"data_qtype_share", offsetof(params_t, data_qtype_share), 0.5, 0, 1},
+    {"min_entropy", offsetof(params_t, min_entropy), 2.5, 0, 8},
+    {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
+};
+
+static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(int_params) / sizeof(int_params[0]); i++) {
+        int64_t *v = (int64_t *)((char *)p + int_params[i].off);
+        *v = int_params[i].def;
+        if (dh_yaml_int(rule->thresholds, int_params[i].key, false, int_params[i].min,
+                        int_params[i].max, v, err, errlen))
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof(dbl_params) / sizeof(dbl_params[0]); i++) {
+        double *v = (double *)((char *)p + dbl_params[i].off);
+        *v = dbl_params[i].def;
+        if (dh_yaml_double(rule->thresholds, dbl_params[i].key, false, dbl_params[i].min,
+                           dbl_params[i].max, v, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+/* index into window_t.by_type */
+static int type_slot(int32_t qtype)
+{
+    switch (qtype) {
+    case DH_QTYPE_TXT: return 0;
+    case DH_QTYPE_NULL: return 1;
+    case DH_QTYPE_CNAME: return 2;
+    case DH_QTYPE_MX: return 3;
+    case DH_QTYPE_PRIVATE: return 4;
+    default: return 5;
+    }
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why);
+
+static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     tunnel_t *t = dh_calloc(1, sizeof(*t));
-    int64_t window_s = 300, max_entries = 100000;
-    t->min_queries = 5;
-    if (dh_yaml_int(rule->thresholds, "window", false, 1, 86400, &window_s, err, errlen) ||
-        dh_yaml_int(rule->thresholds, "min_queries", false, 1, 1000000, &t->min_queries, err,
-                    errlen) ||
-        dh_yaml_int(rule->thresholds, "max_entries", false, 16, 100000000, &max_entries, err,
-                    errlen) ||
-        dh_rule_int_list(rule, "qtypes", t->qtypes, MAX_QTYPES, &t->n_qtypes, err, errlen)) {
+    if (read_params(rule, &t->p, err, errlen)) {
         free(t);
         return NULL;
     }
-    if (t->n_qtypes == 0) {
-        t->qtypes[0] = 10;
-        t->qtypes[1] = 65399;
-        t->n_qtypes = 2;
-    }
     t->rule = rule;
-    t->window_us = window_s * 1000000;
-    t->max_entries = (size_t)max_entries;
-    t->cap = 1024;
-    t->table = dh_calloc(t->cap, sizeof(entry_t));
-    t->oldest_window = INT64_MAX;
-    dh_sb_init(&t->evidence);
+    t->env = env;
+    dh_sb_init(&t->ev);
+    dh_table_opts_t o = {.name = "dns_tunnel.client_domain",
+                         .value_size = sizeof(window_t),
+                         .window_us = t->p.window * 1000000,
+                         .on_close = on_close,
+                         .ctx = t};
+    t->table = dh_table_new(env->state, &o);
     return t;
 }
 
-static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
+static void add_sample(window_t *w, const char *name, size_t len)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
+    if (w->n_samples >= SAMPLES)
+        return;
+    size_t n = len < SAMPLE_LEN ? len : SAMPLE_LEN;
+    memcpy(w->samples[w->n_samples], name, n);
+    w->sample_len[w->n_samples++] = (uint8_t)n;
 }
 
-static uint64_t key_hash(const dh_addr_t *c, int64_t window, const char *domain, size_t dlen)
-{
-    uint64_t h = hash_bytes(c, sizeof(*c), 1469598103934665603ULL);
-    h = hash_bytes(&window, sizeof(window), h);
-    return hash_bytes(domain, dlen, h);
-}
-
-static bool key_equal(const entry_t *e, const dh_addr_t *c, int64_t window, const char *domain,
-                      size_t dlen)
-{
-    return e->window == window && dh_addr_equal(&e->client, c) && e->domain_len == dlen &&
-           memcmp(e->domain, domain, dlen) == 0;
-}
-
-static void grow(tunnel_t *t);
-
-/* Find or create the entry; NULL when the table is at its bound. */
-static entry_t *lookup(tunnel_t *t, const dh_addr_t *c, int64_t window, const char *domain,
-                       size_t dlen)
-{
-    if ((t->used + 1) * 2 > t->cap) {
-        if (t->cap / 2 >= t->max_entries)
-            return NULL;
-        grow(t);
-    }
-    size_t i = key_hash(c, window, domain, dlen) & (t->cap - 1);
-    while (t->table[i].used) {
-        if (key_equal(&t->table[i], c, window, domain, dlen))
-            return &t->table[i];
-        i = (i + 1) & (t->cap - 1);
-    }
-    entry_t *e = &t->table[i];
-    memset(e, 0, sizeof(*e));
-    e->used = true;
-    e->client = *c;
-    e->window = window;
-    memcpy(e->domain, domain, dlen);
-    e->domain[dlen] = '\0';
-    e->domain_len = dlen;
-    t->used++;
-    if (window < t->oldest_window)
-        t->oldest_window = window;
-    return e;
-}
-
-static void grow(tunnel_t *t)
-{
-    entry_t *old = t->table;
-    size_t old_cap = t->cap;
-    t->cap *= 2;
-    t->table = dh_calloc(t->cap, sizeof(entry_t));
-    t->used = 0;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].used) {
-            entry_t *e = &old[i];
-            size_t j = key_hash(&e->client, e->window, e->domain, e->domain_len) & (t->cap - 1);
-            while (t->table[j].used)
-                j = (j + 1) & (t->cap - 1);
-            t->table[j] = *e;
-            t->used++;
-        }
-    free(old);
-}
-
-static int qtype_index(const tunnel_t *t, int32_t qtype)
-{
-    for (size_t i = 0; i < t->n_qtypes; i++)
-        if (t->qtypes[i] == qtype)
-            return (int)i;
-    return -1;
-}
-
-static void remember_name(entry_t *e, const dh_event_t *ev)
-{
-    uint64_t h = hash_bytes(ev->qname_lc, ev->qname_len, 1469598103934665603ULL);
-    for (uint32_t i = 0; i < e->n_distinct; i++)
-        if (e->distinct[i] == h)
-            return;
-    if (e->n_distinct < DISTINCT_MAX)
-        e->distinct[e->n_distinct++] = h;
-    if (e->n_samples < MAX_SAMPLES) {
-        size_t n = ev->qname_len < DOMAIN_MAX - 1 ? ev->qname_len : DOMAIN_MAX - 1;
-        memcpy(e->samples[e->n_samples], ev->qname, n);
-        e->sample_len[e->n_samples++] = n;
-    }
-}
-
-static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_detect_env_t *env)
+static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                            const dh_detect_env_t *env)
 {
     (void)env;
     tunnel_t *t = state;
-    int qi = qtype_index(t, ev->qtype);
-    if (qi < 0 || !ev->has_qname || ev->client.family == DH_AF_UNSET)
+    const char *sub;
+    size_t sub_len = dh_lex_subdomain(ev, &sub);
+    if (v->benign_service || sub_len == 0 || ev->client.family == DH_AF_UNSET)
         return;
-    const char *domain = ev->registered_domain ? ev->registered_domain : ev->qname_lc;
-    size_t dlen = ev->registered_domain ? strlen(domain) : ev->qname_len;
+    int slot = type_slot(ev->qtype);
+    const char *label;
+    size_t longest = dh_lex_longest_label_at(sub, sub_len, &label);
+    /* the data rides in the longest label: judge its alphabet and entropy */
+    unsigned enc = dh_lex_encoding(label, longest);
+    double entropy = dh_lex_entropy(label, longest);
+    bool encoded = enc && entropy >= t->p.min_entropy;
+    if (slot == 5 && sub_len < (size_t)t->p.min_subdomain_len && !encoded)
+        return; /* an ordinary lookup: no state */
+
+    /* key: client address + registered domain */
+    char key[sizeof(dh_addr_t) + DOMAIN_MAX];
+    size_t dlen = strlen(ev->registered_domain);
     if (dlen >= DOMAIN_MAX)
-        dlen = DOMAIN_MAX - 1;
-    int64_t window = ev->ts_us >= 0 ? ev->ts_us / t->window_us : -1;
-    entry_t *e = lookup(t, &ev->client, window, domain, dlen);
-    if (!e) {
-        t->dropped++;
         return;
+    memcpy(key, &ev->client, sizeof(dh_addr_t));
+    memcpy(key + sizeof(dh_addr_t), ev->registered_domain, dlen);
+    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + dlen, ev->ts_us);
+    if (!w)
+        return;
+    if (w->queries == 0) {
+        w->client = ev->client;
+        w->first_us = w->last_us = ev->ts_us;
     }
-    if (e->queries == 0 || ev->ts_us < e->first_us)
-        e->first_us = ev->ts_us;
-    if (e->queries == 0 || ev->ts_us > e->last_us)
-        e->last_us = ev->ts_us;
-    e->queries++;
-    e->per_qtype[qi]++;
-    remember_name(e, ev);
+    if (ev->ts_us < w->first_us)
+        w->first_us = ev->ts_us;
+    if (ev->ts_us > w->last_us)
+        w->last_us = ev->ts_us;
+    w->queries++;
+    w->from_resolver |= v->from_resolver;
+    w->common |= v->common;
+    w->by_type[slot]++;
+    w->data_qtype += slot != 5;
+    w->rare_qtype += slot == 1 || slot == 4;
+    w->long_labels += longest >= (size_t)t->p.long_label_len;
+    w->very_long += ev->qname_len > (size_t)t->p.very_long_name_len;
+    if (ev->qname_len > w->max_len)
+        w->max_len = ev->qname_len;
+    uint64_t h = dh_hash64(sub, sub_len);
+    if (dh_distinct_add(&w->subdomains, h)) {
+        w->firsts++;
+        w->sub_bytes += sub_len;
+        w->encoded += encoded;
+        w->entropy_sum += entropy;
+        add_sample(w, ev->qname, ev->qname_len);
+    }
+    if (ev->qname_len >= (size_t)t->p.long_name_len && dh_distinct_add(&w->long_distinct, h))
+        w->long_names++;
 }
 
-static void report(tunnel_t *t, const entry_t *e, const dh_detect_env_t *env)
+typedef struct {
+    bool elastic, rita, long_name, rare_qtype, encoded;
+    int fired;
+} anchors_t;
+
+static anchors_t check(const tunnel_t *t, const window_t *w)
 {
-    dh_strbuf_t *sb = &t->evidence;
+    const params_t *p = &t->p;
+    double f = w->common ? p->common_factor : 1.0;
+    double distinct = dh_distinct_count(&w->subdomains);
+    anchors_t a = {0};
+    a.elastic = w->long_names >= f * p->long_names && w->queries >= f * p->elastic_queries;
+    a.rita = distinct >= f * p->rita_subdomains;
+    a.long_name = w->very_long >= f * p->very_long_names;
+    a.rare_qtype = w->rare_qtype >= f * p->rare_qtype_queries;
+    double enc_share = w->firsts ? (double)w->encoded / (double)w->firsts : 0;
+    a.encoded = w->encoded >= f * p->encoded_subdomains && enc_share >= p->encoded_share &&
+                ((double)w->data_qtype / w->queries >= p->data_qtype_share ||
+                 w->long_labels * 2 >= w->queries);
+    a.fired = a.elastic + a.rita + a.long_name + a.rare_qtype + a.encoded;
+    return a;
+}
+
+static void evidence(tunnel_t *t, const window_t *w, const anchors_t *a)
+{
+    static const char *const types[] = {"TXT", "NULL", "CNAME", "MX", "PRIVATE", "other"};
+    dh_strbuf_t *sb = &t->ev;
+    double distinct = dh_distinct_count(&w->subdomains);
     dh_sb_reset(sb);
-    dh_json_kv_int(sb, "window_seconds", t->window_us / 1000000);
-    dh_json_kv_uint(sb, "queries", e->queries);
+    dh_json_kv_int(sb, "window_seconds", t->p.window);
+    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_double(sb, "distinct_subdomains", distinct);
+    dh_json_kv_uint(sb, "long_names", w->long_names);
+    dh_json_kv_uint(sb, "very_long_names", w->very_long);
+    dh_json_kv_uint(sb, "long_labels", w->long_labels);
+    dh_json_kv_uint(sb, "max_name_length", w->max_len);
+    dh_json_kv_uint(sb, "encoded_subdomains", w->encoded);
+    dh_json_kv_double(sb, "encoded_share", w->firsts ? (double)w->encoded / (double)w->firsts : 0);
+    dh_json_kv_double(sb, "mean_subdomain_entropy", w->firsts ? w->entropy_sum / (double)w->firsts : 0);
+    dh_json_kv_uint(sb, "subdomain_bytes", w->sub_bytes);
+    double span = (double)(w->last_us - w->first_us) / 1e6;
+    dh_json_kv_double(sb, "queries_per_minute", span > 0 ? w->queries * 60.0 / span : (double)w->queries);
     dh_json_open_obj(sb, "queries_by_qtype");
-    for (size_t i = 0; i < t->n_qtypes; i++)
-        if (e->per_qtype[i]) {
-            char k[16];
-            snprintf(k, sizeof(k), "%ld", t->qtypes[i]);
-            dh_json_kv_uint(sb, k, e->per_qtype[i]);
-        }
+    for (int i = 0; i < 6; i++)
+        if (w->by_type[i])
+            dh_json_kv_uint(sb, types[i], w->by_type[i]);
     dh_sb_putc(sb, '}');
-    dh_json_kv_uint(sb, "distinct_names", e->n_distinct);
-    dh_json_kv_bool(sb, "distinct_names_capped", e->n_distinct >= DISTINCT_MAX);
-    dh_json_kv_int(sb, "threshold_min_queries", t->min_queries);
+    dh_json_open_arr(sb, "anchors");
+    const char *names[] = {"elastic", "rita", "long_name", "rare_qtype", "encoded"};
+    bool on[] = {a->elastic, a->rita, a->long_name, a->rare_qtype, a->encoded};
+    for (int i = 0; i < 5; i++)
+        if (on[i]) {
+            dh_json_sep(sb);
+            dh_json_string(sb, names[i], strlen(names[i]));
+        }
+    dh_sb_putc(sb, ']');
+    dh_json_kv_bool(sb, "common_domain", w->common);
     dh_json_open_arr(sb, "samples");
-    for (uint32_t i = 0; i < e->n_samples; i++) {
+    for (int i = 0; i < w->n_samples; i++) {
         dh_json_sep(sb);
-        dh_json_string(sb, e->samples[i], e->sample_len[i]);
+        dh_json_string(sb, w->samples[i], w->sample_len[i]);
     }
     dh_sb_putc(sb, ']');
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)why;
+    tunnel_t *t = ctx;
+    window_t *w = value;
+    anchors_t a = check(t, w);
+    if (!a.fired)
+        return;
+    evidence(t, w, &a);
+    char domain[DOMAIN_MAX];
+    size_t dlen = keylen - sizeof(dh_addr_t);
+    memcpy(domain, (const char *)key + sizeof(dh_addr_t), dlen);
+    domain[dlen] = '\0';
+    double conf = t->rule->confidence + 0.1 * (a.fired - 1);
     dh_detection_t d = {
         .rule_name = "dns_tunnel",
         .rule = t->rule,
-        .fired_us = e->last_us,
-        .start_us = e->first_us,
-        .end_us = e->last_us,
-        .window_start_us = e->window * t->window_us,
-        .client = &e->client,
-        .qname = e->n_samples ? e->samples[0] : NULL,
-        .qname_len = e->n_samples ? e->sample_len[0] : 0,
-        .registered_domain = e->domain,
+        .fired_us = w->last_us,
+        .start_us = w->first_us,
+        .end_us = w->last_us,
+        .window_start_us = ws,
+        .client = &w->client,
+        .client_is_resolver = w->from_resolver,
+        .qname = w->n_samples ? w->samples[0] : NULL,
+        .qname_len = w->n_samples ? w->sample_len[0] : 0,
+        .registered_domain = domain,
         .risk_score = -1,
-        .confidence = -1,
-        .evidence = sb,
+        .confidence = conf > 0.99 ? 0.99 : conf,
+        .evidence = &t->ev,
     };
-    env->emit(env->pipeline, &d);
-}
-
-/* Order of findings closed together: by window, first event, client, domain
-   (independent of hash table layout, so output order is stable). */
-static int entry_cmp(const void *a, const void *b)
-{
-    const entry_t *x = *(const entry_t *const *)a, *y = *(const entry_t *const *)b;
-    if (x->window != y->window)
-        return x->window < y->window ? -1 : 1;
-    if (x->first_us != y->first_us)
-        return x->first_us < y->first_us ? -1 : 1;
-    int c = memcmp(&x->client, &y->client, sizeof(x->client));
-    if (c)
-        return c;
-    size_t n = x->domain_len < y->domain_len ? x->domain_len : y->domain_len;
-    c = memcmp(x->domain, y->domain, n);
-    return c ? c : (x->domain_len > y->domain_len) - (x->domain_len < y->domain_len);
-}
-
-/* Report and drop every entry whose window index is <= last_window. */
-static void close_windows(tunnel_t *t, int64_t last_window, const dh_detect_env_t *env)
-{
-    if (t->used == 0 || t->oldest_window > last_window)
-        return;
-    entry_t **closing = dh_malloc(t->used * sizeof(*closing));
-    size_t n = 0;
-    int64_t oldest = INT64_MAX;
-    for (size_t i = 0; i < t->cap; i++) {
-        entry_t *e = &t->table[i];
-        if (!e->used)
-            continue;
-        if (e->window <= last_window)
-            closing[n++] = e;
-        else if (e->window < oldest)
-            oldest = e->window;
-    }
-    qsort(closing, n, sizeof(*closing), entry_cmp);
-    for (size_t i = 0; i < n; i++)
-        if ((int64_t)closing[i]->queries >= t->min_queries)
-            report(t, closing[i], env);
-    free(closing);
-    /* rebuild without the closed entries (linear probing has no cheap delete) */
-    entry_t *old = t->table;
-    size_t old_cap = t->cap;
-    t->table = dh_calloc(t->cap, sizeof(entry_t));
-    t->used = 0;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].used && old[i].window > last_window) {
-            size_t j = key_hash(&old[i].client, old[i].window, old[i].domain,
-                                old[i].domain_len) & (t->cap - 1);
-            while (t->table[j].used)
-                j = (j + 1) & (t->cap - 1);
-            t->table[j] = old[i];
-            t->used++;
-        }
-    free(old);
-    t->oldest_window = oldest;
-}
-
-static void tunnel_on_watermark(void *state, int64_t wm, const dh_detect_env_t *env)
-{
-    tunnel_t *t = state;
-    /* window w covers [w*len, (w+1)*len): closed once wm >= its end */
-    int64_t last_closed = wm >= 0 ? wm / t->window_us - 1 : -2;
-    close_windows(t, last_closed, env);
-}
-
-static void tunnel_flush(void *state, const dh_detect_env_t *env)
-{
-    close_windows(state, INT64_MAX, env);
+    t->env->emit(t->env->pipeline, &d);
 }
 
 static void tunnel_destroy(void *state)
@@ -323,17 +331,15 @@ static void tunnel_destroy(void *state)
     tunnel_t *t = state;
     if (!t)
         return;
-    free(t->table);
-    dh_sb_free(&t->evidence);
+    dh_sb_free(&t->ev);
     free(t);
 }
 
 const dh_detector_type_t dh_detector_dns_tunnel = {
     .name = "dns_tunnel",
-    .description = "DNS tunneling over NULL/PRIVATE record types (T1071.004)",
+    .description = "DNS tunneling / C2 over DNS: encoded, long, many subdomains (T1071.004)",
     .create = tunnel_create,
     .on_event = tunnel_on_event,
-    .on_watermark = tunnel_on_watermark,
-    .flush = tunnel_flush,
+    .flush = NULL,
     .destroy = tunnel_destroy,
 };

@@ -37,6 +37,24 @@ t_usage_errors_exit_2() {
     "$DH" --max-line -5 </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --max-line: exit not 2" || return 1
 }
 
+t_config_file_and_check_config() {
+    "$DH" -c deploy/dnshound.yaml --check-config > "$W/out" || fail "shipped config: exit $?" || return 1
+    grep -q 'configuration ok' "$W/out" || fail "no ok line" || return 1
+    printf 'inputs: [samples/demo-eve.json]\noutput: %s\nstats: %s\nstate:\n  max_mb: 64\n' \
+        "$W/det.jsonl" "$W/s.json" > "$W/c.yaml"
+    "$DH" -q -c "$W/c.yaml" || fail "run from config: exit $?" || return 1
+    $CHECK stats "$W/s.json" 'state_max_bytes == 64 << 20' 'detections >= 1' || return 1
+    printf 'state:\n  max_mb: 64\n  lateness: soon\n' > "$W/bad.yaml"
+    "$DH" -c "$W/bad.yaml" --check-config 2>"$W/err"; rc=$?
+    [ $rc -eq 2 ] || fail "bad value: exit $rc" || return 1
+    grep -q "bad.yaml:3: lateness: expected a number" "$W/err" || fail "$(cat "$W/err")" || return 1
+    mkdir -p "$W/rules" && cp rules/*.yaml rules/*.txt "$W/rules/" 2>/dev/null
+    printf 'thresholds:\n  windw: 300\n' >> "$W/rules/dns_tunnel.yaml"
+    "$DH" --rules "$W/rules" --check-config 2>"$W/err"; rc=$?
+    [ $rc -eq 2 ] || fail "bad rule: exit $rc" || return 1
+    grep -q "dns_tunnel.yaml:[0-9]*: duplicate key 'thresholds'" "$W/err" || fail "$(cat "$W/err")" || return 1
+}
+
 # ---- the demo and the output contract ----------------------------------------
 
 t_demo_samples_raise_schema_valid_tunnel_detections() {

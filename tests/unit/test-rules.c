@@ -46,10 +46,12 @@ static const char *good =
 Test(rules, every_shipped_rule_loads_and_creates_its_detector)
 {
     char err[512];
+    dh_state_t *state = dh_state_new(1 << 20);
+    dh_detect_env_t env = {.state = state};
     for (size_t i = 0; dh_detectors[i]; i++) {
         dh_rule_t *r = dh_rule_load(DH_SOURCE_DIR "/rules", dh_detectors[i]->name, err, sizeof(err));
         cr_assert_not_null(r, "%s", err);
-        void *st = dh_detectors[i]->create(r, err, sizeof(err));
+        void *st = dh_detectors[i]->create(r, &env, err, sizeof(err));
         cr_assert_not_null(st, "%s", err);
         cr_assert_eq(dh_rule_finish(r, err, sizeof(err)), 0, "%s", err);
         cr_assert_str_eq(r->attack.version, "18.1");
@@ -57,6 +59,7 @@ Test(rules, every_shipped_rule_loads_and_creates_its_detector)
         dh_detectors[i]->destroy(st);
         dh_rule_free(r);
     }
+    dh_state_free(state);
 }
 
 Test(rules, metadata_is_read, .init = setup, .fini = teardown)

@@ -1,0 +1,194 @@
+/*
+ * alerts.c - suppression of repeated detections (see alerts.h).
+ *
+ * Open alerts are few (findings are rare by design), so they live in a
+ * small open-addressing table; expiry scans it only when the watermark has
+ * passed the earliest end of a suppression period.
+ */
+#include "alerts.h"
+
+#include <string.h>
+
+#include "sketch.h"
+#include "util-mem.h"
+
+typedef struct {
+    uint64_t key;          /* 0 = empty slot */
+    int64_t until_us;      /* suppression ends */
+    int64_t window_start;  /* of the first alert: keeps its event.id */
+    int64_t first_start_us;
+    uint32_t occurrences;
+    char *update;          /* latest update line, NULL when nothing absorbed */
+    size_t update_len;
+} open_alert_t;
+
+struct dh_alerts {
+    open_alert_t *slots;
+    size_t cap, n, max;
+    int64_t min_until;
+    dh_alert_out_fn out;
+    void *ctx;
+    dh_strbuf_t buf;
+    dh_alerts_stats_t st;
+};
+
+dh_alerts_t *dh_alerts_new(size_t max_entries, dh_alert_out_fn out, void *ctx)
+{
+    dh_alerts_t *a = dh_calloc(1, sizeof(*a));
+    a->max = max_entries ? max_entries : 1;
+    a->cap = 64;
+    while (a->cap < a->max * 2)
+        a->cap *= 2;
+    a->slots = dh_calloc(a->cap, sizeof(open_alert_t));
+    a->min_until = INT64_MAX;
+    a->out = out;
+    a->ctx = ctx;
+    dh_sb_init(&a->buf);
+    return a;
+}
+
+static uint64_t entity_key(const dh_detection_t *d)
+{
+    uint64_t h = dh_hash64(d->rule_name, strlen(d->rule_name));
+    if (d->client)
+        h ^= dh_hash64(d->client, sizeof(*d->client)) * 3;
+    if (d->registered_domain)
+        h ^= dh_hash64(d->registered_domain, strlen(d->registered_domain)) * 5;
+    if (d->entity)
+        h ^= dh_hash64(d->entity, strlen(d->entity)) * 7;
+    return h ? h : 1;
+}
+
+static open_alert_t *find(dh_alerts_t *a, uint64_t key)
+{
+    size_t i = key & (a->cap - 1);
+    while (a->slots[i].key && a->slots[i].key != key)
+        i = (i + 1) & (a->cap - 1);
+    return &a->slots[i];
+}
+
+static void emit_line(dh_alerts_t *a, const char *s, size_t len)
+{
+    dh_strbuf_t line = {.buf = (char *)s, .len = len, .cap = len};
+    a->out(a->ctx, &line);
+}
+
+/* Remove slot e (backward-shift deletion keeps probing chains intact). */
+static void remove_slot(dh_alerts_t *a, open_alert_t *e)
+{
+    size_t i = (size_t)(e - a->slots);
+    free(e->update);
+    memset(&a->slots[i], 0, sizeof(open_alert_t));
+    a->n--;
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & (a->cap - 1);
+        if (!a->slots[j].key)
+            break;
+        size_t home = a->slots[j].key & (a->cap - 1);
+        bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (between)
+            continue;
+        a->slots[i] = a->slots[j];
+        memset(&a->slots[j], 0, sizeof(open_alert_t));
+        i = j;
+    }
+}
+
+static void close_alert(dh_alerts_t *a, open_alert_t *e)
+{
+    if (e->update) {
+        a->st.updates++;
+        emit_line(a, e->update, e->update_len);
+    }
+    remove_slot(a, e);
+}
+
+/* Close every alert whose period ended by wm (in slot order, which is
+   deterministic for a given input). */
+static void expire(dh_alerts_t *a, int64_t wm)
+{
+    if (wm < a->min_until)
+        return;
+    int64_t next = INT64_MAX;
+    for (size_t i = 0; i < a->cap;) {
+        open_alert_t *e = &a->slots[i];
+        if (e->key && e->until_us <= wm) {
+            close_alert(a, e); /* may shift another entry into slot i */
+            continue;
+        }
+        if (e->key && e->until_us < next)
+            next = e->until_us;
+        i++;
+    }
+    a->min_until = next;
+}
+
+static void absorb(dh_alerts_t *a, open_alert_t *e, const dh_detection_t *d)
+{
+    dh_detection_t u = *d;
+    e->occurrences++;
+    u.window_start_us = e->window_start;
+    u.start_us = e->first_start_us;
+    u.is_update = true;
+    u.occurrences = e->occurrences;
+    dh_sb_reset(&a->buf);
+    dh_detection_to_json(&u, &a->buf);
+    free(e->update);
+    e->update = dh_strndup(a->buf.buf, a->buf.len);
+    e->update_len = a->buf.len;
+    a->st.suppressed++;
+}
+
+void dh_alerts_submit(dh_alerts_t *a, const dh_detection_t *d, int64_t suppression_us)
+{
+    uint64_t key = entity_key(d);
+    open_alert_t *e = find(a, key);
+    if (e->key && d->fired_us < e->until_us) {
+        absorb(a, e, d);
+        return;
+    }
+    if (e->key)
+        close_alert(a, e);
+    dh_sb_reset(&a->buf);
+    dh_detection_to_json(d, &a->buf);
+    a->st.emitted++;
+    emit_line(a, a->buf.buf, a->buf.len);
+    if (suppression_us <= 0)
+        return;
+    if (a->n >= a->max) /* full: close the alert whose period ends first */
+        expire(a, a->min_until);
+    e = find(a, key);
+    *e = (open_alert_t){.key = key, .until_us = d->fired_us + suppression_us,
+                        .window_start = d->window_start_us, .first_start_us = d->start_us,
+                        .occurrences = 1};
+    a->n++;
+    if (e->until_us < a->min_until)
+        a->min_until = e->until_us;
+}
+
+void dh_alerts_advance(dh_alerts_t *a, int64_t wm)
+{
+    expire(a, wm);
+}
+
+void dh_alerts_flush(dh_alerts_t *a)
+{
+    expire(a, INT64_MAX);
+}
+
+dh_alerts_stats_t dh_alerts_stats(const dh_alerts_t *a)
+{
+    return a->st;
+}
+
+void dh_alerts_free(dh_alerts_t *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->cap; i++)
+        free(a->slots[i].update);
+    free(a->slots);
+    dh_sb_free(&a->buf);
+    free(a);
+}

@@ -1,0 +1,50 @@
+/*
+ * alerts.h - de-duplication and suppression of detections.
+ *
+ * Detectors already report once per rule x entity x window. On top of that,
+ * a rule's `suppression` period (seconds of event time) keeps an entity that
+ * keeps matching from flooding the SOC: the first finding is emitted at once;
+ * further findings for the same rule and entity (client and domain) within
+ * the period are absorbed. When the period ends (the watermark passes it) or
+ * at end of input, one update is emitted carrying the first alert's
+ * event.id, `dnshound.update: true`, the number of findings absorbed
+ * (`dnshound.occurrences`), the first start and the latest evidence. A SIEM
+ * that upserts on event.id ends up with one alert holding the latest
+ * evidence; one that appends sees the alert and one summary.
+ *
+ * Ownership: dh_alerts_new/free. Memory is bounded by max_entries; when full
+ * the entry whose period ends first is closed early (its update emitted).
+ */
+#ifndef DH_ALERTS_H
+#define DH_ALERTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detection.h"
+#include "util-json.h"
+
+typedef struct dh_alerts dh_alerts_t;
+
+/* Where finished JSON lines go (the pipeline's sink). */
+typedef void (*dh_alert_out_fn)(void *ctx, const dh_strbuf_t *line);
+
+typedef struct {
+    uint64_t emitted, suppressed, updates;
+} dh_alerts_stats_t;
+
+dh_alerts_t *dh_alerts_new(size_t max_entries, dh_alert_out_fn out, void *ctx);
+void dh_alerts_free(dh_alerts_t *a);
+
+/* A detection from a detector; suppression_us 0 emits it unconditionally. */
+void dh_alerts_submit(dh_alerts_t *a, const dh_detection_t *d, int64_t suppression_us);
+
+/* Event time moved on: emit the updates of periods that ended. */
+void dh_alerts_advance(dh_alerts_t *a, int64_t watermark_us);
+
+/* End of input: emit every pending update. */
+void dh_alerts_flush(dh_alerts_t *a);
+
+dh_alerts_stats_t dh_alerts_stats(const dh_alerts_t *a);
+
+#endif

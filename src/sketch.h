@@ -1,0 +1,38 @@
+/*
+ * sketch.h - bounded distinct counting.
+ *
+ * dh_distinct_t counts distinct items (given as 64-bit hashes) exactly while
+ * there are at most DH_DISTINCT_EXACT of them, then turns into a HyperLogLog
+ * of 256 registers (standard error about 6.5 %) in the same 264 bytes. So a
+ * per-entity counter never grows, whatever the input.
+ */
+#ifndef DH_SKETCH_H
+#define DH_SKETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DH_DISTINCT_EXACT 64
+
+typedef struct {
+    uint16_t n;     /* exact members while !hll */
+    uint8_t hll;    /* 1 once the set overflowed into registers */
+    uint8_t pad[5];
+    union {
+        uint32_t fp[DH_DISTINCT_EXACT]; /* fingerprints (high 32 bits of the hash) */
+        uint8_t reg[256];
+    } u;
+} dh_distinct_t;
+
+/* Add an item; returns true when it was (exactly, or probably) new. A zeroed
+   struct is an empty counter. */
+bool dh_distinct_add(dh_distinct_t *d, uint64_t hash);
+
+/* Number of distinct items (exact below the threshold). */
+double dh_distinct_count(const dh_distinct_t *d);
+
+/* 64-bit hash of bytes (stable across runs and machines). */
+uint64_t dh_hash64(const void *data, size_t len);
+
+#endif

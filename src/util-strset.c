@@ -1,0 +1,102 @@
+/*
+ * util-strset.c - open-addressing string set (see util-strset.h).
+ */
+#include "util-strset.h"
+
+#include <string.h>
+
+#include "sketch.h"
+#include "util-mem.h"
+
+typedef struct {
+    char *s;
+    size_t len;
+    uint64_t h;
+} slot_t;
+
+struct dh_strset {
+    slot_t *slots;
+    size_t cap, n;
+};
+
+dh_strset_t *dh_strset_new(void)
+{
+    dh_strset_t *s = dh_calloc(1, sizeof(*s));
+    s->cap = 64;
+    s->slots = dh_calloc(s->cap, sizeof(slot_t));
+    return s;
+}
+
+void dh_strset_free(dh_strset_t *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slots[i].s);
+    free(s->slots);
+    free(s);
+}
+
+static slot_t *find(const dh_strset_t *s, const char *str, size_t len, uint64_t h)
+{
+    size_t i = h & (s->cap - 1);
+    while (s->slots[i].s) {
+        slot_t *sl = &s->slots[i];
+        if (sl->h == h && sl->len == len && memcmp(sl->s, str, len) == 0)
+            return sl;
+        i = (i + 1) & (s->cap - 1);
+    }
+    return &s->slots[i];
+}
+
+static void grow(dh_strset_t *s)
+{
+    slot_t *old = s->slots;
+    size_t old_cap = s->cap;
+    s->cap *= 2;
+    s->slots = dh_calloc(s->cap, sizeof(slot_t));
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].s)
+            *find(s, old[i].s, old[i].len, old[i].h) = old[i];
+    free(old);
+}
+
+void dh_strset_add(dh_strset_t *s, const char *str, size_t len)
+{
+    if ((s->n + 1) * 2 > s->cap)
+        grow(s);
+    uint64_t h = dh_hash64(str, len);
+    slot_t *sl = find(s, str, len, h);
+    if (sl->s)
+        return;
+    sl->s = dh_strndup(str, len);
+    sl->len = len;
+    sl->h = h;
+    s->n++;
+}
+
+bool dh_strset_has(const dh_strset_t *s, const char *str, size_t len)
+{
+    if (s->n == 0)
+        return false;
+    return find(s, str, len, dh_hash64(str, len))->s != NULL;
+}
+
+size_t dh_strset_size(const dh_strset_t *s)
+{
+    return s->n;
+}
+
+bool dh_strset_has_suffix(const dh_strset_t *s, const char *name, size_t len)
+{
+    if (s->n == 0)
+        return false;
+    if (len && name[len - 1] == '.')
+        len--;
+    if (dh_strset_has(s, name, len))
+        return true;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '.' && dh_strset_has(s, name + i + 1, len - i - 1))
+            return true;
+    return false;
+}
