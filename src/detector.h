@@ -49,8 +49,8 @@
 typedef struct {
     bool benign_service;   /* a known tunnel-shaped benign service (DNSBL, AV lookups...) */
     bool from_resolver;    /* the client is a known resolver, not attributable */
-    uint32_t prevalence;   /* distinct clients seen querying the registered domain
-                              (capped at the noise rules' prevalence cap) */
+    uint32_t prevalence;   /* distinct clients seen querying the registered domain,
+                              counted up to the noise rules' common_clients */
     bool common;           /* prevalence >= the noise rules' common_clients */
 } dh_verdict_t;
 

@@ -26,8 +26,12 @@ typedef struct {
     int64_t ts_us;
 } recent_t;
 
+/* Distinct clients of a registered domain, exact up to common_clients:
+   beyond that the domain is common and the exact number no longer matters,
+   so a few dozen bytes per domain suffice (500 k domains in ~50 MiB). */
 typedef struct {
-    dh_distinct_t clients;
+    uint32_t n;
+    uint32_t fp[]; /* common_clients client fingerprints */
 } prevalence_t;
 
 struct dh_noise {
@@ -129,7 +133,7 @@ static int load_sections(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t 
         load_strings(root, "benign_services", n->benign, err, errlen) ||
         load_cidrs(root, "resolvers", &n->resolvers, err, errlen) ||
         dh_yaml_double(root, "attribution_seconds", false, 0, 3600, &attribution_s, err, errlen) ||
-        dh_yaml_int(prev, "common_clients", false, 2, 1000000, &n->common_clients, err, errlen))
+        dh_yaml_int(prev, "common_clients", false, 2, 64, &n->common_clients, err, errlen))
         return -1;
     n->attribution_us = (int64_t)(attribution_s * 1e6);
     return dh_yaml_check_unused(root, err, errlen);
@@ -152,7 +156,9 @@ dh_noise_t *dh_noise_load(const char *rules_dir, dh_state_t *st, char *err, size
         dh_noise_free(n);
         return NULL;
     }
-    dh_table_opts_t o = {.name = "noise.prevalence", .value_size = sizeof(prevalence_t)};
+    dh_table_opts_t o = {.name = "noise.prevalence",
+                         .value_size = sizeof(prevalence_t) +
+                                       (size_t)n->common_clients * sizeof(uint32_t)};
     n->prevalence = dh_table_new(st, &o);
     n->recent = dh_calloc(RECENT_SLOTS, sizeof(recent_t));
     return n;
@@ -218,10 +224,14 @@ static void prevalence(dh_noise_t *n, const dh_event_t *ev, dh_verdict_t *v)
                                      strlen(ev->registered_domain), ev->ts_us);
     if (!p)
         return;
-    dh_distinct_add(&p->clients, dh_hash64(&ev->client, sizeof(ev->client)));
-    double c = dh_distinct_count(&p->clients);
-    v->prevalence = c > UINT32_MAX ? UINT32_MAX : (uint32_t)c;
-    v->common = c >= (double)n->common_clients;
+    uint32_t fp = (uint32_t)(dh_hash64(&ev->client, sizeof(ev->client)) >> 32);
+    bool seen = false;
+    for (uint32_t i = 0; i < p->n && !seen; i++)
+        seen = p->fp[i] == fp;
+    if (!seen && p->n < (uint32_t)n->common_clients)
+        p->fp[p->n++] = fp;
+    v->prevalence = p->n;
+    v->common = p->n >= (uint32_t)n->common_clients;
 }
 
 dh_noise_result_t dh_noise_check(dh_noise_t *n, const dh_event_t *ev, dh_verdict_t *v)

@@ -199,6 +199,22 @@ t_corpus_every_record_accounted() {
     $PY "$ROOT/tests/e2e/corpus.py" "$DH" "$CORPUS" "$W" || return 1
 }
 
+t_dnscat2_corpus_logs_raise_dns_tunnel_for_the_infected_client() {
+    [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
+    for f in zeek-tsv/malicious/rita-dnscat2-dns.log zeek-json/malicious/rita-dnscat2-dns.json; do
+        "$DH" -q -o "$W/d.jsonl" "$CORPUS/$f" || fail "$f: exit $?" || return 1
+        $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
+        $PY - "$W/d.jsonl" <<'PY' || fail "$f" || return 1
+import json, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+hits = [d for d in dets if d['rule']['name'] == 'dns_tunnel' and d['source']['ip'] == '192.168.88.2'
+        and d['dns']['question']['registered_domain'] == 'r-1x.com']
+assert hits, "no dns_tunnel for 192.168.88.2 / r-1x.com"
+assert all(d['source']['ip'] == '192.168.88.2' for d in dets), "a detection for another client"
+PY
+    done
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

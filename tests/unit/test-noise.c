@@ -89,7 +89,7 @@ Test(noise, prevalence_counts_distinct_clients)
         snprintf(ip, sizeof(ip), "10.9.0.%d", i);
         judge(ip, "cdn.popular.example", "popular.example", 53, i, &v);
         judge(ip, "cdn.popular.example", "popular.example", 53, i, &v); /* repeats count once */
-        cr_assert_eq(v.prevalence, (uint32_t)i);
+        cr_assert_eq(v.prevalence, (uint32_t)(i < 20 ? i : 20), "counted up to common_clients");
         cr_assert_eq(v.common, i >= 20, "common from 20 clients (noise.yaml)");
     }
 }
