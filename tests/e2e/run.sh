@@ -25,7 +25,7 @@ fail() { echo "    $*" >&2; return 1; }
 t_help_documents_every_option() {
     "$DH" --help > "$W/help" || fail "--help exit $?" || return 1
     for o in --output --emit --stats --format --max-line --max-reports --rules --lateness \
-             --txn-timeout --max-pending --quiet --version; do
+             --txn-timeout --max-pending --quiet --version --config --check-config --max-state-mb; do
         grep -q -- "$o" "$W/help" || fail "--help lacks $o" || return 1
     done
 }
@@ -190,6 +190,18 @@ small = peak(sys.argv[2]); big = peak(sys.argv[3])
 if big > small * 1.5 + 8192:
     sys.exit(f"peak RSS grew from {small} KiB to {big} KiB for 20x the input")
 PY
+}
+
+t_state_stays_within_max_state_mb() {
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    "$GEN" --events 200000 --clients 20000 --domains 50000 --attack iodine,dnscat2 --seed 5 \
+        --truth /dev/null > "$W/many.log" || return 1
+    "$DH" -q --max-state-mb 1 --stats "$W/s1.json" -o "$W/d1.jsonl" "$W/many.log" || return 1
+    $CHECK stats "$W/s1.json" 'state_peak_bytes <= 1 << 20' 'state_evicted > 1000' || return 1
+    "$DH" -q --stats "$W/s2.json" -o "$W/d2.jsonl" "$W/many.log" || return 1
+    $CHECK stats "$W/s2.json" 'state_evicted == 0' || return 1
+    # the tunnels are still found under the tight bound: their state is hot
+    $CHECK count "$W/d1.jsonl" dns_tunnel 2 >/dev/null || return 1
 }
 
 # ---- corpus (read-only third-party logs; skipped when absent) -----------------
