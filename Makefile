@@ -79,7 +79,7 @@ bench: $(BUILD)/dnshound $(BENCH_BIN)
 install: $(BUILD)/dnshound
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dnshound/rules
 	install -m 755 $(BUILD)/dnshound $(DESTDIR)$(PREFIX)/bin/dnshound
-	install -m 644 rules/*.yaml $(DESTDIR)$(PREFIX)/share/dnshound/rules/
+	install -m 644 rules/*.yaml rules/*.txt $(DESTDIR)$(PREFIX)/share/dnshound/rules/
 
 clean:
 	rm -rf build

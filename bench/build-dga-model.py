@@ -55,7 +55,11 @@ def load_psl(path):
             rule = line.strip().split(" ")[0]
             if not rule or rule.startswith("//"):
                 continue
-            rule = rule.encode("idna").decode("ascii") if not rule.isascii() else rule
+            if not rule.isascii():
+                try:
+                    rule = rule.encode("idna").decode("ascii")
+                except UnicodeError:
+                    continue  # not representable; such suffixes cannot match ASCII labels
             if rule.startswith("!"):
                 exc.add(rule[1:])
             elif rule.startswith("*."):

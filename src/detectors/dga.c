@@ -1,0 +1,921 @@
+/*
+ * dga.c - Domain Generation Algorithms (T1568.002, DET0419).
+ *
+ * A DGA host asks for many registered domains that were never registered:
+ * within minutes it gets NXDOMAIN for names nobody else asks for, and those
+ * names look generated. Two questions are combined:
+ *
+ *  - Per name, of its registered label only ("kqzxwvbn" for kqzxwvbn.co.uk):
+ *    the mean log-likelihood per character under a benign character-trigram
+ *    model (rules/dga-model.txt, built from a top-domains list by
+ *    bench/build-dga-model.py), with short labels needing more; entropy,
+ *    consonant runs and the digit share go to the evidence. A label that
+ *    splits into >= 2 dictionary words covering most of it is "wordlike":
+ *    wordlist DGAs (Suppobox, Matsnu, Nymaim2) look benign letter by letter,
+ *    so for them only the behaviour below counts, never the name alone.
+ *  - Per client and 10-minute window (event time): distinct registered
+ *    domains queried, distinct NXDOMAIN ones, how many of those look random
+ *    (or are wordlike / unusually long), and how many random-looking names
+ *    resolved. It fires when enough distinct names never resolved, the
+ *    NXDOMAIN share passes DET0419's 40 %, and either most of those names
+ *    look random (anchor "random") or a larger burst of them is wordlike or
+ *    long while most look generated one way or the other (anchor
+ *    "wordlike"). A client whose random-looking names mostly resolve (CDN,
+ *    ad-tech) never fires.
+ *
+ * Names that cannot be DGA names are left out: no registered domain (single
+ * labels such as Chrome's random intranet probes), internal suffixes (.lan,
+ * .local, ...), known benign services, domains queried by many clients
+ * (v->common, counted only in the denominator), NXDOMAIN for record types
+ * other than address lookups (a mail server checking spam senders' MX/TXT).
+ *
+ * The model is loaded once in create(); scoring a name is O(length) table
+ * and hash lookups without allocation.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detector.h"
+#include "../lexical.h"
+#include "../sketch.h"
+#include "../util-dns.h"
+#include "../util-mem.h"
+
+#define SAMPLES 5
+#define SAMPLE_LEN 96
+#define LABEL_MAX 63
+#define MAX_IGNORE 32
+#define MAX_QTYPES 16
+#define MAX_SUFFIXES 16
+#define SUFFIX_LEN 8
+
+/* ---- the benign lexical model --------------------------------------- */
+
+/* Symbols: a-z 0..25, '-' 26, any digit 27, '^' (context) / '$' (outcome) 28. */
+#define NSYM 29
+#define SYM_EDGE 28
+
+typedef struct {
+    float lp[NSYM][NSYM][NSYM]; /* log2 P(c | a b); digits already / 10 */
+    char *pool;                 /* words: length byte, then the letters */
+    size_t pool_len, pool_cap;
+    uint32_t *slots;            /* open addressing: pool offset + 1, 0 empty */
+    size_t mask;
+    size_t n_words, max_word;
+    char suffixes[MAX_SUFFIXES][SUFFIX_LEN];
+    size_t n_suffixes;
+} model_t;
+
+static int sym(unsigned char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 'a';
+    if (c == '-')
+        return 26;
+    if (c >= '0' && c <= '9')
+        return 27;
+    return -1;
+}
+
+static uint32_t word_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static bool word_known(const model_t *m, const char *s, size_t n)
+{
+    for (size_t i = word_hash(s, n) & m->mask;; i = (i + 1) & m->mask) {
+        uint32_t off = m->slots[i];
+        if (!off)
+            return false;
+        const char *w = m->pool + off - 1;
+        if ((unsigned char)w[0] == n && memcmp(w + 1, s, n) == 0)
+            return true;
+    }
+}
+
+static void word_add(model_t *m, const char *s, size_t n)
+{
+    if (word_known(m, s, n))
+        return;
+    if (m->pool_len + n + 1 > m->pool_cap) {
+        m->pool_cap = (m->pool_cap + n + 1) * 2;
+        m->pool = dh_realloc(m->pool, m->pool_cap);
+    }
+    size_t i = word_hash(s, n) & m->mask;
+    while (m->slots[i])
+        i = (i + 1) & m->mask;
+    m->slots[i] = (uint32_t)m->pool_len + 1;
+    m->pool[m->pool_len] = (char)n;
+    memcpy(m->pool + m->pool_len + 1, s, n);
+    m->pool_len += n + 1;
+    m->n_words++;
+    if (n > m->max_word)
+        m->max_word = n;
+}
+
+static void model_free(model_t *m)
+{
+    if (!m)
+        return;
+    free(m->pool);
+    free(m->slots);
+    free(m);
+}
+
+/* Loading: a line-by-line state machine over the format documented in the
+   model file's header. */
+typedef struct {
+    FILE *f;
+    const char *path;
+    size_t line_no;
+    char *line;
+    size_t cap;
+    char *err;
+    size_t errlen;
+} reader_t;
+
+/* Next line that is not a comment or blank, without its newline; NULL at EOF. */
+static char *next_line(reader_t *r)
+{
+    ssize_t n;
+    while ((n = getline(&r->line, &r->cap, r->f)) >= 0) {
+        r->line_no++;
+        while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
+            r->line[--n] = '\0';
+        if (n > 0 && r->line[0] != '#')
+            return r->line;
+    }
+    return NULL;
+}
+
+static int fail(reader_t *r, const char *what)
+{
+    snprintf(r->err, r->errlen, "%s:%zu: %s", r->path, r->line_no, what);
+    return -1;
+}
+
+/* "KEY N" with N an integer in [0, MODEL_MAX_ENTRIES]. */
+#define MODEL_MAX_ENTRIES 10000000ul
+static int keyed_count(reader_t *r, const char *key, unsigned long *n)
+{
+    char *l = next_line(r), *end = NULL, what[64];
+    size_t kl = strlen(key);
+    if (l && strncmp(l, key, kl) == 0 && l[kl] == ' ' && l[kl + 1] >= '0' && l[kl + 1] <= '9') {
+        errno = 0;
+        *n = strtoul(l + kl + 1, &end, 10);
+        if (!*end && !errno && *n <= MODEL_MAX_ENTRIES)
+            return 0;
+    }
+    snprintf(what, sizeof(what), "expected '%s N'", key);
+    return fail(r, what);
+}
+
+static int read_trigrams(reader_t *r, double counts[NSYM][NSYM][NSYM])
+{
+    unsigned long n;
+    if (keyed_count(r, "trigrams", &n))
+        return -1;
+    for (unsigned long i = 0; i < n; i++) {
+        char *l = next_line(r), *end;
+        if (!l || strlen(l) < 5 || l[3] != ' ')
+            return fail(r, "expected 'abc COUNT'");
+        int a = l[0] == '^' ? SYM_EDGE : sym((unsigned char)l[0]);
+        int b = l[1] == '^' ? SYM_EDGE : sym((unsigned char)l[1]);
+        int c = l[2] == '$' ? SYM_EDGE : sym((unsigned char)l[2]);
+        errno = 0;
+        double v = strtod(l + 4, &end);
+        if (a < 0 || b < 0 || c < 0 || *end || errno || v < 0)
+            return fail(r, "bad trigram line");
+        counts[a][b][c] += v;
+    }
+    return 0;
+}
+
+static int read_suffixes(reader_t *r, model_t *m)
+{
+    char *l = next_line(r), *save = NULL;
+    if (!l || strncmp(l, "suffixes", 8) != 0 || (l[8] != ' ' && l[8] != '\0'))
+        return fail(r, "expected 'suffixes ...'");
+    for (char *tok = strtok_r(l + 8, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        if (m->n_suffixes == MAX_SUFFIXES || strlen(tok) >= SUFFIX_LEN)
+            return fail(r, "too many or too long suffixes");
+        strcpy(m->suffixes[m->n_suffixes++], tok);
+    }
+    return 0;
+}
+
+/* Front-coded words: "3ing" after "abs" is "absing". */
+static int read_words(reader_t *r, model_t *m)
+{
+    unsigned long n;
+    if (keyed_count(r, "words", &n))
+        return -1;
+    size_t slots = 64;
+    while (slots < n * 2 + 2)
+        slots *= 2;
+    m->slots = dh_calloc(slots, sizeof(*m->slots));
+    m->mask = slots - 1;
+    char prev[LABEL_MAX + 1] = "";
+    for (unsigned long i = 0; i < n; i++) {
+        char *l = next_line(r), *rest;
+        unsigned long keep = l ? strtoul(l, &rest, 10) : 0;
+        if (!l || rest == l || keep > strlen(prev) || keep + strlen(rest) > LABEL_MAX ||
+            keep + strlen(rest) == 0)
+            return fail(r, "expected a front-coded word ('3ing')");
+        strcpy(prev + keep, rest);
+        for (const char *p = rest; *p; p++)
+            if (*p < 'a' || *p > 'z')
+                return fail(r, "words must be lowercase a-z");
+        word_add(m, prev, strlen(prev));
+    }
+    return 0;
+}
+
+static void fill_logprobs(model_t *m, double counts[NSYM][NSYM][NSYM], double k)
+{
+    for (int a = 0; a < NSYM; a++)
+        for (int b = 0; b < NSYM; b++) {
+            double total = 0;
+            for (int c = 0; c < NSYM; c++)
+                total += counts[a][b][c];
+            for (int c = 0; c < NSYM; c++) {
+                double p = (counts[a][b][c] + k) / (total + k * NSYM);
+                m->lp[a][b][c] = (float)(log2(p) - (c == 27 ? log2(10.0) : 0));
+            }
+        }
+}
+
+static int read_header(reader_t *r, double *k)
+{
+    char *l = next_line(r);
+    unsigned long labels;
+    if (!l || strcmp(l, "dnshound-dga-model 1") != 0)
+        return fail(r, "not a dnshound-dga-model 1 file");
+    if (keyed_count(r, "labels", &labels))
+        return -1;
+    l = next_line(r);
+    char *end;
+    if (!l || strncmp(l, "smoothing ", 10) != 0)
+        return fail(r, "expected 'smoothing K'");
+    *k = strtod(l + 10, &end);
+    return *end || !(*k > 0) ? fail(r, "smoothing: expected a positive number") : 0;
+}
+
+static int read_model(reader_t *r, model_t *m)
+{
+    double k = 0;
+    double (*counts)[NSYM][NSYM] = dh_calloc(NSYM, sizeof(*counts));
+    int rc = read_header(r, &k) || read_trigrams(r, counts) || read_suffixes(r, m) ||
+             read_words(r, m);
+    if (!rc) {
+        char *l = next_line(r);
+        if (!l || strcmp(l, "end") != 0)
+            rc = fail(r, "expected 'end'");
+    }
+    if (!rc)
+        fill_logprobs(m, counts, k);
+    free(counts);
+    return rc ? -1 : 0;
+}
+
+static model_t *model_load(const char *path, char *err, size_t errlen)
+{
+    reader_t r = {.path = path, .err = err, .errlen = errlen};
+    r.f = fopen(path, "r");
+    if (!r.f) {
+        snprintf(err, errlen, "%s: cannot open the DGA model: %s", path, strerror(errno));
+        return NULL;
+    }
+    model_t *m = dh_calloc(1, sizeof(*m));
+    int rc = read_model(&r, m);
+    free(r.line);
+    fclose(r.f);
+    if (rc) {
+        model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- per-name score ------------------------------------------------- */
+
+enum { CLS_UNJUDGED, CLS_SHORT, CLS_PLAIN, CLS_RANDOM, CLS_WORDLIKE, CLS_LONG };
+static const char *const cls_names[] = {"unjudged", "short", "plain", "random", "wordlike", "long"};
+
+typedef struct {
+    int64_t min_label_len, full_length, long_label_len, word_min_len, min_words;
+    double random_score, short_label_penalty, word_cover;
+} score_params_t;
+
+/* What the detector thinks of one registered label. */
+typedef struct {
+    int cls;             /* CLS_*: unjudged short plain random wordlike long */
+    double nll;          /* mean -log2 P per character (and the end) under the model */
+    double score;        /* nll less the short-label allowance: compared to random_score */
+    unsigned words;      /* dictionary words of the best split */
+    unsigned covered;    /* characters they (and hyphens) cover */
+} name_score_t;
+
+/* Mean negative log2-likelihood per symbol, or -1 for a byte outside
+   [a-z0-9-]. */
+static double label_nll(const model_t *m, const char *s, size_t n)
+{
+    int a = SYM_EDGE, b = SYM_EDGE;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        int c = sym((unsigned char)s[i]);
+        if (c < 0)
+            return -1;
+        sum -= m->lp[a][b][c];
+        a = b;
+        b = c;
+    }
+    sum -= m->lp[a][b][SYM_EDGE];
+    return sum / (double)(n + 1);
+}
+
+typedef struct {
+    int16_t cov[LABEL_MAX + 1];
+    int8_t words[LABEL_MAX + 1];
+} split_t;
+
+static void relax(split_t *sp, size_t to, int cov, int words)
+{
+    if (cov > sp->cov[to] || (cov == sp->cov[to] && words < sp->words[to])) {
+        sp->cov[to] = (int16_t)cov;
+        sp->words[to] = (int8_t)words;
+    }
+}
+
+/* Words starting at i: each dictionary word, and the word with each
+   model suffix re-attached. */
+static void words_from(const model_t *m, const score_params_t *p, const char *s, size_t n,
+                       size_t i, split_t *sp)
+{
+    size_t max = m->max_word < n - i ? m->max_word : n - i;
+    for (size_t len = (size_t)p->word_min_len; len <= max; len++) {
+        if (!word_known(m, s + i, len))
+            continue;
+        relax(sp, i + len, sp->cov[i] + (int)len, sp->words[i] + 1);
+        for (size_t k = 0; k < m->n_suffixes; k++) {
+            size_t sl = strlen(m->suffixes[k]);
+            if (i + len + sl <= n && memcmp(s + i + len, m->suffixes[k], sl) == 0)
+                relax(sp, i + len + sl, sp->cov[i] + (int)(len + sl), sp->words[i] + 1);
+        }
+    }
+}
+
+/* Best split of s into dictionary words (most characters covered, then
+   fewest words); hyphens count as covered. */
+static void split_words(const model_t *m, const score_params_t *p, const char *s, size_t n,
+                        name_score_t *out)
+{
+    split_t sp;
+    for (size_t i = 0; i <= n; i++)
+        sp.cov[i] = -1, sp.words[i] = 0;
+    sp.cov[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sp.cov[i] < 0)
+            continue;
+        relax(&sp, i + 1, sp.cov[i] + (s[i] == '-'), sp.words[i]);
+        words_from(m, p, s, n, i, &sp);
+    }
+    out->covered = (unsigned)sp.cov[n];
+    out->words = (unsigned)sp.words[n];
+}
+
+static void classify(const model_t *m, const score_params_t *p, const char *s, size_t n,
+                     bool full, name_score_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->cls = CLS_UNJUDGED;
+    if (n == 0 || n > LABEL_MAX || (n >= 4 && memcmp(s, "xn--", 4) == 0))
+        return; /* empty, impossible, or an IDN (punycode is not letters) */
+    out->nll = label_nll(m, s, n);
+    if (out->nll < 0)
+        return;
+    double missing = p->full_length > (int64_t)n ? (double)(p->full_length - (int64_t)n) : 0;
+    out->score = out->nll - p->short_label_penalty * missing;
+    bool random = (int64_t)n >= p->min_label_len && out->score >= p->random_score;
+    if (!full && !random) {
+        out->cls = CLS_PLAIN;
+        return;
+    }
+    split_words(m, p, s, n, out);
+    if (out->words >= p->min_words && out->covered >= p->word_cover * (double)n)
+        out->cls = CLS_WORDLIKE;
+    else if (random)
+        out->cls = CLS_RANDOM;
+    else if ((int64_t)n >= p->long_label_len)
+        out->cls = CLS_LONG;
+    else
+        out->cls = (int64_t)n < p->min_label_len ? CLS_SHORT : CLS_PLAIN;
+}
+
+/* ---- detector state ------------------------------------------------- */
+
+typedef struct {
+    int64_t window, min_nxdomain_names, min_wordlike_names;
+    double min_nxdomain_share, min_random_share, max_resolved_random_share;
+    score_params_t s;
+} params_t;
+
+typedef struct {
+    float score, nll;
+    uint8_t cls, len, label_off, label_len;
+    char name[SAMPLE_LEN];
+} sample_t;
+
+typedef struct {
+    dh_addr_t client;
+    uint8_t from_resolver;
+    uint8_t n_samples;
+    int64_t first_us, last_us;
+    uint64_t queries, nx_queries;
+    /* Classes are counted on first sightings (dh_distinct_add true): exact
+       up to DH_DISTINCT_EXACT names, then a hash-chosen sample of them, so
+       class counts are scaled by count / first sightings (see judge). */
+    uint32_t dom_new, ok_random; /* first sightings; of them random-looking and resolved */
+    uint32_t nx_new, nx_random, nx_words, nx_long; /* NXDOMAIN first sightings by class
+                                                      (nx_words: wordlike or long) */
+    uint32_t scored;
+    double score_sum;
+    float score_max;
+    dh_distinct_t domains; /* every registered domain asked for */
+    dh_distinct_t nx;      /* the countable NXDOMAIN ones */
+    sample_t samples[SAMPLES];
+} window_t;
+
+typedef struct {
+    dh_rule_t *rule;
+    const dh_detect_env_t *env;
+    params_t p;
+    model_t *model;
+    dh_table_t *table;
+    dh_strbuf_t ev;
+    long qtypes[MAX_QTYPES];
+    size_t n_qtypes;
+    char *ignore[MAX_IGNORE];
+    size_t n_ignore;
+} dga_t;
+
+/* For tests and tools: the class (CLS_*) of a registered label and, in
+   *score, its score; dh_dga_class_name names a class. */
+int dh_dga_classify(const void *state, const char *label, size_t len, double *score);
+const char *dh_dga_class_name(int cls);
+
+int dh_dga_classify(const void *state, const char *label, size_t len, double *score)
+{
+    const dga_t *d = state;
+    name_score_t s;
+    classify(d->model, &d->p.s, label, len, true, &s);
+    if (score)
+        *score = s.score;
+    return s.cls;
+}
+
+const char *dh_dga_class_name(int cls)
+{
+    return cls >= 0 && cls <= CLS_LONG ? cls_names[cls] : "?";
+}
+
+/* ---- thresholds ----------------------------------------------------- */
+
+static const struct {
+    const char *key;
+    size_t off;
+    int64_t def, min, max;
+} int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(score_params_t, k), d, lo, hi}
+    P(window, 600, 10, 86400),
+    P(min_nxdomain_names, 10, 1, 1000000),
+    P(min_wordlike_names, 25, 1, 1000000),
+    S(min_label_len, 6, 1, LABEL_MAX),
+    S(full_length, 10, 1, LABEL_MAX),
+    S(long_label_len, 16, 1, LABEL_MAX + 1),
+    S(word_min_len, 3, 2, 12),
+    S(min_words, 2, 1, 16),
+#undef P
+#undef S
+};
+
+static const struct {
+    const char *key;
+    size_t off;
+    double def, min, max;
+} dbl_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(score_params_t, k), d, lo, hi}
+    P(min_nxdomain_share, 0.4, 0, 1),
+    P(min_random_share, 0.5, 0, 1),
+    P(max_resolved_random_share, 0.5, 0, 1),
+    S(random_score, 4.6, 0, 20),
+    S(short_label_penalty, 0.15, 0, 5),
+    S(word_cover, 0.85, 0, 1),
+#undef P
+#undef S
+};
+
+static int read_numbers(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(int_params) / sizeof(int_params[0]); i++) {
+        int64_t *v = (int64_t *)((char *)p + int_params[i].off);
+        *v = int_params[i].def;
+        if (dh_yaml_int(rule->thresholds, int_params[i].key, false, int_params[i].min,
+                        int_params[i].max, v, err, errlen))
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof(dbl_params) / sizeof(dbl_params[0]); i++) {
+        double *v = (double *)((char *)p + dbl_params[i].off);
+        *v = dbl_params[i].def;
+        if (dh_yaml_double(rule->thresholds, dbl_params[i].key, false, dbl_params[i].min,
+                           dbl_params[i].max, v, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+static const char *const default_ignore[] = {
+    "local", "localdomain", "lan", "home", "internal", "intranet", "corp", "localhost",
+    "invalid", "test", "example",
+};
+
+static int read_ignore(dga_t *d, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(d->rule->thresholds, "ignore_suffixes");
+    if (!seq) {
+        for (size_t i = 0; i < sizeof(default_ignore) / sizeof(default_ignore[0]); i++)
+            d->ignore[d->n_ignore++] = dh_strdup(default_ignore[i]);
+        return 0;
+    }
+    if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_IGNORE) {
+        snprintf(err, errlen, "%s:%zu: ignore_suffixes: expected a list of at most %d suffixes",
+                 seq->file, seq->line, MAX_IGNORE);
+        return -1;
+    }
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || !it->value[0] || it->value[0] == '.') {
+            snprintf(err, errlen, "%s:%zu: ignore_suffixes: expected a suffix like 'lan'",
+                     it->file, it->line);
+            return -1;
+        }
+        d->ignore[d->n_ignore++] = dh_strdup(it->value);
+    }
+    return 0;
+}
+
+/* The model path: relative to the directory of the rule file. */
+static int load_model(dga_t *d, char *err, size_t errlen)
+{
+    const char *name = "dga-model.txt";
+    if (dh_yaml_str(d->rule->thresholds, "model", false, &name, err, errlen))
+        return -1;
+    char path[PATH_MAX];
+    const char *slash = strrchr(d->rule->path, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(path, sizeof(path), "%s", name);
+    else
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - d->rule->path), d->rule->path, name);
+    char why[PATH_MAX + 256];
+    d->model = model_load(path, why, sizeof(why));
+    if (d->model)
+        return 0;
+    dh_yaml_node_t *n = dh_yaml_get(d->rule->thresholds, "model");
+    snprintf(err, errlen, "%s:%zu: model: %s", n ? n->file : d->rule->path, n ? n->line : 1, why);
+    return -1;
+}
+
+static int read_params(dga_t *d, char *err, size_t errlen)
+{
+    static const long def_qtypes[] = {DH_QTYPE_A, DH_QTYPE_AAAA, DH_QTYPE_HTTPS, DH_QTYPE_ANY};
+    if (read_numbers(d->rule, &d->p, err, errlen) || read_ignore(d, err, errlen) ||
+        dh_rule_int_list(d->rule, "qtypes", d->qtypes, MAX_QTYPES, &d->n_qtypes, err, errlen))
+        return -1;
+    if (!dh_yaml_get(d->rule->thresholds, "qtypes")) {
+        memcpy(d->qtypes, def_qtypes, sizeof(def_qtypes));
+        d->n_qtypes = sizeof(def_qtypes) / sizeof(def_qtypes[0]);
+    }
+    return load_model(d, err, errlen);
+}
+
+/* ---- events --------------------------------------------------------- */
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why);
+
+static void dga_destroy(void *state)
+{
+    dga_t *d = state;
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n_ignore; i++)
+        free(d->ignore[i]);
+    model_free(d->model);
+    dh_sb_free(&d->ev);
+    free(d);
+}
+
+static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    dga_t *d = dh_calloc(1, sizeof(*d));
+    d->rule = rule;
+    d->env = env;
+    dh_sb_init(&d->ev);
+    if (read_params(d, err, errlen)) {
+        dga_destroy(d);
+        return NULL;
+    }
+    dh_table_opts_t o = {.name = "dga.client",
+                         .value_size = sizeof(window_t),
+                         .window_us = d->p.window * 1000000,
+                         .on_close = on_close,
+                         .ctx = d};
+    d->table = dh_table_new(env->state, &o);
+    return d;
+}
+
+/* name is entry, or ends with "." entry. */
+static bool under(const char *name, const char *entry)
+{
+    size_t nl = strlen(name), el = strlen(entry);
+    if (nl < el || strcmp(name + nl - el, entry) != 0)
+        return false;
+    return nl == el || name[nl - el - 1] == '.';
+}
+
+static bool ignored_suffix(const dga_t *d, const char *suffix)
+{
+    for (size_t i = 0; i < d->n_ignore; i++)
+        if (under(suffix, d->ignore[i]))
+            return true;
+    return false;
+}
+
+static bool counted_qtype(const dga_t *d, int32_t qtype)
+{
+    if (qtype < 0)
+        return true; /* unknown: a DGA's A lookup as far as we can tell */
+    for (size_t i = 0; i < d->n_qtypes; i++)
+        if (d->qtypes[i] == qtype)
+            return true;
+    return false;
+}
+
+static void add_sample(window_t *w, const dh_event_t *ev, size_t label_off, size_t label_len,
+                       const name_score_t *s)
+{
+    if (w->n_samples >= SAMPLES || ev->qname_len > SAMPLE_LEN)
+        return;
+    sample_t *sm = &w->samples[w->n_samples++];
+    memcpy(sm->name, ev->qname, ev->qname_len);
+    sm->len = (uint8_t)ev->qname_len;
+    sm->label_off = (uint8_t)label_off;
+    sm->label_len = (uint8_t)label_len;
+    sm->score = (float)s->score;
+    sm->nll = (float)s->nll;
+    sm->cls = (uint8_t)s->cls;
+}
+
+/* Where the registered label sits in qname (for exact-byte samples). */
+static size_t label_offset(const dh_event_t *ev, size_t rd_len)
+{
+    size_t n = ev->qname_len;
+    if (n && ev->qname[n - 1] == '.')
+        n--;
+    return n >= rd_len ? n - rd_len : 0;
+}
+
+/* A first sighting of an NXDOMAIN registered domain. */
+static void count_nxdomain(dga_t *d, window_t *w, const dh_event_t *ev, size_t label_len)
+{
+    name_score_t s;
+    const char *rd = ev->registered_domain;
+    classify(d->model, &d->p.s, rd, label_len, true, &s);
+    bool suspect = s.cls == CLS_RANDOM || s.cls == CLS_WORDLIKE || s.cls == CLS_LONG;
+    w->nx_new++;
+    w->nx_random += s.cls == CLS_RANDOM;
+    w->nx_words += s.cls == CLS_WORDLIKE || s.cls == CLS_LONG;
+    w->nx_long += s.cls == CLS_LONG;
+    if (s.cls != CLS_UNJUDGED) {
+        w->scored++;
+        w->score_sum += s.score;
+        if (w->scored == 1 || s.score > w->score_max)
+            w->score_max = (float)s.score;
+    }
+    if (suspect)
+        add_sample(w, ev, label_offset(ev, strlen(rd)), label_len, &s);
+}
+
+/* A first sighting of a registered domain that resolved. */
+static void count_resolved(dga_t *d, window_t *w, const char *rd, size_t label_len)
+{
+    name_score_t s;
+    classify(d->model, &d->p.s, rd, label_len, false, &s);
+    w->ok_random += s.cls == CLS_RANDOM;
+}
+
+static window_t *window_for(dga_t *d, const dh_event_t *ev, const dh_verdict_t *v)
+{
+    window_t *w = dh_table_touch(d->table, &ev->client, sizeof(dh_addr_t), ev->ts_us);
+    if (!w)
+        return NULL;
+    if (w->queries == 0) {
+        w->client = ev->client;
+        w->first_us = w->last_us = ev->ts_us;
+    }
+    if (ev->ts_us < w->first_us)
+        w->first_us = ev->ts_us;
+    if (ev->ts_us > w->last_us)
+        w->last_us = ev->ts_us;
+    w->queries++;
+    w->from_resolver |= v->from_resolver;
+    return w;
+}
+
+static void dga_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                         const dh_detect_env_t *env)
+{
+    (void)env;
+    dga_t *d = state;
+    const char *rd = ev->registered_domain;
+    if (!ev->has_qname || !rd || v->benign_service || ev->client.family == DH_AF_UNSET)
+        return;
+    const char *dot = strchr(rd, '.');
+    if (!dot || dot == rd || ignored_suffix(d, dot + 1))
+        return;
+    window_t *w = window_for(d, ev, v);
+    if (!w)
+        return;
+    uint64_t h = dh_hash64(rd, strlen(rd));
+    bool first = dh_distinct_add(&w->domains, h);
+    w->dom_new += first;
+    if (v->common)
+        return; /* asked by many clients: not a DGA name, only the denominator */
+    size_t label_len = (size_t)(dot - rd);
+    if (ev->rcode == DH_RCODE_NXDOMAIN && counted_qtype(d, ev->qtype)) {
+        w->nx_queries++;
+        if (dh_distinct_add(&w->nx, h))
+            count_nxdomain(d, w, ev, label_len);
+    } else if (ev->rcode == DH_RCODE_NOERROR && first) {
+        count_resolved(d, w, rd, label_len);
+    }
+}
+
+/* ---- closing a window ----------------------------------------------- */
+
+typedef struct {
+    double domains, nx, random, words, longer, resolved, share, random_share, resolved_share;
+    bool random_anchor, wordlike_anchor;
+} verdict_t;
+
+static verdict_t judge(const dga_t *d, const window_t *w)
+{
+    const params_t *p = &d->p;
+    verdict_t r = {0};
+    r.domains = dh_distinct_count(&w->domains);
+    r.nx = dh_distinct_count(&w->nx);
+    double nx_scale = w->nx_new ? r.nx / w->nx_new : 0;
+    double dom_scale = w->dom_new ? r.domains / w->dom_new : 0;
+    r.random = w->nx_random * nx_scale;
+    r.words = w->nx_words * nx_scale;
+    r.longer = w->nx_long * nx_scale;
+    r.resolved = w->ok_random * dom_scale;
+    r.share = r.domains > 0 ? fmin(1.0, r.nx / r.domains) : 0;
+    r.random_share = r.nx > 0 ? fmin(1.0, r.random / r.nx) : 0;
+    r.resolved_share = r.resolved + r.random > 0 ? r.resolved / (r.resolved + r.random) : 0;
+    bool base = r.nx >= (double)p->min_nxdomain_names && r.share > p->min_nxdomain_share &&
+                r.resolved_share <= p->max_resolved_random_share;
+    r.random_anchor = base && r.random >= p->min_random_share * r.nx;
+    r.wordlike_anchor = base && r.words >= (double)p->min_wordlike_names &&
+                        r.random + r.words >= p->min_random_share * r.nx;
+    return r;
+}
+
+static void thresholds_evidence(dh_strbuf_t *sb, const params_t *p)
+{
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_int(sb, "min_nxdomain_names", p->min_nxdomain_names);
+    dh_json_kv_double(sb, "min_nxdomain_share", p->min_nxdomain_share);
+    dh_json_kv_double(sb, "min_random_share", p->min_random_share);
+    dh_json_kv_int(sb, "min_wordlike_names", p->min_wordlike_names);
+    dh_json_kv_double(sb, "max_resolved_random_share", p->max_resolved_random_share);
+    dh_json_kv_double(sb, "random_score", p->s.random_score);
+    dh_sb_putc(sb, '}');
+}
+
+static void sample_evidence(dh_strbuf_t *sb, const sample_t *s)
+{
+    const char *label = s->name + s->label_off;
+    dh_sb_putc(sb, '{');
+    dh_json_kv_strn(sb, "name", s->name, s->len);
+    dh_json_kv_str(sb, "class", cls_names[s->cls]);
+    dh_json_kv_double(sb, "score", s->score);
+    dh_json_kv_double(sb, "bits_per_char", s->nll);
+    dh_json_kv_uint(sb, "label_length", s->label_len);
+    dh_json_kv_double(sb, "entropy", dh_lex_entropy(label, s->label_len));
+    dh_json_kv_uint(sb, "consonant_run", dh_lex_consonant_run(label, s->label_len));
+    dh_json_kv_double(sb, "digit_share", dh_lex_digit_share(label, s->label_len));
+    dh_sb_putc(sb, '}');
+}
+
+static void anchors_evidence(dh_strbuf_t *sb, const verdict_t *r)
+{
+    dh_json_open_arr(sb, "anchors");
+    if (r->random_anchor)
+        dh_sb_puts(sb, "\"random\"");
+    if (r->wordlike_anchor) {
+        dh_json_sep(sb);
+        dh_sb_puts(sb, "\"wordlike\"");
+    }
+    dh_sb_putc(sb, ']');
+}
+
+static void evidence(dga_t *d, const window_t *w, const verdict_t *r)
+{
+    dh_strbuf_t *sb = &d->ev;
+    dh_sb_reset(sb);
+    dh_json_kv_int(sb, "window_seconds", d->p.window);
+    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "distinct_domains", (uint64_t)llround(r->domains));
+    dh_json_kv_uint(sb, "nxdomain_names", (uint64_t)llround(r->nx));
+    dh_json_kv_double(sb, "nxdomain_share", r->share);
+    dh_json_kv_uint(sb, "nxdomain_queries", w->nx_queries);
+    dh_json_kv_uint(sb, "random_nxdomain_names", (uint64_t)llround(r->random));
+    dh_json_kv_double(sb, "random_share", r->random_share);
+    dh_json_kv_uint(sb, "wordlike_or_long_nxdomain_names", (uint64_t)llround(r->words));
+    dh_json_kv_uint(sb, "long_nxdomain_names", (uint64_t)llround(r->longer));
+    dh_json_kv_uint(sb, "resolved_random_names", (uint64_t)llround(r->resolved));
+    dh_json_kv_double(sb, "mean_score", w->scored ? w->score_sum / w->scored : 0);
+    dh_json_kv_double(sb, "max_score", w->score_max);
+    anchors_evidence(sb, r);
+    thresholds_evidence(sb, &d->p);
+    dh_json_open_arr(sb, "samples");
+    for (int i = 0; i < w->n_samples; i++) {
+        dh_json_sep(sb);
+        sample_evidence(sb, &w->samples[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+static const sample_t *top_sample(const window_t *w)
+{
+    const sample_t *best = NULL;
+    for (int i = 0; i < w->n_samples; i++)
+        if (!best || w->samples[i].score > best->score)
+            best = &w->samples[i];
+    return best;
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)key, (void)keylen, (void)why;
+    dga_t *d = ctx;
+    window_t *w = value;
+    if (w->nx_new == 0)
+        return;
+    verdict_t r = judge(d, w);
+    if (!r.random_anchor && !r.wordlike_anchor)
+        return;
+    evidence(d, w, &r);
+    const sample_t *top = top_sample(w);
+    double conf = d->rule->confidence + 0.1 * (r.random_anchor && r.wordlike_anchor) +
+                  0.1 * (r.share >= 0.75);
+    dh_detection_t det = {
+        .rule_name = "dga",
+        .rule = d->rule,
+        .fired_us = w->last_us,
+        .start_us = w->first_us,
+        .end_us = w->last_us,
+        .window_start_us = ws,
+        .client = &w->client,
+        .client_is_resolver = w->from_resolver,
+        .qname = top ? top->name : NULL,
+        .qname_len = top ? top->len : 0,
+        .registered_domain = NULL, /* the entity is the client, across its many names */
+        .risk_score = -1,
+        .confidence = conf > 0.99 ? 0.99 : conf,
+        .evidence = &d->ev,
+    };
+    d->env->emit(d->env->pipeline, &det);
+}
+
+const dh_detector_type_t dh_detector_dga = {
+    .name = "dga",
+    .description = "Domain generation algorithm: bursts of never-resolving generated names (T1568.002)",
+    .create = dga_create,
+    .on_event = dga_on_event,
+    .flush = NULL,
+    .destroy = dga_destroy,
+};
