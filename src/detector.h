@@ -51,7 +51,8 @@ typedef struct {
     bool from_resolver;    /* the client is a known resolver, not attributable */
     uint32_t prevalence;   /* distinct clients seen querying the registered domain,
                               counted up to the noise rules' common_clients */
-    bool common;           /* prevalence >= the noise rules' common_clients */
+    bool popular;          /* the registered domain is on the popular-domains list */
+    bool common;           /* popular, or prevalence >= the noise rules' common_clients */
 } dh_verdict_t;
 
 typedef struct dh_detect_env {

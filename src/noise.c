@@ -35,7 +35,7 @@ typedef struct {
 } prevalence_t;
 
 struct dh_noise {
-    dh_strset_t *exclude_suffixes, *allow_domains, *benign;
+    dh_strset_t *exclude_suffixes, *allow_domains, *benign, *popular;
     long exclude_ports[MAX_PORTS];
     size_t n_ports;
     cidrs_t allow_clients, resolvers;
@@ -119,7 +119,36 @@ static int load_ports(dh_noise_t *n, dh_yaml_node_t *exclude, char *err, size_t 
     return 0;
 }
 
-static int load_sections(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t errlen)
+/* A list file: one name a line, '#' comments, blank lines ignored. */
+static int load_list_file(const char *dir, dh_yaml_node_t *root, const char *key, dh_strset_t *set,
+                          char *err, size_t errlen)
+{
+    const char *name = NULL;
+    if (dh_yaml_str(root, key, false, &name, err, errlen) || !name)
+        return name ? -1 : 0;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        dh_yaml_node_t *n = dh_yaml_get(root, key);
+        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", n->file, n->line, key, path);
+        return -1;
+    }
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        size_t len = strcspn(line, " \t\r\n#");
+        for (size_t i = 0; i < len; i++)
+            if (line[i] >= 'A' && line[i] <= 'Z')
+                line[i] = (char)(line[i] - 'A' + 'a');
+        if (len)
+            dh_strset_add(set, line, len);
+    }
+    fclose(f);
+    return 0;
+}
+
+static int load_sections(dh_noise_t *n, const char *dir, dh_yaml_node_t *root, char *err,
+                         size_t errlen)
 {
     dh_yaml_node_t *exclude = dh_yaml_get(root, "exclude");
     dh_yaml_node_t *allow = dh_yaml_get(root, "allowlist");
@@ -133,7 +162,8 @@ static int load_sections(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t 
         load_strings(root, "benign_services", n->benign, err, errlen) ||
         load_cidrs(root, "resolvers", &n->resolvers, err, errlen) ||
         dh_yaml_double(root, "attribution_seconds", false, 0, 3600, &attribution_s, err, errlen) ||
-        dh_yaml_int(prev, "common_clients", false, 2, 64, &n->common_clients, err, errlen))
+        dh_yaml_int(prev, "common_clients", false, 2, 64, &n->common_clients, err, errlen) ||
+        load_list_file(dir, root, "popular_domains", n->popular, err, errlen))
         return -1;
     n->attribution_us = (int64_t)(attribution_s * 1e6);
     return dh_yaml_check_unused(root, err, errlen);
@@ -150,7 +180,8 @@ dh_noise_t *dh_noise_load(const char *rules_dir, dh_state_t *st, char *err, size
     n->exclude_suffixes = dh_strset_new();
     n->allow_domains = dh_strset_new();
     n->benign = dh_strset_new();
-    int rc = load_sections(n, root, err, errlen);
+    n->popular = dh_strset_new();
+    int rc = load_sections(n, rules_dir, root, err, errlen);
     dh_yaml_free(root);
     if (rc) {
         dh_noise_free(n);
@@ -171,6 +202,7 @@ void dh_noise_free(dh_noise_t *n)
     dh_strset_free(n->exclude_suffixes);
     dh_strset_free(n->allow_domains);
     dh_strset_free(n->benign);
+    dh_strset_free(n->popular);
     free(n->recent);
     free(n);
 }
@@ -220,10 +252,13 @@ static void prevalence(dh_noise_t *n, const dh_event_t *ev, dh_verdict_t *v)
 {
     if (!ev->registered_domain)
         return;
-    prevalence_t *p = dh_table_touch(n->prevalence, ev->registered_domain,
-                                     strlen(ev->registered_domain), ev->ts_us);
-    if (!p)
+    size_t rdlen = strlen(ev->registered_domain);
+    v->popular = dh_strset_has(n->popular, ev->registered_domain, rdlen);
+    prevalence_t *p = dh_table_touch(n->prevalence, ev->registered_domain, rdlen, ev->ts_us);
+    if (!p) {
+        v->common = v->popular;
         return;
+    }
     uint32_t fp = (uint32_t)(dh_hash64(&ev->client, sizeof(ev->client)) >> 32);
     bool seen = false;
     for (uint32_t i = 0; i < p->n && !seen; i++)
@@ -231,7 +266,7 @@ static void prevalence(dh_noise_t *n, const dh_event_t *ev, dh_verdict_t *v)
     if (!seen && p->n < (uint32_t)n->common_clients)
         p->fp[p->n++] = fp;
     v->prevalence = p->n;
-    v->common = p->n >= (uint32_t)n->common_clients;
+    v->common = v->popular || p->n >= (uint32_t)n->common_clients;
 }
 
 dh_noise_result_t dh_noise_check(dh_noise_t *n, const dh_event_t *ev, dh_verdict_t *v)

@@ -9,11 +9,11 @@
  *    zeroed when created). One allocation per new key; touching an existing
  *    key allocates nothing.
  *  - Tumbling windows in event time: an entry belongs to the window
- *    [k*window, (k+1)*window) of the event that created it. When the
- *    watermark passes the window's end (dh_state_advance), or an event of a
- *    later window arrives for the same key, or at end of input
- *    (dh_state_flush), the table's on_close callback sees the entry, which
- *    is then freed. window_us == 0 means no window: the entry lives until
+ *    [k*window, (k+1)*window) of its event; one key may have entries in two
+ *    windows at once (late events of the older one still count). When the
+ *    watermark passes the window's end (dh_state_advance), or at end of
+ *    input (dh_state_flush), the table's on_close callback sees the entry,
+ *    which is then freed. window_us == 0 means no window: the entry lives until
  *    it is evicted.
  *  - When the budget is reached, the least recently touched entry of any
  *    table is evicted: on_close is called with evicted = true (the detector

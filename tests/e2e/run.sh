@@ -66,6 +66,24 @@ t_demo_samples_raise_schema_valid_tunnel_detections() {
         'input_records == input_dns_records + input_skipped + input_malformed' || return 1
 }
 
+t_every_detector_finds_its_planted_client_and_no_one_else() {
+    # ground truth: samples/README.md (the generator's planted scenarios)
+    "$DH" -q -o "$W/d.jsonl" samples/demo-zeek-dns.log || return 1
+    $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/d.jsonl" <<'PY' || return 1
+import json, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+found = {(d['rule']['name'], d['source']['ip']) for d in dets}
+want = {('dns_tunnel', '10.1.0.14'), ('dns_tunnel', '10.1.0.20'), ('dga', '10.1.0.12'),
+        ('dns_exfil', '10.1.0.13'), ('dns_beacon', '10.1.0.15')}
+missing = want - found
+assert not missing, f"missed {missing}"
+planted = {'10.1.0.12', '10.1.0.13', '10.1.0.14', '10.1.0.15', '10.1.0.20'}
+stray = {ip for _, ip in found} - planted
+assert not stray, f"detections for benign clients {stray}"
+PY
+}
+
 t_hostile_query_bytes_give_valid_json() {
     # a Zeek row whose query holds NUL, quote, backslash, control and invalid UTF-8 bytes
     printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype\trcode\n' > "$W/h.log"

@@ -1,0 +1,922 @@
+/*
+ * dns_beacon.c - regular query timing: C2 beacons over DNS (T1071.004, DET0400).
+ *
+ * An implant that sleeps and checks in queries its C2 name (or a fresh
+ * subdomain of its C2 domain) at a near-constant interval, with some jitter,
+ * all day long; a person's lookups come in bursts. This is RITA's beacon
+ * analysis adapted to DNS logs alone. Two keyed tables in event time (one
+ * window, 24 h by default): client x query name, and client x registered
+ * domain (a beacon that rotates subdomains is only regular per domain). Per
+ * key, the intervals between the most recent RING+1 check-ins are kept (1 s
+ * resolution, 2 bytes each, so a key costs about 430 bytes; queries less
+ * than burst_gap seconds after the key's previous query - an A+AAAA pair,
+ * retries, a burst of tasking - belong to the same check-in), plus a
+ * histogram of check-ins over the window (BINS bins) and counters. Common
+ * domains and benign services create no state, and a key's first check-in
+ * only a small gate entry (most names are looked up once in a window): the
+ * full entry is created at the second check-in.
+ *
+ * When a window closes, a key with >= min_timestamps check-ins is scored on
+ * those intervals (RITA: at least 4 timestamps):
+ *
+ *   ts         (1 - |Bowley skew| + 1 - MAD/median) / 2, RITA's tsScore
+ *   regularity jitter-tolerant: the jitter estimate 2*MAD/median (a uniform
+ *              +-J jitter measures about J) scores 1 up to jitter_full and
+ *              falls to 0 at jitter_zero
+ *   histogram  flatness (1 - coefficient of variation) of check-ins per bin
+ *              over the bins the key was active in (bins merged to cover two
+ *              intervals), times min(1, bins / hist_min_groups): a beacon is
+ *              spread evenly over time, a user session is bursty and short
+ *   count      check-ins relative to what a beacon at the median interval
+ *              would make over the observed part of the window, or relative
+ *              to full_count check-ins (RITA's connection-count score)
+ *
+ * The weighted mean (weights from the rule) fires at >= min_score. Skipped:
+ * medians below min_interval (retries, bursts), intervals explained by the
+ * answers' TTL (a client re-resolving a name when its cache entry expires is
+ * a cache effect, not a beacon: most intervals last about the TTL of the
+ * answer before them), domains common across clients, benign
+ * services and the rule's benign_domains (time sync, connectivity checks,
+ * OCSP, update services). Domains queried by prevalent_clients or more
+ * clients have their score multiplied by prevalent_factor. When the name and
+ * its registered domain both fire for one client and window, only the name
+ * (more specific) is reported: the name table closes first and marks the
+ * domain's entry.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detector.h"
+#include "../util-dns.h"
+#include "../util-mem.h"
+#include "../util-time.h"
+
+#define RING 128       /* intervals kept per key (between the most recent check-ins) */
+#define BINS 96        /* histogram bins per window (15 min at 24 h) */
+#define SKEW_MIN_IQR 10 /* s: below this IQR the Bowley skew is taken as 0 (RITA) */
+#define RECENT 10      /* intervals listed in the evidence */
+#define ADDR_LEN sizeof(dh_addr_t)
+#define SEC 1000000LL
+
+typedef struct {
+    int64_t window, min_timestamps, burst_gap, min_interval, hist_min_groups, full_count,
+        prevalent_clients;
+    double min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above, ttl_share,
+        w_ts, w_reg, w_hist, w_count, prevalent_factor;
+} params_t;
+
+/* Per key and window (about 430 bytes). Times are seconds since the window start. */
+typedef struct {
+    dh_addr_t client;
+    uint8_t from_resolver, common, fqdn_reported, ttl_known;
+    uint8_t rd_len;        /* name table: length of the registered-domain suffix, 0 none */
+    uint16_t n_iv;         /* intervals in iv[] */
+    uint32_t queries, checkins, prevalence;
+    uint32_t last_sec;     /* newest query */
+    uint32_t last_ci;      /* newest check-in */
+    int32_t ttl_max, ttl_last; /* effective TTL of the answers (min over a response) */
+    uint32_t ttl_iv, ttl_hit;  /* intervals after an answer with a TTL, and those lasting about it */
+    uint32_t cache_iv;     /* domain table: median interval of a name below it judged a cache effect */
+    int64_t first_us, last_us;
+    uint8_t bins[BINS];
+    uint16_t iv[RING];     /* intervals between check-ins, oldest first, capped at 65535 s */
+} track_t;
+_Static_assert(sizeof(track_t) <= 448, "per-key state must stay small");
+
+/* A key's first check-in, before it has a track_t (most keys never get a
+   second one in a window). */
+typedef struct {
+    int64_t first_us, last_us;
+    int32_t ttl; /* effective TTL of the latest answer, -1 none */
+    uint32_t queries;
+} seen_t;
+
+typedef struct {
+    char **items; /* sorted, lowercase, no leading dot */
+    size_t n;
+} suffixes_t;
+
+typedef struct {
+    dh_rule_t *rule;
+    const dh_detect_env_t *env;
+    params_t p;
+    dh_table_t *names, *domains; /* created in this order: names close first */
+    dh_table_t *seen;            /* first check-ins of both levels (gate) */
+    suffixes_t benign;
+    int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
+    dh_strbuf_t ev;
+} beacon_t;
+
+/* What the scoring found for one key. */
+typedef struct {
+    int n;                       /* intervals analysed */
+    double deltas[RING];         /* sorted */
+    double recent[RECENT];       /* most recent intervals, oldest first */
+    int n_recent;
+    double q1, median, q3, mad, skew, jitter;
+    double ts, reg, hist, count, score;
+    int groups;
+    bool cache;                  /* the timing is explained by the TTL */
+    double observed_s;
+} result_t;
+
+/* ---- parameters -------------------------------------------------------- */
+
+static const struct {
+    const char *key;
+    size_t off;
+    int64_t def, min, max;
+} int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+    P(window, 86400, 600, 604800),
+    P(min_timestamps, 4, 4, RING),
+    P(burst_gap, 5, 1, 600),
+    P(min_interval, 10, 1, 86400),
+    P(hist_min_groups, 4, 1, BINS),
+    P(full_count, 120, 4, 10000000),
+    P(prevalent_clients, 5, 1, 10000000),
+#undef P
+};
+
+static const struct {
+    const char *key;
+    size_t off;
+    double def, min, max;
+} dbl_params[] = {
+#define P(k, f, d, lo, hi) {#k, offsetof(params_t, f), d, lo, hi}
+    P(min_score, min_score, 0.8, 0, 1),
+    P(jitter_full, jitter_full, 0.3, 0, 2),
+    P(jitter_zero, jitter_zero, 0.5, 0.01, 4),
+    P(ttl_tolerance, ttl_tolerance, 0.1, 0, 1),
+    P(ttl_tolerance_above, ttl_tolerance_above, 0.3, 0, 10),
+    P(ttl_share, ttl_share, 0.75, 0, 1),
+    P(weight_ts, w_ts, 0.2, 0, 1),
+    P(weight_regularity, w_reg, 0.3, 0, 1),
+    P(weight_histogram, w_hist, 0.3, 0, 1),
+    P(weight_count, w_count, 0.2, 0, 1),
+    P(prevalent_factor, prevalent_factor, 0.9, 0, 1),
+#undef P
+};
+
+static int key_error(dh_rule_t *rule, const char *key, const char *what, char *err, size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, key);
+    snprintf(err, errlen, "%s:%zu: %s: %s", rule->path, n ? n->line : 0, key, what);
+    return -1;
+}
+
+static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < sizeof(int_params) / sizeof(int_params[0]); i++) {
+        int64_t *v = (int64_t *)((char *)p + int_params[i].off);
+        *v = int_params[i].def;
+        if (dh_yaml_int(rule->thresholds, int_params[i].key, false, int_params[i].min,
+                        int_params[i].max, v, err, errlen))
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof(dbl_params) / sizeof(dbl_params[0]); i++) {
+        double *v = (double *)((char *)p + dbl_params[i].off);
+        *v = dbl_params[i].def;
+        if (dh_yaml_double(rule->thresholds, dbl_params[i].key, false, dbl_params[i].min,
+                           dbl_params[i].max, v, err, errlen))
+            return -1;
+    }
+    if (p->jitter_zero <= p->jitter_full)
+        return key_error(rule, "jitter_zero", "must be greater than jitter_full", err, errlen);
+    if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)
+        return key_error(rule, "weight_ts", "the weights must not all be 0", err, errlen);
+    if (p->burst_gap > p->min_interval)
+        return key_error(rule, "burst_gap", "must not exceed min_interval", err, errlen);
+    return 0;
+}
+
+/* ---- benign domain suffixes --------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_benign(dh_rule_t *rule, suffixes_t *s, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(rule->thresholds, "benign_domains");
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ) {
+        snprintf(err, errlen, "%s:%zu: benign_domains: expected a list of names", rule->path,
+                 seq->line);
+        return -1;
+    }
+    s->items = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(char *));
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
+            snprintf(err, errlen, "%s:%zu: benign_domains: expected a name", rule->path, it->line);
+            return -1;
+        }
+        const char *v = it->value;
+        while (*v == '.')
+            v++;
+        char *c = dh_strdup(v);
+        for (char *q = c; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        s->items[s->n++] = c;
+    }
+    dh_yaml_mark_used(seq);
+    qsort(s->items, s->n, sizeof(char *), cmp_str);
+    return 0;
+}
+
+static bool suffix_member(const suffixes_t *s, const char *name, size_t len)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *m = s->items[mid];
+        size_t ml = strlen(m);
+        int c = memcmp(m, name, ml < len ? ml : len);
+        if (c == 0)
+            c = ml < len ? -1 : ml > len ? 1 : 0;
+        if (c == 0)
+            return true;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* name equals a member or ends with "." + member. */
+static bool is_benign(const suffixes_t *s, const char *name, size_t len)
+{
+    size_t i = 0;
+    while (s->n && i < len) {
+        if (suffix_member(s, name + i, len - i))
+            return true;
+        const char *dot = memchr(name + i, '.', len - i);
+        if (!dot)
+            break;
+        i = (size_t)(dot - name) + 1;
+    }
+    return false;
+}
+
+static void free_suffixes(suffixes_t *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        free(s->items[i]);
+    free(s->items);
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+static void close_name(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                       dh_close_t why);
+static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                         dh_close_t why);
+
+static void beacon_destroy(void *state);
+
+static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    beacon_t *b = dh_calloc(1, sizeof(*b));
+    if (read_params(rule, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
+        beacon_destroy(b);
+        return NULL;
+    }
+    b->rule = rule;
+    b->env = env;
+    b->min_ts = INT64_MAX;
+    b->max_ts = INT64_MIN;
+    dh_sb_init(&b->ev);
+    dh_table_opts_t o = {.name = "dns_beacon.client_name",
+                         .value_size = sizeof(track_t),
+                         .window_us = b->p.window * SEC,
+                         .on_close = close_name,
+                         .ctx = b};
+    b->names = dh_table_new(env->state, &o);
+    o.name = "dns_beacon.client_domain";
+    o.on_close = close_domain;
+    b->domains = dh_table_new(env->state, &o);
+    dh_table_opts_t g = {.name = "dns_beacon.first_seen",
+                         .value_size = sizeof(seen_t),
+                         .window_us = b->p.window * SEC};
+    b->seen = dh_table_new(env->state, &g);
+    return b;
+}
+
+/* ---- per event ------------------------------------------------------------ */
+
+/* Effective TTL of a response: the shortest answer (a cache drops the whole
+   chain when its first record expires); without answers, the authority
+   section (negative caching). -1 when the log gives none. */
+static int64_t event_ttl(const dh_event_t *ev)
+{
+    int64_t best[2] = {-1, -1};
+    for (uint32_t i = 0; i < ev->n_answers; i++) {
+        const dh_answer_t *a = &ev->answers[i];
+        int s = a->section == DH_SECTION_ANSWER ? 0 : a->section == DH_SECTION_AUTHORITY ? 1 : -1;
+        if (s >= 0 && a->ttl >= 0 && (best[s] < 0 || a->ttl < best[s]))
+            best[s] = a->ttl;
+    }
+    return best[0] >= 0 ? best[0] : best[1];
+}
+
+static void note_ttl(track_t *w, int64_t ttl)
+{
+    if (ttl < 0)
+        return;
+    int32_t t = ttl > INT32_MAX ? INT32_MAX : (int32_t)ttl;
+    w->ttl_known = 1;
+    w->ttl_last = t;
+    if (t > w->ttl_max)
+        w->ttl_max = t;
+}
+
+static uint16_t cap16(uint32_t v)
+{
+    return v > UINT16_MAX ? UINT16_MAX : (uint16_t)v;
+}
+
+/* Append the interval to a new newest check-in (the oldest drops out). */
+static void push_interval(track_t *w, uint32_t d)
+{
+    if (w->n_iv == RING) {
+        memmove(w->iv, w->iv + 1, (RING - 1) * sizeof(w->iv[0]));
+        w->n_iv--;
+    }
+    w->iv[w->n_iv++] = cap16(d);
+}
+
+/* Split interval i at a check-in a seconds after its start, b before its end. */
+static void split_interval(track_t *w, int i, uint32_t a, uint32_t b)
+{
+    if (w->n_iv < RING) {
+        memmove(w->iv + i + 1, w->iv + i, (size_t)(w->n_iv - i) * sizeof(w->iv[0]));
+        w->n_iv++;
+    } else if (i == 0) {
+        w->iv[0] = cap16(b); /* the older part would drop out at once */
+        return;
+    } else {
+        memmove(w->iv, w->iv + 1, (size_t)(i - 1) * sizeof(w->iv[0]));
+        i--;
+    }
+    w->iv[i] = cap16(a);
+    w->iv[i + 1] = cap16(b);
+}
+
+/* An out-of-order check-in at sec < last_ci: walk back through the kept
+   check-ins to its place. false when it is within gap of a neighbour (part
+   of that check-in's burst). */
+static bool insert_late(track_t *w, uint32_t sec, uint32_t gap)
+{
+    uint32_t t = w->last_ci;
+    for (int i = w->n_iv - 1; i >= 0; i--) {
+        uint32_t prev = w->iv[i] > t ? 0 : t - w->iv[i];
+        if (sec >= prev) {
+            if (sec - prev < gap || t - sec < gap)
+                return false;
+            split_interval(w, i, sec - prev, t - sec);
+            return true;
+        }
+        t = prev;
+    }
+    if (t - sec < gap)
+        return false;
+    if (w->n_iv < RING) { /* older than every kept check-in */
+        memmove(w->iv + 1, w->iv, w->n_iv * sizeof(w->iv[0]));
+        w->iv[0] = cap16(t - sec);
+        w->n_iv++;
+    }
+    return true;
+}
+
+/* A query starts a new check-in unless it follows the key's previous query
+   (or, out of order, a kept check-in) by less than burst_gap seconds. */
+static bool checkin(track_t *w, uint32_t sec, uint32_t gap)
+{
+    if (w->checkins == 0) {
+        w->last_ci = sec;
+        return true;
+    }
+    if (sec >= w->last_sec) {
+        if (sec - w->last_sec < gap)
+            return false;
+        push_interval(w, sec - w->last_ci);
+        w->last_ci = sec;
+        return true;
+    }
+    if (w->last_sec - sec < gap || sec >= w->last_ci)
+        return false; /* inside the newest burst */
+    return insert_late(w, sec, gap);
+}
+
+static void count_checkin(const beacon_t *b, track_t *w, uint32_t sec)
+{
+    w->checkins++;
+    size_t bin = (size_t)((uint64_t)sec * BINS / (uint64_t)b->p.window);
+    if (bin < BINS && w->bins[bin] < UINT8_MAX)
+        w->bins[bin]++;
+}
+
+/* Does the interval d to a new check-in last about the TTL of the answer
+   before it (within [ttl*(1-tol), ttl*(1+tol_above)]: the entry expired and
+   the application needed the name again soon after)? */
+static void ttl_interval(const params_t *p, track_t *w, uint32_t d)
+{
+    if (w->ttl_last <= 0)
+        return;
+    double t = w->ttl_last;
+    w->ttl_iv++;
+    if (d >= t * (1 - p->ttl_tolerance) && d <= t * (1 + p->ttl_tolerance_above))
+        w->ttl_hit++;
+}
+
+/* Gate: absorb a query into the key's first check-in (true), or say it
+   starts a second one (false). */
+static bool gate(seen_t *s, int64_t ts_us, int64_t ttl, int64_t gap)
+{
+    int64_t sec = ts_us / SEC;
+    if (s->queries > 0 && sec - s->last_us / SEC >= gap)
+        return false;
+    if (s->queries > 0 && s->first_us / SEC - sec >= gap)
+        return false;
+    if (s->queries == 0 || ts_us < s->first_us)
+        s->first_us = ts_us;
+    if (ts_us > s->last_us)
+        s->last_us = ts_us;
+    if (ttl >= 0)
+        s->ttl = ttl;
+    else if (s->queries == 0)
+        s->ttl = -1;
+    s->queries++;
+    return true;
+}
+
+/* One query (at ts_us, answered with ttl) of the key. */
+static void track(const beacon_t *b, track_t *w, const dh_event_t *ev, const dh_verdict_t *v,
+                  int64_t ts_us, int64_t ttl)
+{
+    int64_t ws = dh_table_window_start(w);
+    uint32_t sec = (uint32_t)((ts_us - ws) / SEC);
+    if (w->queries == 0) {
+        w->client = ev->client;
+        w->first_us = w->last_us = ts_us;
+        w->last_sec = sec;
+    }
+    if (ts_us < w->first_us)
+        w->first_us = ts_us;
+    if (ts_us > w->last_us)
+        w->last_us = ts_us;
+    w->queries++;
+    w->from_resolver |= v->from_resolver;
+    if (v->prevalence > w->prevalence)
+        w->prevalence = v->prevalence;
+    bool later = w->checkins > 0 && sec >= w->last_sec;
+    uint32_t prev = w->last_ci;
+    if (checkin(w, sec, (uint32_t)b->p.burst_gap)) {
+        count_checkin(b, w, sec);
+        if (later)
+            ttl_interval(&b->p, w, sec - prev);
+    }
+    note_ttl(w, ttl);
+    if (sec > w->last_sec)
+        w->last_sec = sec;
+}
+
+/* The second check-in of a key: replay the first from the gate. */
+static void promote(const beacon_t *b, track_t *w, const seen_t *s, const dh_event_t *ev,
+                    const dh_verdict_t *v)
+{
+    track(b, w, ev, v, s->first_us, s->ttl);
+    w->queries = s->queries;
+    w->last_us = s->last_us;
+    w->last_sec = (uint32_t)((s->last_us - dh_table_window_start(w)) / SEC);
+}
+
+/* The key's full entry in t, updated with ev; NULL while the key has had a
+   single check-in (or the event is late). gkey is the gate key: a level
+   byte, then the key of t. */
+static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen,
+                      const dh_event_t *ev, const dh_verdict_t *v, int64_t ttl)
+{
+    const char *key = gkey + 1;
+    size_t keylen = glen - 1;
+    track_t *w = NULL;
+    if (dh_table_find(t, key, keylen, ev->ts_us)) {
+        w = dh_table_touch(t, key, keylen, ev->ts_us);
+        if (w)
+            track(b, w, ev, v, ev->ts_us, ttl);
+        return w;
+    }
+    seen_t *sp = dh_table_touch(b->seen, gkey, glen, ev->ts_us);
+    if (!sp || gate(sp, ev->ts_us, ttl, b->p.burst_gap))
+        return NULL;
+    seen_t s = *sp; /* touching t may evict the gate entry */
+    w = dh_table_touch(t, key, keylen, ev->ts_us);
+    if (w) {
+        promote(b, w, &s, ev, v);
+        track(b, w, ev, v, ev->ts_us, ttl);
+    }
+    return w;
+}
+
+/* key = client address + name; 0 when it does not fit. */
+static size_t make_key(char *key, const dh_addr_t *client, const char *name, size_t len)
+{
+    if (len > DH_STATE_MAX_KEY - ADDR_LEN - 1)
+        return 0;
+    memcpy(key, client, ADDR_LEN);
+    memcpy(key + ADDR_LEN, name, len);
+    return ADDR_LEN + len;
+}
+
+/* gate key = level byte + key */
+static size_t make_gate_key(char *key, char level, const dh_addr_t *client, const char *name,
+                            size_t len)
+{
+    key[0] = level;
+    size_t n = make_key(key + 1, client, name, len);
+    return n ? n + 1 : 0;
+}
+
+/* Mark an existing entry of the window of ts common (state is not created
+   for common domains; keys created before the domain became common are
+   dropped when they close). */
+static void mark_common(dh_table_t *t, const char *key, size_t keylen, int64_t ts)
+{
+    track_t *w = dh_table_find(t, key, keylen, ts);
+    if (w)
+        w->common = 1;
+}
+
+/* Length of the name (without a trailing dot) when the event is one to
+   track, else 0: it needs a client and a registered domain (a C2 domain is
+   registered; single-label and internal names are not), and no benign mark.
+   Service-location lookups (SRV, names starting with an _underscore label
+   such as Active Directory's _ldap._tcp.dc._msdcs) are periodic by design
+   (the DC locator re-runs every ~100 minutes) and carry no C2. */
+static size_t wanted(const beacon_t *b, const dh_event_t *ev, const dh_verdict_t *v, size_t *rd)
+{
+    if (!ev->has_qname || !ev->registered_domain || ev->client.family == DH_AF_UNSET ||
+        v->benign_service || ev->qtype == DH_QTYPE_SRV ||
+        (ev->qname_len && ev->qname_lc[0] == '_'))
+        return 0;
+    size_t len = ev->qname_len;
+    if (len && ev->qname_lc[len - 1] == '.')
+        len--;
+    *rd = strlen(ev->registered_domain);
+    if (*rd > len || is_benign(&b->benign, ev->qname_lc, len))
+        return 0;
+    return len;
+}
+
+static void beacon_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                            const dh_detect_env_t *env)
+{
+    (void)env;
+    beacon_t *b = state;
+    if (ev->ts_us < b->min_ts)
+        b->min_ts = ev->ts_us;
+    if (ev->ts_us > b->max_ts)
+        b->max_ts = ev->ts_us;
+    size_t rd = 0, len = wanted(b, ev, v, &rd);
+    if (len == 0)
+        return;
+    char nkey[DH_STATE_MAX_KEY], dkey[DH_STATE_MAX_KEY];
+    size_t nlen = make_gate_key(nkey, 'n', &ev->client, ev->qname_lc, len);
+    size_t dlen = make_gate_key(dkey, 'd', &ev->client, ev->registered_domain, rd);
+    if (v->common) {
+        if (nlen)
+            mark_common(b->names, nkey + 1, nlen - 1, ev->ts_us);
+        if (dlen)
+            mark_common(b->domains, dkey + 1, dlen - 1, ev->ts_us);
+        return;
+    }
+    int64_t ttl = event_ttl(ev);
+    track_t *w = nlen ? admit(b, b->names, nkey, nlen, ev, v, ttl) : NULL;
+    if (w) {
+        bool suffix = rd <= UINT8_MAX &&
+                      memcmp(ev->qname_lc + len - rd, ev->registered_domain, rd) == 0;
+        w->rd_len = suffix ? (uint8_t)rd : 0;
+    }
+    if (dlen)
+        admit(b, b->domains, dkey, dlen, ev, v, ttl);
+}
+
+/* ---- scoring -------------------------------------------------------------- */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/* Linear-interpolated percentile of sorted v[0..n). */
+static double percentile(const double *v, int n, double p)
+{
+    double pos = p * (n - 1);
+    int lo = (int)pos;
+    if (lo >= n - 1)
+        return v[n - 1];
+    return v[lo] + (pos - lo) * (v[lo + 1] - v[lo]);
+}
+
+/* The kept intervals, sorted (and the most recent ones in order). */
+static void deltas(const track_t *w, result_t *r)
+{
+    r->n = 0;
+    for (int i = 0; i < w->n_iv; i++)
+        if (w->iv[i] > 0)
+            r->deltas[r->n++] = w->iv[i];
+    int first = r->n > RECENT ? r->n - RECENT : 0;
+    r->n_recent = r->n - first;
+    memcpy(r->recent, r->deltas + first, (size_t)r->n_recent * sizeof(double));
+    qsort(r->deltas, (size_t)r->n, sizeof(double), cmp_dbl);
+}
+
+/* Quartiles, MAD, Bowley skew and RITA's ts score. */
+static void interval_stats(result_t *r)
+{
+    r->q1 = percentile(r->deltas, r->n, 0.25);
+    r->median = percentile(r->deltas, r->n, 0.5);
+    r->q3 = percentile(r->deltas, r->n, 0.75);
+    double dev[RING];
+    for (int i = 0; i < r->n; i++)
+        dev[i] = fabs(r->deltas[i] - r->median);
+    qsort(dev, (size_t)r->n, sizeof(double), cmp_dbl);
+    r->mad = percentile(dev, r->n, 0.5);
+    double iqr = r->q3 - r->q1;
+    r->skew = 0;
+    if (iqr >= SKEW_MIN_IQR && r->median != r->q1 && r->median != r->q3)
+        r->skew = (r->q3 + r->q1 - 2 * r->median) / iqr;
+    double mad_score = r->median >= 1 ? clamp01(1 - r->mad / r->median) : 0;
+    r->ts = (1 - fabs(r->skew) + mad_score) / 2;
+    r->jitter = r->median > 0 ? 2 * r->mad / r->median : 0;
+}
+
+static double regularity(const params_t *p, double jitter)
+{
+    if (jitter <= p->jitter_full)
+        return 1;
+    return clamp01((p->jitter_zero - jitter) / (p->jitter_zero - p->jitter_full));
+}
+
+/* Flatness of check-ins per group of bins over the bins the key was active
+   in, edges (partial bins) excluded; groups cover at least two intervals. */
+static double histogram(const beacon_t *b, const track_t *w, int64_t ws, double median, int *groups)
+{
+    double bin_s = (double)b->p.window / BINS;
+    int b0 = (int)((double)(w->first_us - ws) / 1e6 / bin_s);
+    int b1 = (int)((double)(w->last_us - ws) / 1e6 / bin_s);
+    if (b1 >= BINS)
+        b1 = BINS - 1;
+    int k = (int)ceil(2 * median / bin_s);
+    if (k < 1)
+        k = 1;
+    double rate[BINS], sum = 0;
+    int n = 0;
+    for (int i = b0 + 1; i < b1; i += k) {
+        int m = b1 - i < k ? b1 - i : k;
+        if (2 * m < k && n > 0)
+            break;
+        int c = 0;
+        for (int j = i; j < i + m; j++)
+            c += w->bins[j];
+        rate[n] = (double)c / m;
+        sum += rate[n++];
+    }
+    *groups = n;
+    if (n == 0 || sum <= 0)
+        return 0;
+    double mean = sum / n, var = 0;
+    for (int i = 0; i < n; i++)
+        var += (rate[i] - mean) * (rate[i] - mean);
+    double cv = sqrt(var / n) / mean;
+    double enough = (double)n / (double)b->p.hist_min_groups;
+    return (1 - (cv > 1 ? 1 : cv)) * (enough > 1 ? 1 : enough);
+}
+
+/* Check-ins against what a beacon at the median interval would make over
+   the observed part of the window, or against full_count. */
+static double count_score(const beacon_t *b, const track_t *w, int64_t ws, result_t *r)
+{
+    int64_t start = b->min_ts > ws ? b->min_ts : ws;
+    int64_t end = ws + b->p.window * SEC;
+    if (b->max_ts < end)
+        end = b->max_ts;
+    double observed = (double)(end - start) / 1e6;
+    double active = (double)(w->last_us - w->first_us) / 1e6;
+    r->observed_s = observed > active ? observed : active;
+    double expected = r->observed_s / r->median + 1;
+    double s1 = w->checkins / expected, s2 = (double)w->checkins / (double)b->p.full_count;
+    return clamp01(s1 > s2 ? s1 : s2);
+}
+
+/* Cache effect: at least ttl_share of the intervals that followed an answer
+   with a TTL lasted about that TTL (a jittered beacon, or one whose answers'
+   TTLs have nothing to do with its sleep, does not); or, at the domain
+   level, a name below it was judged a cache effect at the same rhythm. */
+static bool cache_effect(const params_t *p, const track_t *w, const result_t *r)
+{
+    if (w->ttl_iv >= 3 && w->ttl_hit >= p->ttl_share * w->ttl_iv)
+        return true;
+    return w->cache_iv && fabs(r->median - w->cache_iv) <= p->ttl_tolerance * w->cache_iv;
+}
+
+/* Score a closing key; false when it is not a candidate at all. */
+static bool score(const beacon_t *b, const track_t *w, int64_t ws, result_t *r)
+{
+    const params_t *p = &b->p;
+    if (w->common || w->checkins < (uint32_t)p->min_timestamps)
+        return false;
+    deltas(w, r);
+    if (r->n < 3)
+        return false;
+    interval_stats(r);
+    if (r->median < (double)p->min_interval)
+        return false;
+    r->cache = cache_effect(p, w, r);
+    r->reg = regularity(p, r->jitter);
+    r->hist = histogram(b, w, ws, r->median, &r->groups);
+    r->count = count_score(b, w, ws, r);
+    double wsum = p->w_ts + p->w_reg + p->w_hist + p->w_count;
+    r->score = (p->w_ts * r->ts + p->w_reg * r->reg + p->w_hist * r->hist + p->w_count * r->count) /
+               wsum;
+    if (w->prevalence >= (uint64_t)p->prevalent_clients)
+        r->score *= p->prevalent_factor;
+    return true;
+}
+
+static bool fires(const beacon_t *b, const result_t *r)
+{
+    return !r->cache && r->score >= b->p.min_score;
+}
+
+/* ---- reporting -------------------------------------------------------------- */
+
+static void evidence_thresholds(dh_strbuf_t *sb, const params_t *p)
+{
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_int(sb, "min_timestamps", p->min_timestamps);
+    dh_json_kv_double(sb, "min_score", p->min_score);
+    dh_json_kv_int(sb, "min_interval", p->min_interval);
+    dh_json_kv_int(sb, "burst_gap", p->burst_gap);
+    dh_json_kv_double(sb, "jitter_full", p->jitter_full);
+    dh_json_kv_double(sb, "jitter_zero", p->jitter_zero);
+    dh_json_kv_double(sb, "ttl_tolerance", p->ttl_tolerance);
+    dh_json_kv_double(sb, "ttl_tolerance_above", p->ttl_tolerance_above);
+    dh_json_kv_double(sb, "ttl_share", p->ttl_share);
+    dh_sb_putc(sb, '}');
+}
+
+static void evidence_scores(dh_strbuf_t *sb, const result_t *r)
+{
+    dh_json_open_obj(sb, "scores");
+    dh_json_kv_double(sb, "timestamp", r->ts);
+    dh_json_kv_double(sb, "regularity", r->reg);
+    dh_json_kv_double(sb, "histogram", r->hist);
+    dh_json_kv_double(sb, "count", r->count);
+    dh_sb_putc(sb, '}');
+    dh_json_kv_double(sb, "score", r->score);
+}
+
+static void evidence_ttl(dh_strbuf_t *sb, const track_t *w)
+{
+    dh_json_kv_bool(sb, "ttl_checked", w->ttl_iv > 0 || w->cache_iv > 0);
+    if (w->ttl_known) {
+        dh_json_kv_int(sb, "ttl_seconds", w->ttl_max);
+        dh_json_kv_int(sb, "ttl_last_seconds", w->ttl_last);
+    }
+    if (w->ttl_iv)
+        dh_json_kv_double(sb, "ttl_explained_share", (double)w->ttl_hit / w->ttl_iv);
+}
+
+static void evidence(beacon_t *b, const track_t *w, const result_t *r, const char *level,
+                     const char *entity)
+{
+    dh_strbuf_t *sb = &b->ev;
+    char t[DH_TIME_STRLEN];
+    dh_sb_reset(sb);
+    dh_json_kv_str(sb, "level", level);
+    dh_json_kv_str(sb, "entity", entity);
+    dh_json_kv_int(sb, "window_seconds", b->p.window);
+    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "distinct_timestamps", w->checkins);
+    dh_json_kv_int(sb, "intervals_analysed", r->n);
+    dh_json_kv_double(sb, "median_interval_seconds", r->median);
+    dh_json_kv_double(sb, "mad_seconds", r->mad);
+    dh_json_kv_double(sb, "bowley_skew", r->skew);
+    dh_json_kv_double(sb, "jitter_estimate", r->jitter);
+    dh_json_open_arr(sb, "recent_intervals_seconds");
+    for (int i = 0; i < r->n_recent; i++) {
+        dh_json_sep(sb);
+        dh_json_double(sb, r->recent[i]);
+    }
+    dh_sb_putc(sb, ']');
+    evidence_scores(sb, r);
+    dh_json_kv_int(sb, "histogram_groups", r->groups);
+    dh_json_kv_double(sb, "observed_seconds", r->observed_s);
+    evidence_ttl(sb, w);
+    dh_json_kv_uint(sb, "prevalence", w->prevalence);
+    dh_json_kv_str(sb, "first_seen", dh_time_format(w->first_us, t));
+    dh_json_kv_str(sb, "last_seen", dh_time_format(w->last_us, t));
+    evidence_thresholds(sb, &b->p);
+}
+
+static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, const char *name,
+                 size_t name_len, const char *domain)
+{
+    evidence(b, w, r, name ? "name" : "registered_domain", name ? name : domain);
+    double conf = b->rule->confidence + (r->score - b->p.min_score);
+    dh_detection_t d = {
+        .rule_name = "dns_beacon",
+        .rule = b->rule,
+        .fired_us = w->last_us,
+        .start_us = w->first_us,
+        .end_us = w->last_us,
+        .window_start_us = ws,
+        .client = &w->client,
+        .client_is_resolver = w->from_resolver,
+        .qname = name,
+        .qname_len = name_len,
+        .registered_domain = domain,
+        .entity = name,
+        .risk_score = -1,
+        .confidence = conf > 0.99 ? 0.99 : conf,
+        .evidence = &b->ev,
+    };
+    b->env->emit(b->env->pipeline, &d);
+}
+
+static void close_name(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                       dh_close_t why)
+{
+    (void)why;
+    beacon_t *b = ctx;
+    track_t *w = value;
+    result_t r;
+    if (!score(b, w, ws, &r))
+        return;
+    char name[DH_STATE_MAX_KEY + 1], domain[DH_STATE_MAX_KEY + 1];
+    size_t len = keylen - ADDR_LEN;
+    memcpy(name, (const char *)key + ADDR_LEN, len);
+    name[len] = '\0';
+    memcpy(domain, name + len - w->rd_len, w->rd_len);
+    domain[w->rd_len] = '\0';
+    bool fired = fires(b, &r);
+    char dkey[DH_STATE_MAX_KEY];
+    size_t dlen = w->rd_len ? make_key(dkey, &w->client, domain, w->rd_len) : 0;
+    track_t *dw = dlen ? dh_table_find(b->domains, dkey, dlen, ws) : NULL;
+    if (dw && r.cache)
+        dw->cache_iv = (uint32_t)r.median;
+    if (dw && fired)
+        dw->fqdn_reported = 1;
+    if (fired)
+        emit(b, w, &r, ws, name, len, w->rd_len ? domain : NULL);
+}
+
+static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                         dh_close_t why)
+{
+    (void)why;
+    beacon_t *b = ctx;
+    track_t *w = value;
+    result_t r;
+    if (w->fqdn_reported || !score(b, w, ws, &r) || !fires(b, &r))
+        return;
+    char domain[DH_STATE_MAX_KEY + 1];
+    size_t len = keylen - ADDR_LEN;
+    memcpy(domain, (const char *)key + ADDR_LEN, len);
+    domain[len] = '\0';
+    emit(b, w, &r, ws, NULL, 0, domain);
+}
+
+static void beacon_destroy(void *state)
+{
+    beacon_t *b = state;
+    if (!b)
+        return;
+    free_suffixes(&b->benign);
+    dh_sb_free(&b->ev);
+    free(b);
+}
+
+const dh_detector_type_t dh_detector_dns_beacon = {
+    .name = "dns_beacon",
+    .description = "DNS C2 beaconing: regular query timing per client x name / domain (T1071.004)",
+    .create = beacon_create,
+    .on_event = beacon_on_event,
+    .flush = NULL,
+    .destroy = beacon_destroy,
+};

@@ -1,0 +1,499 @@
+/*
+ * test-dns-beacon.c - the DNS beacon detector on crafted event sequences:
+ * perfect and jittered beacons fire, heavy jitter and bursty browsing do
+ * not, the min_timestamps gate, TTL-timed re-resolution and common domains
+ * are not beacons, rotating subdomains fire per registered domain, bursts
+ * (A+AAAA pairs) count once, and one finding per client x name or domain.
+ * Jitter comes from a fixed-seed PRNG, so every run sees the same events.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detector.h"
+#include "util-dns.h"
+#include "util-ip.h"
+
+extern const dh_detector_type_t dh_detector_dns_beacon;
+
+#define MAX_DET 16
+#define JSON_LEN 8192
+#define SEC 1000000LL
+#define T0 (1700006400LL * SEC) /* 2023-11-15T00:00:00Z, a window start */
+#define DAY (86400LL * SEC)
+
+typedef struct {
+    int n;
+    char json[MAX_DET][JSON_LEN];
+} sink_t;
+
+typedef struct {
+    dh_state_t *state;
+    dh_rule_t *rule;
+    void *st;
+    sink_t sink;
+    dh_detect_env_t env;
+    uint64_t rng;
+} fixture_t;
+
+static void collect(void *ctx, const dh_detection_t *d)
+{
+    sink_t *s = ctx;
+    cr_assert_lt(s->n, MAX_DET);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_detection_to_json(d, &sb);
+    cr_assert_lt(sb.len, JSON_LEN);
+    snprintf(s->json[s->n++], JSON_LEN, "%s", sb.buf);
+    dh_sb_free(&sb);
+}
+
+static fixture_t *open_dir(const char *dir)
+{
+    char err[512];
+    fixture_t *f = calloc(1, sizeof(*f));
+    cr_assert_not_null(f);
+    f->state = dh_state_new(64 << 20);
+    f->rule = dh_rule_load(dir, "dns_beacon", err, sizeof(err));
+    cr_assert_not_null(f->rule, "%s", err);
+    f->env.emit = collect;
+    f->env.pipeline = &f->sink;
+    f->env.state = f->state;
+    f->st = dh_detector_dns_beacon.create(f->rule, &f->env, err, sizeof(err));
+    cr_assert_not_null(f->st, "%s", err);
+    cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
+    f->rng = 0x9e3779b97f4a7c15ULL;
+    return f;
+}
+
+static fixture_t *open_detector(void)
+{
+    return open_dir(DH_SOURCE_DIR "/rules");
+}
+
+static void close_detector(fixture_t *f)
+{
+    dh_detector_dns_beacon.destroy(f->st);
+    dh_state_free(f->state);
+    dh_rule_free(f->rule);
+    free(f);
+}
+
+/* Deterministic uniform [0, 1) (xorshift64). */
+static double rnd(fixture_t *f)
+{
+    f->rng ^= f->rng << 13;
+    f->rng ^= f->rng >> 7;
+    f->rng ^= f->rng << 17;
+    return (double)(f->rng >> 11) / 9007199254740992.0;
+}
+
+/* prevalence: clients querying the domain (noise.yaml's common_clients is 20) */
+static void query_full(fixture_t *f, int64_t ts_us, const char *client, const char *qname,
+                       const char *regdom, int32_t qtype, int64_t ttl, uint32_t prevalence)
+{
+    dh_event_t ev;
+    dh_event_init(&ev);
+    ev.ts_us = ts_us;
+    cr_assert_eq(dh_addr_parse(client, strlen(client), &ev.client), 0);
+    ev.has_qname = true;
+    ev.qname = ev.qname_lc = qname;
+    ev.qname_len = strlen(qname);
+    ev.registered_domain = regdom;
+    ev.qtype = qtype;
+    dh_answer_t ans = {.rrtype = qtype, .ttl = ttl, .section = DH_SECTION_ANSWER,
+                       .data = "192.0.2.7", .data_len = 9};
+    if (ttl >= 0) {
+        ev.has_response = true;
+        ev.rcode = 0;
+        ev.n_answers = 1;
+        ev.answers = &ans;
+    }
+    dh_verdict_t v = {.prevalence = prevalence, .common = prevalence >= 20};
+    dh_detector_dns_beacon.on_event(f->st, &ev, &v, &f->env);
+}
+
+static void query(fixture_t *f, int64_t ts_us, const char *client, const char *qname,
+                  const char *regdom, int64_t ttl)
+{
+    query_full(f, ts_us, client, qname, regdom, DH_QTYPE_A, ttl, 1);
+}
+
+/* Check-ins every period * (1 + U(-jitter, jitter)) seconds for hours from
+   start; returns how many. */
+static int beacon(fixture_t *f, int64_t start, double period, double jitter, double hours,
+                  const char *client, const char *qname, const char *regdom, int64_t ttl)
+{
+    int n = 0;
+    double t = 0;
+    while (t < hours * 3600) {
+        query(f, start + (int64_t)(t * SEC), client, qname, regdom, ttl);
+        n++;
+        t += period * (1 + jitter * (2 * rnd(f) - 1));
+    }
+    return n;
+}
+
+static bool has(const fixture_t *f, int i, const char *needle)
+{
+    return strstr(f->sink.json[i], needle) != NULL;
+}
+
+/* A copy of the shipped rule with one line changed, in a fresh directory. */
+static void rule_variant(char dir[64], const char *from, const char *to)
+{
+    snprintf(dir, 64, "/tmp/dh-beacon-XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+    FILE *in = fopen(DH_SOURCE_DIR "/rules/dns_beacon.yaml", "r");
+    cr_assert_not_null(in);
+    static char text[65536];
+    size_t len = fread(text, 1, sizeof(text) - 1, in);
+    fclose(in);
+    text[len] = '\0';
+    char *at = strstr(text, from);
+    cr_assert_not_null(at, "%s not in the shipped rule", from);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dns_beacon.yaml", dir);
+    FILE *out = fopen(path, "w");
+    cr_assert_not_null(out);
+    fprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    fclose(out);
+}
+
+static void remove_variant(const char *dir)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/dns_beacon.yaml", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(dns_beacon, perfect_60s_beacon_fires_once_at_window_close)
+{
+    fixture_t *f = open_detector();
+    int n =
+        beacon(f, T0 + 3600 * SEC, 60, 0, 3, "10.0.0.5", "beacon.evil-c2.net", "evil-c2.net", 1);
+    cr_assert_eq(n, 180);
+    dh_state_advance(f->state, T0 + DAY - 1);
+    cr_assert_eq(f->sink.n, 0, "nothing before the window closes");
+    dh_state_advance(f->state, T0 + DAY);
+    cr_assert_eq(f->sink.n, 1, "the name fires; its domain is not reported again");
+    cr_assert(has(f, 0, "\"rule\":{\"name\":\"dns_beacon\""), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"source\":{\"ip\":\"10.0.0.5\"}"));
+    cr_assert(has(f, 0, "\"name\":\"beacon.evil-c2.net\",\"registered_domain\":\"evil-c2.net\""));
+    cr_assert(has(f, 0, "\"level\":\"name\""));
+    cr_assert(has(f, 0, "\"queries\":180,\"distinct_timestamps\":180"));
+    cr_assert(has(f, 0, "\"median_interval_seconds\":60,\"mad_seconds\":0,\"bowley_skew\":0"));
+    cr_assert(has(f, 0, "\"score\":1"));
+    cr_assert(has(f, 0, "\"ttl_checked\":true,\"ttl_seconds\":1"));
+    cr_assert(has(f, 0, "\"first_seen\":\"2023-11-15T01:00:00.000000Z\""));
+    cr_assert(has(f, 0, "\"last_seen\":\"2023-11-15T03:59:00.000000Z\""));
+    cr_assert(has(f, 0, "\"tactic\":{\"id\":[\"TA0011\"]"));
+    cr_assert(has(f, 0, "\"technique\":{\"id\":[\"T1071\"]"));
+    cr_assert(has(f, 0, "\"subtechnique\":{\"id\":[\"T1071.004\"],\"name\":[\"DNS\"]}"));
+    cr_assert(has(f, 0, "\"detection_strategy\":\"DET0400\""));
+    cr_assert(has(f, 0, "\"attack_version\":\"18.1\""));
+    close_detector(f);
+}
+
+Test(dns_beacon, output_is_deterministic)
+{
+    static char first[JSON_LEN];
+    for (int run = 0; run < 2; run++) {
+        fixture_t *f = open_detector();
+        beacon(f, T0 + 600 * SEC, 60, 0.2, 3, "2001:db8::5", "x.evil-c2.net", "evil-c2.net", 0);
+        dh_state_flush(f->state);
+        cr_assert_eq(f->sink.n, 1);
+        if (run == 0)
+            strcpy(first, f->sink.json[0]);
+        else
+            cr_assert_str_eq(first, f->sink.json[0], "same input, same bytes");
+        close_detector(f);
+    }
+}
+
+Test(dns_beacon, jitter_20_percent_fires)
+{
+    fixture_t *f = open_detector();
+    beacon(f, T0 + 3600 * SEC, 60, 0.2, 3, "10.0.0.5", "beacon.evil-c2.net", "evil-c2.net", 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"regularity\":1"), "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, jitter_30_fires_50_does_not)
+{
+    /* The boundary is statistical (see jitter_full / jitter_zero in the rule):
+       +-30 % always fires, +-40 % about half the time, +-50 % rarely. */
+    fixture_t *f = open_detector();
+    beacon(f, T0 + 3600 * SEC, 60, 0.3, 3, "10.0.0.6", "a.evil-c2.net", "evil-c2.net", 1);
+    beacon(f, T0 + 3600 * SEC, 60, 0.5, 3, "10.0.0.7", "a.evil-c2.net", "evil-c2.net", 1);
+    beacon(f, T0 + 3600 * SEC, 300, 0.5, 12, "10.0.0.8", "b.evil-c2.net", "evil-c2.net", 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1, "%d", f->sink.n);
+    cr_assert(has(f, 0, "\"ip\":\"10.0.0.6\""), "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, cobalt_strike_style_jitter_50_fires)
+{
+    /* Cobalt Strike's jitter shortens each sleep by up to J %. */
+    fixture_t *f = open_detector();
+    double t = 0;
+    while (t < 4 * 3600) {
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.5", "cdn.evil-c2.net",
+              "evil-c2.net", 1);
+        t += 60 * (1 - 0.5 * rnd(f));
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    close_detector(f);
+}
+
+Test(dns_beacon, min_timestamps_boundary)
+{
+    /* The score of 4 check-ins a minute apart is below the shipped
+       min_score (too short to be spread over hours): lower it to see the
+       min_timestamps gate alone. */
+    char dir[64];
+    rule_variant(dir, "  min_score: 0.8\n", "  min_score: 0.5\n");
+    fixture_t *f = open_dir(dir);
+    beacon(f, T0 + 3600 * SEC, 60, 0, 3.0 / 60, "10.0.0.3", "three.evil-c2.net", "evil-c2.net", 1);
+    beacon(f, T0 + 3600 * SEC, 60, 0, 4.0 / 60, "10.0.0.4", "four.evil-c2.net", "evil-c2.net", 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"ip\":\"10.0.0.4\""), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"distinct_timestamps\":4"));
+    cr_assert(has(f, 0, "\"min_timestamps\":4"), "the shipped minimum is RITA's 4");
+    close_detector(f);
+    remove_variant(dir);
+}
+
+Test(dns_beacon, bursty_browsing_does_not_fire)
+{
+    fixture_t *f = open_detector();
+    const char *names[] = {"www.rare-shop.org", "img.rare-shop.org", "api.rare-shop.org"};
+    double t = 8 * 3600;
+    for (int s = 0; s < 9; s++) { /* sessions through the day */
+        t += 1200 + rnd(f) * 5400;
+        int n = 4 + (int)(rnd(f) * 30);
+        for (int i = 0; i < n; i++) {
+            const char *name = names[(int)(rnd(f) * 3)];
+            query(f, T0 + (int64_t)(t * SEC), "10.0.0.9", name, "rare-shop.org", 60);
+            t += rnd(f) < 0.5 ? 1 + rnd(f) * 8 : 15 + rnd(f) * 300;
+        }
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, regular_sessions_hours_apart_do_not_fire)
+{
+    /* a page polling every minute, open for 20 minutes three times a day:
+       regular intervals, but not spread over the hours (histogram) */
+    fixture_t *f = open_detector();
+    for (int s = 0; s < 3; s++)
+        beacon(f, T0 + (9 + 4 * s) * 3600 * SEC, 60, 0, 20.0 / 60, "10.0.0.5", "live.rare-news.org",
+               "rare-news.org", 20);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, short_regular_run_in_a_day_long_log_does_not_fire)
+{
+    /* an hour of 60 s check-ins while the log covers a day: too few
+       check-ins for the window (count) and too short to be spread (histogram) */
+    fixture_t *f = open_detector();
+    query(f, T0 + 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+    beacon(f, T0 + 10 * 3600 * SEC, 60, 0, 1, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", 1);
+    query(f, T0 + DAY - 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, reresolution_at_ttl_is_a_cache_effect)
+{
+    fixture_t *f = open_detector();
+    /* exactly every 300 s, TTL 300; a few lookups of another name of the
+       domain (TTL 3600, the last one of the window) must not make the
+       domain level report what the name level judged a cache effect */
+    beacon(f, T0 + 3600 * SEC, 300, 0, 12, "10.0.0.1", "api.rare-saas.net", "rare-saas.net", 300);
+    for (int i = 1; i <= 3; i++)
+        query(f, T0 + (3600 + i * 4 * 3600 - 100) * SEC, "10.0.0.1", "www.rare-saas.net",
+              "rare-saas.net", 3600);
+    /* an application polling every 45 s: the name is asked again at the
+       first poll after the entry expired, 300..345 s */
+    double t = 0;
+    while (t < 12 * 3600) {
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.2", "sync.rare-saas.net",
+              "rare-saas.net", 300);
+        t += 300 + rnd(f) * 45;
+    }
+    /* controls: the same timing with a short TTL is a beacon; so is a
+       jittered one near the TTL that often asks before the entry expired */
+    beacon(f, T0 + 3600 * SEC, 300, 0, 12, "10.0.0.3", "api.rare-saas.net", "rare-saas.net", 5);
+    beacon(f, T0 + 3600 * SEC, 300, 0.2, 12, "10.0.0.4", "api.rare-saas.net", "rare-saas.net", 320);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 2);
+    cr_assert(has(f, 0, "\"ip\":\"10.0.0.3\""), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"ttl_checked\":true,\"ttl_seconds\":5"));
+    cr_assert(has(f, 1, "\"ip\":\"10.0.0.4\""), "%s", f->sink.json[1]);
+    close_detector(f);
+}
+
+Test(dns_beacon, common_domain_does_not_fire)
+{
+    fixture_t *f = open_detector();
+    for (int i = 0; i < 180; i++)
+        query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "time.popular.com",
+                   "popular.com", DH_QTYPE_A, 1, 50);
+    /* becomes common half-way through the window: dropped too */
+    for (int i = 0; i < 180; i++)
+        query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "x.growing.com", "growing.com",
+                   DH_QTYPE_A, 1, i >= 90 ? 20 : 3);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, prevalent_domain_score_is_scaled)
+{
+    fixture_t *f = open_detector();
+    for (int i = 0; i < 180; i++)
+        query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "agent.fleet-saas.com",
+                   "fleet-saas.com", DH_QTYPE_A, 1, 10);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"score\":0.9,"), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"prevalence\":10"));
+    close_detector(f);
+}
+
+Test(dns_beacon, benign_periodic_service_is_not_tracked)
+{
+    fixture_t *f = open_detector();
+    beacon(f, T0 + 3600 * SEC, 60, 0, 3, "10.0.0.5", "time.windows.com", "windows.com", 1);
+    beacon(f, T0 + 3600 * SEC, 60, 0, 3, "10.0.0.5", "www.msftconnecttest.com.",
+           "msftconnecttest.com", 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0);
+    cr_assert_eq(dh_state_stats(f->state).closed, 0, "no state at all");
+    /* matched at label boundaries only */
+    beacon(f, T0 + 3600 * SEC, 60, 0, 3, "10.0.0.5", "xtime.windows.com", "windows.com", 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"entity\":\"xtime.windows.com\""), "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, one_off_lookups_keep_little_state)
+{
+    fixture_t *f = open_detector();
+    char name[64], domain[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(domain, sizeof(domain), "site%d.org", i);
+        snprintf(name, sizeof(name), "www.%s", domain);
+        query(f, T0 + i * SEC, "10.0.0.5", name, domain, 300);
+    }
+    dh_state_stats_t s = dh_state_stats(f->state);
+    cr_assert_eq(s.entries, 2000, "a gate entry per name and per domain");
+    cr_assert_lt(s.bytes, 2000 * 200, "small entries only: %llu", (unsigned long long)s.bytes);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0);
+    close_detector(f);
+}
+
+Test(dns_beacon, rotating_subdomains_fire_at_registered_domain)
+{
+    fixture_t *f = open_detector();
+    char name[64];
+    double t = 0;
+    while (t < 3 * 3600) {
+        snprintf(name, sizeof(name), "%08x.c2.example-c2.com", (unsigned)(f->rng >> 32));
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.5", name, "example-c2.com", 0);
+        t += 60 * (1 + 0.2 * (2 * rnd(f) - 1));
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"level\":\"registered_domain\",\"entity\":\"example-c2.com\""), "%s",
+              f->sink.json[0]);
+    cr_assert(has(f, 0, "\"question\":{\"registered_domain\":\"example-c2.com\"}"));
+    close_detector(f);
+}
+
+Test(dns_beacon, two_beaconing_names_under_one_domain)
+{
+    fixture_t *f = open_detector();
+    beacon(f, T0 + 3600 * SEC, 60, 0.1, 3, "10.0.0.5", "a.evil-c2.net", "evil-c2.net", 1);
+    beacon(f, T0 + 3600 * SEC + 17 * SEC, 90, 0.1, 3, "10.0.0.5", "b.evil-c2.net", "evil-c2.net",
+           1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 2, "one per name, the domain is not reported on top");
+    cr_assert(has(f, 0, "\"entity\":\"a.evil-c2.net\""), "%s", f->sink.json[0]);
+    cr_assert(has(f, 1, "\"entity\":\"b.evil-c2.net\""), "%s", f->sink.json[1]);
+    close_detector(f);
+}
+
+Test(dns_beacon, same_second_pairs_count_once)
+{
+    fixture_t *f = open_detector();
+    for (int i = 0; i < 180; i++) {
+        int64_t t = T0 + 3600 * SEC + i * 60 * SEC;
+        int64_t off = i % 10 == 0 ? 900000 : 100000; /* some pairs straddle a second */
+        query_full(f, t + off, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", DH_QTYPE_A, 1, 1);
+        query_full(f, t + off + 300000, "10.0.0.5", "b.evil-c2.net", "evil-c2.net",
+                   DH_QTYPE_AAAA, 1, 1);
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"queries\":360,\"distinct_timestamps\":180"), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"median_interval_seconds\":60"));
+    close_detector(f);
+}
+
+Test(dns_beacon, out_of_order_events)
+{
+    /* Zeek writes a query when its transaction ends: neighbours swap. */
+    fixture_t *f = open_detector();
+    for (int i = 0; i < 180; i += 2) {
+        int64_t t = T0 + 3600 * SEC + i * 60 * SEC;
+        query(f, t + 60 * SEC, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", 1);
+        query(f, t, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", 1);
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"distinct_timestamps\":180"), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"median_interval_seconds\":60,\"mad_seconds\":0"));
+    close_detector(f);
+}
+
+Test(dns_beacon, short_intervals_are_not_beacons)
+{
+    fixture_t *f = open_detector();
+    beacon(f, T0 + 3600 * SEC, 7, 0, 2, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "below min_interval");
+    close_detector(f);
+}
+
+Test(dns_beacon, bad_threshold_names_file_and_line)
+{
+    char dir[64], err[512];
+    rule_variant(dir, "  jitter_zero: 0.5\n", "  jitter_zero: 0.2\n");
+    dh_rule_t *r = dh_rule_load(dir, "dns_beacon", err, sizeof(err));
+    cr_assert_not_null(r, "%s", err);
+    dh_state_t *st = dh_state_new(1 << 20);
+    dh_detect_env_t env = {.state = st};
+    cr_assert_null(dh_detector_dns_beacon.create(r, &env, err, sizeof(err)));
+    cr_assert(strstr(err, "dns_beacon.yaml:"), "%s", err);
+    cr_assert(strstr(err, "jitter_zero: must be greater than jitter_full"), "%s", err);
+    dh_state_free(st);
+    dh_rule_free(r);
+    remove_variant(dir);
+}
