@@ -1,8 +1,9 @@
 #!/bin/sh
 # Throughput and peak memory of dnshound on generated logs (bench/gen-dnslog,
 # all attack scenarios injected). Machines here are small and noisy: each
-# figure is the median of RUNS runs, and a parse-only baseline (--emit events
-# to /dev/null) runs beside the detection run so the two can be compared.
+# figure is the median of RUNS runs, and a baseline without detectors
+# (--emit events to /dev/null: parse, normalize and serialize every event)
+# runs beside the detection run so the two can be compared.
 #
 #   sh bench/run.sh [BUILD_DIR]
 #   EVENTS=5000000 CLIENTS=50000 DOMAINS=500000 RUNS=3 OTHER_EVENTS=1000000 sh bench/run.sh
@@ -39,7 +40,7 @@ st = json.load(open(stats))
 s = st['input']
 size = os.path.getsize(path) / 1e6
 t = statistics.median(times)
-label = 'parse only' if mode == 'events' else 'all detectors'
+label = "emit events" if mode == "events" else "all detectors"
 extra = ''
 if 'state' in st:
     extra = (f"  state peak {st['state']['peak_bytes']/2**20:.1f} MiB, {st['detections']} detections")

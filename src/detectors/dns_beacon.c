@@ -13,8 +13,11 @@
  * retries, a burst of tasking - belong to the same check-in), plus a
  * histogram of check-ins over the window (BINS bins) and counters. Common
  * domains and benign services create no state, and a key's first check-in
- * only a small gate entry (most names are looked up once in a window): the
- * full entry is created at the second check-in.
+ * only a slot in a fixed-size, direct-mapped gate (most names are looked up
+ * once in a window, and allocating for each would make the state as large
+ * as the traffic): the full entry is created at the second check-in. A slot
+ * overwritten by another key before its second check-in only delays that
+ * key by one check-in.
  *
  * When a window closes, a key with >= min_timestamps check-ins is scored on
  * those intervals (RITA: at least 4 timestamps):
@@ -50,6 +53,7 @@
 #include <string.h>
 
 #include "../detector.h"
+#include "../sketch.h"
 #include "../util-dns.h"
 #include "../util-mem.h"
 #include "../util-time.h"
@@ -63,7 +67,7 @@
 
 typedef struct {
     int64_t window, min_timestamps, burst_gap, min_interval, hist_min_groups, full_count,
-        prevalent_clients;
+        prevalent_clients, gate_slots;
     double min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above, ttl_share,
         w_ts, w_reg, w_hist, w_count, prevalent_factor;
 } params_t;
@@ -94,6 +98,13 @@ typedef struct {
     uint32_t queries;
 } seen_t;
 
+/* One slot of the gate: whose first check-in (key hash and window) it holds. */
+struct gate_slot {
+    uint64_t hash; /* 0: empty */
+    int64_t window_start;
+    seen_t s;
+};
+
 typedef struct {
     char **items; /* sorted, lowercase, no leading dot */
     size_t n;
@@ -104,7 +115,8 @@ typedef struct {
     const dh_detect_env_t *env;
     params_t p;
     dh_table_t *names, *domains; /* created in this order: names close first */
-    dh_table_t *seen;            /* first check-ins of both levels (gate) */
+    struct gate_slot *gate;      /* first check-ins of both levels */
+    size_t gate_mask;
     suffixes_t benign;
     int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
     dh_strbuf_t ev;
@@ -138,6 +150,7 @@ static const struct {
     P(hist_min_groups, 4, 1, BINS),
     P(full_count, 120, 4, 10000000),
     P(prevalent_clients, 5, 1, 10000000),
+    P(gate_slots, 262144, 1024, 1 << 26),
 #undef P
 };
 
@@ -303,10 +316,11 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     o.name = "dns_beacon.client_domain";
     o.on_close = close_domain;
     b->domains = dh_table_new(env->state, &o);
-    dh_table_opts_t g = {.name = "dns_beacon.first_seen",
-                         .value_size = sizeof(seen_t),
-                         .window_us = b->p.window * SEC};
-    b->seen = dh_table_new(env->state, &g);
+    size_t n = 1;
+    while (n < (size_t)b->p.gate_slots)
+        n *= 2;
+    b->gate = dh_calloc(n, sizeof(*b->gate));
+    b->gate_mask = n - 1;
     return b;
 }
 
@@ -499,6 +513,22 @@ static void promote(const beacon_t *b, track_t *w, const seen_t *s, const dh_eve
     w->last_sec = (uint32_t)((s->last_us - dh_table_window_start(w)) / SEC);
 }
 
+/* The gate slot of a key in the window of ts, reset when it held another
+   key or another window. */
+static struct gate_slot *gate_slot(beacon_t *b, const char *gkey, size_t glen, int64_t ts)
+{
+    int64_t win = b->p.window * SEC;
+    int64_t ws = (ts / win - (ts % win < 0)) * win;
+    uint64_t h = dh_hash64(gkey, glen) | 1;
+    struct gate_slot *g = &b->gate[h & b->gate_mask];
+    if (g->hash != h || g->window_start != ws) {
+        memset(g, 0, sizeof(*g));
+        g->hash = h;
+        g->window_start = ws;
+    }
+    return g;
+}
+
 /* The key's full entry in t, updated with ev; NULL while the key has had a
    single check-in (or the event is late). gkey is the gate key: a level
    byte, then the key of t. */
@@ -514,10 +544,11 @@ static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen,
             track(b, w, ev, v, ev->ts_us, ttl);
         return w;
     }
-    seen_t *sp = dh_table_touch(b->seen, gkey, glen, ev->ts_us);
-    if (!sp || gate(sp, ev->ts_us, ttl, b->p.burst_gap))
+    struct gate_slot *g = gate_slot(b, gkey, glen, ev->ts_us);
+    if (gate(&g->s, ev->ts_us, ttl, b->p.burst_gap))
         return NULL;
-    seen_t s = *sp; /* touching t may evict the gate entry */
+    seen_t s = g->s;
+    g->hash = 0; /* promoted: the slot is free again */
     w = dh_table_touch(t, key, keylen, ev->ts_us);
     if (w) {
         promote(b, w, &s, ev, v);
@@ -909,6 +940,7 @@ static void beacon_destroy(void *state)
         return;
     free_suffixes(&b->benign);
     dh_sb_free(&b->ev);
+    free(b->gate);
     free(b);
 }
 
