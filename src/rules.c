@@ -172,3 +172,23 @@ int dh_rule_int_list(dh_rule_t *r, const char *key, long *out, size_t max, size_
     }
     return 0;
 }
+
+int dh_rule_read_params(dh_rule_t *r, void *params, const dh_int_param_t *ints, size_t n_ints,
+                        const dh_double_param_t *dbls, size_t n_dbls, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n_ints; i++) {
+        int64_t *v = (int64_t *)((char *)params + ints[i].off);
+        *v = ints[i].def;
+        if (dh_yaml_int(r->thresholds, ints[i].key, false, ints[i].min, ints[i].max, v, err,
+                        errlen))
+            return -1;
+    }
+    for (size_t i = 0; i < n_dbls; i++) {
+        double *v = (double *)((char *)params + dbls[i].off);
+        *v = dbls[i].def;
+        if (dh_yaml_double(r->thresholds, dbls[i].key, false, dbls[i].min, dbls[i].max, v, err,
+                           errlen))
+            return -1;
+    }
+    return 0;
+}

@@ -62,6 +62,28 @@ int dh_rule_finish(dh_rule_t *r, char *err, size_t errlen);
 
 void dh_rule_free(dh_rule_t *r);
 
+/* A detector's numeric thresholds as a table: key in `thresholds`, offset of
+   the int64_t / double field in the detector's parameter struct, default,
+   allowed range. */
+typedef struct {
+    const char *key;
+    size_t off;
+    int64_t def, min, max;
+} dh_int_param_t;
+
+typedef struct {
+    const char *key;
+    size_t off;
+    double def, min, max;
+} dh_double_param_t;
+
+#define DH_N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Fill params from the tables: defaults, then the values the rule sets
+   (range-checked, errors name FILE:LINE). 0 or -1. */
+int dh_rule_read_params(dh_rule_t *r, void *params, const dh_int_param_t *ints, size_t n_ints,
+                        const dh_double_param_t *dbls, size_t n_dbls, char *err, size_t errlen);
+
 /* Read a list of integers (e.g. qtypes) from a thresholds key; -1 on error. */
 int dh_rule_int_list(dh_rule_t *r, const char *key, long *out, size_t max, size_t *n, char *err,
                      size_t errlen);

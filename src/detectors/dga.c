@@ -490,11 +490,7 @@ const char *dh_dga_class_name(int cls)
 
 /* ---- thresholds ----------------------------------------------------- */
 
-static const struct {
-    const char *key;
-    size_t off;
-    int64_t def, min, max;
-} int_params[] = {
+static const dh_int_param_t int_params[] = {
 #define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
 #define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(score_params_t, k), d, lo, hi}
     P(window, 600, 10, 86400),
@@ -509,11 +505,7 @@ static const struct {
 #undef S
 };
 
-static const struct {
-    const char *key;
-    size_t off;
-    double def, min, max;
-} dbl_params[] = {
+static const dh_double_param_t dbl_params[] = {
 #define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
 #define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(score_params_t, k), d, lo, hi}
     P(min_nxdomain_share, 0.4, 0, 1),
@@ -528,20 +520,9 @@ static const struct {
 
 static int read_numbers(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof(int_params) / sizeof(int_params[0]); i++) {
-        int64_t *v = (int64_t *)((char *)p + int_params[i].off);
-        *v = int_params[i].def;
-        if (dh_yaml_int(rule->thresholds, int_params[i].key, false, int_params[i].min,
-                        int_params[i].max, v, err, errlen))
-            return -1;
-    }
-    for (size_t i = 0; i < sizeof(dbl_params) / sizeof(dbl_params[0]); i++) {
-        double *v = (double *)((char *)p + dbl_params[i].off);
-        *v = dbl_params[i].def;
-        if (dh_yaml_double(rule->thresholds, dbl_params[i].key, false, dbl_params[i].min,
-                           dbl_params[i].max, v, err, errlen))
-            return -1;
-    }
+    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen))
+        return -1;
     return 0;
 }
 

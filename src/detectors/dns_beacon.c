@@ -137,11 +137,7 @@ typedef struct {
 
 /* ---- parameters -------------------------------------------------------- */
 
-static const struct {
-    const char *key;
-    size_t off;
-    int64_t def, min, max;
-} int_params[] = {
+static const dh_int_param_t int_params[] = {
 #define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
     P(window, 86400, 600, 604800),
     P(min_timestamps, 4, 4, RING),
@@ -154,11 +150,7 @@ static const struct {
 #undef P
 };
 
-static const struct {
-    const char *key;
-    size_t off;
-    double def, min, max;
-} dbl_params[] = {
+static const dh_double_param_t dbl_params[] = {
 #define P(k, f, d, lo, hi) {#k, offsetof(params_t, f), d, lo, hi}
     P(min_score, min_score, 0.8, 0, 1),
     P(jitter_full, jitter_full, 0.3, 0, 2),
@@ -183,20 +175,9 @@ static int key_error(dh_rule_t *rule, const char *key, const char *what, char *e
 
 static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof(int_params) / sizeof(int_params[0]); i++) {
-        int64_t *v = (int64_t *)((char *)p + int_params[i].off);
-        *v = int_params[i].def;
-        if (dh_yaml_int(rule->thresholds, int_params[i].key, false, int_params[i].min,
-                        int_params[i].max, v, err, errlen))
-            return -1;
-    }
-    for (size_t i = 0; i < sizeof(dbl_params) / sizeof(dbl_params[0]); i++) {
-        double *v = (double *)((char *)p + dbl_params[i].off);
-        *v = dbl_params[i].def;
-        if (dh_yaml_double(rule->thresholds, dbl_params[i].key, false, dbl_params[i].min,
-                           dbl_params[i].max, v, err, errlen))
-            return -1;
-    }
+    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen))
+        return -1;
     if (p->jitter_zero <= p->jitter_full)
         return key_error(rule, "jitter_zero", "must be greater than jitter_full", err, errlen);
     if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)

@@ -115,11 +115,7 @@ typedef struct {
 
 /* ---- parameters ------------------------------------------------------- */
 
-static const struct {
-    const char *key;
-    size_t off;
-    int64_t def, min, max;
-} int_params[] = {
+static const dh_int_param_t int_params[] = {
 #define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
     P(window_short, 3600, 60, 86400),
     P(window_long, 86400, 120, 7 * 86400),
@@ -130,11 +126,7 @@ static const struct {
 #undef P
 };
 
-static const struct {
-    const char *key;
-    size_t off;
-    double def, min, max;
-} dbl_params[] = {
+static const dh_double_param_t dbl_params[] = {
     {"min_entropy", offsetof(params_t, min_entropy), 2.5, 0, 8},
     {"common_factor", offsetof(params_t, common_factor), 4, 1, 1000},
 };
@@ -151,20 +143,9 @@ static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, si
 
 static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < sizeof(int_params) / sizeof(int_params[0]); i++) {
-        int64_t *v = (int64_t *)((char *)p + int_params[i].off);
-        *v = int_params[i].def;
-        if (dh_yaml_int(rule->thresholds, int_params[i].key, false, int_params[i].min,
-                        int_params[i].max, v, err, errlen))
-            return -1;
-    }
-    for (size_t i = 0; i < sizeof(dbl_params) / sizeof(dbl_params[0]); i++) {
-        double *v = (double *)((char *)p + dbl_params[i].off);
-        *v = dbl_params[i].def;
-        if (dh_yaml_double(rule->thresholds, dbl_params[i].key, false, dbl_params[i].min,
-                           dbl_params[i].max, v, err, errlen))
-            return -1;
-    }
+    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen))
+        return -1;
     return check_windows(rule, p, err, errlen);
 }
 
