@@ -84,6 +84,26 @@ assert not stray, f"detections for benign clients {stray}"
 PY
 }
 
+t_all_four_detectors_run_on_every_input_format() {
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    for fmt in zeek zeek-json eve; do
+        "$GEN" --format "$fmt" --events 40000 --clients 300 --domains 5000 --seed 11 \
+            --attack iodine,dnscat2,exfil,dga,beacon --truth "$W/truth.$fmt" -o "$W/in.$fmt" || return 1
+        "$DH" -q -o "$W/d.$fmt" "$W/in.$fmt" || fail "$fmt: exit $?" || return 1
+        $PY - "$W/d.$fmt" "$W/truth.$fmt" "$fmt" <<'PY' || return 1
+import json, re, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+truth = dict(re.findall(r'scenario=(\w+) client=([\d.]+)', open(sys.argv[2]).read()))
+want = {('dns_tunnel', truth['iodine']), ('dns_tunnel', truth['dnscat2']), ('dga', truth['dga']),
+        ('dns_exfil', truth['exfil']), ('dns_beacon', truth['beacon'])}
+got = {(d['rule']['name'], d['source']['ip']) for d in dets}
+assert want <= got, f"{sys.argv[3]}: missed {want - got}"
+stray = {ip for _, ip in got} - set(truth.values())
+assert not stray, f"{sys.argv[3]}: detections for benign clients {stray}"
+PY
+    done
+}
+
 t_hostile_query_bytes_give_valid_json() {
     # a Zeek row whose query holds NUL, quote, backslash, control and invalid UTF-8 bytes
     printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype\trcode\n' > "$W/h.log"
