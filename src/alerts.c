@@ -7,19 +7,22 @@
  */
 #include "alerts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "sketch.h"
+#include "util-ip.h"
 #include "util-mem.h"
 
 typedef struct {
-    uint64_t key;          /* 0 = empty slot */
+    uint64_t ekey;         /* entity hash, 0 = empty slot */
     int64_t until_us;      /* suppression ends */
     int64_t window_start;  /* of the first alert: keeps its event.id */
     int64_t first_start_us;
     uint32_t occurrences;
     char *update;          /* latest update line, NULL when nothing absorbed */
     size_t update_len;
+    char key[64];          /* partitioning key of the alert */
 } open_alert_t;
 
 struct dh_alerts {
@@ -62,15 +65,27 @@ static uint64_t entity_key(const dh_detection_t *d)
 static open_alert_t *find(dh_alerts_t *a, uint64_t key)
 {
     size_t i = key & (a->cap - 1);
-    while (a->slots[i].key && a->slots[i].key != key)
+    while (a->slots[i].ekey && a->slots[i].ekey != key)
         i = (i + 1) & (a->cap - 1);
     return &a->slots[i];
 }
 
-static void emit_line(dh_alerts_t *a, const char *s, size_t len)
+static void emit_line(dh_alerts_t *a, const char *s, size_t len, const char *key)
 {
     dh_strbuf_t line = {.buf = (char *)s, .len = len, .cap = len};
-    a->out(a->ctx, &line);
+    a->out(a->ctx, &line, key);
+}
+
+/* The client address, else the registered domain, else the entity. */
+static void partition_key(const dh_detection_t *d, char key[64])
+{
+    key[0] = '\0';
+    if (d->client && d->client->family != DH_AF_UNSET)
+        dh_addr_format(d->client, key);
+    else if (d->registered_domain)
+        snprintf(key, 64, "%s", d->registered_domain);
+    else if (d->entity)
+        snprintf(key, 64, "%s", d->entity);
 }
 
 /* Remove slot e (backward-shift deletion keeps probing chains intact). */
@@ -83,9 +98,9 @@ static void remove_slot(dh_alerts_t *a, open_alert_t *e)
     size_t j = i;
     for (;;) {
         j = (j + 1) & (a->cap - 1);
-        if (!a->slots[j].key)
+        if (!a->slots[j].ekey)
             break;
-        size_t home = a->slots[j].key & (a->cap - 1);
+        size_t home = a->slots[j].ekey & (a->cap - 1);
         bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
         if (between)
             continue;
@@ -99,7 +114,7 @@ static void close_alert(dh_alerts_t *a, open_alert_t *e)
 {
     if (e->update) {
         a->st.updates++;
-        emit_line(a, e->update, e->update_len);
+        emit_line(a, e->update, e->update_len, e->key);
     }
     remove_slot(a, e);
 }
@@ -113,11 +128,11 @@ static void expire(dh_alerts_t *a, int64_t wm)
     int64_t next = INT64_MAX;
     for (size_t i = 0; i < a->cap;) {
         open_alert_t *e = &a->slots[i];
-        if (e->key && e->until_us <= wm) {
+        if (e->ekey && e->until_us <= wm) {
             close_alert(a, e); /* may shift another entry into slot i */
             continue;
         }
-        if (e->key && e->until_us < next)
+        if (e->ekey && e->until_us < next)
             next = e->until_us;
         i++;
     }
@@ -142,26 +157,29 @@ static void absorb(dh_alerts_t *a, open_alert_t *e, const dh_detection_t *d)
 
 void dh_alerts_submit(dh_alerts_t *a, const dh_detection_t *d, int64_t suppression_us)
 {
-    uint64_t key = entity_key(d);
-    open_alert_t *e = find(a, key);
-    if (e->key && d->fired_us < e->until_us) {
+    uint64_t ekey = entity_key(d);
+    open_alert_t *e = find(a, ekey);
+    if (e->ekey && d->fired_us < e->until_us) {
         absorb(a, e, d);
         return;
     }
-    if (e->key)
+    if (e->ekey)
         close_alert(a, e);
     dh_sb_reset(&a->buf);
     dh_detection_to_json(d, &a->buf);
     a->st.emitted++;
-    emit_line(a, a->buf.buf, a->buf.len);
+    char key[64];
+    partition_key(d, key);
+    emit_line(a, a->buf.buf, a->buf.len, key);
     if (suppression_us <= 0)
         return;
     if (a->n >= a->max) /* full: close the alert whose period ends first */
         expire(a, a->min_until);
-    e = find(a, key);
-    *e = (open_alert_t){.key = key, .until_us = d->fired_us + suppression_us,
+    e = find(a, ekey);
+    *e = (open_alert_t){.ekey = ekey, .until_us = d->fired_us + suppression_us,
                         .window_start = d->window_start_us, .first_start_us = d->start_us,
                         .occurrences = 1};
+    memcpy(e->key, key, sizeof(e->key));
     a->n++;
     if (e->until_us < a->min_until)
         a->min_until = e->until_us;

@@ -26,8 +26,9 @@
 
 typedef struct dh_alerts dh_alerts_t;
 
-/* Where finished JSON lines go (the pipeline's sink). */
-typedef void (*dh_alert_out_fn)(void *ctx, const dh_strbuf_t *line);
+/* Where finished JSON lines go (the pipeline's sink), with their
+   partitioning key: the client address, else the registered domain. */
+typedef void (*dh_alert_out_fn)(void *ctx, const dh_strbuf_t *line, const char *key);
 
 typedef struct {
     uint64_t emitted, suppressed, updates;

@@ -15,6 +15,7 @@ struct dh_config {
     const char **inputs;
     const char **resolvers;
     const char *stats;
+    char **props; /* "key=value" from kafka.properties, NULL-terminated */
 };
 
 /* A list of strings under key into a NULL-terminated array (owned by c). */
@@ -94,11 +95,48 @@ static int sections(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
     return 0;
 }
 
+/* kafka: {brokers, group, exit_at_end, properties: {key: value}} */
+static int kafka_section(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
+{
+    dh_yaml_node_t *k = dh_yaml_get(c->root, "kafka");
+    if (!k)
+        return 0;
+    bool exit_at_end = o->exit_at_end;
+    if (dh_yaml_str(k, "brokers", false, &o->brokers, err, errlen) ||
+        dh_yaml_str(k, "group", false, &o->group, err, errlen) ||
+        dh_yaml_bool(k, "exit_at_end", false, &exit_at_end, err, errlen))
+        return -1;
+    o->exit_at_end = exit_at_end;
+    dh_yaml_node_t *props = dh_yaml_get(k, "properties");
+    if (!props)
+        return 0;
+    if (props->kind != DH_YAML_MAP) {
+        snprintf(err, errlen, "%s:%zu: properties: expected a map of librdkafka properties",
+                 props->file, props->line);
+        return -1;
+    }
+    c->props = dh_calloc(props->n_items + 1, sizeof(char *));
+    for (size_t i = 0; i < props->n_items; i++) {
+        dh_yaml_node_t *v = props->items[i];
+        v->used = true;
+        if (v->kind != DH_YAML_SCALAR) {
+            snprintf(err, errlen, "%s:%zu: %s: expected a value", v->file, v->line, v->key);
+            return -1;
+        }
+        size_t n = strlen(v->key) + strlen(v->value) + 2;
+        c->props[i] = dh_malloc(n);
+        snprintf(c->props[i], n, "%s=%s", v->key, v->value);
+    }
+    o->kafka_props = (const char *const *)c->props;
+    return 0;
+}
+
 dh_config_t *dh_config_load(const char *path, dh_options_t *o, char *err, size_t errlen)
 {
     dh_config_t *c = dh_calloc(1, sizeof(*c));
     c->root = dh_yaml_load(path, err, errlen);
     if (!c->root || top_level(c, o, err, errlen) || sections(c, o, err, errlen) ||
+        kafka_section(c, o, err, errlen) ||
         dh_yaml_check_unused(c->root, err, errlen)) {
         dh_config_free(c);
         return NULL;
@@ -122,6 +160,9 @@ void dh_config_free(dh_config_t *c)
         return;
     free(c->inputs);
     free(c->resolvers);
+    for (size_t i = 0; c->props && c->props[i]; i++)
+        free(c->props[i]);
+    free(c->props);
     dh_yaml_free(c->root);
     free(c);
 }

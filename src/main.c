@@ -7,6 +7,7 @@
  * others are still processed) or output failed, 2 usage error.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "config.h"
 #include "detector.h"
 #include "pipeline.h"
+#include "sources/source-kafka.h"
 
 #ifndef DH_VERSION
 #define DH_VERSION "0.1.0"
@@ -28,6 +30,8 @@ enum {
     OPT_EMIT = 1000, OPT_FORMAT, OPT_STATS, OPT_RULES, OPT_MAX_LINE, OPT_TXN_TIMEOUT,
     OPT_MAX_PENDING, OPT_LATENESS, OPT_MAX_REPORTS, OPT_LIST, OPT_CHECK_CONFIG, OPT_MAX_STATE,
 };
+
+#define MAX_PROPS 128
 
 static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
@@ -44,6 +48,10 @@ static const struct option long_opts[] = {
     {"config", required_argument, NULL, 'c'},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"max-state-mb", required_argument, NULL, OPT_MAX_STATE},
+    {"brokers", required_argument, NULL, 'b'},
+    {"group", required_argument, NULL, 'G'},
+    {"property", required_argument, NULL, 'X'},
+    {"exit-at-end", no_argument, NULL, 'e'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
@@ -53,7 +61,7 @@ static const struct option long_opts[] = {
 static void usage(FILE *f)
 {
     fprintf(f,
-"Usage: dnshound [OPTIONS] [FILE...]\n"
+"Usage: dnshound [OPTIONS] [FILE... | kafka:TOPIC[,TOPIC...]]\n"
 "Turn Zeek dns.log (TSV or JSON) and Suricata EVE JSON into MITRE ATT&CK\n"
 "detections. FILEs are read in the order given, plain or gzip (recognised by\n"
 "its magic bytes); '-' or no FILE reads standard input. The format is sniffed\n"
@@ -66,6 +74,20 @@ static void usage(FILE *f)
 "                         normalized DNS events (docs/events.md)\n"
 "      --stats FILE       write a JSON object of counters at exit ('-' = stdout)\n"
 "  -q, --quiet            no summary line on stderr at exit\n"
+"\n"
+"Kafka (librdkafka; see README \"Kafka\"):\n"
+"  kafka:TOPIC[,TOPIC]    as the input: consume the topics as a member of a\n"
+"                         consumer group; each message is one record of any\n"
+"                         format above (shipper envelopes are unwrapped)\n"
+"  -o kafka:TOPIC         as the output: publish to TOPIC, keyed by client\n"
+"  -b, --brokers LIST     bootstrap servers (host:port,...)\n"
+"  -G, --group ID         consumer group (needed for kafka: input)\n"
+"  -X, --property K=V     any librdkafka property (repeatable), as kcat -X\n"
+"  -e, --exit-at-end      stop once every assigned partition reached its\n"
+"                         end: close all windows, deliver, commit (replay\n"
+"                         a topic as a batch). Without it: run until\n"
+"                         SIGINT/SIGTERM, then deliver and commit what is\n"
+"                         safe (at-least-once; see README)\n"
 "\n"
 "Input:\n"
 "      --format NAME      force a format: zeek, zeek-json or eve\n"
@@ -162,7 +184,10 @@ typedef struct {
     const char *config, *stats, *rules, *output, *format;
     int emit;                   /* -1 unset */
     double max_line, txn_timeout, lateness, max_pending, max_reports, max_state_mb; /* -1 unset */
-    int quiet, check_config, format_auto;
+    int quiet, check_config, format_auto, exit_at_end;
+    const char *brokers, *group;
+    const char *props[MAX_PROPS + 1];
+    size_t n_props;
 } cli_t;
 
 static void cli_init(cli_t *c)
@@ -204,7 +229,7 @@ static int parse_format(const char *v, cli_t *cli)
 static int parse_args(int argc, char **argv, cli_t *cli)
 {
     int c;
-    while ((c = getopt_long(argc, argv, "o:c:qhV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:c:qhVb:G:X:e", long_opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'o': cli->output = optarg; break;
@@ -214,6 +239,16 @@ static int parse_args(int argc, char **argv, cli_t *cli)
         case 'V': printf("dnshound %s\n", DH_VERSION); return 1;
         case OPT_LIST: list_components(); return 1;
         case OPT_CHECK_CONFIG: cli->check_config = 1; break;
+        case 'b': cli->brokers = optarg; break;
+        case 'G': cli->group = optarg; break;
+        case 'e': cli->exit_at_end = 1; break;
+        case 'X':
+            if (cli->n_props == MAX_PROPS || !strchr(optarg, '=')) {
+                fprintf(stderr, "dnshound: -X: expected key=value (at most %d)\n", MAX_PROPS);
+                return -1;
+            }
+            cli->props[cli->n_props++] = optarg;
+            break;
         case OPT_STATS: cli->stats = optarg; break;
         case OPT_RULES: cli->rules = optarg; break;
         case OPT_EMIT: bad = parse_emit(optarg, cli); break;
@@ -248,6 +283,26 @@ static void apply_cli(const cli_t *cli, dh_options_t *o)
     if (cli->max_pending >= 0) o->max_pending = (size_t)cli->max_pending;
     if (cli->max_reports >= 0) o->max_reports = (unsigned)cli->max_reports;
     if (cli->max_state_mb >= 0) o->max_state_bytes = (size_t)cli->max_state_mb << 20;
+    if (cli->brokers) o->brokers = cli->brokers;
+    if (cli->group) o->group = cli->group;
+    if (cli->exit_at_end) o->exit_at_end = true;
+}
+
+/* -X properties come after the config file's, so they win (librdkafka
+   applies them in order). */
+static const char **merge_props(const cli_t *cli, const char *const *cfg)
+{
+    size_t n = 0;
+    while (cfg && cfg[n])
+        n++;
+    const char **all = calloc(n + cli->n_props + 1, sizeof(char *));
+    if (!all)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        all[i] = cfg[i];
+    for (size_t i = 0; i < cli->n_props; i++)
+        all[n + i] = cli->props[i];
+    return all;
 }
 
 static void print_plan(const dh_options_t *o, int n_inputs)
@@ -257,20 +312,72 @@ static void print_plan(const dh_options_t *o, int n_inputs)
            o->max_state_bytes >> 20);
 }
 
-static int run(dh_pipeline_t *pl, int argc, char **argv, const char *const *cfg_inputs)
+static void on_stop_signal(int sig)
 {
-    int failed = 0;
+    (void)sig;
+    dh_kafka_request_stop();
+}
+
+static int is_kafka(const char *input)
+{
+    return strncmp(input, "kafka:", 6) == 0;
+}
+
+/* A Kafka input runs until the end of its topics (-e) or a signal. */
+static int run_kafka(dh_pipeline_t *pl, const dh_options_t *o, const char *spec)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    int finished = 0;
+    int failed = dh_kafka_consume(pl, o, spec, &finished) != 0;
+    /* stopped by a signal: deliver what is out, keep the windows for the
+       replay from the committed offsets */
+    failed |= (finished ? 0 : dh_pipeline_close_output(pl)) != 0;
+    return failed;
+}
+
+static int run(dh_pipeline_t *pl, const dh_options_t *o, int argc, char **argv,
+               const char *const *cfg_inputs)
+{
+    const char *const *inputs = cfg_inputs;
+    int n = 0;
     if (optind < argc) {
-        for (int i = optind; i < argc; i++)
-            failed |= dh_pipeline_read_file(pl, argv[i]) != 0;
-    } else if (cfg_inputs && cfg_inputs[0]) {
-        for (size_t i = 0; cfg_inputs[i]; i++)
-            failed |= dh_pipeline_read_file(pl, cfg_inputs[i]) != 0;
+        inputs = (const char *const *)argv + optind;
+        n = argc - optind;
     } else {
-        failed |= dh_pipeline_read_file(pl, "-") != 0;
+        while (cfg_inputs && cfg_inputs[n])
+            n++;
     }
+    if (n == 1 && is_kafka(inputs[0]))
+        return run_kafka(pl, o, inputs[0]);
+    int failed = 0;
+    for (int i = 0; i < n; i++)
+        failed |= dh_pipeline_read_file(pl, inputs[i]) != 0;
+    if (n == 0)
+        failed |= dh_pipeline_read_file(pl, "-") != 0;
     failed |= dh_pipeline_finish(pl) != 0;
     return failed;
+}
+
+/* kafka: inputs stand alone (one spec, several topics allowed). */
+static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
+{
+    const char *const *in = optind < argc ? (const char *const *)argv + optind : cfg_inputs;
+    int n = optind < argc ? argc - optind : 0, kafka = 0;
+    if (optind >= argc)
+        while (in && in[n])
+            n++;
+    for (int i = 0; i < n; i++)
+        kafka += is_kafka(in[i]);
+    if (kafka && n > 1) {
+        fprintf(stderr, "dnshound: a kafka: input cannot be mixed with other inputs "
+                        "(name several topics as kafka:T1,T2)\n");
+        return -1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -290,6 +397,13 @@ int main(int argc, char **argv)
         return 2;
     }
     apply_cli(&cli, &opt);
+    const char **props = merge_props(&cli, opt.kafka_props);
+    opt.kafka_props = props;
+    if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
+        free(props);
+        dh_config_free(cfg);
+        return 2;
+    }
     int rules_from_cfg = cfg && !cli.rules && strcmp(opt.rules_dir, "rules") != 0;
     opt.rules_dir = find_rules_dir(cli.rules ? cli.rules : rules_from_cfg ? opt.rules_dir : NULL,
                                    rules_buf, sizeof(rules_buf));
@@ -302,6 +416,7 @@ int main(int argc, char **argv)
     dh_pipeline_t *pl = dh_pipeline_new(&opt, err, sizeof(err));
     if (!pl) {
         fprintf(stderr, "dnshound: %s\n", err);
+        free(props);
         dh_config_free(cfg);
         return 2;
     }
@@ -312,10 +427,11 @@ int main(int argc, char **argv)
             n++;
         print_plan(&planned, optind < argc ? argc - optind : n);
         dh_pipeline_free(pl);
+        free(props);
         dh_config_free(cfg);
         return 0;
     }
-    int failed = run(pl, argc, argv, cfg ? dh_config_inputs(cfg) : NULL);
+    int failed = run(pl, &opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL);
     if (stats && dh_pipeline_write_stats(pl, stats) != 0) {
         fprintf(stderr, "dnshound: cannot write stats to %s\n", stats);
         failed = 1;
@@ -323,6 +439,7 @@ int main(int argc, char **argv)
     if (!cli.quiet)
         dh_pipeline_summary(pl);
     dh_pipeline_free(pl);
+    free(props);
     dh_config_free(cfg);
     return failed ? 1 : 0;
 }

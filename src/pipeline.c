@@ -17,6 +17,7 @@
 #include "sources/source-file.h"
 #include "state.h"
 #include "txn.h"
+#include "util-ip.h"
 #include "util-json.h"
 #include "util-mem.h"
 
@@ -48,6 +49,13 @@ struct dh_pipeline {
     dh_state_t *state;
     dh_noise_t *noise;
     dh_alerts_t *alerts;
+    /* Concurrent streams (Kafka partitions): the watermark is the minimum
+       over active streams of their newest event time, minus the lateness,
+       so a lagging partition does not see its events declared late. */
+    bool concurrent;
+    dh_stream_t *streams; /* open streams */
+    dh_strbuf_t extra_stats; /* members added by sources ("kafka":{...}) */
+    bool finished;
     const dh_sink_type_t *sink_type;
     void *sink;
     dh_strbuf_t out;
@@ -82,11 +90,11 @@ static void sink_line(dh_pipeline_t *pl, const char *key)
 }
 
 /* A finished JSON line from alert suppression. */
-static void alert_line(void *ctx, const dh_strbuf_t *line)
+static void alert_line(void *ctx, const dh_strbuf_t *line, const char *key)
 {
     dh_pipeline_t *pl = ctx;
     pl->c.detections++;
-    if (pl->sink_type->write(pl->sink, line->buf, line->len, NULL) != 0)
+    if (pl->sink_type->write(pl->sink, line->buf, line->len, key) != 0)
         pl->c.sink_errors++;
 }
 
@@ -99,12 +107,8 @@ static void emit_detection(void *ctx, const dh_detection_t *d)
 
 /* ---- events -------------------------------------------------------- */
 
-static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
+static void set_watermark(dh_pipeline_t *pl, int64_t wm)
 {
-    if (ts <= pl->max_ts)
-        return;
-    pl->max_ts = ts;
-    int64_t wm = ts - pl->opt.lateness_us;
     if (wm <= pl->watermark)
         return;
     pl->watermark = wm;
@@ -112,6 +116,16 @@ static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
         dh_state_advance(pl->state, wm);
         dh_alerts_advance(pl->alerts, wm);
     }
+}
+
+/* Inputs read one after another (files): the newest event time seen. */
+static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
+{
+    if (ts <= pl->max_ts)
+        return;
+    pl->max_ts = ts;
+    if (!pl->concurrent)
+        set_watermark(pl, ts - pl->opt.lateness_us);
 }
 
 static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
@@ -135,8 +149,10 @@ static void on_event(void *ctx, const dh_event_t *ev_in)
     if (ev.ts_us < pl->watermark)
         pl->c.late_events++;
     if (pl->opt.emit == DH_EMIT_EVENTS) {
+        char key[DH_ADDR_STRLEN]; /* events are keyed by client: a client's events
+                                     stay in one partition (scale-out) */
         dh_event_to_json(&ev, &pl->out);
-        sink_line(pl, NULL);
+        sink_line(pl, dh_addr_format(&ev.client, key));
     } else {
         detect(pl, &ev);
     }
@@ -199,6 +215,7 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
     pl->env.emit = emit_detection;
     pl->env.pipeline = pl;
     dh_sb_init(&pl->out);
+    dh_sb_init(&pl->extra_stats);
     pl->evbuf = dh_evbuf_new(o->max_line);
     pl->regdom = dh_regdom_new(8192);
     if (!pl->regdom) {
@@ -211,7 +228,7 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
         return NULL;
     }
     pl->sink_type = dh_sink_for(o->output);
-    pl->sink = pl->sink_type ? pl->sink_type->open(o->output, err, errlen) : NULL;
+    pl->sink = pl->sink_type ? pl->sink_type->open(o->output, &pl->opt, err, errlen) : NULL;
     if (!pl->sink) {
         dh_pipeline_free(pl);
         return NULL;
@@ -221,6 +238,9 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
 
 int dh_pipeline_finish(dh_pipeline_t *pl)
 {
+    if (pl->finished)
+        return 0;
+    pl->finished = true;
     if (pl->state) {
         dh_state_flush(pl->state);
         for (size_t i = 0; i < pl->n_det; i++)
@@ -228,10 +248,17 @@ int dh_pipeline_finish(dh_pipeline_t *pl)
                 pl->det[i].type->flush(pl->det[i].state, &pl->env);
         dh_alerts_flush(pl->alerts);
     }
+    return dh_pipeline_close_output(pl);
+}
+
+int dh_pipeline_close_output(dh_pipeline_t *pl)
+{
+    if (!pl->sink)
+        return pl->c.sink_errors ? -1 : 0;
     int rc = pl->sink_type->close(pl->sink);
     pl->sink = NULL;
     if (rc != 0 || pl->c.sink_errors) {
-        fprintf(pl->opt.log, "dnshound: %s: write error\n", pl->opt.output);
+        fprintf(pl->opt.log, "dnshound: %s: output not written or not delivered\n", pl->opt.output);
         return -1;
     }
     return 0;
@@ -259,6 +286,7 @@ void dh_pipeline_free(dh_pipeline_t *pl)
     dh_regdom_free(pl->regdom);
     dh_evbuf_free(pl->evbuf);
     dh_sb_free(&pl->out);
+    dh_sb_free(&pl->extra_stats);
     free(pl);
 }
 
@@ -289,6 +317,10 @@ struct dh_stream {
        record that is a part (EVE); Zeek streams never need one. */
     dh_txn_t *txn;
     bool saw_event;
+    bool idle;              /* concurrent mode: at its end, not holding the watermark */
+    int64_t max_ts;         /* newest event time of this stream */
+    int64_t last_record_ts; /* event time of the last line, INT64_MIN if not DNS */
+    dh_stream_t *prev, *next;
     uint64_t records, malformed, skipped;
     unsigned reported;
     input_stat_t *stat;
@@ -316,6 +348,12 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
     s->pl = pl;
     s->name = dh_strdup(name);
     dh_sb_init(&s->held);
+    s->max_ts = INT64_MIN;
+    s->last_record_ts = INT64_MIN;
+    s->next = pl->streams;
+    if (pl->streams)
+        pl->streams->prev = s;
+    pl->streams = s;
     pl->c.inputs++;
     if (pl->n_inputs < MAX_INPUT_STATS) {
         s->stat = &pl->inputs[pl->n_inputs++];
@@ -341,15 +379,32 @@ static void new_epoch(dh_pipeline_t *pl)
     pl->c.epochs++;
 }
 
+/* Concurrent mode: the minimum over active streams of their newest time. */
+static void advance_concurrent(dh_pipeline_t *pl)
+{
+    int64_t low = INT64_MAX;
+    for (dh_stream_t *s = pl->streams; s; s = s->next)
+        if (!s->idle && s->saw_event && s->max_ts < low)
+            low = s->max_ts;
+    if (low != INT64_MAX)
+        set_watermark(pl, low - pl->opt.lateness_us);
+}
+
 static void stream_event(void *ctx, const dh_event_t *ev)
 {
     dh_stream_t *s = ctx;
+    dh_pipeline_t *pl = s->pl;
     if (!s->saw_event) {
         s->saw_event = true;
-        if (s->pl->state && ev->ts_us < s->pl->watermark)
-            new_epoch(s->pl);
+        s->max_ts = ev->ts_us;
+        if (pl->state && !pl->concurrent && ev->ts_us < pl->watermark)
+            new_epoch(pl);
     }
-    on_event(s->pl, ev);
+    on_event(pl, ev);
+    if (pl->concurrent && ev->ts_us > s->max_ts) {
+        s->max_ts = ev->ts_us;
+        advance_concurrent(pl);
+    }
 }
 
 static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
@@ -357,8 +412,10 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
     dh_pipeline_t *pl = s->pl;
     char reason[DH_REASON_MAX];
     reason[0] = '\0';
+    s->last_record_ts = INT64_MIN;
     switch (s->parser->parse_line(s->pstate, line, len, pl->evbuf, reason)) {
     case DH_LINE_RECORD:
+        s->last_record_ts = pl->evbuf->ev.ts_us;
         s->records++;
         pl->c.records++;
         pl->c.dns_records++;
@@ -525,9 +582,60 @@ void dh_stream_close(dh_stream_t *s, const char *error)
             s->parser->end_of_input(s->pstate);
         s->parser->destroy(s->pstate);
     }
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        pl->streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
     dh_sb_free(&s->held);
     free(s->name);
     free(s);
+    if (pl->concurrent)
+        advance_concurrent(pl);
+}
+
+void dh_stream_set_idle(dh_stream_t *s, bool idle)
+{
+    if (s->idle == idle)
+        return;
+    s->idle = idle;
+    if (idle && s->pl->concurrent)
+        advance_concurrent(s->pl);
+}
+
+int64_t dh_stream_last_record_ts(const dh_stream_t *s)
+{
+    return s->last_record_ts;
+}
+
+void dh_pipeline_set_concurrent(dh_pipeline_t *pl, bool on)
+{
+    pl->concurrent = on;
+}
+
+int64_t dh_pipeline_safe_time(const dh_pipeline_t *pl)
+{
+    int64_t safe = pl->state ? dh_state_oldest_open(pl->state) : INT64_MAX;
+    for (const dh_stream_t *s = pl->streams; s; s = s->next)
+        if (s->txn) {
+            int64_t t = dh_txn_oldest_ts(s->txn);
+            if (t < safe)
+                safe = t;
+        }
+    return safe;
+}
+
+int dh_pipeline_flush_output(dh_pipeline_t *pl, int timeout_ms)
+{
+    if (!pl->sink)
+        return 0; /* already closed, i.e. flushed */
+    return pl->sink_type->flush ? pl->sink_type->flush(pl->sink, timeout_ms) : 0;
+}
+
+void dh_pipeline_add_stats(dh_pipeline_t *pl, const char *members)
+{
+    dh_sb_puts(&pl->extra_stats, members);
 }
 
 int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path)
@@ -621,6 +729,10 @@ int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
         dh_json_kv_uint(&sb, "suppressed", as.suppressed);
         dh_json_kv_uint(&sb, "updates", as.updates);
         dh_sb_putc(&sb, '}');
+    }
+    if (pl->extra_stats.len) {
+        dh_sb_putc(&sb, ',');
+        dh_sb_put(&sb, pl->extra_stats.buf, pl->extra_stats.len);
     }
     dh_json_kv_uint(&sb, "detections", c->detections);
     dh_json_kv_uint(&sb, "output_errors", c->sink_errors);

@@ -19,24 +19,7 @@
 
 #include "../parsers/parser.h"
 
-typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
-
-typedef struct {
-    const char *output;       /* sink target, "-" = stdout */
-    dh_emit_t emit;
-    const char *format;       /* forced parser name, NULL = sniff */
-    const char *rules_dir;
-    size_t max_line;          /* longer lines are malformed */
-    int64_t txn_timeout_us;   /* unanswered request -> event after this (event time) */
-    size_t max_pending;       /* bound on pending EVE transactions */
-    int64_t lateness_us;      /* watermark = newest event time - lateness */
-    unsigned max_reports;     /* malformed records reported per input */
-    size_t max_state_bytes;   /* bound on all detector state (--max-state-mb) */
-    const char *const *resolvers; /* extra known resolvers (addresses/CIDRs), NULL-terminated */
-    FILE *log;                /* diagnostics (stderr) */
-} dh_options_t;
-
-void dh_options_default(dh_options_t *o);
+#include "options.h"
 
 typedef struct {
     uint64_t records;     /* non-empty, non-header lines */
@@ -59,9 +42,14 @@ typedef struct dh_stream dh_stream_t;
 /* Create: opens the sink, loads rules, creates detectors. NULL with err. */
 dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen);
 
-/* End of input: flush transactions, close windows, flush detectors and sink.
-   Returns 0, or -1 when output could not be written. */
+/* End of input: close every window, flush detectors and alerts, then close
+   the output (dh_pipeline_close_output). Streams must be closed before.
+   Returns 0, or -1 when output could not be written. Idempotent. */
 int dh_pipeline_finish(dh_pipeline_t *pl);
+
+/* Deliver and close the output without closing windows (a stop that will
+   resume from committed offsets). 0, or -1 when output was lost. */
+int dh_pipeline_close_output(dh_pipeline_t *pl);
 void dh_pipeline_free(dh_pipeline_t *pl);
 
 const dh_counters_t *dh_pipeline_counters(const dh_pipeline_t *pl);
@@ -82,6 +70,30 @@ void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t l
 
 /* The stream ended; error: NULL, or why it was cut short. Frees s. */
 void dh_stream_close(dh_stream_t *s, const char *error);
+
+/* ---- concurrent inputs (Kafka partitions) ---- */
+
+/* Streams are read concurrently: the watermark is the minimum over active
+   streams (see pipeline.c). Off for files read one after another. */
+void dh_pipeline_set_concurrent(dh_pipeline_t *pl, bool on);
+
+/* A stream at its end (partition EOF) stops holding the watermark back
+   until it gets new input. */
+void dh_stream_set_idle(dh_stream_t *s, bool idle);
+
+/* Event time of the record the last dh_stream_line parsed, INT64_MIN when
+   that line was not a DNS record. */
+int64_t dh_stream_last_record_ts(const dh_stream_t *s);
+
+/* Every event older than this is fully accounted for: its windows closed
+   and their detections handed to the sink; INT64_MAX when nothing is open. */
+int64_t dh_pipeline_safe_time(const dh_pipeline_t *pl);
+
+/* Wait until everything written to the sink is delivered. 0 or -1. */
+int dh_pipeline_flush_output(dh_pipeline_t *pl, int timeout_ms);
+
+/* Add members ("\"name\":{...}", no braces around) to the --stats object. */
+void dh_pipeline_add_stats(dh_pipeline_t *pl, const char *members);
 
 /* Read a whole file ("-" = stdin) through a stream. 0, or -1 when it could
    not be opened or was cut short (reported on the log). */

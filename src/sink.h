@@ -9,23 +9,34 @@
  * ("kafka:" ...); any other target is a file path handled by the sink with a
  * NULL prefix.
  *
- *   open(target, err)         Returns the sink state or NULL with err filled.
+ *   open(target, opts, err)   Returns the sink state or NULL with err filled.
+ *                             opts holds the run's settings (Kafka brokers
+ *                             and properties...); valid for the sink's life.
  *   write(st, line, len, key) One complete line (with its '\n'); key is the
- *                             partitioning key (client or domain), may be
- *                             NULL. Returns 0, or -1 on a write error.
- *   close(st)                 Flush and free. Returns 0, or -1 if buffered
- *                             output could not be written.
+ *                             partitioning key (client address, else the
+ *                             registered domain), may be NULL. Returns 0, or
+ *                             -1 when the line could not be queued.
+ *   flush(st, timeout_ms)     Wait until every line written so far is
+ *                             durably delivered (Kafka: delivery reports).
+ *                             0 when all were, -1 when some failed or the
+ *                             time ran out. The pipeline calls it before it
+ *                             commits input offsets (at-least-once).
+ *   close(st)                 Flush and free. Returns 0, or -1 if some
+ *                             output was never delivered.
  */
 #ifndef DH_SINK_H
 #define DH_SINK_H
 
 #include <stddef.h>
 
+#include "options.h"
+
 typedef struct dh_sink_type {
     const char *name;
     const char *prefix; /* "kafka:"; NULL for the file sink */
-    void *(*open)(const char *target, char *err, size_t errlen);
+    void *(*open)(const char *target, const dh_options_t *opts, char *err, size_t errlen);
     int (*write)(void *state, const char *line, size_t len, const char *key);
+    int (*flush)(void *state, int timeout_ms);
     int (*close)(void *state);
 } dh_sink_type_t;
 

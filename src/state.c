@@ -316,6 +316,15 @@ int64_t dh_table_window_start(const void *value)
     return ((const entry_t *)((const char *)value - HDR))->window_start;
 }
 
+int64_t dh_state_oldest_open(const dh_state_t *st)
+{
+    int64_t oldest = INT64_MAX;
+    for (const dh_table_t *t = st->tables; t; t = t->next)
+        if (t->o.window_us > 0 && t->win_head && t->win_head->window_start < oldest)
+            oldest = t->win_head->window_start;
+    return oldest;
+}
+
 dh_state_stats_t dh_state_stats(const dh_state_t *st)
 {
     return st->s;

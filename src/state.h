@@ -89,6 +89,11 @@ void dh_state_flush(dh_state_t *st);
    new replay epoch, see pipeline.c). Tables without window keep theirs. */
 void dh_state_close_windows(dh_state_t *st);
 
+/* Start of the oldest window still open in any windowed table, INT64_MAX
+   when none is: every event older than this has been fully accounted for
+   (its windows closed and reported). Used to commit input offsets. */
+int64_t dh_state_oldest_open(const dh_state_t *st);
+
 dh_state_stats_t dh_state_stats(const dh_state_t *st);
 int64_t dh_state_watermark(const dh_state_t *st);
 

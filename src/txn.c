@@ -325,6 +325,15 @@ void dh_txn_flush(dh_txn_t *t)
         emit_entry(t, t->head);
 }
 
+int64_t dh_txn_oldest_ts(const dh_txn_t *t)
+{
+    int64_t oldest = INT64_MAX;
+    for (uint32_t i = t->head; i != NIL; i = t->pool[i].next)
+        if (t->pool[i].ev->ts_us < oldest)
+            oldest = t->pool[i].ev->ts_us;
+    return oldest;
+}
+
 const dh_txn_stats_t *dh_txn_stats(const dh_txn_t *t)
 {
     return &t->st;

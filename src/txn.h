@@ -50,4 +50,7 @@ void dh_txn_flush(dh_txn_t *t);
 
 const dh_txn_stats_t *dh_txn_stats(const dh_txn_t *t);
 
+/* Event time of the oldest pending transaction, INT64_MAX when none. */
+int64_t dh_txn_oldest_ts(const dh_txn_t *t);
+
 #endif

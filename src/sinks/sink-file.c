@@ -13,8 +13,9 @@ typedef struct {
     int is_stdout;
 } file_sink_t;
 
-static void *file_open(const char *target, char *err, size_t errlen)
+static void *file_open(const char *target, const dh_options_t *opts, char *err, size_t errlen)
 {
+    (void)opts;
     file_sink_t *s = dh_calloc(1, sizeof(*s));
     if (strcmp(target, "-") == 0) {
         s->f = stdout;
@@ -37,6 +38,13 @@ static int file_write(void *state, const char *line, size_t len, const char *key
     return fwrite(line, 1, len, s->f) == len ? 0 : -1;
 }
 
+static int file_flush(void *state, int timeout_ms)
+{
+    (void)timeout_ms;
+    file_sink_t *s = state;
+    return fflush(s->f) == 0 && !ferror(s->f) ? 0 : -1;
+}
+
 static int file_close(void *state)
 {
     file_sink_t *s = state;
@@ -54,5 +62,6 @@ const dh_sink_type_t dh_sink_file = {
     .prefix = NULL,
     .open = file_open,
     .write = file_write,
+    .flush = file_flush,
     .close = file_close,
 };

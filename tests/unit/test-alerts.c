@@ -17,8 +17,9 @@ typedef struct {
     char lines[8][4096];
 } out_t;
 
-static void out(void *ctx, const dh_strbuf_t *line)
+static void out(void *ctx, const dh_strbuf_t *line, const char *key)
 {
+    (void)key;
     out_t *o = ctx;
     cr_assert_lt(o->n, 8);
     snprintf(o->lines[o->n++], 4096, "%.*s", (int)line->len, line->buf);

@@ -1,0 +1,54 @@
+/*
+ * kafka-conf.c - see kafka-conf.h.
+ */
+#include "kafka-conf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int dh_kafka_conf_set(rd_kafka_conf_t *c, const char *key, const char *value, char *err,
+                      size_t errlen)
+{
+    char e[256];
+    if (rd_kafka_conf_set(c, key, value, e, sizeof(e)) != RD_KAFKA_CONF_OK) {
+        snprintf(err, errlen, "kafka property %s=%s: %s", key, value, e);
+        return -1;
+    }
+    return 0;
+}
+
+int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_options_t *o, char *err, size_t errlen)
+{
+    if (o->brokers && dh_kafka_conf_set(c, "bootstrap.servers", o->brokers, err, errlen))
+        return -1;
+    for (size_t i = 0; o->kafka_props && o->kafka_props[i]; i++) {
+        const char *kv = o->kafka_props[i];
+        const char *eq = strchr(kv, '=');
+        char key[256];
+        if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+            snprintf(err, errlen, "kafka property '%s': expected key=value", kv);
+            return -1;
+        }
+        memcpy(key, kv, (size_t)(eq - kv));
+        key[eq - kv] = '\0';
+        if (dh_kafka_conf_set(c, key, eq + 1, err, errlen))
+            return -1;
+    }
+    char v[512];
+    size_t vlen = sizeof(v);
+    if (rd_kafka_conf_get(c, "bootstrap.servers", v, &vlen) != RD_KAFKA_CONF_OK || !v[0]) {
+        snprintf(err, errlen, "kafka: no brokers (-b BROKERS or -X bootstrap.servers=...)");
+        return -1;
+    }
+    return 0;
+}
+
+rd_kafka_conf_t *dh_kafka_conf_new(const dh_options_t *o, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (dh_kafka_conf_apply(c, o, err, errlen)) {
+        rd_kafka_conf_destroy(c);
+        return NULL;
+    }
+    return c;
+}

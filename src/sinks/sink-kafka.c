@@ -1,0 +1,127 @@
+/*
+ * sink-kafka.c - output to a Kafka topic ("-o kafka:TOPIC").
+ *
+ * An idempotent producer (no duplicates or reordering from its own retries),
+ * one message per JSON line (without the newline), keyed by the client
+ * address (else the registered domain) so that everything about one client
+ * lands in one partition. Every message gets a delivery report; failures are
+ * counted and the first few reported. flush() waits for the reports of
+ * everything written so far: the pipeline calls it before committing input
+ * offsets, which is what makes the Kafka path at-least-once.
+ */
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../kafka-conf.h"
+#include "../sink.h"
+#include "../util-mem.h"
+
+#define MAX_REPORTS 10
+
+typedef struct {
+    rd_kafka_t *rk;
+    char *topic;
+    FILE *log;
+    uint64_t produced, delivered, failed;
+} kafka_sink_t;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    kafka_sink_t *s = opaque;
+    if (!m->err) {
+        s->delivered++;
+        return;
+    }
+    if (s->failed++ < MAX_REPORTS)
+        fprintf(s->log, "dnshound: kafka:%s: delivery failed: %s\n", s->topic,
+                rd_kafka_err2str(m->err));
+}
+
+static void *kafka_open(const char *target, const dh_options_t *o, char *err, size_t errlen)
+{
+    const char *topic = target + strlen("kafka:");
+    if (!*topic || strchr(topic, ',')) {
+        snprintf(err, errlen, "%s: expected kafka:TOPIC", target);
+        return NULL;
+    }
+    rd_kafka_conf_t *conf = dh_kafka_conf_new(o, err, errlen);
+    if (!conf || dh_kafka_conf_set(conf, "enable.idempotence", "true", err, errlen)) {
+        if (conf)
+            rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    kafka_sink_t *s = dh_calloc(1, sizeof(*s));
+    s->topic = dh_strdup(topic);
+    s->log = o->log ? o->log : stderr;
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_opaque(conf, s);
+    char e[512];
+    s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+    if (!s->rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "kafka producer: %.400s", e);
+        free(s->topic);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int kafka_write(void *state, const char *line, size_t len, const char *key)
+{
+    kafka_sink_t *s = state;
+    if (len && line[len - 1] == '\n')
+        len--;
+    size_t klen = key ? strlen(key) : 0;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            s->rk, RD_KAFKA_V_TOPIC(s->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(klen ? key : NULL, klen), RD_KAFKA_V_VALUE((void *)line, len),
+            RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+            break;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (s->failed++ < MAX_REPORTS)
+                fprintf(s->log, "dnshound: kafka:%s: produce failed: %s\n", s->topic,
+                        rd_kafka_err2str(e));
+            return -1;
+        }
+        rd_kafka_poll(s->rk, 100); /* queue full: serve delivery reports, retry */
+    }
+    s->produced++;
+    rd_kafka_poll(s->rk, 0);
+    return 0;
+}
+
+static int kafka_flush(void *state, int timeout_ms)
+{
+    kafka_sink_t *s = state;
+    rd_kafka_flush(s->rk, timeout_ms);
+    return rd_kafka_outq_len(s->rk) == 0 && s->failed == 0 ? 0 : -1;
+}
+
+static int kafka_close(void *state)
+{
+    kafka_sink_t *s = state;
+    if (!s)
+        return 0;
+    int rc = kafka_flush(s, 30000);
+    if (rd_kafka_outq_len(s->rk) > 0)
+        fprintf(s->log, "dnshound: kafka:%s: %d messages not delivered at exit\n", s->topic,
+                rd_kafka_outq_len(s->rk));
+    rd_kafka_destroy(s->rk);
+    free(s->topic);
+    free(s);
+    return rc;
+}
+
+const dh_sink_type_t dh_sink_kafka = {
+    .name = "kafka",
+    .prefix = "kafka:",
+    .open = kafka_open,
+    .write = kafka_write,
+    .flush = kafka_flush,
+    .close = kafka_close,
+};

@@ -1,0 +1,393 @@
+/*
+ * source-kafka.c - the Kafka consumer (see source-kafka.h).
+ *
+ * Per assigned partition the consumer keeps a stream and a short list of
+ * checkpoints: groups of consecutive messages with the first offset of the
+ * group and the newest event time in it. A group is safe once its newest
+ * event is older than dh_pipeline_safe_time(); the commit offset of a
+ * partition is the first offset of its first unsafe group (or the next
+ * offset to read when all are safe). Commits happen every COMMIT_MS of wall
+ * time (wall time only paces commits, never detection), at rebalance, and at
+ * exit, always after the sink's delivery reports are in.
+ */
+#include "source-kafka.h"
+
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../kafka-conf.h"
+#include "../util-json.h"
+#include "../util-mem.h"
+#include "envelope.h"
+
+#define COMMIT_MS 5000
+#define GROUP_MSGS 1000
+#define MAX_PARTS 1024
+
+static volatile sig_atomic_t stop_requested;
+
+void dh_kafka_request_stop(void)
+{
+    stop_requested = 1;
+}
+
+typedef struct {
+    int64_t first_offset;
+    int64_t max_ts;
+    uint32_t n;
+} group_t;
+
+typedef struct {
+    char *topic;
+    int32_t partition;
+    dh_stream_t *stream;
+    int64_t next_offset;  /* one past the last consumed message, -1 none */
+    int64_t committed;    /* last committed offset, -1 none */
+    bool eof;
+    group_t *groups;      /* ring of checkpoints */
+    size_t g_head, g_len, g_cap;
+} part_t;
+
+typedef struct {
+    dh_pipeline_t *pl;
+    const dh_options_t *o;
+    rd_kafka_t *rk;
+    part_t parts[MAX_PARTS];
+    size_t n_parts;
+    bool assigned_once;
+    dh_strbuf_t env;
+    uint64_t messages, bytes, commits, commit_errors, revoked, assigned, too_long;
+    FILE *log;
+} consumer_t;
+
+/* ---- partitions ----------------------------------------------------------- */
+
+static part_t *find_part(consumer_t *c, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < c->n_parts; i++)
+        if (c->parts[i].partition == partition && strcmp(c->parts[i].topic, topic) == 0)
+            return &c->parts[i];
+    return NULL;
+}
+
+static part_t *add_part(consumer_t *c, const char *topic, int32_t partition)
+{
+    part_t *p = find_part(c, topic, partition);
+    if (p || c->n_parts == MAX_PARTS)
+        return p;
+    p = &c->parts[c->n_parts++];
+    memset(p, 0, sizeof(*p));
+    p->topic = dh_strdup(topic);
+    p->partition = partition;
+    p->next_offset = -1;
+    p->committed = -1;
+    char name[512];
+    snprintf(name, sizeof(name), "kafka:%s/%d", topic, partition);
+    p->stream = dh_stream_open(c->pl, name);
+    return p;
+}
+
+static void drop_part(consumer_t *c, part_t *p)
+{
+    if (p->stream)
+        dh_stream_close(p->stream, NULL);
+    free(p->topic);
+    free(p->groups);
+    *p = c->parts[--c->n_parts];
+}
+
+/* Record one message in the partition's checkpoints. */
+static void checkpoint(part_t *p, int64_t offset, int64_t ts)
+{
+    group_t *last = p->g_len ? &p->groups[(p->g_head + p->g_len - 1) % p->g_cap] : NULL;
+    if (!last || last->n >= GROUP_MSGS) {
+        if (p->g_len == p->g_cap) {
+            size_t cap = p->g_cap ? p->g_cap * 2 : 16;
+            group_t *g = dh_malloc(cap * sizeof(*g));
+            for (size_t i = 0; i < p->g_len; i++)
+                g[i] = p->groups[(p->g_head + i) % p->g_cap];
+            free(p->groups);
+            p->groups = g;
+            p->g_cap = cap;
+            p->g_head = 0;
+        }
+        last = &p->groups[(p->g_head + p->g_len++) % p->g_cap];
+        *last = (group_t){.first_offset = offset, .max_ts = INT64_MIN};
+    }
+    last->n++;
+    if (ts > last->max_ts)
+        last->max_ts = ts;
+}
+
+/* The offset up to which everything of p is accounted for. */
+static int64_t safe_offset(part_t *p, int64_t safe_ts)
+{
+    while (p->g_len && p->groups[p->g_head].max_ts < safe_ts) {
+        p->g_head = (p->g_head + 1) % p->g_cap;
+        p->g_len--;
+    }
+    return p->g_len ? p->groups[p->g_head].first_offset : p->next_offset;
+}
+
+/* ---- commits -------------------------------------------------------------- */
+
+/* Commit every partition's safe offset, after the sink delivered all. When
+   all_consumed, commit everything read (end of input: windows are closed). */
+static void commit(consumer_t *c, bool all_consumed)
+{
+    if (c->n_parts == 0)
+        return;
+    if (dh_pipeline_flush_output(c->pl, 30000) != 0) {
+        c->commit_errors++;
+        fprintf(c->log, "dnshound: kafka: output not delivered; offsets not committed\n");
+        return;
+    }
+    int64_t safe_ts = all_consumed ? INT64_MAX : dh_pipeline_safe_time(c->pl);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_parts);
+    for (size_t i = 0; i < c->n_parts; i++) {
+        part_t *p = &c->parts[i];
+        int64_t off = all_consumed ? p->next_offset : safe_offset(p, safe_ts);
+        if (off < 0 || off <= p->committed)
+            continue;
+        rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = off;
+    }
+    if (l->cnt > 0) {
+        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, l, 0);
+        if (e) {
+            c->commit_errors++;
+            fprintf(c->log, "dnshound: kafka: commit failed: %s\n", rd_kafka_err2str(e));
+        } else {
+            c->commits++;
+            for (int i = 0; i < l->cnt; i++)
+                find_part(c, l->elems[i].topic, l->elems[i].partition)->committed =
+                    l->elems[i].offset;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* ---- rebalance ------------------------------------------------------------ */
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    consumer_t *c = opaque;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        for (int i = 0; i < parts->cnt; i++)
+            add_part(c, parts->elems[i].topic, parts->elems[i].partition);
+        c->assigned += (uint64_t)parts->cnt;
+        c->assigned_once = true;
+        rd_kafka_assign(rk, parts);
+        return;
+    }
+    /* Revoked: commit what is safe while we still own the partitions. Their
+       state is not handed over: the new owner re-reads from the committed
+       offset and rebuilds the open windows (duplicates carry the same
+       event.id). Our copy of that state closes by watermark as usual. */
+    commit(c, false);
+    for (int i = 0; i < parts->cnt; i++) {
+        part_t *p = find_part(c, parts->elems[i].topic, parts->elems[i].partition);
+        if (p) {
+            drop_part(c, p);
+            c->revoked++;
+        }
+    }
+    rd_kafka_assign(rk, NULL);
+}
+
+/* ---- messages --------------------------------------------------------------- */
+
+static void on_message(consumer_t *c, rd_kafka_message_t *m)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    part_t *p = find_part(c, topic, m->partition);
+    if (!p)
+        p = add_part(c, topic, m->partition);
+    if (!p)
+        return;
+    c->messages++;
+    c->bytes += m->len;
+    p->eof = false;
+    dh_stream_set_idle(p->stream, false);
+    const char *rec;
+    size_t rlen;
+    dh_envelope_unwrap(m->payload, m->len, &c->env, &rec, &rlen);
+    while (rlen && (rec[rlen - 1] == '\n' || rec[rlen - 1] == '\r'))
+        rlen--;
+    bool too_long = rlen > c->o->max_line;
+    c->too_long += too_long;
+    dh_stream_line(p->stream, (uint64_t)m->offset, rec ? rec : "", too_long ? c->o->max_line : rlen,
+                   too_long);
+    checkpoint(p, m->offset, dh_stream_last_record_ts(p->stream));
+    p->next_offset = m->offset + 1;
+}
+
+static bool all_at_end(const consumer_t *c)
+{
+    if (!c->assigned_once || c->n_parts == 0)
+        return false;
+    for (size_t i = 0; i < c->n_parts; i++)
+        if (!c->parts[i].eof)
+            return false;
+    return true;
+}
+
+/* false when consuming must stop (fatal error) */
+static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
+{
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        part_t *p = find_part(c, rd_kafka_topic_name(m->rkt), m->partition);
+        if (p) {
+            p->eof = true;
+            if (p->next_offset < m->offset)
+                p->next_offset = m->offset;
+            dh_stream_set_idle(p->stream, true);
+        }
+        return true;
+    }
+    fprintf(c->log, "dnshound: kafka: %s\n", rd_kafka_message_errstr(m));
+    return m->err != RD_KAFKA_RESP_ERR__FATAL;
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+static rd_kafka_t *new_consumer(consumer_t *c, const dh_options_t *o, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    /* defaults first (a replay reads from the beginning), then -b/-X/config,
+       then what at-least-once needs: we store and commit offsets ourselves */
+    if (dh_kafka_conf_set(conf, "auto.offset.reset", "earliest", err, errlen) ||
+        dh_kafka_conf_apply(conf, o, err, errlen) ||
+        (o->group && dh_kafka_conf_set(conf, "group.id", o->group, err, errlen)) ||
+        dh_kafka_conf_set(conf, "enable.auto.commit", "false", err, errlen) ||
+        dh_kafka_conf_set(conf, "enable.auto.offset.store", "false", err, errlen) ||
+        dh_kafka_conf_set(conf, "enable.partition.eof", "true", err, errlen)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    char v[256];
+    size_t vlen = sizeof(v);
+    if (rd_kafka_conf_get(conf, "group.id", v, &vlen) != RD_KAFKA_CONF_OK || !v[0]) {
+        snprintf(err, errlen, "kafka input: a consumer group is needed (-G GROUP)");
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_opaque(conf, c);
+    char e[512];
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "kafka consumer: %.400s", e);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+static int subscribe(consumer_t *c, const char *spec, char *err, size_t errlen)
+{
+    const char *topics = spec + strlen("kafka:");
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(4);
+    char *copy = dh_strdup(topics), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (*t)
+            rd_kafka_topic_partition_list_add(l, t, RD_KAFKA_PARTITION_UA);
+    free(copy);
+    rd_kafka_resp_err_t e = l->cnt ? rd_kafka_subscribe(c->rk, l) : RD_KAFKA_RESP_ERR__INVALID_ARG;
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        snprintf(err, errlen, "%s: cannot subscribe: %s", spec, rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void add_stats(consumer_t *c)
+{
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_json_open_obj(&sb, "kafka");
+    dh_json_kv_uint(&sb, "messages", c->messages);
+    dh_json_kv_uint(&sb, "bytes", c->bytes);
+    dh_json_kv_uint(&sb, "too_long", c->too_long);
+    dh_json_kv_uint(&sb, "partitions_assigned", c->assigned);
+    dh_json_kv_uint(&sb, "partitions_revoked", c->revoked);
+    dh_json_kv_uint(&sb, "commits", c->commits);
+    dh_json_kv_uint(&sb, "commit_errors", c->commit_errors);
+    dh_sb_putc(&sb, '}');
+    dh_pipeline_add_stats(c->pl, sb.buf);
+    dh_sb_free(&sb);
+}
+
+int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec, int *finished)
+{
+    consumer_t *c = dh_calloc(1, sizeof(*c));
+    c->pl = pl;
+    c->o = o;
+    c->log = o->log ? o->log : stderr;
+    dh_sb_init(&c->env);
+    char err[512];
+    *finished = 0;
+    c->rk = new_consumer(c, o, err, sizeof(err));
+    if (!c->rk || subscribe(c, spec, err, sizeof(err))) {
+        fprintf(c->log, "dnshound: %s\n", err);
+        if (c->rk)
+            rd_kafka_destroy(c->rk);
+        dh_sb_free(&c->env);
+        free(c);
+        return -1;
+    }
+    dh_pipeline_set_concurrent(pl, true);
+    int64_t last_commit = now_ms();
+    int rc = 0;
+    while (!stop_requested) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+        if (m) {
+            bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
+            rd_kafka_message_destroy(m);
+            if (!ok) {
+                rc = -1;
+                break;
+            }
+        }
+        if (o->exit_at_end && all_at_end(c)) {
+            /* end of input: flush every partition's pending transactions,
+               close every window, deliver, then commit everything read */
+            for (size_t i = 0; i < c->n_parts; i++) {
+                dh_stream_close(c->parts[i].stream, NULL);
+                c->parts[i].stream = NULL;
+            }
+            *finished = 1;
+            if (dh_pipeline_finish(pl) != 0)
+                rc = -1;
+            else
+                commit(c, true);
+            break;
+        }
+        if (now_ms() - last_commit >= COMMIT_MS) {
+            commit(c, false);
+            last_commit = now_ms();
+        }
+    }
+    if (!*finished)
+        commit(c, false); /* stopped: deliver output, commit only what is safe */
+    add_stats(c);
+    rd_kafka_consumer_close(c->rk);
+    while (c->n_parts)
+        drop_part(c, &c->parts[c->n_parts - 1]);
+    rd_kafka_destroy(c->rk);
+    dh_sb_free(&c->env);
+    free(c);
+    return rc;
+}
