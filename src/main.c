@@ -90,7 +90,7 @@ static void usage(FILE *f)
 "                         safe (at-least-once; see README)\n"
 "\n"
 "Input:\n"
-"      --format NAME      force a format: zeek, zeek-json or eve\n"
+"      --format NAME      force a format: zeek, zeek-json, eve or events\n"
 "      --max-line BYTES   longer lines are malformed (default 262144)\n"
 "      --max-reports N    malformed records reported per input as FILE:LINE:\n"
 "                         reason before only counting them (default 10)\n"
@@ -218,7 +218,7 @@ static int parse_format(const char *v, cli_t *cli)
         return 0;
     }
     if (!dh_parser_find(v)) {
-        fprintf(stderr, "dnshound: --format: unknown format '%s' (zeek, zeek-json, eve)\n", v);
+        fprintf(stderr, "dnshound: --format: unknown format '%s' (zeek, zeek-json, eve, events)\n", v);
         return -1;
     }
     cli->format = v;

@@ -133,6 +133,17 @@ t_golden_events() {
     [ $n -gt 0 ] || fail "no golden files" || return 1
 }
 
+t_normalized_events_read_back_give_the_same_detections() {
+    # the repartition stage's output is an input format of its own
+    for f in samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json; do
+        "$DH" -q --emit events -o "$W/ev.jsonl" "$f" || return 1
+        "$DH" -q -o "$W/a.jsonl" "$f" || return 1
+        "$DH" -q --stats "$W/s.json" -o "$W/b.jsonl" "$W/ev.jsonl" || return 1
+        $CHECK stats "$W/s.json" 'input_malformed == 0' || return 1
+        cmp -s "$W/a.jsonl" "$W/b.jsonl" || fail "$f: detections differ after the round trip" || return 1
+    done
+}
+
 # ---- bad input ---------------------------------------------------------------
 
 t_missing_file_exit_1_others_processed() {

@@ -1,0 +1,703 @@
+/*
+ * parse-dnshound-events.c - dnshound's own normalized events read back: the
+ * JSON lines that `dnshound --emit events` writes (docs/events.md, written by
+ * src/output-event.c), one whole transaction per line (DH_PART_COMPLETE).
+ *
+ * Why: to scale out over Kafka, a stateless stage parses the sensors' logs
+ * and publishes these events (a repartition topic keyed by client), and
+ * analyzer instances read them back and run the detectors. So the events
+ * format is an input like Zeek's and Suricata's, and reading it must give
+ * back the very event that was written: serialize(parse(line)) == line for
+ * every line the serializer writes (apart from query.registered_domain,
+ * which is accepted and ignored because the pipeline recomputes it after
+ * assembly, as for every other input).
+ *
+ * Values. A key that is absent (or JSON null) leaves the field unknown, as
+ * dh_evbuf_reset set it. Numbers are authoritative; a *_name is read only
+ * when its number is absent. A present value of the wrong type, a number out
+ * of range, a bad address or a bad/missing ts makes the line
+ * DH_LINE_MALFORMED. Strings that name an enum are lenient where a newer
+ * writer could add values (an unrecognised sensor or transport reads as
+ * unknown) and strict where it could not (an answer section other than
+ * answer/authority/additional is malformed). Unknown keys are ignored (the
+ * schema only ever adds keys).
+ *
+ * Strings (uid, query.name, answers[].name, answers[].data) hold exact bytes,
+ * escaped by util-json.c: control bytes as \u00XX, and a byte that is not
+ * part of valid UTF-8 as the text \xNN (JSON "\\xNN", lowercase hex). cJSON's
+ * strings stop at a NUL, so every such string is decoded here from its raw
+ * JSON token: the cJSON tree (which validates the line and types the values)
+ * is walked in step with the line's text, whose members are in the same
+ * order. Then the \xNN escapes are turned back into bytes, but only where
+ * util-json.c could have written them: lowercase hex, a value 0x80..0xff,
+ * and not the lead byte of a valid UTF-8 sequence completed by the escapes
+ * right after it (util-json.c writes a valid sequence as is, so such a run
+ * of escapes was text). So text such as "\x41", "\xC3", "\xZZ" or
+ * "\xc3\xa9" stays text.
+ *
+ * Ambiguity (inherent in the format, as in Zeek's own logs): a string whose
+ * bytes contain the literal text "\x" + two lowercase hex digits 80..ff
+ * (other than a run spelling a valid UTF-8 sequence, as said above) is
+ * written exactly as that single byte would be, and is read back as the
+ * byte. Re-serializing still gives the same line byte for byte; only the
+ * event's bytes differ. Every other string reads back to its exact bytes.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/util-dns.h"
+#include "../src/util-ip.h"
+#include "../src/util-json.h"
+#include "../src/util-mem.h"
+#include "../src/util-time.h"
+#include "json-fields.h"
+#include "parser.h"
+
+#define TOO_LARGE "record too large for the event buffer"
+
+/* The latest ts util-time.c prints with a 4-digit year
+   (9999-12-31T23:59:59.999999Z); earlier than the epoch is refused too. */
+#define MAX_TS_US INT64_C(253402300799999999)
+
+/* Per-stream state: scratch space for decoding strings from their raw
+   tokens (grown to the longest token seen, never per record). */
+typedef struct {
+    char *scratch;
+    size_t cap;
+} de_state_t;
+
+/* A piece of the line: the raw text of a JSON value or key. */
+typedef struct {
+    const char *p;
+    size_t n;
+} span_t;
+
+/* A member found by collect(): its cJSON item (NULL when absent or null)
+   and its raw text. */
+typedef struct {
+    const cJSON *item;
+    span_t raw;
+    bool seen;
+} field_t;
+
+static bool fail(char reason[DH_REASON_MAX], const char *msg)
+{
+    jf_malformed(reason, msg);
+    return false;
+}
+
+/* ---- probe ---------------------------------------------------------------- */
+
+/* The serializer always starts with ts and writes sensor second. Lines with
+   the other JSON parsers' markers (EVE's "event_type", Zeek's "id.orig_h"
+   and json-streaming-logs' "_path") are never claimed, so at most one JSON
+   parser says YES for a line even if a hostile query name spells a marker. */
+static dh_probe_t de_probe(const char *line, size_t len)
+{
+    line = jf_trim(line, &len);
+    if (len == 0 || line[0] != '{')
+        return DH_PROBE_NO;
+    if (len >= 7 && memcmp(line, "{\"ts\":\"", 7) == 0 &&
+        jf_memmem(line, len, "\"sensor\":\"", 10) &&
+        !jf_memmem(line, len, "\"event_type\"", 12) &&
+        !jf_memmem(line, len, "\"id.orig_h\"", 11) && !jf_memmem(line, len, "\"_path\"", 7))
+        return DH_PROBE_YES;
+    return DH_PROBE_NEED_MORE;
+}
+
+static void *de_create(void)
+{
+    return dh_calloc(1, sizeof(de_state_t));
+}
+
+static void de_destroy(void *state)
+{
+    de_state_t *st = state;
+    if (!st)
+        return;
+    free(st->scratch);
+    free(st);
+}
+
+/* ---- the raw text, walked in step with the cJSON tree ------------------- */
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && is_ws(s[i]))
+        i++;
+    return i;
+}
+
+/* s[i] == '"': the index after the closing quote, 0 when there is none. */
+static size_t string_end(const char *s, size_t n, size_t i)
+{
+    for (size_t j = i + 1; j < n; j++) {
+        if (s[j] == '\\')
+            j++;
+        else if (s[j] == '"')
+            return j + 1;
+    }
+    return 0;
+}
+
+/* The index after the value starting at s[i], 0 when unterminated. Nesting
+   is counted, not recursed into (cJSON has validated the text already). */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return 0;
+    if (s[i] == '"')
+        return string_end(s, n, i);
+    if (s[i] == '{' || s[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            char c = s[i];
+            if (c == '"') {
+                i = string_end(s, n, i);
+                if (!i)
+                    return 0;
+                continue;
+            }
+            if (c == '{' || c == '[')
+                depth++;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return i + 1;
+            i++;
+        }
+        return 0;
+    }
+    size_t j = i;
+    while (j < n && !is_ws(s[j]) && s[j] != ',' && s[j] != '}' && s[j] != ']')
+        j++;
+    return j > i ? j : 0;
+}
+
+/* Iterates over the members (object) or elements (array) of a raw value. */
+typedef struct {
+    const char *s;
+    size_t n, i;
+    bool obj;
+} cursor_t;
+
+static void cur_open(cursor_t *c, span_t v)
+{
+    c->s = v.p;
+    c->n = v.n;
+    c->i = 1;
+    c->obj = v.n > 0 && v.p[0] == '{';
+}
+
+/* The next member: its key token (objects only) and value text. */
+static bool cur_next(cursor_t *c, span_t *key, span_t *val)
+{
+    size_t i = skip_ws(c->s, c->n, c->i);
+    if (i < c->n && c->s[i] == ',')
+        i = skip_ws(c->s, c->n, i + 1);
+    if (i >= c->n || c->s[i] == '}' || c->s[i] == ']')
+        return false;
+    if (c->obj) {
+        if (c->s[i] != '"')
+            return false;
+        size_t e = string_end(c->s, c->n, i);
+        if (!e)
+            return false;
+        *key = (span_t){c->s + i, e - i};
+        i = skip_ws(c->s, c->n, e);
+        if (i >= c->n || c->s[i] != ':')
+            return false;
+        i = skip_ws(c->s, c->n, i + 1);
+    }
+    size_t e = skip_value(c->s, c->n, i);
+    if (!e)
+        return false;
+    *val = (span_t){c->s + i, e - i};
+    c->i = e;
+    return true;
+}
+
+/* The raw text agrees with the cJSON item's type. */
+static bool same_kind(const cJSON *it, span_t v)
+{
+    char c = v.p[0];
+    if (cJSON_IsString(it))
+        return c == '"';
+    if (cJSON_IsObject(it))
+        return c == '{';
+    if (cJSON_IsArray(it))
+        return c == '[';
+    return c != '"' && c != '{' && c != '[';
+}
+
+/* Find the first member of each name in `keys` (as jf_get does) with its raw
+   text. Keys are compared decoded, so "n\u0061me" is "name" and "name\u0000"
+   is not. A null value counts as absent. false when the raw text and the
+   tree disagree (cannot happen on text cJSON accepted). */
+static bool collect(const cJSON *obj, span_t raw, const char *const *keys, size_t nkeys,
+                    field_t *f)
+{
+    memset(f, 0, nkeys * sizeof(*f));
+    cursor_t c;
+    span_t k = {NULL, 0}, v;
+    cur_open(&c, raw);
+    for (const cJSON *it = obj->child; it; it = it->next) {
+        if (!cur_next(&c, &k, &v) || !same_kind(it, v))
+            return false;
+        char kb[32];
+        long kl = k.n <= sizeof(kb) ? jf_decode_string(k.p, k.n, kb) : -1;
+        if (kl < 0)
+            continue;
+        for (size_t j = 0; j < nkeys; j++) {
+            if (f[j].seen || strlen(keys[j]) != (size_t)kl || memcmp(keys[j], kb, (size_t)kl))
+                continue;
+            f[j].seen = true;
+            if (!cJSON_IsNull(it)) {
+                f[j].item = it;
+                f[j].raw = v;
+            }
+            break;
+        }
+    }
+    return !cur_next(&c, &k, &v);
+}
+
+/* ---- strings --------------------------------------------------------------- */
+
+static int lower_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* The byte of a "\xNN" at s[i] as util-json.c writes it (lowercase hex,
+   0x80..0xff), else -1. */
+static int byte_escape_at(const char *s, size_t n, size_t i)
+{
+    if (i + 4 > n || s[i] != '\\' || s[i + 1] != 'x')
+        return -1;
+    int hi = lower_hex(s[i + 2]), lo = lower_hex(s[i + 3]);
+    if (hi < 8 || lo < 0)
+        return -1;
+    return hi * 16 + lo;
+}
+
+/* Decode, in place, the "\xNN" escapes util-json.c writes for bytes that are
+   not valid UTF-8 (see the top of the file). An escape is decoded unless its
+   byte would start a valid UTF-8 sequence with the escapes that follow it:
+   util-json.c writes such a sequence raw, so that whole run of escapes was
+   text and stays text. (Only escapes can complete a sequence: the decoded
+   JSON string is valid UTF-8, so what follows an escape's hex digits is
+   never a stray continuation byte.) Returns the new length. */
+static size_t decode_byte_escapes(char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        int v = byte_escape_at(s, n, i);
+        if (v >= 0) {
+            unsigned char seq[4] = {(unsigned char)v, 0, 0, 0};
+            size_t k = 1;
+            for (int e; k < 4 && (e = byte_escape_at(s, n, i + 4 * k)) >= 0; k++)
+                seq[k] = (unsigned char)e;
+            size_t len = dh_utf8_seq_len(seq, k);
+            if (len == 0) {
+                s[o++] = (char)v;
+                i += 4;
+            } else { /* the spelling of a valid sequence: text */
+                memmove(s + o, s + i, 4 * len);
+                o += 4 * len;
+                i += 4 * len;
+            }
+            continue;
+        }
+        s[o++] = s[i++];
+    }
+    return o;
+}
+
+/* Decode a string token into st->scratch: JSON escapes (\u0000 included),
+   then the byte escapes. false when the token is not a good string. */
+static bool decode_text(de_state_t *st, span_t raw, size_t *len)
+{
+    if (raw.n > st->cap) {
+        st->scratch = dh_realloc(st->scratch, raw.n);
+        st->cap = raw.n;
+    }
+    long n = jf_decode_string(raw.p, raw.n, st->scratch);
+    if (n < 0)
+        return false;
+    *len = decode_byte_escapes(st->scratch, (size_t)n);
+    return true;
+}
+
+/* A string field copied into the record arena. *ok false: malformed (reason
+   written); a NULL result with *ok true: absent. */
+static const char *text_field(de_state_t *st, const field_t *f, dh_evbuf_t *out, size_t *len,
+                              const char *bad, char reason[DH_REASON_MAX], bool *ok)
+{
+    *ok = true;
+    if (!f->item)
+        return NULL;
+    size_t n;
+    if (!cJSON_IsString(f->item) || !decode_text(st, f->raw, &n)) {
+        *ok = fail(reason, bad);
+        return NULL;
+    }
+    const char *p = dh_evbuf_copy(out, st->scratch, n);
+    if (!p) {
+        *ok = fail(reason, TOO_LARGE);
+        return NULL;
+    }
+    *len = n;
+    return p;
+}
+
+/* A short string (an enum value, ts, an address) decoded into buf (NUL
+   terminated; it may hold NULs). false when longer than cap - 2 bytes or not
+   a good string token; the caller checks the type first. */
+static bool small_text(const field_t *f, char *buf, size_t cap, size_t *len)
+{
+    if (f->raw.n > cap)
+        return false;
+    long n = jf_decode_string(f->raw.p, f->raw.n, buf);
+    if (n < 0)
+        return false;
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return true;
+}
+
+static bool text_is(const char *s, size_t len, const char *lit)
+{
+    return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+/* ---- typed values ------------------------------------------------------- */
+
+/* An integer in [min, max] into *out; absent leaves *out. */
+static bool int_field(const field_t *f, int64_t min, int64_t max, int64_t *out, const char *bad,
+                      char reason[DH_REASON_MAX])
+{
+    if (f->item && !jf_item_int(f->item, min, max, out))
+        return fail(reason, bad);
+    return true;
+}
+
+static bool int32_field(const field_t *f, int32_t max, int32_t *out, const char *bad,
+                        char reason[DH_REASON_MAX])
+{
+    int64_t v = *out;
+    if (!int_field(f, 0, max, &v, bad, reason))
+        return false;
+    *out = (int32_t)v;
+    return true;
+}
+
+/* A boolean: 1, 0, or -1 when absent. */
+static bool bool_field(const field_t *f, int *out, const char *bad, char reason[DH_REASON_MAX])
+{
+    *out = -1;
+    if (!f->item)
+        return true;
+    if (!cJSON_IsBool(f->item))
+        return fail(reason, bad);
+    *out = cJSON_IsTrue(f->item) ? 1 : 0;
+    return true;
+}
+
+/* A number with its *_name companion: the number wins; the name is only
+   read when the number is absent (an unknown name leaves -1). */
+static bool numbered(const field_t *num, const field_t *name, int32_t max,
+                     int32_t (*from_name)(const char *, size_t), int32_t *out, const char *bad,
+                     const char *bad_name, char reason[DH_REASON_MAX])
+{
+    if (!int32_field(num, max, out, bad, reason))
+        return false;
+    if (!name->item)
+        return true;
+    if (!cJSON_IsString(name->item))
+        return fail(reason, bad_name);
+    char buf[64];
+    size_t len;
+    if (!num->item && small_text(name, buf, sizeof(buf), &len)) {
+        int32_t v = from_name(buf, len);
+        *out = v >= 0 && v <= max ? v : -1;
+    }
+    return true;
+}
+
+/* ---- the record ---------------------------------------------------------- */
+
+static bool read_ts(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    if (!f->item)
+        return fail(reason, "no ts");
+    char buf[80];
+    size_t len;
+    int64_t us;
+    if (!cJSON_IsString(f->item) || !small_text(f, buf, sizeof(buf), &len) ||
+        dh_time_parse_iso8601(buf, len, &us) != 0 || us < 0 || us > MAX_TS_US)
+        return fail(reason, "bad ts");
+    ev->ts_us = us;
+    return true;
+}
+
+static bool read_sensor(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    if (!f->item)
+        return true;
+    if (!cJSON_IsString(f->item))
+        return fail(reason, "bad sensor");
+    char buf[32];
+    size_t len;
+    if (!small_text(f, buf, sizeof(buf), &len))
+        return true; /* an unknown sensor */
+    ev->sensor = text_is(buf, len, "zeek")       ? DH_SENSOR_ZEEK
+                 : text_is(buf, len, "suricata") ? DH_SENSOR_SURICATA
+                                                 : DH_SENSOR_UNKNOWN;
+    return true;
+}
+
+static bool read_transport(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    if (!f->item)
+        return true;
+    if (!cJSON_IsString(f->item))
+        return fail(reason, "bad transport");
+    char buf[32];
+    size_t len;
+    if (small_text(f, buf, sizeof(buf), &len))
+        ev->transport = text_is(buf, len, "udp")   ? DH_TRANSPORT_UDP
+                        : text_is(buf, len, "tcp") ? DH_TRANSPORT_TCP
+                                                   : DH_TRANSPORT_UNKNOWN;
+    return true;
+}
+
+/* client / server: {"ip": "...", "port": n}. */
+static bool read_endpoint(const field_t *f, const char *which, dh_addr_t *addr, int32_t *port,
+                          char reason[DH_REASON_MAX])
+{
+    static const char *const keys[] = {"ip", "port"};
+    field_t e[2];
+    if (!f->item)
+        return true;
+    if (!cJSON_IsObject(f->item) || !collect(f->item, f->raw, keys, 2, e)) {
+        snprintf(reason, DH_REASON_MAX, "bad %s", which);
+        return false;
+    }
+    if (e[0].item) {
+        char buf[80];
+        size_t len;
+        if (!cJSON_IsString(e[0].item) || !small_text(&e[0], buf, sizeof(buf), &len) ||
+            memchr(buf, '\0', len) || dh_addr_parse(buf, len, addr) != 0) {
+            snprintf(reason, DH_REASON_MAX, "bad %s.ip", which);
+            return false;
+        }
+    }
+    int64_t p = -1;
+    if (e[1].item && !jf_item_int(e[1].item, 0, 65535, &p)) {
+        snprintf(reason, DH_REASON_MAX, "bad %s.port", which);
+        return false;
+    }
+    *port = (int32_t)p;
+    return true;
+}
+
+static bool read_query(de_state_t *st, const field_t *f, dh_evbuf_t *out,
+                       char reason[DH_REASON_MAX])
+{
+    static const char *const keys[] = {"name", "type", "type_name", "class", "class_name"};
+    enum { Q_NAME, Q_TYPE, Q_TYPE_NAME, Q_CLASS, Q_CLASS_NAME, Q_N };
+    field_t q[Q_N];
+    dh_event_t *ev = &out->ev;
+    if (!f->item)
+        return true;
+    if (!cJSON_IsObject(f->item) || !collect(f->item, f->raw, keys, Q_N, q))
+        return fail(reason, "bad query");
+    /* query.registered_domain is accepted and ignored: the pipeline
+       recomputes it from the name after assembly. */
+    if (q[Q_NAME].item) {
+        size_t n;
+        if (!cJSON_IsString(q[Q_NAME].item) || !decode_text(st, q[Q_NAME].raw, &n))
+            return fail(reason, "bad query.name");
+        if (dh_evbuf_set_qname(out, st->scratch, n) < 0)
+            return fail(reason, TOO_LARGE);
+    }
+    return numbered(&q[Q_TYPE], &q[Q_TYPE_NAME], 65535, dh_qtype_from_name, &ev->qtype,
+                    "bad query.type", "bad query.type_name", reason) &&
+           numbered(&q[Q_CLASS], &q[Q_CLASS_NAME], 65535, dh_qclass_from_name, &ev->qclass,
+                    "bad query.class", "bad query.class_name", reason);
+}
+
+static bool read_flags(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    static const char *const keys[] = {"qr", "aa", "tc", "rd", "ra", "z"};
+    static const uint16_t bits[] = {DH_FLAG_QR, DH_FLAG_AA, DH_FLAG_TC,
+                                    DH_FLAG_RD, DH_FLAG_RA, DH_FLAG_Z};
+    field_t fl[6];
+    if (!f->item)
+        return true;
+    if (!cJSON_IsObject(f->item) || !collect(f->item, f->raw, keys, 6, fl))
+        return fail(reason, "bad flags");
+    for (size_t i = 0; i < 6; i++) {
+        int b;
+        if (!bool_field(&fl[i], &b, "bad flags", reason))
+            return false;
+        if (b < 0)
+            continue;
+        ev->flags_known |= bits[i];
+        if (b)
+            ev->flags |= bits[i];
+    }
+    return true;
+}
+
+/* One element of answers[]. Beyond DH_EVBUF_MAX_ANSWERS it is still checked
+   but only counted (dh_evbuf_add_answer), its strings are not copied. */
+static bool read_answer(de_state_t *st, const cJSON *item, span_t raw, dh_evbuf_t *out,
+                        char reason[DH_REASON_MAX])
+{
+    static const char *const keys[] = {"section", "name", "type", "type_name", "ttl", "data"};
+    enum { A_SECTION, A_NAME, A_TYPE, A_TYPE_NAME, A_TTL, A_DATA, A_N };
+    field_t f[A_N];
+    dh_answer_t a = {.rrtype = -1, .ttl = -1, .section = DH_SECTION_ANSWER};
+    if (!cJSON_IsObject(item) || !collect(item, raw, keys, A_N, f))
+        return fail(reason, "bad answers element");
+    if (f[A_SECTION].item) {
+        char buf[32];
+        size_t len;
+        if (!cJSON_IsString(f[A_SECTION].item) || !small_text(&f[A_SECTION], buf, sizeof(buf), &len))
+            return fail(reason, "bad answers[].section");
+        if (text_is(buf, len, "answer"))
+            a.section = DH_SECTION_ANSWER;
+        else if (text_is(buf, len, "authority"))
+            a.section = DH_SECTION_AUTHORITY;
+        else if (text_is(buf, len, "additional"))
+            a.section = DH_SECTION_ADDITIONAL;
+        else
+            return fail(reason, "bad answers[].section");
+    }
+    if (!numbered(&f[A_TYPE], &f[A_TYPE_NAME], 65535, dh_qtype_from_name, &a.rrtype,
+                  "bad answers[].type", "bad answers[].type_name", reason) ||
+        !int_field(&f[A_TTL], 0, INT64_MAX, &a.ttl, "bad answers[].ttl", reason))
+        return false;
+    if (out->ev.n_answers >= DH_EVBUF_MAX_ANSWERS) {
+        if ((f[A_NAME].item && !cJSON_IsString(f[A_NAME].item)) ||
+            (f[A_DATA].item && !cJSON_IsString(f[A_DATA].item)))
+            return fail(reason, "bad answers element");
+        dh_evbuf_add_answer(out, &a); /* counted in answers_dropped */
+        return true;
+    }
+    bool ok;
+    a.rrname = text_field(st, &f[A_NAME], out, &a.rrname_len, "bad answers[].name", reason, &ok);
+    if (!ok)
+        return false;
+    a.data = text_field(st, &f[A_DATA], out, &a.data_len, "bad answers[].data", reason, &ok);
+    if (!ok)
+        return false;
+    dh_evbuf_add_answer(out, &a);
+    return true;
+}
+
+static bool read_answers(de_state_t *st, const field_t *f, const field_t *dropped,
+                         dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    if (f->item) {
+        if (!cJSON_IsArray(f->item))
+            return fail(reason, "bad answers");
+        cursor_t c;
+        span_t k, v;
+        cur_open(&c, f->raw);
+        for (const cJSON *it = f->item->child; it; it = it->next) {
+            if (!cur_next(&c, &k, &v) || !same_kind(it, v))
+                return fail(reason, "invalid JSON");
+            if (!read_answer(st, it, v, out, reason))
+                return false;
+        }
+    }
+    int64_t n = 0;
+    if (!int_field(dropped, 0, UINT32_MAX, &n, "bad answers_dropped", reason))
+        return false;
+    uint64_t sum = (uint64_t)out->ev.answers_dropped + (uint64_t)n;
+    out->ev.answers_dropped = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+    return true;
+}
+
+enum {
+    K_TS, K_SENSOR, K_UID, K_CLIENT, K_SERVER, K_TRANSPORT, K_TRANS_ID, K_QUERY, K_OPCODE,
+    K_HAS_RESPONSE, K_RCODE, K_RCODE_NAME, K_FLAGS, K_REJECTED, K_RTT_US, K_ANSWERS,
+    K_ANSWERS_DROPPED, K_N
+};
+
+static const char *const top_keys[K_N] = {
+    "ts",     "sensor",       "uid",   "client",     "server",   "transport",
+    "trans_id", "query",      "opcode", "has_response", "rcode", "rcode_name",
+    "flags",  "rejected",     "rtt_us", "answers",    "answers_dropped",
+};
+
+static bool fill_record(de_state_t *st, const cJSON *root, span_t raw, dh_evbuf_t *out,
+                        char reason[DH_REASON_MAX])
+{
+    field_t f[K_N];
+    dh_event_t *ev = &out->ev;
+    if (!collect(root, raw, top_keys, K_N, f))
+        return fail(reason, "invalid JSON");
+    if (!read_ts(&f[K_TS], ev, reason) || !read_sensor(&f[K_SENSOR], ev, reason))
+        return false;
+    out->part = DH_PART_COMPLETE;
+    bool ok;
+    ev->uid = text_field(st, &f[K_UID], out, &ev->uid_len, "bad uid", reason, &ok);
+    if (!ok)
+        return false;
+    int has_response, rejected;
+    if (!read_endpoint(&f[K_CLIENT], "client", &ev->client, &ev->client_port, reason) ||
+        !read_endpoint(&f[K_SERVER], "server", &ev->server, &ev->server_port, reason) ||
+        !read_transport(&f[K_TRANSPORT], ev, reason) ||
+        !int32_field(&f[K_TRANS_ID], 65535, &ev->trans_id, "bad trans_id", reason) ||
+        !read_query(st, &f[K_QUERY], out, reason) ||
+        !int32_field(&f[K_OPCODE], 15, &ev->opcode, "bad opcode", reason) ||
+        !bool_field(&f[K_HAS_RESPONSE], &has_response, "bad has_response", reason) ||
+        !numbered(&f[K_RCODE], &f[K_RCODE_NAME], 4095, dh_rcode_from_name, &ev->rcode,
+                  "bad rcode", "bad rcode_name", reason) ||
+        !read_flags(&f[K_FLAGS], ev, reason) ||
+        !bool_field(&f[K_REJECTED], &rejected, "bad rejected", reason) ||
+        !int_field(&f[K_RTT_US], 0, INT64_MAX, &ev->rtt_us, "bad rtt_us", reason) ||
+        !read_answers(st, &f[K_ANSWERS], &f[K_ANSWERS_DROPPED], out, reason))
+        return false;
+    ev->has_response = has_response == 1;
+    ev->rejected = (int8_t)rejected;
+    return true;
+}
+
+static dh_line_t de_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
+                               char reason[DH_REASON_MAX])
+{
+    dh_evbuf_reset(out);
+    line = jf_trim(line, &len);
+    cJSON *root = jf_parse_object(line, len, reason);
+    if (!root)
+        return DH_LINE_MALFORMED;
+    bool ok = fill_record(state, root, (span_t){line, len}, out, reason);
+    cJSON_Delete(root);
+    if (!ok) {
+        dh_evbuf_reset(out);
+        return DH_LINE_MALFORMED;
+    }
+    return DH_LINE_RECORD;
+}
+
+const dh_parser_type_t dh_parser_dnshound_events = {
+    .name = "events",
+    .description = "dnshound normalized events (--emit events), e.g. a repartition topic",
+    .probe = de_probe,
+    .create = de_create,
+    .parse_line = de_parse_line,
+    .end_of_input = NULL,
+    .destroy = de_destroy,
+};
