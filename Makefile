@@ -31,8 +31,8 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps test test-run check demo install clean bench
-all: $(BUILD)/dnshound $(BENCH_BIN)
+.PHONY: all deps test test-run check demo demo-kafka install clean bench
+all: $(BUILD)/dnshound $(BENCH_BIN) $(BUILD)/tests/mockbroker
 
 deps:
 	@sh deploy/install-deps.sh
@@ -59,12 +59,20 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libdnshound.a
 	@mkdir -p $(dir $@)
 	$(CC) $(DH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# librdkafka's mock cluster in its own process, for the Kafka tests
+$(BUILD)/tests/mockbroker: tests/kafka/mockbroker.c
+	@mkdir -p $(dir $@)
+	$(CC) $(DH_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 test: deps
 	@$(MAKE) --no-print-directory test-run
 
-test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN)
+test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN) $(BUILD)/tests/mockbroker
 	$(BUILD)/test-units --jobs 2
 	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/e2e/run.sh
+	MOCKBROKER=$(CURDIR)/$(BUILD)/tests/mockbroker sh tests/kafka/smoke.sh
+	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound MOCKBROKER=$(CURDIR)/$(BUILD)/tests/mockbroker \
+	    sh tests/kafka/e2e.sh
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 OPTFLAGS="-O1 -g" test-run
@@ -72,6 +80,10 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/dnshound
 	@sh deploy/demo.sh $(BUILD)/dnshound
+
+demo-kafka: deps
+	@$(MAKE) --no-print-directory $(BUILD)/dnshound $(BUILD)/tests/mockbroker
+	@sh deploy/demo-kafka.sh $(BUILD)
 
 bench: $(BUILD)/dnshound $(BENCH_BIN)
 	sh bench/run.sh $(BUILD)

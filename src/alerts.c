@@ -195,6 +195,15 @@ void dh_alerts_flush(dh_alerts_t *a)
     expire(a, INT64_MAX);
 }
 
+int64_t dh_alerts_oldest_open(const dh_alerts_t *a)
+{
+    int64_t oldest = INT64_MAX;
+    for (size_t i = 0; i < a->cap; i++)
+        if (a->slots[i].ekey && a->slots[i].first_start_us < oldest)
+            oldest = a->slots[i].first_start_us;
+    return oldest;
+}
+
 dh_alerts_stats_t dh_alerts_stats(const dh_alerts_t *a)
 {
     return a->st;

@@ -46,6 +46,12 @@ void dh_alerts_advance(dh_alerts_t *a, int64_t watermark_us);
 /* End of input: emit every pending update. */
 void dh_alerts_flush(dh_alerts_t *a);
 
+/* Window start of the first alert of the oldest open suppression period,
+   INT64_MAX when none is open. A replay that starts later would not know
+   the alert and would raise its repeats as new alerts (and lose the
+   update): input offsets are committed only up to events older than this. */
+int64_t dh_alerts_oldest_open(const dh_alerts_t *a);
+
 dh_alerts_stats_t dh_alerts_stats(const dh_alerts_t *a);
 
 #endif

@@ -24,6 +24,10 @@
  *   Windows close through the tables' on_close callbacks, called by the
  *   pipeline as the watermark advances (dh_state_advance) and at end of input
  *   (dh_state_flush); findings are emitted there with env->emit.
+ *   oldest_open(st)          Optional (NULL): the event time of the oldest
+ *                            event still held outside the tables (a gate, a
+ *                            buffer), INT64_MAX when none; input offsets are
+ *                            only committed up to events older than it.
  *   flush(st, env)           Optional (NULL): end of input, after the tables
  *                            were flushed; for state kept outside tables.
  *   destroy(st)              Free the detector's own memory (tables belong
@@ -67,6 +71,7 @@ typedef struct dh_detector_type {
     void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
     void (*on_event)(void *state, const dh_event_t *ev, const dh_verdict_t *v,
                      const dh_detect_env_t *env);
+    int64_t (*oldest_open)(void *state);
     void (*flush)(void *state, const dh_detect_env_t *env);
     void (*destroy)(void *state);
 } dh_detector_type_t;

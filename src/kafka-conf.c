@@ -17,8 +17,21 @@ int dh_kafka_conf_set(rd_kafka_conf_t *c, const char *key, const char *value, ch
     return 0;
 }
 
+/* librdkafka's log lines, prefixed like ours. One set of -X properties
+   serves the consumer and the producer, so each warns about the other's
+   properties: those warnings say nothing and are dropped. */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (strcmp(fac, "CONFWARN") == 0 &&
+        (strstr(buf, "is a consumer property") || strstr(buf, "is a producer property")))
+        return;
+    fprintf(stderr, "dnshound: kafka: %s%s: %s\n", level <= 3 ? "error: " : "", fac, buf);
+}
+
 int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_options_t *o, char *err, size_t errlen)
 {
+    rd_kafka_conf_set_log_cb(c, on_log);
     if (o->brokers && dh_kafka_conf_set(c, "bootstrap.servers", o->brokers, err, errlen))
         return -1;
     for (size_t i = 0; o->kafka_props && o->kafka_props[i]; i++) {

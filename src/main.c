@@ -87,7 +87,8 @@ static void usage(FILE *f)
 "                         end: close all windows, deliver, commit (replay\n"
 "                         a topic as a batch). Without it: run until\n"
 "                         SIGINT/SIGTERM, then deliver and commit what is\n"
-"                         safe (at-least-once; see README)\n"
+"                         safe (at-least-once; see README). SIGUSR1 ends\n"
+"                         the input as -e would, at once\n"
 "\n"
 "Input:\n"
 "      --format NAME      force a format: zeek, zeek-json, eve or events\n"
@@ -314,8 +315,10 @@ static void print_plan(const dh_options_t *o, int n_inputs)
 
 static void on_stop_signal(int sig)
 {
-    (void)sig;
-    dh_kafka_request_stop();
+    if (sig == SIGUSR1)
+        dh_kafka_request_finish();
+    else
+        dh_kafka_request_stop();
 }
 
 static int is_kafka(const char *input)
@@ -331,6 +334,7 @@ static int run_kafka(dh_pipeline_t *pl, const dh_options_t *o, const char *spec)
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     int finished = 0;
     int failed = dh_kafka_consume(pl, o, spec, &finished) != 0;
     /* stopped by a signal: deliver what is out, keep the windows for the

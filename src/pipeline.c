@@ -383,9 +383,15 @@ static void new_epoch(dh_pipeline_t *pl)
 static void advance_concurrent(dh_pipeline_t *pl)
 {
     int64_t low = INT64_MAX;
-    for (dh_stream_t *s = pl->streams; s; s = s->next)
-        if (!s->idle && s->saw_event && s->max_ts < low)
+    for (dh_stream_t *s = pl->streams; s; s = s->next) {
+        if (s->idle)
+            continue;
+        if (!s->saw_event)
+            return; /* an assigned partition that has not delivered yet holds
+                       the watermark: its first events may be the oldest */
+        if (s->max_ts < low)
             low = s->max_ts;
+    }
     if (low != INT64_MAX)
         set_watermark(pl, low - pl->opt.lateness_us);
 }
@@ -616,7 +622,19 @@ void dh_pipeline_set_concurrent(dh_pipeline_t *pl, bool on)
 
 int64_t dh_pipeline_safe_time(const dh_pipeline_t *pl)
 {
-    int64_t safe = pl->state ? dh_state_oldest_open(pl->state) : INT64_MAX;
+    int64_t safe = INT64_MAX;
+    if (pl->state) {
+        safe = dh_state_oldest_open(pl->state);
+        int64_t a = dh_alerts_oldest_open(pl->alerts);
+        if (a < safe)
+            safe = a;
+        for (size_t i = 0; i < pl->n_det; i++)
+            if (pl->det[i].type->oldest_open) {
+                int64_t d = pl->det[i].type->oldest_open(pl->det[i].state);
+                if (d < safe)
+                    safe = d;
+            }
+    }
     for (const dh_stream_t *s = pl->streams; s; s = s->next)
         if (s->txn) {
             int64_t t = dh_txn_oldest_ts(s->txn);

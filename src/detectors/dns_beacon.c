@@ -723,10 +723,16 @@ static double histogram(const beacon_t *b, const track_t *w, int64_t ws, double 
    the observed part of the window, or against full_count. */
 static double count_score(const beacon_t *b, const track_t *w, int64_t ws, result_t *r)
 {
-    int64_t start = b->min_ts > ws ? b->min_ts : ws;
+    /* The span of the log this detector saw, in whole hours: analyzers that
+       share a topic's partitions see slightly different first and last
+       events, and must still score a client alike. */
+    const int64_t hour = 3600 * SEC;
+    int64_t seen_start = b->min_ts - (b->min_ts % hour + hour) % hour;
+    int64_t seen_end = b->max_ts - (b->max_ts % hour + hour) % hour + hour;
+    int64_t start = seen_start > ws ? seen_start : ws;
     int64_t end = ws + b->p.window * SEC;
-    if (b->max_ts < end)
-        end = b->max_ts;
+    if (seen_end < end)
+        end = seen_end;
     double observed = (double)(end - start) / 1e6;
     double active = (double)(w->last_us - w->first_us) / 1e6;
     r->observed_s = observed > active ? observed : active;
@@ -925,9 +931,22 @@ static void beacon_destroy(void *state)
     free(b);
 }
 
+/* First check-ins wait in the gate, outside the state tables: the oldest
+   one bounds what input may be committed. */
+static int64_t beacon_oldest_open(void *state)
+{
+    beacon_t *b = state;
+    int64_t oldest = INT64_MAX;
+    for (size_t i = 0; i <= b->gate_mask; i++)
+        if (b->gate[i].hash && b->gate[i].s.queries && b->gate[i].s.first_us < oldest)
+            oldest = b->gate[i].s.first_us;
+    return oldest;
+}
+
 const dh_detector_type_t dh_detector_dns_beacon = {
     .name = "dns_beacon",
     .description = "DNS C2 beaconing: regular query timing per client x name / domain (T1071.004)",
+    .oldest_open = beacon_oldest_open,
     .create = beacon_create,
     .on_event = beacon_on_event,
     .flush = NULL,

@@ -52,7 +52,9 @@
 #define SAMPLE_LEN 80
 #define DOMAIN_MAX 256
 #define KEY_MAX (sizeof(dh_addr_t) + DOMAIN_MAX)
-#define SLOTS 2 /* short windows of a long window whose new bytes are kept */
+#define SLOTS 24 /* short windows in a long one: bytes are attributed to each, so
+                    that which were reported does not depend on when the
+                    short windows closed (per-partition watermarks differ) */
 
 #define BASIS                                                                                 \
     "estimate from query names and answers; Zeek dns.log has no message sizes: decoded size " \
@@ -90,7 +92,6 @@ typedef struct {
     /* long windows only: per short window, the bytes new to this window
        (exact phase) and the bytes summed in the late phase; and the same
        for the short windows whose findings reported them */
-    int64_t slot_start[SLOTS];
     uint64_t slot_exact[SLOTS], slot_late[SLOTS];
     uint64_t reported_exact, reported_late;
     dh_distinct_t names;
@@ -133,11 +134,13 @@ static const dh_double_param_t dbl_params[] = {
 
 static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
 {
-    if (p->window_long > p->window_short && p->window_long % p->window_short == 0)
+    if (p->window_long > p->window_short && p->window_long % p->window_short == 0 &&
+        p->window_long / p->window_short <= SLOTS)
         return 0;
     dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, "window_long");
-    snprintf(err, errlen, "%s:%zu: window_long: expected a multiple of window_short above it",
-             rule->path ? rule->path : "rules/dns_exfil.yaml", n ? n->line : (size_t)0);
+    snprintf(err, errlen,
+             "%s:%zu: window_long: expected a multiple of window_short above it, at most %d times it",
+             rule->path ? rule->path : "rules/dns_exfil.yaml", n ? n->line : (size_t)0, SLOTS);
     return -1;
 }
 
@@ -314,18 +317,21 @@ static void add_sample(window_t *w, const char *name, size_t len)
     w->sample_len[w->n_samples++] = (uint8_t)n;
 }
 
+/* Index of the short window starting at short_start within long window w,
+   -1 outside. */
+static int slot_of(const exfil_t *x, const window_t *w, int64_t short_start)
+{
+    int64_t k = (short_start - dh_table_window_start(w)) / (x->p.window_short * 1000000);
+    return k >= 0 && k < SLOTS ? (int)k : -1;
+}
+
 /* Bytes of a long window, attributed to the short window they fell in:
    new ones in the exact phase, every query's in the late phase. */
-static void slot_add(window_t *w, int64_t short_start, uint64_t bytes, bool late)
+static void slot_add(const exfil_t *x, window_t *w, int64_t short_start, uint64_t bytes, bool late)
 {
-    int k = w->slot_start[0] == short_start ? 0 : w->slot_start[1] == short_start ? 1 : -1;
-    if (k < 0) {
-        k = w->slot_start[0] <= w->slot_start[1] ? 0 : 1;
-        if (short_start < w->slot_start[k])
-            return; /* older than both: unattributed, so never counted as reported */
-        w->slot_start[k] = short_start;
-        w->slot_exact[k] = w->slot_late[k] = 0;
-    }
+    int k = slot_of(x, w, short_start);
+    if (k < 0)
+        return;
     if (late)
         w->slot_late[k] += bytes;
     else
@@ -336,7 +342,6 @@ static void first_query(window_t *w, const dh_event_t *ev)
 {
     w->client = ev->client;
     w->first_us = w->last_us = ev->ts_us;
-    w->slot_start[0] = w->slot_start[1] = INT64_MIN;
 }
 
 static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
@@ -364,7 +369,7 @@ static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
     if (fresh)
         add_sample(w, ev->qname, ev->qname_len);
     if (t == x->long_t && (fresh || late))
-        slot_add(w, floor_to(ev->ts_us, x->p.window_short * 1000000), pl->qbytes + pl->abytes,
+        slot_add(x, w, floor_to(ev->ts_us, x->p.window_short * 1000000), pl->qbytes + pl->abytes,
                  late);
 }
 
@@ -508,12 +513,12 @@ static void note_reported(exfil_t *x, const void *key, size_t keylen, int64_t ws
     window_t *day = dh_table_find(x->long_t, key, keylen, ws);
     if (!day)
         return;
-    for (int k = 0; k < SLOTS; k++)
-        if (day->slot_start[k] == ws) {
-            day->reported_exact += day->slot_exact[k];
-            day->reported_late += day->slot_late[k];
-            day->slot_exact[k] = day->slot_late[k] = 0;
-        }
+    int k = slot_of(x, day, ws);
+    if (k >= 0) {
+        day->reported_exact += day->slot_exact[k];
+        day->reported_late += day->slot_late[k];
+        day->slot_exact[k] = day->slot_late[k] = 0;
+    }
 }
 
 static bool judge(const exfil_t *x, window_t *w, int64_t ws, bool is_long, finding_t *f)

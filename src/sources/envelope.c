@@ -5,6 +5,7 @@
 #include "envelope.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <string.h>
 
 static int has(const char *p, size_t len, const char *needle)
@@ -26,10 +27,15 @@ void dh_envelope_unwrap(const char *p, size_t len, dh_strbuf_t *out, const char 
     *rlen = len;
     if (len < 2 || p[0] != '{')
         return;
+    /* Zeek's Kafka plugin with the log-name wrapper: {"dns": {...}} */
+    size_t i = 1;
+    while (i < len && (p[i] == ' ' || p[i] == '\t'))
+        i++;
+    bool zeek_wrapper = len - i > 6 && memcmp(p + i, "\"dns\"", 5) == 0;
     /* records themselves: EVE, Zeek JSON, dnshound events */
     size_t head = len < 512 ? len : 512;
-    if (has(p, head, "\"event_type\"") || has(p, head, "\"id.orig_h\"") ||
-        has(p, head, "\"sensor\":\""))
+    if (!zeek_wrapper && (has(p, head, "\"event_type\"") || has(p, head, "\"id.orig_h\"") ||
+                          has(p, head, "\"sensor\":\"")))
         return;
     if (!has(p, len, "\"message\"") && !has(p, len, "\"log\"") && !has(p, head, "\"dns\""))
         return;

@@ -27,11 +27,16 @@
 #define GROUP_MSGS 1000
 #define MAX_PARTS 1024
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, finish_requested;
 
 void dh_kafka_request_stop(void)
 {
     stop_requested = 1;
+}
+
+void dh_kafka_request_finish(void)
+{
+    finish_requested = 1;
 }
 
 typedef struct {
@@ -43,6 +48,7 @@ typedef struct {
 typedef struct {
     char *topic;
     int32_t partition;
+    bool owned;           /* assigned to us now */
     dh_stream_t *stream;
     int64_t next_offset;  /* one past the last consumed message, -1 none */
     int64_t committed;    /* last committed offset, -1 none */
@@ -150,12 +156,20 @@ static void commit(consumer_t *c, bool all_consumed)
     for (size_t i = 0; i < c->n_parts; i++) {
         part_t *p = &c->parts[i];
         int64_t off = all_consumed ? p->next_offset : safe_offset(p, safe_ts);
-        if (off < 0 || off <= p->committed)
+        if (!p->owned || off < 0 || off <= p->committed)
             continue;
         rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = off;
     }
     if (l->cnt > 0) {
         rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, l, 0);
+        /* the group may be rebalancing (another member joined or left):
+           serve the rebalance and try again, a few times */
+        for (int tries = 0; e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS && tries < 10; tries++) {
+            rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 200);
+            if (m)
+                rd_kafka_message_destroy(m); /* re-read after the rebalance */
+            e = rd_kafka_commit(c->rk, l, 0);
+        }
         if (e) {
             c->commit_errors++;
             fprintf(c->log, "dnshound: kafka: commit failed: %s\n", rd_kafka_err2str(e));
@@ -171,27 +185,48 @@ static void commit(consumer_t *c, bool all_consumed)
 
 /* ---- rebalance ------------------------------------------------------------ */
 
+/* A partition given back to us that we read before (a rebalance that
+   changed nothing for it, a coordinator that came back): our state already
+   holds everything up to our position, so we continue from there instead
+   of the committed offset, which would feed the same events twice. */
+static void resume_from_own_position(consumer_t *c, rd_kafka_topic_partition_t *e)
+{
+    part_t *p = find_part(c, e->topic, e->partition);
+    if (p && p->next_offset >= 0)
+        e->offset = p->next_offset;
+}
+
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     consumer_t *c = opaque;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        for (int i = 0; i < parts->cnt; i++)
-            add_part(c, parts->elems[i].topic, parts->elems[i].partition);
+        for (int i = 0; i < parts->cnt; i++) {
+            resume_from_own_position(c, &parts->elems[i]);
+            part_t *p = add_part(c, parts->elems[i].topic, parts->elems[i].partition);
+            if (p) {
+                p->owned = true;
+                p->eof = false;
+            }
+        }
         c->assigned += (uint64_t)parts->cnt;
         c->assigned_once = true;
         rd_kafka_assign(rk, parts);
         return;
     }
     /* Revoked: commit what is safe while we still own the partitions. Their
-       state is not handed over: the new owner re-reads from the committed
+       state is not handed over: a new owner re-reads from the committed
        offset and rebuilds the open windows (duplicates carry the same
-       event.id). Our copy of that state closes by watermark as usual. */
+       event.id). Our stream of a revoked partition goes idle (it no longer
+       holds the watermark) and its state closes by watermark as usual; if
+       the partition comes back, we continue from our own position. */
     commit(c, false);
     for (int i = 0; i < parts->cnt; i++) {
         part_t *p = find_part(c, parts->elems[i].topic, parts->elems[i].partition);
-        if (p) {
-            drop_part(c, p);
+        if (p && p->owned) {
+            p->owned = false;
+            if (p->stream)
+                dh_stream_set_idle(p->stream, true);
             c->revoked++;
         }
     }
@@ -206,8 +241,9 @@ static void on_message(consumer_t *c, rd_kafka_message_t *m)
     part_t *p = find_part(c, topic, m->partition);
     if (!p)
         p = add_part(c, topic, m->partition);
-    if (!p)
-        return;
+    if (!p || !p->stream)
+        return; /* finished: nothing more is read */
+    p->owned = true;
     c->messages++;
     c->bytes += m->len;
     p->eof = false;
@@ -227,12 +263,15 @@ static void on_message(consumer_t *c, rd_kafka_message_t *m)
 
 static bool all_at_end(const consumer_t *c)
 {
-    if (!c->assigned_once || c->n_parts == 0)
-        return false;
-    for (size_t i = 0; i < c->n_parts; i++)
+    size_t owned = 0;
+    for (size_t i = 0; i < c->n_parts; i++) {
+        if (!c->parts[i].owned)
+            continue;
+        owned++;
         if (!c->parts[i].eof)
             return false;
-    return true;
+    }
+    return c->assigned_once && owned > 0;
 }
 
 /* false when consuming must stop (fatal error) */
@@ -240,11 +279,19 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
 {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         part_t *p = find_part(c, rd_kafka_topic_name(m->rkt), m->partition);
+        int64_t lo = 0, hi = 0;
+        /* a broker that comes back can make the fetcher report an end that
+           is not the end: believe it only when the high watermark agrees */
+        if (p && rd_kafka_query_watermark_offsets(c->rk, p->topic, p->partition, &lo, &hi, 5000) ==
+                     RD_KAFKA_RESP_ERR_NO_ERROR &&
+            hi > m->offset)
+            return true;
         if (p) {
             p->eof = true;
             if (p->next_offset < m->offset)
                 p->next_offset = m->offset;
-            dh_stream_set_idle(p->stream, true);
+            if (p->stream)
+                dh_stream_set_idle(p->stream, true);
         }
         return true;
     }
@@ -361,7 +408,7 @@ int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec,
                 break;
             }
         }
-        if (o->exit_at_end && all_at_end(c)) {
+        if (finish_requested || (o->exit_at_end && all_at_end(c))) {
             /* end of input: flush every partition's pending transactions,
                close every window, deliver, then commit everything read */
             for (size_t i = 0; i < c->n_parts; i++) {

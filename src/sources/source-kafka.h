@@ -29,7 +29,12 @@
    (windows closed, exit_at_end). */
 int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec, int *finished);
 
-/* Ask a running consumer to stop (async-signal-safe). */
+/* Ask a running consumer to stop (async-signal-safe): SIGINT/SIGTERM. */
 void dh_kafka_request_stop(void);
+
+/* Ask a running consumer to end its input now, as if every partition had
+   reached its end (async-signal-safe): SIGUSR1. Every window closes and is
+   reported, output is delivered, everything read is committed. */
+void dh_kafka_request_finish(void);
 
 #endif
