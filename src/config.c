@@ -16,6 +16,7 @@ struct dh_config {
     const char **resolvers;
     const char *stats;
     char **props; /* "key=value" from kafka.properties, NULL-terminated */
+    char **zeek_fields; /* "topic=fields" from kafka.zeek_fields */
 };
 
 /* A list of strings under key into a NULL-terminated array (owned by c). */
@@ -95,7 +96,36 @@ static int sections(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
     return 0;
 }
 
-/* kafka: {brokers, group, exit_at_end, properties: {key: value}} */
+/* kafka.zeek_fields: {TOPIC: "ts uid id.orig_h ..."} for headerless rows */
+static int zeek_fields(dh_config_t *c, dh_yaml_node_t *k, dh_options_t *o, char *err,
+                       size_t errlen)
+{
+    dh_yaml_node_t *m = dh_yaml_get(k, "zeek_fields");
+    if (!m || (m->kind == DH_YAML_SCALAR && !m->quoted && (!m->value[0] || !strcmp(m->value, "~"))))
+        return 0; /* absent or empty */
+    if (m->kind != DH_YAML_MAP) {
+        snprintf(err, errlen, "%s:%zu: zeek_fields: expected a map TOPIC: \"field field ...\"",
+                 m->file, m->line);
+        return -1;
+    }
+    c->zeek_fields = dh_calloc(m->n_items + 1, sizeof(char *));
+    for (size_t i = 0; i < m->n_items; i++) {
+        dh_yaml_node_t *v = m->items[i];
+        v->used = true;
+        if (v->kind != DH_YAML_SCALAR || !strstr(v->value, "query")) {
+            snprintf(err, errlen, "%s:%zu: %s: expected the dns.log field names (with query)",
+                     v->file, v->line, v->key);
+            return -1;
+        }
+        size_t n = strlen(v->key) + strlen(v->value) + 2;
+        c->zeek_fields[i] = dh_malloc(n);
+        snprintf(c->zeek_fields[i], n, "%s=%s", v->key, v->value);
+    }
+    o->zeek_fields = (const char *const *)c->zeek_fields;
+    return 0;
+}
+
+/* kafka: {brokers, group, exit_at_end, zeek_fields, properties: {key: value}} */
 static int kafka_section(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
 {
     dh_yaml_node_t *k = dh_yaml_get(c->root, "kafka");
@@ -107,6 +137,8 @@ static int kafka_section(dh_config_t *c, dh_options_t *o, char *err, size_t errl
         dh_yaml_bool(k, "exit_at_end", false, &exit_at_end, err, errlen))
         return -1;
     o->exit_at_end = exit_at_end;
+    if (zeek_fields(c, k, o, err, errlen))
+        return -1;
     dh_yaml_node_t *props = dh_yaml_get(k, "properties");
     if (!props)
         return 0;
@@ -163,6 +195,9 @@ void dh_config_free(dh_config_t *c)
     for (size_t i = 0; c->props && c->props[i]; i++)
         free(c->props[i]);
     free(c->props);
+    for (size_t i = 0; c->zeek_fields && c->zeek_fields[i]; i++)
+        free(c->zeek_fields[i]);
+    free(c->zeek_fields);
     dh_yaml_free(c->root);
     free(c);
 }

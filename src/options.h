@@ -30,6 +30,9 @@ typedef struct {
     const char *group;            /* consumer group id */
     const char *const *kafka_props; /* "key=value" librdkafka properties, NULL-terminated */
     bool exit_at_end;             /* stop once every assigned partition reached its end */
+    /* Zeek TSV topics whose rows come without their header: "TOPIC=ts uid
+       id.orig_h ..." (field names as in #fields), NULL-terminated */
+    const char *const *zeek_fields;
     FILE *log;                /* diagnostics (stderr) */
 } dh_options_t;
 

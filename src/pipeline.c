@@ -255,6 +255,16 @@ int dh_pipeline_close_output(dh_pipeline_t *pl)
 {
     if (!pl->sink)
         return pl->c.sink_errors ? -1 : 0;
+    if (pl->sink_type->stats) {
+        dh_strbuf_t sb;
+        dh_sb_init(&sb);
+        dh_sb_putc(&sb, '{'); /* so the member writer adds no leading comma */
+        pl->sink_type->stats(pl->sink, &sb);
+        if (pl->extra_stats.len)
+            dh_sb_putc(&pl->extra_stats, ',');
+        dh_sb_put(&pl->extra_stats, sb.buf + 1, sb.len - 1);
+        dh_sb_free(&sb);
+    }
     int rc = pl->sink_type->close(pl->sink);
     pl->sink = NULL;
     if (rc != 0 || pl->c.sink_errors) {
@@ -653,6 +663,8 @@ int dh_pipeline_flush_output(dh_pipeline_t *pl, int timeout_ms)
 
 void dh_pipeline_add_stats(dh_pipeline_t *pl, const char *members)
 {
+    if (pl->extra_stats.len)
+        dh_sb_putc(&pl->extra_stats, ',');
     dh_sb_puts(&pl->extra_stats, members);
 }
 

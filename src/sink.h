@@ -21,6 +21,9 @@
  *                             0 when all were, -1 when some failed or the
  *                             time ran out. The pipeline calls it before it
  *                             commits input offsets (at-least-once).
+ *   stats(st, out)            Optional (NULL): append the sink's counters
+ *                             as JSON object members ("name":{...}) to out,
+ *                             for --stats. Called before close.
  *   close(st)                 Flush and free. Returns 0, or -1 if some
  *                             output was never delivered.
  */
@@ -30,6 +33,7 @@
 #include <stddef.h>
 
 #include "options.h"
+#include "util-json.h"
 
 typedef struct dh_sink_type {
     const char *name;
@@ -37,6 +41,7 @@ typedef struct dh_sink_type {
     void *(*open)(const char *target, const dh_options_t *opts, char *err, size_t errlen);
     int (*write)(void *state, const char *line, size_t len, const char *key);
     int (*flush)(void *state, int timeout_ms);
+    void (*stats)(void *state, dh_strbuf_t *out);
     int (*close)(void *state);
 } dh_sink_type_t;
 

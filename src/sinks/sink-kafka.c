@@ -102,6 +102,18 @@ static int kafka_flush(void *state, int timeout_ms)
     return rd_kafka_outq_len(s->rk) == 0 && s->failed == 0 ? 0 : -1;
 }
 
+static void kafka_stats(void *state, dh_strbuf_t *out)
+{
+    kafka_sink_t *s = state;
+    rd_kafka_flush(s->rk, 30000); /* the counts below are final */
+    dh_json_open_obj(out, "output_kafka");
+    dh_json_kv_str(out, "topic", s->topic);
+    dh_json_kv_uint(out, "produced", s->produced);
+    dh_json_kv_uint(out, "delivered", s->delivered);
+    dh_json_kv_uint(out, "failed", s->failed);
+    dh_sb_putc(out, '}');
+}
+
 static int kafka_close(void *state)
 {
     kafka_sink_t *s = state;
@@ -123,5 +135,6 @@ const dh_sink_type_t dh_sink_kafka = {
     .open = kafka_open,
     .write = kafka_write,
     .flush = kafka_flush,
+    .stats = kafka_stats,
     .close = kafka_close,
 };

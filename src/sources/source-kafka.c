@@ -79,6 +79,34 @@ static part_t *find_part(consumer_t *c, const char *topic, int32_t partition)
     return NULL;
 }
 
+/* A topic of headerless Zeek TSV rows with configured fields: the stream
+   gets the header first, as if the rows came from a dns.log. */
+static void feed_zeek_header(consumer_t *c, part_t *p)
+{
+    size_t tlen = strlen(p->topic);
+    for (size_t i = 0; c->o->zeek_fields && c->o->zeek_fields[i]; i++) {
+        const char *e = c->o->zeek_fields[i];
+        if (strncmp(e, p->topic, tlen) != 0 || e[tlen] != '=')
+            continue;
+        dh_strbuf_t h;
+        dh_sb_init(&h);
+        dh_sb_puts(&h, "#fields");
+        for (const char *f = e + tlen + 1; *f;) {
+            size_t n = strcspn(f, " \t,");
+            if (n) {
+                dh_sb_putc(&h, '\t');
+                dh_sb_put(&h, f, n);
+            }
+            f += n;
+            f += strspn(f, " \t,");
+        }
+        dh_stream_line(p->stream, 0, "#separator \\x09", 15, false);
+        dh_stream_line(p->stream, 0, h.buf, h.len, false);
+        dh_sb_free(&h);
+        return;
+    }
+}
+
 static part_t *add_part(consumer_t *c, const char *topic, int32_t partition)
 {
     part_t *p = find_part(c, topic, partition);
@@ -93,6 +121,7 @@ static part_t *add_part(consumer_t *c, const char *topic, int32_t partition)
     char name[512];
     snprintf(name, sizeof(name), "kafka:%s/%d", topic, partition);
     p->stream = dh_stream_open(c->pl, name);
+    feed_zeek_header(c, p);
     return p;
 }
 

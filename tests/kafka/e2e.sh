@@ -76,8 +76,9 @@ t_detections_through_kafka_equal_the_file_path() {
     kcat_consume det "$W/out" || return 1
     reference samples/demo-zeek-dns.log > "$W/ref"
     same_detections "$W/ref" "$W/out" || fail "detections differ from the file path" || return 1
-    $PY -c "import json,sys; s=json.load(open('$W/s.json')); k=s['kafka']; i=s['input']
+    $PY -c "import json,sys; s=json.load(open('$W/s.json')); k=s['kafka']; i=s['input']; o=s['output_kafka']
 assert k['messages'] == 3600 and i['malformed'] == 0, s
+assert o['produced'] == o['delivered'] == s['detections'] and o['failed'] == 0, o
 print(f\"    {k['messages']} messages, {s['detections']} detections, {k['messages']/($t1-$t0):.0f} msg/s end to end incl. group join\")"
 }
 
@@ -108,6 +109,20 @@ PY
     dhk -G g-zk -e -o "$W/out.zk" kafka:zk || return 1
     reference samples/demo-zeek-dns.json > "$W/ref"
     same_detections "$W/ref" "$W/out.zk" || fail "zeek wrapper differs" || return 1
+}
+
+t_headerless_zeek_rows_with_configured_fields() {
+    kafka_start --topic custom:2 || return 1
+    # 11 of the 24 columns, no header: only the configured fields say which
+    grep -v '^#' samples/demo-zeek-dns.log | cut -f1-8,10,13,15 | awk -F '\t' '{ print $3 "|" $0 }' \
+        > "$W/rows"
+    kcat_produce custom "$W/rows" "|" || return 1
+    printf 'kafka:\n  zeek_fields:\n    custom: "ts uid id.orig_h id.orig_p id.resp_h id.resp_p proto trans_id query qtype rcode"\n' \
+        > "$W/c.yaml"
+    dhk -c "$W/c.yaml" -G g1 -e --stats "$W/s.json" -o "$W/out" kafka:custom || fail "exit $?" || return 1
+    $PY -c "import json; s=json.load(open('$W/s.json')); i=s['input']
+assert i['dns_records'] == 3600 and i['malformed'] == 0, i" || return 1
+    grep -q '"rule":{"name":"dns_tunnel"' "$W/out" || fail "no tunnel found in the custom rows" || return 1
 }
 
 t_bad_messages_are_counted_and_consumption_goes_on() {
