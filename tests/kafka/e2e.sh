@@ -242,7 +242,7 @@ t_two_analyzers_in_one_group_equal_one() {
     sleep 14
     # stateless repartition stage: normalized events keyed by client
     dhk -G repart -e --emit events -o kafka:norm kafka:raw || fail "repartition exit $?" || return 1
-    sleep 4
+    sleep 8 # both read their partitions to the end (well under 1 s even under ASan)
     # end the input of both (SIGUSR1: as -e, now): windows close, output
     # is delivered, offsets committed
     kill -USR1 $pid_a $pid_b
