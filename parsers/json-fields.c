@@ -325,3 +325,18 @@ const char *jf_memmem(const char *hay, size_t n, const char *needle, size_t m)
     }
     return NULL;
 }
+
+bool jf_has_key(const char *line, size_t n, const char *quoted_name)
+{
+    size_t m = strlen(quoted_name);
+    const char *p = line, *end = line + n;
+    while ((p = jf_memmem(p, (size_t)(end - p), quoted_name, m)) != NULL) {
+        const char *q = p + m;
+        while (q < end && (*q == ' ' || *q == '\t'))
+            q++;
+        if ((p == line || p[-1] != '\\') && q < end && *q == ':')
+            return true;
+        p++;
+    }
+    return false;
+}

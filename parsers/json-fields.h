@@ -73,6 +73,12 @@ long jf_decode_string(const char *raw, size_t rawlen, char *out);
 /* memmem for C11 (glibc declares it only under _GNU_SOURCE). */
 const char *jf_memmem(const char *hay, size_t n, const char *needle, size_t m);
 
+/* true when the quoted name ("event_type", with its quotes) occurs as an
+   object key: not escaped (so not inside a string value) and followed by
+   optional whitespace and ':'. For format probes, which must not be fooled
+   by a query name that contains the text. */
+bool jf_has_key(const char *line, size_t n, const char *quoted_name);
+
 /* Strip a leading UTF-8 byte order mark and leading and trailing spaces, tabs,
    CR and LF; returns the new start and updates *len. */
 const char *jf_trim(const char *s, size_t *len);

@@ -99,8 +99,8 @@ static dh_probe_t de_probe(const char *line, size_t len)
         return DH_PROBE_NO;
     if (len >= 7 && memcmp(line, "{\"ts\":\"", 7) == 0 &&
         jf_memmem(line, len, "\"sensor\":\"", 10) &&
-        !jf_memmem(line, len, "\"event_type\"", 12) &&
-        !jf_memmem(line, len, "\"id.orig_h\"", 11) && !jf_memmem(line, len, "\"_path\"", 7))
+        !jf_has_key(line, len, "\"event_type\"") &&
+        !jf_has_key(line, len, "\"id.orig_h\"") && !jf_has_key(line, len, "\"_path\""))
         return DH_PROBE_YES;
     return DH_PROBE_NEED_MORE;
 }

@@ -65,9 +65,9 @@ static dh_probe_t eve_probe(const char *line, size_t len)
     line = jf_trim(line, &len);
     if (len == 0 || line[0] != '{')
         return DH_PROBE_NO;
-    if (jf_memmem(line, len, "\"event_type\"", 12))
+    if (jf_has_key(line, len, "\"event_type\""))
         return DH_PROBE_YES;
-    if (jf_memmem(line, len, "\"id.orig_h\"", 11))
+    if (jf_has_key(line, len, "\"id.orig_h\""))
         return DH_PROBE_NO; /* Zeek JSON */
     return DH_PROBE_NEED_MORE;
 }

@@ -51,9 +51,9 @@ static dh_probe_t zj_probe(const char *line, size_t len)
     line = jf_trim(line, &len);
     if (len == 0 || line[0] != '{')
         return DH_PROBE_NO;
-    if (jf_memmem(line, len, "\"event_type\"", 12))
+    if (jf_has_key(line, len, "\"event_type\""))
         return DH_PROBE_NO; /* Suricata EVE */
-    if (jf_memmem(line, len, "\"id.orig_h\"", 11) || jf_memmem(line, len, "\"_path\":\"dns\"", 13))
+    if (jf_has_key(line, len, "\"id.orig_h\"") || jf_memmem(line, len, "\"_path\":\"dns\"", 13))
         return DH_PROBE_YES;
     return DH_PROBE_NEED_MORE;
 }

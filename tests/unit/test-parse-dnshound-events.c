@@ -739,10 +739,11 @@ Test(dnshound_events, probe_never_claims_zeek_or_eve)
         {"{\"ts\":\"2018-03-24T17:15:20Z\",\"sensor\":\"s1\",\"_path\":\"conn\"}", DH_PROBE_NEED_MORE},
         {"{\"timestamp\":\"2017-01-27T16:03:18.623093+0000\",\"event_type\":\"dns\"}",
          DH_PROBE_NEED_MORE},
-        /* a query name spelling another parser's marker: never two YES */
+        /* a query name spelling another parser's marker is text, not a key:
+           the probes look for keys (jf_has_key), so this is still an event */
         {"{\"ts\":\"2024-01-01T00:00:00.000000Z\",\"sensor\":\"zeek\","
          "\"query\":{\"name\":\"\\\\\\\"event_type\"}}",
-         DH_PROBE_NEED_MORE},
+         DH_PROBE_YES},
         {"{\"sensor\":\"zeek\",\"ts\":\"2024-01-01T00:00:00.000000Z\"}", DH_PROBE_NEED_MORE},
         {"{\"ts\":\"2024-01-01T00:00:00.000000Z\"}", DH_PROBE_NEED_MORE},
         {"#separator \\x09", DH_PROBE_NO},
