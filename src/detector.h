@@ -15,7 +15,10 @@
  *                            NULL with err filled ("FILE:LINE: ...").
  *   on_event(st, ev, v, env) Once per normalized DNS event that survived the
  *                            shared noise control (excluded names, allowlists
- *                            and resolver duplicates never reach detectors),
+ *                            and resolver duplicates never reach detectors,
+ *                            except that a type with `sees_excluded` also gets
+ *                            the excluded special-use names: *.arpa PTRs,
+ *                            mDNS...),
  *                            in input order. ev is borrowed: copy what you
  *                            keep. v says what noise control knows about it
  *                            (benign tunnel-shaped service, from a resolver,
@@ -68,6 +71,7 @@ typedef struct dh_detect_env {
 typedef struct dh_detector_type {
     const char *name;
     const char *description;
+    bool sees_excluded; /* also called for names noise control excludes */
     void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
     void (*on_event)(void *state, const dh_event_t *ev, const dh_verdict_t *v,
                      const dh_detect_env_t *env);

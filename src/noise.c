@@ -274,6 +274,7 @@ dh_noise_result_t dh_noise_check(dh_noise_t *n, const dh_event_t *ev, dh_verdict
     memset(v, 0, sizeof(*v));
     if (excluded(n, ev)) {
         n->st.excluded++;
+        v->from_resolver = in_cidrs(&n->resolvers, &ev->client);
         return DH_NOISE_EXCLUDED;
     }
     if (in_cidrs(&n->allow_clients, &ev->client) ||

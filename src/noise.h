@@ -47,7 +47,9 @@ void dh_noise_free(dh_noise_t *n);
 /* Add a known resolver (address or CIDR); -1 when it does not parse. */
 int dh_noise_add_resolver(dh_noise_t *n, const char *addr);
 
-/* Judge one event; fills v when the result is DH_NOISE_PASS. */
+/* Judge one event; fills v when the result is DH_NOISE_PASS (for
+   DH_NOISE_EXCLUDED only from_resolver is set: detectors that look at
+   special-use names themselves, such as reverse-lookup sweeps, get those). */
 dh_noise_result_t dh_noise_check(dh_noise_t *n, const dh_event_t *ev, dh_verdict_t *v);
 
 dh_noise_stats_t dh_noise_stats(const dh_noise_t *n);

@@ -131,10 +131,12 @@ static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
 static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
 {
     dh_verdict_t v;
-    if (dh_noise_check(pl->noise, ev, &v) != DH_NOISE_PASS)
+    dh_noise_result_t r = dh_noise_check(pl->noise, ev, &v);
+    if (r != DH_NOISE_PASS && r != DH_NOISE_EXCLUDED)
         return;
     for (size_t i = 0; i < pl->n_det; i++)
-        pl->det[i].type->on_event(pl->det[i].state, ev, &v, &pl->env);
+        if (r == DH_NOISE_PASS || pl->det[i].type->sees_excluded)
+            pl->det[i].type->on_event(pl->det[i].state, ev, &v, &pl->env);
 }
 
 /* Called for every finished transaction (directly for Zeek, through the

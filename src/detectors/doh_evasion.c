@@ -1,0 +1,577 @@
+/*
+ * doh_evasion.c - DNS monitoring evasion: DoH/DoT and unsanctioned resolvers
+ * (T1572 Protocol Tunneling, TA0011, DET0538).
+ *
+ * A host that moves its name resolution to DNS over HTTPS or TLS, or to a
+ * resolver the site does not run, takes its lookups out of sight of every
+ * other detector. The DNS it still sends shows the move:
+ *
+ *   resolver      lookups of known DoH/DoT resolver hostnames (the list file
+ *                 thresholds.resolver_list, suffix match at label boundaries):
+ *                 a client bootstrapping an encrypted resolver.
+ *   canary        browser canary names (use-application-dns.net: Firefox;
+ *                 mask.icloud.com, mask-h2.icloud.com: iCloud Private Relay).
+ *                 A negative answer (NXDOMAIN or any other error, or
+ *                 NOERROR without records) is the network switching DoH /
+ *                 Relay off, which is benign. A positive answer, or a query whose
+ *                 answer was not seen, means the client may switch to
+ *                 encrypted DNS: reported, with the lower canary_risk_score
+ *                 when nothing else was seen.
+ *   unsanctioned  queries sent to a server outside thresholds.
+ *                 sanctioned_resolvers, counted per client x server. An empty
+ *                 list turns this check off: an unconfigured site would
+ *                 otherwise alert on every query.
+ *   port          DNS to a server port that is not standard_ports (53), not
+ *                 ignored_ports (mDNS, LLMNR, NetBIOS), with DoT's own port
+ *                 (dot_ports, 853) counted and named apart.
+ *
+ * State: one entry per client and window (default one hour), created only
+ * when a query shows one of the four kinds; ordinary lookups to a sanctioned
+ * resolver on port 53 create nothing. When the window closes, every kind
+ * that reaches its threshold is reported in one detection per client and
+ * window, whose confidence grows with the number of kinds. Queries from a
+ * known resolver (noise.yaml resolvers) are reported with
+ * client_is_resolver, and never for `unsanctioned`: forwarding to upstream
+ * servers is what a resolver does.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detector.h"
+#include "../util-ip.h"
+#include "../util-mem.h"
+#include "../util-strset.h"
+
+#define MAX_NAMES 8     /* distinct resolver / canary names kept per client */
+#define NAME_LEN 96
+#define MAX_SERVERS 8   /* distinct unsanctioned servers / odd ports per client */
+#define SAMPLES 3
+#define SAMPLE_LEN 128
+#define MAX_PORTS 16
+#define MAX_SANCTIONED 256
+
+enum { K_RESOLVER, K_CANARY, K_UNSANCTIONED, K_PORT, K_DOT, N_KINDS };
+static const char *const kind_names[N_KINDS] = {"resolver", "canary", "unsanctioned",
+                                                "nonstandard_port", "dot_port"};
+
+typedef struct {
+    int64_t window, resolver_lookups, canary_lookups, unsanctioned_queries,
+        nonstandard_port_queries;
+    double canary_risk_score, confidence_step;
+} params_t;
+
+typedef struct {
+    uint8_t len;
+    char s[NAME_LEN];
+} name_t;
+
+typedef struct {
+    dh_addr_t addr;
+    int32_t port;
+    uint32_t n;
+} server_t;
+
+typedef struct {
+    dh_addr_t client;
+    int64_t first_us, last_us;
+    uint8_t seen, from_resolver;
+    uint64_t resolver, canary_positive, canary_negative, canary_unanswered;
+    uint64_t unsanctioned, port, dot;
+    uint8_t n_resolver_names, n_canary_names, n_servers, n_ports;
+    uint64_t servers_dropped, ports_dropped; /* queries to servers past the slots */
+    name_t resolver_names[MAX_NAMES];
+    name_t canary_names[MAX_NAMES];
+    server_t servers[MAX_SERVERS]; /* unsanctioned servers, with their port */
+    server_t ports[MAX_SERVERS];   /* servers asked on a non-standard port */
+    uint8_t n_samples;
+    uint8_t sample_len[SAMPLES];
+    char samples[SAMPLES][SAMPLE_LEN];
+} window_t;
+
+typedef struct {
+    dh_rule_t *rule;
+    const dh_detect_env_t *env;
+    params_t p;
+    dh_strset_t *resolvers, *canaries;
+    dh_cidr_t *sanctioned;
+    size_t n_sanctioned;
+    long standard_ports[MAX_PORTS], ignored_ports[MAX_PORTS], dot_ports[MAX_PORTS];
+    size_t n_standard, n_ignored, n_dot;
+    dh_table_t *table;
+    dh_strbuf_t ev;
+} doh_t;
+
+static const dh_int_param_t int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+    P(window, 3600, 10, 86400),
+    P(resolver_lookups, 1, 1, 1000000),
+    P(canary_lookups, 1, 1, 1000000),
+    P(unsanctioned_queries, 1, 1, 1000000),
+    P(nonstandard_port_queries, 1, 1, 1000000),
+#undef P
+};
+
+static const dh_double_param_t dbl_params[] = {
+    {"canary_risk_score", offsetof(params_t, canary_risk_score), 21, 0, 100},
+    {"confidence_step", offsetof(params_t, confidence_step), 0.1, 0, 0.5},
+};
+
+static void lower(char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] - 'A' + 'a');
+}
+
+/* Add a name to set: lowercase, without leading or trailing dots. */
+static void add_name(dh_strset_t *set, char *v, size_t len)
+{
+    lower(v, len);
+    while (len && v[0] == '.')
+        v++, len--;
+    while (len && v[len - 1] == '.')
+        len--;
+    if (len)
+        dh_strset_add(set, v, len);
+}
+
+/* The list file named by thresholds.resolver_list, relative to the directory
+   of the rule file unless absolute: one name a line, '#' comments. */
+static int load_list_file(doh_t *t, char *err, size_t errlen)
+{
+    const char *name = NULL;
+    if (dh_yaml_str(t->rule->thresholds, "resolver_list", true, &name, err, errlen))
+        return -1;
+    dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "resolver_list");
+    char path[4096];
+    const char *slash = strrchr(t->rule->path, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(path, sizeof(path), "%s", name);
+    else
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->rule->path), t->rule->path,
+                 name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s:%zu: resolver_list: cannot open %s", n->file, n->line, path);
+        return -1;
+    }
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        char *s = line + strspn(line, " \t");
+        add_name(t->resolvers, s, strcspn(s, " \t\r\n#"));
+    }
+    fclose(f);
+    if (dh_strset_size(t->resolvers) == 0) {
+        snprintf(err, errlen, "%s:%zu: resolver_list: %s holds no names", n->file, n->line, path);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_canaries(doh_t *t, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "canary_domains");
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ) {
+        snprintf(err, errlen, "%s:%zu: canary_domains: expected a list of names", seq->file,
+                 seq->line);
+        return -1;
+    }
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
+            snprintf(err, errlen, "%s:%zu: canary_domains: expected a name", it->file, it->line);
+            return -1;
+        }
+        add_name(t->canaries, it->value, strlen(it->value));
+    }
+    return 0;
+}
+
+static int load_sanctioned(doh_t *t, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "sanctioned_resolvers");
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_SANCTIONED) {
+        snprintf(err, errlen,
+                 "%s:%zu: sanctioned_resolvers: expected a list of at most %d addresses or "
+                 "CIDR blocks",
+                 seq->file, seq->line, MAX_SANCTIONED);
+        return -1;
+    }
+    t->sanctioned = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(dh_cidr_t));
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || dh_cidr_parse(it->value, &t->sanctioned[i]) != 0) {
+            snprintf(err, errlen,
+                     "%s:%zu: sanctioned_resolvers: '%s' is not an address or CIDR block",
+                     it->file, it->line, it->kind == DH_YAML_SCALAR ? it->value : "(list)");
+            return -1;
+        }
+        t->n_sanctioned++;
+    }
+    return 0;
+}
+
+static int load_ports(doh_t *t, const char *key, long *out, size_t *n, char *err, size_t errlen)
+{
+    if (dh_rule_int_list(t->rule, key, out, MAX_PORTS, n, err, errlen))
+        return -1;
+    for (size_t i = 0; i < *n; i++)
+        if (out[i] < 0 || out[i] > 65535) {
+            dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, key);
+            snprintf(err, errlen, "%s:%zu: %s: %ld is not a port number", seq->file,
+                     seq->items[i]->line, key, out[i]);
+            return -1;
+        }
+    return 0;
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why);
+static void doh_destroy(void *state);
+
+static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    doh_t *t = dh_calloc(1, sizeof(*t));
+    t->rule = rule;
+    t->env = env;
+    t->resolvers = dh_strset_new();
+    t->canaries = dh_strset_new();
+    dh_sb_init(&t->ev);
+    if (!rule->thresholds) {
+        snprintf(err, errlen, "%s: missing 'thresholds' (resolver_list is required)", rule->path);
+        doh_destroy(t);
+        return NULL;
+    }
+    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen) ||
+        load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
+        load_sanctioned(t, err, errlen) ||
+        load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||
+        load_ports(t, "ignored_ports", t->ignored_ports, &t->n_ignored, err, errlen) ||
+        load_ports(t, "dot_ports", t->dot_ports, &t->n_dot, err, errlen)) {
+        doh_destroy(t);
+        return NULL;
+    }
+    /* absent lists take the defaults; an explicit [] means none */
+    static const long def_ignored[] = {5353, 5355, 137};
+    if (!dh_yaml_get(rule->thresholds, "standard_ports"))
+        t->standard_ports[t->n_standard++] = 53;
+    if (!dh_yaml_get(rule->thresholds, "ignored_ports"))
+        for (size_t i = 0; i < DH_N_OF(def_ignored); i++)
+            t->ignored_ports[t->n_ignored++] = def_ignored[i];
+    if (!dh_yaml_get(rule->thresholds, "dot_ports"))
+        t->dot_ports[t->n_dot++] = 853;
+    dh_table_opts_t o = {.name = "doh_evasion.client",
+                         .value_size = sizeof(window_t),
+                         .window_us = t->p.window * 1000000,
+                         .on_close = on_close,
+                         .ctx = t};
+    t->table = dh_table_new(env->state, &o);
+    return t;
+}
+
+static bool port_in(const long *ports, size_t n, int32_t port)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
+static bool sanctioned(const doh_t *t, const dh_addr_t *a)
+{
+    for (size_t i = 0; i < t->n_sanctioned; i++)
+        if (dh_cidr_contains(&t->sanctioned[i], a))
+            return true;
+    return false;
+}
+
+/* Multicast and broadcast destinations are discovery protocols, not resolvers. */
+static bool multicast(const dh_addr_t *a)
+{
+    if (a->family == DH_AF_INET)
+        return (a->bytes[0] & 0xf0) == 0xe0 ||
+               (a->bytes[0] == 255 && a->bytes[1] == 255 && a->bytes[2] == 255 &&
+                a->bytes[3] == 255);
+    return a->family == DH_AF_INET6 && a->bytes[0] == 0xff;
+}
+
+/* A negative answer: the network turned the canary off (any error code, or
+   NOERROR without records: Firefox disables DoH when the lookup fails or
+   yields no address, Apple documents "no error no answer" and NXDOMAIN).
+   1 negative, 0 positive, -1 no answer seen. */
+static int canary_answer(const dh_event_t *ev)
+{
+    if (ev->rcode > 0)
+        return 1;
+    if (ev->rcode == 0 || ev->has_response)
+        return ev->n_answers == 0 && ev->answers_dropped == 0 ? 1 : 0;
+    return -1;
+}
+
+static void add_name_to(name_t *names, uint8_t *n, const char *s, size_t len)
+{
+    if (len > NAME_LEN)
+        len = NAME_LEN;
+    for (uint8_t i = 0; i < *n; i++)
+        if (names[i].len == len && memcmp(names[i].s, s, len) == 0)
+            return;
+    if (*n >= MAX_NAMES)
+        return;
+    memcpy(names[*n].s, s, len);
+    names[(*n)++].len = (uint8_t)len;
+}
+
+/* Count a query to addr:port in slots; false when the slots are full. */
+static bool add_server(server_t *slots, uint8_t *n, const dh_addr_t *addr, int32_t port)
+{
+    for (uint8_t i = 0; i < *n; i++)
+        if (slots[i].port == port && dh_addr_equal(&slots[i].addr, addr)) {
+            slots[i].n++;
+            return true;
+        }
+    if (*n >= MAX_SERVERS)
+        return false;
+    slots[*n] = (server_t){.addr = *addr, .port = port, .n = 1};
+    (*n)++;
+    return true;
+}
+
+static void add_sample(window_t *w, const dh_event_t *ev)
+{
+    if (!ev->has_qname || w->n_samples >= SAMPLES)
+        return;
+    size_t n = ev->qname_len < SAMPLE_LEN ? ev->qname_len : SAMPLE_LEN;
+    for (uint8_t i = 0; i < w->n_samples; i++)
+        if (w->sample_len[i] == n && memcmp(w->samples[i], ev->qname, n) == 0)
+            return;
+    memcpy(w->samples[w->n_samples], ev->qname, n);
+    w->sample_len[w->n_samples++] = (uint8_t)n;
+}
+
+static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                         const dh_detect_env_t *env)
+{
+    (void)env;
+    doh_t *t = state;
+    if (ev->client.family == DH_AF_UNSET)
+        return;
+    const char *name = ev->qname_lc;
+    size_t len = ev->has_qname ? ev->qname_len : 0;
+    while (len && name[len - 1] == '.')
+        len--;
+    bool is_canary = len && dh_strset_has_suffix(t->canaries, name, len);
+    bool is_resolver = len && !is_canary && dh_strset_has_suffix(t->resolvers, name, len);
+    bool off_list = t->n_sanctioned && !v->from_resolver && ev->server.family != DH_AF_UNSET &&
+                    !multicast(&ev->server) && !sanctioned(t, &ev->server);
+    bool dot = false, odd_port = false;
+    if (ev->server_port >= 0 && !port_in(t->standard_ports, t->n_standard, ev->server_port) &&
+        !port_in(t->ignored_ports, t->n_ignored, ev->server_port)) {
+        dot = port_in(t->dot_ports, t->n_dot, ev->server_port);
+        odd_port = !dot;
+    }
+    if (!is_canary && !is_resolver && !off_list && !dot && !odd_port)
+        return; /* an ordinary lookup: no state */
+
+    window_t *w = dh_table_touch(t->table, &ev->client, sizeof(dh_addr_t), ev->ts_us);
+    if (!w)
+        return;
+    if (!w->seen) {
+        w->seen = 1;
+        w->client = ev->client;
+        w->first_us = w->last_us = ev->ts_us;
+    }
+    if (ev->ts_us < w->first_us)
+        w->first_us = ev->ts_us;
+    if (ev->ts_us > w->last_us)
+        w->last_us = ev->ts_us;
+    w->from_resolver |= v->from_resolver;
+    if (is_canary) {
+        int a = canary_answer(ev);
+        if (a == 1) {
+            w->canary_negative++;
+        } else {
+            if (a == 0)
+                w->canary_positive++;
+            else
+                w->canary_unanswered++;
+            add_name_to(w->canary_names, &w->n_canary_names, name, len);
+            add_sample(w, ev);
+        }
+    }
+    if (is_resolver) {
+        w->resolver++;
+        add_name_to(w->resolver_names, &w->n_resolver_names, name, len);
+        add_sample(w, ev);
+    }
+    if (off_list) {
+        w->unsanctioned++;
+        if (!add_server(w->servers, &w->n_servers, &ev->server, ev->server_port))
+            w->servers_dropped++;
+        add_sample(w, ev);
+    }
+    if (dot || odd_port) {
+        if (dot)
+            w->dot++;
+        else
+            w->port++;
+        if (!add_server(w->ports, &w->n_ports, &ev->server, ev->server_port))
+            w->ports_dropped++;
+        add_sample(w, ev);
+    }
+}
+
+typedef struct {
+    bool on[N_KINDS];
+    int fired;
+} kinds_t;
+
+static kinds_t check(const doh_t *t, const window_t *w)
+{
+    const params_t *p = &t->p;
+    kinds_t k = {0};
+    k.on[K_RESOLVER] = w->resolver >= (uint64_t)p->resolver_lookups;
+    /* a negative answer anywhere in the window means the network opted out:
+       only unanswered queries with no negative answer, or positive answers,
+       count */
+    uint64_t canary = w->canary_positive + (w->canary_negative ? 0 : w->canary_unanswered);
+    k.on[K_CANARY] = canary >= (uint64_t)p->canary_lookups;
+    uint32_t top = 0;
+    for (uint8_t i = 0; i < w->n_servers; i++)
+        if (w->servers[i].n > top)
+            top = w->servers[i].n;
+    k.on[K_UNSANCTIONED] = top >= (uint64_t)p->unsanctioned_queries;
+    k.on[K_PORT] = w->port >= (uint64_t)p->nonstandard_port_queries;
+    k.on[K_DOT] = w->dot >= (uint64_t)p->nonstandard_port_queries;
+    for (int i = 0; i < N_KINDS; i++)
+        k.fired += k.on[i];
+    return k;
+}
+
+static void names_arr(dh_strbuf_t *sb, const char *key, const name_t *names, uint8_t n)
+{
+    dh_json_open_arr(sb, key);
+    for (uint8_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_json_string(sb, names[i].s, names[i].len);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+static void servers_arr(dh_strbuf_t *sb, const char *key, const server_t *s, uint8_t n)
+{
+    char a[DH_ADDR_STRLEN];
+    dh_json_open_arr(sb, key);
+    for (uint8_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_sb_putc(sb, '{');
+        dh_json_kv_str(sb, "ip", dh_addr_format(&s[i].addr, a));
+        if (s[i].port >= 0)
+            dh_json_kv_int(sb, "port", s[i].port);
+        dh_json_kv_uint(sb, "queries", s[i].n);
+        dh_sb_putc(sb, '}');
+    }
+    dh_sb_putc(sb, ']');
+}
+
+static void evidence(doh_t *t, const window_t *w, const kinds_t *k)
+{
+    const params_t *p = &t->p;
+    dh_strbuf_t *sb = &t->ev;
+    dh_sb_reset(sb);
+    dh_json_kv_int(sb, "window_seconds", p->window);
+    dh_json_open_arr(sb, "kinds");
+    for (int i = 0; i < N_KINDS; i++)
+        if (k->on[i]) {
+            dh_json_sep(sb);
+            dh_json_string(sb, kind_names[i], strlen(kind_names[i]));
+        }
+    dh_sb_putc(sb, ']');
+    dh_json_kv_uint(sb, "resolver_lookups", w->resolver);
+    names_arr(sb, "resolver_names", w->resolver_names, w->n_resolver_names);
+    dh_json_kv_uint(sb, "canary_positive", w->canary_positive);
+    dh_json_kv_uint(sb, "canary_unanswered", w->canary_unanswered);
+    dh_json_kv_uint(sb, "canary_negative", w->canary_negative);
+    names_arr(sb, "canary_names", w->canary_names, w->n_canary_names);
+    dh_json_kv_uint(sb, "unsanctioned_queries", w->unsanctioned);
+    servers_arr(sb, "unsanctioned_servers", w->servers, w->n_servers);
+    if (w->servers_dropped)
+        dh_json_kv_uint(sb, "unsanctioned_queries_to_other_servers", w->servers_dropped);
+    dh_json_kv_uint(sb, "nonstandard_port_queries", w->port);
+    dh_json_kv_uint(sb, "dot_port_queries", w->dot);
+    servers_arr(sb, "port_servers", w->ports, w->n_ports);
+    if (w->ports_dropped)
+        dh_json_kv_uint(sb, "port_queries_to_other_servers", w->ports_dropped);
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_int(sb, "resolver_lookups", p->resolver_lookups);
+    dh_json_kv_int(sb, "canary_lookups", p->canary_lookups);
+    dh_json_kv_int(sb, "unsanctioned_queries", p->unsanctioned_queries);
+    dh_json_kv_int(sb, "nonstandard_port_queries", p->nonstandard_port_queries);
+    dh_json_kv_double(sb, "canary_risk_score", p->canary_risk_score);
+    dh_json_kv_uint(sb, "sanctioned_resolvers", t->n_sanctioned);
+    dh_sb_putc(sb, '}');
+    dh_json_open_arr(sb, "samples");
+    for (uint8_t i = 0; i < w->n_samples; i++) {
+        dh_json_sep(sb);
+        dh_json_string(sb, w->samples[i], w->sample_len[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)key, (void)keylen, (void)why;
+    doh_t *t = ctx;
+    window_t *w = value;
+    kinds_t k = check(t, w);
+    if (!k.fired)
+        return;
+    evidence(t, w, &k);
+    double conf = t->rule->confidence + t->p.confidence_step * (k.fired - 1);
+    bool canary_only = k.fired == 1 && k.on[K_CANARY];
+    dh_detection_t d = {
+        .rule_name = "doh_evasion",
+        .rule = t->rule,
+        .fired_us = w->last_us,
+        .start_us = w->first_us,
+        .end_us = w->last_us,
+        .window_start_us = ws,
+        .client = &w->client,
+        .client_is_resolver = w->from_resolver,
+        .qname = w->n_samples ? w->samples[0] : NULL,
+        .qname_len = w->n_samples ? w->sample_len[0] : 0,
+        .risk_score = canary_only ? t->p.canary_risk_score : -1,
+        .confidence = conf > 0.99 ? 0.99 : conf,
+        .evidence = &t->ev,
+    };
+    t->env->emit(t->env->pipeline, &d);
+}
+
+static void doh_destroy(void *state)
+{
+    doh_t *t = state;
+    if (!t)
+        return;
+    dh_strset_free(t->resolvers);
+    dh_strset_free(t->canaries);
+    free(t->sanctioned);
+    dh_sb_free(&t->ev);
+    free(t);
+}
+
+const dh_detector_type_t dh_detector_doh_evasion = {
+    .name = "doh_evasion",
+    .description = "DoH/DoT and unsanctioned-resolver use seen in DNS: resolver hostnames, "
+                   "browser canaries, off-list servers, odd ports (T1572)",
+    .create = doh_create,
+    .on_event = doh_on_event,
+    .flush = NULL,
+    .destroy = doh_destroy,
+};

@@ -1,0 +1,417 @@
+/*
+ * fast_flux.c - Fast Flux DNS (T1568.001, TA0011, DET0485).
+ *
+ * A fast-flux domain resolves to a large, constantly changing pool of
+ * compromised hosts: many distinct A/AAAA answers, scattered over many
+ * networks (home connections of a botnet, all over the address space), with
+ * short TTLs so the answers keep rotating. No ASN database is needed: the
+ * spread of the answers over /16 networks stands in for "many ASNs".
+ *
+ * Per registered domain and 1-hour window (event time) the answers of every
+ * response are accumulated: distinct addresses, distinct /24s (IPv6: /48) and
+ * /16s (IPv6: /32), the response's TTL (the largest of its address records:
+ * shares below low_ttl and very_low_ttl, min and max), distinct clients, and
+ * the answer churn. Churn compares the address set of a response (an
+ * order-independent hash, so round-robin reordering is no change) with the
+ * previous response for the same name and address family: a comparison
+ * counts when the set changed, or when it stayed the same although the
+ * earlier answer's TTL had expired (a fresh resolution that could have
+ * changed it); answers served again from a cache within their TTL say
+ * nothing and are not counted. churn = changes / comparisons.
+ *
+ * The window fires when: responses >= min_responses, distinct addresses >=
+ * min_addresses, distinct /16s >= min_networks_16 and >= min_network_ratio
+ * times the distinct addresses (a botnet's hosts are each in their own
+ * network; a big CDN such as Akamai owns many /16s but hands out many
+ * addresses from each, about 0.15 /16s per address), the share of responses
+ * with TTL < low_ttl >= low_ttl_share, changes >= min_changes and churn >=
+ * min_churn. TTLs below very_low_ttl in very_low_ttl_share of responses
+ * (DET0485: "< 60 s strongly") and a /16 spread of twice the threshold add to
+ * the confidence; responses that reach their addresses through a CNAME (CDN
+ * style: www.example.com -> e1.cdn.example.net -> A) lower it.
+ *
+ * CDNs rotate many addresses with low TTLs too, but from a few provider
+ * networks: their answers stay within a handful of /16s, which is why the
+ * /16 spread is the deciding threshold. Domains on the popular list (CDNs,
+ * the NTP pool...) are skipped; domains queried by many local clients
+ * (noise control's "common") need common_factor times the address and /16
+ * thresholds. The entity is the domain (registered_domain, no client).
+ *
+ * State: a domain gets an entry only once a response for it carries address
+ * records with TTL < low_ttl; after that, all its responses in the window are
+ * counted. Domains with long TTLs (most of them) create no state.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detector.h"
+#include "../sketch.h"
+#include "../util-dns.h"
+#include "../util-ip.h"
+#include "../util-mem.h"
+
+#define SAMPLES 5
+#define QNAME_LEN 128
+#define DOMAIN_MAX 256
+#define RECENT 4 /* names (x address family) per domain remembered for churn */
+
+typedef struct {
+    int64_t window, min_responses, min_addresses, min_networks_16, low_ttl, very_low_ttl,
+        min_changes;
+    double min_network_ratio, low_ttl_share, very_low_ttl_share, min_churn, common_factor;
+} params_t;
+
+typedef struct {
+    uint64_t name;      /* hash of the query name and the answers' families, 0: free */
+    uint64_t set;       /* order-independent hash of the address set */
+    int64_t expires_us; /* when the answer's TTL runs out */
+} recent_t;
+
+typedef struct {
+    uint64_t responses, addr_records, low_ttl, very_low_ttl, via_cname;
+    uint64_t compared, changes;
+    int64_t first_us, last_us;
+    int64_t ttl_min, ttl_max; /* -1 unknown */
+    uint8_t common, n_samples, recent_next, qname_len;
+    dh_addr_t samples[SAMPLES];
+    recent_t recent[RECENT];
+    char qname[QNAME_LEN];
+    dh_distinct_t addrs, net24, net16, clients, sets;
+} window_t;
+
+typedef struct {
+    dh_rule_t *rule;
+    const dh_detect_env_t *env;
+    params_t p;
+    dh_table_t *table;
+    dh_strbuf_t ev;
+} flux_t;
+
+static const dh_int_param_t int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+    P(window, 3600, 60, 86400),
+    P(min_responses, 5, 1, 1000000),
+    P(min_addresses, 20, 2, 1000000),
+    P(min_networks_16, 10, 1, 1000000),
+    P(low_ttl, 300, 1, 86400),
+    P(very_low_ttl, 60, 1, 86400),
+    P(min_changes, 3, 0, 1000000),
+#undef P
+};
+
+static const dh_double_param_t dbl_params[] = {
+    {"min_network_ratio", offsetof(params_t, min_network_ratio), 0.3, 0, 1},
+    {"low_ttl_share", offsetof(params_t, low_ttl_share), 0.8, 0, 1},
+    {"very_low_ttl_share", offsetof(params_t, very_low_ttl_share), 0.5, 0, 1},
+    {"min_churn", offsetof(params_t, min_churn), 0.5, 0, 1},
+    {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
+};
+
+static int key_error(dh_rule_t *rule, const char *key, const char *what, char *err, size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, key);
+    snprintf(err, errlen, "%s:%zu: %s: %s", rule->path, n ? n->line : 0, key, what);
+    return -1;
+}
+
+static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+{
+    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen))
+        return -1;
+    if (p->very_low_ttl >= p->low_ttl)
+        return key_error(rule, "very_low_ttl", "must be less than low_ttl", err, errlen);
+    return 0;
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why);
+
+static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    flux_t *t = dh_calloc(1, sizeof(*t));
+    if (read_params(rule, &t->p, err, errlen)) {
+        free(t);
+        return NULL;
+    }
+    t->rule = rule;
+    t->env = env;
+    dh_sb_init(&t->ev);
+    dh_table_opts_t o = {.name = "fast_flux.domain",
+                         .value_size = sizeof(window_t),
+                         .window_us = t->p.window * 1000000,
+                         .on_close = on_close,
+                         .ctx = t};
+    t->table = dh_table_new(env->state, &o);
+    return t;
+}
+
+/* Hash of the first bits of an address (family included). */
+static uint64_t prefix_hash(const dh_addr_t *a, unsigned bits)
+{
+    uint8_t b[18] = {a->family, (uint8_t)bits};
+    unsigned full = bits / 8;
+    memcpy(b + 2, a->bytes, full);
+    if (bits % 8)
+        b[2 + full] = a->bytes[full] & (uint8_t)(0xff << (8 - bits % 8));
+    return dh_hash64(b, 2 + (bits + 7) / 8);
+}
+
+/* The address records of the answer section, parsed; their number. */
+#define MAX_ADDRS 64
+typedef struct {
+    dh_addr_t addr[MAX_ADDRS];
+    size_t n;
+    int64_t ttl; /* largest TTL of the address records, -1 unknown */
+    unsigned families; /* bit 0 IPv4, bit 1 IPv6 */
+    bool cname;
+} answers_t;
+
+static void collect_answers(const dh_event_t *ev, answers_t *out)
+{
+    out->n = 0;
+    out->ttl = -1;
+    out->families = 0;
+    out->cname = false;
+    for (uint32_t i = 0; i < ev->n_answers; i++) {
+        const dh_answer_t *a = &ev->answers[i];
+        if (a->section != DH_SECTION_ANSWER)
+            continue;
+        if (a->rrtype == DH_QTYPE_CNAME) {
+            out->cname = true;
+            continue;
+        }
+        if ((a->rrtype != DH_QTYPE_A && a->rrtype != DH_QTYPE_AAAA) || !a->data ||
+            out->n >= MAX_ADDRS)
+            continue;
+        dh_addr_t *x = &out->addr[out->n];
+        if (dh_addr_parse(a->data, a->data_len, x) != 0)
+            continue;
+        out->n++;
+        out->families |= x->family == DH_AF_INET ? 1u : 2u;
+        if (a->ttl > out->ttl)
+            out->ttl = a->ttl;
+    }
+}
+
+static void note_churn(window_t *w, uint64_t name, uint64_t set, int64_t ts_us, int64_t ttl)
+{
+    recent_t *r = NULL;
+    for (int i = 0; i < RECENT; i++)
+        if (w->recent[i].name == name) {
+            r = &w->recent[i];
+            break;
+        }
+    if (r) {
+        if (r->set != set) {
+            w->changes++;
+            w->compared++;
+        } else if (ts_us >= r->expires_us) {
+            w->compared++;
+        }
+    } else {
+        r = &w->recent[w->recent_next];
+        w->recent_next = (uint8_t)((w->recent_next + 1) % RECENT);
+        r->name = name;
+    }
+    r->set = set;
+    r->expires_us = ts_us + (ttl > 0 ? ttl : 0) * 1000000;
+}
+
+static void flux_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                          const dh_detect_env_t *env)
+{
+    (void)env;
+    flux_t *t = state;
+    if (v->popular || !ev->registered_domain || !ev->has_qname || ev->n_answers == 0)
+        return;
+    size_t dlen = strlen(ev->registered_domain);
+    if (dlen == 0 || dlen >= DOMAIN_MAX)
+        return;
+    answers_t ans;
+    collect_answers(ev, &ans);
+    if (ans.n == 0)
+        return;
+    bool low = ans.ttl >= 0 && ans.ttl < t->p.low_ttl;
+    window_t *w;
+    if (low)
+        w = dh_table_touch(t->table, ev->registered_domain, dlen, ev->ts_us);
+    else if (dh_table_find(t->table, ev->registered_domain, dlen, ev->ts_us))
+        w = dh_table_touch(t->table, ev->registered_domain, dlen, ev->ts_us);
+    else
+        return; /* long TTLs and not tracked yet: no state */
+    if (!w)
+        return;
+    if (w->responses == 0) {
+        w->first_us = w->last_us = ev->ts_us;
+        w->ttl_min = w->ttl_max = -1;
+        size_t n = ev->qname_len < QNAME_LEN ? ev->qname_len : QNAME_LEN;
+        memcpy(w->qname, ev->qname, n);
+        w->qname_len = (uint8_t)n;
+    }
+    if (ev->ts_us < w->first_us)
+        w->first_us = ev->ts_us;
+    if (ev->ts_us > w->last_us)
+        w->last_us = ev->ts_us;
+    w->responses++;
+    w->common |= v->common;
+    w->addr_records += ans.n;
+    w->low_ttl += low;
+    w->very_low_ttl += ans.ttl >= 0 && ans.ttl < t->p.very_low_ttl;
+    w->via_cname += ans.cname;
+    if (ans.ttl >= 0) {
+        if (w->ttl_min < 0 || ans.ttl < w->ttl_min)
+            w->ttl_min = ans.ttl;
+        if (ans.ttl > w->ttl_max)
+            w->ttl_max = ans.ttl;
+    }
+    if (ev->client.family != DH_AF_UNSET)
+        dh_distinct_add(&w->clients, dh_hash64(&ev->client, sizeof(ev->client)));
+    uint64_t set = ans.n;
+    for (size_t i = 0; i < ans.n; i++) {
+        const dh_addr_t *a = &ans.addr[i];
+        bool v4 = a->family == DH_AF_INET;
+        uint64_t h = prefix_hash(a, v4 ? 32 : 128);
+        set += h; /* a sum: the same set in any order gives the same hash */
+        if (dh_distinct_add(&w->addrs, h) && w->n_samples < SAMPLES)
+            w->samples[w->n_samples++] = *a;
+        dh_distinct_add(&w->net24, prefix_hash(a, v4 ? 24 : 48));
+        dh_distinct_add(&w->net16, prefix_hash(a, v4 ? 16 : 32));
+    }
+    dh_distinct_add(&w->sets, set);
+    uint64_t name = dh_hash64(ev->qname_lc, ev->qname_len) + ans.families * 0x9e3779b97f4a7c15ULL;
+    note_churn(w, name ? name : 1, set, ev->ts_us, ans.ttl);
+}
+
+typedef struct {
+    bool fired, very_low, wide, cname;
+    double addrs, net16, ratio, low_share, very_low_share, churn, cname_share;
+} verdict_t;
+
+static verdict_t check(const flux_t *t, const window_t *w)
+{
+    const params_t *p = &t->p;
+    double f = w->common ? p->common_factor : 1.0;
+    verdict_t r = {0};
+    if (!w->responses)
+        return r;
+    double n = (double)w->responses;
+    r.addrs = dh_distinct_count(&w->addrs);
+    r.net16 = dh_distinct_count(&w->net16);
+    r.ratio = r.addrs > 0 ? r.net16 / r.addrs : 0;
+    r.low_share = (double)w->low_ttl / n;
+    r.very_low_share = (double)w->very_low_ttl / n;
+    r.cname_share = (double)w->via_cname / n;
+    r.churn = w->compared ? (double)w->changes / (double)w->compared : 0;
+    r.fired = w->responses >= (uint64_t)p->min_responses && r.addrs >= f * p->min_addresses &&
+              r.net16 >= f * p->min_networks_16 && r.ratio >= p->min_network_ratio &&
+              r.low_share >= p->low_ttl_share &&
+              w->changes >= (uint64_t)p->min_changes && r.churn >= p->min_churn;
+    r.very_low = r.very_low_share >= p->very_low_ttl_share;
+    r.wide = r.net16 >= 2 * f * p->min_networks_16;
+    r.cname = r.cname_share >= 0.5;
+    return r;
+}
+
+static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
+{
+    const params_t *p = &t->p;
+    dh_strbuf_t *sb = &t->ev;
+    char ip[DH_ADDR_STRLEN];
+    dh_sb_reset(sb);
+    dh_json_kv_int(sb, "window_seconds", p->window);
+    dh_json_kv_uint(sb, "responses", w->responses);
+    dh_json_kv_uint(sb, "address_records", w->addr_records);
+    dh_json_kv_double(sb, "distinct_addresses", r->addrs);
+    dh_json_kv_double(sb, "distinct_networks_24", dh_distinct_count(&w->net24));
+    dh_json_kv_double(sb, "distinct_networks_16", r->net16);
+    dh_json_kv_double(sb, "networks_16_per_address", r->ratio);
+    dh_json_kv_double(sb, "distinct_answer_sets", dh_distinct_count(&w->sets));
+    dh_json_kv_double(sb, "distinct_clients", dh_distinct_count(&w->clients));
+    dh_json_open_obj(sb, "ttl");
+    dh_json_kv_int(sb, "min", w->ttl_min);
+    dh_json_kv_int(sb, "max", w->ttl_max);
+    dh_json_kv_double(sb, "share_below_low", r->low_share);
+    dh_json_kv_double(sb, "share_below_very_low", r->very_low_share);
+    dh_sb_putc(sb, '}');
+    dh_json_kv_uint(sb, "churn_comparisons", w->compared);
+    dh_json_kv_uint(sb, "churn_changes", w->changes);
+    dh_json_kv_double(sb, "churn_rate", r->churn);
+    dh_json_kv_double(sb, "cname_share", r->cname_share);
+    dh_json_kv_bool(sb, "very_low_ttl", r->very_low);
+    dh_json_kv_bool(sb, "common_domain", w->common);
+    dh_json_open_arr(sb, "sample_addresses");
+    for (int i = 0; i < w->n_samples; i++) {
+        dh_json_sep(sb);
+        const char *s = dh_addr_format(&w->samples[i], ip);
+        dh_json_string(sb, s, strlen(s));
+    }
+    dh_sb_putc(sb, ']');
+    dh_json_kv_strn(sb, "sample_query", w->qname, w->qname_len);
+    double f = w->common ? p->common_factor : 1.0;
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_int(sb, "min_responses", p->min_responses);
+    dh_json_kv_double(sb, "min_addresses", f * p->min_addresses);
+    dh_json_kv_double(sb, "min_networks_16", f * p->min_networks_16);
+    dh_json_kv_double(sb, "min_network_ratio", p->min_network_ratio);
+    dh_json_kv_int(sb, "low_ttl", p->low_ttl);
+    dh_json_kv_double(sb, "low_ttl_share", p->low_ttl_share);
+    dh_json_kv_int(sb, "very_low_ttl", p->very_low_ttl);
+    dh_json_kv_double(sb, "very_low_ttl_share", p->very_low_ttl_share);
+    dh_json_kv_int(sb, "min_changes", p->min_changes);
+    dh_json_kv_double(sb, "min_churn", p->min_churn);
+    dh_sb_putc(sb, '}');
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)why;
+    flux_t *t = ctx;
+    window_t *w = value;
+    verdict_t r = check(t, w);
+    if (!r.fired)
+        return;
+    evidence(t, w, &r);
+    char domain[DOMAIN_MAX];
+    memcpy(domain, key, keylen);
+    domain[keylen] = '\0';
+    double conf = t->rule->confidence + 0.15 * r.very_low + 0.1 * r.wide - 0.1 * r.cname;
+    double risk = t->rule->risk_score + 10 * r.very_low + 5 * r.wide - 10 * r.cname;
+    dh_detection_t d = {
+        .rule_name = "fast_flux",
+        .rule = t->rule,
+        .fired_us = w->last_us,
+        .start_us = w->first_us,
+        .end_us = w->last_us,
+        .window_start_us = ws,
+        .client = NULL,
+        .qname = w->qname,
+        .qname_len = w->qname_len,
+        .registered_domain = domain,
+        .risk_score = risk > 100 ? 100 : risk < 0 ? 0 : risk,
+        .confidence = conf > 0.99 ? 0.99 : conf < 0.05 ? 0.05 : conf,
+        .evidence = &t->ev,
+    };
+    t->env->emit(t->env->pipeline, &d);
+}
+
+static void flux_destroy(void *state)
+{
+    flux_t *t = state;
+    if (!t)
+        return;
+    dh_sb_free(&t->ev);
+    free(t);
+}
+
+const dh_detector_type_t dh_detector_fast_flux = {
+    .name = "fast_flux",
+    .description = "Fast flux DNS: many rotating, low-TTL answers over many networks (T1568.001)",
+    .create = flux_create,
+    .on_event = flux_on_event,
+    .flush = NULL,
+    .destroy = flux_destroy,
+};
