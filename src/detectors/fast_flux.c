@@ -60,7 +60,8 @@
 typedef struct {
     int64_t window, min_responses, min_addresses, min_networks_16, low_ttl, very_low_ttl,
         min_changes;
-    double min_network_ratio, low_ttl_share, very_low_ttl_share, min_churn, common_factor;
+    double min_network_ratio, common_network_ratio, low_ttl_share, very_low_ttl_share, min_churn,
+        common_factor;
 } params_t;
 
 typedef struct {
@@ -103,6 +104,7 @@ static const dh_int_param_t int_params[] = {
 
 static const dh_double_param_t dbl_params[] = {
     {"min_network_ratio", offsetof(params_t, min_network_ratio), 0.3, 0, 1},
+    {"common_network_ratio", offsetof(params_t, common_network_ratio), 0.6, 0, 1},
     {"low_ttl_share", offsetof(params_t, low_ttl_share), 0.8, 0, 1},
     {"very_low_ttl_share", offsetof(params_t, very_low_ttl_share), 0.5, 0, 1},
     {"min_churn", offsetof(params_t, min_churn), 0.5, 0, 1},
@@ -306,7 +308,8 @@ static verdict_t check(const flux_t *t, const window_t *w)
     r.cname_share = (double)w->via_cname / n;
     r.churn = w->compared ? (double)w->changes / (double)w->compared : 0;
     r.fired = w->responses >= (uint64_t)p->min_responses && r.addrs >= f * p->min_addresses &&
-              r.net16 >= f * p->min_networks_16 && r.ratio >= p->min_network_ratio &&
+              r.net16 >= f * p->min_networks_16 &&
+              r.ratio >= (w->common ? p->common_network_ratio : p->min_network_ratio) &&
               r.low_share >= p->low_ttl_share &&
               w->changes >= (uint64_t)p->min_changes && r.churn >= p->min_churn;
     r.very_low = r.very_low_share >= p->very_low_ttl_share;
@@ -355,7 +358,8 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
     dh_json_kv_int(sb, "min_responses", p->min_responses);
     dh_json_kv_double(sb, "min_addresses", f * p->min_addresses);
     dh_json_kv_double(sb, "min_networks_16", f * p->min_networks_16);
-    dh_json_kv_double(sb, "min_network_ratio", p->min_network_ratio);
+    dh_json_kv_double(sb, "min_network_ratio",
+                      w->common ? p->common_network_ratio : p->min_network_ratio);
     dh_json_kv_int(sb, "low_ttl", p->low_ttl);
     dh_json_kv_double(sb, "low_ttl_share", p->low_ttl_share);
     dh_json_kv_int(sb, "very_low_ttl", p->very_low_ttl);

@@ -257,12 +257,15 @@ Test(fast_flux, popular_and_common_domains)
     p.regdom = "common.example";
     p.v = &common;
     run_pool(&f, &p); /* 40 addresses / 20 /16s < 3 x 20 / 3 x 8 */
-    p.regdom = "commonflux.example";
+    p.regdom = "bigsite.example";
     p.n_addrs = 60;
     p.n16 = 30;
     p.responses = 24;
-    run_pool(&f, &p); /* 60 / 30: passes the raised thresholds */
-    cr_assert_eq(dh_state_stats(f.state).entries, 2, "the popular domain has no state");
+    run_pool(&f, &p); /* 60 / 30: 0.5 /16s per address, under common_network_ratio */
+    p.regdom = "commonflux.example";
+    p.n16 = 40;
+    run_pool(&f, &p); /* 60 / 40: passes the raised thresholds */
+    cr_assert_eq(dh_state_stats(f.state).entries, 3, "the popular domain has no state");
     dh_state_flush(f.state);
     cr_assert_eq(f.sink.n, 1);
     cr_assert(has(&f, 0, "\"registered_domain\":\"commonflux.example\""), "%s", f.sink.json[0]);
@@ -464,5 +467,5 @@ Test(fast_flux, bad_threshold_names_file_and_line)
     expect_error("  min_churn: 0.5 ", "  min_churn: 1.5 ", "min_churn");
     expect_error("  min_networks_16: 10\n", "  min_networks_16: many\n", "min_networks_16");
     expect_error("  very_low_ttl: 60\n", "  very_low_ttl: 300\n",
-                 ":78: very_low_ttl: must be less than low_ttl");
+                 ":82: very_low_ttl: must be less than low_ttl");
 }
