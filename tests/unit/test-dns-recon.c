@@ -6,6 +6,8 @@
  * output and FILE:LINE errors for bad thresholds.
  */
 #include <criterion/criterion.h>
+
+#include "rule-variant.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -138,34 +140,9 @@ static void ptr_v4(fixture_t *f, const char *client, int n, int third, int per_p
     }
 }
 
-/* A copy of the shipped rule with one piece of text replaced, in a fresh directory. */
-static void rule_variant(char dir[64], const char *from, const char *to)
-{
-    snprintf(dir, 64, "/tmp/dh-recon-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    FILE *in = fopen(DH_SOURCE_DIR "/rules/dns_recon.yaml", "r");
-    cr_assert_not_null(in);
-    static char text[65536];
-    size_t len = fread(text, 1, sizeof(text) - 1, in);
-    fclose(in);
-    text[len] = '\0';
-    char *at = strstr(text, from);
-    cr_assert_not_null(at, "%s not in the shipped rule", from);
-    char path[128];
-    snprintf(path, sizeof(path), "%s/dns_recon.yaml", dir);
-    FILE *out = fopen(path, "w");
-    cr_assert_not_null(out);
-    fprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    fclose(out);
-}
-
-static void remove_variant(const char *dir)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "%s/dns_recon.yaml", dir);
-    unlink(path);
-    rmdir(dir);
-}
+/* A copy of the shipped rule with one piece of text replaced (rule-variant.h). */
+#define rule_variant(dir, from, to) dh_test_rule_variant(dir, "dns_recon", from, to)
+#define remove_variant(dir) dh_test_remove_variant(dir, "dns_recon")
 
 /* create() on a variant must fail with FILE:LINE naming `what`. */
 static void expect_error(const char *from, const char *to, const char *what, const char *line)

@@ -7,6 +7,8 @@
  * bad threshold names FILE:LINE.
  */
 #include <criterion/criterion.h>
+
+#include "rule-variant.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,34 +419,9 @@ Test(fast_flux, same_input_same_bytes)
     }
 }
 
-/* A copy of the shipped rule with one line changed, in a fresh directory. */
-static void rule_variant(char dir[64], const char *from, const char *to)
-{
-    snprintf(dir, 64, "/tmp/dh-flux-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    FILE *in = fopen(DH_SOURCE_DIR "/rules/fast_flux.yaml", "r");
-    cr_assert_not_null(in);
-    static char text[65536];
-    size_t len = fread(text, 1, sizeof(text) - 1, in);
-    fclose(in);
-    text[len] = '\0';
-    char *at = strstr(text, from);
-    cr_assert_not_null(at, "%s not in the shipped rule", from);
-    char path[128];
-    snprintf(path, sizeof(path), "%s/fast_flux.yaml", dir);
-    FILE *out = fopen(path, "w");
-    cr_assert_not_null(out);
-    fprintf(out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    fclose(out);
-}
-
-static void remove_variant(const char *dir)
-{
-    char path[128];
-    snprintf(path, sizeof(path), "%s/fast_flux.yaml", dir);
-    unlink(path);
-    rmdir(dir);
-}
+/* A copy of the shipped rule with one piece of text replaced (rule-variant.h). */
+#define rule_variant(dir, from, to) dh_test_rule_variant(dir, "fast_flux", from, to)
+#define remove_variant(dir) dh_test_remove_variant(dir, "fast_flux")
 
 static void expect_error(const char *from, const char *to, const char *msg)
 {
