@@ -121,7 +121,7 @@ static void entity_objs(dh_strbuf_t *sb, const dh_detection_t *d)
 
 static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confidence)
 {
-    const dh_attack_t *a = &d->rule->attack;
+    const dh_attack_t *a = d->attack ? d->attack : &d->rule->attack;
     dh_json_open_obj(sb, "dnshound");
     dh_json_kv_str(sb, "attack_version", a->version);
     if (a->detection_strategy)
@@ -147,7 +147,7 @@ void dh_detection_to_json(const dh_detection_t *d, dh_strbuf_t *out)
     dh_json_kv_str(out, "@timestamp", dh_time_format(d->fired_us, t));
     event_obj(out, d, risk);
     rule_obj(out, d);
-    threat(out, &d->rule->attack);
+    threat(out, d->attack ? d->attack : &d->rule->attack);
     entity_objs(out, d);
     dnshound_obj(out, d, confidence);
     dh_sb_puts(out, "}\n");

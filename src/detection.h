@@ -21,6 +21,8 @@
 typedef struct {
     const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
     const dh_rule_t *rule;     /* metadata and ATT&CK mapping */
+    const dh_attack_t *attack; /* NULL: rule->attack; else this finding's own
+                                  mapping (e.g. from a threat-intel file header) */
     int64_t fired_us;          /* event time at which it fired (@timestamp) */
     int64_t start_us, end_us;  /* first and last event of the evidence */
     int64_t window_start_us;   /* part of the deterministic id */

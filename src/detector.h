@@ -35,6 +35,8 @@
  *                            were flushed; for state kept outside tables.
  *   destroy(st)              Free the detector's own memory (tables belong
  *                            to the state). NULL is allowed.
+ *   reload(st, ...)          Optional (NULL): on SIGHUP, re-read list files
+ *                            without losing state (see below).
  *
  * Detectors never read the wall clock: only event time decides, so a replay
  * gives byte-identical output. The pipeline de-duplicates: one detection per
@@ -78,6 +80,11 @@ typedef struct dh_detector_type {
     int64_t (*oldest_open)(void *state);
     void (*flush)(void *state, const dh_detect_env_t *env);
     void (*destroy)(void *state);
+    /* Optional (NULL): SIGHUP. Re-read the detector's list files (not its
+       thresholds) and swap them in only when all of them load; open windows
+       and tables are kept. 0, or -1 with err ("FILE:LINE: ...") and the old
+       lists still in force. info receives a one-line summary for the log. */
+    int (*reload)(void *state, char *info, size_t infolen, char *err, size_t errlen);
 } dh_detector_type_t;
 
 extern const dh_detector_type_t *const dh_detectors[];
