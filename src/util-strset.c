@@ -12,6 +12,7 @@ typedef struct {
     char *s;
     size_t len;
     uint64_t h;
+    uint32_t value;
 } slot_t;
 
 struct dh_strset {
@@ -61,18 +62,37 @@ static void grow(dh_strset_t *s)
     free(old);
 }
 
-void dh_strset_add(dh_strset_t *s, const char *str, size_t len)
+bool dh_strset_put(dh_strset_t *s, const char *str, size_t len, uint32_t value)
 {
     if ((s->n + 1) * 2 > s->cap)
         grow(s);
     uint64_t h = dh_hash64(str, len);
     slot_t *sl = find(s, str, len, h);
     if (sl->s)
-        return;
+        return false;
     sl->s = dh_strndup(str, len);
     sl->len = len;
     sl->h = h;
+    sl->value = value;
     s->n++;
+    return true;
+}
+
+void dh_strset_add(dh_strset_t *s, const char *str, size_t len)
+{
+    dh_strset_put(s, str, len, 0);
+}
+
+bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value)
+{
+    if (s->n == 0)
+        return false;
+    const slot_t *sl = find(s, str, len, dh_hash64(str, len));
+    if (!sl->s)
+        return false;
+    if (value)
+        *value = sl->value;
+    return true;
 }
 
 bool dh_strset_has(const dh_strset_t *s, const char *str, size_t len)
@@ -89,14 +109,24 @@ size_t dh_strset_size(const dh_strset_t *s)
 
 bool dh_strset_has_suffix(const dh_strset_t *s, const char *name, size_t len)
 {
+    return dh_strset_get_suffix(s, name, len, NULL, NULL);
+}
+
+bool dh_strset_get_suffix(const dh_strset_t *s, const char *name, size_t len, uint32_t *value,
+                          size_t *off)
+{
     if (s->n == 0)
         return false;
     if (len && name[len - 1] == '.')
         len--;
-    if (dh_strset_has(s, name, len))
-        return true;
-    for (size_t i = 0; i < len; i++)
-        if (name[i] == '.' && dh_strset_has(s, name + i + 1, len - i - 1))
+    for (size_t i = 0; i <= len; i++) {
+        if (i && name[i - 1] != '.')
+            continue;
+        if (dh_strset_get(s, name + i, len - i, value)) {
+            if (off)
+                *off = i;
             return true;
+        }
+    }
     return false;
 }

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct dh_strset dh_strset_t;
 
@@ -15,10 +16,19 @@ void dh_strset_free(dh_strset_t *s);
 /* Add a copy of s[0..len). */
 void dh_strset_add(dh_strset_t *s, const char *str, size_t len);
 bool dh_strset_has(const dh_strset_t *s, const char *str, size_t len);
+/* The set as a map: add a copy of s[0..len) carrying value; false (and
+   nothing changed) when it is already a member. */
+bool dh_strset_put(dh_strset_t *s, const char *str, size_t len, uint32_t value);
+/* true when a member; *value (when not NULL) receives its value. */
+bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value);
 size_t dh_strset_size(const dh_strset_t *s);
 
 /* true when name (len bytes, lowercase) equals a member or ends with "."
    followed by a member: the set holds suffixes at label boundaries. */
 bool dh_strset_has_suffix(const dh_strset_t *s, const char *name, size_t len);
+/* The same, most specific member first (the whole name, then shorter
+   suffixes): its value and the offset in name where it starts. */
+bool dh_strset_get_suffix(const dh_strset_t *s, const char *name, size_t len, uint32_t *value,
+                          size_t *off);
 
 #endif
