@@ -30,7 +30,7 @@ def main():
             for name in sorted(names):
                 path = os.path.join(dirpath, name)
                 files += 1
-                out = subprocess.run([DH, '-q', path], capture_output=True, text=True).stdout
+                out = subprocess.run([DH, '-q', '--no-state', path], capture_output=True, text=True).stdout
                 dets = [json.loads(l) for l in out.splitlines() if l.strip()]
                 if not dets:
                     continue

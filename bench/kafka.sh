@@ -31,9 +31,9 @@ def run(args):
     return time.perf_counter() - t0
 kt, ft = [], []
 for i in range(int(runs)):
-    kt.append(run([dh, '-q', '-b', boot, *shlex.split(props), '-G', f'bench{i}', '-e',
+    kt.append(run([dh, '-q', '--no-state', '-b', boot, *shlex.split(props), '-G', f'bench{i}', '-e',
                    '--stats', f'{w}/s.json', '-o', f'kafka:det{i}', 'kafka:raw']))
-    ft.append(run([dh, '-q', '-o', '/dev/null', f'{w}/log']))
+    ft.append(run([dh, '-q', '--no-state', '-o', '/dev/null', f'{w}/log']))
 s = json.load(open(f'{w}/s.json'))
 n = s['kafka']['messages']
 k, f = statistics.median(kt), statistics.median(ft)

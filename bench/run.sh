@@ -30,7 +30,7 @@ dh, path, mode, runs, fmt, stats = sys.argv[1:7]
 times, peaks = [], []
 for _ in range(int(runs)):
     t0 = time.perf_counter()
-    p = subprocess.Popen([dh, '-q', '--emit', mode, '-o', '/dev/null', '--stats', stats, path])
+    p = subprocess.Popen([dh, '-q', '--no-state', '--emit', mode, '-o', '/dev/null', '--stats', stats, path])
     _, status, ru = os.wait4(p.pid, 0)
     times.append(time.perf_counter() - t0)
     peaks.append(ru.ru_maxrss)

@@ -22,7 +22,7 @@ kcat_produce zeek-dns "$W/zeek" "|"
 kcat_produce suricata-eve "$W/eve"
 echo "== produced $(wc -l < "$W/zeek") Zeek rows and $(wc -l < "$W/eve") EVE records; dnshound consuming" >&2
 # shellcheck disable=SC2086
-"$BUILD/dnshound" -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G dnshound -e \
+"$BUILD/dnshound" --no-state -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G dnshound -e \
     -o kafka:dns-detections kafka:zeek-dns,suricata-eve
 echo "== kafka:dns-detections (kcat -C):" >&2
 kcat_consume dns-detections "$W/det"

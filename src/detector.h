@@ -51,6 +51,7 @@
 
 #include "detection.h"
 #include "event.h"
+#include "history.h"
 #include "rules.h"
 #include "state.h"
 
@@ -62,12 +63,22 @@ typedef struct {
                               counted up to the noise rules' common_clients */
     bool popular;          /* the registered domain is on the popular-domains list */
     bool common;           /* popular, or prevalence >= the noise rules' common_clients */
+    /* The passive-DNS history of the registered domain (history.h), as it was
+       before this event. has_history is false in runs without a history
+       (--emit events) and for events without a registered domain. */
+    bool has_history;
+    bool history_found;       /* the domain had a record */
+    int64_t history_since_us; /* the oldest event the history learned from */
+    dh_history_rec_t history; /* the record before this event (when found) */
+    dh_history_rec_t *history_live; /* the record with this event; detectors may
+                                        set its risk/flags bits */
 } dh_verdict_t;
 
 typedef struct dh_detect_env {
     void (*emit)(void *pipeline, const dh_detection_t *d);
     void *pipeline;
     dh_state_t *state;
+    dh_history_t *history; /* NULL when the run keeps none */
 } dh_detect_env_t;
 
 typedef struct dh_detector_type {

@@ -29,6 +29,7 @@
 enum {
     OPT_EMIT = 1000, OPT_FORMAT, OPT_STATS, OPT_RULES, OPT_MAX_LINE, OPT_TXN_TIMEOUT,
     OPT_MAX_PENDING, OPT_LATENESS, OPT_MAX_REPORTS, OPT_LIST, OPT_CHECK_CONFIG, OPT_MAX_STATE,
+    OPT_STATE_DIR, OPT_NO_STATE, OPT_LEARN_ONLY, OPT_HISTORY_DAYS, OPT_HISTORY_MB,
 };
 
 #define MAX_PROPS 128
@@ -48,6 +49,11 @@ static const struct option long_opts[] = {
     {"config", required_argument, NULL, 'c'},
     {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
     {"max-state-mb", required_argument, NULL, OPT_MAX_STATE},
+    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
+    {"no-state", no_argument, NULL, OPT_NO_STATE},
+    {"learn-only", no_argument, NULL, OPT_LEARN_ONLY},
+    {"history-days", required_argument, NULL, OPT_HISTORY_DAYS},
+    {"history-max-mb", required_argument, NULL, OPT_HISTORY_MB},
     {"brokers", required_argument, NULL, 'b'},
     {"group", required_argument, NULL, 'G'},
     {"property", required_argument, NULL, 'X'},
@@ -114,6 +120,21 @@ static void usage(FILE *f)
 "      --max-pending N    bound on EVE transactions awaiting their response\n"
 "                         (default 65536; the oldest is emitted when full)\n"
 "      --list             list parsers and detectors, then exit\n"
+"      SIGHUP             re-read the detectors' list files (threat intel)\n"
+"                         without losing state; a file that fails to load\n"
+"                         keeps the previous lists\n"
+"\n"
+"Passive-DNS history (LMDB; first contact with a domain, new_domain):\n"
+"      --state-dir DIR    where the history lives (default ./dnshound-state,\n"
+"                         created when missing; one dnshound per DIR)\n"
+"      --no-state         keep the history of this run only (a private\n"
+"                         directory removed at exit)\n"
+"      --learn-only       build the history from the inputs (e.g. archived\n"
+"                         logs) without running any detector\n"
+"      --history-days N   domains not seen for N days of event time leave\n"
+"                         the history (default 180)\n"
+"      --history-max-mb N bound on the history file (default 1024); when\n"
+"                         full, the least recently seen quarter is removed\n"
 "\n"
 "  -h, --help             this text\n"
 "  -V, --version          version\n"
@@ -185,7 +206,9 @@ typedef struct {
     const char *config, *stats, *rules, *output, *format;
     int emit;                   /* -1 unset */
     double max_line, txn_timeout, lateness, max_pending, max_reports, max_state_mb; /* -1 unset */
-    int quiet, check_config, format_auto, exit_at_end;
+    double history_days, history_mb; /* -1 unset */
+    const char *state_dir;
+    int quiet, check_config, format_auto, exit_at_end, no_state, learn_only;
     const char *brokers, *group;
     const char *props[MAX_PROPS + 1];
     size_t n_props;
@@ -196,7 +219,7 @@ static void cli_init(cli_t *c)
     memset(c, 0, sizeof(*c));
     c->emit = -1;
     c->max_line = c->txn_timeout = c->lateness = c->max_pending = c->max_reports =
-        c->max_state_mb = -1;
+        c->max_state_mb = c->history_days = c->history_mb = -1;
 }
 
 static int parse_emit(const char *v, cli_t *cli)
@@ -260,6 +283,11 @@ static int parse_args(int argc, char **argv, cli_t *cli)
         case OPT_MAX_PENDING: bad = parse_num("--max-pending", optarg, 1, 1e8, &cli->max_pending); break;
         case OPT_MAX_REPORTS: bad = parse_num("--max-reports", optarg, 0, 1e9, &cli->max_reports); break;
         case OPT_MAX_STATE: bad = parse_num("--max-state-mb", optarg, 1, 1 << 20, &cli->max_state_mb); break;
+        case OPT_STATE_DIR: cli->state_dir = optarg; break;
+        case OPT_NO_STATE: cli->no_state = 1; break;
+        case OPT_LEARN_ONLY: cli->learn_only = 1; break;
+        case OPT_HISTORY_DAYS: bad = parse_num("--history-days", optarg, 1, 36500, &cli->history_days); break;
+        case OPT_HISTORY_MB: bad = parse_num("--history-max-mb", optarg, 1, 1 << 24, &cli->history_mb); break;
         default:
             fprintf(stderr, "Try 'dnshound --help'.\n");
             return -1;
@@ -287,6 +315,11 @@ static void apply_cli(const cli_t *cli, dh_options_t *o)
     if (cli->brokers) o->brokers = cli->brokers;
     if (cli->group) o->group = cli->group;
     if (cli->exit_at_end) o->exit_at_end = true;
+    if (cli->state_dir) o->state_dir = cli->state_dir;
+    if (cli->no_state) o->no_state = true;
+    if (cli->learn_only) o->learn_only = true;
+    if (cli->history_days >= 0) o->history_expire_us = (int64_t)(cli->history_days * 86400e6);
+    if (cli->history_mb >= 0) o->history_max_bytes = (size_t)cli->history_mb << 20;
 }
 
 /* -X properties come after the config file's, so they win (librdkafka
@@ -311,6 +344,26 @@ static void print_plan(const dh_options_t *o, int n_inputs)
     printf("configuration ok: rules %s, %d input(s), output %s, emit %s, state bound %zu MiB\n",
            o->rules_dir, n_inputs, o->output, o->emit == DH_EMIT_EVENTS ? "events" : "detections",
            o->max_state_bytes >> 20);
+}
+
+/* The only state a signal handler may touch: the pipeline polls it
+   (opt.reload_flag) between records. */
+static volatile sig_atomic_t reload_requested;
+
+static void on_reload_signal(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+}
+
+static void install_reload_handler(dh_options_t *o)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_reload_signal;
+    sa.sa_flags = SA_RESTART; /* a blocked read of stdin goes on */
+    sigaction(SIGHUP, &sa, NULL);
+    o->reload_flag = &reload_requested;
 }
 
 static void on_stop_signal(int sig)
@@ -393,6 +446,7 @@ int main(int argc, char **argv)
         return pr < 0 ? 2 : 0;
     dh_options_t opt;
     dh_options_default(&opt);
+    opt.state_dir = "dnshound-state";
     char err[512];
     char rules_buf[PATH_MAX];
     dh_config_t *cfg = NULL;
@@ -417,6 +471,10 @@ int main(int argc, char **argv)
         opt.emit = DH_EMIT_DETECTIONS; /* load every rule */
         opt.output = "-";              /* create no output file */
     }
+    if (cli.check_config)
+        opt.no_state = true; /* validate without touching the history */
+    else
+        install_reload_handler(&opt);
     dh_pipeline_t *pl = dh_pipeline_new(&opt, err, sizeof(err));
     if (!pl) {
         fprintf(stderr, "dnshound: %s\n", err);
@@ -436,6 +494,7 @@ int main(int argc, char **argv)
         return 0;
     }
     int failed = run(pl, &opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL);
+    signal(SIGHUP, SIG_IGN);
     if (stats && dh_pipeline_write_stats(pl, stats) != 0) {
         fprintf(stderr, "dnshound: cannot write stats to %s\n", stats);
         failed = 1;

@@ -6,6 +6,7 @@
 #ifndef DH_OPTIONS_H
 #define DH_OPTIONS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +34,16 @@ typedef struct {
     /* Zeek TSV topics whose rows come without their header: "TOPIC=ts uid
        id.orig_h ..." (field names as in #fields), NULL-terminated */
     const char *const *zeek_fields;
+    /* Passive-DNS history (history.h) */
+    const char *state_dir;    /* LMDB directory (--state-dir; the CLI's default is
+                                 "dnshound-state"); NULL: this run only */
+    bool no_state;            /* --no-state: a private history removed at exit */
+    bool learn_only;          /* --learn-only: build the history, run no detector */
+    int64_t history_expire_us; /* domains unseen this long leave the history */
+    size_t history_max_bytes; /* bound on the history file (LMDB map size) */
+    /* Set asynchronously (SIGHUP handler in main.c): reload the detectors'
+       list files at the next record. NULL: no reloading. */
+    volatile sig_atomic_t *reload_flag;
     FILE *log;                /* diagnostics (stderr) */
 } dh_options_t;
 

@@ -9,6 +9,7 @@
 
 #include "alerts.h"
 #include "detector.h"
+#include "history.h"
 #include "noise.h"
 #include "output-event.h"
 #include "regdom.h"
@@ -20,6 +21,7 @@
 #include "util-ip.h"
 #include "util-json.h"
 #include "util-mem.h"
+#include "util-time.h"
 
 #define MAX_INPUT_STATS 256
 
@@ -49,6 +51,7 @@ struct dh_pipeline {
     dh_state_t *state;
     dh_noise_t *noise;
     dh_alerts_t *alerts;
+    dh_history_t *history; /* NULL with --emit events */
     /* Concurrent streams (Kafka partitions): the watermark is the minimum
        over active streams of their newest event time, minus the lateness,
        so a lagging partition does not see its events declared late. */
@@ -77,6 +80,8 @@ void dh_options_default(dh_options_t *o)
     o->lateness_us = 60 * 1000000LL;
     o->max_reports = 10;
     o->max_state_bytes = (size_t)512 << 20;
+    o->history_expire_us = 180LL * 86400 * 1000000;
+    o->history_max_bytes = (size_t)1024 << 20;
     o->log = stderr;
 }
 
@@ -128,11 +133,33 @@ static void advance_watermark(dh_pipeline_t *pl, int64_t ts)
         set_watermark(pl, ts - pl->opt.lateness_us);
 }
 
+/* The history learns the domains that exist: events that reach detectors
+   (not excluded special-use names, allowlisted names or resolver
+   duplicates) answered NOERROR, or whose answer the sensor did not see.
+   NXDOMAIN and failures are left to the DGA detector: a flood of random
+   names that do not resolve would otherwise fill the history. */
+static void observe_history(dh_pipeline_t *pl, const dh_event_t *ev, dh_verdict_t *v)
+{
+    if (!pl->history || !ev->registered_domain || (ev->rcode != 0 && ev->rcode != -1))
+        return;
+    v->history_live = dh_history_observe(pl->history, ev->registered_domain,
+                                         strlen(ev->registered_domain), ev, &v->history,
+                                         &v->history_found);
+    v->has_history = v->history_live != NULL;
+    v->history_since_us = dh_history_since(pl->history);
+}
+
 static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
 {
     dh_verdict_t v;
     dh_noise_result_t r = dh_noise_check(pl->noise, ev, &v);
     if (r != DH_NOISE_PASS && r != DH_NOISE_EXCLUDED)
+        return;
+    v.has_history = v.history_found = false;
+    v.history_live = NULL;
+    if (r == DH_NOISE_PASS)
+        observe_history(pl, ev, &v);
+    if (pl->opt.learn_only)
         return;
     for (size_t i = 0; i < pl->n_det; i++)
         if (r == DH_NOISE_PASS || pl->det[i].type->sees_excluded)
@@ -190,11 +217,28 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
     return 0;
 }
 
-/* State, noise control, alert suppression and the detectors. */
+static int open_history(dh_pipeline_t *pl, char *err, size_t errlen)
+{
+    dh_history_opts_t ho = {
+        .dir = pl->opt.state_dir,
+        .ephemeral = pl->opt.no_state || !pl->opt.state_dir,
+        .expire_us = pl->opt.history_expire_us,
+        .max_bytes = pl->opt.history_max_bytes,
+        .cache_entries = 32768, /* about 12 MiB */
+        .sync_interval_us = 60 * 1000000LL,
+    };
+    pl->history = dh_history_open(&ho, err, errlen);
+    pl->env.history = pl->history;
+    return pl->history ? 0 : -1;
+}
+
+/* State, history, noise control, alert suppression and the detectors. */
 static int setup_detection(dh_pipeline_t *pl, char *err, size_t errlen)
 {
     pl->state = dh_state_new(pl->opt.max_state_bytes);
     pl->env.state = pl->state;
+    if (open_history(pl, err, errlen))
+        return -1;
     pl->alerts = dh_alerts_new(100000, alert_line, pl);
     pl->noise = dh_noise_load(pl->opt.rules_dir, pl->state, err, errlen);
     if (!pl->noise)
@@ -205,7 +249,8 @@ static int setup_detection(dh_pipeline_t *pl, char *err, size_t errlen)
                      pl->opt.resolvers[i]);
             return -1;
         }
-    return load_detectors(pl, err, errlen);
+    /* learning builds the history only: no detector runs, none judges */
+    return pl->opt.learn_only ? 0 : load_detectors(pl, err, errlen);
 }
 
 dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
@@ -250,6 +295,8 @@ int dh_pipeline_finish(dh_pipeline_t *pl)
                 pl->det[i].type->flush(pl->det[i].state, &pl->env);
         dh_alerts_flush(pl->alerts);
     }
+    if (pl->history && dh_history_sync(pl->history) != 0)
+        pl->c.sink_errors++; /* the history is output too: a failed commit fails the run */
     return dh_pipeline_close_output(pl);
 }
 
@@ -282,6 +329,8 @@ void dh_pipeline_free(dh_pipeline_t *pl)
         return;
     if (pl->sink)
         pl->sink_type->close(pl->sink);
+    dh_history_close(pl->history); /* commits; no detector is called */
+    pl->env.history = NULL;
     for (size_t i = 0; i < pl->n_det; i++) {
         if (pl->det[i].state)
             pl->det[i].type->destroy(pl->det[i].state);
@@ -539,6 +588,7 @@ static void too_long(dh_stream_t *s, uint64_t line_no, const char *line, size_t 
 
 void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t len, bool is_long)
 {
+    dh_pipeline_poll(s->pl);
     if (is_long) {
         too_long(s, line_no, line, len);
         return;
@@ -695,6 +745,27 @@ int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path)
 
 /* ---- reporting ------------------------------------------------------ */
 
+static void history_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
+{
+    dh_history_stats_t h = dh_history_stats(pl->history);
+    char t[DH_TIME_STRLEN];
+    dh_json_open_obj(sb, "history");
+    dh_json_kv_str(sb, "dir", pl->opt.no_state || !pl->opt.state_dir ? "(this run only)"
+                                                                      : pl->opt.state_dir);
+    dh_json_kv_uint(sb, "domains", h.entries);
+    if (h.since_us != INT64_MAX)
+        dh_json_kv_str(sb, "since", dh_time_format(h.since_us, t));
+    dh_json_kv_uint(sb, "lookups", h.lookups);
+    dh_json_kv_uint(sb, "cache_hits", h.cache_hits);
+    dh_json_kv_uint(sb, "disk_reads", h.disk_reads);
+    dh_json_kv_uint(sb, "new_domains", h.inserted);
+    dh_json_kv_uint(sb, "commits", h.commits);
+    dh_json_kv_uint(sb, "expired", h.expired);
+    dh_json_kv_uint(sb, "evicted_full", h.evicted_full);
+    dh_json_kv_uint(sb, "write_errors", h.write_errors);
+    dh_sb_putc(sb, '}');
+}
+
 int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
 {
     const dh_counters_t *c = &pl->c;
@@ -756,6 +827,8 @@ int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path)
         dh_json_kv_uint(&sb, "from_resolver", ns.from_resolver);
         dh_json_kv_uint(&sb, "benign_service", ns.benign_service);
         dh_sb_putc(&sb, '}');
+        if (pl->history)
+            history_stats(&sb, pl);
         dh_json_open_obj(&sb, "alerts");
         dh_json_kv_uint(&sb, "emitted", as.emitted);
         dh_json_kv_uint(&sb, "suppressed", as.suppressed);
@@ -790,4 +863,27 @@ void dh_pipeline_summary(const dh_pipeline_t *pl)
             (unsigned long long)c->records, (unsigned long long)c->dns_records,
             (unsigned long long)c->dns_events, (unsigned long long)c->skipped,
             (unsigned long long)c->malformed, (unsigned long long)c->detections);
+    if (pl->history && pl->opt.learn_only) {
+        dh_history_stats_t h = dh_history_stats(pl->history);
+        fprintf(pl->opt.log, "dnshound: learn-only: %llu domains new to the history, %llu in it\n",
+                (unsigned long long)h.inserted, (unsigned long long)h.entries);
+    }
+}
+
+void dh_pipeline_poll(dh_pipeline_t *pl)
+{
+    if (!pl->opt.reload_flag || !*pl->opt.reload_flag)
+        return;
+    *pl->opt.reload_flag = 0;
+    for (size_t i = 0; i < pl->n_det; i++) {
+        const dh_detector_type_t *t = pl->det[i].type;
+        if (!t->reload)
+            continue;
+        char info[256] = "", err[512] = "";
+        if (t->reload(pl->det[i].state, info, sizeof(info), err, sizeof(err)) == 0)
+            fprintf(pl->opt.log, "dnshound: SIGHUP: %s reloaded: %s\n", t->name, info);
+        else
+            fprintf(pl->opt.log, "dnshound: SIGHUP: %s not reloaded, previous lists kept: %s\n",
+                    t->name, err);
+    }
 }

@@ -60,6 +60,10 @@ int dh_pipeline_write_stats(const dh_pipeline_t *pl, const char *path);
 /* One line summary to the log. */
 void dh_pipeline_summary(const dh_pipeline_t *pl);
 
+/* Act on asynchronous requests (opt.reload_flag: reload the detectors'
+   list files). Called for every input line and by idle sources. */
+void dh_pipeline_poll(dh_pipeline_t *pl);
+
 /* ---- streams ---- */
 
 /* A new input stream named `name` (for FILE:LINE reports). */

@@ -429,6 +429,8 @@ int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec,
     int rc = 0;
     while (!stop_requested) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+        if (!m)
+            dh_pipeline_poll(pl); /* a SIGHUP while the topics are quiet */
         if (m) {
             bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
             rd_kafka_message_destroy(m);

@@ -23,7 +23,7 @@ fail() { echo "    $*" >&2; return 1; }
 # ---- CLI -------------------------------------------------------------------
 
 t_help_documents_every_option() {
-    "$DH" --help > "$W/help" || fail "--help exit $?" || return 1
+    "$DH" --no-state --help > "$W/help" || fail "--help exit $?" || return 1
     for o in --output --emit --stats --format --max-line --max-reports --rules --lateness \
              --txn-timeout --max-pending --quiet --version --config --check-config --max-state-mb; do
         grep -q -- "$o" "$W/help" || fail "--help lacks $o" || return 1
@@ -31,26 +31,26 @@ t_help_documents_every_option() {
 }
 
 t_usage_errors_exit_2() {
-    "$DH" --no-such-option </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad option: exit not 2" || return 1
-    "$DH" --format xml </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --format: exit not 2" || return 1
-    "$DH" --emit nothing </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --emit: exit not 2" || return 1
-    "$DH" --max-line -5 </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --max-line: exit not 2" || return 1
+    "$DH" --no-state --no-such-option </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad option: exit not 2" || return 1
+    "$DH" --no-state --format xml </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --format: exit not 2" || return 1
+    "$DH" --no-state --emit nothing </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --emit: exit not 2" || return 1
+    "$DH" --no-state --max-line -5 </dev/null >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad --max-line: exit not 2" || return 1
 }
 
 t_config_file_and_check_config() {
-    "$DH" -c deploy/dnshound.yaml --check-config > "$W/out" || fail "shipped config: exit $?" || return 1
+    "$DH" --no-state -c deploy/dnshound.yaml --check-config > "$W/out" || fail "shipped config: exit $?" || return 1
     grep -q 'configuration ok' "$W/out" || fail "no ok line" || return 1
     printf 'inputs: [samples/demo-eve.json]\noutput: %s\nstats: %s\nstate:\n  max_mb: 64\n' \
         "$W/det.jsonl" "$W/s.json" > "$W/c.yaml"
-    "$DH" -q -c "$W/c.yaml" || fail "run from config: exit $?" || return 1
+    "$DH" --no-state -q -c "$W/c.yaml" || fail "run from config: exit $?" || return 1
     $CHECK stats "$W/s.json" 'state_max_bytes == 64 << 20' 'detections >= 1' || return 1
     printf 'state:\n  max_mb: 64\n  lateness: soon\n' > "$W/bad.yaml"
-    "$DH" -c "$W/bad.yaml" --check-config 2>"$W/err"; rc=$?
+    "$DH" --no-state -c "$W/bad.yaml" --check-config 2>"$W/err"; rc=$?
     [ $rc -eq 2 ] || fail "bad value: exit $rc" || return 1
     grep -q "bad.yaml:3: lateness: expected a number" "$W/err" || fail "$(cat "$W/err")" || return 1
     mkdir -p "$W/rules" && cp rules/*.yaml rules/*.txt "$W/rules/" 2>/dev/null
     printf 'thresholds:\n  windw: 300\n' >> "$W/rules/dns_tunnel.yaml"
-    "$DH" --rules "$W/rules" --check-config 2>"$W/err"; rc=$?
+    "$DH" --no-state --rules "$W/rules" --check-config 2>"$W/err"; rc=$?
     [ $rc -eq 2 ] || fail "bad rule: exit $rc" || return 1
     grep -q "dns_tunnel.yaml:[0-9]*: duplicate key 'thresholds'" "$W/err" || fail "$(cat "$W/err")" || return 1
 }
@@ -58,7 +58,7 @@ t_config_file_and_check_config() {
 # ---- the demo and the output contract ----------------------------------------
 
 t_demo_samples_raise_schema_valid_tunnel_detections() {
-    "$DH" -q -o "$W/det.jsonl" --stats "$W/s.json" samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json \
+    "$DH" --no-state -q -o "$W/det.jsonl" --stats "$W/s.json" samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json \
         || fail "exit $?" || return 1
     $CHECK schema "$W/det.jsonl" "$SCHEMA" >/dev/null || return 1
     $CHECK count "$W/det.jsonl" dns_tunnel 2 >/dev/null || return 1
@@ -68,7 +68,7 @@ t_demo_samples_raise_schema_valid_tunnel_detections() {
 
 t_every_detector_finds_its_planted_client_and_no_one_else() {
     # ground truth: samples/README.md (the generator's planted scenarios)
-    "$DH" -q -o "$W/d.jsonl" samples/demo-zeek-dns.log || return 1
+    "$DH" --no-state -q -o "$W/d.jsonl" samples/demo-zeek-dns.log || return 1
     $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
     $PY - "$W/d.jsonl" <<'PY' || return 1
 import json, sys
@@ -89,7 +89,7 @@ t_every_detector_runs_on_every_input_format() {
     for fmt in zeek zeek-json eve; do
         "$GEN" --format "$fmt" --events 40000 --clients 300 --domains 5000 --seed 11 \
             --attack all --truth "$W/truth.$fmt" -o "$W/in.$fmt" || return 1
-        "$DH" -q -o "$W/d.$fmt" "$W/in.$fmt" || fail "$fmt: exit $?" || return 1
+        "$DH" --no-state -q -o "$W/d.$fmt" "$W/in.$fmt" || fail "$fmt: exit $?" || return 1
         $CHECK schema "$W/d.$fmt" "$SCHEMA" >/dev/null || return 1
         $PY - "$W/d.$fmt" "$W/truth.$fmt" "$fmt" <<'PY' || return 1
 import json, re, sys
@@ -118,10 +118,10 @@ t_hostile_query_bytes_give_valid_json() {
     for i in 1 2 3 4 5 6; do
         printf '1700000000.%06d\tC1\t10.0.0.1\t5000\t10.0.0.53\t53\tudp\t1\t\\x00\\x22\\x5c\\x01\\xff\\xc3.t.evil.example\t10\t0\n' $i >> "$W/h.log"
     done
-    "$DH" -q -o "$W/h.det" "$W/h.log" || fail "exit $?" || return 1
+    "$DH" --no-state -q -o "$W/h.det" "$W/h.log" || fail "exit $?" || return 1
     $CHECK schema "$W/h.det" "$SCHEMA" >/dev/null || return 1
     $CHECK count "$W/h.det" dns_tunnel 1 >/dev/null || return 1
-    "$DH" -q --emit events -o "$W/h.ev" "$W/h.log" || return 1
+    "$DH" --no-state -q --emit events -o "$W/h.ev" "$W/h.log" || return 1
     [ "$($CHECK jsonl "$W/h.ev")" = 6 ] || fail "expected 6 events" || return 1
     grep -q '"name":"\\u0000\\"\\\\\\u0001\\\\xff\\\\xc3.t.evil.example"' "$W/h.ev" \
         || fail "query bytes not escaped as expected: $(head -c 300 "$W/h.ev")" || return 1
@@ -134,7 +134,7 @@ t_golden_events() {
     for exp in tests/golden/*.events.jsonl; do
         [ -f "$exp" ] || continue
         src=$(head -n 1 "${exp%.events.jsonl}.source")
-        "$DH" -q --emit events -o "$W/g.jsonl" "$src" 2>/dev/null || fail "$src: exit $?" || return 1
+        "$DH" --no-state -q --emit events -o "$W/g.jsonl" "$src" 2>/dev/null || fail "$src: exit $?" || return 1
         cmp -s "$W/g.jsonl" "$exp" || { diff "$exp" "$W/g.jsonl" | head -5 >&2; fail "$src differs from $exp"; return 1; }
         n=$((n + 1))
     done
@@ -144,9 +144,9 @@ t_golden_events() {
 t_normalized_events_read_back_give_the_same_detections() {
     # the repartition stage's output is an input format of its own
     for f in samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json; do
-        "$DH" -q --emit events -o "$W/ev.jsonl" "$f" || return 1
-        "$DH" -q -o "$W/a.jsonl" "$f" || return 1
-        "$DH" -q --stats "$W/s.json" -o "$W/b.jsonl" "$W/ev.jsonl" || return 1
+        "$DH" --no-state -q --emit events -o "$W/ev.jsonl" "$f" || return 1
+        "$DH" --no-state -q -o "$W/a.jsonl" "$f" || return 1
+        "$DH" --no-state -q --stats "$W/s.json" -o "$W/b.jsonl" "$W/ev.jsonl" || return 1
         $CHECK stats "$W/s.json" 'input_malformed == 0' || return 1
         cmp -s "$W/a.jsonl" "$W/b.jsonl" || fail "$f: detections differ after the round trip" || return 1
     done
@@ -155,7 +155,7 @@ t_normalized_events_read_back_give_the_same_detections() {
 # ---- bad input ---------------------------------------------------------------
 
 t_missing_file_exit_1_others_processed() {
-    "$DH" -q --stats "$W/s.json" -o /dev/null /nonexistent/dns.log samples/demo-zeek-dns.log 2>"$W/err"
+    "$DH" --no-state -q --stats "$W/s.json" -o /dev/null /nonexistent/dns.log samples/demo-zeek-dns.log 2>"$W/err"
     rc=$?
     [ $rc -eq 1 ] || fail "exit $rc, expected 1" || return 1
     grep -q '/nonexistent/dns.log: No such file' "$W/err" || fail "no error line" || return 1
@@ -166,14 +166,14 @@ t_truncated_gzip_exit_1_lines_before_counted() {
     gzip -c samples/demo-zeek-dns.log > "$W/full.gz"
     size=$(wc -c < "$W/full.gz")
     head -c $((size / 2)) "$W/full.gz" > "$W/cut.gz"
-    "$DH" -q --stats "$W/s.json" -o /dev/null "$W/cut.gz" 2>"$W/err"
+    "$DH" --no-state -q --stats "$W/s.json" -o /dev/null "$W/cut.gz" 2>"$W/err"
     rc=$?
     [ $rc -eq 1 ] || fail "exit $rc, expected 1" || return 1
     grep -q 'cut.gz: gzip stream truncated' "$W/err" || fail "no truncation message: $(cat "$W/err")" || return 1
     $CHECK stats "$W/s.json" 'input_dns_records > 100' 'input_records == input_dns_records + input_skipped + input_malformed' || return 1
     # the same bytes uncompressed through stdin, as gzip, named nothing
-    "$DH" -q --stats "$W/s2.json" -o /dev/null - < "$W/full.gz" || fail "gzip on stdin: exit $?" || return 1
-    "$DH" -q --stats "$W/s3.json" -o /dev/null samples/demo-zeek-dns.log || return 1
+    "$DH" --no-state -q --stats "$W/s2.json" -o /dev/null - < "$W/full.gz" || fail "gzip on stdin: exit $?" || return 1
+    "$DH" --no-state -q --stats "$W/s3.json" -o /dev/null samples/demo-zeek-dns.log || return 1
     n2=$($PY -c "import json;print(json.load(open('$W/s2.json'))['input']['dns_events'])")
     n3=$($PY -c "import json;print(json.load(open('$W/s3.json'))['input']['dns_events'])")
     [ "$n2" = "$n3" ] || fail "stdin gzip $n2 events, file $n3" || return 1
@@ -183,7 +183,7 @@ t_binary_junk_is_malformed_not_fatal() {
     $PY -c "
 import random; r = random.Random(7)
 open('$W/junk.bin','wb').write(bytes(r.randrange(256) for _ in range(300000)))"
-    "$DH" -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err" || fail "exit $?" || return 1
+    "$DH" --no-state -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err" || fail "exit $?" || return 1
     $CHECK stats "$W/s.json" 'input_malformed > 100' 'input_dns_records == 0' \
         'input_records == input_malformed + input_skipped' || return 1
     [ "$(grep -c 'junk.bin:[0-9]*: ' "$W/err")" -eq 10 ] || fail "expected 10 FILE:LINE reports: $(head -3 "$W/err")" || return 1
@@ -197,7 +197,7 @@ t_bad_lines_in_a_good_log_are_counted_and_reported() {
       $PY -c "print('x' * (1 << 20))"
       printf '1700000000.1\tshort\trow\n'
       tail -n +101 samples/demo-zeek-dns.log | head -n 50; } > "$W/mixed.log"
-    "$DH" -q --stats "$W/s.json" -o /dev/null "$W/mixed.log" 2>"$W/err" || fail "exit $?" || return 1
+    "$DH" --no-state -q --stats "$W/s.json" -o /dev/null "$W/mixed.log" 2>"$W/err" || fail "exit $?" || return 1
     $CHECK stats "$W/s.json" 'input_malformed == 4' 'input_too_long == 1' || return 1
     grep -q 'mixed.log:101: NUL byte' "$W/err" || fail "NUL not reported at :101" || return 1
     grep -q 'mixed.log:102: invalid UTF-8' "$W/err" || fail "UTF-8 not reported" || return 1
@@ -207,8 +207,8 @@ t_bad_lines_in_a_good_log_are_counted_and_reported() {
 
 t_eve_transactions_merge_after_another_sensors_log() {
     # a Zeek log of the same hours read first must not expire the EVE requests
-    "$DH" -q --stats "$W/a.json" -o /dev/null samples/demo-eve.json || return 1
-    "$DH" -q --stats "$W/b.json" -o /dev/null samples/demo-zeek-dns.log samples/demo-eve.json || return 1
+    "$DH" --no-state -q --stats "$W/a.json" -o /dev/null samples/demo-eve.json || return 1
+    "$DH" --no-state -q --stats "$W/b.json" -o /dev/null samples/demo-zeek-dns.log samples/demo-eve.json || return 1
     $CHECK stats "$W/a.json" 'input_dns_events * 2 - transactions_unanswered <= input_dns_records + 1' || return 1
     a=$($PY -c "import json;print(json.load(open('$W/a.json'))['transactions']['merged'])")
     b=$($PY -c "import json;print(json.load(open('$W/b.json'))['transactions']['merged'])")
@@ -219,13 +219,13 @@ t_eve_transactions_merge_after_another_sensors_log() {
 
 t_same_input_same_bytes_and_split_equals_whole() {
     f=samples/demo-zeek-dns.log
-    "$DH" -q -o "$W/a" "$f" && "$DH" -q -o "$W/b" "$f" || return 1
+    "$DH" --no-state -q -o "$W/a" "$f" && "$DH" --no-state -q -o "$W/b" "$f" || return 1
     cmp -s "$W/a" "$W/b" || fail "two runs differ" || return 1
     total=$(wc -l < "$f")
     half=$((total / 2))
     head -n $half "$f" > "$W/p1.log"
     { grep '^#' "$f" | grep -v '^#close'; tail -n +$((half + 1)) "$f"; } > "$W/p2.log"
-    "$DH" -q -o "$W/c" "$W/p1.log" "$W/p2.log" || return 1
+    "$DH" --no-state -q -o "$W/c" "$W/p1.log" "$W/p2.log" || return 1
     cmp -s "$W/a" "$W/c" || fail "split input gives other detections" || return 1
     [ -s "$W/a" ] || fail "no detections at all" || return 1
 }
@@ -236,11 +236,11 @@ t_memory_does_not_grow_with_input() {
     [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
     "$GEN" --events 20000 --clients 500 --domains 2000 --seed 3 > "$W/small.log" || return 1
     "$GEN" --events 400000 --clients 500 --domains 2000 --seed 3 > "$W/big.log" || return 1
-    $PY - "$DH" "$W/small.log" "$W/big.log" <<'PY' || return 1
+    $PY - "$DH" --no-state "$W/small.log" "$W/big.log" <<'PY' || return 1
 import resource, subprocess, sys
 def peak(path):
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.argv[1], '-q', '--emit', 'events', '-o', '/dev/null', path], check=True)
+    subprocess.run([sys.argv[1], '--no-state', '-q', '--emit', 'events', '-o', '/dev/null', path], check=True)
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 small = peak(sys.argv[2]); big = peak(sys.argv[3])
 # ru_maxrss of children is a running maximum, so 'big' is max(small, big)
@@ -253,9 +253,9 @@ t_state_stays_within_max_state_mb() {
     [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
     "$GEN" --events 200000 --clients 20000 --domains 50000 --attack iodine,dnscat2 --seed 5 \
         --truth /dev/null > "$W/many.log" || return 1
-    "$DH" -q --max-state-mb 1 --stats "$W/s1.json" -o "$W/d1.jsonl" "$W/many.log" || return 1
+    "$DH" --no-state -q --max-state-mb 1 --stats "$W/s1.json" -o "$W/d1.jsonl" "$W/many.log" || return 1
     $CHECK stats "$W/s1.json" 'state_peak_bytes <= 1 << 20' 'state_evicted > 1000' || return 1
-    "$DH" -q --stats "$W/s2.json" -o "$W/d2.jsonl" "$W/many.log" || return 1
+    "$DH" --no-state -q --stats "$W/s2.json" -o "$W/d2.jsonl" "$W/many.log" || return 1
     $CHECK stats "$W/s2.json" 'state_evicted == 0' || return 1
     # the tunnels are still found under the tight bound: their state is hot
     $CHECK count "$W/d1.jsonl" dns_tunnel 2 >/dev/null || return 1
@@ -265,13 +265,13 @@ t_state_stays_within_max_state_mb() {
 
 t_corpus_every_record_accounted() {
     [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
-    $PY "$ROOT/tests/e2e/corpus.py" "$DH" "$CORPUS" "$W" || return 1
+    $PY "$ROOT/tests/e2e/corpus.py" "$DH" --no-state "$CORPUS" "$W" || return 1
 }
 
 t_dnscat2_corpus_logs_raise_dns_tunnel_for_the_infected_client() {
     [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
     for f in zeek-tsv/malicious/rita-dnscat2-dns.log zeek-json/malicious/rita-dnscat2-dns.json; do
-        "$DH" -q -o "$W/d.jsonl" "$CORPUS/$f" || fail "$f: exit $?" || return 1
+        "$DH" --no-state -q -o "$W/d.jsonl" "$CORPUS/$f" || fail "$f: exit $?" || return 1
         $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
         $PY - "$W/d.jsonl" <<'PY' || fail "$f" || return 1
 import json, sys

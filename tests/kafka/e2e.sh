@@ -31,11 +31,11 @@ LATE="--lateness 600"
 # dnshound as a Kafka client with the test properties (see lib.sh)
 dhk() {
     # shellcheck disable=SC2086
-    timeout 120 "$DH" -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS "$@"
+    timeout 120 "$DH" --no-state -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS "$@"
 }
 
 # detections of FILE by the file path (the reference), sorted JSON lines
-reference() { "$DH" -q $LATE -o - "$1" | sort; }
+reference() { "$DH" --no-state -q $LATE -o - "$1" | sort; }
 
 # Compare two detection files as sets of full records (order aside).
 same_detections() { # a b
@@ -164,7 +164,7 @@ t_broker_down_for_5s_loses_no_detection() {
     kafka_start --topic raw:4 --topic det:4 || return 1
     kcat_produce raw "$W/big.rows" "|" || return 1
     # shellcheck disable=SC2086
-    timeout 120 "$DH" -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G g1 -e -X message.timeout.ms=60000 \
+    timeout 120 "$DH" --no-state -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G g1 -e -X message.timeout.ms=60000 \
         --stats "$W/s.json" -o kafka:det kafka:raw 2>"$W/err" &
     pid=$!
     sleep 1
@@ -185,7 +185,7 @@ t_sigkill_and_restart_lose_nothing() {
     kcat_produce raw "$W/big.rows" "|" || return 1
     # first run: no -e, killed hard part-way (after a commit or two)
     # shellcheck disable=SC2086
-    "$DH" -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G g1 -o kafka:det kafka:raw 2>"$W/err1" &
+    "$DH" --no-state -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G g1 -o kafka:det kafka:raw 2>"$W/err1" &
     pid=$!
     sleep 7
     kill -9 $pid; wait $pid 2>/dev/null
@@ -208,7 +208,7 @@ t_sigterm_flushes_and_commits_what_is_safe() {
     sample_rows > "$W/rows"
     kcat_produce raw "$W/rows" "|" || return 1
     # shellcheck disable=SC2086
-    "$DH" -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G g1 --stats "$W/s1.json" -o kafka:det \
+    "$DH" --no-state -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G g1 --stats "$W/s1.json" -o kafka:det \
         kafka:raw 2>"$W/err" &
     pid=$!
     sleep 8
@@ -234,7 +234,7 @@ t_two_analyzers_in_one_group_equal_one() {
     # member): then no partition moves while data flows
     for x in a b; do
         # shellcheck disable=SC2086
-        "$DH" -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G pair \
+        "$DH" --no-state -q $LATE -b "$KAFKA_BOOTSTRAP" $KAFKA_TEST_PROPS -G pair \
             -X partition.assignment.strategy=range --stats "$W/$x.json" -o kafka:det2 kafka:norm \
             2>"$W/$x.err" &
         eval "pid_$x=\$!"

@@ -1,0 +1,450 @@
+/*
+ * new_domain.c - newly observed domains with a risk signal (T1583.001
+ * Acquire Infrastructure: Domains, TA0042; T1568 Dynamic Resolution,
+ * TA0011).
+ *
+ * "New" comes from the persistent passive-DNS history (history.h): the
+ * first query in the organisation for a registered domain, or the first
+ * after it went unseen for unseen_days. Nothing is new before the history
+ * covers warmup_days of event time (a fresh install, or a history being
+ * seeded with --learn-only, knows too little). Pure novelty is common and
+ * benign (it is counted in the history's new_domains), so a finding needs
+ * risk signals whose weights reach min_score:
+ *
+ *   few_clients      at most few_clients distinct clients queried it in the
+ *                    observation window after first contact
+ *   lexical          its registered label looks machine-made (entropy,
+ *                    consonant runs, digits, length)
+ *   dyndns           it sits under a dynamic-DNS provider (dyndns_list)
+ *   young_lifecycle  (judged later, in the history's daily pass) it was
+ *                    queried for less than young_days and then not for
+ *                    gone_days: a burner domain. Reported then, only when
+ *                    this signal is what brings the score to min_score
+ *                    (otherwise the first-contact finding already said it)
+ *
+ * Only domains that exist are judged: the history learns NOERROR answers
+ * (and queries whose answer the sensor did not see), so names that fail
+ * (a DGA's NXDOMAIN flood) are the dga detector's, not new infrastructure.
+ *
+ * State: one window entry per newly contacted domain (key: the registered
+ * domain), created only at first contact; known domains cost one history
+ * lookup (done by the pipeline) and nothing here. Popular domains (the
+ * noise rules' list) are never reported.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detector.h"
+#include "../lexical.h"
+#include "../util-ip.h"
+#include "../util-mem.h"
+#include "../util-strset.h"
+#include "../util-time.h"
+
+#define MAX_CLIENTS 8
+#define SAMPLE_LEN 128
+#define DAY_US (86400LL * 1000000)
+
+enum { R_LEXICAL = 1u << 0, R_DYNDNS = 1u << 1 }; /* risk bits kept in the history */
+
+typedef struct {
+    int64_t window, unseen_days, warmup_days, few_clients, young_days, gone_days;
+    int64_t lexical_min_length, lexical_consonant_run, lexical_points;
+    int64_t w_few_clients, w_lexical, w_dyndns, w_young, min_score;
+    double lexical_entropy, lexical_digit_share, confidence_step;
+} params_t;
+
+typedef struct {
+    uint8_t seen, risk, returning, n_clients, from_resolver, clients_more;
+    int64_t first_us, last_us, prev_last_us, history_since_us;
+    uint64_t queries, answered;
+    dh_addr_t clients[MAX_CLIENTS];
+    double entropy;
+    uint8_t sample_len;
+    char sample[SAMPLE_LEN];
+} window_t;
+
+typedef struct {
+    dh_rule_t *rule;
+    const dh_detect_env_t *env;
+    params_t p;
+    dh_strset_t *dyndns;
+    dh_table_t *table;
+    dh_strbuf_t ev;
+} nd_t;
+
+static const dh_int_param_t int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+    P(window, 3600, 60, 86400),
+    P(unseen_days, 30, 1, 3650),
+    P(warmup_days, 7, 0, 3650),
+    P(few_clients, 1, 0, MAX_CLIENTS - 1),
+    P(young_days, 7, 1, 365),
+    P(gone_days, 3, 1, 365),
+    P(lexical_min_length, 8, 1, 63),
+    P(lexical_consonant_run, 5, 2, 63),
+    P(lexical_points, 2, 1, 4),
+    P(min_score, 3, 1, 100),
+#undef P
+    {"few_clients_weight", offsetof(params_t, w_few_clients), 1, 0, 100},
+    {"lexical_weight", offsetof(params_t, w_lexical), 2, 0, 100},
+    {"dyndns_weight", offsetof(params_t, w_dyndns), 2, 0, 100},
+    {"young_lifecycle_weight", offsetof(params_t, w_young), 1, 0, 100},
+};
+
+static const dh_double_param_t dbl_params[] = {
+    {"lexical_entropy", offsetof(params_t, lexical_entropy), 3.3, 0, 8},
+    {"lexical_digit_share", offsetof(params_t, lexical_digit_share), 0.25, 0, 1},
+    {"confidence_step", offsetof(params_t, confidence_step), 0.05, 0, 0.5},
+};
+
+/* ---- set-up ---------------------------------------------------------- */
+
+static int load_dyndns(nd_t *t, char *err, size_t errlen)
+{
+    const char *name = NULL;
+    if (dh_yaml_str(t->rule->thresholds, "dyndns_list", true, &name, err, errlen))
+        return -1;
+    dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "dyndns_list");
+    char path[4096];
+    const char *slash = strrchr(t->rule->path, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(path, sizeof(path), "%s", name);
+    else
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->rule->path), t->rule->path,
+                 name);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s:%zu: dyndns_list: cannot open %s", n->file, n->line, path);
+        return -1;
+    }
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        char *s = line + strspn(line, " \t.");
+        size_t len = strcspn(s, " \t\r\n#");
+        for (size_t i = 0; i < len; i++)
+            if (s[i] >= 'A' && s[i] <= 'Z')
+                s[i] = (char)(s[i] - 'A' + 'a');
+        while (len && s[len - 1] == '.')
+            len--;
+        if (len)
+            dh_strset_add(t->dyndns, s, len);
+    }
+    fclose(f);
+    if (dh_strset_size(t->dyndns) == 0) {
+        snprintf(err, errlen, "%s:%zu: dyndns_list: %s holds no names", n->file, n->line, path);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why);
+static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec_t *rec,
+                       int64_t now_us);
+static void nd_destroy(void *state);
+
+static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    nd_t *t = dh_calloc(1, sizeof(*t));
+    t->rule = rule;
+    t->env = env;
+    t->dyndns = dh_strset_new();
+    dh_sb_init(&t->ev);
+    if (!rule->thresholds) {
+        snprintf(err, errlen, "%s: missing 'thresholds' (dyndns_list is required)", rule->path);
+        nd_destroy(t);
+        return NULL;
+    }
+    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen) ||
+        load_dyndns(t, err, errlen)) {
+        nd_destroy(t);
+        return NULL;
+    }
+    dh_table_opts_t o = {.name = "new_domain.domain",
+                         .value_size = sizeof(window_t),
+                         .window_us = t->p.window * 1000000,
+                         .on_close = on_close,
+                         .ctx = t};
+    t->table = dh_table_new(env->state, &o);
+    if (env->history)
+        dh_history_set_visitor(env->history, on_history, t);
+    return t;
+}
+
+/* ---- signals ------------------------------------------------------- */
+
+/* The registered label (left of the public suffix). */
+static size_t registered_label(const char *regdom, const char **label)
+{
+    *label = regdom;
+    return strcspn(regdom, ".");
+}
+
+/* Points for a machine-made look; lexical when >= lexical_points. */
+static bool lexical(const params_t *p, const char *s, size_t n, double *entropy)
+{
+    *entropy = dh_lex_entropy(s, n);
+    if (n < (size_t)p->lexical_min_length || (n > 4 && memcmp(s, "xn--", 4) == 0))
+        return false; /* short, or an internationalised name (punycode is not random) */
+    int points = 0;
+    points += *entropy >= p->lexical_entropy;
+    points += dh_lex_consonant_run(s, n) >= (size_t)p->lexical_consonant_run;
+    double digits = dh_lex_digit_share(s, n);
+    points += digits >= p->lexical_digit_share && digits < 1.0;
+    points += n >= 2 * (size_t)p->lexical_min_length;
+    return points >= p->lexical_points;
+}
+
+static unsigned risk_bits(const nd_t *t, const dh_event_t *ev, double *entropy)
+{
+    unsigned bits = 0;
+    const char *label;
+    size_t n = registered_label(ev->registered_domain, &label);
+    if (lexical(&t->p, label, n, entropy))
+        bits |= R_LEXICAL;
+    if (dh_strset_has_suffix(t->dyndns, ev->qname_lc, ev->qname_len))
+        bits |= R_DYNDNS;
+    return bits;
+}
+
+static int64_t score_of(const params_t *p, unsigned risk, bool few, bool young)
+{
+    return ((risk & R_LEXICAL) ? p->w_lexical : 0) + ((risk & R_DYNDNS) ? p->w_dyndns : 0) +
+           (few ? p->w_few_clients : 0) + (young ? p->w_young : 0);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static void add_client(window_t *w, const dh_addr_t *c)
+{
+    if (c->family == DH_AF_UNSET)
+        return;
+    for (uint8_t i = 0; i < w->n_clients; i++)
+        if (dh_addr_equal(&w->clients[i], c))
+            return;
+    if (w->n_clients < MAX_CLIENTS)
+        w->clients[w->n_clients++] = *c;
+    else
+        w->clients_more = 1;
+}
+
+static void count(window_t *w, const dh_event_t *ev, const dh_verdict_t *v)
+{
+    if (ev->ts_us < w->first_us)
+        w->first_us = ev->ts_us;
+    if (ev->ts_us > w->last_us)
+        w->last_us = ev->ts_us;
+    w->queries++;
+    w->answered += ev->n_answers > 0;
+    w->from_resolver |= v->from_resolver;
+    add_client(w, &ev->client);
+}
+
+/* First contact: start the observation, and keep the risk bits in the
+   history for the later lifecycle judgement. */
+static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, bool returning)
+{
+    const char *d = ev->registered_domain;
+    window_t *w = dh_table_touch(t->table, d, strlen(d), ev->ts_us);
+    if (!w)
+        return;
+    if (!w->seen) {
+        w->seen = 1;
+        w->first_us = w->last_us = ev->ts_us;
+        w->returning = returning;
+        w->prev_last_us = returning ? v->history.last_us : 0;
+        w->history_since_us = v->history_since_us;
+        w->risk = (uint8_t)risk_bits(t, ev, &w->entropy);
+        size_t n = ev->qname_len < SAMPLE_LEN ? ev->qname_len : SAMPLE_LEN;
+        memcpy(w->sample, ev->qname, n);
+        w->sample_len = (uint8_t)n;
+        v->history_live->flags = (v->history_live->flags | DH_HIST_NEW_IN_ORG) &
+                                 ~(uint32_t)DH_HIST_LIFECYCLE_DONE;
+        v->history_live->risk = w->risk;
+    }
+    count(w, ev, v);
+}
+
+static void nd_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                        const dh_detect_env_t *env)
+{
+    (void)env;
+    nd_t *t = state;
+    if (!v->has_history || v->popular)
+        return;
+    const params_t *p = &t->p;
+    const dh_history_rec_t *h = &v->history;
+    /* a record first seen at or after this event is this event's own (or
+       the replay of the first contact after a restart) */
+    bool first = !v->history_found || h->first_us >= ev->ts_us;
+    bool returning = !first && ev->ts_us - h->last_us >= p->unseen_days * DAY_US;
+    if (first || returning) {
+        if (ev->ts_us - v->history_since_us < p->warmup_days * DAY_US)
+            return; /* the history is still learning */
+        first_contact(t, ev, v, returning);
+        return;
+    }
+    const char *d = ev->registered_domain;
+    window_t *w = dh_table_find(t->table, d, strlen(d), ev->ts_us);
+    if (w)
+        count(w, ev, v);
+}
+
+/* ---- findings ------------------------------------------------------- */
+
+static void signals_arr(dh_strbuf_t *sb, unsigned risk, bool few, bool young)
+{
+    dh_json_open_arr(sb, "signals");
+    const struct {
+        bool on;
+        const char *name;
+    } s[] = {{few, "few_clients"},
+             {risk & R_LEXICAL, "lexical"},
+             {risk & R_DYNDNS, "dyndns"},
+             {young, "young_lifecycle"}};
+    for (size_t i = 0; i < DH_N_OF(s); i++)
+        if (s[i].on) {
+            dh_json_sep(sb);
+            dh_json_string(sb, s[i].name, strlen(s[i].name));
+        }
+    dh_sb_putc(sb, ']');
+}
+
+static void thresholds_obj(dh_strbuf_t *sb, const params_t *p)
+{
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_int(sb, "unseen_days", p->unseen_days);
+    dh_json_kv_int(sb, "warmup_days", p->warmup_days);
+    dh_json_kv_int(sb, "few_clients", p->few_clients);
+    dh_json_kv_int(sb, "min_score", p->min_score);
+    dh_sb_putc(sb, '}');
+}
+
+static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *client,
+                 bool resolver, const char *sample, size_t sample_len, int64_t fired,
+                 int64_t start, int64_t end, int64_t ws, int64_t score)
+{
+    char dom[256];
+    snprintf(dom, sizeof(dom), "%.*s", (int)(len < 255 ? len : 255), domain);
+    double conf = t->rule->confidence + t->p.confidence_step * (double)(score - t->p.min_score);
+    dh_detection_t d = {
+        .rule_name = "new_domain",
+        .rule = t->rule,
+        .fired_us = fired,
+        .start_us = start,
+        .end_us = end,
+        .window_start_us = ws,
+        .client = client,
+        .client_is_resolver = resolver,
+        .qname = sample,
+        .qname_len = sample_len,
+        .registered_domain = dom,
+        .entity = dom,
+        .risk_score = -1,
+        .confidence = conf > 0.99 ? 0.99 : conf,
+        .evidence = &t->ev,
+    };
+    t->env->emit(t->env->pipeline, &d);
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)why;
+    nd_t *t = ctx;
+    const params_t *p = &t->p;
+    window_t *w = value;
+    bool few = !w->clients_more && w->n_clients <= p->few_clients;
+    int64_t score = score_of(p, w->risk, few, false);
+    if (score < p->min_score)
+        return; /* new, but no risk: counted by the history, not reported */
+    char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
+    dh_strbuf_t *sb = &t->ev;
+    dh_sb_reset(sb);
+    dh_json_kv_str(sb, "kind", w->returning ? "returning_after_unseen" : "first_contact");
+    if (w->returning)
+        dh_json_kv_str(sb, "previously_last_seen", dh_time_format(w->prev_last_us, t1));
+    dh_json_kv_str(sb, "history_since", dh_time_format(w->history_since_us, t2));
+    dh_json_kv_int(sb, "score", score);
+    signals_arr(sb, w->risk, few, false);
+    dh_json_kv_int(sb, "window_seconds", p->window);
+    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "answered", w->answered);
+    dh_json_kv_uint(sb, "clients", w->n_clients);
+    if (w->clients_more)
+        dh_json_kv_bool(sb, "clients_more", true);
+    dh_json_kv_double(sb, "label_entropy", round(w->entropy * 1000) / 1000);
+    thresholds_obj(sb, p);
+    emit(t, key, keylen, w->n_clients ? &w->clients[0] : NULL, w->from_resolver, w->sample,
+         w->sample_len, w->last_us, w->first_us, w->last_us, ws, score);
+}
+
+/* The daily history pass: judge the lifecycle of domains first contacted
+   after the warm-up, once they are old enough or gone. */
+static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec_t *rec,
+                       int64_t now_us)
+{
+    nd_t *t = ctx;
+    const params_t *p = &t->p;
+    if (!(rec->flags & DH_HIST_NEW_IN_ORG) || (rec->flags & DH_HIST_LIFECYCLE_DONE))
+        return false;
+    bool young = rec->last_us - rec->first_us < p->young_days * DAY_US;
+    bool gone = now_us - rec->last_us >= p->gone_days * DAY_US;
+    if (young && !gone)
+        return false; /* not judged yet */
+    rec->flags |= DH_HIST_LIFECYCLE_DONE;
+    if (!young)
+        return true;
+    bool few = rec->n_clients <= p->few_clients;
+    int64_t with = score_of(p, rec->risk, few, true);
+    if (with < p->min_score || with - p->w_young >= p->min_score)
+        return true;
+    char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
+    dh_strbuf_t *sb = &t->ev;
+    dh_sb_reset(sb);
+    dh_json_kv_str(sb, "kind", "young_lifecycle");
+    dh_json_kv_str(sb, "first_seen", dh_time_format(rec->first_us, t1));
+    dh_json_kv_str(sb, "last_seen", dh_time_format(rec->last_us, t2));
+    dh_json_kv_double(sb, "active_days",
+                      round((double)(rec->last_us - rec->first_us) / DAY_US * 100) / 100);
+    dh_json_kv_uint(sb, "days_seen", rec->days_seen);
+    dh_json_kv_int(sb, "score", with);
+    signals_arr(sb, rec->risk, few, true);
+    dh_json_kv_uint(sb, "queries", rec->queries);
+    dh_json_kv_uint(sb, "clients", rec->n_clients);
+    dh_json_kv_uint(sb, "answer_addresses", rec->n_addrs);
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_int(sb, "young_days", p->young_days);
+    dh_json_kv_int(sb, "gone_days", p->gone_days);
+    dh_json_kv_int(sb, "min_score", p->min_score);
+    dh_sb_putc(sb, '}');
+    emit(t, domain, len, &rec->first_client, false, NULL, 0, now_us, rec->first_us,
+         rec->last_us, rec->first_us, with);
+    return true;
+}
+
+static void nd_destroy(void *state)
+{
+    nd_t *t = state;
+    if (!t)
+        return;
+    if (t->env && t->env->history)
+        dh_history_set_visitor(t->env->history, NULL, NULL);
+    dh_strset_free(t->dyndns);
+    dh_sb_free(&t->ev);
+    free(t);
+}
+
+const dh_detector_type_t dh_detector_new_domain = {
+    .name = "new_domain",
+    .description = "first contact with a registered domain (persistent passive-DNS "
+                   "history) that carries a risk signal (T1583.001, T1568)",
+    .create = nd_create,
+    .on_event = nd_on_event,
+    .destroy = nd_destroy,
+};

@@ -1,0 +1,546 @@
+/*
+ * history.c - the passive-DNS history in LMDB (see history.h).
+ *
+ * Layout: one LMDB environment in the state directory with two named
+ * databases: "domains" (registered domain -> dh_history_rec_t) and "meta"
+ * ("version", "since"). A read transaction stays open between commits and
+ * is renewed after each one; the write transaction lives only for a commit
+ * or a maintenance pass, so the single-writer rule of LMDB is never held
+ * while events are processed.
+ */
+#include "history.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sketch.h"
+#include "util-ip.h"
+#include "util-mem.h"
+
+#define REC_VERSION 1
+#define KEY_MAX 255
+#define DAY_US (86400LL * 1000000)
+
+typedef struct {
+    uint64_t hash;
+    uint8_t used, dirty;
+    uint16_t keylen;
+    char key[KEY_MAX];
+    dh_history_rec_t rec;
+} entry_t;
+
+struct dh_history {
+    dh_history_opts_t o;
+    char dir[4096];
+    int lock_fd;
+    MDB_env *env;
+    MDB_dbi domains, meta;
+    MDB_txn *rtxn;
+    entry_t *cache;
+    size_t cap, used, dirty;
+    uint32_t *dirty_list; /* cache indexes of the dirty entries, `dirty` of them */
+    bool meta_dirty;
+    int64_t since_us;
+    int64_t last_sync_ts;  /* event time of the last commit */
+    int64_t maint_day;     /* UTC day of the last maintenance pass */
+    int64_t max_ts;
+    struct timespec last_fsync;
+    dh_history_visit_fn visit;
+    void *visit_ctx;
+    dh_history_stats_t st;
+};
+
+static int64_t day_of(int64_t ts_us)
+{
+    return ts_us >= 0 ? ts_us / DAY_US : -((-ts_us + DAY_US - 1) / DAY_US);
+}
+
+static int fail(char *err, size_t errlen, const char *dir, const char *what, int rc)
+{
+    snprintf(err, errlen, "state dir %s: %s: %s", dir, what,
+             rc > 0 ? strerror(rc) : mdb_strerror(rc));
+    return -1;
+}
+
+/* ---- open / close ------------------------------------------------- */
+
+static int make_dir(dh_history_t *h, char *err, size_t errlen)
+{
+    if (h->o.ephemeral) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(h->dir, sizeof(h->dir), "%s/dnshound-state.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(h->dir))
+            return fail(err, errlen, h->dir, "cannot create", errno);
+        return 0;
+    }
+    snprintf(h->dir, sizeof(h->dir), "%s", h->o.dir);
+    if (mkdir(h->dir, 0750) != 0 && errno != EEXIST)
+        return fail(err, errlen, h->dir, "cannot create", errno);
+    return 0;
+}
+
+/* One process per state directory: two writers would each cache records
+   the other changes. */
+static int take_lock(dh_history_t *h, char *err, size_t errlen)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/dnshound.lock", h->dir);
+    h->lock_fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0640);
+    if (h->lock_fd < 0)
+        return fail(err, errlen, h->dir, "cannot open dnshound.lock", errno);
+    if (flock(h->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        snprintf(err, errlen, "state dir %s is in use by another dnshound (dnshound.lock)", h->dir);
+        return -1;
+    }
+    return 0;
+}
+
+static int get_meta(dh_history_t *h, MDB_txn *txn, const char *name, int64_t *out)
+{
+    MDB_val k = {strlen(name), (void *)name}, v;
+    int rc = mdb_get(txn, h->meta, &k, &v);
+    if (rc == 0 && v.mv_size == sizeof(int64_t))
+        memcpy(out, v.mv_data, sizeof(int64_t));
+    return rc;
+}
+
+static int put_meta(dh_history_t *h, MDB_txn *txn, const char *name, int64_t val)
+{
+    MDB_val k = {strlen(name), (void *)name}, v = {sizeof(val), &val};
+    return mdb_put(txn, h->meta, &k, &v, 0);
+}
+
+static int open_dbs(dh_history_t *h, char *err, size_t errlen)
+{
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
+    if (rc)
+        return fail(err, errlen, h->dir, "begin", rc);
+    if ((rc = mdb_dbi_open(txn, "domains", MDB_CREATE, &h->domains)) ||
+        (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &h->meta))) {
+        mdb_txn_abort(txn);
+        return fail(err, errlen, h->dir, "open databases", rc);
+    }
+    int64_t version = REC_VERSION;
+    rc = get_meta(h, txn, "version", &version);
+    if (rc == 0 && version != REC_VERSION) {
+        mdb_txn_abort(txn);
+        snprintf(err, errlen, "state dir %s: history format %lld, this dnshound reads %d",
+                 h->dir, (long long)version, REC_VERSION);
+        return -1;
+    }
+    if (rc == MDB_NOTFOUND)
+        rc = put_meta(h, txn, "version", REC_VERSION);
+    get_meta(h, txn, "since", &h->since_us);
+    if (rc || (rc = mdb_txn_commit(txn)))
+        return fail(err, errlen, h->dir, "initialise", rc);
+    return 0;
+}
+
+dh_history_t *dh_history_open(const dh_history_opts_t *o, char *err, size_t errlen)
+{
+    dh_history_t *h = dh_calloc(1, sizeof(*h));
+    h->o = *o;
+    h->lock_fd = -1;
+    h->since_us = INT64_MAX;
+    h->last_sync_ts = INT64_MIN;
+    h->maint_day = INT64_MIN;
+    h->max_ts = INT64_MIN;
+    h->st.since_us = INT64_MAX;
+    h->cap = 64;
+    while (h->cap < o->cache_entries)
+        h->cap *= 2;
+    int rc;
+    if (make_dir(h, err, errlen) || take_lock(h, err, errlen))
+        goto failed;
+    if ((rc = mdb_env_create(&h->env)) || (rc = mdb_env_set_maxdbs(h->env, 2)) ||
+        (rc = mdb_env_set_mapsize(h->env, o->max_bytes))) {
+        fail(err, errlen, h->dir, "lmdb", rc);
+        goto failed;
+    }
+    /* NOSYNC: commits reach the page cache (a process crash loses nothing
+       committed); fsync runs at most once a second and at close. */
+    if ((rc = mdb_env_open(h->env, h->dir, MDB_NOSYNC | MDB_NOTLS, 0640))) {
+        fail(err, errlen, h->dir, "open", rc);
+        goto failed;
+    }
+    if (open_dbs(h, err, errlen))
+        goto failed;
+    if ((rc = mdb_txn_begin(h->env, NULL, MDB_RDONLY, &h->rtxn))) {
+        fail(err, errlen, h->dir, "read transaction", rc);
+        goto failed;
+    }
+    h->cache = dh_calloc(h->cap, sizeof(entry_t));
+    h->dirty_list = dh_calloc(h->cap, sizeof(uint32_t));
+    clock_gettime(CLOCK_MONOTONIC, &h->last_fsync);
+    return h;
+failed:
+    dh_history_close(h);
+    return NULL;
+}
+
+static void remove_dir(const char *dir)
+{
+    static const char *const files[] = {"data.mdb", "lock.mdb", "dnshound.lock"};
+    char path[4200];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+void dh_history_close(dh_history_t *h)
+{
+    if (!h)
+        return;
+    if (h->env && h->cache) {
+        if (dh_history_sync(h) != 0)
+            fprintf(stderr, "dnshound: state dir %s: last history batch not written\n", h->dir);
+        mdb_env_sync(h->env, 1);
+    }
+    if (h->rtxn)
+        mdb_txn_abort(h->rtxn);
+    if (h->env)
+        mdb_env_close(h->env);
+    if (h->lock_fd >= 0)
+        close(h->lock_fd);
+    if (h->o.ephemeral && h->dir[0])
+        remove_dir(h->dir);
+    free(h->cache);
+    free(h->dirty_list);
+    free(h);
+}
+
+/* ---- the cache ------------------------------------------------------ */
+
+static entry_t *cache_slot(dh_history_t *h, const char *key, size_t len, uint64_t hash)
+{
+    size_t i = hash & (h->cap - 1);
+    for (;;) {
+        entry_t *e = &h->cache[i];
+        if (!e->used || (e->hash == hash && e->keylen == len && memcmp(e->key, key, len) == 0))
+            return e;
+        i = (i + 1) & (h->cap - 1);
+    }
+}
+
+static void cache_clear(dh_history_t *h)
+{
+    for (size_t i = 0; i < h->cap; i++)
+        h->cache[i].used = 0;
+    h->used = h->dirty = 0;
+}
+
+static bool valid_record(const MDB_val *v)
+{
+    const dh_history_rec_t *r = v->mv_data;
+    return v->mv_size == sizeof(dh_history_rec_t) && r->version == REC_VERSION;
+}
+
+/* Read a record from disk into e->rec; false when the domain is unknown. */
+static bool load(dh_history_t *h, entry_t *e)
+{
+    MDB_val k = {e->keylen, e->key}, v;
+    h->st.disk_reads++;
+    if (mdb_get(h->rtxn, h->domains, &k, &v) != 0 || !valid_record(&v))
+        return false;
+    memcpy(&e->rec, v.mv_data, sizeof(e->rec));
+    return true;
+}
+
+/* ---- commits ----------------------------------------------------- */
+
+static void maybe_fsync(dh_history_t *h)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - h->last_fsync.tv_sec >= 1) {
+        mdb_env_sync(h->env, 1);
+        h->last_fsync = now;
+    }
+}
+
+static int put_dirty(dh_history_t *h, MDB_txn *txn)
+{
+    for (size_t i = 0; i < h->dirty; i++) {
+        entry_t *e = &h->cache[h->dirty_list[i]];
+        MDB_val k = {e->keylen, e->key}, v = {sizeof(e->rec), &e->rec};
+        int rc = mdb_put(txn, h->domains, &k, &v, 0);
+        if (rc)
+            return rc;
+    }
+    return h->since_us != INT64_MAX ? put_meta(h, txn, "since", h->since_us) : 0;
+}
+
+static int evict_oldest(dh_history_t *h);
+
+static int commit_batch(dh_history_t *h)
+{
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
+    if (rc == 0 && (rc = put_dirty(h, txn)) == 0)
+        rc = mdb_txn_commit(txn);
+    else if (rc != 0 && txn)
+        mdb_txn_abort(txn);
+    return rc;
+}
+
+int dh_history_sync(dh_history_t *h)
+{
+    if (!h->dirty && !h->meta_dirty)
+        return 0;
+    mdb_txn_reset(h->rtxn);
+    int rc = commit_batch(h);
+    if (rc == MDB_MAP_FULL && evict_oldest(h) == 0) {
+        h->st.evicted_full++;
+        rc = commit_batch(h);
+    }
+    int rrc = mdb_txn_renew(h->rtxn);
+    if (rc || rrc) {
+        h->st.write_errors++;
+        fprintf(stderr, "dnshound: state dir %s: history commit failed: %s\n", h->dir,
+                mdb_strerror(rc ? rc : rrc));
+        if (rrc) /* without a read transaction no lookup can work: stop reading */
+            return -1;
+    }
+    h->st.commits++;
+    for (size_t i = 0; i < h->dirty; i++)
+        h->cache[h->dirty_list[i]].dirty = 0;
+    h->dirty = 0;
+    h->meta_dirty = false;
+    maybe_fsync(h);
+    return rc ? -1 : 0;
+}
+
+/* ---- maintenance: lifecycle visitor and expiry ------------------- */
+
+static int maintain_txn(dh_history_t *h, MDB_txn *txn, int64_t now_us)
+{
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, h->domains, &c);
+    if (rc)
+        return rc;
+    MDB_val k, v;
+    int op = MDB_FIRST;
+    while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+        op = MDB_NEXT;
+        dh_history_rec_t rec;
+        if (!valid_record(&v)) {
+            rc = mdb_cursor_del(c, 0);
+        } else {
+            memcpy(&rec, v.mv_data, sizeof(rec));
+            if (rec.last_us < now_us - h->o.expire_us) {
+                h->st.expired++;
+                rc = mdb_cursor_del(c, 0);
+            } else if (h->visit && h->visit(h->visit_ctx, k.mv_data, k.mv_size, &rec, now_us)) {
+                MDB_val nv = {sizeof(rec), &rec};
+                rc = mdb_cursor_put(c, &k, &nv, MDB_CURRENT);
+            }
+        }
+        if (rc)
+            break;
+    }
+    mdb_cursor_close(c);
+    return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+int dh_history_maintain(dh_history_t *h, int64_t now_us)
+{
+    if (dh_history_sync(h) != 0)
+        return -1;
+    mdb_txn_reset(h->rtxn);
+    MDB_txn *txn = NULL;
+    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
+    if (rc == 0) {
+        rc = maintain_txn(h, txn, now_us);
+        if (rc == 0)
+            rc = mdb_txn_commit(txn);
+        else
+            mdb_txn_abort(txn);
+    }
+    int rrc = mdb_txn_renew(h->rtxn);
+    cache_clear(h); /* records changed on disk */
+    h->maint_day = day_of(now_us);
+    if (rc || rrc) {
+        h->st.write_errors++;
+        fprintf(stderr, "dnshound: state dir %s: history maintenance failed: %s\n", h->dir,
+                mdb_strerror(rc ? rc : rrc));
+        return -1;
+    }
+    return 0;
+}
+
+/* The map is full: remove the least recently seen quarter of the domains
+   (by day of last sighting), so the file stays within its bound. */
+static int evict_oldest(dh_history_t *h)
+{
+    enum { MAX_AGE = 4096 };
+    uint64_t *hist = dh_calloc(MAX_AGE, sizeof(uint64_t));
+    int64_t newest = day_of(h->max_ts);
+    MDB_txn *txn = NULL;
+    MDB_cursor *c;
+    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
+    if (rc == 0 && (rc = mdb_cursor_open(txn, h->domains, &c)) == 0) {
+        MDB_val k, v;
+        uint64_t total = 0;
+        for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
+            const dh_history_rec_t *r = v.mv_data;
+            int64_t age = valid_record(&v) ? newest - r->last_day : MAX_AGE - 1;
+            hist[age < 0 ? 0 : age >= MAX_AGE ? MAX_AGE - 1 : age]++;
+            total++;
+        }
+        int64_t cut = MAX_AGE - 1; /* remove ages >= cut */
+        for (uint64_t gone = hist[cut]; cut > 1 && gone < total / 4;)
+            gone += hist[--cut];
+        for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
+            const dh_history_rec_t *r = v.mv_data;
+            if (!valid_record(&v) || newest - r->last_day >= cut)
+                rc = mdb_cursor_del(c, 0);
+        }
+        mdb_cursor_close(c);
+    }
+    free(hist);
+    if (rc == 0)
+        return mdb_txn_commit(txn);
+    if (txn)
+        mdb_txn_abort(txn);
+    return rc;
+}
+
+/* ---- observing events ------------------------------------------- */
+
+static void add_hash(uint32_t *slots, uint8_t *n, uint32_t hash)
+{
+    for (uint8_t i = 0; i < *n; i++)
+        if (slots[i] == hash)
+            return;
+    if (*n < DH_HISTORY_SLOTS)
+        slots[(*n)++] = hash;
+}
+
+static void add_answers(dh_history_rec_t *r, const dh_event_t *ev)
+{
+    for (uint32_t i = 0; i < ev->n_answers && r->n_addrs < DH_HISTORY_SLOTS; i++) {
+        const dh_answer_t *a = &ev->answers[i];
+        dh_addr_t addr;
+        if (a->data && dh_addr_parse(a->data, a->data_len, &addr) == 0)
+            add_hash(r->addr_hash, &r->n_addrs, (uint32_t)dh_hash64(&addr, sizeof(addr)));
+    }
+}
+
+static void update(dh_history_rec_t *r, const dh_event_t *ev, bool found)
+{
+    int64_t day = day_of(ev->ts_us);
+    if (!found) {
+        memset(r, 0, sizeof(*r));
+        r->version = REC_VERSION;
+        r->first_us = r->last_us = ev->ts_us;
+        r->first_client = ev->client;
+        r->last_day = (int32_t)day;
+        r->days_seen = 1;
+    }
+    if (ev->ts_us < r->first_us)
+        r->first_us = ev->ts_us;
+    if (ev->ts_us > r->last_us)
+        r->last_us = ev->ts_us;
+    if (day > r->last_day) {
+        r->days_seen++;
+        r->last_day = (int32_t)day;
+    }
+    r->queries++;
+    if (ev->n_answers)
+        r->answered++;
+    if (ev->client.family != DH_AF_UNSET)
+        add_hash(r->client_hash, &r->n_clients, (uint32_t)dh_hash64(&ev->client, sizeof(ev->client)));
+    add_answers(r, ev);
+}
+
+/* Commit when the cache is half full or sync_interval of event time has
+   passed; run maintenance at the first commit of a new day. */
+static void maybe_commit(dh_history_t *h, int64_t ts)
+{
+    if (ts > h->max_ts)
+        h->max_ts = ts;
+    if (h->maint_day == INT64_MIN)
+        h->maint_day = day_of(ts);
+    if (h->last_sync_ts == INT64_MIN)
+        h->last_sync_ts = ts;
+    bool due = ts - h->last_sync_ts >= h->o.sync_interval_us;
+    if (h->used * 2 < h->cap && !due)
+        return;
+    h->last_sync_ts = ts;
+    if (day_of(h->max_ts) > h->maint_day)
+        dh_history_maintain(h, h->max_ts);
+    else
+        dh_history_sync(h);
+    if (h->used * 2 >= h->cap)
+        cache_clear(h);
+}
+
+dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t len,
+                                     const dh_event_t *ev, dh_history_rec_t *before,
+                                     bool *found)
+{
+    *found = false;
+    if (len == 0 || len > KEY_MAX)
+        return NULL;
+    maybe_commit(h, ev->ts_us);
+    h->st.lookups++;
+    uint64_t hash = dh_hash64(domain, len);
+    entry_t *e = cache_slot(h, domain, len, hash);
+    if (e->used) {
+        h->st.cache_hits++;
+        *found = true;
+    } else {
+        e->used = 1;
+        e->hash = hash;
+        e->keylen = (uint16_t)len;
+        memcpy(e->key, domain, len);
+        h->used++;
+        *found = load(h, e);
+        if (!*found)
+            h->st.inserted++;
+    }
+    if (*found)
+        *before = e->rec;
+    update(&e->rec, ev, *found);
+    if (!e->dirty) {
+        e->dirty = 1;
+        h->dirty_list[h->dirty++] = (uint32_t)(e - h->cache);
+    }
+    if (ev->ts_us < h->since_us) {
+        h->since_us = ev->ts_us;
+        h->meta_dirty = true;
+    }
+    return &e->rec;
+}
+
+int64_t dh_history_since(const dh_history_t *h)
+{
+    return h->since_us;
+}
+
+void dh_history_set_visitor(dh_history_t *h, dh_history_visit_fn fn, void *ctx)
+{
+    h->visit = fn;
+    h->visit_ctx = ctx;
+}
+
+dh_history_stats_t dh_history_stats(const dh_history_t *h)
+{
+    dh_history_stats_t s = h->st;
+    s.since_us = h->since_us;
+    MDB_stat ms;
+    if (h->rtxn && mdb_stat(h->rtxn, h->domains, &ms) == 0)
+        s.entries = ms.ms_entries;
+    return s;
+}

@@ -1,0 +1,108 @@
+/*
+ * history.h - the persistent passive-DNS history: one record per registered
+ * domain (first seen, last seen, days seen, distinct clients, answers),
+ * kept on disk in LMDB under the state directory so that "first contact in
+ * the organisation" survives restarts and can be seeded by replaying
+ * archives (--learn-only).
+ *
+ * Event time decides everything: first/last seen are the events' times, the
+ * history's coverage ("since") is the oldest event it learned from, and
+ * expiry removes domains not seen for expire_days of event time. A replay
+ * of the same logs into an empty history gives the same answers as live.
+ *
+ * Writes are batched: records are read through and updated in a bounded
+ * in-memory cache, and the dirty ones are committed in one LMDB write
+ * transaction when the cache is half full, every sync_interval of event
+ * time, and at close. LMDB commits are atomic, so a crash loses at most the
+ * last batch, never the database; the file is fsynced at most once a second
+ * of wall time (only durability timing, never an answer, depends on it).
+ *
+ * One process per state directory: an exclusive lock file refuses a second.
+ * Ownership: dh_history_open allocates, dh_history_close commits and frees.
+ */
+#ifndef DH_HISTORY_H
+#define DH_HISTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define DH_HISTORY_SLOTS 8 /* distinct clients / answer addresses counted exactly up to */
+
+enum {
+    DH_HIST_NEW_IN_ORG = 1u << 0, /* first contact came after the warm-up: a newly
+                                     observed domain, not one the history started with */
+    DH_HIST_LIFECYCLE_DONE = 1u << 1, /* the lifecycle check has judged it */
+};
+
+/* One domain's record; stored as is (host byte order, versioned). */
+typedef struct {
+    uint32_t version;
+    uint32_t flags;           /* DH_HIST_* */
+    int64_t first_us, last_us; /* event time */
+    uint64_t queries, answered; /* answered: responses with records */
+    uint32_t days_seen;       /* distinct UTC days with queries */
+    int32_t last_day;         /* UTC day (since the epoch) of last_us */
+    uint8_t n_clients;        /* distinct clients, up to DH_HISTORY_SLOTS */
+    uint8_t n_addrs;          /* distinct answered addresses, up to DH_HISTORY_SLOTS */
+    uint8_t risk;             /* detector-owned risk bits set at first contact */
+    uint8_t reserved;
+    uint32_t client_hash[DH_HISTORY_SLOTS];
+    uint32_t addr_hash[DH_HISTORY_SLOTS];
+    dh_addr_t first_client;
+} dh_history_rec_t;
+
+typedef struct {
+    const char *dir;          /* created when missing */
+    bool ephemeral;           /* a private directory removed at close (--no-state) */
+    int64_t expire_us;        /* records not seen for this long are removed */
+    size_t max_bytes;         /* LMDB map size: the bound on the file */
+    size_t cache_entries;     /* in-memory records (a power of two) */
+    int64_t sync_interval_us; /* commit at least this often in event time */
+} dh_history_opts_t;
+
+typedef struct {
+    uint64_t lookups, cache_hits, disk_reads, inserted, commits, expired, evicted_full,
+        write_errors, entries;
+    int64_t since_us; /* oldest event time learned from, INT64_MAX when empty */
+} dh_history_stats_t;
+
+typedef struct dh_history dh_history_t;
+
+/* Open (or create) the history; NULL with err. */
+dh_history_t *dh_history_open(const dh_history_opts_t *o, char *err, size_t errlen);
+
+/* Commit, close, free (and remove an ephemeral directory). NULL allowed. */
+void dh_history_close(dh_history_t *h);
+
+/* Record one event of registered domain `domain` (lowercase, len bytes).
+   *before receives the record as it was before this event and *found
+   whether there was one. Returns the live record (valid until the next
+   call), which the caller may mark (flags, risk). */
+dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t len,
+                                     const dh_event_t *ev, dh_history_rec_t *before,
+                                     bool *found);
+
+/* Oldest event time the history learned from (its coverage), INT64_MAX when
+   empty. */
+int64_t dh_history_since(const dh_history_t *h);
+
+/* Lifecycle visitor: called for every record during the daily maintenance
+   pass (at the first commit of each new UTC day of event time), before
+   expiry; it may change *rec (return true to have the change stored). */
+typedef bool (*dh_history_visit_fn)(void *ctx, const char *domain, size_t len,
+                                    dh_history_rec_t *rec, int64_t now_us);
+void dh_history_set_visitor(dh_history_t *h, dh_history_visit_fn fn, void *ctx);
+
+/* Commit the pending batch now (also run by close). 0 or -1. */
+int dh_history_sync(dh_history_t *h);
+
+/* Run the daily maintenance now (visitor + expiry) at event time now_us,
+   as at end of input. 0 or -1. */
+int dh_history_maintain(dh_history_t *h, int64_t now_us);
+
+dh_history_stats_t dh_history_stats(const dh_history_t *h);
+
+#endif
