@@ -46,6 +46,7 @@ struct dh_history {
     MDB_txn *rtxn;
     entry_t *cache;
     size_t cap, used, dirty;
+    size_t max_entries;   /* records the map holds with room to spare */
     uint32_t *dirty_list; /* cache indexes of the dirty entries, `dirty` of them */
     bool meta_dirty;
     int64_t since_us;
@@ -155,6 +156,9 @@ dh_history_t *dh_history_open(const dh_history_opts_t *o, char *err, size_t errl
     h->maint_day = INT64_MIN;
     h->max_ts = INT64_MIN;
     h->st.since_us = INT64_MAX;
+    /* about 160 bytes a record in the B-tree, with half the map left for
+       copy-on-write pages and fill slack */
+    h->max_entries = o->max_bytes / 512;
     h->cap = 64;
     while (h->cap < o->cache_entries)
         h->cap *= 2;
@@ -298,7 +302,13 @@ int dh_history_sync(dh_history_t *h)
 {
     if (!h->dirty && !h->meta_dirty)
         return 0;
+    MDB_stat ms;
+    size_t entries = mdb_stat(h->rtxn, h->domains, &ms) == 0 ? ms.ms_entries : 0;
     mdb_txn_reset(h->rtxn);
+    /* Evict before the map is full: LMDB copies pages on write, so a map
+       with no room left cannot even run the deletes that would free it. */
+    if (entries + h->dirty > h->max_entries && evict_oldest(h) == 0)
+        h->st.evicted_full++;
     int rc = commit_batch(h);
     if (rc == MDB_MAP_FULL && evict_oldest(h) == 0) {
         h->st.evicted_full++;
@@ -379,13 +389,15 @@ int dh_history_maintain(dh_history_t *h, int64_t now_us)
     return 0;
 }
 
-/* The map is full: remove the least recently seen quarter of the domains
-   (by day of last sighting), so the file stays within its bound. */
+/* The map is (nearly) full: remove the least recently seen quarter of the
+   domains (by hour of last sighting, never the current hour's), so the file
+   stays within its bound. */
+#define HOUR_US (3600LL * 1000000)
 static int evict_oldest(dh_history_t *h)
 {
-    enum { MAX_AGE = 4096 };
+    enum { MAX_AGE = 8192 }; /* hours */
     uint64_t *hist = dh_calloc(MAX_AGE, sizeof(uint64_t));
-    int64_t newest = day_of(h->max_ts);
+    int64_t newest = h->max_ts / HOUR_US;
     MDB_txn *txn = NULL;
     MDB_cursor *c;
     int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
@@ -394,7 +406,7 @@ static int evict_oldest(dh_history_t *h)
         uint64_t total = 0;
         for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
             const dh_history_rec_t *r = v.mv_data;
-            int64_t age = valid_record(&v) ? newest - r->last_day : MAX_AGE - 1;
+            int64_t age = valid_record(&v) ? newest - r->last_us / HOUR_US : MAX_AGE - 1;
             hist[age < 0 ? 0 : age >= MAX_AGE ? MAX_AGE - 1 : age]++;
             total++;
         }
@@ -403,7 +415,7 @@ static int evict_oldest(dh_history_t *h)
             gone += hist[--cut];
         for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
             const dh_history_rec_t *r = v.mv_data;
-            if (!valid_record(&v) || newest - r->last_day >= cut)
+            if (!valid_record(&v) || newest - r->last_us / HOUR_US >= cut)
                 rc = mdb_cursor_del(c, 0);
         }
         mdb_cursor_close(c);

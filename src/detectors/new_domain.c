@@ -85,7 +85,7 @@ static const dh_int_param_t int_params[] = {
     P(young_days, 7, 1, 365),
     P(gone_days, 3, 1, 365),
     P(lexical_min_length, 8, 1, 63),
-    P(lexical_consonant_run, 5, 2, 63),
+    P(lexical_consonant_run, 4, 2, 63),
     P(lexical_points, 2, 1, 4),
     P(min_score, 3, 1, 100),
 #undef P

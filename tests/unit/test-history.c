@@ -1,0 +1,258 @@
+/*
+ * test-history.c - the LMDB passive-DNS history: what a record holds,
+ * persistence across close/open (a restart), one process per directory,
+ * expiry in event time, the lifecycle visitor, the bound on the file, and
+ * ephemeral (--no-state) directories leaving nothing behind.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "history.h"
+#include "util-ip.h"
+
+#define DAY (86400LL * 1000000)
+#define T0 (1700000000LL * 1000000)
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/dh-hist-test.XXXXXX");
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static dh_history_t *open_history(size_t max_mb, int64_t expire_days)
+{
+    dh_history_opts_t o = {.dir = dir,
+                           .expire_us = expire_days * DAY,
+                           .max_bytes = max_mb << 20,
+                           .cache_entries = 1024,
+                           .sync_interval_us = 60 * 1000000LL};
+    char err[256];
+    dh_history_t *h = dh_history_open(&o, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    return h;
+}
+
+/* One NOERROR A response for name (registered domain regdom) to client. */
+static dh_history_rec_t *see(dh_history_t *h, const char *regdom, const char *client, int64_t ts,
+                             const char *addr, bool *found, dh_history_rec_t *before)
+{
+    dh_event_t ev;
+    dh_answer_t ans = {.rrtype = 1, .ttl = 300, .data = addr, .data_len = addr ? strlen(addr) : 0};
+    dh_event_init(&ev);
+    ev.ts_us = ts;
+    cr_assert_eq(dh_addr_parse(client, strlen(client), &ev.client), 0);
+    ev.has_qname = true;
+    ev.qname = ev.qname_lc = regdom;
+    ev.qname_len = strlen(regdom);
+    ev.registered_domain = regdom;
+    ev.rcode = 0;
+    ev.has_response = true;
+    ev.answers = addr ? &ans : NULL;
+    ev.n_answers = addr ? 1 : 0;
+    return dh_history_observe(h, regdom, strlen(regdom), &ev, before, found);
+}
+
+Test(history, first_sighting_then_known_with_counts)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 180);
+    bool found;
+    dh_history_rec_t before;
+    cr_assert_not_null(see(h, "example.com", "10.0.0.1", T0, "192.0.2.1", &found, &before));
+    cr_assert_not(found);
+    see(h, "example.com", "10.0.0.2", T0 + 10 * 1000000, "192.0.2.2", &found, &before);
+    cr_assert(found);
+    cr_assert_eq(before.queries, 1);
+    cr_assert_eq(before.first_us, T0);
+    dh_history_rec_t *r = see(h, "example.com", "10.0.0.1", T0 + DAY, NULL, &found, &before);
+    cr_assert_eq(r->queries, 3);
+    cr_assert_eq(r->n_clients, 2, "two distinct clients");
+    cr_assert_eq(r->n_addrs, 2);
+    cr_assert_eq(r->answered, 2);
+    cr_assert_eq(r->days_seen, 2);
+    cr_assert_eq(r->first_us, T0);
+    cr_assert_eq(r->last_us, T0 + DAY);
+    char a[DH_ADDR_STRLEN];
+    cr_assert_str_eq(dh_addr_format(&r->first_client, a), "10.0.0.1");
+    cr_assert_eq(dh_history_since(h), T0);
+    dh_history_close(h);
+    remove_dir();
+}
+
+Test(history, survives_a_restart)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 180);
+    bool found;
+    dh_history_rec_t before;
+    for (int i = 0; i < 500; i++) {
+        char d[64];
+        snprintf(d, sizeof(d), "domain%d.example", i);
+        see(h, d, "10.0.0.1", T0 + i * 1000000LL, "192.0.2.1", &found, &before);
+        cr_assert_not(found);
+    }
+    dh_history_close(h); /* a stop: the last batch is committed */
+    h = open_history(16, 180);
+    cr_assert_eq(dh_history_since(h), T0, "coverage is kept");
+    cr_assert_eq(dh_history_stats(h).entries, 500);
+    for (int i = 0; i < 500; i += 7) {
+        char d[64];
+        snprintf(d, sizeof(d), "domain%d.example", i);
+        see(h, d, "10.0.0.9", T0 + DAY, NULL, &found, &before);
+        cr_assert(found, "%s is not new after the restart", d);
+        cr_assert_eq(before.first_us, T0 + i * 1000000LL);
+    }
+    see(h, "never-seen.example", "10.0.0.9", T0 + DAY, NULL, &found, &before);
+    cr_assert_not(found);
+    dh_history_close(h);
+    remove_dir();
+}
+
+Test(history, one_process_per_directory)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 180);
+    dh_history_opts_t o = {.dir = dir, .expire_us = DAY, .max_bytes = 16 << 20,
+                           .cache_entries = 64, .sync_interval_us = 1};
+    char err[256];
+    cr_assert_null(dh_history_open(&o, err, sizeof(err)));
+    cr_assert(strstr(err, "in use by another dnshound"), "%s", err);
+    dh_history_close(h);
+    dh_history_t *again = dh_history_open(&o, err, sizeof(err));
+    cr_assert_not_null(again, "the lock goes with the process: %s", err);
+    dh_history_close(again);
+    remove_dir();
+}
+
+Test(history, expiry_in_event_time)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 10);
+    bool found;
+    dh_history_rec_t before;
+    see(h, "old.example", "10.0.0.1", T0, NULL, &found, &before);
+    see(h, "kept.example", "10.0.0.1", T0, NULL, &found, &before);
+    for (int d = 1; d <= 12; d++) /* kept.example stays in use, old.example does not */
+        see(h, "kept.example", "10.0.0.1", T0 + d * DAY, NULL, &found, &before);
+    cr_assert_eq(dh_history_maintain(h, T0 + 12 * DAY), 0);
+    see(h, "kept.example", "10.0.0.1", T0 + 12 * DAY + 1, NULL, &found, &before);
+    cr_assert(found);
+    see(h, "old.example", "10.0.0.1", T0 + 12 * DAY + 1, NULL, &found, &before);
+    cr_assert_not(found, "unseen for 12 days with a 10-day expiry: gone");
+    cr_assert_geq(dh_history_stats(h).expired, 1);
+    dh_history_close(h);
+    remove_dir();
+}
+
+typedef struct {
+    int calls;
+    char last[64];
+} visits_t;
+
+static bool count_visit(void *ctx, const char *domain, size_t len, dh_history_rec_t *rec,
+                        int64_t now_us)
+{
+    (void)now_us;
+    visits_t *v = ctx;
+    v->calls++;
+    snprintf(v->last, sizeof(v->last), "%.*s", (int)len, domain);
+    rec->flags |= DH_HIST_LIFECYCLE_DONE;
+    return true;
+}
+
+Test(history, daily_pass_visits_every_record_and_stores_changes)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 180);
+    visits_t v = {0};
+    dh_history_set_visitor(h, count_visit, &v);
+    bool found;
+    dh_history_rec_t before;
+    see(h, "a.example", "10.0.0.1", T0, NULL, &found, &before);
+    see(h, "b.example", "10.0.0.1", T0 + 1, NULL, &found, &before);
+    cr_assert_eq(v.calls, 0);
+    /* a later day's event triggers the pass at the next commit */
+    see(h, "c.example", "10.0.0.1", T0 + DAY + 120 * 1000000LL, NULL, &found, &before);
+    cr_assert_eq(v.calls, 2, "the records known at the pass: a and b (%d)", v.calls);
+    see(h, "a.example", "10.0.0.1", T0 + DAY + 121 * 1000000LL, NULL, &found, &before);
+    cr_assert(before.flags & DH_HIST_LIFECYCLE_DONE, "the visitor's change was stored");
+    dh_history_close(h);
+    remove_dir();
+}
+
+Test(history, a_full_map_drops_the_least_recently_seen)
+{
+    make_dir();
+    dh_history_t *h = open_history(1, 3650); /* 1 MiB: a few thousand records */
+    bool found;
+    dh_history_rec_t before;
+    char d[64];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(d, sizeof(d), "d%05d.example", i);
+        see(h, d, "10.0.0.1", T0 + (int64_t)i * 60 * 1000000LL, NULL, &found, &before);
+    }
+    cr_assert_eq(dh_history_sync(h), 0);
+    dh_history_stats_t s = dh_history_stats(h);
+    cr_assert_gt(s.evicted_full, 0, "the bound was reached");
+    cr_assert_eq(s.write_errors, 0);
+    cr_assert_lt(s.entries, 20000);
+    snprintf(d, sizeof(d), "d%05d.example", 19999);
+    see(h, d, "10.0.0.1", T0 + 20000LL * 60 * 1000000LL, NULL, &found, &before);
+    cr_assert(found, "the newest records are kept");
+    dh_history_close(h);
+    struct stat st;
+    char path[128];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_leq(st.st_size, 1 << 20, "the file stays within its bound");
+    remove_dir();
+}
+
+Test(history, ephemeral_leaves_nothing_behind)
+{
+    dh_history_opts_t o = {.ephemeral = true, .expire_us = DAY, .max_bytes = 16 << 20,
+                           .cache_entries = 64, .sync_interval_us = 1};
+    char err[256];
+    dh_history_t *h = dh_history_open(&o, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    bool found;
+    dh_history_rec_t before;
+    see(h, "x.example", "10.0.0.1", T0, NULL, &found, &before);
+    see(h, "x.example", "10.0.0.1", T0 + 1, NULL, &found, &before);
+    cr_assert(found);
+    dh_history_close(h);
+    /* nothing named dnshound-state.* with our files is left: check by
+       opening a fresh one, which starts empty */
+    h = dh_history_open(&o, err, sizeof(err));
+    see(h, "x.example", "10.0.0.1", T0 + 2, NULL, &found, &before);
+    cr_assert_not(found);
+    dh_history_close(h);
+}
+
+Test(history, names_too_long_for_a_key_are_not_recorded)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 180);
+    char big[400];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    bool found;
+    dh_history_rec_t before;
+    cr_assert_null(see(h, big, "10.0.0.1", T0, NULL, &found, &before));
+    cr_assert_not(found);
+    dh_history_close(h);
+    remove_dir();
+}
