@@ -498,6 +498,36 @@ static void maybe_commit(dh_history_t *h, int64_t ts)
         cache_clear(h);
 }
 
+/* The cache entry of domain, read from disk on a miss (found false and a
+   zeroed record when the domain is unknown). */
+static entry_t *fetch(dh_history_t *h, const char *domain, size_t len, bool *found)
+{
+    h->st.lookups++;
+    uint64_t hash = dh_hash64(domain, len);
+    entry_t *e = cache_slot(h, domain, len, hash);
+    if (e->used) {
+        h->st.cache_hits++;
+        *found = e->rec.version == REC_VERSION;
+        return e;
+    }
+    e->used = 1;
+    e->hash = hash;
+    e->keylen = (uint16_t)len;
+    memcpy(e->key, domain, len);
+    memset(&e->rec, 0, sizeof(e->rec));
+    h->used++;
+    *found = load(h, e);
+    return e;
+}
+
+static void mark_dirty(dh_history_t *h, entry_t *e)
+{
+    if (!e->dirty) {
+        e->dirty = 1;
+        h->dirty_list[h->dirty++] = (uint32_t)(e - h->cache);
+    }
+}
+
 dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t len,
                                      const dh_event_t *ev, dh_history_rec_t *before,
                                      bool *found)
@@ -506,34 +536,36 @@ dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t
     if (len == 0 || len > KEY_MAX)
         return NULL;
     maybe_commit(h, ev->ts_us);
-    h->st.lookups++;
-    uint64_t hash = dh_hash64(domain, len);
-    entry_t *e = cache_slot(h, domain, len, hash);
-    if (e->used) {
-        h->st.cache_hits++;
-        *found = true;
-    } else {
-        e->used = 1;
-        e->hash = hash;
-        e->keylen = (uint16_t)len;
-        memcpy(e->key, domain, len);
-        h->used++;
-        *found = load(h, e);
-        if (!*found)
-            h->st.inserted++;
-    }
+    entry_t *e = fetch(h, domain, len, found);
     if (*found)
         *before = e->rec;
+    else
+        h->st.inserted++;
     update(&e->rec, ev, *found);
-    if (!e->dirty) {
-        e->dirty = 1;
-        h->dirty_list[h->dirty++] = (uint32_t)(e - h->cache);
-    }
+    mark_dirty(h, e);
     if (ev->ts_us < h->since_us) {
         h->since_us = ev->ts_us;
         h->meta_dirty = true;
     }
     return &e->rec;
+}
+
+int dh_history_mark(dh_history_t *h, const char *domain, size_t len, uint32_t flags)
+{
+    bool found;
+    if (len == 0 || len > KEY_MAX)
+        return -1;
+    entry_t *e = fetch(h, domain, len, &found);
+    if (!found) {
+        e->used = 0; /* not a record: leave no empty entry behind */
+        h->used--;
+        return -1;
+    }
+    if ((e->rec.flags & flags) != flags) {
+        e->rec.flags |= flags;
+        mark_dirty(h, e);
+    }
+    return 0;
 }
 
 int64_t dh_history_since(const dh_history_t *h)

@@ -35,6 +35,8 @@ enum {
     DH_HIST_NEW_IN_ORG = 1u << 0, /* first contact came after the warm-up: a newly
                                      observed domain, not one the history started with */
     DH_HIST_LIFECYCLE_DONE = 1u << 1, /* the lifecycle check has judged it */
+    DH_HIST_FIRST_JUDGED = 1u << 2, /* its first contact's window closed (reported or
+                                       not): a replay of that contact is not new */
 };
 
 /* One domain's record; stored as is (host byte order, versioned). */
@@ -84,6 +86,10 @@ void dh_history_close(dh_history_t *h);
 dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t len,
                                      const dh_event_t *ev, dh_history_rec_t *before,
                                      bool *found);
+
+/* Set flags on a known domain's record (committed with the next batch).
+   0, or -1 when the domain has no record. */
+int dh_history_mark(dh_history_t *h, const char *domain, size_t len, uint32_t flags);
 
 /* Oldest event time the history learned from (its coverage), INT64_MAX when
    empty. */

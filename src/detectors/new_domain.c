@@ -264,7 +264,7 @@ static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, 
         memcpy(w->sample, ev->qname, n);
         w->sample_len = (uint8_t)n;
         v->history_live->flags = (v->history_live->flags | DH_HIST_NEW_IN_ORG) &
-                                 ~(uint32_t)DH_HIST_LIFECYCLE_DONE;
+                                 ~(uint32_t)(DH_HIST_LIFECYCLE_DONE | DH_HIST_FIRST_JUDGED);
         v->history_live->risk = w->risk;
     }
     count(w, ev, v);
@@ -279,9 +279,11 @@ static void nd_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v
         return;
     const params_t *p = &t->p;
     const dh_history_rec_t *h = &v->history;
-    /* a record first seen at or after this event is this event's own (or
-       the replay of the first contact after a restart) */
-    bool first = !v->history_found || h->first_us >= ev->ts_us;
+    /* a record first seen at or after this event is this event's own, or
+       the replay of a first contact whose window never closed (a crash
+       before the input offsets were committed): judge it again */
+    bool first = !v->history_found ||
+                 (h->first_us >= ev->ts_us && !(h->flags & DH_HIST_FIRST_JUDGED));
     bool returning = !first && ev->ts_us - h->last_us >= p->unseen_days * DAY_US;
     if (first || returning) {
         if (ev->ts_us - v->history_since_us < p->warmup_days * DAY_US)
@@ -359,6 +361,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     nd_t *t = ctx;
     const params_t *p = &t->p;
     window_t *w = value;
+    if (t->env->history)
+        dh_history_mark(t->env->history, key, keylen, DH_HIST_FIRST_JUDGED);
     bool few = !w->clients_more && w->n_clients <= p->few_clients;
     int64_t score = score_of(p, w->risk, few, false);
     if (score < p->min_score)

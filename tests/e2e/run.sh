@@ -236,7 +236,7 @@ t_memory_does_not_grow_with_input() {
     [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
     "$GEN" --events 20000 --clients 500 --domains 2000 --seed 3 > "$W/small.log" || return 1
     "$GEN" --events 400000 --clients 500 --domains 2000 --seed 3 > "$W/big.log" || return 1
-    $PY - "$DH" --no-state "$W/small.log" "$W/big.log" <<'PY' || return 1
+    $PY - "$DH" "$W/small.log" "$W/big.log" <<'PY' || return 1
 import resource, subprocess, sys
 def peak(path):
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -265,7 +265,7 @@ t_state_stays_within_max_state_mb() {
 
 t_corpus_every_record_accounted() {
     [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
-    $PY "$ROOT/tests/e2e/corpus.py" "$DH" --no-state "$CORPUS" "$W" || return 1
+    $PY "$ROOT/tests/e2e/corpus.py" "$DH" "$CORPUS" "$W" || return 1
 }
 
 t_dnscat2_corpus_logs_raise_dns_tunnel_for_the_infected_client() {
@@ -282,6 +282,103 @@ assert hits, "no dns_tunnel for 192.168.88.2 / r-1x.com"
 assert all(d['source']['ip'] == '192.168.88.2' for d in dets), "a detection for another client"
 PY
     done
+}
+
+# ---- passive-DNS history and SIGHUP ------------------------------------------
+
+# Zeek TSV rows "TS CLIENT QUERY ANSWER" (stdin) -> a dns.log on stdout
+zeek_rows() {
+    printf '#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\tquery\tqtype\tqtype_name\trcode\tanswers\tTTLs\n'
+    while read -r ts client q a; do
+        printf '%s\tC1\t%s\t5000\t10.0.0.53\t53\tudp\t1\t%s\t1\tA\t0\t%s\t300.0\n' "$ts" "$client" "$q" "$a"
+    done
+}
+
+t_history_learn_restart_and_new_domain() {
+    start=1700000000
+    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
+        --seed 3 -o "$W/week.log" --truth /dev/null || return 1
+    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
+        --duration 86400 --seed 3 --attack all -o "$W/day.log" --truth "$W/truth" || return 1
+    t=$((start + 9 * 86400 + 3600))
+    printf '%s 10.1.9.9 c2-update.duckdns.org 192.0.2.77\n%s 10.1.9.9 c2-update.duckdns.org 192.0.2.77\n' \
+        $t $((t + 60)) | zeek_rows > "$W/tail.log"
+    # without a history covering the warm-up, nothing is new
+    "$DH" --no-state -q -o "$W/none.jsonl" "$W/day.log" "$W/tail.log" || return 1
+    ! grep -q '"name":"new_domain"' "$W/none.jsonl" || fail "new_domain without a week of history" || return 1
+    # learn the week, then detect on the day
+    "$DH" --state-dir "$W/st" --learn-only -o "$W/learn.jsonl" "$W/week.log" 2>"$W/err" || fail "learn: exit $?" || return 1
+    [ ! -s "$W/learn.jsonl" ] || fail "--learn-only wrote detections" || return 1
+    grep -q "learn-only: [1-9][0-9]* domains new to the history" "$W/err" || fail "$(cat "$W/err")" || return 1
+    "$DH" --state-dir "$W/st" -q --stats "$W/s.json" -o "$W/d.jsonl" "$W/day.log" "$W/tail.log" || return 1
+    $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/d.jsonl" "$W/truth" "$W/s.json" <<'PY' || return 1
+import json, re, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+dga = re.search(r'scenario=dga client=(\S+)', open(sys.argv[2]).read()).group(1)
+nd = [d for d in dets if d['rule']['name'] == 'new_domain']
+planted = [d for d in nd if d['dns']['question']['registered_domain'] == 'c2-update.duckdns.org']
+assert planted and planted[0]['source']['ip'] == '10.1.9.9', f"planted new dyndns host missed: {nd}"
+ev = planted[0]['dnshound']['evidence']
+assert ev['kind'] == 'first_contact' and 'dyndns' in ev['signals'], ev
+assert 'T1583.001' in planted[0]['threat']['technique']['subtechnique']['id']
+# the rest can only be the DGA client's names that resolved: live DGA infrastructure
+other = {d['source']['ip'] for d in nd if d not in planted}
+assert other <= {dga}, f"new_domain for benign clients: {other - {dga}}"
+st = json.load(open(sys.argv[3]))['history']
+assert st['domains'] > 1000 and st['since'].startswith('2023-11-14'), st
+PY
+    # a restart: the same domain is not new any more
+    "$DH" --state-dir "$W/st" -q -o "$W/again.jsonl" "$W/tail.log" || return 1
+    ! grep -q '"name":"new_domain"' "$W/again.jsonl" || fail "c2-update.duckdns.org new again after a restart" || return 1
+    # one dnshound per state directory
+    mkfifo "$W/hold"
+    "$DH" --state-dir "$W/st" -q -o /dev/null "$W/hold" & pid=$!
+    sleep 0.5
+    "$DH" --state-dir "$W/st" -q -o /dev/null "$W/tail.log" 2>"$W/err2"; rc=$?
+    : > "$W/hold"; wait $pid
+    [ $rc -eq 2 ] && grep -q "in use by another dnshound" "$W/err2" || fail "second process: exit $rc $(cat "$W/err2")" || return 1
+}
+
+t_sighup_reloads_threat_intel_and_keeps_state() {
+    cp -r rules "$W/rules"
+    rm -f "$W/rules/intel/"*
+    printf '# technique: T1071.004 Application Layer Protocol: DNS\nknown-bad.example\n' > "$W/rules/intel/test.txt"
+    mkfifo "$W/feed"
+    "$DH" --no-state --rules "$W/rules" --lateness 0 -o "$W/d.jsonl" "$W/feed" 2>"$W/err" & pid=$!
+    exec 3>"$W/feed"
+    t=1700000000
+    printf '%s 10.2.0.1 a.known-bad.example 192.0.2.1\n%s 10.2.0.2 x.added-later.example 192.0.2.2\n' $t $((t + 1)) \
+        | zeek_rows >&3
+    sleep 1
+    echo "added-later.example" >> "$W/rules/intel/test.txt"
+    kill -HUP $pid
+    sleep 0.5
+    printf '%s 10.2.0.1 b.known-bad.example 192.0.2.1\n%s 10.2.0.2 y.added-later.example 192.0.2.2\n' $((t + 2)) $((t + 3)) \
+        | zeek_rows | grep -v '^#' >&3
+    sleep 1
+    printf '!!! not an indicator\n' > "$W/rules/intel/broken.txt"
+    chmod 000 "$W/rules/intel/broken.txt"
+    kill -HUP $pid
+    sleep 0.5
+    printf '%s 10.2.0.3 c.known-bad.example 192.0.2.1\n' $((t + 4)) | zeek_rows | grep -v '^#' >&3
+    exec 3>&-
+    wait $pid || fail "exit $? $(cat "$W/err")" || return 1
+    grep -q "SIGHUP: threat_intel reloaded" "$W/err" || fail "no reload line: $(cat "$W/err")" || return 1
+    grep -q "SIGHUP: threat_intel not reloaded" "$W/err" || fail "no failed-reload line: $(cat "$W/err")" || return 1
+    $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/d.jsonl" <<'PY' || return 1
+import json, sys
+ti = [json.loads(l) for l in open(sys.argv[1])]
+ti = [d for d in ti if d['rule']['name'] == 'threat_intel']
+by = {(d['source']['ip'], d['dnshound']['evidence']['indicator']): d for d in ti}
+k = by.get(('10.2.0.1', 'known-bad.example'))
+assert k, f"known indicator not reported: {list(by)}"
+assert k['dnshound']['evidence']['queries'] == 2, f"the window open across the reload lost state: {k['dnshound']['evidence']}"
+a = by.get(('10.2.0.2', 'added-later.example'))
+assert a and a['dnshound']['evidence']['queries'] == 1, f"added indicator: only the query after the reload matches: {a and a['dnshound']['evidence']}"
+assert ('10.2.0.3', 'known-bad.example') in by, "a failed reload must keep the previous lists"
+PY
 }
 
 # ---- runner ------------------------------------------------------------------
