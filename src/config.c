@@ -43,12 +43,15 @@ static int string_list(dh_yaml_node_t *map, const char *key, const char ***out, 
     return 0;
 }
 
+static int history_section(dh_config_t *c, dh_options_t *o, char *err, size_t errlen);
+
 static int top_level(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
 {
     const char *emit = NULL, *format = NULL;
     dh_yaml_node_t *r = c->root;
     if (string_list(r, "inputs", &c->inputs, err, errlen) ||
         string_list(r, "resolvers", &c->resolvers, err, errlen) ||
+        history_section(c, o, err, errlen) ||
         dh_yaml_str(r, "output", false, &o->output, err, errlen) ||
         dh_yaml_str(r, "rules", false, &o->rules_dir, err, errlen) ||
         dh_yaml_str(r, "stats", false, &c->stats, err, errlen) ||
@@ -93,6 +96,27 @@ static int sections(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
     o->max_pending = (size_t)max_pending;
     o->max_line = (size_t)max_line;
     o->max_reports = (unsigned)max_reports;
+    return 0;
+}
+
+/* history: the passive-DNS history (history.h) */
+static int history_section(dh_config_t *c, dh_options_t *o, char *err, size_t errlen)
+{
+    dh_yaml_node_t *h = dh_yaml_get(c->root, "history");
+    const char *dir = NULL;
+    bool enabled = true;
+    int64_t days = o->history_expire_us / (86400LL * 1000000),
+            max_mb = (int64_t)(o->history_max_bytes >> 20);
+    if (dh_yaml_str(h, "dir", false, &dir, err, errlen) ||
+        dh_yaml_bool(h, "persistent", false, &enabled, err, errlen) ||
+        dh_yaml_int(h, "expire_days", false, 1, 36500, &days, err, errlen) ||
+        dh_yaml_int(h, "max_mb", false, 1, 1 << 24, &max_mb, err, errlen))
+        return -1;
+    if (dir)
+        o->state_dir = dir;
+    o->no_state = !enabled;
+    o->history_expire_us = days * 86400LL * 1000000;
+    o->history_max_bytes = (size_t)max_mb << 20;
     return 0;
 }
 

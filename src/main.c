@@ -344,6 +344,11 @@ static void print_plan(const dh_options_t *o, int n_inputs)
     printf("configuration ok: rules %s, %d input(s), output %s, emit %s, state bound %zu MiB\n",
            o->rules_dir, n_inputs, o->output, o->emit == DH_EMIT_EVENTS ? "events" : "detections",
            o->max_state_bytes >> 20);
+    if (o->emit == DH_EMIT_DETECTIONS)
+        printf("history: %s%s, domains expire after %lld days unseen, file bound %zu MiB%s\n",
+               o->no_state ? "this run only" : o->state_dir, o->no_state ? "" : "/",
+               (long long)(o->history_expire_us / (86400LL * 1000000)), o->history_max_bytes >> 20,
+               o->learn_only ? " (learn only: no detector runs)" : "");
 }
 
 /* The only state a signal handler may touch: the pipeline polls it
