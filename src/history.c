@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,10 +245,22 @@ static void cache_clear(dh_history_t *h)
     h->used = h->dirty = 0;
 }
 
+/* LMDB values need not be aligned for dh_history_rec_t: read them with
+   memcpy only. */
 static bool valid_record(const MDB_val *v)
 {
-    const dh_history_rec_t *r = v->mv_data;
-    return v->mv_size == sizeof(dh_history_rec_t) && r->version == REC_VERSION;
+    uint32_t version;
+    if (v->mv_size != sizeof(dh_history_rec_t))
+        return false;
+    memcpy(&version, v->mv_data, sizeof(version));
+    return version == REC_VERSION;
+}
+
+static int64_t last_seen_of(const MDB_val *v)
+{
+    int64_t last;
+    memcpy(&last, (const char *)v->mv_data + offsetof(dh_history_rec_t, last_us), sizeof(last));
+    return last;
 }
 
 /* Read a record from disk into e->rec; false when the domain is unknown. */
@@ -405,8 +418,7 @@ static int evict_oldest(dh_history_t *h)
         MDB_val k, v;
         uint64_t total = 0;
         for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-            const dh_history_rec_t *r = v.mv_data;
-            int64_t age = valid_record(&v) ? newest - r->last_us / HOUR_US : MAX_AGE - 1;
+            int64_t age = valid_record(&v) ? newest - last_seen_of(&v) / HOUR_US : MAX_AGE - 1;
             hist[age < 0 ? 0 : age >= MAX_AGE ? MAX_AGE - 1 : age]++;
             total++;
         }
@@ -414,8 +426,7 @@ static int evict_oldest(dh_history_t *h)
         for (uint64_t gone = hist[cut]; cut > 1 && gone < total / 4;)
             gone += hist[--cut];
         for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-            const dh_history_rec_t *r = v.mv_data;
-            if (!valid_record(&v) || newest - r->last_us / HOUR_US >= cut)
+            if (!valid_record(&v) || newest - last_seen_of(&v) / HOUR_US >= cut)
                 rc = mdb_cursor_del(c, 0);
         }
         mdb_cursor_close(c);

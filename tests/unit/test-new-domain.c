@@ -139,7 +139,7 @@ static void flush(fixture_t *f)
 
 static int count_kind(const fixture_t *f, const char *kind)
 {
-    char needle[64];
+    char needle[256];
     snprintf(needle, sizeof(needle), "\"kind\":\"%s\"", kind);
     int n = 0;
     for (int i = 0; i < f->sink.n; i++)
