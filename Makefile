@@ -89,9 +89,10 @@ bench: $(BUILD)/dnshound $(BENCH_BIN)
 	sh bench/run.sh $(BUILD)
 
 install: $(BUILD)/dnshound
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dnshound/rules
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/dnshound/rules/intel
 	install -m 755 $(BUILD)/dnshound $(DESTDIR)$(PREFIX)/bin/dnshound
-	install -m 644 rules/*.yaml rules/*.txt $(DESTDIR)$(PREFIX)/share/dnshound/rules/
+	install -m 644 rules/*.yaml rules/*.txt rules/*.md $(DESTDIR)$(PREFIX)/share/dnshound/rules/
+	install -m 644 rules/intel/* $(DESTDIR)$(PREFIX)/share/dnshound/rules/intel/
 
 clean:
 	rm -rf build
