@@ -1,9 +1,11 @@
 /*
  * alerts.c - suppression of repeated detections (see alerts.h).
  *
- * Open alerts are few (findings are rare by design), so they live in a
- * small open-addressing table; expiry scans it only when the watermark has
- * passed the earliest end of a suppression period.
+ * Open alerts live in an open-addressing table that grows with them, and
+ * a min-heap of (end of suppression, entity) says which to close next, so
+ * expiry costs O(log n) per closed alert however many are open (a broad
+ * threat-intel list can keep thousands open). A heap entry whose alert was
+ * closed and opened again is stale and skipped when it comes up.
  */
 #include "alerts.h"
 
@@ -25,10 +27,16 @@ typedef struct {
     char key[64];          /* partitioning key of the alert */
 } open_alert_t;
 
+typedef struct {
+    int64_t until_us;
+    uint64_t ekey;
+} due_t;
+
 struct dh_alerts {
     open_alert_t *slots;
     size_t cap, n, max;
-    int64_t min_until;
+    due_t *heap;
+    size_t heap_n, heap_cap;
     dh_alert_out_fn out;
     void *ctx;
     dh_strbuf_t buf;
@@ -40,10 +48,9 @@ dh_alerts_t *dh_alerts_new(size_t max_entries, dh_alert_out_fn out, void *ctx)
     dh_alerts_t *a = dh_calloc(1, sizeof(*a));
     a->max = max_entries ? max_entries : 1;
     a->cap = 64;
-    while (a->cap < a->max * 2)
-        a->cap *= 2;
     a->slots = dh_calloc(a->cap, sizeof(open_alert_t));
-    a->min_until = INT64_MAX;
+    a->heap_cap = 64;
+    a->heap = dh_calloc(a->heap_cap, sizeof(due_t));
     a->out = out;
     a->ctx = ctx;
     dh_sb_init(&a->buf);
@@ -68,6 +75,61 @@ static open_alert_t *find(dh_alerts_t *a, uint64_t key)
     while (a->slots[i].ekey && a->slots[i].ekey != key)
         i = (i + 1) & (a->cap - 1);
     return &a->slots[i];
+}
+
+static void grow(dh_alerts_t *a)
+{
+    open_alert_t *old = a->slots;
+    size_t old_cap = a->cap;
+    a->cap *= 2;
+    a->slots = dh_calloc(a->cap, sizeof(open_alert_t));
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].ekey)
+            *find(a, old[i].ekey) = old[i];
+    free(old);
+}
+
+/* ---- the heap of suppression ends (ties by entity: deterministic) ---- */
+
+static bool due_before(const due_t *x, const due_t *y)
+{
+    return x->until_us < y->until_us || (x->until_us == y->until_us && x->ekey < y->ekey);
+}
+
+static void heap_push(dh_alerts_t *a, int64_t until_us, uint64_t ekey)
+{
+    if (a->heap_n == a->heap_cap) {
+        a->heap_cap *= 2;
+        a->heap = dh_realloc(a->heap, a->heap_cap * sizeof(due_t));
+    }
+    size_t i = a->heap_n++;
+    a->heap[i] = (due_t){until_us, ekey};
+    while (i > 0 && due_before(&a->heap[i], &a->heap[(i - 1) / 2])) {
+        due_t t = a->heap[i];
+        a->heap[i] = a->heap[(i - 1) / 2];
+        a->heap[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static due_t heap_pop(dh_alerts_t *a)
+{
+    due_t top = a->heap[0];
+    a->heap[0] = a->heap[--a->heap_n];
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < a->heap_n && due_before(&a->heap[l], &a->heap[m]))
+            m = l;
+        if (r < a->heap_n && due_before(&a->heap[r], &a->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        due_t t = a->heap[i];
+        a->heap[i] = a->heap[m];
+        a->heap[m] = t;
+        i = m;
+    }
+    return top;
 }
 
 static void emit_line(dh_alerts_t *a, const char *s, size_t len, const char *key)
@@ -119,24 +181,19 @@ static void close_alert(dh_alerts_t *a, open_alert_t *e)
     remove_slot(a, e);
 }
 
-/* Close every alert whose period ended by wm (in slot order, which is
-   deterministic for a given input). */
-static void expire(dh_alerts_t *a, int64_t wm)
+/* Close every alert whose period ended by wm, earliest first; with
+   only_one, just the earliest (the table is full). */
+static void expire(dh_alerts_t *a, int64_t wm, bool only_one)
 {
-    if (wm < a->min_until)
-        return;
-    int64_t next = INT64_MAX;
-    for (size_t i = 0; i < a->cap;) {
-        open_alert_t *e = &a->slots[i];
-        if (e->ekey && e->until_us <= wm) {
-            close_alert(a, e); /* may shift another entry into slot i */
-            continue;
-        }
-        if (e->ekey && e->until_us < next)
-            next = e->until_us;
-        i++;
+    while (a->heap_n && a->heap[0].until_us <= wm) {
+        due_t d = heap_pop(a);
+        open_alert_t *e = find(a, d.ekey);
+        if (!e->ekey || e->until_us != d.until_us)
+            continue; /* stale: closed (and maybe reopened) since */
+        close_alert(a, e);
+        if (only_one)
+            return;
     }
-    a->min_until = next;
 }
 
 static void absorb(dh_alerts_t *a, open_alert_t *e, const dh_detection_t *d)
@@ -174,25 +231,26 @@ void dh_alerts_submit(dh_alerts_t *a, const dh_detection_t *d, int64_t suppressi
     if (suppression_us <= 0)
         return;
     if (a->n >= a->max) /* full: close the alert whose period ends first */
-        expire(a, a->min_until);
+        expire(a, INT64_MAX, true);
+    if ((a->n + 1) * 2 > a->cap)
+        grow(a);
     e = find(a, ekey);
     *e = (open_alert_t){.ekey = ekey, .until_us = d->fired_us + suppression_us,
                         .window_start = d->window_start_us, .first_start_us = d->start_us,
                         .occurrences = 1};
     memcpy(e->key, key, sizeof(e->key));
     a->n++;
-    if (e->until_us < a->min_until)
-        a->min_until = e->until_us;
+    heap_push(a, e->until_us, ekey);
 }
 
 void dh_alerts_advance(dh_alerts_t *a, int64_t wm)
 {
-    expire(a, wm);
+    expire(a, wm, false);
 }
 
 void dh_alerts_flush(dh_alerts_t *a)
 {
-    expire(a, INT64_MAX);
+    expire(a, INT64_MAX, false);
 }
 
 int64_t dh_alerts_oldest_open(const dh_alerts_t *a)
@@ -216,6 +274,7 @@ void dh_alerts_free(dh_alerts_t *a)
     for (size_t i = 0; i < a->cap; i++)
         free(a->slots[i].update);
     free(a->slots);
+    free(a->heap);
     dh_sb_free(&a->buf);
     free(a);
 }
