@@ -1,0 +1,1377 @@
+/*
+ * lookalike_domain.c - queried names that imitate protected brands
+ * (T1583.001 Acquire Infrastructure: Domains, TA0042 Resource Development).
+ *
+ * Phishing and typosquatting infrastructure lives on registered domains that
+ * look like a brand the users trust: the organisation's own domains and the
+ * common targets (mail, cloud, banks, shipping...) listed in
+ * thresholds.brands_list. A client querying such a name has been lured to it
+ * (a phishing mail, a malvertising redirect) or mistyped the real name.
+ *
+ * The registered domain of every event (eTLD+1, ev->registered_domain) is
+ * split into its registrable LABEL ("paypa1" of paypa1.com) and its public
+ * suffix, and the label is compared with the brands' labels. The families
+ * (dnstwist's fuzzers, re-implemented from their definitions):
+ *
+ *   homoglyph        the label reads like a brand once visually confusable
+ *                    characters are folded (0/o, 1/l/i, 3/e, 5/s, rn/m,
+ *                    vv/w, cl/d, q/g...), any number of them: "g00gle",
+ *                    "rnicrosoft", "paypa1". Brands shorter than
+ *                    min_brand_label only match when the label holds a digit.
+ *   idn_homograph    an IDN label (xn--, punycode) whose decoded characters
+ *                    (Cyrillic, Greek, accented Latin) fold to a brand.
+ *   brand_in_subdomain  the whole brand domain as labels left of another
+ *                    registered domain ("paypal.com.secure-login.xyz"), or
+ *                    "paypal.com-verify.xyz". Only answered or unanswered
+ *                    queries count: NXDOMAIN / NODATA is a client's DNS search
+ *                    list appending its own domain to a brand name.
+ *   combosquat       brand and a dictionary word (words_list), joined or
+ *                    hyphenated ("paypal-login", "securepaypal",
+ *                    "dhl-tracking"), or hyphenated tokens that are the brand,
+ *                    words and the brand's own suffix ("www-paypal-com-verify").
+ *   tld_swap         the brand's exact label under another suffix: a typo of
+ *                    the brand's suffix (one edit: com -> co, cm, om, con) or
+ *                    a TLD in tld_swap_tlds (the most abused cheap TLDs:
+ *                    paypal.xyz). Big brands register their name under most
+ *                    other TLDs themselves (microsoft.net, google.dev,
+ *                    amazon.science, barclays.com), so those do not count.
+ *   omission, repetition, transposition, replacement (QWERTY neighbour),
+ *   insertion (QWERTY neighbour), addition (a character appended),
+ *   hyphenation, bitsquatting (one bit of one character flipped, the result
+ *   still a host-name character), vowel_swap: single-edit typos of brand
+ *   labels of at least min_brand_label characters, precomputed at load time
+ *   into one hash map (permutation -> brand, family).
+ *   edit_distance    what the permutations miss: optimal-string-alignment
+ *                    distance 1 for labels of at least min_label_for_distance
+ *                    characters, 2 (max_edit_distance) from
+ *                    min_label_for_distance_2; with same_first_char (also for
+ *                    bitsquatting and vowel_swap by default),
+ *                    the first character must be kept (typos rarely hit the
+ *                    first character, and unrelated words differ there:
+ *                    binance / finance).
+ *
+ * Never reported: the brand domains and their subdomains, the
+ * legitimate_list (brand-owned look-alikes such as microsoftonline.com), names
+ * noise control calls popular (a look-alike that is itself a top site is a
+ * different real site) or benign services; findings of the weak_families are
+ * also dropped when the domain is common (popular, or queried by the noise
+ * rules' common_clients clients).
+ *
+ * Per event: at most a few hash lookups on the label (permutation map,
+ * folded-brand map, brand labels) plus, for labels with subdomains, one lookup
+ * per label on the left; the bounded edit distance runs only for labels
+ * that match nothing else and is cached per label in a fixed direct-mapped
+ * cache (CACHE_SLOTS), so a repeated name costs one hash. No allocation
+ * except the window entry of a look-alike (dh_table_touch).
+ *
+ * State: one entry per client x look-alike registered domain and window
+ * (default one hour). At close, one detection: brand, family, edit distance,
+ * the queries and how they were answered. A look-alike that never resolved
+ * (NXDOMAIN or no data, nothing answered) is a user's typo, reported with the
+ * lower nxdomain_risk_score; one that resolved is live infrastructure.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../detector.h"
+#include "../sketch.h"
+#include "../util-ip.h"
+#include "../util-mem.h"
+#include "../util-strset.h"
+
+#define LABEL_MAX 63
+#define DOMAIN_LEN 128
+#define SAMPLES 3
+#define SAMPLE_LEN 128
+#define MAX_BRANDS 4096
+#define MAX_TOKENS 8
+#define CACHE_SLOTS 8192 /* power of two */
+#define LINE_MAX_LEN 512
+#define BRAND_LABEL 0xff /* perms value family: the label of a brand itself */
+
+enum {
+    F_HOMOGLYPH,
+    F_IDN_HOMOGRAPH,
+    F_BRAND_IN_SUBDOMAIN,
+    F_COMBOSQUAT,
+    F_TLD_SWAP,
+    F_OMISSION,
+    F_REPETITION,
+    F_TRANSPOSITION,
+    F_REPLACEMENT,
+    F_INSERTION,
+    F_ADDITION,
+    F_HYPHENATION,
+    F_BITSQUATTING,
+    F_VOWEL_SWAP,
+    F_EDIT_DISTANCE,
+    N_FAMILIES
+};
+
+static const char *const family_names[N_FAMILIES] = {
+    "homoglyph",   "idn_homograph", "brand_in_subdomain", "combosquat",   "tld_swap",
+    "omission",    "repetition",    "transposition",      "replacement",  "insertion",
+    "addition",    "hyphenation",   "bitsquatting",       "vowel_swap",   "edit_distance"};
+
+/* default confidence of each family (the rule's families map overrides) */
+static const double family_default_conf[N_FAMILIES] = {
+    0.8, 0.85, 0.8, 0.7, 0.5, 0.6, 0.6, 0.65, 0.6, 0.6, 0.5, 0.65, 0.5, 0.55, 0.4};
+
+typedef struct {
+    int64_t window, min_queries, min_brand_label, min_combo_label, min_label_for_distance,
+        min_label_for_distance_2, max_edit_distance;
+    double nxdomain_risk_score;
+} params_t;
+
+typedef struct {
+    char *domain;  /* registered domain, lowercase */
+    char *suffix;  /* points into domain, after the label's dot */
+    uint8_t label_len;
+    bool word;     /* the label is an ordinary word: only homoglyphs with a digit,
+                      IDN homographs and brand_in_subdomain */
+} brand_t;
+
+typedef struct {
+    uint64_t h;
+    uint8_t len;
+    uint8_t dist; /* 0: no brand within the distance */
+    uint16_t pad;
+    uint32_t brand;
+    char s[LABEL_MAX];
+} cache_slot_t;
+
+typedef struct {
+    dh_addr_t client;
+    int64_t first_us, last_us;
+    uint32_t queries, resolved, negative, unanswered;
+    uint32_t brand;
+    uint8_t family, seen, from_resolver;
+    uint8_t domain_len;
+    char domain[DOMAIN_LEN];
+    uint8_t n_samples;
+    uint8_t sample_len[SAMPLES];
+    char samples[SAMPLES][SAMPLE_LEN];
+} window_t;
+
+/* The lists, swapped as one on reload. */
+typedef struct {
+    brand_t *brands;
+    size_t n_brands;
+    dh_strset_t *domains;   /* brand registered domains -> brand */
+    dh_strset_t *labels;    /* brand labels -> brand (first brand with that label) */
+    dh_strset_t *folded;    /* folded (homoglyph skeleton) brand labels -> brand */
+    dh_strset_t *perms;     /* permuted labels -> brand << 8 | family */
+    dh_strset_t *words;     /* combosquat dictionary */
+    dh_strset_t *legit;     /* legitimate look-alike registered domains */
+    dh_strset_t *exempt;    /* brands and legitimate domains: one lookup per event */
+    size_t n_words, n_legit;
+    char **wordv;           /* the words in file order, while building perms */
+    size_t wordv_cap;
+} lists_t;
+
+typedef struct {
+    dh_rule_t *rule;
+    const dh_detect_env_t *env;
+    params_t p;
+    double conf[N_FAMILIES]; /* 0: family off */
+    bool weak[N_FAMILIES];   /* dropped when the domain is common */
+    bool same_first[N_FAMILIES]; /* only when the first character is the brand's */
+    bool platform[N_FAMILIES];   /* also under a hosting platform's suffix */
+    dh_strset_t *swap_tlds; /* TLDs where the brand's exact label counts */
+    const char *brands_path_key, *words_path_key, *legit_path_key;
+    char brands_path[4096], words_path[4096], legit_path[4096];
+    size_t brands_line, words_line, legit_line; /* rule-file lines of the keys */
+    lists_t *l;
+    cache_slot_t *cache;
+    dh_table_t *table;
+    dh_strbuf_t ev;
+} look_t;
+
+static const dh_int_param_t int_params[] = {
+#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
+    P(window, 3600, 10, 86400),
+    P(min_queries, 1, 1, 1000000),
+    P(min_brand_label, 5, 3, 63),
+    P(min_combo_label, 3, 2, 63),
+    P(min_label_for_distance, 9, 3, 63),
+    P(min_label_for_distance_2, 12, 3, 63),
+    P(max_edit_distance, 2, 0, 2),
+#undef P
+};
+
+static const dh_double_param_t dbl_params[] = {
+    {"nxdomain_risk_score", offsetof(params_t, nxdomain_risk_score), 31, 0, 100},
+};
+
+/* ---- character tables ---------------------------------------------- */
+
+/* QWERTY neighbours of each host-name character (the key row above and the
+   keys left, right and below). */
+static const char *keyboard(char c)
+{
+    static const char *const letters[26] = {
+        "qwsz",   "vghn",   "xdfv",   "serfcx", "wsdr34", "drtgvc", "ftyhbv", "gyujnb",
+        "ujko89", "huikmn", "jiolm",  "kop",    "njk",    "bhjm",   "iklp90", "ol0",
+        "wa12",   "edft45", "waedxz", "rfgy56", "yhji78", "cfgb",   "qase23", "zsdc",
+        "tghu67", "asx"};
+    static const char *const digits[10] = {"9op", "2q", "13qw", "24we", "35er",
+                                           "46rt", "57ty", "68yu", "79ui", "80io"};
+    if (c >= 'a' && c <= 'z')
+        return letters[c - 'a'];
+    if (c >= '0' && c <= '9')
+        return digits[c - '0'];
+    return "";
+}
+
+static bool ldh(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static bool is_vowel(char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* Fold visually confusable characters to one representative: the label's
+   "skeleton". Two labels with the same skeleton read alike. out holds at
+   least len bytes; returns the skeleton's length. */
+static size_t fold(const char *s, size_t len, char *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i], d = i + 1 < len ? s[i + 1] : 0;
+        if (c == 'r' && d == 'n') {
+            out[n++] = 'm';
+            i++;
+            continue;
+        }
+        if (c == 'v' && d == 'v') {
+            out[n++] = 'w';
+            i++;
+            continue;
+        }
+        if (c == 'c' && d == 'l') {
+            out[n++] = 'd';
+            i++;
+            continue;
+        }
+        switch (c) {
+        case '0': c = 'o'; break;
+        case '1': case 'i': case '|': c = 'l'; break;
+        case '3': c = 'e'; break;
+        case '4': c = 'a'; break;
+        case '5': c = 's'; break;
+        case '6': case '8': c = 'b'; break;
+        case '7': c = 't'; break;
+        case '9': case 'q': c = 'g'; break;
+        case '2': c = 'z'; break;
+        default: break;
+        }
+        out[n++] = c;
+    }
+    return n;
+}
+
+/* ---- IDN: punycode (RFC 3492) and a small confusables table ---------- */
+
+static uint32_t puny_adapt(uint32_t delta, uint32_t npoints, bool first)
+{
+    delta = first ? delta / 700 : delta / 2;
+    delta += delta / npoints;
+    uint32_t k = 0;
+    while (delta > 455) { /* ((base - tmin) * tmax) / 2 */
+        delta /= 35;
+        k += 36;
+    }
+    return k + (36 * delta) / (delta + 38);
+}
+
+/* Decode the punycode part of an xn-- label (without the prefix) into at
+   most max code points; -1 when it is not valid punycode. */
+static int puny_decode(const char *in, size_t len, uint32_t *out, size_t max, size_t *n_out)
+{
+    size_t b = 0, n = 0;
+    for (size_t j = 0; j < len; j++)
+        if (in[j] == '-')
+            b = j;
+    if (b > max)
+        return -1;
+    for (size_t j = 0; j < b; j++)
+        out[n++] = (unsigned char)in[j];
+    uint32_t cp = 128, i = 0, bias = 72;
+    for (size_t pos = b ? b + 1 : 0; pos < len;) {
+        uint32_t oldi = i, w = 1;
+        for (uint32_t k = 36;; k += 36) {
+            if (pos >= len)
+                return -1;
+            char c = in[pos++];
+            uint32_t digit;
+            if (c >= 'a' && c <= 'z')
+                digit = (uint32_t)(c - 'a');
+            else if (c >= '0' && c <= '9')
+                digit = (uint32_t)(c - '0' + 26);
+            else
+                return -1;
+            if (digit > (UINT32_MAX - i) / w)
+                return -1;
+            i += digit * w;
+            uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
+            if (digit < t)
+                break;
+            if (w > UINT32_MAX / (36 - t))
+                return -1;
+            w *= 36 - t;
+        }
+        bias = puny_adapt(i - oldi, (uint32_t)n + 1, oldi == 0);
+        if (i / (n + 1) > UINT32_MAX - cp)
+            return -1;
+        cp += i / (uint32_t)(n + 1);
+        i %= (uint32_t)(n + 1);
+        if (n >= max)
+            return -1;
+        memmove(out + i + 1, out + i, (n - i) * sizeof(*out));
+        out[i++] = cp;
+        n++;
+    }
+    *n_out = n;
+    return 0;
+}
+
+/* The ASCII letter a code point is mistaken for, 0 when none. */
+static char confusable(uint32_t c)
+{
+    static const char latin1[] = "aaaaaa?ceeeeiiiidnooooo?ouuuuy?y";        /* U+00E0..00FF */
+    static const char ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii??jjkkkll"
+                                "llllllllnnnnnnnnnoooooo??rrrrrrssssssssttttttuuuuuuuuuuuuwwyyy"
+                                "zzzzzzs"; /* U+0100..017F */
+    if (c < 128) {
+        char a = (char)c;
+        return ldh(a) ? a : 0;
+    }
+    if (c >= 0xc0 && c <= 0xff) {
+        char a = latin1[(c & 0xdf) - 0xc0]; /* upper case folds to lower */
+        return a == '?' ? 0 : a;
+    }
+    if (c >= 0x100 && c <= 0x17f) {
+        char a = ext_a[c - 0x100];
+        return a == '?' ? 0 : a;
+    }
+    switch (c) {
+    /* Cyrillic */
+    case 0x430: case 0x410: return 'a';
+    case 0x432: return 'b';
+    case 0x435: case 0x415: case 0x450: case 0x451: return 'e';
+    case 0x43e: case 0x41e: return 'o';
+    case 0x440: case 0x420: return 'p';
+    case 0x441: case 0x421: return 'c';
+    case 0x443: case 0x423: case 0x45e: return 'y';
+    case 0x445: case 0x425: return 'x';
+    case 0x456: case 0x406: case 0x457: return 'i';
+    case 0x458: case 0x408: return 'j';
+    case 0x455: case 0x405: return 's';
+    case 0x501: return 'd';
+    case 0x4bb: return 'h';
+    case 0x4cf: case 0x4c0: return 'l';
+    case 0x51b: return 'q';
+    case 0x51d: return 'w';
+    case 0x43a: return 'k';
+    case 0x43c: return 'm';
+    case 0x433: return 'r';
+    case 0x44c: return 'b';
+    case 0x43f: return 'n';
+    case 0x442: return 't';
+    /* Greek */
+    case 0x3b1: return 'a';
+    case 0x3b5: return 'e';
+    case 0x3b9: return 'i';
+    case 0x3ba: return 'k';
+    case 0x3bd: return 'v';
+    case 0x3bf: return 'o';
+    case 0x3c1: return 'p';
+    case 0x3c4: return 't';
+    case 0x3c5: return 'u';
+    case 0x3c7: return 'x';
+    case 0x3b3: return 'y';
+    case 0x3c9: return 'w';
+    /* Latin extended-B / IPA look-alikes */
+    case 0x180: return 'b';
+    case 0x188: return 'c';
+    case 0x257: return 'd';
+    case 0x261: return 'g';
+    case 0x269: return 'i';
+    case 0x251: return 'a';
+    default: return 0;
+    }
+}
+
+/* An xn-- label decoded and mapped to the ASCII it imitates; its length, 0
+   when it is not valid punycode or holds a character that imitates none. */
+static size_t idn_ascii(const char *label, size_t len, char *out)
+{
+    if (len <= 4 || memcmp(label, "xn--", 4) != 0)
+        return 0;
+    uint32_t cps[LABEL_MAX];
+    size_t n = 0;
+    if (puny_decode(label + 4, len - 4, cps, LABEL_MAX, &n) || n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char a = confusable(cps[i]);
+        if (!a)
+            return 0;
+        out[i] = a;
+    }
+    return n;
+}
+
+/* Optimal string alignment distance, or max + 1 when it exceeds max. */
+static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
+{
+    if (n > LABEL_MAX || m > LABEL_MAX)
+        return max + 1;
+    if ((n > m ? n - m : m - n) > max)
+        return max + 1;
+    unsigned rows[3][LABEL_MAX + 1];
+    unsigned *pp = rows[0], *p = rows[1], *c = rows[2];
+    for (size_t j = 0; j <= m; j++)
+        p[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        c[0] = (unsigned)i;
+        unsigned best = c[0];
+        for (size_t j = 1; j <= m; j++) {
+            unsigned cost = a[i - 1] != b[j - 1];
+            unsigned v = p[j - 1] + cost;
+            if (p[j] + 1 < v)
+                v = p[j] + 1;
+            if (c[j - 1] + 1 < v)
+                v = c[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v)
+                v = pp[j - 2] + 1;
+            c[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > max)
+            return max + 1;
+        unsigned *t = pp;
+        pp = p;
+        p = c;
+        c = t;
+    }
+    return p[m] <= max ? p[m] : max + 1;
+}
+
+/* ---- lists ----------------------------------------------------------- */
+
+static void lists_free(lists_t *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n_brands; i++)
+        free(l->brands[i].domain);
+    free(l->brands);
+    if (l->wordv)
+        for (size_t w = 0; w < l->n_words; w++)
+            free(l->wordv[w]);
+    free(l->wordv);
+    dh_strset_free(l->domains);
+    dh_strset_free(l->labels);
+    dh_strset_free(l->folded);
+    dh_strset_free(l->perms);
+    dh_strset_free(l->words);
+    dh_strset_free(l->legit);
+    dh_strset_free(l->exempt);
+    free(l);
+}
+
+/* Read a list file: one entry a line (lowercased, trailing dots dropped),
+   '#' comments. fn is called for each entry with its line number; it
+   returns -1 (err filled) to stop. */
+typedef int (*entry_fn)(lists_t *l, char *s, size_t len, const char *rest, size_t restlen,
+                        const char *path, size_t line, char *err, size_t errlen);
+
+static int read_list(look_t *t, lists_t *l, const char *key, const char *path, size_t keyline,
+                     entry_fn fn, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", t->rule->path, keyline, key, path);
+        return -1;
+    }
+    char line[LINE_MAX_LEN];
+    size_t lineno = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        lineno++;
+        char *s = line + strspn(line, " \t");
+        size_t len = strcspn(s, " \t\r\n#");
+        for (size_t i = 0; i < len; i++)
+            if (s[i] >= 'A' && s[i] <= 'Z')
+                s[i] = (char)(s[i] - 'A' + 'a');
+        while (len && s[0] == '.')
+            s++, len--;
+        const char *rest = s + len;
+        rest += strspn(rest, " \t");
+        size_t restlen = strcspn(rest, "#\r\n");
+        while (restlen && (rest[restlen - 1] == ' ' || rest[restlen - 1] == '\t'))
+            restlen--;
+        while (len && s[len - 1] == '.')
+            len--;
+        if (len)
+            rc = fn(l, s, len, rest, restlen, path, lineno, err, errlen);
+    }
+    fclose(f);
+    return rc;
+}
+
+static bool valid_name(const char *s, size_t len, bool dots)
+{
+    if (!len || s[0] == '-' || s[len - 1] == '-')
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!ldh(s[i]) && !(dots && s[i] == '.'))
+            return false;
+    return true;
+}
+
+static int add_brand(lists_t *l, char *s, size_t len, const char *rest, size_t restlen,
+                     const char *path, size_t line, char *err, size_t errlen)
+{
+    const char *dot = memchr(s, '.', len);
+    size_t ll = dot ? (size_t)(dot - s) : 0;
+    if (!dot || ll == 0 || ll > LABEL_MAX || dot + 1 == s + len || !valid_name(s, len, true) ||
+        len >= DOMAIN_LEN) {
+        snprintf(err, errlen, "%s:%zu: '%.*s' is not a registered domain (label.suffix)", path,
+                 line, (int)len, s);
+        return -1;
+    }
+    bool word = restlen == 4 && memcmp(rest, "word", 4) == 0;
+    if (restlen && !word) {
+        snprintf(err, errlen, "%s:%zu: '%.*s': unknown flag (only 'word' may follow the domain)",
+                 path, line, (int)restlen, rest);
+        return -1;
+    }
+    if (dh_strset_has(l->domains, s, len))
+        return 0;
+    if (l->n_brands >= MAX_BRANDS) {
+        snprintf(err, errlen, "%s:%zu: more than %d brands", path, line, MAX_BRANDS);
+        return -1;
+    }
+    brand_t *b = &l->brands[l->n_brands];
+    b->domain = dh_strndup(s, len);
+    b->suffix = b->domain + ll + 1;
+    b->label_len = (uint8_t)ll;
+    b->word = word;
+    dh_strset_put(l->domains, s, len, (uint32_t)l->n_brands);
+    dh_strset_add(l->exempt, s, len);
+    l->n_brands++;
+    return 0;
+}
+
+static int add_word(lists_t *l, char *s, size_t len, const char *rest, size_t restlen,
+                    const char *path, size_t line, char *err, size_t errlen)
+{
+    if (restlen) {
+        snprintf(err, errlen, "%s:%zu: '%.*s': one entry a line", path, line, (int)restlen, rest);
+        return -1;
+    }
+    if (len > 32 || !valid_name(s, len, false) || memchr(s, '-', len)) {
+        snprintf(err, errlen, "%s:%zu: '%.*s' is not a word (letters and digits)", path, line,
+                 (int)len, s);
+        return -1;
+    }
+    if (dh_strset_has(l->words, s, len))
+        return 0;
+    dh_strset_add(l->words, s, len);
+    if (l->n_words == l->wordv_cap) {
+        l->wordv_cap = l->wordv_cap ? l->wordv_cap * 2 : 64;
+        l->wordv = dh_realloc(l->wordv, l->wordv_cap * sizeof(*l->wordv));
+    }
+    l->wordv[l->n_words++] = dh_strndup(s, len);
+    return 0;
+}
+
+static int add_legit(lists_t *l, char *s, size_t len, const char *rest, size_t restlen,
+                    const char *path, size_t line, char *err, size_t errlen)
+{
+    if (restlen) {
+        snprintf(err, errlen, "%s:%zu: '%.*s': one entry a line", path, line, (int)restlen, rest);
+        return -1;
+    }
+    if (!valid_name(s, len, true) || !memchr(s, '.', len)) {
+        snprintf(err, errlen, "%s:%zu: '%.*s' is not a domain name", path, line, (int)len, s);
+        return -1;
+    }
+    dh_strset_add(l->legit, s, len);
+    dh_strset_add(l->exempt, s, len);
+    l->n_legit++;
+    return 0;
+}
+
+/* Add one permutation of brand bi's label (when it is a valid label and
+   not itself a brand label). */
+static void put_perm(lists_t *l, const char *s, size_t len, size_t bi, int family)
+{
+    if (!len || len > LABEL_MAX || !valid_name(s, len, false) || dh_strset_has(l->labels, s, len))
+        return;
+    dh_strset_put(l->perms, s, len, (uint32_t)bi << 8 | (uint32_t)family);
+}
+
+/* Every single-edit permutation family of brand bi, in priority order (the
+   first family to produce a string keeps it). */
+static void permute(lists_t *l, const look_t *t, size_t bi)
+{
+    const brand_t *b = &l->brands[bi];
+    const char *s = b->domain;
+    size_t n = b->label_len;
+    char buf[2 * LABEL_MAX + 40];
+    if ((int64_t)n >= t->p.min_brand_label && !b->word) {
+        for (size_t i = 0; i + 1 < n; i++) { /* transposition */
+            if (s[i] == s[i + 1])
+                continue;
+            memcpy(buf, s, n);
+            buf[i] = s[i + 1];
+            buf[i + 1] = s[i];
+            put_perm(l, buf, n, bi, F_TRANSPOSITION);
+        }
+        for (size_t i = 0; i < n; i++) { /* omission */
+            memcpy(buf, s, i);
+            memcpy(buf + i, s + i + 1, n - i - 1);
+            put_perm(l, buf, n - 1, bi, F_OMISSION);
+        }
+        for (size_t i = 0; i < n; i++) { /* repetition */
+            memcpy(buf, s, i + 1);
+            memcpy(buf + i + 1, s + i, n - i);
+            put_perm(l, buf, n + 1, bi, F_REPETITION);
+        }
+        for (size_t i = 0; i < n; i++) /* replacement by a keyboard neighbour */
+            for (const char *k = keyboard(s[i]); *k; k++) {
+                memcpy(buf, s, n);
+                buf[i] = *k;
+                put_perm(l, buf, n, bi, F_REPLACEMENT);
+            }
+        for (size_t i = 0; i < n; i++) /* insertion of a neighbour, before or after */
+            for (const char *k = keyboard(s[i]); *k; k++)
+                for (size_t at = i; at <= i + 1; at++) {
+                    memcpy(buf, s, at);
+                    buf[at] = *k;
+                    memcpy(buf + at + 1, s + at, n - at);
+                    put_perm(l, buf, n + 1, bi, F_INSERTION);
+                }
+        for (size_t i = 0; i < n; i++) /* vowel swap */
+            if (is_vowel(s[i]))
+                for (const char *v = "aeiou"; *v; v++)
+                    if (*v != s[i]) {
+                        memcpy(buf, s, n);
+                        buf[i] = *v;
+                        put_perm(l, buf, n, bi, F_VOWEL_SWAP);
+                    }
+        for (size_t i = 1; i < n; i++) { /* hyphenation */
+            memcpy(buf, s, i);
+            buf[i] = '-';
+            memcpy(buf + i + 1, s + i, n - i);
+            put_perm(l, buf, n + 1, bi, F_HYPHENATION);
+        }
+        for (size_t i = 0; i < n; i++) /* bitsquatting */
+            for (int bit = 0; bit < 8; bit++) {
+                char c = (char)(s[i] ^ (1 << bit));
+                if (c >= 'A' && c <= 'Z')
+                    continue; /* the same name once lowercased */
+                if (!ldh(c))
+                    continue;
+                memcpy(buf, s, n);
+                buf[i] = c;
+                put_perm(l, buf, n, bi, F_BITSQUATTING);
+            }
+        for (const char *a = "abcdefghijklmnopqrstuvwxyz0123456789"; *a; a++) { /* addition */
+            memcpy(buf, s, n);
+            buf[n] = *a;
+            put_perm(l, buf, n + 1, bi, F_ADDITION);
+        }
+    }
+}
+
+/* brand x word combosquats; word+brand without a separator only for brands
+   of min_brand_label characters (short brands end many plain words). */
+static void combos(lists_t *l, const look_t *t, size_t bi, const char *w, size_t wn)
+{
+    const brand_t *b = &l->brands[bi];
+    size_t n = b->label_len;
+    if (b->word || (int64_t)n < t->p.min_combo_label || n + wn + 1 > LABEL_MAX)
+        return;
+    char buf[2 * LABEL_MAX + 2];
+    const char *s = b->domain;
+    memcpy(buf, s, n); /* brand-word, brandword */
+    buf[n] = '-';
+    memcpy(buf + n + 1, w, wn);
+    put_perm(l, buf, n + 1 + wn, bi, F_COMBOSQUAT);
+    memmove(buf + n, buf + n + 1, wn);
+    put_perm(l, buf, n + wn, bi, F_COMBOSQUAT);
+    memcpy(buf, w, wn); /* word-brand, wordbrand */
+    buf[wn] = '-';
+    memcpy(buf + wn + 1, s, n);
+    put_perm(l, buf, wn + 1 + n, bi, F_COMBOSQUAT);
+    if ((int64_t)n >= t->p.min_brand_label) {
+        memmove(buf + wn, buf + wn + 1, n);
+        put_perm(l, buf, wn + n, bi, F_COMBOSQUAT);
+    }
+}
+
+static lists_t *load_lists(look_t *t, char *err, size_t errlen)
+{
+    lists_t *l = dh_calloc(1, sizeof(*l));
+    l->brands = dh_calloc(MAX_BRANDS, sizeof(brand_t));
+    l->domains = dh_strset_new();
+    l->labels = dh_strset_new();
+    l->folded = dh_strset_new();
+    l->perms = dh_strset_new();
+    l->words = dh_strset_new();
+    l->legit = dh_strset_new();
+    l->exempt = dh_strset_new();
+    int rc = read_list(t, l, "brands_list", t->brands_path, t->brands_line, add_brand, err,
+                       errlen);
+    if (!rc && l->n_brands == 0) {
+        snprintf(err, errlen, "%s:%zu: brands_list: %s holds no domains", t->rule->path,
+                 t->brands_line, t->brands_path);
+        rc = -1;
+    }
+    if (!rc && t->words_path[0])
+        rc = read_list(t, l, "words_list", t->words_path, t->words_line, add_word, err,
+                       errlen);
+    if (!rc && t->legit_path[0])
+        rc = read_list(t, l, "legitimate_list", t->legit_path, t->legit_line, add_legit, err,
+                       errlen);
+    if (!rc) {
+        char f[LABEL_MAX];
+        for (size_t i = 0; i < l->n_brands; i++) {
+            const brand_t *b = &l->brands[i];
+            dh_strset_put(l->labels, b->domain, b->label_len, (uint32_t)i);
+            /* the perms map also answers "is a brand label" (family BRAND_LABEL):
+               one lookup of the event's label for both */
+            dh_strset_put(l->perms, b->domain, b->label_len, (uint32_t)i << 8 | BRAND_LABEL);
+            size_t fl = fold(b->domain, b->label_len, f);
+            dh_strset_put(l->folded, f, fl, (uint32_t)i);
+        }
+        for (size_t i = 0; i < l->n_brands; i++) {
+            permute(l, t, i);
+            for (size_t w = 0; w < l->n_words; w++)
+                combos(l, t, i, l->wordv[w], strlen(l->wordv[w]));
+        }
+    }
+    for (size_t w = 0; w < l->n_words; w++)
+        free(l->wordv[w]);
+    free(l->wordv);
+    l->wordv = NULL;
+    if (rc) {
+        lists_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* ---- rule ------------------------------------------------------------ */
+
+static int list_path(look_t *t, const char *key, bool required, char *out, size_t *line,
+                     char *err, size_t errlen)
+{
+    const char *name = NULL;
+    out[0] = '\0';
+    if (dh_yaml_str(t->rule->thresholds, key, required, &name, err, errlen))
+        return -1;
+    if (!name || !name[0])
+        return 0;
+    *line = dh_yaml_get(t->rule->thresholds, key)->line;
+    const char *slash = strrchr(t->rule->path, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(out, 4096, "%s", name);
+    else
+        snprintf(out, 4096, "%.*s/%s", (int)(slash - t->rule->path), t->rule->path, name);
+    return 0;
+}
+
+/* A list of family names under key (absent: the defaults) into out[]. */
+static int family_list(look_t *t, const char *key, const int *def, size_t n_def, bool *out,
+                       char *err, size_t errlen)
+{
+    dh_yaml_node_t *w = dh_yaml_get(t->rule->thresholds, key);
+    if (!w) {
+        for (size_t i = 0; i < n_def; i++)
+            out[def[i]] = true;
+        return 0;
+    }
+    if (w->kind != DH_YAML_SEQ) {
+        snprintf(err, errlen, "%s:%zu: %s: expected a list of family names", w->file, w->line,
+                 key);
+        return -1;
+    }
+    for (size_t j = 0; j < w->n_items; j++) {
+        dh_yaml_node_t *it = w->items[j];
+        int f = -1;
+        for (int i = 0; it->kind == DH_YAML_SCALAR && i < N_FAMILIES; i++)
+            if (strcmp(it->value, family_names[i]) == 0)
+                f = i;
+        if (f < 0) {
+            snprintf(err, errlen, "%s:%zu: %s: '%s' is not a family", it->file, it->line, key,
+                     it->kind == DH_YAML_SCALAR ? it->value : "(not a name)");
+            return -1;
+        }
+        out[f] = true;
+    }
+    return 0;
+}
+
+static int read_swap_tlds(look_t *t, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "tld_swap_tlds");
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ) {
+        snprintf(err, errlen, "%s:%zu: tld_swap_tlds: expected a list of TLDs", seq->file,
+                 seq->line);
+        return -1;
+    }
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        const char *v = it->kind == DH_YAML_SCALAR ? it->value : "";
+        size_t n = strlen(v);
+        while (n && v[0] == '.')
+            v++, n--;
+        if (!valid_name(v, n, true)) {
+            snprintf(err, errlen, "%s:%zu: tld_swap_tlds: '%s' is not a TLD", it->file, it->line,
+                     it->kind == DH_YAML_SCALAR ? it->value : "(list)");
+            return -1;
+        }
+        dh_strset_add(t->swap_tlds, v, n);
+    }
+    return 0;
+}
+
+static int read_families(look_t *t, char *err, size_t errlen)
+{
+    for (int i = 0; i < N_FAMILIES; i++)
+        t->conf[i] = family_default_conf[i];
+    dh_yaml_node_t *m = dh_yaml_get(t->rule->thresholds, "families");
+    if (m) {
+        if (m->kind != DH_YAML_MAP) {
+            snprintf(err, errlen, "%s:%zu: families: expected a map of family: confidence",
+                     m->file, m->line);
+            return -1;
+        }
+        for (int i = 0; i < N_FAMILIES; i++)
+            if (dh_yaml_double(m, family_names[i], false, 0, 1, &t->conf[i], err, errlen))
+                return -1;
+        /* an unknown family is an unused key: dh_rule_finish reports it */
+    }
+    static const int def_weak[] = {F_COMBOSQUAT,  F_TLD_SWAP,  F_OMISSION, F_REPETITION,
+                                   F_TRANSPOSITION, F_REPLACEMENT, F_INSERTION, F_ADDITION,
+                                   F_BITSQUATTING, F_VOWEL_SWAP, F_EDIT_DISTANCE, F_HYPHENATION};
+    static const int def_first[] = {F_OMISSION, F_BITSQUATTING, F_VOWEL_SWAP, F_EDIT_DISTANCE};
+    static const int def_platform[] = {F_HOMOGLYPH, F_IDN_HOMOGRAPH, F_COMBOSQUAT,
+                                       F_HYPHENATION};
+    return family_list(t, "weak_families", def_weak, DH_N_OF(def_weak), t->weak, err, errlen) ||
+                   family_list(t, "same_first_char", def_first, DH_N_OF(def_first),
+                               t->same_first, err, errlen) ||
+                   family_list(t, "platform_families", def_platform, DH_N_OF(def_platform),
+                               t->platform, err, errlen)
+               ? -1
+               : 0;
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why);
+static void look_destroy(void *state);
+
+static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    look_t *t = dh_calloc(1, sizeof(*t));
+    t->rule = rule;
+    t->env = env;
+    t->swap_tlds = dh_strset_new();
+    dh_sb_init(&t->ev);
+    if (!rule->thresholds) {
+        snprintf(err, errlen, "%s: missing 'thresholds' (brands_list is required)", rule->path);
+        look_destroy(t);
+        return NULL;
+    }
+    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
+                            DH_N_OF(dbl_params), err, errlen) ||
+        read_families(t, err, errlen) ||
+        read_swap_tlds(t, err, errlen) ||
+        list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||
+        list_path(t, "words_list", false, t->words_path, &t->words_line, err, errlen) ||
+        list_path(t, "legitimate_list", false, t->legit_path, &t->legit_line, err, errlen)) {
+        look_destroy(t);
+        return NULL;
+    }
+    if (t->p.min_label_for_distance_2 < t->p.min_label_for_distance) {
+        dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, "min_label_for_distance_2");
+        snprintf(err, errlen, "%s:%zu: min_label_for_distance_2: must be >= min_label_for_distance",
+                 rule->path, n ? n->line : rule->thresholds->line);
+        look_destroy(t);
+        return NULL;
+    }
+    t->l = load_lists(t, err, errlen);
+    if (!t->l) {
+        look_destroy(t);
+        return NULL;
+    }
+    t->cache = dh_calloc(CACHE_SLOTS, sizeof(cache_slot_t));
+    dh_table_opts_t o = {.name = "lookalike_domain.client_domain",
+                         .value_size = sizeof(window_t),
+                         .window_us = t->p.window * 1000000,
+                         .on_close = on_close,
+                         .ctx = t};
+    t->table = dh_table_new(env->state, &o);
+    return t;
+}
+
+static int look_reload(void *state, char *info, size_t infolen, char *err, size_t errlen)
+{
+    look_t *t = state;
+    lists_t *l = load_lists(t, err, errlen);
+    if (!l)
+        return -1;
+    lists_free(t->l);
+    t->l = l;
+    memset(t->cache, 0, CACHE_SLOTS * sizeof(cache_slot_t));
+    snprintf(info, infolen, "lookalike_domain: %zu brands, %zu words, %zu legitimate, %zu permutations",
+             l->n_brands, l->n_words, l->n_legit, dh_strset_size(l->perms));
+    return 0;
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+typedef struct {
+    int family; /* -1: none */
+    uint32_t brand;
+} match_t;
+
+static bool has_digit(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= '0' && s[i] <= '9')
+            return true;
+    return false;
+}
+
+/* A suffix one edit from the brand's (com -> co, cm, om, con): a typo of the
+   TLD rather than a country the brand registered in. */
+static bool suffix_typo(const char *a, size_t an, const char *b, size_t bn)
+{
+    return osa_distance(a, an, b, bn, 1) <= 1;
+}
+
+static bool cctld_suffix(const char *suffix, size_t n)
+{
+    /* the last label of the suffix has two letters: a country code */
+    const char *dot = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (suffix[i] == '.')
+            dot = suffix + i;
+    size_t last = dot ? (size_t)(suffix + n - dot - 1) : n;
+    return last == 2;
+}
+
+/* The registered domain sits under a multi-label suffix whose last label is
+   not a country code (map.fastly.net, s3.amazonaws.com, herokuapp.com; not
+   github.io, whose .io is a country code): the Public Suffix List's private
+   section, hosting platforms and CDNs. Its "label" is an account or bucket name on the
+   platform, often the brand's own (github.map.fastly.net), not a domain
+   someone registered; ICANN's multi-label suffixes (co.uk, com.au) end in a
+   country code. */
+static bool platform_suffix(const char *rd, size_t n)
+{
+    const char *dot = memchr(rd, '.', n);
+    if (!dot)
+        return false;
+    const char *suffix = dot + 1;
+    size_t sn = n - (size_t)(suffix - rd);
+    return memchr(suffix, '.', sn) != NULL && !cctld_suffix(suffix, sn);
+}
+
+/* The full brand domain as labels left of the registered domain. left is
+   the part of the query name before the registered domain (without its
+   final dot); rd the registered domain. */
+static match_t in_subdomain(const lists_t *l, const char *left, size_t n, const char *rd,
+                            size_t rdlen)
+{
+    match_t m = {-1, 0};
+    size_t starts = 0;
+    for (size_t s = 0; s < n && starts < 16; starts++) {
+        size_t e = s;
+        while (e < n && left[e] != '.')
+            e++;
+        uint32_t bi;
+        if (dh_strset_get(l->labels, left + s, e - s, &bi)) {
+            /* label.suffix[...] fully inside left */
+            size_t e2 = e;
+            for (int k = 0; k < 3 && e2 < n; k++) {
+                e2++;
+                while (e2 < n && left[e2] != '.')
+                    e2++;
+                uint32_t di;
+                if (dh_strset_get(l->domains, left + s, e2 - s, &di))
+                    return (match_t){F_BRAND_IN_SUBDOMAIN, di};
+            }
+            /* "paypal" + "com-verify.xyz": the brand's suffix then a hyphen */
+            if (e == n) {
+                const brand_t *b = &l->brands[bi];
+                size_t sl = strlen(b->suffix);
+                if (rdlen > sl + 1 && memcmp(rd, b->suffix, sl) == 0 && rd[sl] == '-')
+                    return (match_t){F_BRAND_IN_SUBDOMAIN, bi};
+            }
+        }
+        s = e + 1;
+    }
+    return m;
+}
+
+/* Hyphenated tokens: one is a brand label (or folds to one), the others are
+   dictionary words or the brand's own suffix labels. */
+static match_t hyphen_tokens(const look_t *t, const lists_t *l, const char *s, size_t n)
+{
+    match_t m = {-1, 0};
+    if (!memchr(s, '-', n))
+        return m;
+    const char *tok[MAX_TOKENS];
+    size_t tl[MAX_TOKENS], nt = 0;
+    for (size_t i = 0; i <= n;) {
+        size_t e = i;
+        while (e < n && s[e] != '-')
+            e++;
+        if (e > i) {
+            if (nt >= MAX_TOKENS)
+                return m;
+            tok[nt] = s + i;
+            tl[nt++] = e - i;
+        }
+        i = e + 1;
+    }
+    if (nt < 2)
+        return m;
+    int brand_tok = -1;
+    uint32_t bi = 0;
+    for (size_t i = 0; i < nt && brand_tok < 0; i++) {
+        if ((int64_t)tl[i] < t->p.min_combo_label)
+            continue;
+        if (dh_strset_get(l->labels, tok[i], tl[i], &bi)) {
+            if (!l->brands[bi].word)
+                brand_tok = (int)i;
+            continue;
+        }
+        char f[LABEL_MAX];
+        size_t fl = fold(tok[i], tl[i], f);
+        if ((int64_t)tl[i] >= t->p.min_brand_label && dh_strset_get(l->folded, f, fl, &bi) &&
+            l->brands[bi].label_len >= t->p.min_brand_label && !l->brands[bi].word)
+            brand_tok = (int)i;
+    }
+    if (brand_tok < 0)
+        return m;
+    const char *suffix = l->brands[bi].suffix;
+    for (size_t i = 0; i < nt; i++) {
+        if ((int)i == brand_tok || dh_strset_has(l->words, tok[i], tl[i]))
+            continue;
+        /* a label of the brand's suffix ("com" of paypal.com, "co"/"uk") */
+        bool in_suffix = false;
+        for (const char *p = suffix; *p && !in_suffix;) {
+            size_t e = strcspn(p, ".");
+            in_suffix = e == tl[i] && memcmp(p, tok[i], e) == 0;
+            p += e + (p[e] == '.');
+        }
+        if (!in_suffix)
+            return m;
+    }
+    return (match_t){F_COMBOSQUAT, bi};
+}
+
+/* The closest brand within the allowed distance, cached by label. */
+static match_t by_distance(look_t *t, const lists_t *l, const char *s, size_t n)
+{
+    match_t m = {-1, 0};
+    if (t->p.max_edit_distance == 0 || n + 2 < (size_t)t->p.min_label_for_distance ||
+        n > LABEL_MAX)
+        return m;
+    uint64_t h = dh_hash64(s, n);
+    cache_slot_t *c = &t->cache[h & (CACHE_SLOTS - 1)];
+    if (c->h == h && c->len == n && memcmp(c->s, s, n) == 0)
+        return c->dist ? (match_t){F_EDIT_DISTANCE, c->brand} : m;
+    unsigned best = 3;
+    uint32_t bi = 0;
+    for (size_t i = 0; i < l->n_brands; i++) {
+        const brand_t *b = &l->brands[i];
+        if (b->label_len < t->p.min_label_for_distance || b->word)
+            continue;
+        unsigned max = b->label_len >= t->p.min_label_for_distance_2 ? 2 : 1;
+        if (max > (unsigned)t->p.max_edit_distance)
+            max = (unsigned)t->p.max_edit_distance;
+        if (max >= best)
+            max = best - 1;
+        if (max == 0)
+            continue;
+        if ((b->label_len > n ? b->label_len - n : n - b->label_len) > max)
+            continue;
+        if (t->same_first[F_EDIT_DISTANCE] && b->domain[0] != s[0])
+            continue;
+        unsigned d = osa_distance(s, n, b->domain, b->label_len, max);
+        if (d >= 1 && d <= max && d < best) {
+            best = d;
+            bi = (uint32_t)i;
+        }
+    }
+    c->h = h;
+    c->len = (uint8_t)n;
+    memcpy(c->s, s, n);
+    c->dist = best <= 2 ? (uint8_t)best : 0;
+    c->brand = bi;
+    return c->dist ? (match_t){F_EDIT_DISTANCE, bi} : m;
+}
+
+static match_t classify(look_t *t, const dh_event_t *ev, const char *rd, size_t rdlen,
+                        const char *q, size_t qlen)
+{
+    const lists_t *l = t->l;
+    match_t none = {-1, 0};
+    /* the label and suffix of the registered domain */
+    const char *dot = memchr(rd, '.', rdlen);
+    if (!dot)
+        return none;
+    const char *label = rd;
+    size_t n = (size_t)(dot - rd);
+    const char *suffix = dot + 1;
+    size_t sn = rdlen - n - 1;
+    if (n == 0 || n > LABEL_MAX)
+        return none;
+
+    /* brand_in_subdomain: the left part of the query name */
+    if (t->conf[F_BRAND_IN_SUBDOMAIN] > 0 && qlen > rdlen + 1) {
+        bool negative = ev->rcode > 0 || (ev->rcode == 0 && ev->n_answers == 0 &&
+                                           ev->answers_dropped == 0);
+        if (!negative) {
+            match_t m = in_subdomain(l, q, qlen - rdlen - 1, rd, rdlen);
+            if (m.family >= 0)
+                return m;
+        }
+    }
+
+    uint32_t bi, v;
+    bool perm = dh_strset_get(l->perms, label, n, &v);
+    /* tld_swap: a brand's exact label under another suffix */
+    if (perm && (v & 0xff) == BRAND_LABEL) {
+        bi = v >> 8;
+        const brand_t *b = &l->brands[bi];
+        if (t->conf[F_TLD_SWAP] > 0 && (int64_t)n >= t->p.min_combo_label && !b->word &&
+            (dh_strset_has(t->swap_tlds, suffix, sn) ||
+             suffix_typo(suffix, sn, b->suffix, strlen(b->suffix))))
+            return (match_t){F_TLD_SWAP, bi};
+        return none; /* most likely the brand's own registration */
+    }
+
+    char f[LABEL_MAX];
+    /* idn_homograph */
+    if (t->conf[F_IDN_HOMOGRAPH] > 0 && n > 4 && label[0] == 'x' && label[1] == 'n' &&
+        label[2] == '-' && label[3] == '-') {
+        char a[LABEL_MAX];
+        size_t an = idn_ascii(label, n, a);
+        if (an) {
+            if (dh_strset_get(l->labels, a, an, &bi))
+                return (match_t){F_IDN_HOMOGRAPH, bi};
+            size_t fl = fold(a, an, f);
+            if (dh_strset_get(l->folded, f, fl, &bi))
+                return (match_t){F_IDN_HOMOGRAPH, bi};
+        }
+    }
+
+    /* homoglyph: the folded label is a folded brand label (an unchanged
+       label would be a brand label itself, handled above) */
+    if (t->conf[F_HOMOGLYPH] > 0) {
+        size_t fl = fold(label, n, f);
+        if ((fl != n || memcmp(f, label, n) != 0) && dh_strset_get(l->folded, f, fl, &bi) &&
+            (((int64_t)l->brands[bi].label_len >= t->p.min_brand_label && !l->brands[bi].word) ||
+             has_digit(label, n)) &&
+            (int64_t)l->brands[bi].label_len >= t->p.min_combo_label)
+            return (match_t){F_HOMOGLYPH, bi};
+    }
+
+    /* precomputed single-edit permutations and combosquats */
+    if (perm && t->conf[v & 0xff] > 0 &&
+        (!t->same_first[v & 0xff] || l->brands[v >> 8].domain[0] == label[0]))
+        return (match_t){(int)(v & 0xff), v >> 8};
+
+    if (t->conf[F_COMBOSQUAT] > 0) {
+        match_t m = hyphen_tokens(t, l, label, n);
+        if (m.family >= 0)
+            return m;
+    }
+    if (t->conf[F_EDIT_DISTANCE] > 0)
+        return by_distance(t, l, label, n);
+    return none;
+}
+
+static void add_sample(window_t *w, const char *q, size_t n)
+{
+    if (w->n_samples >= SAMPLES)
+        return;
+    if (n > SAMPLE_LEN)
+        n = SAMPLE_LEN;
+    for (uint8_t i = 0; i < w->n_samples; i++)
+        if (w->sample_len[i] == n && memcmp(w->samples[i], q, n) == 0)
+            return;
+    memcpy(w->samples[w->n_samples], q, n);
+    w->sample_len[w->n_samples++] = (uint8_t)n;
+}
+
+static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+                          const dh_detect_env_t *env)
+{
+    (void)env;
+    look_t *t = state;
+    const lists_t *l = t->l;
+    const char *rd = ev->registered_domain;
+    if (!rd || !ev->has_qname || ev->client.family == DH_AF_UNSET || v->popular ||
+        v->benign_service)
+        return;
+    size_t rdlen = strlen(rd);
+    if (rdlen == 0 || rdlen >= DOMAIN_LEN)
+        return;
+    /* the brands themselves (and their subdomains), the legitimate list */
+    if (dh_strset_has(l->exempt, rd, rdlen))
+        return;
+    const char *q = ev->qname_lc;
+    size_t qlen = ev->qname_len;
+    while (qlen && q[qlen - 1] == '.')
+        qlen--;
+    if (qlen < rdlen || memcmp(q + qlen - rdlen, rd, rdlen) != 0 ||
+        (qlen > rdlen && q[qlen - rdlen - 1] != '.'))
+        qlen = rdlen, q = rd; /* not a suffix as expected: judge the domain alone */
+    match_t m = classify(t, ev, rd, rdlen, q, qlen);
+    if (m.family < 0 || t->conf[m.family] <= 0)
+        return;
+    if (t->weak[m.family] && v->common)
+        return;
+    if (!t->platform[m.family] && platform_suffix(rd, rdlen))
+        return;
+
+    uint8_t key[sizeof(dh_addr_t) + DOMAIN_LEN];
+    memcpy(key, &ev->client, sizeof(dh_addr_t));
+    memcpy(key + sizeof(dh_addr_t), rd, rdlen);
+    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + rdlen, ev->ts_us);
+    if (!w)
+        return;
+    if (!w->seen) {
+        w->seen = 1;
+        w->client = ev->client;
+        w->first_us = w->last_us = ev->ts_us;
+        w->brand = m.brand;
+        w->family = (uint8_t)m.family;
+        memcpy(w->domain, rd, rdlen);
+        w->domain_len = (uint8_t)rdlen;
+    }
+    if (ev->ts_us < w->first_us)
+        w->first_us = ev->ts_us;
+    if (ev->ts_us > w->last_us)
+        w->last_us = ev->ts_us;
+    w->from_resolver |= v->from_resolver;
+    w->queries++;
+    if (ev->rcode == 0 && (ev->n_answers > 0 || ev->answers_dropped > 0))
+        w->resolved++;
+    else if (ev->rcode >= 0 || ev->has_response)
+        w->negative++;
+    else
+        w->unanswered++;
+    add_sample(w, ev->qname, ev->qname_len);
+}
+
+/* ---- reporting --------------------------------------------------------- */
+
+static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf)
+{
+    const params_t *p = &t->p;
+    dh_strbuf_t *sb = &t->ev;
+    dh_sb_reset(sb);
+    const char *dot = memchr(w->domain, '.', w->domain_len);
+    size_t ln = dot ? (size_t)(dot - w->domain) : w->domain_len;
+    dh_json_kv_int(sb, "window_seconds", p->window);
+    dh_json_kv_str(sb, "brand", b->domain);
+    dh_json_kv_str(sb, "family", family_names[w->family]);
+    dh_json_kv_strn(sb, "lookalike_label", w->domain, ln);
+    dh_json_kv_int(sb, "edit_distance",
+                   (int64_t)osa_distance(w->domain, ln, b->domain, b->label_len, LABEL_MAX));
+    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "resolved_queries", w->resolved);
+    dh_json_kv_uint(sb, "negative_queries", w->negative);
+    dh_json_kv_uint(sb, "unanswered_queries", w->unanswered);
+    dh_json_kv_bool(sb, "resolved", w->resolved > 0);
+    dh_json_open_obj(sb, "thresholds");
+    dh_json_kv_double(sb, "family_confidence", conf);
+    dh_json_kv_int(sb, "min_queries", p->min_queries);
+    dh_json_kv_int(sb, "min_brand_label", p->min_brand_label);
+    dh_json_kv_int(sb, "max_edit_distance", p->max_edit_distance);
+    dh_json_kv_double(sb, "nxdomain_risk_score", p->nxdomain_risk_score);
+    dh_sb_putc(sb, '}');
+    dh_json_open_arr(sb, "samples");
+    for (uint8_t i = 0; i < w->n_samples; i++) {
+        dh_json_sep(sb);
+        dh_json_string(sb, w->samples[i], w->sample_len[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)key, (void)keylen, (void)why;
+    look_t *t = ctx;
+    window_t *w = value;
+    if (!w->seen || w->queries < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
+        return;
+    const brand_t *b = &t->l->brands[w->brand];
+    double conf = t->conf[w->family];
+    evidence(t, w, b, conf);
+    char domain[DOMAIN_LEN + 1];
+    memcpy(domain, w->domain, w->domain_len);
+    domain[w->domain_len] = '\0';
+    /* never resolved, and at least one negative answer: a user's typo */
+    bool typo = w->resolved == 0 && w->negative > 0;
+    dh_detection_t d = {
+        .rule_name = "lookalike_domain",
+        .rule = t->rule,
+        .fired_us = w->last_us,
+        .start_us = w->first_us,
+        .end_us = w->last_us,
+        .window_start_us = ws,
+        .client = &w->client,
+        .client_is_resolver = w->from_resolver,
+        .qname = w->n_samples ? w->samples[0] : NULL,
+        .qname_len = w->n_samples ? w->sample_len[0] : 0,
+        .registered_domain = domain,
+        .risk_score = typo ? t->p.nxdomain_risk_score : -1,
+        .confidence = conf,
+        .evidence = &t->ev,
+    };
+    t->env->emit(t->env->pipeline, &d);
+}
+
+static void look_destroy(void *state)
+{
+    look_t *t = state;
+    if (!t)
+        return;
+    lists_free(t->l);
+    dh_strset_free(t->swap_tlds);
+    free(t->cache);
+    dh_sb_free(&t->ev);
+    free(t);
+}
+
+const dh_detector_type_t dh_detector_lookalike_domain = {
+    .name = "lookalike_domain",
+    .description = "look-alike domains of protected brands: typos, homoglyphs, IDN homographs, "
+                   "combosquats, TLD swaps, brand in subdomain (T1583.001)",
+    .create = look_create,
+    .on_event = look_on_event,
+    .flush = NULL,
+    .destroy = look_destroy,
+    .reload = look_reload,
+};
