@@ -53,9 +53,10 @@
  * Never reported: the brand domains and their subdomains, the
  * legitimate_list (brand-owned look-alikes such as microsoftonline.com), names
  * noise control calls popular (a look-alike that is itself a top site is a
- * different real site) or benign services; findings of the weak_families are
- * also dropped when the domain is common (popular, or queried by the noise
- * rules' common_clients clients).
+ * different real site) or benign services. The decision never depends on
+ * how many clients queried the domain so far: that count depends on the
+ * order in which a split input (Kafka partitions, several analyzers)
+ * arrives, and the same input must give the same findings in any topology.
  *
  * Per event: at most a few hash lookups on the label (permutation map,
  * folded-brand map, brand labels) plus, for labels with subdomains, one lookup
@@ -176,7 +177,6 @@ typedef struct {
     const dh_detect_env_t *env;
     params_t p;
     double conf[N_FAMILIES]; /* 0: family off */
-    bool weak[N_FAMILIES];   /* dropped when the domain is common */
     bool same_first[N_FAMILIES]; /* only when the first character is the brand's */
     bool platform[N_FAMILIES];   /* also under a hosting platform's suffix */
     dh_strset_t *swap_tlds; /* TLDs where the brand's exact label counts */
@@ -864,14 +864,10 @@ static int read_families(look_t *t, char *err, size_t errlen)
                 return -1;
         /* an unknown family is an unused key: dh_rule_finish reports it */
     }
-    static const int def_weak[] = {F_COMBOSQUAT,  F_TLD_SWAP,  F_OMISSION, F_REPETITION,
-                                   F_TRANSPOSITION, F_REPLACEMENT, F_INSERTION, F_ADDITION,
-                                   F_BITSQUATTING, F_VOWEL_SWAP, F_EDIT_DISTANCE, F_HYPHENATION};
     static const int def_first[] = {F_OMISSION, F_BITSQUATTING, F_VOWEL_SWAP, F_EDIT_DISTANCE};
     static const int def_platform[] = {F_HOMOGLYPH, F_IDN_HOMOGRAPH, F_COMBOSQUAT,
                                        F_HYPHENATION};
-    return family_list(t, "weak_families", def_weak, DH_N_OF(def_weak), t->weak, err, errlen) ||
-                   family_list(t, "same_first_char", def_first, DH_N_OF(def_first),
+    return family_list(t, "same_first_char", def_first, DH_N_OF(def_first),
                                t->same_first, err, errlen) ||
                    family_list(t, "platform_families", def_platform, DH_N_OF(def_platform),
                                t->platform, err, errlen)
@@ -1247,8 +1243,6 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
         qlen = rdlen, q = rd; /* not a suffix as expected: judge the domain alone */
     match_t m = classify(t, ev, rd, rdlen, q, qlen);
     if (m.family < 0 || t->conf[m.family] <= 0)
-        return;
-    if (t->weak[m.family] && v->common)
         return;
     if (!t->platform[m.family] && platform_suffix(rd, rdlen))
         return;

@@ -24,6 +24,9 @@
 #include "envelope.h"
 
 #define COMMIT_MS 5000
+#define IDLE_MS 5000 /* a partition at its end this long no longer holds the watermark */
+
+static int64_t now_ms(void);
 #define GROUP_MSGS 1000
 #define MAX_PARTS 1024
 
@@ -53,6 +56,7 @@ typedef struct {
     int64_t next_offset;  /* one past the last consumed message, -1 none */
     int64_t committed;    /* last committed offset, -1 none */
     bool eof;
+    int64_t eof_ms;       /* wall time the end was reached, 0 once idle or reading */
     group_t *groups;      /* ring of checkpoints */
     size_t g_head, g_len, g_cap;
 } part_t;
@@ -276,6 +280,7 @@ static void on_message(consumer_t *c, rd_kafka_message_t *m)
     c->messages++;
     c->bytes += m->len;
     p->eof = false;
+    p->eof_ms = 0;
     dh_stream_set_idle(p->stream, false);
     const char *rec;
     size_t rlen;
@@ -303,6 +308,25 @@ static bool all_at_end(const consumer_t *c)
     return c->assigned_once && owned > 0;
 }
 
+/* A partition at its end stops holding the watermark back only after it
+   stayed there IDLE_MS (as Flink's idleness timeout): an end reached
+   because the consumer caught up with a producer still writing is not
+   idleness, and declaring it at once would let the other partitions push
+   the watermark past this one's next events (late, dropped). Wall time
+   decides only when a quiet partition is let go, never a finding: events
+   arriving after that are handled as late events, as any. */
+static void mark_idle(consumer_t *c)
+{
+    int64_t now = now_ms();
+    for (size_t i = 0; i < c->n_parts; i++) {
+        part_t *p = &c->parts[i];
+        if (p->eof && p->eof_ms && now - p->eof_ms >= IDLE_MS && p->stream) {
+            dh_stream_set_idle(p->stream, true);
+            p->eof_ms = 0;
+        }
+    }
+}
+
 /* false when consuming must stop (fatal error) */
 static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
 {
@@ -319,8 +343,8 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
             p->eof = true;
             if (p->next_offset < m->offset)
                 p->next_offset = m->offset;
-            if (p->stream)
-                dh_stream_set_idle(p->stream, true);
+            if (!p->eof_ms)
+                p->eof_ms = now_ms(); /* idle only after IDLE_MS: see mark_idle */
         }
         return true;
     }
@@ -431,6 +455,7 @@ int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec,
         rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
         if (!m)
             dh_pipeline_poll(pl); /* a SIGHUP while the topics are quiet */
+        mark_idle(c);
         if (m) {
             bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
             rd_kafka_message_destroy(m);

@@ -341,23 +341,23 @@ PY
 }
 
 t_sighup_reloads_threat_intel_and_keeps_state() {
-    cp -r rules "$W/rules"
-    rm -f "$W/rules/intel/"*
-    printf '# description: e2e test list (no technique: the rule default, T1071.004)\nknown-bad.example\n' > "$W/rules/intel/test.txt"
+    rm -rf "$W/hup-rules"; cp -r rules "$W/hup-rules"
+    rm -f "$W/hup-rules/intel/"*
+    printf '# description: e2e test list (no technique: the rule default, T1071.004)\nknown-bad.example\n' > "$W/hup-rules/intel/test.txt"
     mkfifo "$W/feed"
-    "$DH" --no-state --rules "$W/rules" --lateness 0 -o "$W/d.jsonl" "$W/feed" 2>"$W/err" & pid=$!
+    "$DH" --no-state --rules "$W/hup-rules" --lateness 0 -o "$W/d.jsonl" "$W/feed" 2>"$W/err" & pid=$!
     exec 3<>"$W/feed" # read-write: never blocks, even if dnshound died
     t=1700000000
     printf '%s 10.2.0.1 a.known-bad.example 192.0.2.1\n%s 10.2.0.2 x.added-later.example 192.0.2.2\n' $t $((t + 1)) \
         | zeek_rows >&3
     sleep 1
-    echo "added-later.example" >> "$W/rules/intel/test.txt"
+    echo "added-later.example" >> "$W/hup-rules/intel/test.txt"
     kill -HUP $pid
     sleep 0.5
     printf '%s 10.2.0.1 b.known-bad.example 192.0.2.1\n%s 10.2.0.2 y.added-later.example 192.0.2.2\n' $((t + 2)) $((t + 3)) \
         | zeek_rows | grep -v '^#' >&3
     sleep 1
-    printf '!!! not an indicator\n' > "$W/rules/intel/broken.txt" # no valid line: refused
+    printf '!!! not an indicator\n' > "$W/hup-rules/intel/broken.txt" # no valid line: refused
     kill -HUP $pid
     sleep 0.5
     printf '%s 10.2.0.3 c.known-bad.example 192.0.2.1\n' $((t + 4)) | zeek_rows | grep -v '^#' >&3

@@ -202,7 +202,7 @@ Test(new_domain, novelty_alone_is_not_reported)
     query(&f, "10.0.0.9", T0 + 8 * DAY, "www.gardeningtips.com", "gardeningtips.com", false);
     /* a new dyndns host many clients use: dyndns only (score 2 < 3) */
     for (int i = 1; i <= 4; i++) {
-        char c[16];
+        char c[32];
         snprintf(c, sizeof(c), "10.0.1.%d", i);
         query(&f, c, T0 + 8 * DAY + i * 1000000LL, "nas.home.ddns.net", "home.ddns.net", false);
     }
