@@ -1092,10 +1092,20 @@ static void random_internal_ip_name(rng_t *r, char *host, size_t cap, uint32_t *
 /* ------------------------------------------------------------------ */
 /* sources                                                             */
 
-enum { SK_BENIGN, SK_IODINE, SK_DNSCAT2, SK_EXFIL, SK_DGA, SK_BEACON, SK_FASTFLUX, SK_RECON, SK_N };
+enum { SK_BENIGN, SK_IODINE, SK_DNSCAT2, SK_EXFIL, SK_DGA, SK_BEACON, SK_FASTFLUX, SK_RECON,
+       SK_LOOKALIKE, SK_INTEL, SK_N };
 static const char *const SK_NAMES[SK_N] = {"benign", "iodine", "dnscat2", "exfil", "dga", "beacon",
-                                           "fastflux", "recon"};
-static const long SK_DEFAULT[SK_N] = {0, 600, 300, 150, 600, 240, 300, 255};
+                                           "fastflux", "recon", "lookalike", "intel"};
+static const long SK_DEFAULT[SK_N] = {0, 600, 300, 150, 600, 240, 300, 255, 12, 12};
+
+/* Look-alikes of protected brands (rules/lookalike-brands.txt) a phished
+   client resolves, and names on the shipped threat-intel lists
+   (rules/intel/); the last intel name resolves to a listed address. */
+static const char *const LOOKALIKE_NAMES[] = {"login.micros0ft.com", "paypal.com.account-verify.xyz",
+                                              "secure-paypa1.com"};
+static const char *const INTEL_NAMES[] = {"api.ipify.org", "www.packetriot.net",
+                                          "abcdefghijklmnop.onion.to", "files.mirror-cdn.net"};
+#define INTEL_LISTED_IP 0xADD4FEC0u /* 173.212.254.192, in rules/intel/tor2web-gateways.txt */
 
 typedef struct {
     int kind;
@@ -1953,6 +1963,24 @@ static int recon_fill(src_t *s)
     return 1;
 }
 
+/* A few lookups of each name of a fixed list, minutes apart, all answered. */
+static int list_fill(src_t *s, const char *const *names, size_t n_names, uint32_t last_ip)
+{
+    rng_t *r = &s->r;
+    txn_t *t = &s->tx;
+    if (s->done)
+        s->t += rrange(r, 60 * US, 300 * US);
+    if (s->t > s->t_end)
+        return 0;
+    size_t i = (size_t)s->done % n_names;
+    txn_begin(t, r, s->t, s->client, T_A, names[i]);
+    uint32_t ip = last_ip && i == n_names - 1 ? last_ip : s->c2ip + (uint32_t)i;
+    rr_a(t, names[i], ip, 300);
+    respond(t, 0, rtt_recursive(r));
+    flow_single(t);
+    return 1;
+}
+
 static int64_t scen_span(int kind, long n)
 {
     switch (kind) {
@@ -1962,6 +1990,8 @@ static int64_t scen_span(int kind, long n)
     case SK_DGA: return (n / 125 + 1) * 600 * US;
     case SK_BEACON: return n * 60 * US;
     case SK_FASTFLUX: return n * 25 * US;
+    case SK_LOOKALIKE:
+    case SK_INTEL: return n * 300 * US;
     default: return 90 * US;
     }
 }
@@ -2017,6 +2047,14 @@ static void scen_init(src_t *s, int kind, long limit)
         s->c2ip = 0x0A000200u; /* sweep 10.0.2.0/24 (server subnet) */
         snprintf(s->domain, sizeof s->domain, "2.0.10.in-addr.arpa");
         break;
+    case SK_LOOKALIKE:
+        scpy(s->domain, sizeof s->domain, "<micros0ft.com,paypal.com.account-verify.xyz,secure-paypa1.com>");
+        s->c2ip = pub_ip(rng_next(r));
+        break;
+    case SK_INTEL:
+        scpy(s->domain, sizeof s->domain, "<ipify.org,packetriot.net,onion.to,173.212.254.192>");
+        s->c2ip = pub_ip(rng_next(r));
+        break;
     default:
         break;
     }
@@ -2037,6 +2075,12 @@ static int src_fill(src_t *s)
     case SK_BEACON: ok = beacon_fill(s); break;
     case SK_FASTFLUX: ok = fastflux_fill(s); break;
     case SK_RECON: ok = recon_fill(s); break;
+    case SK_LOOKALIKE:
+        ok = list_fill(s, LOOKALIKE_NAMES, sizeof LOOKALIKE_NAMES / sizeof *LOOKALIKE_NAMES, 0);
+        break;
+    case SK_INTEL:
+        ok = list_fill(s, INTEL_NAMES, sizeof INTEL_NAMES / sizeof *INTEL_NAMES, INTEL_LISTED_IP);
+        break;
     default: ok = 0;
     }
     if (!ok)
@@ -2718,6 +2762,12 @@ static void usage(FILE *f)
         "                        from scattered /24s, TTL 30-120\n"
         "      recon[:255]       PTR sweep of 10.0.2.0/24 in ~1 min, then one AXFR\n"
         "                        over TCP (REFUSED)\n"
+        "      lookalike[:12]    A login.micros0ft.com, paypal.com.account-verify.xyz,\n"
+        "                        secure-paypa1.com in turn, minutes apart\n"
+        "      intel[:12]        A api.ipify.org, www.packetriot.net,\n"
+        "                        abcdefghijklmnop.onion.to, files.mirror-cdn.net (answered\n"
+        "                        173.212.254.192) in turn: names and an address on\n"
+        "                        the shipped rules/intel lists\n"
         "                        Each scenario uses one dedicated client (fastflux: a pool)\n"
         "                        and prints one ground-truth line.\n"
         "  -h, --help            this help\n",
@@ -2849,7 +2899,8 @@ static void print_truth(const src_t *s)
     static const char *const what[SK_N] = {
         "", "T1071.004/T1572 tunnel qtype=NULL,PRIVATE(65399)", "T1071.004 C2 qtype=TXT",
         "T1048.003 low-and-slow qtype=A", "T1568.002 DGA qtype=A mostly NXDOMAIN", "T1071.004/T1029 beacon qtype=A",
-        "T1568.001 fast-flux qtype=A", "T1590.002/T1018 PTR sweep + AXFR"};
+        "T1568.001 fast-flux qtype=A", "T1590.002/T1018 PTR sweep + AXFR",
+        "T1583.001 look-alike domains qtype=A", "threat-intel indicators (names, an answered address) qtype=A"};
     fprintf(TRUTH, "ground-truth scenario=%s client=%s domain=%s count=%ld first=%s last=%s (%s)\n",
             SK_NAMES[s->kind], who, s->kind == SK_DGA ? "<random .com/.net/.info/.biz>" : s->domain, s->count, a, b,
             what[s->kind]);

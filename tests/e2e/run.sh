@@ -99,7 +99,8 @@ truth = dict(re.findall(r'scenario=(\w+) client=([\d.]+)', text))
 flux = re.search(r'scenario=fastflux client=\S+ domain=(\S+)', text).group(1)
 want = {('dns_tunnel', truth['iodine']), ('dns_tunnel', truth['dnscat2']), ('dga', truth['dga']),
         ('dns_exfil', truth['exfil']), ('dns_beacon', truth['beacon']),
-        ('dns_recon', truth['recon'])}
+        ('dns_recon', truth['recon']), ('lookalike_domain', truth['lookalike']),
+        ('threat_intel', truth['intel'])}
 got = {(d['rule']['name'], d.get('source', {}).get('ip')) for d in dets}
 assert want <= got, f"{sys.argv[3]}: missed {want - got}"
 assert any(d['rule']['name'] == 'fast_flux' and d['dns']['question']['registered_domain'] == flux
@@ -108,6 +109,12 @@ stray = {ip for _, ip in got if ip} - set(truth.values())
 assert not stray, f"{sys.argv[3]}: detections for benign clients {stray}"
 assert all(d['dns']['question']['registered_domain'] == flux for d in dets
            if d['rule']['name'] == 'fast_flux'), f"{sys.argv[3]}: fast flux on another domain"
+look = {d['dnshound']['evidence']['family'] for d in dets if d['rule']['name'] == 'lookalike_domain'}
+assert {'homoglyph', 'brand_in_subdomain', 'combosquat'} <= look, f"{sys.argv[3]}: look-alike families {look}"
+intel = {(d['dnshound']['evidence']['indicator'], d['threat']['technique']['id'][0])
+         for d in dets if d['rule']['name'] == 'threat_intel'}
+assert intel == {('ipify.org', 'T1016'), ('packetriot.net', 'T1572'), ('onion.to', 'T1090'),
+                 ('173.212.254.192', 'T1090')}, f"{sys.argv[3]}: intel {intel}"
 PY
     done
 }
