@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "../detector.h"
+#include "../lexical-model.h"
 #include "../lexical.h"
 #include "../sketch.h"
 #include "../util-dns.h"
@@ -51,382 +52,13 @@
 #define LABEL_MAX 63
 #define MAX_IGNORE 32
 #define MAX_QTYPES 16
-#define MAX_SUFFIXES 16
-#define SUFFIX_LEN 8
-
-/* ---- the benign lexical model --------------------------------------- */
-
-/* Symbols: a-z 0..25, '-' 26, any digit 27, '^' (context) / '$' (outcome) 28. */
-#define NSYM 29
-#define SYM_EDGE 28
-
-typedef struct {
-    float lp[NSYM][NSYM][NSYM]; /* log2 P(c | a b); digits already / 10 */
-    char *pool;                 /* words: length byte, then the letters */
-    size_t pool_len, pool_cap;
-    uint32_t *slots;            /* open addressing: pool offset + 1, 0 empty */
-    size_t mask;
-    size_t n_words, max_word;
-    char suffixes[MAX_SUFFIXES][SUFFIX_LEN];
-    size_t n_suffixes;
-} model_t;
-
-static int sym(unsigned char c)
-{
-    if (c >= 'a' && c <= 'z')
-        return c - 'a';
-    if (c == '-')
-        return 26;
-    if (c >= '0' && c <= '9')
-        return 27;
-    return -1;
-}
-
-static uint32_t word_hash(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-static bool word_known(const model_t *m, const char *s, size_t n)
-{
-    for (size_t i = word_hash(s, n) & m->mask;; i = (i + 1) & m->mask) {
-        uint32_t off = m->slots[i];
-        if (!off)
-            return false;
-        const char *w = m->pool + off - 1;
-        if ((unsigned char)w[0] == n && memcmp(w + 1, s, n) == 0)
-            return true;
-    }
-}
-
-static void word_add(model_t *m, const char *s, size_t n)
-{
-    if (word_known(m, s, n))
-        return;
-    if (m->pool_len + n + 1 > m->pool_cap) {
-        m->pool_cap = (m->pool_cap + n + 1) * 2;
-        m->pool = dh_realloc(m->pool, m->pool_cap);
-    }
-    size_t i = word_hash(s, n) & m->mask;
-    while (m->slots[i])
-        i = (i + 1) & m->mask;
-    m->slots[i] = (uint32_t)m->pool_len + 1;
-    m->pool[m->pool_len] = (char)n;
-    memcpy(m->pool + m->pool_len + 1, s, n);
-    m->pool_len += n + 1;
-    m->n_words++;
-    if (n > m->max_word)
-        m->max_word = n;
-}
-
-static void model_free(model_t *m)
-{
-    if (!m)
-        return;
-    free(m->pool);
-    free(m->slots);
-    free(m);
-}
-
-/* Loading: a line-by-line state machine over the format documented in the
-   model file's header. */
-typedef struct {
-    FILE *f;
-    const char *path;
-    size_t line_no;
-    char *line;
-    size_t cap;
-    char *err;
-    size_t errlen;
-} reader_t;
-
-/* Next line that is not a comment or blank, without its newline; NULL at EOF. */
-static char *next_line(reader_t *r)
-{
-    ssize_t n;
-    while ((n = getline(&r->line, &r->cap, r->f)) >= 0) {
-        r->line_no++;
-        while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
-            r->line[--n] = '\0';
-        if (n > 0 && r->line[0] != '#')
-            return r->line;
-    }
-    return NULL;
-}
-
-static int fail(reader_t *r, const char *what)
-{
-    snprintf(r->err, r->errlen, "%s:%zu: %s", r->path, r->line_no, what);
-    return -1;
-}
-
-/* "KEY N" with N an integer in [0, MODEL_MAX_ENTRIES]. */
-#define MODEL_MAX_ENTRIES 10000000ul
-static int keyed_count(reader_t *r, const char *key, unsigned long *n)
-{
-    char *l = next_line(r), *end = NULL, what[64];
-    size_t kl = strlen(key);
-    if (l && strncmp(l, key, kl) == 0 && l[kl] == ' ' && l[kl + 1] >= '0' && l[kl + 1] <= '9') {
-        errno = 0;
-        *n = strtoul(l + kl + 1, &end, 10);
-        if (!*end && !errno && *n <= MODEL_MAX_ENTRIES)
-            return 0;
-    }
-    snprintf(what, sizeof(what), "expected '%s N'", key);
-    return fail(r, what);
-}
-
-static int read_trigrams(reader_t *r, double counts[NSYM][NSYM][NSYM])
-{
-    unsigned long n;
-    if (keyed_count(r, "trigrams", &n))
-        return -1;
-    for (unsigned long i = 0; i < n; i++) {
-        char *l = next_line(r), *end;
-        if (!l || strlen(l) < 5 || l[3] != ' ')
-            return fail(r, "expected 'abc COUNT'");
-        int a = l[0] == '^' ? SYM_EDGE : sym((unsigned char)l[0]);
-        int b = l[1] == '^' ? SYM_EDGE : sym((unsigned char)l[1]);
-        int c = l[2] == '$' ? SYM_EDGE : sym((unsigned char)l[2]);
-        errno = 0;
-        double v = strtod(l + 4, &end);
-        if (a < 0 || b < 0 || c < 0 || *end || errno || v < 0)
-            return fail(r, "bad trigram line");
-        counts[a][b][c] += v;
-    }
-    return 0;
-}
-
-static int read_suffixes(reader_t *r, model_t *m)
-{
-    char *l = next_line(r), *save = NULL;
-    if (!l || strncmp(l, "suffixes", 8) != 0 || (l[8] != ' ' && l[8] != '\0'))
-        return fail(r, "expected 'suffixes ...'");
-    for (char *tok = strtok_r(l + 8, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-        if (m->n_suffixes == MAX_SUFFIXES || strlen(tok) >= SUFFIX_LEN)
-            return fail(r, "too many or too long suffixes");
-        strcpy(m->suffixes[m->n_suffixes++], tok);
-    }
-    return 0;
-}
-
-/* Front-coded words: "3ing" after "abs" is "absing". */
-static int read_words(reader_t *r, model_t *m)
-{
-    unsigned long n;
-    if (keyed_count(r, "words", &n))
-        return -1;
-    size_t slots = 64;
-    while (slots < n * 2 + 2)
-        slots *= 2;
-    m->slots = dh_calloc(slots, sizeof(*m->slots));
-    m->mask = slots - 1;
-    char prev[LABEL_MAX + 1] = "";
-    for (unsigned long i = 0; i < n; i++) {
-        char *l = next_line(r), *rest;
-        unsigned long keep = l ? strtoul(l, &rest, 10) : 0;
-        if (!l || rest == l || keep > strlen(prev) || keep + strlen(rest) > LABEL_MAX ||
-            keep + strlen(rest) == 0)
-            return fail(r, "expected a front-coded word ('3ing')");
-        strcpy(prev + keep, rest);
-        for (const char *p = rest; *p; p++)
-            if (*p < 'a' || *p > 'z')
-                return fail(r, "words must be lowercase a-z");
-        word_add(m, prev, strlen(prev));
-    }
-    return 0;
-}
-
-static void fill_logprobs(model_t *m, double counts[NSYM][NSYM][NSYM], double k)
-{
-    for (int a = 0; a < NSYM; a++)
-        for (int b = 0; b < NSYM; b++) {
-            double total = 0;
-            for (int c = 0; c < NSYM; c++)
-                total += counts[a][b][c];
-            for (int c = 0; c < NSYM; c++) {
-                double p = (counts[a][b][c] + k) / (total + k * NSYM);
-                m->lp[a][b][c] = (float)(log2(p) - (c == 27 ? log2(10.0) : 0));
-            }
-        }
-}
-
-static int read_header(reader_t *r, double *k)
-{
-    char *l = next_line(r);
-    unsigned long labels;
-    if (!l || strcmp(l, "dnshound-dga-model 1") != 0)
-        return fail(r, "not a dnshound-dga-model 1 file");
-    if (keyed_count(r, "labels", &labels))
-        return -1;
-    l = next_line(r);
-    char *end;
-    if (!l || strncmp(l, "smoothing ", 10) != 0)
-        return fail(r, "expected 'smoothing K'");
-    *k = strtod(l + 10, &end);
-    return *end || !(*k > 0) ? fail(r, "smoothing: expected a positive number") : 0;
-}
-
-static int read_model(reader_t *r, model_t *m)
-{
-    double k = 0;
-    double (*counts)[NSYM][NSYM] = dh_calloc(NSYM, sizeof(*counts));
-    int rc = read_header(r, &k) || read_trigrams(r, counts) || read_suffixes(r, m) ||
-             read_words(r, m);
-    if (!rc) {
-        char *l = next_line(r);
-        if (!l || strcmp(l, "end") != 0)
-            rc = fail(r, "expected 'end'");
-    }
-    if (!rc)
-        fill_logprobs(m, counts, k);
-    free(counts);
-    return rc ? -1 : 0;
-}
-
-static model_t *model_load(const char *path, char *err, size_t errlen)
-{
-    reader_t r = {.path = path, .err = err, .errlen = errlen};
-    r.f = fopen(path, "r");
-    if (!r.f) {
-        snprintf(err, errlen, "%s: cannot open the DGA model: %s", path, strerror(errno));
-        return NULL;
-    }
-    model_t *m = dh_calloc(1, sizeof(*m));
-    int rc = read_model(&r, m);
-    free(r.line);
-    fclose(r.f);
-    if (rc) {
-        model_free(m);
-        return NULL;
-    }
-    return m;
-}
-
-/* ---- per-name score ------------------------------------------------- */
-
-enum { CLS_UNJUDGED, CLS_SHORT, CLS_PLAIN, CLS_RANDOM, CLS_WORDLIKE, CLS_LONG };
-static const char *const cls_names[] = {"unjudged", "short", "plain", "random", "wordlike", "long"};
-
-typedef struct {
-    int64_t min_label_len, full_length, long_label_len, word_min_len, min_words;
-    double random_score, short_label_penalty, word_cover;
-} score_params_t;
-
-/* What the detector thinks of one registered label. */
-typedef struct {
-    int cls;             /* CLS_*: unjudged short plain random wordlike long */
-    double nll;          /* mean -log2 P per character (and the end) under the model */
-    double score;        /* nll less the short-label allowance: compared to random_score */
-    unsigned words;      /* dictionary words of the best split */
-    unsigned covered;    /* characters they (and hyphens) cover */
-} name_score_t;
-
-/* Mean negative log2-likelihood per symbol, or -1 for a byte outside
-   [a-z0-9-]. */
-static double label_nll(const model_t *m, const char *s, size_t n)
-{
-    int a = SYM_EDGE, b = SYM_EDGE;
-    double sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        int c = sym((unsigned char)s[i]);
-        if (c < 0)
-            return -1;
-        sum -= m->lp[a][b][c];
-        a = b;
-        b = c;
-    }
-    sum -= m->lp[a][b][SYM_EDGE];
-    return sum / (double)(n + 1);
-}
-
-typedef struct {
-    int16_t cov[LABEL_MAX + 1];
-    int8_t words[LABEL_MAX + 1];
-} split_t;
-
-static void relax(split_t *sp, size_t to, int cov, int words)
-{
-    if (cov > sp->cov[to] || (cov == sp->cov[to] && words < sp->words[to])) {
-        sp->cov[to] = (int16_t)cov;
-        sp->words[to] = (int8_t)words;
-    }
-}
-
-/* Words starting at i: each dictionary word, and the word with each
-   model suffix re-attached. */
-static void words_from(const model_t *m, const score_params_t *p, const char *s, size_t n,
-                       size_t i, split_t *sp)
-{
-    size_t max = m->max_word < n - i ? m->max_word : n - i;
-    for (size_t len = (size_t)p->word_min_len; len <= max; len++) {
-        if (!word_known(m, s + i, len))
-            continue;
-        relax(sp, i + len, sp->cov[i] + (int)len, sp->words[i] + 1);
-        for (size_t k = 0; k < m->n_suffixes; k++) {
-            size_t sl = strlen(m->suffixes[k]);
-            if (i + len + sl <= n && memcmp(s + i + len, m->suffixes[k], sl) == 0)
-                relax(sp, i + len + sl, sp->cov[i] + (int)(len + sl), sp->words[i] + 1);
-        }
-    }
-}
-
-/* Best split of s into dictionary words (most characters covered, then
-   fewest words); hyphens count as covered. */
-static void split_words(const model_t *m, const score_params_t *p, const char *s, size_t n,
-                        name_score_t *out)
-{
-    split_t sp;
-    for (size_t i = 0; i <= n; i++)
-        sp.cov[i] = -1, sp.words[i] = 0;
-    sp.cov[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (sp.cov[i] < 0)
-            continue;
-        relax(&sp, i + 1, sp.cov[i] + (s[i] == '-'), sp.words[i]);
-        words_from(m, p, s, n, i, &sp);
-    }
-    out->covered = (unsigned)sp.cov[n];
-    out->words = (unsigned)sp.words[n];
-}
-
-static void classify(const model_t *m, const score_params_t *p, const char *s, size_t n,
-                     bool full, name_score_t *out)
-{
-    memset(out, 0, sizeof(*out));
-    out->cls = CLS_UNJUDGED;
-    if (n == 0 || n > LABEL_MAX || (n >= 4 && memcmp(s, "xn--", 4) == 0))
-        return; /* empty, impossible, or an IDN (punycode is not letters) */
-    out->nll = label_nll(m, s, n);
-    if (out->nll < 0)
-        return;
-    double missing = p->full_length > (int64_t)n ? (double)(p->full_length - (int64_t)n) : 0;
-    out->score = out->nll - p->short_label_penalty * missing;
-    bool random = (int64_t)n >= p->min_label_len && out->score >= p->random_score;
-    if (!full && !random) {
-        out->cls = CLS_PLAIN;
-        return;
-    }
-    split_words(m, p, s, n, out);
-    if (out->words >= p->min_words && out->covered >= p->word_cover * (double)n)
-        out->cls = CLS_WORDLIKE;
-    else if (random)
-        out->cls = CLS_RANDOM;
-    else if ((int64_t)n >= p->long_label_len)
-        out->cls = CLS_LONG;
-    else
-        out->cls = (int64_t)n < p->min_label_len ? CLS_SHORT : CLS_PLAIN;
-}
 
 /* ---- detector state ------------------------------------------------- */
 
 typedef struct {
     int64_t window, min_nxdomain_names, min_wordlike_names;
     double min_nxdomain_share, min_random_share, max_resolved_random_share;
-    score_params_t s;
+    dh_lexscore_params_t s;
 } params_t;
 
 typedef struct {
@@ -459,7 +91,7 @@ typedef struct {
     dh_rule_t *rule;
     const dh_detect_env_t *env;
     params_t p;
-    model_t *model;
+    dh_lexmodel_t *model;
     dh_table_t *table;
     dh_strbuf_t ev;
     long qtypes[MAX_QTYPES];
@@ -468,7 +100,7 @@ typedef struct {
     size_t n_ignore;
 } dga_t;
 
-/* For tests and tools: the class (CLS_*) of a registered label and, in
+/* For tests and tools: the class (DH_LEX_*) of a registered label and, in
    *score, its score; dh_dga_class_name names a class. */
 int dh_dga_classify(const void *state, const char *label, size_t len, double *score);
 const char *dh_dga_class_name(int cls);
@@ -476,8 +108,8 @@ const char *dh_dga_class_name(int cls);
 int dh_dga_classify(const void *state, const char *label, size_t len, double *score)
 {
     const dga_t *d = state;
-    name_score_t s;
-    classify(d->model, &d->p.s, label, len, true, &s);
+    dh_lexscore_t s;
+    dh_lexmodel_classify(d->model, &d->p.s, label, len, true, &s);
     if (score)
         *score = s.score;
     return s.cls;
@@ -485,14 +117,14 @@ int dh_dga_classify(const void *state, const char *label, size_t len, double *sc
 
 const char *dh_dga_class_name(int cls)
 {
-    return cls >= 0 && cls <= CLS_LONG ? cls_names[cls] : "?";
+    return dh_lexmodel_class_name(cls);
 }
 
 /* ---- thresholds ----------------------------------------------------- */
 
 static const dh_int_param_t int_params[] = {
 #define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(score_params_t, k), d, lo, hi}
+#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
     P(window, 600, 10, 86400),
     P(min_nxdomain_names, 10, 1, 1000000),
     P(min_wordlike_names, 25, 1, 1000000),
@@ -507,7 +139,7 @@ static const dh_int_param_t int_params[] = {
 
 static const dh_double_param_t dbl_params[] = {
 #define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(score_params_t, k), d, lo, hi}
+#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
     P(min_nxdomain_share, 0.4, 0, 1),
     P(min_random_share, 0.5, 0, 1),
     P(max_resolved_random_share, 0.5, 0, 1),
@@ -569,7 +201,7 @@ static int load_model(dga_t *d, char *err, size_t errlen)
     else
         snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - d->rule->path), d->rule->path, name);
     char why[PATH_MAX + 256];
-    d->model = model_load(path, why, sizeof(why));
+    d->model = dh_lexmodel_load(path, why, sizeof(why));
     if (d->model)
         return 0;
     dh_yaml_node_t *n = dh_yaml_get(d->rule->thresholds, "model");
@@ -602,7 +234,7 @@ static void dga_destroy(void *state)
         return;
     for (size_t i = 0; i < d->n_ignore; i++)
         free(d->ignore[i]);
-    model_free(d->model);
+    dh_lexmodel_free(d->model);
     dh_sb_free(&d->ev);
     free(d);
 }
@@ -654,7 +286,7 @@ static bool counted_qtype(const dga_t *d, int32_t qtype)
 }
 
 static void add_sample(window_t *w, const dh_event_t *ev, size_t label_off, size_t label_len,
-                       const name_score_t *s)
+                       const dh_lexscore_t *s)
 {
     if (w->n_samples >= SAMPLES || ev->qname_len > SAMPLE_LEN)
         return;
@@ -680,15 +312,15 @@ static size_t label_offset(const dh_event_t *ev, size_t rd_len)
 /* A first sighting of an NXDOMAIN registered domain. */
 static void count_nxdomain(dga_t *d, window_t *w, const dh_event_t *ev, size_t label_len)
 {
-    name_score_t s;
+    dh_lexscore_t s;
     const char *rd = ev->registered_domain;
-    classify(d->model, &d->p.s, rd, label_len, true, &s);
-    bool suspect = s.cls == CLS_RANDOM || s.cls == CLS_WORDLIKE || s.cls == CLS_LONG;
+    dh_lexmodel_classify(d->model, &d->p.s, rd, label_len, true, &s);
+    bool suspect = s.cls == DH_LEX_RANDOM || s.cls == DH_LEX_WORDLIKE || s.cls == DH_LEX_LONG;
     w->nx_new++;
-    w->nx_random += s.cls == CLS_RANDOM;
-    w->nx_words += s.cls == CLS_WORDLIKE || s.cls == CLS_LONG;
-    w->nx_long += s.cls == CLS_LONG;
-    if (s.cls != CLS_UNJUDGED) {
+    w->nx_random += s.cls == DH_LEX_RANDOM;
+    w->nx_words += s.cls == DH_LEX_WORDLIKE || s.cls == DH_LEX_LONG;
+    w->nx_long += s.cls == DH_LEX_LONG;
+    if (s.cls != DH_LEX_UNJUDGED) {
         w->scored++;
         w->score_sum += s.score;
         if (w->scored == 1 || s.score > w->score_max)
@@ -701,9 +333,9 @@ static void count_nxdomain(dga_t *d, window_t *w, const dh_event_t *ev, size_t l
 /* A first sighting of a registered domain that resolved. */
 static void count_resolved(dga_t *d, window_t *w, const char *rd, size_t label_len)
 {
-    name_score_t s;
-    classify(d->model, &d->p.s, rd, label_len, false, &s);
-    w->ok_random += s.cls == CLS_RANDOM;
+    dh_lexscore_t s;
+    dh_lexmodel_classify(d->model, &d->p.s, rd, label_len, false, &s);
+    w->ok_random += s.cls == DH_LEX_RANDOM;
 }
 
 static window_t *window_for(dga_t *d, const dh_event_t *ev, const dh_verdict_t *v)
@@ -800,7 +432,7 @@ static void sample_evidence(dh_strbuf_t *sb, const sample_t *s)
     const char *label = s->name + s->label_off;
     dh_sb_putc(sb, '{');
     dh_json_kv_strn(sb, "name", s->name, s->len);
-    dh_json_kv_str(sb, "class", cls_names[s->cls]);
+    dh_json_kv_str(sb, "class", dh_lexmodel_class_name(s->cls));
     dh_json_kv_double(sb, "score", s->score);
     dh_json_kv_double(sb, "bits_per_char", s->nll);
     dh_json_kv_uint(sb, "label_length", s->label_len);
