@@ -2,7 +2,11 @@
 """Detections per corpus file, by rule: every finding on these mostly benign
 logs is a possible false positive to explain (or a true positive to keep).
 
-    python3 bench/corpus-detections.py [build/dnshound] [../shared/corpus]
+    python3 bench/corpus-detections.py [build/dnshound] [../shared/corpus] [RULES_DIR]
+
+RULES_DIR lets a variant run, e.g. new_domain with warmup_days: 0 to see what
+it would call new when every domain of a file is new (each file is read with
+a fresh history: --no-state).
 
 Prints one line per file that raised anything (and a total), then each
 detection's rule, client, domain and the anchors/evidence that fired.
@@ -15,10 +19,12 @@ import sys
 
 DH = sys.argv[1] if len(sys.argv) > 1 else 'build/dnshound'
 CORPUS = sys.argv[2] if len(sys.argv) > 2 else '../shared/corpus'
+RULES = ['--rules', sys.argv[3]] if len(sys.argv) > 3 else []
 
 
 def summary(e):
-    keys = ('anchors', 'score', 'estimated_payload_bytes', 'nxdomain_names', 'median_interval_s')
+    keys = ('anchors', 'score', 'estimated_payload_bytes', 'nxdomain_names', 'median_interval_s',
+            'kinds', 'kind', 'signals', 'family', 'brand', 'indicator', 'indicator_file')
     return {k: e[k] for k in keys if k in e}
 
 
@@ -30,7 +36,7 @@ def main():
             for name in sorted(names):
                 path = os.path.join(dirpath, name)
                 files += 1
-                out = subprocess.run([DH, '-q', '--no-state', path], capture_output=True, text=True).stdout
+                out = subprocess.run([DH, '-q', '--no-state', *RULES, path], capture_output=True, text=True).stdout
                 dets = [json.loads(l) for l in out.splitlines() if l.strip()]
                 if not dets:
                     continue

@@ -139,3 +139,13 @@ dh_regdom_stats_t dh_regdom_stats(const dh_regdom_t *r)
 {
     return r->st;
 }
+
+bool dh_regdom_under_private_suffix(const char *regdom)
+{
+    const char *dot = strchr(regdom, '.');
+    const psl_ctx_t *psl = psl_builtin(); /* static data: no loading, no state */
+    if (!dot || !psl)
+        return false;
+    return psl_is_public_suffix2(psl, dot + 1, PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE) &&
+           !psl_is_public_suffix2(psl, dot + 1, PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE);
+}

@@ -10,6 +10,7 @@
 #ifndef DH_REGDOM_H
 #define DH_REGDOM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,5 +29,12 @@ typedef struct {
     uint64_t lookups, hits;
 } dh_regdom_stats_t;
 dh_regdom_stats_t dh_regdom_stats(const dh_regdom_t *r);
+
+/* true when regdom (a registered domain) sits under a suffix of the PSL's
+   private section, i.e. a name a platform hands out (d1x7.cloudfront.net,
+   a.elb.amazonaws.com, host.duckdns.org) rather than one registered with a
+   registry: its label was chosen by the platform or its customer, and its
+   look says little about who runs it. */
+bool dh_regdom_under_private_suffix(const char *regdom);
 
 #endif

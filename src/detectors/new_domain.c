@@ -13,8 +13,12 @@
  *
  *   few_clients      at most few_clients distinct clients queried it in the
  *                    observation window after first contact
- *   lexical          its registered label looks machine-made (entropy,
- *                    consonant runs, digits, length)
+ *   lexical          its registered label looks machine-made: "random" under
+ *                    the benign-name model the dga detector uses
+ *                    (lexical-model.h), not splittable into words. Labels a
+ *                    platform hands out (names under a PSL private-section
+ *                    suffix: d1x7.cloudfront.net, *.elb.amazonaws.com) are
+ *                    not judged: their look says nothing about their owner
  *   dyndns           it sits under a dynamic-DNS provider (dyndns_list)
  *   young_lifecycle  (judged later, in the history's daily pass) it was
  *                    queried for less than young_days and then not for
@@ -38,7 +42,8 @@
 #include <string.h>
 
 #include "../detector.h"
-#include "../lexical.h"
+#include "../lexical-model.h"
+#include "../regdom.h"
 #include "../util-ip.h"
 #include "../util-mem.h"
 #include "../util-strset.h"
@@ -52,9 +57,9 @@ enum { R_LEXICAL = 1u << 0, R_DYNDNS = 1u << 1 }; /* risk bits kept in the histo
 
 typedef struct {
     int64_t window, unseen_days, warmup_days, few_clients, young_days, gone_days;
-    int64_t lexical_min_length, lexical_consonant_run, lexical_points;
     int64_t w_few_clients, w_lexical, w_dyndns, w_young, min_score;
-    double lexical_entropy, lexical_digit_share, confidence_step;
+    double confidence_step;
+    dh_lexscore_params_t lex;
 } params_t;
 
 typedef struct {
@@ -62,7 +67,8 @@ typedef struct {
     int64_t first_us, last_us, prev_last_us, history_since_us;
     uint64_t queries, answered;
     dh_addr_t clients[MAX_CLIENTS];
-    double entropy;
+    float label_score;
+    uint8_t label_class;
     uint8_t sample_len;
     char sample[SAMPLE_LEN];
 } window_t;
@@ -72,6 +78,7 @@ typedef struct {
     const dh_detect_env_t *env;
     params_t p;
     dh_strset_t *dyndns;
+    dh_lexmodel_t *model;
     dh_table_t *table;
     dh_strbuf_t ev;
 } nd_t;
@@ -84,10 +91,12 @@ static const dh_int_param_t int_params[] = {
     P(few_clients, 1, 0, MAX_CLIENTS - 1),
     P(young_days, 7, 1, 365),
     P(gone_days, 3, 1, 365),
-    P(lexical_min_length, 8, 1, 63),
-    P(lexical_consonant_run, 4, 2, 63),
-    P(lexical_points, 2, 1, 4),
     P(min_score, 3, 1, 100),
+#define L(k, name, d, lo, hi) {name, offsetof(params_t, lex) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
+    L(min_label_len, "lexical_min_length", 8, 1, DH_LEX_LABEL_MAX),
+    L(full_length, "lexical_full_length", 10, 1, DH_LEX_LABEL_MAX),
+    L(word_min_len, "lexical_word_min_length", 3, 2, 12),
+    L(min_words, "lexical_min_words", 2, 1, 16),
 #undef P
     {"few_clients_weight", offsetof(params_t, w_few_clients), 1, 0, 100},
     {"lexical_weight", offsetof(params_t, w_lexical), 2, 0, 100},
@@ -96,9 +105,11 @@ static const dh_int_param_t int_params[] = {
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"lexical_entropy", offsetof(params_t, lexical_entropy), 3.3, 0, 8},
-    {"lexical_digit_share", offsetof(params_t, lexical_digit_share), 0.25, 0, 1},
     {"confidence_step", offsetof(params_t, confidence_step), 0.05, 0, 0.5},
+    L(random_score, "lexical_random_score", 4.6, 0, 20),
+    L(short_label_penalty, "lexical_short_label_penalty", 0.15, 0, 5),
+    L(word_cover, "lexical_word_cover", 0.85, 0, 1),
+#undef L
 };
 
 /* ---- set-up ---------------------------------------------------------- */
@@ -141,6 +152,29 @@ static int load_dyndns(nd_t *t, char *err, size_t errlen)
     return 0;
 }
 
+/* The benign-name model named by thresholds.lexical_model (next to the rule
+   file unless absolute). */
+static int load_model(nd_t *t, char *err, size_t errlen)
+{
+    const char *name = NULL;
+    if (dh_yaml_str(t->rule->thresholds, "lexical_model", true, &name, err, errlen))
+        return -1;
+    dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "lexical_model");
+    char path[4096], why[512];
+    const char *slash = strrchr(t->rule->path, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(path, sizeof(path), "%s", name);
+    else
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->rule->path), t->rule->path,
+                 name);
+    t->model = dh_lexmodel_load(path, why, sizeof(why));
+    if (!t->model) {
+        snprintf(err, errlen, "%s:%zu: lexical_model: %s", n->file, n->line, why);
+        return -1;
+    }
+    return 0;
+}
+
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec_t *rec,
@@ -161,7 +195,7 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
     }
     if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
                             DH_N_OF(dbl_params), err, errlen) ||
-        load_dyndns(t, err, errlen)) {
+        load_dyndns(t, err, errlen) || load_model(t, err, errlen)) {
         nd_destroy(t);
         return NULL;
     }
@@ -178,35 +212,20 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
 
 /* ---- signals ------------------------------------------------------- */
 
-/* The registered label (left of the public suffix). */
-static size_t registered_label(const char *regdom, const char **label)
-{
-    *label = regdom;
-    return strcspn(regdom, ".");
-}
-
-/* Points for a machine-made look; lexical when >= lexical_points. */
-static bool lexical(const params_t *p, const char *s, size_t n, double *entropy)
-{
-    *entropy = dh_lex_entropy(s, n);
-    if (n < (size_t)p->lexical_min_length || (n > 4 && memcmp(s, "xn--", 4) == 0))
-        return false; /* short, or an internationalised name (punycode is not random) */
-    int points = 0;
-    points += *entropy >= p->lexical_entropy;
-    points += dh_lex_consonant_run(s, n) >= (size_t)p->lexical_consonant_run;
-    double digits = dh_lex_digit_share(s, n);
-    points += digits >= p->lexical_digit_share && digits < 1.0;
-    points += n >= 2 * (size_t)p->lexical_min_length;
-    return points >= p->lexical_points;
-}
-
-static unsigned risk_bits(const nd_t *t, const dh_event_t *ev, double *entropy)
+/* The risk bits a first contact carries by its name alone. */
+static unsigned risk_bits(const nd_t *t, const dh_event_t *ev, window_t *w)
 {
     unsigned bits = 0;
-    const char *label;
-    size_t n = registered_label(ev->registered_domain, &label);
-    if (lexical(&t->p, label, n, entropy))
-        bits |= R_LEXICAL;
+    const char *rd = ev->registered_domain;
+    size_t n = strcspn(rd, ".");
+    if (!dh_regdom_under_private_suffix(rd)) {
+        dh_lexscore_t ls;
+        dh_lexmodel_classify(t->model, &t->p.lex, rd, n, true, &ls);
+        w->label_class = (uint8_t)ls.cls;
+        w->label_score = (float)ls.score;
+        if (ls.cls == DH_LEX_RANDOM)
+            bits |= R_LEXICAL;
+    }
     if (dh_strset_has_suffix(t->dyndns, ev->qname_lc, ev->qname_len))
         bits |= R_DYNDNS;
     return bits;
@@ -259,7 +278,7 @@ static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, 
         w->returning = returning;
         w->prev_last_us = returning ? v->history.last_us : 0;
         w->history_since_us = v->history_since_us;
-        w->risk = (uint8_t)risk_bits(t, ev, &w->entropy);
+        w->risk = (uint8_t)risk_bits(t, ev, w);
         size_t n = ev->qname_len < SAMPLE_LEN ? ev->qname_len : SAMPLE_LEN;
         memcpy(w->sample, ev->qname, n);
         w->sample_len = (uint8_t)n;
@@ -382,7 +401,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_json_kv_uint(sb, "clients", w->n_clients);
     if (w->clients_more)
         dh_json_kv_bool(sb, "clients_more", true);
-    dh_json_kv_double(sb, "label_entropy", round(w->entropy * 1000) / 1000);
+    dh_json_kv_str(sb, "label_class", dh_lexmodel_class_name(w->label_class));
+    dh_json_kv_double(sb, "label_score", round(w->label_score * 1000) / 1000);
     thresholds_obj(sb, p);
     emit(t, key, keylen, w->n_clients ? &w->clients[0] : NULL, w->from_resolver, w->sample,
          w->sample_len, w->last_us, w->first_us, w->last_us, ws, score);
@@ -440,6 +460,7 @@ static void nd_destroy(void *state)
     if (t->env && t->env->history)
         dh_history_set_visitor(t->env->history, NULL, NULL);
     dh_strset_free(t->dyndns);
+    dh_lexmodel_free(t->model);
     dh_sb_free(&t->ev);
     free(t);
 }
