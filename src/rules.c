@@ -192,3 +192,56 @@ int dh_rule_read_params(dh_rule_t *r, void *params, const dh_int_param_t *ints, 
     }
     return 0;
 }
+
+void dh_rule_path(const dh_rule_t *r, const char *name, char *out, size_t outlen)
+{
+    const char *slash = strrchr(r->path, '/');
+    if (name[0] == '/' || !slash)
+        snprintf(out, outlen, "%s", name);
+    else
+        snprintf(out, outlen, "%.*s/%s", (int)(slash - r->path), r->path, name);
+}
+
+/* Lowercase, without leading or trailing dots; false when nothing is left. */
+static bool clean_name(char *s, size_t *len, const char **start)
+{
+    for (size_t i = 0; i < *len; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            s[i] = (char)(s[i] - 'A' + 'a');
+    while (*len && s[0] == '.')
+        s++, (*len)--;
+    while (*len && s[*len - 1] == '.')
+        (*len)--;
+    *start = s;
+    return *len > 0;
+}
+
+int dh_rule_name_list(dh_rule_t *r, const char *key, dh_strset_t *set, char *err, size_t errlen)
+{
+    const char *name = NULL;
+    if (dh_yaml_str(r->thresholds, key, true, &name, err, errlen))
+        return -1;
+    dh_yaml_node_t *n = dh_yaml_get(r->thresholds, key);
+    char path[4096];
+    dh_rule_path(r, name, path, sizeof(path));
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", n->file, n->line, key, path);
+        return -1;
+    }
+    char line[512];
+    size_t before = dh_strset_size(set);
+    while (fgets(line, sizeof(line), f)) {
+        char *s = line + strspn(line, " \t");
+        size_t len = strcspn(s, " \t\r\n#");
+        const char *start;
+        if (clean_name(s, &len, &start))
+            dh_strset_add(set, start, len);
+    }
+    fclose(f);
+    if (dh_strset_size(set) == before) {
+        snprintf(err, errlen, "%s:%zu: %s: %s holds no names", n->file, n->line, key, path);
+        return -1;
+    }
+    return 0;
+}

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util-strset.h"
 #include "yaml-tree.h"
 
 #define DH_ATTACK_MAX 4
@@ -87,5 +88,15 @@ int dh_rule_read_params(dh_rule_t *r, void *params, const dh_int_param_t *ints, 
 /* Read a list of integers (e.g. qtypes) from a thresholds key; -1 on error. */
 int dh_rule_int_list(dh_rule_t *r, const char *key, long *out, size_t max, size_t *n, char *err,
                      size_t errlen);
+
+/* A file named in a rule: name, relative to the directory of the rule file
+   unless absolute, into out. */
+void dh_rule_path(const dh_rule_t *r, const char *name, char *out, size_t outlen);
+
+/* Add the names of the list file that thresholds key `key` names (required;
+   dh_rule_path): one name a line, '#' comments, lowercased, without leading
+   or trailing dots. -1 with err "FILE:LINE: ..." when it cannot be read or
+   holds no name. */
+int dh_rule_name_list(dh_rule_t *r, const char *key, dh_strset_t *set, char *err, size_t errlen);
 
 #endif

@@ -195,11 +195,7 @@ static int load_model(dga_t *d, char *err, size_t errlen)
     if (dh_yaml_str(d->rule->thresholds, "model", false, &name, err, errlen))
         return -1;
     char path[PATH_MAX];
-    const char *slash = strrchr(d->rule->path, '/');
-    if (name[0] == '/' || !slash)
-        snprintf(path, sizeof(path), "%s", name);
-    else
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - d->rule->path), d->rule->path, name);
+    dh_rule_path(d->rule, name, path, sizeof(path));
     char why[PATH_MAX + 256];
     d->model = dh_lexmodel_load(path, why, sizeof(why));
     if (d->model)

@@ -137,37 +137,10 @@ static void add_name(dh_strset_t *set, char *v, size_t len)
         dh_strset_add(set, v, len);
 }
 
-/* The list file named by thresholds.resolver_list, relative to the directory
-   of the rule file unless absolute: one name a line, '#' comments. */
+/* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
 {
-    const char *name = NULL;
-    if (dh_yaml_str(t->rule->thresholds, "resolver_list", true, &name, err, errlen))
-        return -1;
-    dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "resolver_list");
-    char path[4096];
-    const char *slash = strrchr(t->rule->path, '/');
-    if (name[0] == '/' || !slash)
-        snprintf(path, sizeof(path), "%s", name);
-    else
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->rule->path), t->rule->path,
-                 name);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s:%zu: resolver_list: cannot open %s", n->file, n->line, path);
-        return -1;
-    }
-    char line[512];
-    while (fgets(line, sizeof(line), f)) {
-        char *s = line + strspn(line, " \t");
-        add_name(t->resolvers, s, strcspn(s, " \t\r\n#"));
-    }
-    fclose(f);
-    if (dh_strset_size(t->resolvers) == 0) {
-        snprintf(err, errlen, "%s:%zu: resolver_list: %s holds no names", n->file, n->line, path);
-        return -1;
-    }
-    return 0;
+    return dh_rule_name_list(t->rule, "resolver_list", t->resolvers, err, errlen);
 }
 
 static int load_canaries(doh_t *t, char *err, size_t errlen)

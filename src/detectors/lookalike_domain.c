@@ -783,11 +783,7 @@ static int list_path(look_t *t, const char *key, bool required, char *out, size_
     if (!name || !name[0])
         return 0;
     *line = dh_yaml_get(t->rule->thresholds, key)->line;
-    const char *slash = strrchr(t->rule->path, '/');
-    if (name[0] == '/' || !slash)
-        snprintf(out, 4096, "%s", name);
-    else
-        snprintf(out, 4096, "%.*s/%s", (int)(slash - t->rule->path), t->rule->path, name);
+    dh_rule_path(t->rule, name, out, 4096);
     return 0;
 }
 

@@ -114,44 +114,6 @@ static const dh_double_param_t dbl_params[] = {
 
 /* ---- set-up ---------------------------------------------------------- */
 
-static int load_dyndns(nd_t *t, char *err, size_t errlen)
-{
-    const char *name = NULL;
-    if (dh_yaml_str(t->rule->thresholds, "dyndns_list", true, &name, err, errlen))
-        return -1;
-    dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "dyndns_list");
-    char path[4096];
-    const char *slash = strrchr(t->rule->path, '/');
-    if (name[0] == '/' || !slash)
-        snprintf(path, sizeof(path), "%s", name);
-    else
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->rule->path), t->rule->path,
-                 name);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s:%zu: dyndns_list: cannot open %s", n->file, n->line, path);
-        return -1;
-    }
-    char line[512];
-    while (fgets(line, sizeof(line), f)) {
-        char *s = line + strspn(line, " \t.");
-        size_t len = strcspn(s, " \t\r\n#");
-        for (size_t i = 0; i < len; i++)
-            if (s[i] >= 'A' && s[i] <= 'Z')
-                s[i] = (char)(s[i] - 'A' + 'a');
-        while (len && s[len - 1] == '.')
-            len--;
-        if (len)
-            dh_strset_add(t->dyndns, s, len);
-    }
-    fclose(f);
-    if (dh_strset_size(t->dyndns) == 0) {
-        snprintf(err, errlen, "%s:%zu: dyndns_list: %s holds no names", n->file, n->line, path);
-        return -1;
-    }
-    return 0;
-}
-
 /* The benign-name model named by thresholds.lexical_model (next to the rule
    file unless absolute). */
 static int load_model(nd_t *t, char *err, size_t errlen)
@@ -161,12 +123,7 @@ static int load_model(nd_t *t, char *err, size_t errlen)
         return -1;
     dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "lexical_model");
     char path[4096], why[512];
-    const char *slash = strrchr(t->rule->path, '/');
-    if (name[0] == '/' || !slash)
-        snprintf(path, sizeof(path), "%s", name);
-    else
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - t->rule->path), t->rule->path,
-                 name);
+    dh_rule_path(t->rule, name, path, sizeof(path));
     t->model = dh_lexmodel_load(path, why, sizeof(why));
     if (!t->model) {
         snprintf(err, errlen, "%s:%zu: lexical_model: %s", n->file, n->line, why);
@@ -195,7 +152,8 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
     }
     if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
                             DH_N_OF(dbl_params), err, errlen) ||
-        load_dyndns(t, err, errlen) || load_model(t, err, errlen)) {
+        dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
+        load_model(t, err, errlen)) {
         nd_destroy(t);
         return NULL;
     }

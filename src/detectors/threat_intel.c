@@ -836,11 +836,7 @@ static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
         ti_destroy(t);
         return NULL;
     }
-    const char *slash = strrchr(rule->path, '/');
-    if (dir[0] == '/' || !slash)
-        snprintf(t->dir, sizeof(t->dir), "%s", dir);
-    else
-        snprintf(t->dir, sizeof(t->dir), "%.*s/%s", (int)(slash - rule->path), rule->path, dir);
+    dh_rule_path(rule, dir, t->dir, sizeof(t->dir));
     t->intel = load_all(t, err, errlen);
     if (!t->intel) {
         ti_destroy(t);
