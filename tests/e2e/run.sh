@@ -291,6 +291,16 @@ PY
     done
 }
 
+t_corpus_detections_are_the_explained_ones() {
+    # Every finding on the real corpus logs (mostly benign) was looked at and
+    # explained (README "Detections on the corpus"); any change shows here.
+    [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
+    $PY "$ROOT/bench/corpus-detections.py" "$DH" "$CORPUS" > "$W/corpus.txt" || return 1
+    grep -v '^    ' "$W/corpus.txt" > "$W/corpus.sum"
+    diff "$ROOT/tests/e2e/corpus-detections.expected" "$W/corpus.sum" >&2 \
+        || fail "corpus detections changed (report: bench/corpus-detections.py)" || return 1
+}
+
 # ---- passive-DNS history and SIGHUP ------------------------------------------
 
 # Zeek TSV rows "TS CLIENT QUERY ANSWER" (stdin) -> a dns.log on stdout
