@@ -85,6 +85,8 @@ typedef struct dh_detector_type {
     const char *name;
     const char *description;
     bool sees_excluded; /* also called for names noise control excludes */
+    bool needs_history; /* reads the passive-DNS history (the run opens it only
+                           when an enabled detector does, or with --learn-only) */
     void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
     void (*on_event)(void *state, const dh_event_t *ev, const dh_verdict_t *v,
                      const dh_detect_env_t *env);

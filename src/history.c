@@ -32,9 +32,9 @@
 
 typedef struct {
     uint64_t hash;
-    uint8_t used, dirty;
+    uint32_t key_off; /* in the cache's key arena */
     uint16_t keylen;
-    char key[KEY_MAX];
+    uint8_t used, dirty;
     dh_history_rec_t rec;
 } entry_t;
 
@@ -47,6 +47,8 @@ struct dh_history {
     MDB_txn *rtxn;
     entry_t *cache;
     size_t cap, used, dirty;
+    char *keys;           /* arena of the cached keys, emptied with the cache */
+    size_t keys_len, keys_cap;
     size_t max_entries;   /* records the map holds with room to spare */
     uint32_t *dirty_list; /* cache indexes of the dirty entries, `dirty` of them */
     bool meta_dirty;
@@ -221,28 +223,48 @@ void dh_history_close(dh_history_t *h)
     if (h->o.ephemeral && h->dir[0])
         remove_dir(h->dir);
     free(h->cache);
+    free(h->keys);
     free(h->dirty_list);
     free(h);
 }
 
 /* ---- the cache ------------------------------------------------------ */
 
+static const char *key_of(const dh_history_t *h, const entry_t *e)
+{
+    return h->keys + e->key_off;
+}
+
 static entry_t *cache_slot(dh_history_t *h, const char *key, size_t len, uint64_t hash)
 {
     size_t i = hash & (h->cap - 1);
     for (;;) {
         entry_t *e = &h->cache[i];
-        if (!e->used || (e->hash == hash && e->keylen == len && memcmp(e->key, key, len) == 0))
+        if (!e->used ||
+            (e->hash == hash && e->keylen == len && memcmp(key_of(h, e), key, len) == 0))
             return e;
         i = (i + 1) & (h->cap - 1);
     }
 }
 
+static uint32_t keep_key(dh_history_t *h, const char *key, size_t len)
+{
+    if (h->keys_len + len > h->keys_cap) {
+        h->keys_cap = (h->keys_cap + len) * 2;
+        h->keys = dh_realloc(h->keys, h->keys_cap);
+    }
+    memcpy(h->keys + h->keys_len, key, len);
+    h->keys_len += len;
+    return (uint32_t)(h->keys_len - len);
+}
+
+/* Only after a commit: dirty entries would be lost. */
 static void cache_clear(dh_history_t *h)
 {
     for (size_t i = 0; i < h->cap; i++)
         h->cache[i].used = 0;
     h->used = h->dirty = 0;
+    h->keys_len = 0;
 }
 
 /* LMDB values need not be aligned for dh_history_rec_t: read them with
@@ -266,7 +288,7 @@ static int64_t last_seen_of(const MDB_val *v)
 /* Read a record from disk into e->rec; false when the domain is unknown. */
 static bool load(dh_history_t *h, entry_t *e)
 {
-    MDB_val k = {e->keylen, e->key}, v;
+    MDB_val k = {e->keylen, (void *)key_of(h, e)}, v;
     h->st.disk_reads++;
     if (mdb_get(h->rtxn, h->domains, &k, &v) != 0 || !valid_record(&v))
         return false;
@@ -290,7 +312,7 @@ static int put_dirty(dh_history_t *h, MDB_txn *txn)
 {
     for (size_t i = 0; i < h->dirty; i++) {
         entry_t *e = &h->cache[h->dirty_list[i]];
-        MDB_val k = {e->keylen, e->key}, v = {sizeof(e->rec), &e->rec};
+        MDB_val k = {e->keylen, (void *)key_of(h, e)}, v = {sizeof(e->rec), &e->rec};
         int rc = mdb_put(txn, h->domains, &k, &v, 0);
         if (rc)
             return rc;
@@ -441,28 +463,36 @@ static int evict_oldest(dh_history_t *h)
 
 /* ---- observing events ------------------------------------------- */
 
-static void add_hash(uint32_t *slots, uint8_t *n, uint32_t hash)
+/* true when the slots got a new member */
+static bool add_hash(uint32_t *slots, uint8_t *n, uint32_t hash)
 {
     for (uint8_t i = 0; i < *n; i++)
         if (slots[i] == hash)
-            return;
-    if (*n < DH_HISTORY_SLOTS)
-        slots[(*n)++] = hash;
+            return false;
+    if (*n >= DH_HISTORY_SLOTS)
+        return false;
+    slots[(*n)++] = hash;
+    return true;
 }
 
-static void add_answers(dh_history_rec_t *r, const dh_event_t *ev)
+static bool add_answers(dh_history_rec_t *r, const dh_event_t *ev)
 {
+    bool added = false;
     for (uint32_t i = 0; i < ev->n_answers && r->n_addrs < DH_HISTORY_SLOTS; i++) {
         const dh_answer_t *a = &ev->answers[i];
         dh_addr_t addr;
-        if (a->data && dh_addr_parse(a->data, a->data_len, &addr) == 0)
-            add_hash(r->addr_hash, &r->n_addrs, (uint32_t)dh_hash64(&addr, sizeof(addr)));
+        if (a->data && (a->rrtype == 1 || a->rrtype == 28 || a->rrtype < 0) &&
+            dh_addr_parse(a->data, a->data_len, &addr) == 0)
+            added |= add_hash(r->addr_hash, &r->n_addrs, (uint32_t)dh_hash64(&addr, sizeof(addr)));
     }
+    return added;
 }
 
-static void update(dh_history_rec_t *r, const dh_event_t *ev, bool found)
+/* Apply one event; true when the record changed materially (see history.h). */
+static bool update(dh_history_rec_t *r, const dh_event_t *ev, bool found)
 {
     int64_t day = day_of(ev->ts_us);
+    bool material = !found;
     if (!found) {
         memset(r, 0, sizeof(*r));
         r->version = REC_VERSION;
@@ -471,20 +501,22 @@ static void update(dh_history_rec_t *r, const dh_event_t *ev, bool found)
         r->last_day = (int32_t)day;
         r->days_seen = 1;
     }
-    if (ev->ts_us < r->first_us)
+    if (ev->ts_us < r->first_us) {
         r->first_us = ev->ts_us;
+        material = true;
+    }
     if (ev->ts_us > r->last_us)
         r->last_us = ev->ts_us;
     if (day > r->last_day) {
         r->days_seen++;
         r->last_day = (int32_t)day;
+        material = true;
     }
-    r->queries++;
-    if (ev->n_answers)
-        r->answered++;
     if (ev->client.family != DH_AF_UNSET)
-        add_hash(r->client_hash, &r->n_clients, (uint32_t)dh_hash64(&ev->client, sizeof(ev->client)));
-    add_answers(r, ev);
+        material |= add_hash(r->client_hash, &r->n_clients,
+                             (uint32_t)dh_hash64(&ev->client, sizeof(ev->client)));
+    material |= add_answers(r, ev);
+    return material;
 }
 
 /* Commit when the cache is half full or sync_interval of event time has
@@ -524,7 +556,8 @@ static entry_t *fetch(dh_history_t *h, const char *domain, size_t len, bool *fou
     e->used = 1;
     e->hash = hash;
     e->keylen = (uint16_t)len;
-    memcpy(e->key, domain, len);
+    e->key_off = keep_key(h, domain, len);
+    e->dirty = 0;
     memset(&e->rec, 0, sizeof(e->rec));
     h->used++;
     *found = load(h, e);
@@ -552,13 +585,19 @@ dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t
         *before = e->rec;
     else
         h->st.inserted++;
-    update(&e->rec, ev, *found);
-    mark_dirty(h, e);
+    if (update(&e->rec, ev, *found))
+        mark_dirty(h, e);
     if (ev->ts_us < h->since_us) {
         h->since_us = ev->ts_us;
         h->meta_dirty = true;
     }
     return &e->rec;
+}
+
+void dh_history_changed(dh_history_t *h, dh_history_rec_t *live)
+{
+    entry_t *e = (entry_t *)((char *)live - offsetof(entry_t, rec));
+    mark_dirty(h, e);
 }
 
 int dh_history_mark(dh_history_t *h, const char *domain, size_t len, uint32_t flags)

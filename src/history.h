@@ -13,7 +13,11 @@
  * Writes are batched: records are read through and updated in a bounded
  * in-memory cache, and the dirty ones are committed in one LMDB write
  * transaction when the cache is half full, every sync_interval of event
- * time, and at close. LMDB commits are atomic, so a crash loses at most the
+ * time, and at close. Only a material change makes a record dirty: its
+ * first sighting, an earlier first_us, a new UTC day, a new client or
+ * answer address (up to DH_HISTORY_SLOTS), detector marks. A popular domain
+ * queried all day is written once a day, not once an event; last_us is
+ * therefore exact in memory and at least day-exact on disk. LMDB commits are atomic, so a crash loses at most the
  * last batch, never the database; the file is fsynced at most once a second
  * of wall time (only durability timing, never an answer, depends on it).
  *
@@ -43,8 +47,7 @@ enum {
 typedef struct {
     uint32_t version;
     uint32_t flags;           /* DH_HIST_* */
-    int64_t first_us, last_us; /* event time */
-    uint64_t queries, answered; /* answered: responses with records */
+    int64_t first_us, last_us; /* event time (last_us: day-exact on disk, see above) */
     uint32_t days_seen;       /* distinct UTC days with queries */
     int32_t last_day;         /* UTC day (since the epoch) of last_us */
     uint8_t n_clients;        /* distinct clients, up to DH_HISTORY_SLOTS */
@@ -86,6 +89,10 @@ void dh_history_close(dh_history_t *h);
 dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t len,
                                      const dh_event_t *ev, dh_history_rec_t *before,
                                      bool *found);
+
+/* The caller changed the live record dh_history_observe returned (flags,
+   risk): have it written with the next batch. */
+void dh_history_changed(dh_history_t *h, dh_history_rec_t *live);
 
 /* Set flags on a known domain's record (committed with the next batch).
    0, or -1 when the domain has no record. */

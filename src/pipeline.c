@@ -161,9 +161,13 @@ static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
         observe_history(pl, ev, &v);
     if (pl->opt.learn_only)
         return;
+    uint32_t flags = v.history_live ? v.history_live->flags : 0;
+    uint8_t risk = v.history_live ? v.history_live->risk : 0;
     for (size_t i = 0; i < pl->n_det; i++)
         if (r == DH_NOISE_PASS || pl->det[i].type->sees_excluded)
             pl->det[i].type->on_event(pl->det[i].state, ev, &v, &pl->env);
+    if (v.history_live && (v.history_live->flags != flags || v.history_live->risk != risk))
+        dh_history_changed(pl->history, v.history_live); /* a detector marked it */
 }
 
 /* Called for every finished transaction (directly for Zeek, through the
@@ -190,6 +194,8 @@ static void on_event(void *ctx, const dh_event_t *ev_in)
 
 /* ---- set-up ------------------------------------------------------- */
 
+static int open_history(dh_pipeline_t *pl, char *err, size_t errlen);
+
 static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
 {
     size_t n = 0;
@@ -201,6 +207,10 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
         dh_rule_t *rule = dh_rule_load(pl->opt.rules_dir, t->name, err, errlen);
         if (!rule)
             return -1;
+        if (rule->enabled && t->needs_history && !pl->history && open_history(pl, err, errlen)) {
+            dh_rule_free(rule);
+            return -1;
+        }
         detector_inst_t *d = &pl->det[pl->n_det];
         d->type = t;
         d->rule = rule;
@@ -224,8 +234,8 @@ static int open_history(dh_pipeline_t *pl, char *err, size_t errlen)
         .ephemeral = pl->opt.no_state || !pl->opt.state_dir,
         .expire_us = pl->opt.history_expire_us,
         .max_bytes = pl->opt.history_max_bytes,
-        .cache_entries = 32768, /* about 12 MiB */
-        .sync_interval_us = 60 * 1000000LL,
+        .cache_entries = 65536, /* about 10 MiB */
+        .sync_interval_us = 300 * 1000000LL, /* and when the cache is half full */
     };
     pl->history = dh_history_open(&ho, err, errlen);
     pl->env.history = pl->history;
@@ -237,7 +247,9 @@ static int setup_detection(dh_pipeline_t *pl, char *err, size_t errlen)
 {
     pl->state = dh_state_new(pl->opt.max_state_bytes);
     pl->env.state = pl->state;
-    if (open_history(pl, err, errlen))
+    /* the history is opened for --learn-only, or by the first enabled
+       detector that needs it (load_detectors) */
+    if (pl->opt.learn_only && open_history(pl, err, errlen))
         return -1;
     pl->alerts = dh_alerts_new(100000, alert_line, pl);
     pl->noise = dh_noise_load(pl->opt.rules_dir, pl->state, err, errlen);

@@ -18,7 +18,17 @@ typedef struct {
 struct dh_strset {
     slot_t *slots;
     size_t cap, n;
+    /* lengths of the members (bit len, 255 for all longer): a lookup of a
+       length no member has costs one bit test, no hash. Suffix lookups try
+       every label boundary of a name, and most lengths miss. */
+    uint64_t lengths[4];
 };
+
+static bool length_seen(const dh_strset_t *s, size_t len)
+{
+    size_t b = len < 255 ? len : 255;
+    return (s->lengths[b / 64] >> (b % 64)) & 1;
+}
 
 dh_strset_t *dh_strset_new(void)
 {
@@ -75,6 +85,8 @@ bool dh_strset_put(dh_strset_t *s, const char *str, size_t len, uint32_t value)
     sl->h = h;
     sl->value = value;
     s->n++;
+    size_t b = len < 255 ? len : 255;
+    s->lengths[b / 64] |= 1ull << (b % 64);
     return true;
 }
 
@@ -85,7 +97,7 @@ void dh_strset_add(dh_strset_t *s, const char *str, size_t len)
 
 bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value)
 {
-    if (s->n == 0)
+    if (s->n == 0 || !length_seen(s, len))
         return false;
     const slot_t *sl = find(s, str, len, dh_hash64(str, len));
     if (!sl->s)
@@ -97,7 +109,7 @@ bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *
 
 bool dh_strset_has(const dh_strset_t *s, const char *str, size_t len)
 {
-    if (s->n == 0)
+    if (s->n == 0 || !length_seen(s, len))
         return false;
     return find(s, str, len, dh_hash64(str, len))->s != NULL;
 }

@@ -397,7 +397,6 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     dh_json_kv_uint(sb, "days_seen", rec->days_seen);
     dh_json_kv_int(sb, "score", with);
     signals_arr(sb, rec->risk, few, true);
-    dh_json_kv_uint(sb, "queries", rec->queries);
     dh_json_kv_uint(sb, "clients", rec->n_clients);
     dh_json_kv_uint(sb, "answer_addresses", rec->n_addrs);
     dh_json_open_obj(sb, "thresholds");
@@ -425,6 +424,7 @@ static void nd_destroy(void *state)
 
 const dh_detector_type_t dh_detector_new_domain = {
     .name = "new_domain",
+    .needs_history = true,
     .description = "first contact with a registered domain (persistent passive-DNS "
                    "history) that carries a risk signal (T1583.001, T1568)",
     .create = nd_create,
