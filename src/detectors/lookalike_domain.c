@@ -89,6 +89,7 @@
 #define MAX_BRANDS 4096
 #define MAX_TOKENS 8
 #define CACHE_SLOTS 8192 /* power of two */
+#define VERDICT_SLOTS 16384 /* power of two: the verdict on a registered domain */
 #define LINE_MAX_LEN 512
 #define BRAND_LABEL 0xff /* perms value family: the label of a brand itself */
 
@@ -143,6 +144,16 @@ typedef struct {
     char s[LABEL_MAX];
 } cache_slot_t;
 
+/* What classify concluded from a registered domain alone (everything but
+   brand_in_subdomain): most events repeat a domain, so most cost one hash
+   and one compare in this small table instead of lookups in the big maps. */
+typedef struct {
+    uint64_t h;
+    uint32_t brand;
+    int16_t family; /* -1: no match */
+    uint16_t len;
+} verdict_slot_t;
+
 typedef struct {
     dh_addr_t client;
     int64_t first_us, last_us;
@@ -185,6 +196,7 @@ typedef struct {
     size_t brands_line, words_line, legit_line; /* rule-file lines of the keys */
     lists_t *l;
     cache_slot_t *cache;
+    verdict_slot_t *verdicts;
     dh_table_t *table;
     dh_strbuf_t ev;
 } look_t;
@@ -910,6 +922,7 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         return NULL;
     }
     t->cache = dh_calloc(CACHE_SLOTS, sizeof(cache_slot_t));
+    t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
     dh_table_opts_t o = {.name = "lookalike_domain.client_domain",
                          .value_size = sizeof(window_t),
                          .window_us = t->p.window * 1000000,
@@ -928,6 +941,7 @@ static int look_reload(void *state, char *info, size_t infolen, char *err, size_
     lists_free(t->l);
     t->l = l;
     memset(t->cache, 0, CACHE_SLOTS * sizeof(cache_slot_t));
+    memset(t->verdicts, 0, VERDICT_SLOTS * sizeof(verdict_slot_t));
     snprintf(info, infolen, "lookalike_domain: %zu brands, %zu words, %zu legitimate, %zu permutations",
              l->n_brands, l->n_words, l->n_legit, dh_strset_size(l->perms));
     return 0;
@@ -1120,6 +1134,9 @@ static match_t by_distance(look_t *t, const lists_t *l, const char *s, size_t n)
     return c->dist ? (match_t){F_EDIT_DISTANCE, bi} : m;
 }
 
+static match_t classify_label(look_t *t, const lists_t *l, const char *label, size_t n,
+                              const char *suffix, size_t sn);
+
 static match_t classify(look_t *t, const dh_event_t *ev, const char *rd, size_t rdlen,
                         const char *q, size_t qlen)
 {
@@ -1147,6 +1164,21 @@ static match_t classify(look_t *t, const dh_event_t *ev, const char *rd, size_t 
         }
     }
 
+    uint64_t h = dh_hash64(rd, rdlen);
+    verdict_slot_t *vs = &t->verdicts[h & (VERDICT_SLOTS - 1)];
+    if (vs->h == h && vs->len == rdlen)
+        return (match_t){vs->family, vs->brand};
+    match_t m = classify_label(t, l, label, n, suffix, sn);
+    *vs = (verdict_slot_t){.h = h, .brand = m.brand, .family = (int16_t)m.family,
+                           .len = (uint16_t)rdlen};
+    return m;
+}
+
+/* The families judged on the registered domain's label and suffix. */
+static match_t classify_label(look_t *t, const lists_t *l, const char *label, size_t n,
+                              const char *suffix, size_t sn)
+{
+    match_t none = {-1, 0};
     uint32_t bi, v;
     bool perm = dh_strset_get(l->perms, label, n, &v);
     /* tld_swap: a brand's exact label under another suffix */
@@ -1351,6 +1383,7 @@ static void look_destroy(void *state)
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
     free(t->cache);
+    free(t->verdicts);
     dh_sb_free(&t->ev);
     free(t);
 }
