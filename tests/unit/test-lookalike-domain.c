@@ -522,7 +522,7 @@ Test(lookalike_domain, rule_file_errors_name_file_and_line)
 {
     expect_error("brands_list: lookalike-brands.txt", "brands_list: no-such-file.txt", true,
                  "cannot open");
-    expect_error("min_brand_label: 5", "min_brand_label: 1", true, "min_brand_label");
+    expect_error("min_brand_label: 6", "min_brand_label: 1", true, "min_brand_label");
     expect_error("    homoglyph: 0.8", "    homoglyph: 2", true, "homoglyph");
     expect_error("    homoglyph: 0.8", "    homoglyf: 0.8", true, "homoglyf");
     expect_error("same_first_char: [omission,", "same_first_char: [omision,", true, "omision");
