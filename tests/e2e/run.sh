@@ -186,6 +186,24 @@ t_truncated_gzip_exit_1_lines_before_counted() {
     [ "$n2" = "$n3" ] || fail "stdin gzip $n2 events, file $n3" || return 1
 }
 
+t_pipes_give_the_same_as_files_gzip_and_truncation_included() {
+    # a pipe is read as data arrives (not gzread's fill-the-buffer): plain,
+    # gzip and concatenated gzip members give what the file gives
+    "$DH" --no-state -q -o "$W/f.jsonl" samples/demo-zeek-dns.log || return 1
+    cat samples/demo-zeek-dns.log | "$DH" --no-state -q -o "$W/p.jsonl" - || fail "plain pipe: exit $?" || return 1
+    cmp -s "$W/f.jsonl" "$W/p.jsonl" || fail "plain pipe differs from the file" || return 1
+    gzip -c samples/demo-zeek-dns.log | cat | "$DH" --no-state -q -o "$W/g.jsonl" - || fail "gzip pipe: exit $?" || return 1
+    cmp -s "$W/f.jsonl" "$W/g.jsonl" || fail "gzip pipe differs from the file" || return 1
+    head -n 2000 samples/demo-zeek-dns.log | gzip -c > "$W/m.gz"
+    tail -n +2001 samples/demo-zeek-dns.log | gzip -c >> "$W/m.gz"
+    cat "$W/m.gz" | "$DH" --no-state -q -o "$W/m.jsonl" - || fail "two gzip members: exit $?" || return 1
+    cmp -s "$W/f.jsonl" "$W/m.jsonl" || fail "concatenated members differ from the file" || return 1
+    gzip -c samples/demo-zeek-dns.log > "$W/full.gz"
+    head -c $(($(wc -c < "$W/full.gz") / 2)) "$W/full.gz" | cat | "$DH" --no-state -q -o /dev/null - 2>"$W/err"
+    rc=$?
+    [ $rc -eq 1 ] && grep -q 'gzip stream truncated' "$W/err" || fail "truncated gzip pipe: exit $rc $(cat "$W/err")" || return 1
+}
+
 t_binary_junk_is_malformed_not_fatal() {
     $PY -c "
 import random; r = random.Random(7)

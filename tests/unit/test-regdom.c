@@ -65,3 +65,14 @@ Test(regdom, cache_hits_give_the_same_answer)
         expect("mail.google.com", "google.com");
     cr_assert_geq(dh_regdom_stats(rd).hits, 2);
 }
+
+Test(regdom, platform_names_sit_under_private_suffixes)
+{
+    cr_assert(dh_regdom_under_private_suffix("d2q79iu7y748jz.cloudfront.net"));
+    cr_assert(dh_regdom_under_private_suffix("c2-update.duckdns.org"));
+    cr_assert(dh_regdom_under_private_suffix("a1.us-east-1.elb.amazonaws.com"));
+    cr_assert_not(dh_regdom_under_private_suffix("example.com"));
+    cr_assert_not(dh_regdom_under_private_suffix("bbc.co.uk"));
+    cr_assert_not(dh_regdom_under_private_suffix("cloudfront.net"));
+    cr_assert_not(dh_regdom_under_private_suffix("localhost"));
+}
