@@ -62,6 +62,14 @@ t_demo_samples_raise_schema_valid_tunnel_detections() {
         || fail "exit $?" || return 1
     $CHECK schema "$W/det.jsonl" "$SCHEMA" >/dev/null || return 1
     $CHECK count "$W/det.jsonl" dns_tunnel 2 >/dev/null || return 1
+    # demo-eve.json: the look-alike client and the threat-intel client (samples/README.md)
+    $PY - "$W/det.jsonl" <<'PY' || return 1
+import json, sys
+got = {(d['rule']['name'], d.get('source', {}).get('ip')) for d in map(json.loads, open(sys.argv[1]))}
+want = {('lookalike_domain', '10.1.0.56'), ('threat_intel', '10.1.0.46')}
+assert want <= got, f"missed {want - got}"
+assert {ip for r, ip in got if r in ('lookalike_domain', 'threat_intel')} == {'10.1.0.56', '10.1.0.46'}
+PY
     $CHECK stats "$W/s.json" 'input_malformed == 0' 'detections >= 2' \
         'input_records == input_dns_records + input_skipped + input_malformed' || return 1
 }
