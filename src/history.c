@@ -542,7 +542,9 @@ static void maybe_commit(dh_history_t *h, int64_t ts)
 }
 
 /* The cache entry of domain, read from disk on a miss (found false and a
-   zeroed record when the domain is unknown). */
+   zeroed record when the domain is unknown). NULL when the cache is full:
+   observe keeps it at most half full, but marks made between events (as
+   windows close) may add entries, and the table must keep a free slot. */
 static entry_t *fetch(dh_history_t *h, const char *domain, size_t len, bool *found)
 {
     h->st.lookups++;
@@ -552,6 +554,11 @@ static entry_t *fetch(dh_history_t *h, const char *domain, size_t len, bool *fou
         h->st.cache_hits++;
         *found = e->rec.version == REC_VERSION;
         return e;
+    }
+    *found = false;
+    if ((h->used + 2) * 4 > h->cap * 3) {
+        h->st.write_errors++; /* counted: a mark (or a record) that could not be kept */
+        return NULL;
     }
     e->used = 1;
     e->hash = hash;
@@ -581,6 +588,8 @@ dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t
         return NULL;
     maybe_commit(h, ev->ts_us);
     entry_t *e = fetch(h, domain, len, found);
+    if (!e)
+        return NULL;
     if (*found)
         *before = e->rec;
     else
@@ -606,6 +615,8 @@ int dh_history_mark(dh_history_t *h, const char *domain, size_t len, uint32_t fl
     if (len == 0 || len > KEY_MAX)
         return -1;
     entry_t *e = fetch(h, domain, len, &found);
+    if (!e)
+        return -1;
     if (!found) {
         e->used = 0; /* not a record: leave no empty entry behind */
         h->used--;

@@ -254,3 +254,40 @@ Test(history, names_too_long_for_a_key_are_not_recorded)
     dh_history_close(h);
     remove_dir();
 }
+
+Test(history, marks_between_events_never_overfill_the_cache)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 180);
+    bool found;
+    dh_history_rec_t before;
+    char d[64];
+    for (int i = 0; i < 300; i++) {
+        snprintf(d, sizeof(d), "m%03d.example", i);
+        see(h, d, "10.0.0.1", T0 + i, NULL, &found, &before);
+    }
+    dh_history_close(h);
+    dh_history_opts_t o = {.dir = dir, .expire_us = 180 * DAY, .max_bytes = 16 << 20,
+                           .cache_entries = 64, .sync_interval_us = 60 * 1000000LL};
+    char err[256];
+    h = dh_history_open(&o, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    int marked = 0, refused = 0;
+    for (int i = 0; i < 300; i++) { /* e.g. many first-contact windows closing at once */
+        snprintf(d, sizeof(d), "m%03d.example", i);
+        if (dh_history_mark(h, d, strlen(d), DH_HIST_FIRST_JUDGED) == 0)
+            marked++;
+        else
+            refused++;
+    }
+    cr_assert_gt(marked, 0);
+    cr_assert_gt(refused, 0, "a full cache refuses (and counts) instead of looping");
+    cr_assert_eq(dh_history_stats(h).write_errors, (uint64_t)refused);
+    /* the next event commits and empties the cache: the marks made are kept */
+    see(h, "next.example", "10.0.0.1", T0 + DAY, NULL, &found, &before);
+    cr_assert_eq(dh_history_sync(h), 0);
+    see(h, "m000.example", "10.0.0.1", T0 + DAY + 1, NULL, &found, &before);
+    cr_assert(found && (before.flags & DH_HIST_FIRST_JUDGED));
+    dh_history_close(h);
+    remove_dir();
+}
