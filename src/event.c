@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "util-ip.h"
+
 void dh_event_init(dh_event_t *ev)
 {
     memset(ev, 0, sizeof(*ev));
@@ -17,4 +19,14 @@ void dh_event_init(dh_event_t *ev)
     ev->opcode = -1;
     ev->rejected = -1;
     ev->rtt_us = -1;
+}
+
+bool dh_event_answer_addr(const dh_event_t *ev, uint32_t i, dh_addr_t *out)
+{
+    if (ev->answer_addrs) {
+        *out = ev->answer_addrs[i];
+        return out->family != DH_AF_UNSET;
+    }
+    const dh_answer_t *a = &ev->answers[i];
+    return a->data && dh_addr_parse(a->data, a->data_len, out) == 0;
 }

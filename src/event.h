@@ -117,9 +117,18 @@ typedef struct {
     uint32_t n_answers;     /* entries in answers[] */
     uint32_t answers_dropped; /* RRs beyond the per-event cap, counted not kept */
     const dh_answer_t *answers;
+    /* When not NULL, parallel to answers: what each A, AAAA or untyped
+       answer's data parses as (DH_AF_UNSET when it is no address, and for
+       other types). The pipeline parses them once for every detector and
+       the history; read them with dh_event_answer_addr. */
+    const dh_addr_t *answer_addrs;
 } dh_event_t;
 
 /* Set every field of ev to "unknown". */
 void dh_event_init(dh_event_t *ev);
+
+/* The address answer i holds: from answer_addrs when the pipeline filled
+   it, else parsed from the data. false when the data is no address. */
+bool dh_event_answer_addr(const dh_event_t *ev, uint32_t i, dh_addr_t *out);
 
 #endif

@@ -482,7 +482,7 @@ static bool add_answers(dh_history_rec_t *r, const dh_event_t *ev)
         const dh_answer_t *a = &ev->answers[i];
         dh_addr_t addr;
         if (a->data && (a->rrtype == 1 || a->rrtype == 28 || a->rrtype < 0) &&
-            dh_addr_parse(a->data, a->data_len, &addr) == 0)
+            dh_event_answer_addr(ev, i, &addr))
             added |= add_hash(r->addr_hash, &r->n_addrs, (uint32_t)dh_hash64(&addr, sizeof(addr)));
     }
     return added;

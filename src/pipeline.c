@@ -18,6 +18,7 @@
 #include "sources/source-file.h"
 #include "state.h"
 #include "txn.h"
+#include "util-dns.h"
 #include "util-ip.h"
 #include "util-json.h"
 #include "util-mem.h"
@@ -52,6 +53,8 @@ struct dh_pipeline {
     dh_noise_t *noise;
     dh_alerts_t *alerts;
     dh_history_t *history; /* NULL with --emit events */
+    dh_addr_t *answer_addrs; /* the current event's parsed answers (event.h) */
+    size_t answer_addrs_cap;
     /* Concurrent streams (Kafka partitions): the watermark is the minimum
        over active streams of their newest event time, minus the lateness,
        so a lagging partition does not see its events declared late. */
@@ -170,6 +173,27 @@ static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
         dh_history_changed(pl->history, v.history_live); /* a detector marked it */
 }
 
+/* Parse the A, AAAA and untyped answers' addresses once, for every
+   detector and the history (event.h answer_addrs). */
+static void parse_answer_addrs(dh_pipeline_t *pl, dh_event_t *ev)
+{
+    if (!ev->n_answers)
+        return;
+    if (ev->n_answers > pl->answer_addrs_cap) {
+        pl->answer_addrs_cap = ev->n_answers * 2;
+        pl->answer_addrs = dh_realloc(pl->answer_addrs, pl->answer_addrs_cap * sizeof(dh_addr_t));
+    }
+    for (uint32_t i = 0; i < ev->n_answers; i++) {
+        const dh_answer_t *a = &ev->answers[i];
+        dh_addr_t *x = &pl->answer_addrs[i];
+        x->family = DH_AF_UNSET;
+        if (a->data && (a->rrtype == DH_QTYPE_A || a->rrtype == DH_QTYPE_AAAA || a->rrtype < 0) &&
+            dh_addr_parse(a->data, a->data_len, x) != 0)
+            x->family = DH_AF_UNSET;
+    }
+    ev->answer_addrs = pl->answer_addrs;
+}
+
 /* Called for every finished transaction (directly for Zeek, through the
    stream's transaction assembler for EVE). */
 static void on_event(void *ctx, const dh_event_t *ev_in)
@@ -187,6 +211,7 @@ static void on_event(void *ctx, const dh_event_t *ev_in)
         dh_event_to_json(&ev, &pl->out);
         sink_line(pl, dh_addr_format(&ev.client, key));
     } else {
+        parse_answer_addrs(pl, &ev);
         detect(pl, &ev);
     }
     advance_watermark(pl, ev.ts_us);
@@ -357,6 +382,7 @@ void dh_pipeline_free(dh_pipeline_t *pl)
         free(pl->inputs[i].error);
     }
     dh_regdom_free(pl->regdom);
+    free(pl->answer_addrs);
     dh_evbuf_free(pl->evbuf);
     dh_sb_free(&pl->out);
     dh_sb_free(&pl->extra_stats);

@@ -189,7 +189,7 @@ static void collect_answers(const dh_event_t *ev, answers_t *out)
             out->n >= MAX_ADDRS)
             continue;
         dh_addr_t *x = &out->addr[out->n];
-        if (dh_addr_parse(a->data, a->data_len, x) != 0)
+        if (!dh_event_answer_addr(ev, i, x))
             continue;
         out->n++;
         out->families |= x->family == DH_AF_INET ? 1u : 2u;

@@ -989,7 +989,7 @@ static void ti_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v
             if (t->match_answers && (in->n4 || in->n6) &&
                 (a->rrtype == DH_QTYPE_A || a->rrtype == DH_QTYPE_AAAA)) {
                 dh_addr_t x;
-                if (dh_addr_parse(a->data, a->data_len, &x) == 0 && lookup_addr(in, &x, &idx))
+                if (dh_event_answer_addr(ev, i, &x) && lookup_addr(in, &x, &idx))
                     add_hit(hits, &n, idx, M_ANSWER, &x, NULL, 0);
             } else if (want_cname && a->rrtype == DH_QTYPE_CNAME && a->data_len <= 253 + 1) {
                 char lc[256];
