@@ -61,8 +61,9 @@
  * Per event: at most a few hash lookups on the label (permutation map,
  * folded-brand map, brand labels) plus, for labels with subdomains, one lookup
  * per label on the left; the bounded edit distance runs only for labels
- * that match nothing else and is cached per label in a fixed direct-mapped
- * cache (CACHE_SLOTS), so a repeated name costs one hash. No allocation
+ * that match nothing else. What a registered domain gives is kept in a
+ * direct-mapped verdict cache (VERDICT_SLOTS), so a repeated domain costs
+ * one hash and one compare. No allocation
  * except the window entry of a look-alike (dh_table_touch).
  *
  * State: one entry per client x look-alike registered domain and window
@@ -88,7 +89,6 @@
 #define SAMPLE_LEN 128
 #define MAX_BRANDS 4096
 #define MAX_TOKENS 8
-#define CACHE_SLOTS 8192 /* power of two */
 #define VERDICT_SLOTS 16384 /* power of two: the verdict on a registered domain */
 #define LINE_MAX_LEN 512
 #define BRAND_LABEL 0xff /* perms value family: the label of a brand itself */
@@ -135,14 +135,6 @@ typedef struct {
                       IDN homographs and brand_in_subdomain */
 } brand_t;
 
-typedef struct {
-    uint64_t h;
-    uint8_t len;
-    uint8_t dist; /* 0: no brand within the distance */
-    uint16_t pad;
-    uint32_t brand;
-    char s[LABEL_MAX];
-} cache_slot_t;
 
 /* What classify concluded from a registered domain alone (everything but
    brand_in_subdomain): most events repeat a domain, so most cost one hash
@@ -195,7 +187,6 @@ typedef struct {
     char brands_path[4096], words_path[4096], legit_path[4096];
     size_t brands_line, words_line, legit_line; /* rule-file lines of the keys */
     lists_t *l;
-    cache_slot_t *cache;
     verdict_slot_t *verdicts;
     dh_table_t *table;
     dh_strbuf_t ev;
@@ -921,7 +912,6 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         look_destroy(t);
         return NULL;
     }
-    t->cache = dh_calloc(CACHE_SLOTS, sizeof(cache_slot_t));
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
     dh_table_opts_t o = {.name = "lookalike_domain.client_domain",
                          .value_size = sizeof(window_t),
@@ -940,7 +930,6 @@ static int look_reload(void *state, char *info, size_t infolen, char *err, size_
         return -1;
     lists_free(t->l);
     t->l = l;
-    memset(t->cache, 0, CACHE_SLOTS * sizeof(cache_slot_t));
     memset(t->verdicts, 0, VERDICT_SLOTS * sizeof(verdict_slot_t));
     snprintf(info, infolen, "lookalike_domain: %zu brands, %zu words, %zu legitimate, %zu permutations",
              l->n_brands, l->n_words, l->n_legit, dh_strset_size(l->perms));
@@ -1092,17 +1081,14 @@ static match_t hyphen_tokens(const look_t *t, const lists_t *l, const char *s, s
     return (match_t){F_COMBOSQUAT, bi};
 }
 
-/* The closest brand within the allowed distance, cached by label. */
+/* The closest brand within the allowed distance (the caller caches the
+   verdict per registered domain). */
 static match_t by_distance(look_t *t, const lists_t *l, const char *s, size_t n)
 {
     match_t m = {-1, 0};
     if (t->p.max_edit_distance == 0 || n + 2 < (size_t)t->p.min_label_for_distance ||
         n > LABEL_MAX)
         return m;
-    uint64_t h = dh_hash64(s, n);
-    cache_slot_t *c = &t->cache[h & (CACHE_SLOTS - 1)];
-    if (c->h == h && c->len == n && memcmp(c->s, s, n) == 0)
-        return c->dist ? (match_t){F_EDIT_DISTANCE, c->brand} : m;
     unsigned best = 3;
     uint32_t bi = 0;
     for (size_t i = 0; i < l->n_brands; i++) {
@@ -1126,12 +1112,7 @@ static match_t by_distance(look_t *t, const lists_t *l, const char *s, size_t n)
             bi = (uint32_t)i;
         }
     }
-    c->h = h;
-    c->len = (uint8_t)n;
-    memcpy(c->s, s, n);
-    c->dist = best <= 2 ? (uint8_t)best : 0;
-    c->brand = bi;
-    return c->dist ? (match_t){F_EDIT_DISTANCE, bi} : m;
+    return best <= 2 ? (match_t){F_EDIT_DISTANCE, bi} : m;
 }
 
 static match_t classify_label(look_t *t, const lists_t *l, const char *label, size_t n,
@@ -1382,7 +1363,6 @@ static void look_destroy(void *state)
         return;
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
-    free(t->cache);
     free(t->verdicts);
     dh_sb_free(&t->ev);
     free(t);
