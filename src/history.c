@@ -491,15 +491,16 @@ static bool add_answers(dh_history_rec_t *r, const dh_event_t *ev)
 /* Apply one event; true when the record changed materially (see history.h). */
 static bool update(dh_history_rec_t *r, const dh_event_t *ev, bool found)
 {
-    int64_t day = day_of(ev->ts_us);
     bool material = !found;
     if (!found) {
         memset(r, 0, sizeof(*r));
         r->version = REC_VERSION;
         r->first_us = r->last_us = ev->ts_us;
         r->first_client = ev->client;
-        r->last_day = (int32_t)day;
         r->days_seen = 1;
+    } else if (day_of(ev->ts_us) > day_of(r->last_us)) {
+        r->days_seen++;
+        material = true;
     }
     if (ev->ts_us < r->first_us) {
         r->first_us = ev->ts_us;
@@ -507,11 +508,6 @@ static bool update(dh_history_rec_t *r, const dh_event_t *ev, bool found)
     }
     if (ev->ts_us > r->last_us)
         r->last_us = ev->ts_us;
-    if (day > r->last_day) {
-        r->days_seen++;
-        r->last_day = (int32_t)day;
-        material = true;
-    }
     if (ev->client.family != DH_AF_UNSET)
         material |= add_hash(r->client_hash, &r->n_clients,
                              (uint32_t)dh_hash64(&ev->client, sizeof(ev->client)));

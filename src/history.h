@@ -49,7 +49,6 @@ typedef struct {
     uint32_t flags;           /* DH_HIST_* */
     int64_t first_us, last_us; /* event time (last_us: day-exact on disk, see above) */
     uint32_t days_seen;       /* distinct UTC days with queries */
-    int32_t last_day;         /* UTC day (since the epoch) of last_us */
     uint8_t n_clients;        /* distinct clients, up to DH_HISTORY_SLOTS */
     uint8_t n_addrs;          /* distinct answered addresses, up to DH_HISTORY_SLOTS */
     uint8_t risk;             /* detector-owned risk bits set at first contact */
