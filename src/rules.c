@@ -202,20 +202,6 @@ void dh_rule_path(const dh_rule_t *r, const char *name, char *out, size_t outlen
         snprintf(out, outlen, "%.*s/%s", (int)(slash - r->path), r->path, name);
 }
 
-/* Lowercase, without leading or trailing dots; false when nothing is left. */
-static bool clean_name(char *s, size_t *len, const char **start)
-{
-    for (size_t i = 0; i < *len; i++)
-        if (s[i] >= 'A' && s[i] <= 'Z')
-            s[i] = (char)(s[i] - 'A' + 'a');
-    while (*len && s[0] == '.')
-        s++, (*len)--;
-    while (*len && s[*len - 1] == '.')
-        (*len)--;
-    *start = s;
-    return *len > 0;
-}
-
 int dh_rule_name_list(dh_rule_t *r, const char *key, dh_strset_t *set, char *err, size_t errlen)
 {
     const char *name = NULL;
@@ -233,10 +219,7 @@ int dh_rule_name_list(dh_rule_t *r, const char *key, dh_strset_t *set, char *err
     size_t before = dh_strset_size(set);
     while (fgets(line, sizeof(line), f)) {
         char *s = line + strspn(line, " \t");
-        size_t len = strcspn(s, " \t\r\n#");
-        const char *start;
-        if (clean_name(s, &len, &start))
-            dh_strset_add(set, start, len);
+        dh_strset_add_name(set, s, strcspn(s, " \t\r\n#"));
     }
     fclose(f);
     if (dh_strset_size(set) == before) {

@@ -95,6 +95,19 @@ void dh_strset_add(dh_strset_t *s, const char *str, size_t len)
     dh_strset_put(s, str, len, 0);
 }
 
+void dh_strset_add_name(dh_strset_t *s, char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (name[i] >= 'A' && name[i] <= 'Z')
+            name[i] = (char)(name[i] - 'A' + 'a');
+    while (len && name[0] == '.')
+        name++, len--;
+    while (len && name[len - 1] == '.')
+        len--;
+    if (len)
+        dh_strset_add(s, name, len);
+}
+
 bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value)
 {
     if (s->n == 0 || !length_seen(s, len))

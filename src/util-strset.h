@@ -15,6 +15,9 @@ dh_strset_t *dh_strset_new(void);
 void dh_strset_free(dh_strset_t *s);
 /* Add a copy of s[0..len). */
 void dh_strset_add(dh_strset_t *s, const char *str, size_t len);
+/* Add a DNS name from a list: lowercased in place, without leading or
+   trailing dots; nothing when that leaves it empty. */
+void dh_strset_add_name(dh_strset_t *s, char *name, size_t len);
 bool dh_strset_has(const dh_strset_t *s, const char *str, size_t len);
 /* The set as a map: add a copy of s[0..len) carrying value; false (and
    nothing changed) when it is already a member. */

@@ -118,25 +118,6 @@ static const dh_double_param_t dbl_params[] = {
     {"confidence_step", offsetof(params_t, confidence_step), 0.1, 0, 0.5},
 };
 
-static void lower(char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (s[i] >= 'A' && s[i] <= 'Z')
-            s[i] = (char)(s[i] - 'A' + 'a');
-}
-
-/* Add a name to set: lowercase, without leading or trailing dots. */
-static void add_name(dh_strset_t *set, char *v, size_t len)
-{
-    lower(v, len);
-    while (len && v[0] == '.')
-        v++, len--;
-    while (len && v[len - 1] == '.')
-        len--;
-    if (len)
-        dh_strset_add(set, v, len);
-}
-
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
 {
@@ -159,7 +140,7 @@ static int load_canaries(doh_t *t, char *err, size_t errlen)
             snprintf(err, errlen, "%s:%zu: canary_domains: expected a name", it->file, it->line);
             return -1;
         }
-        add_name(t->canaries, it->value, strlen(it->value));
+        dh_strset_add_name(t->canaries, it->value, strlen(it->value));
     }
     return 0;
 }
