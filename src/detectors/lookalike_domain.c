@@ -931,7 +931,7 @@ static int look_reload(void *state, char *info, size_t infolen, char *err, size_
     lists_free(t->l);
     t->l = l;
     memset(t->verdicts, 0, VERDICT_SLOTS * sizeof(verdict_slot_t));
-    snprintf(info, infolen, "lookalike_domain: %zu brands, %zu words, %zu legitimate, %zu permutations",
+    snprintf(info, infolen, "%zu brands, %zu words, %zu legitimate, %zu permutations",
              l->n_brands, l->n_words, l->n_legit, dh_strset_size(l->perms));
     return 0;
 }

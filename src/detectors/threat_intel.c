@@ -1100,7 +1100,7 @@ static int ti_reload(void *state, char *info, size_t infolen, char *err, size_t 
     if (!in)
         return -1;
     snprintf(info, infolen,
-             "threat_intel: %zu files, %zu indicators (was %zu), %zu invalid lines, %zu "
+             "%zu files, %zu indicators (was %zu), %zu invalid lines, %zu "
              "duplicates",
              in->files, in->n, t->intel->n, in->invalid, in->duplicates);
     intel_free(t->intel);
