@@ -452,6 +452,9 @@ int main(int argc, char **argv)
     dh_options_t opt;
     dh_options_default(&opt);
     opt.state_dir = "dnshound-state";
+    dh_log_t logger;
+    dh_log_init(&logger, stderr);
+    opt.logger = &logger;
     char err[512];
     char rules_buf[PATH_MAX];
     dh_config_t *cfg = NULL;
@@ -507,6 +510,7 @@ int main(int argc, char **argv)
     if (!cli.quiet)
         dh_pipeline_summary(pl);
     dh_pipeline_free(pl);
+    dh_log_close(&logger);
     free(props);
     dh_config_free(cfg);
     return failed ? 1 : 0;

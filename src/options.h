@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "log.h"
+
 typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
 
 typedef struct {
@@ -45,6 +47,8 @@ typedef struct {
        list files at the next record. NULL: no reloading. */
     volatile sig_atomic_t *reload_flag;
     FILE *log;                /* diagnostics (stderr) */
+    dh_log_t *logger;         /* the levelled, rate-limited logger (log.h); NULL:
+                                 stderr, unlimited */
 } dh_options_t;
 
 void dh_options_default(dh_options_t *o);
