@@ -1,0 +1,190 @@
+/*
+ * test-optmap.c - the option tables (options-map.c) and the generic layer
+ * over them (optmap.c, optmap-doc.c): defaults, rows, the command line, the
+ * configuration file, and the generated docs being up to date.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options-map.h"
+#include "util-mem.h"
+
+static size_t bind_all(dh_optmap_bind_t *b, dh_options_t *o, dh_run_options_t *run)
+{
+    return dh_options_bindings(b, o, run);
+}
+
+static bool row_end(const dh_optmap_t *r)
+{
+    return !r->help && !r->cli && !r->yaml;
+}
+
+Test(optmap, table_defaults_equal_dh_options_default)
+{
+    dh_options_t want, got;
+    memset(&want, 0, sizeof(want));
+    memset(&got, 0, sizeof(got));
+    dh_options_default(&want);
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &got, NULL);
+    for (size_t i = 0; i < nb; i++)
+        cr_assert_eq(dh_optmap_defaults(&b[i]), 0, "a default of %s does not parse",
+                     b[i].table->name);
+    got.log = stderr; /* not an option */
+    cr_expect_str_eq(got.output, want.output);
+    cr_expect_eq(got.emit, want.emit);
+    cr_expect_str_eq(got.rules_dir, want.rules_dir);
+    cr_expect_eq(got.max_line, want.max_line);
+    cr_expect_eq(got.txn_timeout_us, want.txn_timeout_us);
+    cr_expect_eq(got.max_pending, want.max_pending);
+    cr_expect_eq(got.lateness_us, want.lateness_us);
+    cr_expect_eq(got.max_reports, want.max_reports);
+    cr_expect_eq(got.max_state_bytes, want.max_state_bytes);
+    cr_expect_eq(got.history_expire_us, want.history_expire_us);
+    cr_expect_eq(got.history_max_bytes, want.history_max_bytes);
+    cr_assert_eq(memcmp(&got, &want, sizeof(got)), 0, "dh_options_t differs");
+}
+
+Test(optmap, every_row_is_documented_and_named_once)
+{
+    dh_options_t o;
+    dh_run_options_t run;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &o, &run);
+    for (size_t i = 0; i < nb; i++)
+        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++) {
+            const char *name = r->cli ? r->cli : r->yaml ? r->yaml : r->arg;
+            cr_assert(name, "%s: a row without a name", b[i].table->name);
+            cr_expect(r->help && r->help[0], "%s: %s has no help text", b[i].table->name, name);
+            if (r->type == DH_OPT_DOC)
+                continue;
+            size_t at = 0;
+            if (r->cli)
+                cr_expect_eq(dh_optmap_find(b, nb, r->cli, &at), r, "--%s twice", r->cli);
+            if (r->yaml)
+                cr_expect_eq(dh_optmap_find(b, nb, r->yaml, &at), r, "%s twice", r->yaml);
+            for (size_t j = 0; r->letter && j < nb; j++)
+                for (const dh_optmap_t *q = b[j].table->rows; !row_end(q); q++)
+                    cr_expect(q == r || q->letter != r->letter, "-%c twice", r->letter);
+        }
+}
+
+/* A number's default is what its help text says ("(default 512)"). */
+Test(optmap, help_texts_name_the_defaults)
+{
+    dh_options_t o;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &o, NULL);
+    for (size_t i = 0; i < nb; i++)
+        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
+            if (r->def && r->cli)
+                cr_expect(strstr(r->help, r->def), "--%s: help does not say its default %s",
+                          r->cli, r->def);
+}
+
+static int parse(dh_optmap_bind_t *b, size_t nb, dh_optmap_cli_t *cli, char **argv, int argc)
+{
+    extern int optind;
+    optind = 0; /* glibc: reinitialise getopt */
+    FILE *err = fopen("/dev/null", "w");
+    int rc = dh_optmap_getopt(argc, argv, b, nb, "dnshound", cli, err);
+    fclose(err);
+    return rc;
+}
+
+Test(optmap, command_line_values_convert_and_win)
+{
+    dh_options_t o;
+    dh_run_options_t run;
+    memset(&run, 0, sizeof(run));
+    dh_options_default(&o);
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &o, &run);
+    char *argv[] = {"dnshound", "--lateness", "1.5", "--max-state-mb", "64", "-X", "a=b",
+                    "--emit", "events", "--format", "auto", "-e", "-q", "--history-days", "2",
+                    "in.log", NULL};
+    dh_optmap_cli_t cli;
+    cr_assert_eq(parse(b, nb, &cli, argv, 16), 0);
+    dh_optmap_cli_apply(&cli, b, 0, nb);
+    cr_expect_eq(o.lateness_us, 1500000);
+    cr_expect_eq(o.max_state_bytes, (size_t)64 << 20);
+    cr_expect_eq(o.emit, DH_EMIT_EVENTS);
+    cr_expect_null(o.format);
+    cr_expect(o.exit_at_end && run.quiet);
+    cr_expect_eq(o.history_expire_us, 2 * 86400LL * 1000000);
+    cr_expect_eq(run.props.n, 1);
+    cr_expect_str_eq(run.props.v[0], "a=b");
+    cr_expect(dh_optmap_cli_given(&cli, "emit"));
+    cr_expect_not(dh_optmap_cli_given(&cli, "rules"));
+    dh_optmap_cli_free(&cli);
+    char *bad[] = {"dnshound", "--max-line", "-5", NULL};
+    cr_expect_eq(parse(b, nb, &cli, bad, 3), -1);
+    dh_optmap_cli_free(&cli);
+    char *help[] = {"dnshound", "--help", NULL};
+    cr_expect_eq(parse(b, nb, &cli, help, 2), DH_ACT_HELP);
+    dh_optmap_cli_free(&cli);
+}
+
+/* The text between the markers of README.md */
+static char *readme_table(void)
+{
+    FILE *f = fopen(DH_SOURCE_DIR "/README.md", "r");
+    cr_assert(f);
+    static const char begin[] = "<!-- options:begin -->\n", end[] = "<!-- options:end -->";
+    char *all = dh_calloc(1, 1 << 20);
+    size_t n = fread(all, 1, (1 << 20) - 1, f);
+    fclose(f);
+    all[n] = '\0';
+    char *a = strstr(all, begin), *z = a ? strstr(a, end) : NULL;
+    cr_assert(a && z, "README.md lacks the options markers");
+    a += strlen(begin);
+    memmove(all, a, (size_t)(z - a));
+    all[z - a] = '\0';
+    return all;
+}
+
+static char *file_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "%s missing: make docs", path);
+    char *all = dh_calloc(1, 1 << 20);
+    size_t n = fread(all, 1, (1 << 20) - 1, f);
+    fclose(f);
+    all[n] = '\0';
+    return all;
+}
+
+typedef void (*render_fn)(FILE *, const dh_optmap_bind_t *, size_t, const dh_optmap_doc_t *);
+
+static char *render(render_fn fn)
+{
+    dh_options_t o;
+    dh_run_options_t run;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &o, &run);
+    dh_optmap_doc_t d = dh_options_doc(DH_DOC_RULES_INSTALL_DIR);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fn(f, b, nb, &d);
+    fclose(f);
+    return buf;
+}
+
+Test(optmap, readme_option_table_is_generated_and_fresh)
+{
+    char *want = render(dh_optmap_markdown), *got = readme_table();
+    cr_expect_str_eq(got, want, "README.md's option table is stale: run `make docs`");
+    free(want);
+    free(got);
+}
+
+Test(optmap, man_page_is_generated_and_fresh)
+{
+    char *want = render(dh_optmap_man), *got = file_text(DH_SOURCE_DIR "/docs/dnshound.1");
+    cr_expect_str_eq(got, want, "docs/dnshound.1 is stale: run `make docs`");
+    free(want);
+    free(got);
+}
