@@ -6,7 +6,6 @@
  * 0 all inputs read, 1 an input could not be opened or was cut short (the
  * others are still processed) or output failed, 2 usage error.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 
 #include "config.h"
 #include "detector.h"
+#include "options-map.h"
 #include "pipeline.h"
 #include "sources/source-kafka.h"
 
@@ -26,134 +26,20 @@
 #define DH_RULES_INSTALL_DIR "/usr/local/share/dnshound/rules"
 #endif
 
-enum {
-    OPT_EMIT = 1000, OPT_FORMAT, OPT_STATS, OPT_RULES, OPT_MAX_LINE, OPT_TXN_TIMEOUT,
-    OPT_MAX_PENDING, OPT_LATENESS, OPT_MAX_REPORTS, OPT_LIST, OPT_CHECK_CONFIG, OPT_MAX_STATE,
-    OPT_STATE_DIR, OPT_NO_STATE, OPT_LEARN_ONLY, OPT_HISTORY_DAYS, OPT_HISTORY_MB,
-};
+/* What the command line said: its own options (dh_opts_run), the others
+   given, to be applied over the configuration file's, and the bindings of
+   every option table (the components on opt, then run: the last). */
+typedef struct {
+    dh_run_options_t run;
+    dh_optmap_cli_t given;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb;
+} cli_t;
 
-#define MAX_PROPS 128
-
-static const struct option long_opts[] = {
-    {"output", required_argument, NULL, 'o'},
-    {"emit", required_argument, NULL, OPT_EMIT},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"stats", required_argument, NULL, OPT_STATS},
-    {"rules", required_argument, NULL, OPT_RULES},
-    {"max-line", required_argument, NULL, OPT_MAX_LINE},
-    {"txn-timeout", required_argument, NULL, OPT_TXN_TIMEOUT},
-    {"max-pending", required_argument, NULL, OPT_MAX_PENDING},
-    {"lateness", required_argument, NULL, OPT_LATENESS},
-    {"max-reports", required_argument, NULL, OPT_MAX_REPORTS},
-    {"list", no_argument, NULL, OPT_LIST},
-    {"config", required_argument, NULL, 'c'},
-    {"check-config", no_argument, NULL, OPT_CHECK_CONFIG},
-    {"max-state-mb", required_argument, NULL, OPT_MAX_STATE},
-    {"state-dir", required_argument, NULL, OPT_STATE_DIR},
-    {"no-state", no_argument, NULL, OPT_NO_STATE},
-    {"learn-only", no_argument, NULL, OPT_LEARN_ONLY},
-    {"history-days", required_argument, NULL, OPT_HISTORY_DAYS},
-    {"history-max-mb", required_argument, NULL, OPT_HISTORY_MB},
-    {"brokers", required_argument, NULL, 'b'},
-    {"group", required_argument, NULL, 'G'},
-    {"property", required_argument, NULL, 'X'},
-    {"exit-at-end", no_argument, NULL, 'e'},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
-};
-
-static void usage(FILE *f)
+static void usage(FILE *f, const cli_t *cli)
 {
-    fprintf(f,
-"Usage: dnshound [OPTIONS] [FILE... | kafka:TOPIC[,TOPIC...]]\n"
-"Turn Zeek dns.log (TSV or JSON) and Suricata EVE JSON into MITRE ATT&CK\n"
-"detections. FILEs are read in the order given, plain or gzip (recognised by\n"
-"its magic bytes); '-' or no FILE reads standard input. The format is sniffed\n"
-"per input unless --format is given.\n"
-"\n"
-"Output:\n"
-"  -o, --output FILE      write JSON lines to FILE (default '-', stdout)\n"
-"      --emit WHAT        'detections' (default): detection records (the\n"
-"                         contract in detection.schema.json); 'events': the\n"
-"                         normalized DNS events (docs/events.md)\n"
-"      --stats FILE       write a JSON object of counters at exit ('-' = stdout)\n"
-"  -q, --quiet            no summary line on stderr at exit\n"
-"\n"
-"Kafka (librdkafka; see README \"Kafka\"):\n"
-"  kafka:TOPIC[,TOPIC]    as the input: consume the topics as a member of a\n"
-"                         consumer group; each message is one record of any\n"
-"                         format above (shipper envelopes are unwrapped)\n"
-"  -o kafka:TOPIC         as the output: publish to TOPIC, keyed by client\n"
-"  -b, --brokers LIST     bootstrap servers (host:port,...)\n"
-"  -G, --group ID         consumer group (needed for kafka: input)\n"
-"  -X, --property K=V     any librdkafka property (repeatable), as kcat -X\n"
-"  -e, --exit-at-end      stop once every assigned partition reached its\n"
-"                         end: close all windows, deliver, commit (replay\n"
-"                         a topic as a batch). Without it: run until\n"
-"                         SIGINT/SIGTERM, then deliver and commit what is\n"
-"                         safe (at-least-once; see README). SIGUSR1 ends\n"
-"                         the input as -e would, at once\n"
-"\n"
-"Input:\n"
-"      --format NAME      force a format: zeek, zeek-json, eve or events\n"
-"      --max-line BYTES   longer lines are malformed (default 262144)\n"
-"      --max-reports N    malformed records reported per input as FILE:LINE:\n"
-"                         reason before only counting them (default 10)\n"
-"\n"
-"Detection:\n"
-"  -c, --config FILE      run configuration (YAML; see deploy/dnshound.yaml):\n"
-"                         inputs, output, rules, resolvers, state limits.\n"
-"                         Options on the command line win over the file\n"
-"      --check-config     validate the configuration and every rule file,\n"
-"                         print what would run, exit (0 ok, 2 error)\n"
-"      --max-state-mb N   bound on all detector state (default 512); the\n"
-"                         least recently used state is evicted and counted\n"
-"      --rules DIR        rule files (default: $DNSHOUND_RULES, ./rules, the\n"
-"                         rules/ next to the binary's directory, then\n"
-"                         " DH_RULES_INSTALL_DIR ")\n"
-"      --lateness SEC     watermark = newest event time - SEC (default 60);\n"
-"                         windows close when the watermark passes their end\n"
-"      --txn-timeout SEC  an EVE request without response becomes an event\n"
-"                         after SEC of event time (default 30)\n"
-"      --max-pending N    bound on EVE transactions awaiting their response\n"
-"                         (default 65536; the oldest is emitted when full)\n"
-"      --list             list parsers and detectors, then exit\n"
-"      SIGHUP             re-read the detectors' list files (threat intel)\n"
-"                         without losing state; a file that fails to load\n"
-"                         keeps the previous lists\n"
-"\n"
-"Passive-DNS history (LMDB; first contact with a domain, new_domain):\n"
-"      --state-dir DIR    where the history lives (default ./dnshound-state,\n"
-"                         created when missing; one dnshound per DIR)\n"
-"      --no-state         keep the history of this run only (a private\n"
-"                         directory removed at exit)\n"
-"      --learn-only       build the history from the inputs (e.g. archived\n"
-"                         logs) without running any detector\n"
-"      --history-days N   domains not seen for N days of event time leave\n"
-"                         the history (default 180)\n"
-"      --history-max-mb N bound on the history file (default 1024); when\n"
-"                         full, the least recently seen quarter is removed\n"
-"\n"
-"  -h, --help             this text\n"
-"  -V, --version          version\n"
-"\n"
-"Exit status: 0 all inputs read (malformed records do not change it); 1 an\n"
-"input could not be opened or was cut short (the others are still\n"
-"processed), or output could not be written; 2 usage error.\n");
-}
-
-static int parse_num(const char *opt, const char *s, double min, double max, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (!*s || *end || v < min || v > max) {
-        fprintf(stderr, "dnshound: %s: invalid value '%s'\n", opt, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
+    dh_optmap_doc_t d = dh_options_doc(DH_RULES_INSTALL_DIR);
+    dh_optmap_usage(f, cli->b, cli->nb, &d);
 }
 
 static int dir_has_rules(const char *dir)
@@ -201,125 +87,43 @@ static void list_components(void)
         printf("  %-10s %s\n", dh_detectors[i]->name, dh_detectors[i]->description);
 }
 
-/* What the command line said; unset values leave the config file's. */
-typedef struct {
-    const char *config, *stats, *rules, *output, *format;
-    int emit;                   /* -1 unset */
-    double max_line, txn_timeout, lateness, max_pending, max_reports, max_state_mb; /* -1 unset */
-    double history_days, history_mb; /* -1 unset */
-    const char *state_dir;
-    int quiet, check_config, format_auto, exit_at_end, no_state, learn_only;
-    const char *brokers, *group;
-    const char *props[MAX_PROPS + 1];
-    size_t n_props;
-} cli_t;
-
-static void cli_init(cli_t *c)
+static void cli_init(cli_t *c, dh_options_t *o)
 {
     memset(c, 0, sizeof(*c));
-    c->emit = -1;
-    c->max_line = c->txn_timeout = c->lateness = c->max_pending = c->max_reports =
-        c->max_state_mb = c->history_days = c->history_mb = -1;
+    c->nb = dh_options_bindings(c->b, o, &c->run);
 }
 
-static int parse_emit(const char *v, cli_t *cli)
+/* --help, --version, --list and the generated docs */
+static void run_action(int action, const cli_t *cli)
 {
-    if (strcmp(v, "detections") == 0)
-        cli->emit = DH_EMIT_DETECTIONS;
-    else if (strcmp(v, "events") == 0)
-        cli->emit = DH_EMIT_EVENTS;
-    else {
-        fprintf(stderr, "dnshound: --emit: expected detections or events\n");
-        return -1;
+    dh_optmap_doc_t d = dh_options_doc(DH_DOC_RULES_INSTALL_DIR);
+    switch (action) {
+    case DH_ACT_HELP: usage(stdout, cli); break;
+    case DH_ACT_VERSION: printf("dnshound %s\n", DH_VERSION); break;
+    case DH_ACT_LIST: list_components(); break;
+    case DH_ACT_LIST_OPTIONS: dh_optmap_list(stdout, cli->b, cli->nb); break;
+    case DH_ACT_HELP_MAN: dh_optmap_man(stdout, cli->b, cli->nb, &d); break;
+    case DH_ACT_HELP_MARKDOWN: dh_optmap_markdown(stdout, cli->b, cli->nb, &d); break;
+    default: break;
     }
-    return 0;
 }
 
-static int parse_format(const char *v, cli_t *cli)
-{
-    if (strcmp(v, "auto") == 0) {
-        cli->format_auto = 1;
-        return 0;
-    }
-    if (!dh_parser_find(v)) {
-        fprintf(stderr, "dnshound: --format: unknown format '%s' (zeek, zeek-json, eve, events)\n", v);
-        return -1;
-    }
-    cli->format = v;
-    return 0;
-}
-
-/* Returns -1 to exit 2, 1 to exit 0 (help/version/list), 0 to run. */
+/* Returns -1 to exit 2, 1 to exit 0 (help/version/list), 0 to run. The
+   command line's own options are stored at once, the others by apply_cli. */
 static int parse_args(int argc, char **argv, cli_t *cli)
 {
-    int c;
-    while ((c = getopt_long(argc, argv, "o:c:qhVb:G:X:e", long_opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
-        case 'o': cli->output = optarg; break;
-        case 'c': cli->config = optarg; break;
-        case 'q': cli->quiet = 1; break;
-        case 'h': usage(stdout); return 1;
-        case 'V': printf("dnshound %s\n", DH_VERSION); return 1;
-        case OPT_LIST: list_components(); return 1;
-        case OPT_CHECK_CONFIG: cli->check_config = 1; break;
-        case 'b': cli->brokers = optarg; break;
-        case 'G': cli->group = optarg; break;
-        case 'e': cli->exit_at_end = 1; break;
-        case 'X':
-            if (cli->n_props == MAX_PROPS || !strchr(optarg, '=')) {
-                fprintf(stderr, "dnshound: -X: expected key=value (at most %d)\n", MAX_PROPS);
-                return -1;
-            }
-            cli->props[cli->n_props++] = optarg;
-            break;
-        case OPT_STATS: cli->stats = optarg; break;
-        case OPT_RULES: cli->rules = optarg; break;
-        case OPT_EMIT: bad = parse_emit(optarg, cli); break;
-        case OPT_FORMAT: bad = parse_format(optarg, cli); break;
-        case OPT_MAX_LINE: bad = parse_num("--max-line", optarg, 1024, 1 << 30, &cli->max_line); break;
-        case OPT_TXN_TIMEOUT: bad = parse_num("--txn-timeout", optarg, 0, 86400, &cli->txn_timeout); break;
-        case OPT_LATENESS: bad = parse_num("--lateness", optarg, 0, 7 * 86400, &cli->lateness); break;
-        case OPT_MAX_PENDING: bad = parse_num("--max-pending", optarg, 1, 1e8, &cli->max_pending); break;
-        case OPT_MAX_REPORTS: bad = parse_num("--max-reports", optarg, 0, 1e9, &cli->max_reports); break;
-        case OPT_MAX_STATE: bad = parse_num("--max-state-mb", optarg, 1, 1 << 20, &cli->max_state_mb); break;
-        case OPT_STATE_DIR: cli->state_dir = optarg; break;
-        case OPT_NO_STATE: cli->no_state = 1; break;
-        case OPT_LEARN_ONLY: cli->learn_only = 1; break;
-        case OPT_HISTORY_DAYS: bad = parse_num("--history-days", optarg, 1, 36500, &cli->history_days); break;
-        case OPT_HISTORY_MB: bad = parse_num("--history-max-mb", optarg, 1, 1 << 24, &cli->history_mb); break;
-        default:
-            fprintf(stderr, "Try 'dnshound --help'.\n");
-            return -1;
-        }
-        if (bad)
-            return -1;
-    }
-    return 0;
+    int rc = dh_optmap_getopt(argc, argv, cli->b, cli->nb, "dnshound", &cli->given, stderr);
+    if (rc > 0)
+        run_action(rc, cli);
+    if (rc == 0)
+        dh_optmap_cli_apply(&cli->given, cli->b, cli->nb - 1, cli->nb);
+    return rc > 0 ? 1 : rc;
 }
 
 /* Command-line values over the config file's over the defaults. */
-static void apply_cli(const cli_t *cli, dh_options_t *o)
+static void apply_cli(const cli_t *cli)
 {
-    if (cli->output) o->output = cli->output;
-    if (cli->format) o->format = cli->format;
-    if (cli->format_auto) o->format = NULL;
-    if (cli->emit >= 0) o->emit = (dh_emit_t)cli->emit;
-    if (cli->rules) o->rules_dir = cli->rules;
-    if (cli->max_line >= 0) o->max_line = (size_t)cli->max_line;
-    if (cli->txn_timeout >= 0) o->txn_timeout_us = (int64_t)(cli->txn_timeout * 1e6);
-    if (cli->lateness >= 0) o->lateness_us = (int64_t)(cli->lateness * 1e6);
-    if (cli->max_pending >= 0) o->max_pending = (size_t)cli->max_pending;
-    if (cli->max_reports >= 0) o->max_reports = (unsigned)cli->max_reports;
-    if (cli->max_state_mb >= 0) o->max_state_bytes = (size_t)cli->max_state_mb << 20;
-    if (cli->brokers) o->brokers = cli->brokers;
-    if (cli->group) o->group = cli->group;
-    if (cli->exit_at_end) o->exit_at_end = true;
-    if (cli->state_dir) o->state_dir = cli->state_dir;
-    if (cli->no_state) o->no_state = true;
-    if (cli->learn_only) o->learn_only = true;
-    if (cli->history_days >= 0) o->history_expire_us = (int64_t)(cli->history_days * 86400e6);
-    if (cli->history_mb >= 0) o->history_max_bytes = (size_t)cli->history_mb << 20;
+    dh_optmap_cli_apply(&cli->given, cli->b, 0, cli->nb - 1);
 }
 
 /* -X properties come after the config file's, so they win (librdkafka
@@ -329,13 +133,14 @@ static const char **merge_props(const cli_t *cli, const char *const *cfg)
     size_t n = 0;
     while (cfg && cfg[n])
         n++;
-    const char **all = calloc(n + cli->n_props + 1, sizeof(char *));
+    const dh_optlist_t *x = &cli->run.props;
+    const char **all = calloc(n + x->n + 1, sizeof(char *));
     if (!all)
         return NULL;
     for (size_t i = 0; i < n; i++)
         all[i] = cfg[i];
-    for (size_t i = 0; i < cli->n_props; i++)
-        all[n + i] = cli->props[i];
+    for (size_t i = 0; i < x->n; i++)
+        all[n + i] = x->v[i];
     return all;
 }
 
@@ -349,6 +154,10 @@ static void print_plan(const dh_options_t *o, int n_inputs)
                o->no_state ? "this run only" : o->state_dir, o->no_state ? "" : "/",
                (long long)(o->history_expire_us / (86400LL * 1000000)), o->history_max_bytes >> 20,
                o->learn_only ? " (learn only: no detector runs)" : "");
+    dh_options_t shown = *o;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = dh_options_bindings(b, &shown, NULL);
+    dh_optmap_print_settings(stdout, b, nb);
 }
 
 /* The only state a signal handler may touch: the pipeline polls it
@@ -445,11 +254,13 @@ static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
 int main(int argc, char **argv)
 {
     cli_t cli;
-    cli_init(&cli);
-    int pr = parse_args(argc, argv, &cli);
-    if (pr)
-        return pr < 0 ? 2 : 0;
     dh_options_t opt;
+    cli_init(&cli, &opt);
+    int pr = parse_args(argc, argv, &cli);
+    if (pr) {
+        dh_optmap_cli_free(&cli.given);
+        return pr < 0 ? 2 : 0;
+    }
     dh_options_default(&opt);
     opt.state_dir = "dnshound-state";
     dh_log_t logger;
@@ -458,11 +269,14 @@ int main(int argc, char **argv)
     char err[512];
     char rules_buf[PATH_MAX];
     dh_config_t *cfg = NULL;
-    if (cli.config && !(cfg = dh_config_load(cli.config, &opt, err, sizeof(err)))) {
+    if (cli.run.config && !(cfg = dh_config_load(cli.run.config, &opt, err, sizeof(err)))) {
         fprintf(stderr, "dnshound: %s\n", err);
+        dh_optmap_cli_free(&cli.given);
         return 2;
     }
-    apply_cli(&cli, &opt);
+    apply_cli(&cli);
+    int rules_given = dh_optmap_cli_given(&cli.given, "rules");
+    dh_optmap_cli_free(&cli.given);
     const char **props = merge_props(&cli, opt.kafka_props);
     opt.kafka_props = props;
     if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
@@ -470,16 +284,16 @@ int main(int argc, char **argv)
         dh_config_free(cfg);
         return 2;
     }
-    int rules_from_cfg = cfg && !cli.rules && strcmp(opt.rules_dir, "rules") != 0;
-    opt.rules_dir = find_rules_dir(cli.rules ? cli.rules : rules_from_cfg ? opt.rules_dir : NULL,
+    int rules_from_cfg = cfg && !rules_given && strcmp(opt.rules_dir, "rules") != 0;
+    opt.rules_dir = find_rules_dir(rules_given || rules_from_cfg ? opt.rules_dir : NULL,
                                    rules_buf, sizeof(rules_buf));
-    const char *stats = cli.stats ? cli.stats : cfg ? dh_config_stats(cfg) : NULL;
+    const char *stats = cli.run.stats ? cli.run.stats : cfg ? dh_config_stats(cfg) : NULL;
     dh_options_t planned = opt;
-    if (cli.check_config) {
+    if (cli.run.check_config) {
         opt.emit = DH_EMIT_DETECTIONS; /* load every rule */
         opt.output = "-";              /* create no output file */
     }
-    if (cli.check_config)
+    if (cli.run.check_config)
         opt.no_state = true; /* validate without touching the history */
     else
         install_reload_handler(&opt);
@@ -490,7 +304,7 @@ int main(int argc, char **argv)
         dh_config_free(cfg);
         return 2;
     }
-    if (cli.check_config) {
+    if (cli.run.check_config) {
         const char *const *in = cfg ? dh_config_inputs(cfg) : NULL;
         int n = 0;
         while (in && in[n])
@@ -507,7 +321,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "dnshound: cannot write stats to %s\n", stats);
         failed = 1;
     }
-    if (!cli.quiet)
+    if (!cli.run.quiet)
         dh_pipeline_summary(pl);
     dh_pipeline_free(pl);
     dh_log_close(&logger);
