@@ -23,11 +23,17 @@ fail() { echo "    $*" >&2; return 1; }
 # ---- CLI -------------------------------------------------------------------
 
 t_help_documents_every_option() {
+    # every option of the tables (src/options-map.c), not a list copied here:
+    # each is in --help, README.md's option table and the man page
     "$DH" --no-state --help > "$W/help" || fail "--help exit $?" || return 1
-    for o in --output --emit --stats --format --max-line --max-reports --rules --lateness \
-             --txn-timeout --max-pending --quiet --version --config --check-config --max-state-mb; do
-        grep -q -- "$o" "$W/help" || fail "--help lacks $o" || return 1
-    done
+    "$DH" --list-options > "$W/opts" || fail "--list-options exit $?" || return 1
+    [ "$(wc -l < "$W/opts")" -ge 26 ] || fail "--list-options: only $(wc -l < "$W/opts")" || return 1
+    while read -r o; do
+        grep -Eq -- "[ ]$o( |\$)" "$W/help" || fail "--help lacks $o" || return 1
+        grep -Eq -- "[ \`]$o[ \`]" README.md || fail "README.md lacks $o (make docs)" || return 1
+        m=$(printf '%s' "$o" | sed 's/-/\\-/g')
+        grep -Fq -- "\\fB$m\\fR" docs/dnshound.1 || fail "docs/dnshound.1 lacks $o (make docs)" || return 1
+    done < "$W/opts"
 }
 
 t_usage_errors_exit_2() {
