@@ -232,6 +232,17 @@ size_t dh_options_bindings(dh_optmap_bind_t *b, dh_options_t *o, dh_run_options_
     return n;
 }
 
+int dh_options_map_defaults(dh_options_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = dh_options_bindings(b, o, NULL);
+    for (size_t i = 0; i < nb; i++)
+        if (dh_optmap_defaults(&b[i]) != 0)
+            return -1;
+    return 0;
+}
+
 /* ---- the texts around the rows ------------------------------------------------ */
 
 static const char *const groups[G_N] = {

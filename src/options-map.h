@@ -42,6 +42,11 @@ extern const dh_optmap_table_t *const dh_option_tables[];
    others to o. Returns the number of bindings written to b (run first). */
 size_t dh_options_bindings(dh_optmap_bind_t *b, dh_options_t *o, dh_run_options_t *run);
 
+/* o zeroed, then every table's defaults: what dh_options_default sets, but
+   the log stream (a unit test holds them equal). Returns 0, -1 when a
+   default of a table does not parse. */
+int dh_options_map_defaults(dh_options_t *o);
+
 /* The texts around the rows; token "@RULES_INSTALL_DIR@" in help texts is
    printed as rules_install_dir. */
 dh_optmap_doc_t dh_options_doc(const char *rules_install_dir);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
 #include "options-map.h"
 #include "util-mem.h"
 
@@ -25,13 +27,8 @@ Test(optmap, table_defaults_equal_dh_options_default)
 {
     dh_options_t want, got;
     memset(&want, 0, sizeof(want));
-    memset(&got, 0, sizeof(got));
     dh_options_default(&want);
-    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
-    size_t nb = bind_all(b, &got, NULL);
-    for (size_t i = 0; i < nb; i++)
-        cr_assert_eq(dh_optmap_defaults(&b[i]), 0, "a default of %s does not parse",
-                     b[i].table->name);
+    cr_assert_eq(dh_options_map_defaults(&got), 0, "a default does not parse");
     got.log = stderr; /* not an option */
     cr_expect_str_eq(got.output, want.output);
     cr_expect_eq(got.emit, want.emit);
@@ -187,4 +184,69 @@ Test(optmap, man_page_is_generated_and_fresh)
     cr_expect_str_eq(got, want, "docs/dnshound.1 is stale: run `make docs`");
     free(want);
     free(got);
+}
+
+/* text into a new file; path: a buffer of at least 32 bytes */
+static char *yaml_file(char *path, const char *text)
+{
+    strcpy(path, "/tmp/dh-optmap-XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(optmap, config_file_keys_convert_like_the_command_line)
+{
+    char buf[32];
+    char *path = yaml_file(buf, "inputs: [a.log, b.log]\nstats: s.json\nemit: events\nformat: auto\n"
+                           "resolvers: [10.0.0.1]\nstate:\n  lateness: 1.5\n  max_mb: 64\n"
+                           "history:\n  persistent: false\n  expire_days: 2\n"
+                           "kafka:\n  exit_at_end: yes\n  zeek_fields:\n    t: \"ts query\"\n"
+                           "  properties:\n    a.b: \"1\"\n");
+    dh_options_t o;
+    dh_options_default(&o);
+    o.format = "eve";
+    char err[256] = "";
+    dh_config_t *c = dh_config_load(path, &o, err, sizeof(err));
+    unlink(path);
+    cr_assert(c, "%s", err);
+    cr_expect_str_eq(dh_config_inputs(c)[1], "b.log");
+    cr_expect_str_eq(dh_config_stats(c), "s.json");
+    cr_expect_eq(o.emit, DH_EMIT_EVENTS);
+    cr_expect_null(o.format);
+    cr_expect_str_eq(o.resolvers[0], "10.0.0.1");
+    cr_expect_eq(o.lateness_us, 1500000);
+    cr_expect_eq(o.max_state_bytes, (size_t)64 << 20);
+    cr_expect(o.no_state && o.exit_at_end);
+    cr_expect_eq(o.history_expire_us, 2 * 86400LL * 1000000);
+    cr_expect_str_eq(o.zeek_fields[0], "t=ts query");
+    cr_expect_str_eq(o.kafka_props[0], "a.b=1");
+    cr_expect_null(o.kafka_props[1]);
+    dh_config_free(c);
+}
+
+Test(optmap, config_file_errors_name_file_and_line)
+{
+    const char *cases[][2] = {
+        {"emit: nothing\n", ":1: emit: expected detections or events"},
+        {"state:\n  max_mb: 0\n", ":2: max_mb: expected an integer in [1, 1048576]"},
+        {"kafka:\n  zeek_fields:\n    t: \"a b\"\n", ":3: t: expected the dns.log field names"},
+        {"inputs: x\n", ":1: inputs: expected a list"},
+        {"state:\n  max_md: 1\n", ":2: unknown key 'max_md'"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[32];
+        char *path = yaml_file(buf, cases[i][0]);
+        dh_options_t o;
+        dh_options_default(&o);
+        char err[256] = "";
+        dh_config_t *c = dh_config_load(path, &o, err, sizeof(err));
+        unlink(path);
+        cr_expect_null(c, "%s loaded", cases[i][0]);
+        cr_expect(strstr(err, cases[i][1]), "%s: got '%s'", cases[i][0], err);
+        dh_config_free(c);
+    }
 }
