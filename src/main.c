@@ -154,7 +154,7 @@ static void print_plan(const dh_options_t *o, int n_inputs)
                o->no_state ? "this run only" : o->state_dir, o->no_state ? "" : "/",
                (long long)(o->history_expire_us / (86400LL * 1000000)), o->history_max_bytes >> 20,
                o->learn_only ? " (learn only: no detector runs)" : "");
-    dh_options_t shown = *o;
+    dh_options_t shown = *o; /* bindings take a writable struct */
     dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
     size_t nb = dh_options_bindings(b, &shown, NULL);
     dh_optmap_print_settings(stdout, b, nb);

@@ -12,14 +12,16 @@
 
 typedef void (*row_fn)(FILE *f, const dh_optmap_t *r, const dh_optmap_doc_t *d);
 
-static bool row_end(const dh_optmap_t *r)
-{
-    return !r->help && !r->cli && !r->yaml;
-}
-
 static bool visible(const dh_optmap_t *r)
 {
     return !(r->flags & DH_OPTF_HIDDEN);
+}
+
+/* Whether r is shown in section g (cli_only: --help, which leaves out the
+   keys of the configuration file alone). */
+static bool shown(const dh_optmap_t *r, int g, bool cli_only)
+{
+    return r->group == g && visible(r) && (!cli_only || r->cli || r->type == DH_OPT_DOC);
 }
 
 /* Rows of one section, for each binding in order. */
@@ -27,16 +29,16 @@ static void each_in_group(FILE *f, const dh_optmap_bind_t *b, size_t nb, int g, 
                           const dh_optmap_doc_t *d, row_fn fn)
 {
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
-            if (r->group == g && visible(r) && (!cli_only || r->cli || r->type == DH_OPT_DOC))
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++)
+            if (shown(r, g, cli_only))
                 fn(f, r, d);
 }
 
 static bool group_has(const dh_optmap_bind_t *b, size_t nb, int g, bool cli_only)
 {
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
-            if (r->group == g && visible(r) && (!cli_only || r->cli || r->type == DH_OPT_DOC))
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++)
+            if (shown(r, g, cli_only))
                 return true;
     return false;
 }
@@ -102,7 +104,7 @@ void dh_optmap_usage(FILE *f, const dh_optmap_bind_t *b, size_t nb, const dh_opt
 void dh_optmap_list(FILE *f, const dh_optmap_bind_t *b, size_t nb)
 {
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++)
             if (r->cli && visible(r))
                 fprintf(f, "--%s\n", r->cli);
 }
@@ -143,7 +145,7 @@ void dh_optmap_print_settings(FILE *f, const dh_optmap_bind_t *b, size_t nb)
 {
     fprintf(f, "settings:\n");
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++) {
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++) {
             if (r->type == DH_OPT_DOC || r->type == DH_OPT_ACTION)
                 continue;
             char key[96];

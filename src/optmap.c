@@ -13,11 +13,6 @@
 
 #define OPT_LONG_BASE 1000
 
-static bool row_end(const dh_optmap_t *r)
-{
-    return !r->help && !r->cli && !r->yaml;
-}
-
 static bool has_value(const dh_optmap_t *r)
 {
     return r->type != DH_OPT_DOC && r->type != DH_OPT_ACTION;
@@ -107,7 +102,7 @@ static void store(const dh_optmap_t *r, void *obj, const dh_optval_t *v)
 
 int dh_optmap_defaults(const dh_optmap_bind_t *b)
 {
-    for (const dh_optmap_t *r = b->table->rows; !row_end(r); r++) {
+    for (const dh_optmap_t *r = b->table->rows; !dh_optmap_end(r); r++) {
         if (!has_value(r) || !r->def)
             continue;
         dh_optval_t v;
@@ -122,7 +117,7 @@ const dh_optmap_t *dh_optmap_find(const dh_optmap_bind_t *b, size_t nb, const ch
                                   size_t *bind_index)
 {
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++)
             if ((r->cli && !strcmp(r->cli, name)) || (r->yaml && !strcmp(r->yaml, name))) {
                 if (bind_index)
                     *bind_index = i;
@@ -155,7 +150,7 @@ static size_t count_cli(const dh_optmap_bind_t *b, size_t nb)
 {
     size_t n = 0;
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++)
             n += on_cli(r);
     return n;
 }
@@ -183,7 +178,7 @@ static void spec_build(getopt_spec_t *s, const dh_optmap_bind_t *b, size_t nb)
     s->row = dh_calloc(n + 1, sizeof(*s->row));
     s->n = 0;
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++)
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++)
             if (on_cli(r))
                 spec_add(s, i, r, &ns);
 }
@@ -445,7 +440,7 @@ int dh_optmap_yaml(dh_yaml_node_t *root, const dh_optmap_bind_t *b, size_t nb,
                    dh_optmap_owned_t *owned, char *err, size_t errlen)
 {
     for (size_t i = 0; i < nb; i++)
-        for (const dh_optmap_t *r = b[i].table->rows; !row_end(r); r++) {
+        for (const dh_optmap_t *r = b[i].table->rows; !dh_optmap_end(r); r++) {
             if (!r->yaml || !has_value(r))
                 continue;
             const char *key;

@@ -83,11 +83,17 @@ typedef struct {
     const char *cli_error;   /* command-line error instead of "expected": "%s" is the value */
 } dh_optmap_t;
 
-/* A component's table: rows up to one with .help == NULL and .type == DOC. */
+/* A component's table: its rows, ended by {0}. */
 typedef struct {
     const char *name;       /* "source.kafka" */
     const dh_optmap_t *rows;
 } dh_optmap_table_t;
+
+/* The {0} row that ends a table */
+static inline bool dh_optmap_end(const dh_optmap_t *r)
+{
+    return !r->help && !r->cli && !r->yaml;
+}
 
 /* A table and the options struct it writes to (borrowed). */
 typedef struct {
