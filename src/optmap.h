@@ -22,7 +22,9 @@
  * Ownership: tables are static and const. Values that are strings borrow
  * argv's or the YAML tree's text; lists read from YAML are allocated and
  * recorded in a dh_optmap_owned_t that the caller frees with
- * dh_optmap_owned_free. No function here keeps state between calls.
+ * dh_optmap_owned_free. No function here keeps state between calls;
+ * dh_optmap_getopt runs getopt_long, so it shares libc's optind (one thread,
+ * once per process unless optind is reset).
  */
 #ifndef DH_OPTMAP_H
 #define DH_OPTMAP_H

@@ -89,7 +89,7 @@ static int parse(dh_optmap_bind_t *b, size_t nb, dh_optmap_cli_t *cli, char **ar
     return rc;
 }
 
-Test(optmap, command_line_values_convert_and_win)
+Test(optmap, command_line_values_convert_and_repeat)
 {
     dh_options_t o;
     dh_run_options_t run;
