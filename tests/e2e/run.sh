@@ -29,7 +29,9 @@ t_help_documents_every_option() {
     "$DH" --list-options > "$W/opts" || fail "--list-options exit $?" || return 1
     [ "$(wc -l < "$W/opts")" -ge 26 ] || fail "--list-options: only $(wc -l < "$W/opts")" || return 1
     while read -r o; do
-        grep -Eq -- "[ ]$o( |\$)" "$W/help" || fail "--help lacks $o" || return 1
+        # the option, its argument, then its help text on the same line
+        grep -Eq -- "^  (-[a-zA-Z], |    )$o( [^ ]+)? +[^ ]" "$W/help" \
+            || fail "--help lacks $o or its text" || return 1
         grep -Eq -- "[ \`]$o[ \`]" README.md || fail "README.md lacks $o (make docs)" || return 1
         m=$(printf '%s' "$o" | sed 's/-/\\-/g')
         grep -Fq -- "\\fB$m\\fR" docs/dnshound.1 || fail "docs/dnshound.1 lacks $o (make docs)" || return 1
