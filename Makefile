@@ -70,6 +70,7 @@ test: deps
 test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN) $(BUILD)/tests/mockbroker
 	$(BUILD)/test-units --jobs 2
 	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/e2e/run.sh
+	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/cases/run.sh
 	MOCKBROKER=$(CURDIR)/$(BUILD)/tests/mockbroker sh tests/kafka/smoke.sh
 	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound MOCKBROKER=$(CURDIR)/$(BUILD)/tests/mockbroker \
 	    sh tests/kafka/e2e.sh
