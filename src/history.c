@@ -211,7 +211,8 @@ void dh_history_close(dh_history_t *h)
         return;
     if (h->env && h->cache) {
         if (dh_history_sync(h) != 0)
-            fprintf(stderr, "dnshound: state dir %s: last history batch not written\n", h->dir);
+            dh_log(h->o.log, DH_LOG_ERROR, "history", NULL,
+                   "state dir %s: last history batch not written", h->dir);
         mdb_env_sync(h->env, 1);
     }
     if (h->rtxn)
@@ -352,8 +353,8 @@ int dh_history_sync(dh_history_t *h)
     int rrc = mdb_txn_renew(h->rtxn);
     if (rc || rrc) {
         h->st.write_errors++;
-        fprintf(stderr, "dnshound: state dir %s: history commit failed: %s\n", h->dir,
-                mdb_strerror(rc ? rc : rrc));
+        dh_log(h->o.log, DH_LOG_ERROR, "history", NULL, "state dir %s: history commit failed: %s",
+               h->dir, mdb_strerror(rc ? rc : rrc));
         if (rrc) /* without a read transaction no lookup can work: stop reading */
             return -1;
     }
@@ -417,8 +418,8 @@ int dh_history_maintain(dh_history_t *h, int64_t now_us)
     h->maint_day = day_of(now_us);
     if (rc || rrc) {
         h->st.write_errors++;
-        fprintf(stderr, "dnshound: state dir %s: history maintenance failed: %s\n", h->dir,
-                mdb_strerror(rc ? rc : rrc));
+        dh_log(h->o.log, DH_LOG_ERROR, "history", NULL,
+               "state dir %s: history maintenance failed: %s", h->dir, mdb_strerror(rc ? rc : rrc));
         return -1;
     }
     return 0;

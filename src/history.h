@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "log.h"
 
 #define DH_HISTORY_SLOTS 8 /* distinct clients / answer addresses counted exactly up to */
 
@@ -65,6 +66,8 @@ typedef struct {
     size_t max_bytes;         /* LMDB map size: the bound on the file */
     size_t cache_entries;     /* in-memory records (a power of two) */
     int64_t sync_interval_us; /* commit at least this often in event time */
+    dh_log_t *log;            /* borrowed, for write failures ("[history]"); must
+                                 outlive the history. NULL: plain stderr */
 } dh_history_opts_t;
 
 typedef struct {

@@ -7,17 +7,32 @@
  * its hash chain, the state-wide LRU list (eviction picks the coldest entry
  * of any table) and its table's window list, kept in window-end order so
  * closing walks from the head and stops at the first open window.
+ *
+ * The window list is cut into groups, one per open window of the table, in
+ * window order; each group knows its first and last entry. A new entry goes
+ * at the end of its window's group, found by walking the groups (a handful:
+ * the open windows) from the newest, so a late event's key costs O(open
+ * windows), not a walk over every entry of the newer window. Groups are
+ * bookkeeping of the table like its own struct, not charged to the budget.
+ *
+ * Bucket arrays are charged to the budget; a table grows them when it has
+ * more entries than buckets and shrinks them (never below the initial size)
+ * when it falls under a quarter, so closing and flushing give the bytes back.
  */
 #include "state.h"
 
 #include <string.h>
 
+#include "sketch.h"
 #include "util-mem.h"
+
+typedef struct wgroup wgroup_t;
 
 typedef struct entry {
     struct entry *hnext;
     struct entry *lru_prev, *lru_next;
     struct entry *win_prev, *win_next;
+    wgroup_t *grp; /* its window's group */
     dh_table_t *table;
     uint64_t hash;
     int64_t window_start;
@@ -28,6 +43,15 @@ typedef struct entry {
 /* value follows the header, 16-byte aligned; the key follows the value */
 #define HDR ((sizeof(entry_t) + 15) & ~(size_t)15)
 
+/* The entries of one window of one table: a run of the window list. */
+struct wgroup {
+    int64_t start;
+    entry_t *head, *tail;
+    wgroup_t *prev, *next;
+};
+
+#define MIN_BUCKETS 1024
+
 struct dh_table {
     dh_state_t *st;
     dh_table_opts_t o;
@@ -35,6 +59,7 @@ struct dh_table {
     entry_t **buckets;
     size_t nbuckets, count;
     entry_t *win_head, *win_tail;
+    wgroup_t *grp_head, *grp_tail;
     dh_table_t *next;
 };
 
@@ -44,6 +69,7 @@ struct dh_state {
     dh_table_t *tables, *tables_tail;
     int64_t watermark;
     dh_state_stats_t s;
+    uint64_t insert_steps; /* groups walked past by win_insert, for tests */
 };
 
 static void *value_of(entry_t *e)
@@ -75,7 +101,7 @@ dh_table_t *dh_table_new(dh_state_t *st, const dh_table_opts_t *opts)
     t->st = st;
     t->o = *opts;
     t->value_size = (opts->value_size + 15) & ~(size_t)15;
-    t->nbuckets = 1024;
+    t->nbuckets = MIN_BUCKETS;
     t->buckets = dh_calloc(t->nbuckets, sizeof(entry_t *));
     st->s.bytes += t->nbuckets * sizeof(entry_t *);
     if (st->tables_tail)
@@ -86,14 +112,10 @@ dh_table_t *dh_table_new(dh_state_t *st, const dh_table_opts_t *opts)
     return t;
 }
 
-static uint64_t hash_key(const void *key, size_t len, int64_t ws)
+/* The entry hash: the caller's key hash mixed with the window start. */
+static uint64_t entry_hash(uint64_t key_hash, int64_t ws)
 {
-    const unsigned char *p = key;
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)ws * 0x9e3779b97f4a7c15ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
+    uint64_t h = key_hash ^ (uint64_t)ws * 0x9e3779b97f4a7c15ULL;
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 32);
@@ -125,8 +147,28 @@ static void lru_push_front(dh_state_t *st, entry_t *e)
     st->lru_head = e;
 }
 
+static void group_unlink(dh_table_t *t, wgroup_t *g)
+{
+    if (g->prev)
+        g->prev->next = g->next;
+    else
+        t->grp_head = g->next;
+    if (g->next)
+        g->next->prev = g->prev;
+    else
+        t->grp_tail = g->prev;
+    free(g);
+}
+
 static void win_unlink(dh_table_t *t, entry_t *e)
 {
+    wgroup_t *g = e->grp;
+    if (g->head == e)
+        g->head = e->win_next && e->win_next->grp == g ? e->win_next : NULL;
+    if (g->tail == e)
+        g->tail = e->win_prev && e->win_prev->grp == g ? e->win_prev : NULL;
+    if (!g->head)
+        group_unlink(t, g);
     if (e->win_prev)
         e->win_prev->win_next = e->win_next;
     else
@@ -137,12 +179,38 @@ static void win_unlink(dh_table_t *t, entry_t *e)
         t->win_tail = e->win_prev;
 }
 
-/* Keep the window list ordered by window start (equal: creation order). */
+/* The group of window ws, created (empty, in window order) if needed. */
+static wgroup_t *group_for(dh_table_t *t, int64_t ws)
+{
+    wgroup_t *after = t->grp_tail;
+    while (after && after->start > ws) {
+        after = after->prev;
+        t->st->insert_steps++;
+    }
+    if (after && after->start == ws)
+        return after;
+    wgroup_t *g = dh_calloc(1, sizeof(*g));
+    g->start = ws;
+    g->prev = after;
+    g->next = after ? after->next : t->grp_head;
+    if (g->next)
+        g->next->prev = g;
+    else
+        t->grp_tail = g;
+    if (after)
+        after->next = g;
+    else
+        t->grp_head = g;
+    return g;
+}
+
+/* Keep the window list ordered by window start (equal: creation order):
+   e goes after the last entry of its window, or of the window before. */
 static void win_insert(dh_table_t *t, entry_t *e)
 {
-    entry_t *after = t->win_tail;
-    while (after && after->window_start > e->window_start)
-        after = after->win_prev;
+    wgroup_t *g = group_for(t, e->window_start);
+    entry_t *after = g->tail ? g->tail : g->prev ? g->prev->tail : NULL;
+    e->grp = g;
     e->win_prev = after;
     e->win_next = after ? after->win_next : t->win_head;
     if (e->win_next)
@@ -153,6 +221,9 @@ static void win_insert(dh_table_t *t, entry_t *e)
         after->win_next = e;
     else
         t->win_head = e;
+    if (!g->head)
+        g->head = e;
+    g->tail = e;
 }
 
 static void hash_unlink(dh_table_t *t, entry_t *e)
@@ -163,9 +234,9 @@ static void hash_unlink(dh_table_t *t, entry_t *e)
     *link = e->hnext;
 }
 
-static void grow(dh_table_t *t)
+/* Rehash into n buckets; the budget is charged (or credited) the difference. */
+static void resize(dh_table_t *t, size_t n)
 {
-    size_t n = t->nbuckets * 2;
     entry_t **b = dh_calloc(n, sizeof(*b));
     for (size_t i = 0; i < t->nbuckets; i++) {
         entry_t *e = t->buckets[i];
@@ -177,7 +248,8 @@ static void grow(dh_table_t *t)
         }
     }
     free(t->buckets);
-    t->st->s.bytes += (n - t->nbuckets) * sizeof(*b);
+    t->st->s.bytes -= t->nbuckets * sizeof(*b);
+    t->st->s.bytes += n * sizeof(*b);
     t->buckets = b;
     t->nbuckets = n;
 }
@@ -201,6 +273,8 @@ static void close_entry(entry_t *e, dh_close_t why)
     if (t->o.on_close)
         t->o.on_close(t->o.ctx, key_of(e), e->keylen, value_of(e), e->window_start, why);
     free(e);
+    if (t->nbuckets > MIN_BUCKETS && t->count < t->nbuckets / 4)
+        resize(t, t->nbuckets / 2);
 }
 
 static void close_until(dh_table_t *t, int64_t wm)
@@ -257,14 +331,20 @@ static entry_t *lookup(dh_table_t *t, const void *key, size_t keylen, int64_t ws
     return NULL;
 }
 
-void *dh_table_find(dh_table_t *t, const void *key, size_t keylen, int64_t ts_us)
+void *dh_table_find_h(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                      int64_t ts_us)
 {
     int64_t ws = window_of(t, ts_us);
-    entry_t *e = lookup(t, key, keylen, ws, hash_key(key, keylen, ws));
+    entry_t *e = lookup(t, key, keylen, ws, entry_hash(hash, ws));
     return e ? value_of(e) : NULL;
 }
 
-static entry_t *create(dh_table_t *t, const void *key, size_t keylen, int64_t ws, uint64_t h)
+void *dh_table_find(dh_table_t *t, const void *key, size_t keylen, int64_t ts_us)
+{
+    return dh_table_find_h(t, key, keylen, dh_hash64(key, keylen), ts_us);
+}
+
+static entry_t *create_entry(dh_table_t *t, const void *key, size_t keylen, int64_t ws, uint64_t h)
 {
     dh_state_t *st = t->st;
     size_t need = entry_bytes(t, keylen);
@@ -285,30 +365,60 @@ static entry_t *create(dh_table_t *t, const void *key, size_t keylen, int64_t ws
     if (st->s.bytes > st->s.peak_bytes)
         st->s.peak_bytes = st->s.bytes;
     if (t->count > t->nbuckets)
-        grow(t);
+        resize(t, t->nbuckets * 2);
     return e;
+}
+
+/* The entry of key in the window of ts_us, created when create is set
+   (then *created tells whether it was); NULL when late (counted, only when
+   create is set: a lookup alone drops nothing), too long, or absent. */
+static entry_t *touch(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                      int64_t ts_us, bool create, bool *created)
+{
+    dh_state_t *st = t->st;
+    *created = false;
+    if (keylen > DH_STATE_MAX_KEY)
+        return NULL;
+    int64_t ws = window_of(t, ts_us);
+    if (create && t->o.window_us > 0 && ws + t->o.window_us <= st->watermark) {
+        st->s.late_dropped++;
+        return NULL;
+    }
+    uint64_t h = entry_hash(hash, ws);
+    entry_t *e = lookup(t, key, keylen, ws, h);
+    if (e) {
+        lru_unlink(st, e);
+    } else if (create) {
+        e = create_entry(t, key, keylen, ws, h);
+        *created = true;
+    } else {
+        return NULL;
+    }
+    lru_push_front(st, e);
+    return e;
+}
+
+void *dh_table_touch_h(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                       int64_t ts_us, bool *created)
+{
+    bool made;
+    entry_t *e = touch(t, key, keylen, hash, ts_us, true, &made);
+    if (created)
+        *created = made;
+    return e ? value_of(e) : NULL;
 }
 
 void *dh_table_touch(dh_table_t *t, const void *key, size_t keylen, int64_t ts_us)
 {
-    dh_state_t *st = t->st;
-    if (keylen > DH_STATE_MAX_KEY)
-        return NULL;
-    int64_t ws = window_of(t, ts_us);
-    if (t->o.window_us > 0) {
-        if (ws + t->o.window_us <= st->watermark) {
-            st->s.late_dropped++;
-            return NULL;
-        }
-    }
-    uint64_t h = hash_key(key, keylen, ws);
-    entry_t *e = lookup(t, key, keylen, ws, h);
-    if (!e)
-        e = create(t, key, keylen, ws, h);
-    else
-        lru_unlink(st, e);
-    lru_push_front(st, e);
-    return value_of(e);
+    return dh_table_touch_h(t, key, keylen, dh_hash64(key, keylen), ts_us, NULL);
+}
+
+void *dh_table_refresh_h(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                         int64_t ts_us)
+{
+    bool made;
+    entry_t *e = touch(t, key, keylen, hash, ts_us, false, &made);
+    return e ? value_of(e) : NULL;
 }
 
 int64_t dh_table_window_start(const void *value)
@@ -335,23 +445,59 @@ int64_t dh_state_watermark(const dh_state_t *st)
     return st->watermark;
 }
 
+uint64_t dh_state_insert_steps(const dh_state_t *st)
+{
+    return st->insert_steps;
+}
+
+/* Free t's entries (no callbacks), groups, buckets and t itself. */
+static void table_release(dh_table_t *t)
+{
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        entry_t *e = t->buckets[i];
+        while (e) {
+            entry_t *next = e->hnext;
+            free(e);
+            e = next;
+        }
+    }
+    wgroup_t *g = t->grp_head;
+    while (g) {
+        wgroup_t *next = g->next;
+        free(g);
+        g = next;
+    }
+    free(t->buckets);
+    free(t);
+}
+
+void dh_table_free(dh_table_t *t)
+{
+    if (!t)
+        return;
+    dh_state_t *st = t->st;
+    while (t->win_head)
+        close_entry(t->win_head, DH_CLOSE_FLUSH);
+    dh_table_t **link = &st->tables, *prev = NULL;
+    while (*link != t) {
+        prev = *link;
+        link = &(*link)->next;
+    }
+    *link = t->next;
+    if (st->tables_tail == t)
+        st->tables_tail = prev;
+    st->s.bytes -= t->nbuckets * sizeof(entry_t *);
+    table_release(t);
+}
+
 void dh_state_free(dh_state_t *st)
 {
     if (!st)
         return;
     dh_table_t *t = st->tables;
     while (t) {
-        for (size_t i = 0; i < t->nbuckets; i++) {
-            entry_t *e = t->buckets[i];
-            while (e) {
-                entry_t *next = e->hnext;
-                free(e);
-                e = next;
-            }
-        }
-        free(t->buckets);
         dh_table_t *next = t->next;
-        free(t);
+        table_release(t);
         t = next;
     }
     free(st);

@@ -24,6 +24,11 @@
  * Closing order is deterministic: by window end, then by the order entries
  * were created, table by table in creation order.
  *
+ * Memory: entries and each table's bucket array are charged to the budget;
+ * the bucket array grows with the table and shrinks back (not below its
+ * initial size) as entries close, and dh_table_free gives back the rest, so
+ * an emptied table is charged what a new one is.
+ *
  * Ownership: dh_state_new/free; tables belong to their state. Values are
  * owned by the table: a pointer from dh_table_touch is valid until the next
  * call that can close or evict (touch, advance, flush).
@@ -65,6 +70,11 @@ void dh_state_free(dh_state_t *st);
 
 dh_table_t *dh_table_new(dh_state_t *st, const dh_table_opts_t *opts);
 
+/* Close every entry of t (on_close with DH_CLOSE_FLUSH, so opts.ctx must
+   still be valid), give its bytes back to the budget and free it. The state
+   keeps its other tables. NULL is a no-op. */
+void dh_table_free(dh_table_t *t);
+
 /* The value for key in the window of ts_us, created (zeroed) if needed.
    NULL when the event is late for a closed window (counted) or the key is
    longer than DH_STATE_MAX_KEY. */
@@ -74,6 +84,34 @@ void *dh_table_touch(dh_table_t *t, const void *key, size_t keylen, int64_t ts_u
 /* The value for key in the window of ts_us if it exists; creates nothing,
    does not count as a touch for eviction. */
 void *dh_table_find(dh_table_t *t, const void *key, size_t keylen, int64_t ts_us);
+
+/*
+ * Hash-carrying calls: one lookup for callers that already hold a hash of
+ * the key (a detector hashing its client x domain key once per event).
+ *
+ * hash is any 64-bit hash of the key bytes: equal keys must give equal
+ * hashes, and every call on one table must use the same hash function. The
+ * calls without _h use dh_hash64(key, keylen) (sketch.h), so a table may mix
+ * both kinds only when hash == dh_hash64(key, keylen). The window start is
+ * mixed in by the table; the caller's hash need not cover it.
+ *
+ * dh_table_touch_h: dh_table_touch with the caller's hash; *created (when
+ *   created is not NULL) is set to true when the entry was created by this
+ *   call (its value is zeroed), false when it existed or NULL is returned.
+ *   Replaces find-then-touch: one lookup.
+ * dh_table_find_h: dh_table_find with the caller's hash.
+ * dh_table_refresh_h: the value if the entry exists, counted as a touch for
+ *   eviction (like touch), but creates nothing and counts nothing late when
+ *   absent (like find): "if tracked, touch" in one lookup.
+ *
+ * Values returned are valid as for dh_table_touch.
+ */
+void *dh_table_touch_h(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                       int64_t ts_us, bool *created);
+void *dh_table_find_h(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                      int64_t ts_us);
+void *dh_table_refresh_h(dh_table_t *t, const void *key, size_t keylen, uint64_t hash,
+                         int64_t ts_us);
 
 /* Window start of the entry whose value is v. */
 int64_t dh_table_window_start(const void *value);
@@ -96,5 +134,10 @@ int64_t dh_state_oldest_open(const dh_state_t *st);
 
 dh_state_stats_t dh_state_stats(const dh_state_t *st);
 int64_t dh_state_watermark(const dh_state_t *st);
+
+/* For tests: how many window groups new entries have walked past, summed
+   over the state's life. A new entry walks past the open windows newer than
+   its own (at most a handful), never past entries. */
+uint64_t dh_state_insert_steps(const dh_state_t *st);
 
 #endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "history.h"
+#include "log.h"
 #include "util-ip.h"
 
 #define DAY (86400LL * 1000000)
@@ -289,5 +290,39 @@ Test(history, marks_between_events_never_overfill_the_cache)
     see(h, "m000.example", "10.0.0.1", T0 + DAY + 1, NULL, &found, &before);
     cr_assert(found && (before.flags & DH_HIST_FIRST_JUDGED));
     dh_history_close(h);
+    remove_dir();
+}
+
+Test(history, write_failures_go_to_the_borrowed_logger)
+{
+    make_dir();
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    cr_assert_not_null(out);
+    dh_log_t lg;
+    dh_log_init(&lg, out);
+    dh_history_opts_t o = {.dir = dir, .expire_us = 3650 * DAY, .max_bytes = 1 << 20,
+                           .cache_entries = 1 << 16, .sync_interval_us = 3600 * 1000000LL,
+                           .log = &lg};
+    char err[256];
+    dh_history_t *h = dh_history_open(&o, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    bool found;
+    dh_history_rec_t before;
+    char d[64];
+    for (int i = 0; i < 20000; i++) { /* one batch, one hour: nothing can be evicted */
+        snprintf(d, sizeof(d), "w%05d.example", i);
+        see(h, d, "10.0.0.1", T0 + i, NULL, &found, &before);
+    }
+    cr_assert_neq(dh_history_sync(h), 0, "a batch larger than the map cannot commit");
+    cr_assert_gt(dh_history_stats(h).write_errors, 0);
+    dh_history_close(h);
+    fclose(out);
+    char want[160];
+    snprintf(want, sizeof(want), "dnshound: [history] error: state dir %s: history commit failed: ",
+             dir);
+    cr_assert_not_null(strstr(text, want), "got: %s", text);
+    free(text);
     remove_dir();
 }

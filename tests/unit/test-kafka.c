@@ -1,0 +1,252 @@
+/*
+ * test-kafka.c - the Kafka source and sink in process, against librdkafka's
+ * mock cluster (rdkafka_mock.h) running in this test's own process: sample
+ * records produced to a topic are consumed by dh_kafka_consume as a group
+ * member and give the detections a file run gives; detections written to
+ * "kafka:TOPIC" are read back from the topic, keyed, with delivery counted.
+ */
+#include <criterion/criterion.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "sink.h"
+#include "sources/source-kafka.h"
+
+typedef struct {
+    rd_kafka_t *owner; /* the handle the mock cluster lives in */
+    rd_kafka_mock_cluster_t *mc;
+    char bootstraps[256];
+} mock_t;
+
+static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *brokers, const char *group)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char e[256];
+    if (brokers)
+        cr_assert_eq(rd_kafka_conf_set(conf, "bootstrap.servers", brokers, e, sizeof(e)),
+                     RD_KAFKA_CONF_OK, "%s", e);
+    if (group) {
+        rd_kafka_conf_set(conf, "group.id", group, e, sizeof(e));
+        rd_kafka_conf_set(conf, "auto.offset.reset", "earliest", e, sizeof(e));
+    }
+    rd_kafka_conf_set(conf, "log_level", "0", e, sizeof(e));
+    rd_kafka_t *rk = rd_kafka_new(type, conf, e, sizeof(e));
+    cr_assert_not_null(rk, "%s", e);
+    return rk;
+}
+
+static void mock_up(mock_t *m, const char *topic)
+{
+    m->owner = new_handle(RD_KAFKA_PRODUCER, NULL, NULL);
+    m->mc = rd_kafka_mock_cluster_new(m->owner, 1);
+    cr_assert_not_null(m->mc);
+    snprintf(m->bootstraps, sizeof(m->bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(m->mc));
+    cr_assert_eq(rd_kafka_mock_topic_create(m->mc, topic, 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+}
+
+static void mock_down(mock_t *m)
+{
+    rd_kafka_mock_cluster_destroy(m->mc);
+    rd_kafka_destroy(m->owner);
+}
+
+/* Every line of a sample file as one message. Returns the count. */
+static int produce_file(const mock_t *m, const char *topic, const char *path)
+{
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, m->bootstraps, NULL);
+    char full[512];
+    snprintf(full, sizeof(full), "%s/%s", DH_SOURCE_DIR, path);
+    FILE *f = fopen(full, "r");
+    cr_assert_not_null(f);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int count = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        rd_kafka_resp_err_t e;
+        while ((e = rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic),
+                                      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                      RD_KAFKA_V_VALUE(line, (size_t)n - (line[n - 1] == '\n')),
+                                      RD_KAFKA_V_END)) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            rd_kafka_poll(p, 100);
+        cr_assert_eq(e, RD_KAFKA_RESP_ERR_NO_ERROR, "%s", rd_kafka_err2str(e));
+        count++;
+    }
+    free(line);
+    fclose(f);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    return count;
+}
+
+/* Read partition 0 of topic from the start until its end; the values,
+   one a line, into out (and keys counted when not empty). */
+static int consume_all(const mock_t *m, const char *topic, dh_strbuf_t *out, int *keyed)
+{
+    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, m->bootstraps, "reader");
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    cr_assert_eq(rd_kafka_assign(c, l), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_topic_partition_list_destroy(l);
+    int n = 0, idle = 0;
+    *keyed = 0;
+    while (idle < 30) {
+        rd_kafka_message_t *msg = rd_kafka_consumer_poll(c, 200);
+        if (!msg) {
+            idle++;
+            continue;
+        }
+        if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF && n > 0) {
+            rd_kafka_message_destroy(msg);
+            break;
+        }
+        if (!msg->err) {
+            dh_sb_put(out, msg->payload, msg->len);
+            dh_sb_putc(out, '\n');
+            *keyed += msg->key_len > 0;
+            n++;
+        }
+        rd_kafka_message_destroy(msg);
+    }
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    return n;
+}
+
+static const char *const props[] = {"session.timeout.ms=6000", "log_level=0", NULL};
+
+Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    cr_assert_eq(produce_file(&m, "dns", "samples/demo-zeek-dns.json"), 2000);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-src-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.brokers = m.bootstraps;
+    o.group = "dnshound-test";
+    o.kafka_props = props;
+    o.exit_at_end = true;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    int finished = 0;
+    cr_assert_eq(dh_kafka_consume(pl, &o, "kafka:dns", &finished), 0);
+    cr_assert_eq(finished, 1, "exit_at_end finished the pipeline");
+    const dh_counters_t *c = dh_pipeline_counters(pl);
+    cr_assert_eq(c->records, 2000);
+    cr_assert_eq(c->dns_events, 2000);
+    cr_assert_eq(c->detections, 9, "as from the file");
+    char stats[64];
+    cap_temp_path(stats, sizeof(stats), "kafka-src-stats");
+    cr_assert_eq(dh_pipeline_write_stats(pl, stats), 0);
+    char *text = cap_read(stats, NULL);
+    cr_assert_not_null(strstr(text, "\"kafka\":{\"messages\":2000,"), "%s", text);
+    char *lines = cap_read(out, NULL);
+    cr_assert_eq(cap_count(lines, "\"rule\":{\"name\":"), 9);
+    free(lines);
+    free(text);
+    unlink(stats);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
+
+Test(kafka, consuming_without_a_group_is_refused)
+{
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-nogroup");
+    char *text = NULL;
+    size_t len = 0;
+    FILE *log = open_memstream(&text, &len);
+    dh_options_t o;
+    cap_options(&o, out, log);
+    o.brokers = "127.0.0.1:1";
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    int finished = 1;
+    cr_assert_eq(dh_kafka_consume(pl, &o, "kafka:dns", &finished), -1);
+    cr_assert_eq(finished, 0);
+    fflush(log);
+    cr_assert_not_null(strstr(text, "a consumer group is needed"), "%s", text);
+    dh_pipeline_free(pl);
+    fclose(log);
+    free(text);
+    unlink(out);
+}
+
+Test(kafka, detections_go_to_the_topic_keyed_and_delivered, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "detections");
+    dh_options_t o;
+    cap_options(&o, "kafka:detections", NULL);
+    o.brokers = m.bootstraps;
+    o.kafka_props = props;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    cap_feed_file(pl, "samples/demo-eve.json", "eve");
+    cr_assert_eq(dh_pipeline_flush_output(pl, 30000), 0);
+    cr_assert_eq(dh_pipeline_finish(pl), 0);
+    cr_assert_eq(dh_pipeline_counters(pl)->detections, 14);
+    dh_pipeline_free(pl);
+    dh_strbuf_t got;
+    dh_sb_init(&got);
+    int keyed;
+    cr_assert_eq(consume_all(&m, "detections", &got, &keyed), 14);
+    cr_assert_eq(keyed, 14, "every detection has a partitioning key");
+    cr_assert_eq(cap_count(got.buf, "\"rule\":{\"name\":\"threat_intel\""), 8);
+    cr_assert_eq(cap_count(got.buf, ""), 14, "the line's newline is not in the message");
+    dh_sb_free(&got);
+    mock_down(&m);
+}
+
+Test(kafka, sink_stats_count_what_was_delivered, .timeout = 60)
+{
+    mock_t m;
+    mock_up(&m, "out");
+    dh_options_t o;
+    cap_options(&o, "kafka:out", NULL);
+    o.brokers = m.bootstraps;
+    o.kafka_props = props;
+    const dh_sink_type_t *t = dh_sink_for("kafka:out");
+    cr_assert_str_eq(t->name, "kafka");
+    char err[256];
+    void *s = t->open("kafka:out", &o, err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(t->write(s, "{\"a\":1}\n", 8, "10.0.0.1"), 0);
+    cr_assert_eq(t->write(s, "{\"a\":2}\n", 8, NULL), 0);
+    cr_assert_eq(t->flush(s, 30000), 0);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    t->stats(s, &sb);
+    cr_assert_not_null(strstr(sb.buf, "\"produced\":2,\"delivered\":2,\"failed\":0"), "%s", sb.buf);
+    dh_sb_free(&sb);
+    cr_assert_eq(t->close(s), 0);
+    cr_assert_eq(t->close(NULL), 0);
+    mock_down(&m);
+}
+
+Test(kafka, sink_targets_need_one_topic)
+{
+    dh_options_t o;
+    dh_options_default(&o);
+    const dh_sink_type_t *t = dh_sink_for("kafka:");
+    char err[256] = "";
+    cr_assert_null(t->open("kafka:", &o, err, sizeof(err)));
+    cr_assert_not_null(strstr(err, "expected kafka:TOPIC"), "%s", err);
+    cr_assert_null(t->open("kafka:a,b", &o, err, sizeof(err)));
+    const char *const bad[] = {"no.such.property=1", NULL};
+    o.kafka_props = bad;
+    err[0] = '\0';
+    cr_assert_null(t->open("kafka:a", &o, err, sizeof(err)));
+    cr_assert_neq(err[0], '\0');
+}

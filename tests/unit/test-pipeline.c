@@ -1,0 +1,287 @@
+/*
+ * test-pipeline.c - the main job in process, through its public API only
+ * (pipeline.h): records pushed line by line into streams, detections and
+ * events read back from the file sink, counters and --stats checked against
+ * what the bundled samples and test logs hold.
+ */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "pipeline.h"
+
+typedef struct {
+    char out[64];
+    char *log_text;
+    size_t log_len;
+    FILE *log;
+    dh_options_t o;
+    dh_pipeline_t *pl;
+} run_t;
+
+static void run_open(run_t *r)
+{
+    cap_temp_path(r->out, sizeof(r->out), "pipeline-out");
+    r->log = open_memstream(&r->log_text, &r->log_len);
+    cr_assert_not_null(r->log);
+    cap_options(&r->o, r->out, r->log);
+}
+
+static void run_start(run_t *r)
+{
+    char err[256];
+    r->pl = dh_pipeline_new(&r->o, err, sizeof(err));
+    cr_assert_not_null(r->pl, "%s", err);
+}
+
+/* Finish the run; gives the output (free it). */
+static char *run_finish(run_t *r)
+{
+    cr_assert_eq(dh_pipeline_finish(r->pl), 0);
+    fflush(r->log);
+    return cap_read(r->out, NULL);
+}
+
+static void run_free(run_t *r)
+{
+    dh_pipeline_free(r->pl);
+    fclose(r->log);
+    free(r->log_text);
+    unlink(r->out);
+}
+
+Test(pipeline, zeek_tsv_sample_gives_its_detections)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    cr_assert_eq(cap_feed_file(r.pl, "samples/demo-zeek-dns.log", "zeek.log"), 3609);
+    char *out = run_finish(&r);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->inputs, 1);
+    cr_assert_eq(c->records, 3600, "header lines are not records");
+    cr_assert_eq(c->dns_records, 3600);
+    cr_assert_eq(c->dns_events, 3600);
+    cr_assert_eq(c->malformed, 0);
+    cr_assert_eq(c->detections, 11);
+    cr_assert_eq(cap_count(out, ""), 11, "one line per detection");
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dns_exfil\""), 4);
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dns_tunnel\""), 3);
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dga\""), 2);
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dns_beacon\""), 2);
+    cr_assert_eq(cap_count(out, "\"framework\":\"MITRE ATT&CK\""), 11);
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, eve_and_zeek_json_samples_through_one_pipeline)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    cap_feed_file(r.pl, "samples/demo-eve.json", "eve.json");
+    char *out = run_finish(&r);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->records, 1762);
+    cr_assert_eq(c->dns_records, 1588);
+    cr_assert_eq(c->dns_events, 800, "requests and responses merged");
+    cr_assert_eq(c->skipped, 174);
+    cr_assert_eq(c->detections, 14);
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"threat_intel\""), 8);
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"lookalike_domain\""), 3);
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, two_pipelines_in_one_process_agree)
+{
+    run_t a, b;
+    run_open(&a);
+    run_open(&b);
+    run_start(&a);
+    run_start(&b);
+    cap_feed_file(a.pl, "samples/demo-zeek-dns.json", "z.json");
+    cr_assert_eq(dh_pipeline_read_file(b.pl, DH_SOURCE_DIR "/samples/demo-zeek-dns.json"), 0);
+    char *oa = run_finish(&a), *ob = run_finish(&b);
+    cr_assert_eq(dh_pipeline_counters(a.pl)->detections, 9);
+    cr_assert_str_eq(oa, ob, "streamed lines and a read file give the same bytes");
+    free(oa);
+    free(ob);
+    run_free(&a);
+    run_free(&b);
+}
+
+Test(pipeline, malformed_lines_are_counted_and_reported_by_line)
+{
+    run_t r;
+    run_open(&r);
+    r.o.max_reports = 2;
+    run_start(&r);
+    const char *zeek =
+        "{\"ts\":1774911641.78917,\"uid\":\"C1\",\"id.orig_h\":\"172.17.0.2\",\"id.orig_p\":1,"
+        "\"id.resp_h\":\"1.1.1.1\",\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":1,"
+        "\"query\":\"zeek.org\",\"qtype\":1,\"rcode\":0}";
+    char text[2048];
+    snprintf(text, sizeof(text), "%s\n{\"ts\":\n\n%s\nnot json at all\n[1,2]\n", zeek, zeek);
+    cap_feed_text(r.pl, "bad.json", text);
+    char *out = run_finish(&r);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->dns_records, 2);
+    cr_assert_eq(c->malformed, 3);
+    cr_assert_eq(c->records, 5, "blank lines are not records");
+    cr_assert_not_null(strstr(r.log_text, "bad.json:2: "), "log: %s", r.log_text);
+    cr_assert_not_null(strstr(r.log_text, "bad.json:5: "), "log: %s", r.log_text);
+    cr_assert_null(strstr(r.log_text, "bad.json:6: "), "only max_reports shown");
+    cr_assert_not_null(strstr(r.log_text, "bad.json: 3 malformed records (2 shown)"));
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, over_long_and_invalid_lines)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    dh_stream_t *s = dh_stream_open(r.pl, "raw");
+    dh_stream_line(s, 1, "{\"timestamp\":\"x\",\"event_type\":\"stats\"", 38, true);
+    dh_stream_line(s, 2, "{\"ts\":1,\"query\":\"a", 18, true);
+    dh_stream_line(s, 3, "\xff\xfe", 2, false);
+    dh_stream_line(s, 4, "a\0b", 3, false);
+    dh_stream_close(s, "cut short");
+    char *out = run_finish(&r);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->too_long, 2);
+    cr_assert_eq(c->skipped, 1, "a long non-DNS EVE record is skipped");
+    cr_assert_eq(c->malformed, 3);
+    cr_assert_eq(c->inputs_failed, 1);
+    cr_assert_not_null(strstr(r.log_text, "raw:3: invalid UTF-8"), "log: %s", r.log_text);
+    cr_assert_not_null(strstr(r.log_text, "raw:4: NUL byte in record"));
+    cr_assert_not_null(strstr(r.log_text, "raw: cut short"));
+    cr_assert_str_eq(out, "");
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, emit_events_writes_one_line_per_event)
+{
+    run_t r;
+    run_open(&r);
+    r.o.emit = DH_EMIT_EVENTS;
+    run_start(&r);
+    cap_feed_file(r.pl, "tests/data/zeek-json/zeek-docs-reference-logs-dns-example.json", "ref");
+    cap_feed_file(r.pl, "tests/data/eve/suricata-verify-2017-dns-udp-nxdomain-soa.v1.json", "sv");
+    char *out = run_finish(&r);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->inputs, 2);
+    cr_assert_eq((uint64_t)cap_count(out, ""), c->dns_events);
+    cr_assert_eq(cap_count(out, "\"sensor\":\"zeek\""), 3);
+    cr_assert_eq(cap_count(out, "\"sensor\":\"suricata\""), (int)c->dns_events - 3);
+    cr_assert_eq(cap_count(out, "\"name\":\"zeek.org\""), 3);
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, forced_format_rejects_other_records)
+{
+    run_t r;
+    run_open(&r);
+    r.o.format = "eve";
+    run_start(&r);
+    cap_feed_file(r.pl, "tests/data/zeek-json/zeek-docs-reference-logs-dns-example.json", "ref");
+    char *out = run_finish(&r);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->dns_records, 0);
+    cr_assert_eq(c->malformed + c->skipped, 3);
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, stats_file_holds_the_counters)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    cap_feed_file(r.pl, "tests/data/eve/formbook-dridex-2025-mixed.eve.json", "fb.eve");
+    char *out = run_finish(&r);
+    char stats[64];
+    cap_temp_path(stats, sizeof(stats), "pipeline-stats");
+    dh_pipeline_add_stats(r.pl, "\"extra\":{\"x\":1}");
+    cr_assert_eq(dh_pipeline_write_stats(r.pl, stats), 0);
+    char *text = cap_read(stats, NULL);
+    cJSON *j = cJSON_Parse(text);
+    cr_assert_not_null(j, "stats is JSON: %s", text);
+    cJSON *in = cJSON_GetObjectItem(j, "input");
+    cr_assert_eq(cJSON_GetObjectItem(in, "records")->valueint, 2325);
+    cr_assert_eq(cJSON_GetObjectItem(in, "dns_records")->valueint, 488);
+    cr_assert_eq(cJSON_GetObjectItem(in, "dns_events")->valueint, 340);
+    cr_assert_eq(cJSON_GetObjectItem(in, "skipped")->valueint, 1836);
+    cr_assert_eq(cJSON_GetObjectItem(in, "malformed")->valueint, 1);
+    cJSON *files = cJSON_GetObjectItem(in, "files");
+    cr_assert_eq(cJSON_GetArraySize(files), 1);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(files, 0), "format")->valuestring,
+                     "eve");
+    cr_assert_not_null(cJSON_GetObjectItem(j, "state"));
+    cr_assert_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "extra"), "x")->valueint, 1);
+    cr_assert_eq(cJSON_GetObjectItem(j, "detections")->valueint, 0);
+    cJSON_Delete(j);
+    free(text);
+    free(out);
+    unlink(stats);
+    run_free(&r);
+}
+
+Test(pipeline, summary_and_safe_time)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    cr_assert_eq(dh_pipeline_safe_time(r.pl), INT64_MAX, "nothing open yet");
+    dh_pipeline_set_concurrent(r.pl, true);
+    dh_stream_t *s = dh_stream_open(r.pl, "p0");
+    const char *line =
+        "{\"ts\":1774911641.78917,\"uid\":\"C1\",\"id.orig_h\":\"172.17.0.2\",\"id.orig_p\":1,"
+        "\"id.resp_h\":\"1.1.1.1\",\"id.resp_p\":53,\"proto\":\"udp\",\"trans_id\":1,"
+        "\"query\":\"zeek.org\",\"qtype\":1,\"rcode\":0}";
+    dh_stream_line(s, 1, line, strlen(line), false);
+    cr_assert_eq(dh_stream_last_record_ts(s), 1774911641789170LL);
+    dh_stream_line(s, 2, "", 0, false);
+    dh_stream_set_idle(s, true);
+    dh_stream_close(s, NULL);
+    cr_assert_eq(dh_pipeline_flush_output(r.pl, 1000), 0);
+    char *out = run_finish(&r);
+    cr_assert_eq(dh_pipeline_finish(r.pl), 0, "idempotent");
+    dh_pipeline_summary(r.pl);
+    fflush(r.log);
+    cr_assert_not_null(strstr(r.log_text, "dnshound: 1 input(s), 1 records: 1 dns (1 events)"),
+                       "log: %s", r.log_text);
+    free(out);
+    run_free(&r);
+}
+
+Test(pipeline, a_bad_rules_directory_is_an_error)
+{
+    run_t r;
+    run_open(&r);
+    r.o.rules_dir = "/nonexistent/rules";
+    char err[256] = "";
+    cr_assert_null(dh_pipeline_new(&r.o, err, sizeof(err)));
+    cr_assert_neq(err[0], '\0');
+    r.pl = NULL;
+    run_free(&r);
+}
+
+Test(pipeline, an_unwritable_output_is_an_error)
+{
+    run_t r;
+    run_open(&r);
+    r.o.output = "/nonexistent/dir/out.jsonl";
+    char err[256] = "";
+    cr_assert_null(dh_pipeline_new(&r.o, err, sizeof(err)));
+    cr_assert_not_null(strstr(err, "/nonexistent/dir/out.jsonl"), "%s", err);
+    r.pl = NULL;
+    run_free(&r);
+}
