@@ -15,7 +15,6 @@
 #include "regdom.h"
 #include "rules.h"
 #include "sink.h"
-#include "sources/source-file.h"
 #include "state.h"
 #include "txn.h"
 #include "util-dns.h"
@@ -710,6 +709,12 @@ void dh_stream_set_idle(dh_stream_t *s, bool idle)
         advance_concurrent(s->pl);
 }
 
+void dh_stream_set_gzip(dh_stream_t *s, bool gzip)
+{
+    if (s->stat)
+        s->stat->gzip = gzip;
+}
+
 int64_t dh_stream_last_record_ts(const dh_stream_t *s)
 {
     return s->last_record_ts;
@@ -756,29 +761,6 @@ void dh_pipeline_add_stats(dh_pipeline_t *pl, const char *members)
     if (pl->extra_stats.len)
         dh_sb_putc(&pl->extra_stats, ',');
     dh_sb_puts(&pl->extra_stats, members);
-}
-
-int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path)
-{
-    char err[160];
-    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-    dh_file_reader_t *r = dh_file_reader_open(path, pl->opt.max_line, err, sizeof(err));
-    if (!r) {
-        dh_stream_t *s = dh_stream_open(pl, name);
-        dh_stream_close(s, err);
-        return -1;
-    }
-    dh_stream_t *s = dh_stream_open(pl, name);
-    const char *line;
-    size_t len;
-    dh_read_t rc;
-    while ((rc = dh_file_reader_next(r, &line, &len)) == DH_READ_LINE || rc == DH_READ_TOO_LONG)
-        dh_stream_line(s, dh_file_reader_line_no(r), line, len, rc == DH_READ_TOO_LONG);
-    if (s->stat)
-        s->stat->gzip = dh_file_reader_is_gzip(r);
-    dh_stream_close(s, rc == DH_READ_ERROR ? dh_file_reader_errmsg(r) : NULL);
-    dh_file_reader_close(r);
-    return rc == DH_READ_ERROR ? -1 : 0;
 }
 
 /* ---- reporting ------------------------------------------------------ */
