@@ -8,6 +8,9 @@
  * own format, keeps its own parser state and its own malformed-record
  * reporting, and shares the transaction assembler and the detectors, so a
  * log split over several files gives the same events and detections as one.
+ *
+ * The implementation is one file per subsystem (pipeline-int.h lists them):
+ * pipeline.c, stream.c, clock.c, dethost.c, stats.c; defaults in options.c.
  */
 #ifndef DH_PIPELINE_H
 #define DH_PIPELINE_H
