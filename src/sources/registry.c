@@ -2,8 +2,6 @@
  * registry.c - expands sources.def into the source table, and the few
  * steps every source shares (see source.h).
  */
-#include <stdio.h>
-
 #include "../source.h"
 
 #define SOURCE(n) extern const dh_source_type_t dh_source_##n;
@@ -46,7 +44,7 @@ int dh_source_read(const dh_source_type_t *t, const char *spec, dh_pipeline_t *p
     *end = DH_SOURCE_STOPPED;
     void *st = t->open(spec, pl, o, ctl, err, sizeof(err));
     if (!st) {
-        fprintf(o->log ? o->log : stderr, "dnshound: %s\n", err);
+        dh_log(o->logger, DH_LOG_ERROR, "source", t->name, "%s", err);
         return -1;
     }
     int rc = t->run(st, end);

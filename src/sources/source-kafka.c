@@ -67,6 +67,7 @@ typedef struct {
 } part_t;
 
 typedef struct {
+    dh_kafka_client_t client; /* first: the rd_kafka opaque's head (kafka-conf.h) */
     dh_pipeline_t *pl;
     const dh_options_t *o;
     dh_source_ctl_t *ctl; /* stop and finish requests (source.h) */
@@ -76,8 +77,9 @@ typedef struct {
     bool assigned_once;
     dh_strbuf_t env;
     uint64_t messages, bytes, commits, commit_errors, revoked, assigned, too_long;
-    FILE *log;
 } consumer_t;
+
+#define LOG(c, level, ...) dh_log((c)->client.logger, level, "source", "kafka", __VA_ARGS__)
 
 /* ---- partitions ----------------------------------------------------------- */
 
@@ -187,7 +189,7 @@ static void commit(consumer_t *c, bool all_consumed)
         return;
     if (dh_pipeline_flush_output(c->pl, 30000) != 0) {
         c->commit_errors++;
-        fprintf(c->log, "dnshound: kafka: output not delivered; offsets not committed\n");
+        LOG(c, DH_LOG_ERROR, "output not delivered; offsets not committed");
         return;
     }
     int64_t safe_ts = all_consumed ? INT64_MAX : dh_pipeline_safe_time(c->pl);
@@ -211,7 +213,7 @@ static void commit(consumer_t *c, bool all_consumed)
         }
         if (e) {
             c->commit_errors++;
-            fprintf(c->log, "dnshound: kafka: commit failed: %s\n", rd_kafka_err2str(e));
+            LOG(c, DH_LOG_ERROR, "commit failed: %s", rd_kafka_err2str(e));
         } else {
             c->commits++;
             for (int i = 0; i < l->cnt; i++)
@@ -354,8 +356,9 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
         }
         return true;
     }
-    fprintf(c->log, "dnshound: kafka: %s\n", rd_kafka_message_errstr(m));
-    return m->err != RD_KAFKA_RESP_ERR__FATAL;
+    bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL;
+    LOG(c, fatal ? DH_LOG_ERROR : DH_LOG_WARN, "%s", rd_kafka_message_errstr(m));
+    return !fatal;
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -460,7 +463,7 @@ static void *kafka_open(const char *spec, dh_pipeline_t *pl, const dh_options_t 
     c->pl = pl;
     c->o = o;
     c->ctl = ctl;
-    c->log = o->log ? o->log : stderr;
+    c->client = (dh_kafka_client_t){.logger = o->logger, .kind = "source"};
     dh_sb_init(&c->env);
     c->rk = new_consumer(c, o, err, errlen);
     if (!c->rk || subscribe(c, spec, err, errlen)) {

@@ -149,3 +149,28 @@ Test(source, a_missing_file_fails_as_its_input_not_at_open)
     dh_pipeline_free(pl);
     fclose(log);
 }
+
+/* A source that cannot start says why on the run's logger, as
+   [source:NAME], and leaves the windows open (nothing was read). */
+Test(source, an_open_failure_is_logged_and_stops)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    dh_pipeline_t *pl = events_pipeline(&o, log);
+    dh_log_t lg;
+    dh_log_init(&lg, log);
+    o.logger = &lg;
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    const char *spec = "kafka:dns"; /* no brokers given */
+    cr_assert_eq(dh_source_read(dh_source_for(spec), spec, pl, &o, &ctl, &end), -1);
+    cr_assert_eq(end, DH_SOURCE_STOPPED);
+    char line[256] = "";
+    rewind(log);
+    cr_assert_not_null(fgets(line, sizeof(line), log));
+    cr_assert_str_eq(line, "dnshound: [source:kafka] error: kafka: no brokers "
+                           "(-b BROKERS or -X bootstrap.servers=...)\n");
+    dh_pipeline_free(pl);
+    dh_log_close(&lg);
+    fclose(log);
+}
