@@ -622,6 +622,20 @@ static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_ev
     return r;
 }
 
+/* The head of an over-long line: the first "event_type" key within 4 KiB
+   names something other than dns (parser.h skips_truncated). */
+static bool eve_skips_truncated(const char *head, size_t len)
+{
+    static const char key[] = "\"event_type\":\"";
+    const size_t klen = sizeof(key) - 1, n = len < 4096 ? len : 4096;
+    if (len == 0 || head[0] != '{')
+        return false;
+    for (size_t i = 0; i + klen <= n; i++)
+        if (memcmp(head + i, key, klen) == 0)
+            return strncmp(head + i + klen, "dns\"", 4) != 0;
+    return false;
+}
+
 const dh_parser_type_t dh_parser_eve = {
     .name = "eve",
     .description = "Suricata EVE JSON (event_type dns/mdns/llmnr; DNS log v1, v2 and v3)",
@@ -630,4 +644,5 @@ const dh_parser_type_t dh_parser_eve = {
     .parse_line = eve_parse_line,
     .end_of_input = NULL,
     .destroy = eve_destroy,
+    .skips_truncated = eve_skips_truncated,
 };

@@ -22,6 +22,16 @@
  *   end_of_input(state) The stream ended (file end). A parser keeping header
  *                       state may forget it; optional (NULL).
  *   destroy(state)      Frees the state. NULL is allowed.
+ *   skips_truncated(head, len)
+ *                       Optional (NULL). A line was longer than --max-line
+ *                       and only its first len bytes are shown (never a
+ *                       whole record; may end anywhere, may hold NUL bytes
+ *                       or broken UTF-8). true when those bytes show a
+ *                       valid record of this format that is not DNS (a big
+ *                       EVE stats line), which is then counted skipped
+ *                       instead of malformed. Asked of every parser, whether
+ *                       or not the stream's format is known. Must not keep
+ *                       state.
  *
  * The line memory is owned by the caller and is valid only during the call.
  */
@@ -56,6 +66,7 @@ typedef struct dh_parser_type {
                             dh_evbuf_t *out, char reason[DH_REASON_MAX]);
     void (*end_of_input)(void *state);
     void (*destroy)(void *state);
+    bool (*skips_truncated)(const char *head, size_t len);
 } dh_parser_type_t;
 
 /* The registry: every parser in parsers.def, in probe order, NULL-terminated. */

@@ -17,16 +17,20 @@ int dh_kafka_conf_set(rd_kafka_conf_t *c, const char *key, const char *value, ch
     return 0;
 }
 
-/* librdkafka's log lines, prefixed like ours. One set of -X properties
-   serves the consumer and the producer, so each warns about the other's
-   properties: those warnings say nothing and are dropped. */
+/* librdkafka's log lines (syslog levels), through the client's logger. One
+   set of -X properties serves the consumer and the producer, so each warns
+   about the other's properties: those warnings say nothing and are dropped.
+   Debug lines (-X debug=...) are written at INFO, so that asking for them
+   is enough to see them. Called on librdkafka's threads. */
 static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    (void)rk;
     if (strcmp(fac, "CONFWARN") == 0 &&
         (strstr(buf, "is a consumer property") || strstr(buf, "is a producer property")))
         return;
-    fprintf(stderr, "dnshound: kafka: %s%s: %s\n", level <= 3 ? "error: " : "", fac, buf);
+    const dh_kafka_client_t *cl = rd_kafka_opaque(rk);
+    dh_log_level_t lv = level <= 3 ? DH_LOG_ERROR : level == 4 ? DH_LOG_WARN : DH_LOG_INFO;
+    dh_log(cl ? cl->logger : NULL, lv, cl ? cl->kind : "kafka", cl ? "kafka" : NULL, "%s: %s",
+           fac, buf);
 }
 
 int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_options_t *o, char *err, size_t errlen)

@@ -9,14 +9,27 @@
 #include <librdkafka/rdkafka.h>
 #include <stddef.h>
 
+#include "log.h"
 #include "options.h"
+
+/* The head of the rd_kafka opaque of every dnshound client (the consumer's
+   and the producer's state structs begin with it): librdkafka's log lines
+   go to this logger as "[kind:kafka]". Set before rd_kafka_new; the
+   logger is borrowed and outlives the client. */
+typedef struct {
+    dh_log_t *logger; /* NULL: stderr */
+    const char *kind; /* "source", "sink" */
+} dh_kafka_client_t;
 
 /* A new conf (caller owns it, or hands it to rd_kafka_new). NULL with err
    naming the bad property. */
 rd_kafka_conf_t *dh_kafka_conf_new(const dh_options_t *o, char *err, size_t errlen);
 
 /* Apply the run's brokers and properties onto an existing conf (so that a
-   caller's defaults set before can be overridden). 0 or -1 with err. */
+   caller's defaults set before can be overridden), and route librdkafka's
+   log lines through dh_log: the conf's opaque must begin with a
+   dh_kafka_client_t. The log callback runs on librdkafka's threads (dh_log
+   is thread-safe). 0 or -1 with err. */
 int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_options_t *o, char *err, size_t errlen);
 
 /* Set one property; -1 with err filled. */

@@ -16,6 +16,7 @@ void dh_log_init(dh_log_t *lg, FILE *out)
     lg->out = out ? out : stderr;
     lg->level = DH_LOG_INFO;
     lg->burst = DH_LOG_BURST;
+    pthread_mutex_init(&lg->lock, NULL);
 }
 
 /* The rate-limit slot of a key; the last slot is shared by every key once
@@ -34,8 +35,9 @@ static dh_log_key_t *key_slot(dh_log_t *lg, const char *key)
     return &lg->keys[DH_LOG_KEYS - 1];
 }
 
-void dh_logv(dh_log_t *lg, dh_log_level_t level, const char *kind, const char *name,
-             const char *fmt, va_list ap)
+/* dh_logv with the logger's lock held (or no logger). */
+static void log_locked(dh_log_t *lg, dh_log_level_t level, const char *kind,
+                       const char *name, const char *fmt, va_list ap)
 {
     FILE *out = lg ? lg->out : stderr;
     if (lg && level > lg->level)
@@ -64,6 +66,16 @@ void dh_logv(dh_log_t *lg, dh_log_level_t level, const char *kind, const char *n
     fputc('\n', out);
 }
 
+void dh_logv(dh_log_t *lg, dh_log_level_t level, const char *kind, const char *name,
+             const char *fmt, va_list ap)
+{
+    if (lg)
+        pthread_mutex_lock(&lg->lock);
+    log_locked(lg, level, kind, name, fmt, ap);
+    if (lg)
+        pthread_mutex_unlock(&lg->lock);
+}
+
 void dh_log(dh_log_t *lg, dh_log_level_t level, const char *kind, const char *name,
             const char *fmt, ...)
 {
@@ -75,7 +87,11 @@ void dh_log(dh_log_t *lg, dh_log_level_t level, const char *kind, const char *na
 
 void dh_log_close(dh_log_t *lg)
 {
-    if (lg && lg->suppressed)
+    if (!lg)
+        return;
+    pthread_mutex_lock(&lg->lock);
+    if (lg->suppressed)
         fprintf(lg->out, "dnshound: [log] %llu messages held back by the rate limit\n",
                 (unsigned long long)lg->suppressed);
+    pthread_mutex_unlock(&lg->lock);
 }

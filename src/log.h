@@ -15,10 +15,15 @@
  * Ownership: the logger belongs to whoever made it (main.c for a run, a test
  * for its own); components borrow it through their options. It holds no
  * global state: two pipelines in one process have two loggers.
+ *
+ * Threading: dh_log may be called from any thread (librdkafka logs from its
+ * own threads, kafka-conf.c): a mutex in the logger guards the rate-limit
+ * table and keeps each line whole.
  */
 #ifndef DH_LOG_H
 #define DH_LOG_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +48,7 @@ typedef struct dh_log {
     unsigned burst;        /* messages per key before rate limiting */
     dh_log_key_t keys[DH_LOG_KEYS];
     uint64_t suppressed;
+    pthread_mutex_t lock; /* keys, suppressed and the output line */
 } dh_log_t;
 
 /* A logger writing to out (stderr when NULL) at level INFO. */

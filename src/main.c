@@ -17,7 +17,7 @@
 #include "detector.h"
 #include "options-map.h"
 #include "pipeline.h"
-#include "sources/source-kafka.h"
+#include "source.h"
 
 #ifndef DH_VERSION
 #define DH_VERSION "0.1.0"
@@ -160,14 +160,18 @@ static void print_plan(const dh_options_t *o, int n_inputs)
     dh_optmap_print_settings(stdout, b, nb);
 }
 
-/* The only state a signal handler may touch: the pipeline polls it
-   (opt.reload_flag) between records. */
-static volatile sig_atomic_t reload_requested;
+/* The only state signal handlers touch: the pipeline polls `reload`
+   (opt.reload_flag) between records, a long-running source polls its
+   control's flags (source.h). main() hands both out by pointer. */
+static struct {
+    volatile sig_atomic_t reload;
+    dh_source_ctl_t source;
+} signals;
 
 static void on_reload_signal(int sig)
 {
     (void)sig;
-    reload_requested = 1;
+    signals.reload = 1;
 }
 
 static void install_reload_handler(dh_options_t *o)
@@ -177,24 +181,21 @@ static void install_reload_handler(dh_options_t *o)
     sa.sa_handler = on_reload_signal;
     sa.sa_flags = SA_RESTART; /* a blocked read of stdin goes on */
     sigaction(SIGHUP, &sa, NULL);
-    o->reload_flag = &reload_requested;
+    o->reload_flag = &signals.reload;
 }
 
 static void on_stop_signal(int sig)
 {
     if (sig == SIGUSR1)
-        dh_kafka_request_finish();
+        dh_source_request_finish(&signals.source);
     else
-        dh_kafka_request_stop();
+        dh_source_request_stop(&signals.source);
 }
 
-static int is_kafka(const char *input)
-{
-    return strncmp(input, "kafka:", 6) == 0;
-}
-
-/* A Kafka input runs until the end of its topics (-e) or a signal. */
-static int run_kafka(dh_pipeline_t *pl, const dh_options_t *o, const char *spec)
+/* A long-running source runs until its input ends or a signal: SIGINT and
+   SIGTERM stop it, SIGUSR1 finishes its input. No SA_RESTART: a blocking
+   call returns so the source sees the request. */
+static void install_stop_handlers(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -202,51 +203,61 @@ static int run_kafka(dh_pipeline_t *pl, const dh_options_t *o, const char *spec)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
-    int finished = 0;
-    int failed = dh_kafka_consume(pl, o, spec, &finished) != 0;
-    /* stopped by a signal: deliver what is out, keep the windows for the
-       replay from the committed offsets */
-    failed |= (finished ? 0 : dh_pipeline_close_output(pl)) != 0;
-    return failed;
 }
 
+/* The inputs of the run: the command line's, else the config file's. */
+static const char *const *input_list(int argc, char **argv, const char *const *cfg_inputs, int *n)
+{
+    *n = 0;
+    if (optind < argc) {
+        *n = argc - optind;
+        return (const char *const *)argv + optind;
+    }
+    while (cfg_inputs && cfg_inputs[*n])
+        (*n)++;
+    return cfg_inputs;
+}
+
+/* Each input through the source that claims it, in order. Then the end of
+   input closes every window, unless a source stopped before its end: its
+   windows stay open for the replay from committed offsets, and only the
+   output is delivered. */
 static int run(dh_pipeline_t *pl, const dh_options_t *o, int argc, char **argv,
                const char *const *cfg_inputs)
 {
-    const char *const *inputs = cfg_inputs;
-    int n = 0;
-    if (optind < argc) {
-        inputs = (const char *const *)argv + optind;
-        n = argc - optind;
-    } else {
-        while (cfg_inputs && cfg_inputs[n])
-            n++;
+    static const char *const stdin_only[] = {"-", NULL};
+    int n;
+    const char *const *inputs = input_list(argc, argv, cfg_inputs, &n);
+    if (n == 0) {
+        inputs = stdin_only;
+        n = 1;
     }
-    if (n == 1 && is_kafka(inputs[0]))
-        return run_kafka(pl, o, inputs[0]);
     int failed = 0;
-    for (int i = 0; i < n; i++)
-        failed |= dh_pipeline_read_file(pl, inputs[i]) != 0;
-    if (n == 0)
-        failed |= dh_pipeline_read_file(pl, "-") != 0;
-    failed |= dh_pipeline_finish(pl) != 0;
+    bool stopped = false;
+    for (int i = 0; i < n && !stopped; i++) {
+        const dh_source_type_t *t = dh_source_for(inputs[i]);
+        if (t->long_running)
+            install_stop_handlers();
+        dh_source_end_t end;
+        failed |= dh_source_read(t, inputs[i], pl, o, &signals.source, &end) != 0;
+        stopped = end == DH_SOURCE_STOPPED;
+    }
+    failed |= (stopped ? dh_pipeline_close_output(pl) : dh_pipeline_finish(pl)) != 0;
     return failed;
 }
 
-/* kafka: inputs stand alone (one spec, several topics allowed). */
+/* A source that must stand alone (kafka: several topics are one spec). */
 static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
 {
-    const char *const *in = optind < argc ? (const char *const *)argv + optind : cfg_inputs;
-    int n = optind < argc ? argc - optind : 0, kafka = 0;
-    if (optind >= argc)
-        while (in && in[n])
-            n++;
-    for (int i = 0; i < n; i++)
-        kafka += is_kafka(in[i]);
-    if (kafka && n > 1) {
-        fprintf(stderr, "dnshound: a kafka: input cannot be mixed with other inputs "
-                        "(name several topics as kafka:T1,T2)\n");
-        return -1;
+    int n;
+    const char *const *in = input_list(argc, argv, cfg_inputs, &n);
+    for (int i = 0; i < n && n > 1; i++) {
+        const dh_source_type_t *t = dh_source_for(in[i]);
+        if (t->alone) {
+            fprintf(stderr, "dnshound: a %s: input cannot be mixed with other inputs (%s)\n",
+                    t->name, t->alone);
+            return -1;
+        }
     }
     return 0;
 }

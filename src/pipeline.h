@@ -8,6 +8,9 @@
  * own format, keeps its own parser state and its own malformed-record
  * reporting, and shares the transaction assembler and the detectors, so a
  * log split over several files gives the same events and detections as one.
+ *
+ * The implementation is one file per subsystem (pipeline-int.h lists them):
+ * pipeline.c, stream.c, clock.c, dethost.c, stats.c; defaults in options.c.
  */
 #ifndef DH_PIPELINE_H
 #define DH_PIPELINE_H
@@ -72,6 +75,9 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name);
 /* One line (without '\n'). too_long: it is only the first max_line bytes. */
 void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t len, bool too_long);
 
+/* The input was gzip-compressed (the --stats "files" entry says so). */
+void dh_stream_set_gzip(dh_stream_t *s, bool gzip);
+
 /* The stream ended; error: NULL, or why it was cut short. Frees s. */
 void dh_stream_close(dh_stream_t *s, const char *error);
 
@@ -98,9 +104,5 @@ int dh_pipeline_flush_output(dh_pipeline_t *pl, int timeout_ms);
 
 /* Add members ("\"name\":{...}", no braces around) to the --stats object. */
 void dh_pipeline_add_stats(dh_pipeline_t *pl, const char *members);
-
-/* Read a whole file ("-" = stdin) through a stream. 0, or -1 when it could
-   not be opened or was cut short (reported on the log). */
-int dh_pipeline_read_file(dh_pipeline_t *pl, const char *path);
 
 #endif

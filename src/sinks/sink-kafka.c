@@ -20,11 +20,13 @@
 #define MAX_REPORTS 10
 
 typedef struct {
+    dh_kafka_client_t client; /* first: the rd_kafka opaque's head (kafka-conf.h) */
     rd_kafka_t *rk;
     char *topic;
-    FILE *log;
     uint64_t produced, delivered, failed;
 } kafka_sink_t;
+
+#define LOG(s, level, ...) dh_log((s)->client.logger, level, "sink", "kafka", __VA_ARGS__)
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -35,8 +37,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         return;
     }
     if (s->failed++ < MAX_REPORTS)
-        fprintf(s->log, "dnshound: kafka:%s: delivery failed: %s\n", s->topic,
-                rd_kafka_err2str(m->err));
+        LOG(s, DH_LOG_ERROR, "kafka:%s: delivery failed: %s", s->topic, rd_kafka_err2str(m->err));
 }
 
 static void *kafka_open(const char *target, const dh_options_t *o, char *err, size_t errlen)
@@ -54,7 +55,7 @@ static void *kafka_open(const char *target, const dh_options_t *o, char *err, si
     }
     kafka_sink_t *s = dh_calloc(1, sizeof(*s));
     s->topic = dh_strdup(topic);
-    s->log = o->log ? o->log : stderr;
+    s->client = (dh_kafka_client_t){.logger = o->logger, .kind = "sink"};
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, s);
     char e[512];
@@ -84,8 +85,8 @@ static int kafka_write(void *state, const char *line, size_t len, const char *ke
             break;
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             if (s->failed++ < MAX_REPORTS)
-                fprintf(s->log, "dnshound: kafka:%s: produce failed: %s\n", s->topic,
-                        rd_kafka_err2str(e));
+                LOG(s, DH_LOG_ERROR, "kafka:%s: produce failed: %s", s->topic,
+                    rd_kafka_err2str(e));
             return -1;
         }
         rd_kafka_poll(s->rk, 100); /* queue full: serve delivery reports, retry */
@@ -121,8 +122,8 @@ static int kafka_close(void *state)
         return 0;
     int rc = kafka_flush(s, 30000);
     if (rd_kafka_outq_len(s->rk) > 0)
-        fprintf(s->log, "dnshound: kafka:%s: %d messages not delivered at exit\n", s->topic,
-                rd_kafka_outq_len(s->rk));
+        LOG(s, DH_LOG_ERROR, "kafka:%s: %d messages not delivered at exit", s->topic,
+            rd_kafka_outq_len(s->rk));
     rd_kafka_destroy(s->rk);
     free(s->topic);
     free(s);

@@ -14,12 +14,17 @@
  *
  * Ownership: dh_file_reader_open allocates, dh_file_reader_close frees. A
  * line handed out is valid until the next call.
+ *
+ * The file source (dh_source_file, source.h) reads one path through one
+ * pipeline stream; the stdin source shares its loop (dh_file_source_read).
  */
 #ifndef DH_SOURCE_FILE_H
 #define DH_SOURCE_FILE_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "../pipeline.h"
 
 typedef struct dh_file_reader dh_file_reader_t;
 
@@ -45,5 +50,10 @@ const char *dh_file_reader_errmsg(const dh_file_reader_t *r);
 int dh_file_reader_is_gzip(const dh_file_reader_t *r);
 
 void dh_file_reader_close(dh_file_reader_t *r);
+
+/* Read a whole file ("-" = stdin) through one stream named `name` (for
+   FILE:LINE reports). 0, or -1 when it could not be opened or was cut short
+   (reported on the log through the stream). */
+int dh_file_source_read(dh_pipeline_t *pl, const char *path, const char *name, size_t max_line);
 
 #endif

@@ -1,5 +1,24 @@
 /*
- * source-kafka.c - the Kafka consumer (see source-kafka.h).
+ * source-kafka.c - consume sensor topics as a consumer-group member.
+ *
+ * `kafka:TOPIC[,TOPIC...]` inputs: every message is one record in any format
+ * the file path reads (sniffed per partition), after shipper envelopes are
+ * unwrapped (envelope.h). Each assigned partition is one pipeline stream;
+ * the watermark is the minimum over partitions.
+ *
+ * Delivery is at-least-once: offsets are committed by dnshound itself, only
+ * up to the first message whose event may still count in an open window or
+ * a pending transaction (dh_pipeline_safe_time), and only after the sink
+ * confirmed delivery of everything written so far. After a crash the
+ * restarted consumer re-reads from there: the open windows are rebuilt and
+ * re-closed, detections that had already been delivered come again with the
+ * same deterministic event.id (consumers de-duplicate on it), nothing is lost.
+ *
+ * On a stop request (SIGINT/SIGTERM, source.h): stop consuming, flush the
+ * sink, commit what is safe, leave the group. With exit_at_end: stop once
+ * every assigned partition reached its end; on a finish request (SIGUSR1):
+ * at once, as if they all had. Then close every window (end of input),
+ * flush, commit all.
  *
  * Per assigned partition the consumer keeps a stream and a short list of
  * checkpoints: groups of consecutive messages with the first offset of the
@@ -10,15 +29,13 @@
  * time (wall time only paces commits, never detection), at rebalance, and at
  * exit, always after the sink's delivery reports are in.
  */
-#include "source-kafka.h"
-
 #include <librdkafka/rdkafka.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "../kafka-conf.h"
+#include "../source.h"
 #include "../util-json.h"
 #include "../util-mem.h"
 #include "envelope.h"
@@ -29,18 +46,6 @@
 static int64_t now_ms(void);
 #define GROUP_MSGS 1000
 #define MAX_PARTS 1024
-
-static volatile sig_atomic_t stop_requested, finish_requested;
-
-void dh_kafka_request_stop(void)
-{
-    stop_requested = 1;
-}
-
-void dh_kafka_request_finish(void)
-{
-    finish_requested = 1;
-}
 
 typedef struct {
     int64_t first_offset;
@@ -62,16 +67,19 @@ typedef struct {
 } part_t;
 
 typedef struct {
+    dh_kafka_client_t client; /* first: the rd_kafka opaque's head (kafka-conf.h) */
     dh_pipeline_t *pl;
     const dh_options_t *o;
+    dh_source_ctl_t *ctl; /* stop and finish requests (source.h) */
     rd_kafka_t *rk;
     part_t parts[MAX_PARTS];
     size_t n_parts;
     bool assigned_once;
     dh_strbuf_t env;
     uint64_t messages, bytes, commits, commit_errors, revoked, assigned, too_long;
-    FILE *log;
 } consumer_t;
+
+#define LOG(c, level, ...) dh_log((c)->client.logger, level, "source", "kafka", __VA_ARGS__)
 
 /* ---- partitions ----------------------------------------------------------- */
 
@@ -181,7 +189,7 @@ static void commit(consumer_t *c, bool all_consumed)
         return;
     if (dh_pipeline_flush_output(c->pl, 30000) != 0) {
         c->commit_errors++;
-        fprintf(c->log, "dnshound: kafka: output not delivered; offsets not committed\n");
+        LOG(c, DH_LOG_ERROR, "output not delivered; offsets not committed");
         return;
     }
     int64_t safe_ts = all_consumed ? INT64_MAX : dh_pipeline_safe_time(c->pl);
@@ -205,7 +213,7 @@ static void commit(consumer_t *c, bool all_consumed)
         }
         if (e) {
             c->commit_errors++;
-            fprintf(c->log, "dnshound: kafka: commit failed: %s\n", rd_kafka_err2str(e));
+            LOG(c, DH_LOG_ERROR, "commit failed: %s", rd_kafka_err2str(e));
         } else {
             c->commits++;
             for (int i = 0; i < l->cnt; i++)
@@ -348,8 +356,9 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
         }
         return true;
     }
-    fprintf(c->log, "dnshound: kafka: %s\n", rd_kafka_message_errstr(m));
-    return m->err != RD_KAFKA_RESP_ERR__FATAL;
+    bool fatal = m->err == RD_KAFKA_RESP_ERR__FATAL;
+    LOG(c, fatal ? DH_LOG_ERROR : DH_LOG_WARN, "%s", rd_kafka_message_errstr(m));
+    return !fatal;
 }
 
 /* ---- set-up ------------------------------------------------------------------ */
@@ -430,52 +439,83 @@ static void add_stats(consumer_t *c)
     dh_sb_free(&sb);
 }
 
-int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec, int *finished)
+/* ---- the source (source.h) ---------------------------------------------------- */
+
+static bool kafka_claims(const char *spec)
+{
+    return strncmp(spec, "kafka:", 6) == 0;
+}
+
+static void free_consumer(consumer_t *c)
+{
+    if (c->rk)
+        rd_kafka_destroy(c->rk);
+    dh_sb_free(&c->env);
+    free(c);
+}
+
+/* spec "kafka:TOPIC[,TOPIC]": joins the group and subscribes; reading
+   starts in run(). */
+static void *kafka_open(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
+                        dh_source_ctl_t *ctl, char *err, size_t errlen)
 {
     consumer_t *c = dh_calloc(1, sizeof(*c));
     c->pl = pl;
     c->o = o;
-    c->log = o->log ? o->log : stderr;
+    c->ctl = ctl;
+    c->client = (dh_kafka_client_t){.logger = o->logger, .kind = "source"};
     dh_sb_init(&c->env);
-    char err[512];
-    *finished = 0;
-    c->rk = new_consumer(c, o, err, sizeof(err));
-    if (!c->rk || subscribe(c, spec, err, sizeof(err))) {
-        fprintf(c->log, "dnshound: %s\n", err);
-        if (c->rk)
-            rd_kafka_destroy(c->rk);
-        dh_sb_free(&c->env);
-        free(c);
-        return -1;
+    c->rk = new_consumer(c, o, err, errlen);
+    if (!c->rk || subscribe(c, spec, err, errlen)) {
+        free_consumer(c);
+        return NULL;
     }
-    dh_pipeline_set_concurrent(pl, true);
+    return c;
+}
+
+/* End of input: flush every partition's pending transactions, close every
+   window, deliver, then commit everything read. 0 or -1. */
+static int finish_input(consumer_t *c)
+{
+    for (size_t i = 0; i < c->n_parts; i++) {
+        dh_stream_close(c->parts[i].stream, NULL);
+        c->parts[i].stream = NULL;
+    }
+    if (dh_pipeline_finish(c->pl) != 0)
+        return -1;
+    commit(c, true);
+    return 0;
+}
+
+/* One poll: false when consuming must stop (fatal error). */
+static bool poll_once(consumer_t *c)
+{
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
+    if (!m)
+        dh_pipeline_poll(c->pl); /* a SIGHUP while the topics are quiet */
+    mark_idle(c);
+    if (!m)
+        return true;
+    bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
+    rd_kafka_message_destroy(m);
+    return ok;
+}
+
+static int kafka_run(void *state, dh_source_end_t *end)
+{
+    consumer_t *c = state;
+    *end = DH_SOURCE_STOPPED;
+    dh_pipeline_set_concurrent(c->pl, true);
     int64_t last_commit = now_ms();
     int rc = 0;
-    while (!stop_requested) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
-        if (!m)
-            dh_pipeline_poll(pl); /* a SIGHUP while the topics are quiet */
-        mark_idle(c);
-        if (m) {
-            bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
-            rd_kafka_message_destroy(m);
-            if (!ok) {
-                rc = -1;
-                break;
-            }
+    while (!c->ctl->stop) {
+        if (!poll_once(c)) {
+            rc = -1;
+            break;
         }
-        if (finish_requested || (o->exit_at_end && all_at_end(c))) {
-            /* end of input: flush every partition's pending transactions,
-               close every window, deliver, then commit everything read */
-            for (size_t i = 0; i < c->n_parts; i++) {
-                dh_stream_close(c->parts[i].stream, NULL);
-                c->parts[i].stream = NULL;
-            }
-            *finished = 1;
-            if (dh_pipeline_finish(pl) != 0)
-                rc = -1;
-            else
-                commit(c, true);
+        if (c->ctl->finish || (c->o->exit_at_end && all_at_end(c))) {
+            *end = DH_SOURCE_END_OF_INPUT;
+            rc = finish_input(c);
             break;
         }
         if (now_ms() - last_commit >= COMMIT_MS) {
@@ -483,14 +523,30 @@ int dh_kafka_consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec,
             last_commit = now_ms();
         }
     }
-    if (!*finished)
+    if (*end == DH_SOURCE_STOPPED)
         commit(c, false); /* stopped: deliver output, commit only what is safe */
     add_stats(c);
+    return rc;
+}
+
+static void kafka_close(void *state)
+{
+    consumer_t *c = state;
+    if (!c)
+        return;
     rd_kafka_consumer_close(c->rk);
     while (c->n_parts)
         drop_part(c, &c->parts[c->n_parts - 1]);
-    rd_kafka_destroy(c->rk);
-    dh_sb_free(&c->env);
-    free(c);
-    return rc;
+    free_consumer(c);
 }
+
+const dh_source_type_t dh_source_kafka = {
+    .name = "kafka",
+    .description = "kafka:TOPIC[,TOPIC]: consume the topics as a consumer-group member",
+    .alone = "name several topics as kafka:T1,T2",
+    .long_running = true,
+    .claims = kafka_claims,
+    .open = kafka_open,
+    .run = kafka_run,
+    .close = kafka_close,
+};

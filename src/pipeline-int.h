@@ -1,0 +1,149 @@
+/*
+ * pipeline-int.h - what the files of the pipeline share and nothing else
+ * sees: the state of a run (struct dh_pipeline), of a stream (struct
+ * dh_stream), and the calls between the pipeline's subsystems:
+ *
+ *   pipeline.c  life cycle (new, finish, free), event dispatch, output
+ *   stream.c    streams: format sniffing, parsing, per-input accounting
+ *   clock.c     event time: the watermark, replay epochs, concurrent inputs
+ *   dethost.c   the detector host: noise control, history, detectors, alerts
+ *   stats.c     counters, the --stats JSON object and the summary line
+ *
+ * Everything here is single-threaded (see pipeline.h). The public API stays
+ * in pipeline.h; sources, sinks and tests never include this header.
+ */
+#ifndef DH_PIPELINE_INT_H
+#define DH_PIPELINE_INT_H
+
+#include "alerts.h"
+#include "detector.h"
+#include "history.h"
+#include "noise.h"
+#include "pipeline.h"
+#include "regdom.h"
+#include "rules.h"
+#include "sink.h"
+#include "state.h"
+#include "txn.h"
+#include "util-ip.h"
+#include "util-json.h"
+
+#define MAX_INPUT_STATS 256 /* inputs listed by name in --stats */
+#define PROBE_MAX_LINES 64  /* format sniffing holds back at most this many lines */
+#define PROBE_MAX_BYTES (1024 * 1024) /* ... and this many bytes */
+
+typedef struct {
+    const dh_detector_type_t *type;
+    dh_rule_t *rule;
+    void *state;
+} detector_inst_t;
+
+typedef struct {
+    char *name;
+    const char *format;
+    bool gzip;
+    uint64_t records, malformed, skipped;
+    char *error;
+} input_stat_t;
+
+struct dh_pipeline {
+    dh_options_t opt;
+    dh_counters_t c;
+    dh_evbuf_t *evbuf;
+    dh_txn_stats_t txn_stats; /* summed over closed streams */
+    dh_regdom_t *regdom;
+    detector_inst_t *det;
+    size_t n_det;
+    dh_detect_env_t env;
+    dh_state_t *state;
+    dh_noise_t *noise;
+    dh_alerts_t *alerts;
+    dh_history_t *history; /* NULL with --emit events */
+    dh_addr_t *answer_addrs; /* the current event's parsed answers (event.h) */
+    size_t answer_addrs_cap;
+    /* Concurrent streams (Kafka partitions): the watermark is the minimum
+       over active streams of their newest event time, minus the lateness,
+       so a lagging partition does not see its events declared late. */
+    bool concurrent;
+    dh_stream_t *streams; /* open streams */
+    dh_strbuf_t extra_stats; /* members added by sources ("kafka":{...}) */
+    bool finished;
+    const dh_sink_type_t *sink_type;
+    void *sink;
+    dh_strbuf_t out;
+    int64_t max_ts;
+    int64_t watermark;
+    input_stat_t inputs[MAX_INPUT_STATS];
+    size_t n_inputs;
+};
+
+struct dh_stream {
+    dh_pipeline_t *pl;
+    char *name;
+    const dh_parser_type_t *parser;
+    void *pstate;
+    /* format sniffing: lines held back until a parser says YES */
+    dh_strbuf_t held;
+    size_t held_off[PROBE_MAX_LINES];
+    uint64_t held_line_no[PROBE_MAX_LINES];
+    size_t n_held;
+    /* Transaction assembly is per stream: a transaction belongs to one
+       sensor's log, and each stream keeps its own event-time clock, so
+       reading two sensors' logs of the same hours one after the other does
+       not expire the second one's requests on arrival. Created on the first
+       record that is a part (EVE); Zeek streams never need one. */
+    dh_txn_t *txn;
+    bool saw_event;
+    bool idle;              /* concurrent mode: at its end, not holding the watermark */
+    int64_t max_ts;         /* newest event time of this stream */
+    int64_t last_record_ts; /* event time of the last line, INT64_MIN if not DNS */
+    dh_stream_t *prev, *next;
+    uint64_t records, malformed, skipped;
+    unsigned reported;
+    input_stat_t *stat;
+};
+
+/* ---- pipeline.c ---- */
+
+/* A finished transaction of a stream: regdom, counters, then the events
+   serializer or the detector host, then the clock. ctx is the pipeline. */
+void dh_pipeline_on_event(void *ctx, const dh_event_t *ev);
+
+/* ---- clock.c ---- */
+
+/* An event of time ts was handled (inputs read one after another). */
+void dh_clock_advance(dh_pipeline_t *pl, int64_t ts);
+
+/* The transaction callback of a stream (ctx): its clock, replay epochs,
+   then dh_pipeline_on_event. */
+void dh_clock_stream_event(void *ctx, const dh_event_t *ev);
+
+/* Concurrent mode: recompute the watermark from the active streams. */
+void dh_clock_advance_concurrent(dh_pipeline_t *pl);
+
+/* ---- dethost.c ---- */
+
+/* Before anything else: where detectors emit. */
+void dh_dethost_init(dh_pipeline_t *pl);
+
+/* State, history, noise control, alert suppression and the detectors
+   (--emit detections). 0, or -1 with err. */
+int dh_dethost_setup(dh_pipeline_t *pl, char *err, size_t errlen);
+
+/* One normalized event (its registered domain set) through noise control,
+   the history and every detector. ev is the caller's copy: its answer
+   addresses are filled in. */
+void dh_dethost_event(dh_pipeline_t *pl, dh_event_t *ev);
+
+/* End of input: close every window, flush detectors and alerts, commit the
+   history (a failed commit counts as an output error). */
+void dh_dethost_finish(dh_pipeline_t *pl);
+
+/* The oldest event time an open window, alert or detector still holds;
+   INT64_MAX when none (or no detection). */
+int64_t dh_dethost_oldest_open(const dh_pipeline_t *pl);
+
+/* Frees everything dh_dethost_setup made. */
+void dh_dethost_free(dh_pipeline_t *pl);
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * source.h - where input records come from: the interface every source
+ * implements.
+ *
+ * One file per source in src/sources/ defines `const dh_source_type_t
+ * dh_source_NAME`; one line SOURCE(NAME) in src/sources/sources.def registers
+ * it (a forgotten definition is a link error). main.c knows no source by
+ * name: it asks dh_source_for() which type claims each input spec given on
+ * the command line or in the configuration, then drives it through the
+ * callbacks below. Sources only read: each turns what it reads into lines
+ * handed to pipeline streams (dh_stream_open/line/close, pipeline.h), so the
+ * format sniffing, the parsers and everything after them are the same for
+ * every source.
+ *
+ * Type and instance: the type (const, static) describes a kind of input;
+ * each input spec gets its own instance, the state open() returns.
+ *
+ * Threading: every callback is called from the main thread, one source
+ * instance at a time, in the order the inputs were given. A source that
+ * uses threads of its own (librdkafka does) must hand lines to its streams
+ * from the thread that called run().
+ *
+ * Stopping: a long-running source (a Kafka consumer, a followed file) runs
+ * until its input ends or it is asked to stop. A stop request is a flag in
+ * the dh_source_ctl_t the source got at open(), set from a signal handler
+ * (async-signal-safe, see dh_source_request_stop) or by a test. The source
+ * checks the flags between records and after every blocking call that a
+ * signal interrupts (a poll with a short timeout, a read() that returns
+ * EINTR). There is no stop callback: all a signal handler could safely do
+ * in one is set a flag.
+ *
+ *   claims(spec)          Optional. true when the input spec is this
+ *                         source's ("kafka:TOPIC", "-"). Must not keep
+ *                         state. The type whose claims is NULL takes every
+ *                         spec no other type claims (file paths).
+ *   open(spec, pl, o, ctl, err, errlen)
+ *                         A new instance for one input spec. spec, pl, o
+ *                         and ctl are borrowed and outlive the instance.
+ *                         Returns the state, or NULL with err filled when
+ *                         the source cannot start at all (bad spec, missing
+ *                         settings: main reports err and the run ends
+ *                         without closing windows). An input that cannot be
+ *                         read (a missing file) is not an open failure:
+ *                         run() reports it through its stream, and the
+ *                         other inputs are still read.
+ *   run(state, end)       Read the input: open streams on pl, feed them,
+ *                         close them. Blocks until the input ends, the ctl
+ *                         asks for a stop, or a fatal error. Sets *end to
+ *                         DH_SOURCE_END_OF_INPUT when everything there was
+ *                         to read was read (main then closes every window
+ *                         once the last input is done; a source may already
+ *                         have done it itself with dh_pipeline_finish, which
+ *                         is idempotent), or DH_SOURCE_STOPPED when it
+ *                         stopped before the end (its windows stay open for
+ *                         a resume from committed offsets: main only
+ *                         delivers the output). Returns 0, or -1 when the
+ *                         input failed or was cut short (reported on the
+ *                         log; exit status 1).
+ *   close(state)          Leave (consumer group), release and free the
+ *                         instance. Streams it opened must be closed by
+ *                         now. NULL is allowed. Cannot fail.
+ *
+ * Flags of a type: `alone` (non-NULL) says the input must be the only one
+ * of the run, and is the hint given when it is not; `long_running` says the
+ * source runs until stopped, so main routes SIGINT/SIGTERM (stop) and
+ * SIGUSR1 (finish) to its ctl while it runs; other sources keep the default
+ * signal dispositions (a file read is simply killed).
+ */
+#ifndef DH_SOURCE_H
+#define DH_SOURCE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "options.h"
+#include "pipeline.h"
+
+/* Requests to a running source. Written asynchronously (signal handlers),
+   read by the source between records. Owned by whoever runs the sources. */
+typedef struct dh_source_ctl {
+    volatile sig_atomic_t stop;   /* stop reading; deliver and commit what is safe */
+    volatile sig_atomic_t finish; /* end the input now, as if it had reached its end:
+                                     every window closes, everything read counts */
+} dh_source_ctl_t;
+
+typedef enum {
+    DH_SOURCE_END_OF_INPUT = 0, /* read to its end (or told to finish) */
+    DH_SOURCE_STOPPED = 1,      /* stopped before its end: keep the windows */
+} dh_source_end_t;
+
+typedef struct dh_source_type {
+    const char *name;        /* "file", "stdin", "kafka" */
+    const char *description; /* one line for --help and docs */
+    const char *alone;       /* non-NULL: must be the only input; the hint why */
+    bool long_running;       /* runs until stopped: gets the stop signals */
+    bool (*claims)(const char *spec);
+    void *(*open)(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
+                  dh_source_ctl_t *ctl, char *err, size_t errlen);
+    int (*run)(void *state, dh_source_end_t *end);
+    void (*close)(void *state);
+} dh_source_type_t;
+
+/* The registry: every source in sources.def, NULL-terminated. */
+extern const dh_source_type_t *const dh_sources[];
+
+/* The source type for an input spec: the first whose claims() says yes,
+   else the one without claims(). NULL only when the registry has none. */
+const dh_source_type_t *dh_source_for(const char *spec);
+
+/* Async-signal-safe requests (SIGINT/SIGTERM and SIGUSR1). */
+void dh_source_request_stop(dh_source_ctl_t *ctl);
+void dh_source_request_finish(dh_source_ctl_t *ctl);
+
+/* Open, run and close one input. 0, or -1 when it failed (reported on the
+   log); *end as run() sets it (DH_SOURCE_STOPPED when open failed). */
+int dh_source_read(const dh_source_type_t *t, const char *spec, dh_pipeline_t *pl,
+                   const dh_options_t *o, dh_source_ctl_t *ctl, dh_source_end_t *end);
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * registry.c - expands sources.def into the source table, and the few
+ * steps every source shares (see source.h).
+ */
+#include "../source.h"
+
+#define SOURCE(n) extern const dh_source_type_t dh_source_##n;
+#include "sources.def"
+#undef SOURCE
+
+const dh_source_type_t *const dh_sources[] = {
+#define SOURCE(n) &dh_source_##n,
+#include "sources.def"
+#undef SOURCE
+    NULL,
+};
+
+const dh_source_type_t *dh_source_for(const char *spec)
+{
+    const dh_source_type_t *fallback = NULL;
+    for (size_t i = 0; dh_sources[i]; i++) {
+        if (!dh_sources[i]->claims)
+            fallback = fallback ? fallback : dh_sources[i];
+        else if (dh_sources[i]->claims(spec))
+            return dh_sources[i];
+    }
+    return fallback;
+}
+
+void dh_source_request_stop(dh_source_ctl_t *ctl)
+{
+    ctl->stop = 1;
+}
+
+void dh_source_request_finish(dh_source_ctl_t *ctl)
+{
+    ctl->finish = 1;
+}
+
+int dh_source_read(const dh_source_type_t *t, const char *spec, dh_pipeline_t *pl,
+                   const dh_options_t *o, dh_source_ctl_t *ctl, dh_source_end_t *end)
+{
+    char err[512];
+    *end = DH_SOURCE_STOPPED;
+    void *st = t->open(spec, pl, o, ctl, err, sizeof(err));
+    if (!st) {
+        dh_log(o->logger, DH_LOG_ERROR, "source", t->name, "%s", err);
+        return -1;
+    }
+    int rc = t->run(st, end);
+    t->close(st);
+    return rc;
+}

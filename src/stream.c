@@ -1,0 +1,267 @@
+/*
+ * stream.c - input streams: one per file, stdin or Kafka partition. A stream
+ * turns the lines its source hands it into records: it sniffs the format
+ * (or takes --format), keeps its parser's state and its own transaction
+ * assembler, rejects what is not text, and reports malformed records as
+ * NAME:LINE: reason, up to --max-reports per input.
+ *
+ * Why sniffing holds lines back: a probe answers yes, need more, or no
+ * (parser.h), never a guess, so the first lines of an input may be held
+ * until some parser is certain; they are then parsed in order, or reported
+ * as malformed when no parser claims them. The pipeline's core never knows
+ * a format: even what an over-long line was is asked of the parsers.
+ */
+#include "pipeline-int.h"
+
+#include <string.h>
+
+#include "util-mem.h"
+#include "util-json.h"
+
+static void report_malformed(dh_stream_t *s, uint64_t line_no, const char *reason)
+{
+    s->malformed++;
+    s->pl->c.malformed++;
+    if (s->reported++ < s->pl->opt.max_reports)
+        fprintf(s->pl->opt.log, "%s:%llu: %s\n", s->name, (unsigned long long)line_no, reason);
+}
+
+static void choose_parser(dh_stream_t *s, const dh_parser_type_t *p)
+{
+    s->parser = p;
+    s->pstate = p->create();
+    if (s->stat)
+        s->stat->format = p->name;
+}
+
+dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
+{
+    dh_stream_t *s = dh_calloc(1, sizeof(*s));
+    s->pl = pl;
+    s->name = dh_strdup(name);
+    dh_sb_init(&s->held);
+    s->max_ts = INT64_MIN;
+    s->last_record_ts = INT64_MIN;
+    s->next = pl->streams;
+    if (pl->streams)
+        pl->streams->prev = s;
+    pl->streams = s;
+    pl->c.inputs++;
+    if (pl->n_inputs < MAX_INPUT_STATS) {
+        s->stat = &pl->inputs[pl->n_inputs++];
+        s->stat->name = dh_strdup(name);
+    }
+    if (pl->opt.format)
+        choose_parser(s, dh_parser_find(pl->opt.format));
+    return s;
+}
+
+static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    dh_pipeline_t *pl = s->pl;
+    char reason[DH_REASON_MAX];
+    reason[0] = '\0';
+    s->last_record_ts = INT64_MIN;
+    switch (s->parser->parse_line(s->pstate, line, len, pl->evbuf, reason)) {
+    case DH_LINE_RECORD:
+        s->last_record_ts = pl->evbuf->ev.ts_us;
+        s->records++;
+        pl->c.records++;
+        pl->c.dns_records++;
+        if (pl->evbuf->part == DH_PART_COMPLETE) {
+            dh_clock_stream_event(s, &pl->evbuf->ev);
+            break;
+        }
+        if (!s->txn)
+            s->txn = dh_txn_new(pl->opt.max_pending, pl->opt.txn_timeout_us, dh_clock_stream_event,
+                                s);
+        dh_txn_add(s->txn, pl->evbuf);
+        break;
+    case DH_LINE_HEADER:
+        break;
+    case DH_LINE_SKIPPED:
+        s->records++;
+        s->skipped++;
+        pl->c.records++;
+        pl->c.skipped++;
+        break;
+    case DH_LINE_MALFORMED:
+        s->records++;
+        pl->c.records++;
+        report_malformed(s, line_no, reason[0] ? reason : "malformed record");
+        break;
+    }
+}
+
+static void replay_held(dh_stream_t *s)
+{
+    for (size_t i = 0; i < s->n_held; i++) {
+        size_t end = i + 1 < s->n_held ? s->held_off[i + 1] : s->held.len;
+        parse(s, s->held_line_no[i], s->held.buf + s->held_off[i], end - s->held_off[i]);
+    }
+    s->n_held = 0;
+    dh_sb_reset(&s->held);
+}
+
+/* Held lines that no parser claimed: each is a malformed record. */
+static void reject_held(dh_stream_t *s, const char *reason)
+{
+    for (size_t i = 0; i < s->n_held; i++) {
+        s->records++;
+        s->pl->c.records++;
+        report_malformed(s, s->held_line_no[i], reason);
+    }
+    s->n_held = 0;
+    dh_sb_reset(&s->held);
+}
+
+/* Three-state sniffing over the first records of the stream. */
+static void probe(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    bool maybe = false;
+    for (size_t i = 0; dh_parsers[i]; i++) {
+        dh_probe_t r = dh_parsers[i]->probe(line, len);
+        if (r == DH_PROBE_YES) {
+            choose_parser(s, dh_parsers[i]);
+            replay_held(s);
+            parse(s, line_no, line, len);
+            return;
+        }
+        maybe |= r == DH_PROBE_NEED_MORE;
+    }
+    if (!maybe) {
+        s->records++;
+        s->pl->c.records++;
+        report_malformed(s, line_no, "not a Zeek or Suricata DNS log record");
+        return;
+    }
+    if (s->n_held == PROBE_MAX_LINES || s->held.len + len > PROBE_MAX_BYTES)
+        reject_held(s, "format not recognised (no parser claimed the first records)");
+    s->held_off[s->n_held] = s->held.len;
+    s->held_line_no[s->n_held++] = line_no;
+    dh_sb_put(&s->held, line, len);
+}
+
+static bool blank(const char *line, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+            return false;
+    return true;
+}
+
+/* true when a parser knows the head of an over-long line for a valid
+   record of its format that is not DNS (parser.h skips_truncated). */
+static bool skippable_head(const char *line, size_t len)
+{
+    for (size_t i = 0; dh_parsers[i]; i++)
+        if (dh_parsers[i]->skips_truncated && dh_parsers[i]->skips_truncated(line, len))
+            return true;
+    return false;
+}
+
+/* An over-long line: a record a parser knows to be no DNS (big EVE stats
+   lines) is skipped, anything else is malformed. */
+static void too_long(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    dh_pipeline_t *pl = s->pl;
+    pl->c.too_long++;
+    s->records++;
+    pl->c.records++;
+    if (skippable_head(line, len)) {
+        s->skipped++;
+        pl->c.skipped++;
+        return;
+    }
+    char reason[96];
+    snprintf(reason, sizeof(reason), "line longer than %zu bytes (--max-line)", pl->opt.max_line);
+    report_malformed(s, line_no, reason);
+}
+
+void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t len, bool is_long)
+{
+    dh_pipeline_poll(s->pl);
+    if (is_long) {
+        too_long(s, line_no, line, len);
+        return;
+    }
+    if (len && line[len - 1] == '\r')
+        len--;
+    if (blank(line, len))
+        return;
+    const char *why = memchr(line, '\0', len) ? "NUL byte in record"
+                      : !dh_utf8_valid(line, len) ? "invalid UTF-8"
+                                                   : NULL;
+    if (why) {
+        s->records++;
+        s->pl->c.records++;
+        report_malformed(s, line_no, why);
+        return;
+    }
+    if (s->parser)
+        parse(s, line_no, line, len);
+    else
+        probe(s, line_no, line, len);
+}
+
+static void add_txn_stats(dh_txn_stats_t *sum, const dh_txn_stats_t *t)
+{
+    sum->merged += t->merged;
+    sum->unanswered += t->unanswered;
+    sum->orphan_responses += t->orphan_responses;
+    sum->evicted_full += t->evicted_full;
+    if (t->pending_peak > sum->pending_peak)
+        sum->pending_peak = t->pending_peak;
+}
+
+void dh_stream_close(dh_stream_t *s, const char *error)
+{
+    dh_pipeline_t *pl = s->pl;
+    if (!s->parser)
+        reject_held(s, "format not recognised (no parser claimed the first records)");
+    if (s->reported > pl->opt.max_reports)
+        fprintf(pl->opt.log, "%s: %llu malformed records (%u shown)\n", s->name,
+                (unsigned long long)s->malformed, pl->opt.max_reports);
+    if (error) {
+        pl->c.inputs_failed++;
+        fprintf(pl->opt.log, "%s: %s\n", s->name, error);
+    }
+    if (s->stat) {
+        s->stat->records = s->records;
+        s->stat->malformed = s->malformed;
+        s->stat->skipped = s->skipped;
+        s->stat->error = error ? dh_strdup(error) : NULL;
+    }
+    if (s->txn) {
+        dh_txn_flush(s->txn);
+        add_txn_stats(&pl->txn_stats, dh_txn_stats(s->txn));
+        dh_txn_free(s->txn);
+    }
+    if (s->parser) {
+        if (s->parser->end_of_input)
+            s->parser->end_of_input(s->pstate);
+        s->parser->destroy(s->pstate);
+    }
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        pl->streams = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    dh_sb_free(&s->held);
+    free(s->name);
+    free(s);
+    if (pl->concurrent)
+        dh_clock_advance_concurrent(pl);
+}
+
+void dh_stream_set_gzip(dh_stream_t *s, bool gzip)
+{
+    if (s->stat)
+        s->stat->gzip = gzip;
+}
+
+int64_t dh_stream_last_record_ts(const dh_stream_t *s)
+{
+    return s->last_record_ts;
+}

@@ -1,0 +1,176 @@
+/*
+ * test-source.c - the source registry (src/source.h, src/sources/sources.def):
+ * every entry is reachable and complete, and each kind of input spec is
+ * claimed by the right source type, as main.c decided before the registry.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "source.h"
+
+static size_t n_sources(void)
+{
+    size_t n = 0;
+    while (dh_sources[n])
+        n++;
+    return n;
+}
+
+Test(source, every_entry_is_complete)
+{
+    cr_assert_gt(n_sources(), 0);
+    for (size_t i = 0; dh_sources[i]; i++) {
+        const dh_source_type_t *t = dh_sources[i];
+        cr_assert(t->name && *t->name, "source %zu has no name", i);
+        cr_assert(t->description && *t->description, "%s: no description", t->name);
+        cr_assert(t->open && t->run && t->close, "%s: a callback is missing", t->name);
+    }
+}
+
+Test(source, names_are_unique)
+{
+    for (size_t i = 0; dh_sources[i]; i++)
+        for (size_t j = i + 1; dh_sources[j]; j++)
+            cr_assert_str_neq(dh_sources[i]->name, dh_sources[j]->name);
+}
+
+Test(source, exactly_one_fallback)
+{
+    size_t fallbacks = 0;
+    for (size_t i = 0; dh_sources[i]; i++)
+        fallbacks += dh_sources[i]->claims == NULL;
+    cr_assert_eq(fallbacks, 1, "%zu sources without claims()", fallbacks);
+}
+
+/* Each entry is what dh_source_for answers for some spec: a type whose
+   specs an earlier entry claims would never run. */
+static const char *const example_spec[][2] = {
+    {"kafka", "kafka:dns"},
+    {"stdin", "-"},
+    {"file", "samples/demo-eve.json"},
+};
+
+Test(source, every_entry_is_reachable)
+{
+    size_t n = sizeof(example_spec) / sizeof(example_spec[0]);
+    cr_assert_eq(n, n_sources(), "a source in sources.def has no example spec here");
+    for (size_t i = 0; i < n; i++) {
+        const dh_source_type_t *t = dh_source_for(example_spec[i][1]);
+        cr_assert_not_null(t);
+        cr_assert_str_eq(t->name, example_spec[i][0], "'%s' claimed by %s", example_spec[i][1],
+                         t->name);
+    }
+}
+
+static const char *claimer(const char *spec)
+{
+    return dh_source_for(spec)->name;
+}
+
+Test(source, specs_are_claimed_as_before)
+{
+    cr_assert_str_eq(claimer("kafka:a,b"), "kafka");
+    cr_assert_str_eq(claimer("kafka:"), "kafka"); /* the source reports the missing topic */
+    cr_assert_str_eq(claimer("-"), "stdin");
+    cr_assert_str_eq(claimer("--"), "file");
+    cr_assert_str_eq(claimer("./-"), "file");
+    cr_assert_str_eq(claimer("kafka"), "file");
+    cr_assert_str_eq(claimer("Kafka:dns"), "file");
+    cr_assert_str_eq(claimer("logs/kafka:dns.log"), "file");
+    cr_assert_str_eq(claimer("/var/log/zeek/dns.log.gz"), "file");
+}
+
+Test(source, only_kafka_stands_alone_and_runs_until_stopped)
+{
+    for (size_t i = 0; dh_sources[i]; i++) {
+        bool kafka = strcmp(dh_sources[i]->name, "kafka") == 0;
+        cr_assert_eq(dh_sources[i]->alone != NULL, kafka, "%s", dh_sources[i]->name);
+        cr_assert_eq(dh_sources[i]->long_running, kafka, "%s", dh_sources[i]->name);
+    }
+}
+
+Test(source, requests_set_the_flags)
+{
+    dh_source_ctl_t ctl = {0};
+    dh_source_request_stop(&ctl);
+    cr_assert_eq(ctl.stop, 1);
+    cr_assert_eq(ctl.finish, 0);
+    dh_source_request_finish(&ctl);
+    cr_assert_eq(ctl.finish, 1);
+}
+
+/* A pipeline that serializes events to /dev/null: no rules, no history. */
+static dh_pipeline_t *events_pipeline(dh_options_t *o, FILE *log)
+{
+    char err[256] = "";
+    dh_options_default(o);
+    o->emit = DH_EMIT_EVENTS;
+    o->output = "/dev/null";
+    o->log = log;
+    dh_pipeline_t *pl = dh_pipeline_new(o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    return pl;
+}
+
+Test(source, file_source_reads_through_a_stream)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    dh_pipeline_t *pl = events_pipeline(&o, log);
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_STOPPED;
+    const char *spec = DH_SOURCE_DIR "/samples/demo-eve.json";
+    cr_assert_eq(dh_source_read(dh_source_for(spec), spec, pl, &o, &ctl, &end), 0);
+    cr_assert_eq(end, DH_SOURCE_END_OF_INPUT);
+    const dh_counters_t *c = dh_pipeline_counters(pl);
+    cr_assert_eq(c->inputs, 1);
+    cr_assert_eq(c->inputs_failed, 0);
+    cr_assert_gt(c->dns_events, 0);
+    cr_assert_eq(dh_pipeline_finish(pl), 0);
+    dh_pipeline_free(pl);
+    fclose(log);
+}
+
+Test(source, a_missing_file_fails_as_its_input_not_at_open)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    dh_pipeline_t *pl = events_pipeline(&o, log);
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_STOPPED;
+    const char *spec = "/nonexistent/dns.log";
+    cr_assert_eq(dh_source_read(dh_source_for(spec), spec, pl, &o, &ctl, &end), -1);
+    cr_assert_eq(end, DH_SOURCE_END_OF_INPUT, "the other inputs are still read");
+    cr_assert_eq(dh_pipeline_counters(pl)->inputs_failed, 1);
+    char line[256] = "";
+    rewind(log);
+    cr_assert_not_null(fgets(line, sizeof(line), log));
+    cr_assert_str_eq(line, "/nonexistent/dns.log: No such file or directory\n");
+    dh_pipeline_free(pl);
+    fclose(log);
+}
+
+/* A source that cannot start says why on the run's logger, as
+   [source:NAME], and leaves the windows open (nothing was read). */
+Test(source, an_open_failure_is_logged_and_stops)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    dh_pipeline_t *pl = events_pipeline(&o, log);
+    dh_log_t lg;
+    dh_log_init(&lg, log);
+    o.logger = &lg;
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    const char *spec = "kafka:dns"; /* no brokers given */
+    cr_assert_eq(dh_source_read(dh_source_for(spec), spec, pl, &o, &ctl, &end), -1);
+    cr_assert_eq(end, DH_SOURCE_STOPPED);
+    char line[256] = "";
+    rewind(log);
+    cr_assert_not_null(fgets(line, sizeof(line), log));
+    cr_assert_str_eq(line, "dnshound: [source:kafka] error: kafka: no brokers "
+                           "(-b BROKERS or -X bootstrap.servers=...)\n");
+    dh_pipeline_free(pl);
+    dh_log_close(&lg);
+    fclose(log);
+}
