@@ -1,7 +1,7 @@
 /*
  * test-kafka.c - the Kafka source and sink in process, against librdkafka's
  * mock cluster (rdkafka_mock.h) running in this test's own process: sample
- * records produced to a topic are consumed by dh_kafka_consume as a group
+ * records produced to a topic are consumed by the kafka source as a group
  * member and give the detections a file run gives; detections written to
  * "kafka:TOPIC" are read back from the topic, keyed, with delivery counted.
  */
@@ -15,7 +15,7 @@
 
 #include "capture.h"
 #include "sink.h"
-#include "sources/source-kafka.h"
+#include "source.h"
 
 typedef struct {
     rd_kafka_t *owner; /* the handle the mock cluster lives in */
@@ -118,6 +118,20 @@ static int consume_all(const mock_t *m, const char *topic, dh_strbuf_t *out, int
     return n;
 }
 
+/* Read spec through its registered source; *finished: it reached its end
+   (the windows were closed), as opposed to a stop. */
+static int consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec, int *finished)
+{
+    const dh_source_type_t *t = dh_source_for(spec);
+    cr_assert_not_null(t);
+    cr_assert_str_eq(t->name, "kafka");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_STOPPED;
+    int rc = dh_source_read(t, spec, pl, o, &ctl, &end);
+    *finished = end == DH_SOURCE_END_OF_INPUT;
+    return rc;
+}
+
 static const char *const props[] = {"session.timeout.ms=6000", "log_level=0", NULL};
 
 Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout = 120)
@@ -137,7 +151,7 @@ Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout 
     dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
     cr_assert_not_null(pl, "%s", err);
     int finished = 0;
-    cr_assert_eq(dh_kafka_consume(pl, &o, "kafka:dns", &finished), 0);
+    cr_assert_eq(consume(pl, &o, "kafka:dns", &finished), 0);
     cr_assert_eq(finished, 1, "exit_at_end finished the pipeline");
     const dh_counters_t *c = dh_pipeline_counters(pl);
     cr_assert_eq(c->records, 2000);
@@ -167,16 +181,20 @@ Test(kafka, consuming_without_a_group_is_refused)
     FILE *log = open_memstream(&text, &len);
     dh_options_t o;
     cap_options(&o, out, log);
+    dh_log_t logger;
+    dh_log_init(&logger, log);
+    o.logger = &logger;
     o.brokers = "127.0.0.1:1";
     char err[256];
     dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
     cr_assert_not_null(pl, "%s", err);
     int finished = 1;
-    cr_assert_eq(dh_kafka_consume(pl, &o, "kafka:dns", &finished), -1);
+    cr_assert_eq(consume(pl, &o, "kafka:dns", &finished), -1);
     cr_assert_eq(finished, 0);
     fflush(log);
     cr_assert_not_null(strstr(text, "a consumer group is needed"), "%s", text);
     dh_pipeline_free(pl);
+    dh_log_close(&logger);
     fclose(log);
     free(text);
     unlink(out);

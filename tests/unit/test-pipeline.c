@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "pipeline.h"
+#include "source.h"
 
 typedef struct {
     char out[64];
@@ -105,10 +106,16 @@ Test(pipeline, two_pipelines_in_one_process_agree)
     run_start(&a);
     run_start(&b);
     cap_feed_file(a.pl, "samples/demo-zeek-dns.json", "z.json");
-    cr_assert_eq(dh_pipeline_read_file(b.pl, DH_SOURCE_DIR "/samples/demo-zeek-dns.json"), 0);
+    const char *path = DH_SOURCE_DIR "/samples/demo-zeek-dns.json";
+    const dh_source_type_t *file = dh_source_for(path);
+    cr_assert_str_eq(file->name, "file");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_STOPPED;
+    cr_assert_eq(dh_source_read(file, path, b.pl, &b.o, &ctl, &end), 0);
+    cr_assert_eq(end, DH_SOURCE_END_OF_INPUT);
     char *oa = run_finish(&a), *ob = run_finish(&b);
     cr_assert_eq(dh_pipeline_counters(a.pl)->detections, 9);
-    cr_assert_str_eq(oa, ob, "streamed lines and a read file give the same bytes");
+    cr_assert_str_eq(oa, ob, "streamed lines and the file source give the same bytes");
     free(oa);
     free(ob);
     run_free(&a);
