@@ -149,6 +149,7 @@ static int open_history(dh_pipeline_t *pl, char *err, size_t errlen)
         .max_bytes = pl->opt.history_max_bytes,
         .cache_entries = 65536, /* about 10 MiB */
         .sync_interval_us = 300 * 1000000LL, /* and when the cache is half full */
+        .log = pl->opt.logger,
     };
     pl->history = dh_history_open(&ho, err, errlen);
     pl->env.history = pl->history;

@@ -1,25 +1,24 @@
 /*
  * options.c - the defaults of a run's settings (options.h), before the run
- * configuration file and the command line override them. One place, so a
- * test's pipeline and the CLI's start from the same values.
+ * configuration file and the command line override them. The values live in
+ * the option tables (options-map.c), the one place --help, the README and the
+ * man page read them from; a test's pipeline and the CLI start from here.
  */
 #include "options.h"
 
-#include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "options-map.h"
 
 void dh_options_default(dh_options_t *o)
 {
-    memset(o, 0, sizeof(*o));
-    o->output = "-";
-    o->emit = DH_EMIT_DETECTIONS;
-    o->rules_dir = "rules";
-    o->max_line = 256 * 1024;
-    o->txn_timeout_us = 30 * 1000000LL;
-    o->max_pending = 65536;
-    o->lateness_us = 60 * 1000000LL;
-    o->max_reports = 10;
-    o->max_state_bytes = (size_t)512 << 20;
-    o->history_expire_us = 180LL * 86400 * 1000000;
-    o->history_max_bytes = (size_t)1024 << 20;
+    /* The defaults are compile-time constants of the tables: one that does
+       not parse is a bug in the tables (test-optmap.c catches it), not a
+       condition of the run, so there is nothing for a caller to handle. */
+    if (dh_options_map_defaults(o) != 0) {
+        fputs("dnshound: internal error: an option table's default does not parse\n", stderr);
+        abort();
+    }
     o->log = stderr;
 }
