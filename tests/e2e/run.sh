@@ -1,10 +1,14 @@
 #!/bin/sh
 # End-to-end tests of the dnshound binary: CLI, exit codes, output contract,
 # hostile input, determinism, memory bound. Each test is a shell function
-# named t_*; the runner prints one line per test and the closing
-# "N passed, N failed" line.
+# named t_*; the runner prints one line per test (PASS, FAIL or SKIP) and
+# the closing "e2e: N passed, N failed, N skipped" line. A test that cannot
+# run (the corpus is absent) returns 77 through skip(): it is counted as
+# skipped, never as passed; skips alone keep the exit status 0.
 #
 #   DNSHOUND=build/dnshound sh tests/e2e/run.sh [NAME...]
+#   DNSHOUND_CORPUS=DIR   the third-party corpus (default ../shared/corpus
+#                         next to the repository)
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DH=${DNSHOUND:-$ROOT/build/dnshound}
@@ -13,12 +17,13 @@ PY=/usr/bin/python3
 CHECK="$PY $ROOT/tests/e2e/check.py"
 SCHEMA=$ROOT/tests/contract/detection.schema.json
 [ -f "$ROOT/../shared/contract/detection.schema.json" ] && SCHEMA=$ROOT/../shared/contract/detection.schema.json
-CORPUS=$ROOT/../shared/corpus
+CORPUS=${DNSHOUND_CORPUS:-$ROOT/../shared/corpus}
 W=$(mktemp -d /tmp/dh-e2e.XXXXXX)
 trap 'rm -rf "$W"' EXIT INT TERM
 cd "$ROOT" || exit 1
 
 fail() { echo "    $*" >&2; return 1; }
+skip() { echo "    SKIP: $*"; return 77; }
 
 # ---- CLI -------------------------------------------------------------------
 
@@ -297,12 +302,12 @@ t_state_stays_within_max_state_mb() {
 # ---- corpus (read-only third-party logs; skipped when absent) -----------------
 
 t_corpus_every_record_accounted() {
-    [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
+    [ -d "$CORPUS" ] || skip "$CORPUS absent (set DNSHOUND_CORPUS)" || return
     $PY "$ROOT/tests/e2e/corpus.py" "$DH" "$CORPUS" "$W" || return 1
 }
 
 t_dnscat2_corpus_logs_raise_dns_tunnel_for_the_infected_client() {
-    [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
+    [ -d "$CORPUS" ] || skip "$CORPUS absent (set DNSHOUND_CORPUS)" || return
     for f in zeek-tsv/malicious/rita-dnscat2-dns.log zeek-json/malicious/rita-dnscat2-dns.json; do
         "$DH" --no-state -q -o "$W/d.jsonl" "$CORPUS/$f" || fail "$f: exit $?" || return 1
         $CHECK schema "$W/d.jsonl" "$SCHEMA" >/dev/null || return 1
@@ -320,7 +325,7 @@ PY
 t_corpus_detections_are_the_explained_ones() {
     # Every finding on the real corpus logs (mostly benign) was looked at and
     # explained (README "Detections on the corpus"); any change shows here.
-    [ -d "$CORPUS" ] || { echo "    SKIP: $CORPUS absent"; return 0; }
+    [ -d "$CORPUS" ] || skip "$CORPUS absent (set DNSHOUND_CORPUS)" || return
     $PY "$ROOT/bench/corpus-detections.py" "$DH" "$CORPUS" > "$W/corpus.txt" || return 1
     grep -v '^    ' "$W/corpus.txt" > "$W/corpus.sum"
     diff "$ROOT/tests/e2e/corpus-detections.expected" "$W/corpus.sum" >&2 \
@@ -427,10 +432,14 @@ PY
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
-pass=0 failed=0
+pass=0 failed=0 skipped=0
 for t in $tests; do
-    if ( $t ); then pass=$((pass + 1)); echo "PASS $t"
-    else failed=$((failed + 1)); echo "FAIL $t"; fi
+    rc=0; ( $t ) || rc=$?
+    case $rc in
+    0) pass=$((pass + 1)); echo "PASS $t" ;;
+    77) skipped=$((skipped + 1)); echo "SKIP $t" ;;
+    *) failed=$((failed + 1)); echo "FAIL $t" ;;
+    esac
 done
-echo "e2e: $pass passed, $failed failed"
+echo "e2e: $pass passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]
