@@ -95,6 +95,47 @@ planted = {'10.1.0.12', '10.1.0.13', '10.1.0.14', '10.1.0.15', '10.1.0.20'}
 stray = {ip for _, ip in found} - planted
 assert not stray, f"detections for benign clients {stray}"
 PY
+    # every detector of the registry (dnshound --list), on the generator's
+    # scenarios after a learned week of history (new_domain needs one)
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    "$DH" --no-state --list > "$W/pl-list" || fail "--list: exit $?" || return 1
+    start=1700000000
+    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
+        --seed 3 -o "$W/pl-week.log" --truth /dev/null || return 1
+    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
+        --duration 86400 --seed 3 --attack all -o "$W/pl-day.log" --truth "$W/pl-truth" || return 1
+    "$DH" --state-dir "$W/pl-st" -q --learn-only -o /dev/null "$W/pl-week.log" || fail "learn: exit $?" || return 1
+    "$DH" --state-dir "$W/pl-st" -q -o "$W/pl.jsonl" "$W/pl-day.log" || fail "exit $?" || return 1
+    $CHECK schema "$W/pl.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/pl-list" "$W/pl-truth" "$W/pl.jsonl" <<'PY' || return 1
+import json, re, sys
+# detector -> the generator scenarios (bench/gen-dnslog.c --attack) it must find;
+# a detector missing here has no planted client: plant one, then list it
+PLANTED = {'dns_tunnel': ['iodine', 'dnscat2'], 'dns_exfil': ['exfil'], 'dga': ['dga'],
+           'dns_beacon': ['beacon'], 'dns_recon': ['recon'], 'new_domain': ['dga'],
+           'doh_evasion': ['doh'], 'lookalike_domain': ['lookalike'], 'fast_flux': ['fastflux'],
+           'threat_intel': ['intel']}
+listing = open(sys.argv[1]).read().split('detectors:\n', 1)[1]
+detectors = [l.split()[0] for l in listing.splitlines() if l.startswith('  ')]
+assert len(detectors) >= 10, f"--list gave {detectors}"
+unplanted = [d for d in detectors if d not in PLANTED]
+assert not unplanted, f"detectors without a planted client (bench/gen-dnslog.c): {unplanted}"
+text = open(sys.argv[2]).read()
+client = dict(re.findall(r'scenario=(\w+) client=([\d.]+)', text))
+flux = re.search(r'scenario=fastflux client=\S+ domain=(\S+)', text).group(1)
+dets = [json.loads(l) for l in open(sys.argv[3])]
+got = {(d['rule']['name'], d.get('source', {}).get('ip')) for d in dets}
+def found(det, scen):
+    if scen == 'fastflux':
+        return any(d['rule']['name'] == det and d['dns']['question']['registered_domain'] == flux
+                   for d in dets)
+    assert scen in client, f"scenario {scen} planted no client: {sorted(client)}"
+    return (det, client[scen]) in got
+missed = [(det, scen) for det in detectors for scen in PLANTED[det] if not found(det, scen)]
+assert not missed, f"planted clients missed: {missed}"
+stray = {ip for _, ip in got if ip} - set(client.values())
+assert not stray, f"detections for benign clients {stray}"
+PY
 }
 
 t_every_detector_runs_on_every_input_format() {
