@@ -4,6 +4,8 @@
  */
 #include "json-fields.h"
 
+#include "../src/util-json.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,23 +197,12 @@ bool jf_raw_member(const char *s, size_t n, const char *key, const char **val, s
     return false;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at s (at least 4 bytes readable); -1 when not hex. */
 static long hex4(const char *s)
 {
     long v = 0;
     for (int k = 0; k < 4; k++) {
-        int d = hex_digit(s[k]);
+        int d = dh_hex_digit(s[k]);
         if (d < 0)
             return -1;
         v = v * 16 + d;

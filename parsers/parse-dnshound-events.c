@@ -267,13 +267,10 @@ static bool collect(const cJSON *obj, span_t raw, const char *const *keys, size_
 
 /* ---- strings --------------------------------------------------------------- */
 
+/* util-json.c writes lowercase hex digits only */
 static int lower_hex(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return c >= 'A' && c <= 'F' ? -1 : dh_hex_digit(c);
 }
 
 /* The byte of a "\xNN" at s[i] as util-json.c writes it (lowercase hex,

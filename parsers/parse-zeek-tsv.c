@@ -25,6 +25,7 @@
 
 #include "util-dns.h"
 #include "util-ip.h"
+#include "util-json.h"
 #include "util-mem.h"
 #include "util-time.h"
 
@@ -180,17 +181,6 @@ static size_t count_columns(const char *p, size_t len, const token_t *sep)
 /* Escapes: Zeek writes \xNN for separators and non-printable bytes, \\ for \ */
 /* ------------------------------------------------------------------------ */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode the escape at s[0] == '\\' into *out; returns the bytes consumed.
    A lone or broken escape (\x, \xZZ, \q) stands for itself. */
 static size_t decode_escape(const char *s, size_t n, char *out)
@@ -200,7 +190,7 @@ static size_t decode_escape(const char *s, size_t n, char *out)
         return 2;
     }
     if (n >= 4 && s[1] == 'x') {
-        int hi = hex_value(s[2]), lo = hex_value(s[3]);
+        int hi = dh_hex_digit(s[2]), lo = dh_hex_digit(s[3]);
         if (hi >= 0 && lo >= 0) {
             *out = (char)((hi << 4) | lo);
             return 4;
