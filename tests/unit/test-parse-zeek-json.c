@@ -300,6 +300,14 @@ Test(zeek_json, query_bytes)
     cr_assert_eq(buf->ev.answers[0].data_len, 9);
     cr_assert_eq(memcmp(buf->ev.answers[0].data, "TXT 3 a\0b", 9), 0);
     cr_assert_eq(buf->ev.answers[0].rrtype, DH_QTYPE_TXT);
+    /* Zeek's reader rules, as in the TSV parser: after the JSON escapes,
+       only \xNN is an escape; a backslash pair stays two backslashes */
+    cr_assert_eq(parse("{\"ts\":1,\"query\":\"a\\\\\\\\x41\"}"), DH_LINE_RECORD);
+    cr_assert_eq(buf->ev.qname_len, 3);
+    cr_assert_eq(memcmp(buf->ev.qname, "a\\A", 3), 0);
+    cr_assert_eq(parse("{\"ts\":1,\"query\":\"q\\\\\\\\\\\\x4Ab\\\\x\"}"), DH_LINE_RECORD);
+    cr_assert_eq(buf->ev.qname_len, 7);
+    cr_assert_eq(memcmp(buf->ev.qname, "q\\\\Jb\\x", 7), 0);
     /* empty query: the root zone */
     cr_assert_eq(parse("{\"ts\":1,\"query\":\"\"}"), DH_LINE_RECORD);
     cr_assert(buf->ev.has_qname);

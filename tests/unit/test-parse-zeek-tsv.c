@@ -337,7 +337,8 @@ Test(zeek_tsv, empty_and_unset_are_different)
 Test(zeek_tsv, escapes_are_decoded_per_element)
 {
     feed_header24();
-    cr_assert_eq(feed(row24(9, "A\\x2cb\\\\C\\x00d\\xe2\\x80\\x99", 21,
+    /* Zeek writes a backslash as \x5c (dh_zeek_unescape) */
+    cr_assert_eq(feed(row24(9, "A\\x2cb\\x5cC\\x00d\\xe2\\x80\\x99", 21,
                             "x\\x2cy,(empty),\\x2d,TXT 3 a\\x2cb", 22, "1.0,2.0,3.0,4.0", -1)),
                  DH_LINE_RECORD, "%s", reason);
     const dh_event_t *e = ev();
@@ -366,8 +367,21 @@ Test(zeek_tsv, broken_escapes_stay_literal)
     cr_assert(STR_IS(ev()->qname, ev()->qname_len, "end\\x"));
     cr_assert_eq(feed(row24(9, "\\", -1)), DH_LINE_RECORD);
     cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\"));
+    /* "\\" is no escape in Zeek (it writes \x5c): both backslashes stay */
     cr_assert_eq(feed(row24(9, "\\q\\\\", -1)), DH_LINE_RECORD);
-    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\q\\"));
+    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\q\\\\"));
+}
+
+/* Zeek's reader rules (get_unescaped_string), the same in the JSON parser:
+   only \xNN is an escape, so "\\x41" is a backslash and then an escaped A */
+Test(zeek_tsv, only_hex_escapes_as_zeek_reads_them)
+{
+    feed_header24();
+    cr_assert_eq(feed(row24(9, "a\\\\x41", 21, "b\\\\\\x5c", 22, "1.0", -1)), DH_LINE_RECORD);
+    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "a\\A"));
+    cr_assert(STR_IS(ev()->answers[0].data, ev()->answers[0].data_len, "b\\\\\\"));
+    cr_assert_eq(feed(row24(9, "\\X41\\x4A\\x4a", -1)), DH_LINE_RECORD);
+    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\X41JJ"), "\\x only, hex of either case");
 }
 
 Test(zeek_tsv, answer_types_are_inferred_only_when_certain)
