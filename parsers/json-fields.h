@@ -24,7 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "../src/evbuf.h"
-#include "parser.h"
+#include "../src/parser.h"
 
 /* Write msg into reason and return DH_LINE_MALFORMED. */
 dh_line_t jf_malformed(char reason[DH_REASON_MAX], const char *msg);

@@ -51,7 +51,7 @@
 #include "../src/util-mem.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
-#include "parser.h"
+#include "../src/parser.h"
 
 #define TOO_LARGE "record too large for the event buffer"
 

@@ -17,7 +17,7 @@
  * the default 24 or 26 columns. Anything that cannot be read unambiguously is
  * reported MALFORMED with a reason; nothing is guessed.
  */
-#include "parser.h"
+#include "../src/parser.h"
 #include "zeek-common.h"
 
 #include <stdbool.h>

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../parsers/parser.h"
+#include "parser.h"
 #include "util-mem.h"
 #include "yaml-tree.h"
 
