@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus.h"
 #include "output-event.h"
 #include "parser.h"
 #include "util-dns.h"
@@ -31,7 +32,6 @@ extern const dh_parser_type_t dh_parser_dnshound_events;
 #define GOLDEN DH_SOURCE_DIR "/tests/golden/"
 #define EV_DATA DH_SOURCE_DIR "/tests/data/events/"
 #define TEST_DATA DH_SOURCE_DIR "/tests/data/"
-#define CORPUS DH_SOURCE_DIR "/../shared/corpus/"
 
 static const dh_parser_type_t *P = &dh_parser_dnshound_events;
 static void *state;
@@ -758,8 +758,9 @@ Test(dnshound_events, probe_never_claims_zeek_or_eve)
 Test(dnshound_events, probe_never_claims_corpus_zeek_or_eve)
 {
     int lines = 0;
-    int files = each_file(CORPUS "zeek-json", "", probe_not_yes_file, &lines);
-    files += each_file(CORPUS "eve", "", probe_not_yes_file, &lines);
+    char dir[DH_TEST_PATH_MAX];
+    int files = each_file(dh_test_corpus(dir, "zeek-json", ""), "", probe_not_yes_file, &lines);
+    files += each_file(dh_test_corpus(dir, "eve", ""), "", probe_not_yes_file, &lines);
     if (files == 0)
         cr_skip_test("corpus absent");
     cr_assert_gt(lines, 0);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "corpus.h"
 #include "evbuf.h"
 #include "parser.h"
 #include "util-dns.h"
@@ -25,7 +26,6 @@ extern const dh_parser_type_t dh_parser_zeek_tsv;
 #define P (&dh_parser_zeek_tsv)
 
 #define DATA DH_SOURCE_DIR "/tests/data/zeek-tsv/"
-#define CORPUS DH_SOURCE_DIR "/../shared/corpus/zeek-tsv/"
 #define MAX_LINE ((size_t)2 << 20)
 
 /* ------------------------------------------------------------------------ */
@@ -1278,7 +1278,8 @@ Test(zeek_tsv, zeek_cut_files)
 
 Test(zeek_tsv, corpus_wrccdc_14000_records)
 {
-    const char *path = CORPUS "wrccdc-2018/wrccdc-2018-03-24-zeek-6.2.0-dns.head14000.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "wrccdc-2018/wrccdc-2018-03-24-zeek-6.2.0-dns.head14000.log");
     need(path);
     stats_t s = {0};
     tally_t t = feed_file(path, false, collect, &s);
@@ -1314,7 +1315,8 @@ static void dnscat2(dh_line_t kind, const dh_event_t *e, const char *why, size_t
 
 Test(zeek_tsv, corpus_rita_dnscat2)
 {
-    const char *path = CORPUS "malicious/rita-dnscat2-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/rita-dnscat2-dns.log");
     need(path);
     size_t txt = 0;
     tally_t t = feed_file(path, false, dnscat2, &txt);
@@ -1346,7 +1348,8 @@ static void slips10(dh_line_t kind, const dh_event_t *e, const char *why, size_t
 
 Test(zeek_tsv, corpus_slips_test10_escaped_commas)
 {
-    const char *path = CORPUS "misc/slips-test10-mixed-ipv6-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "misc/slips-test10-mixed-ipv6-dns.log");
     need(path);
     int seen = 0;
     tally_t t = feed_file(path, false, slips10, &seen);
@@ -1374,7 +1377,8 @@ static void nbstat(dh_line_t kind, const dh_event_t *e, const char *why, size_t 
 
 Test(zeek_tsv, corpus_infectedpcap_nbstat_nul_bytes)
 {
-    const char *path = CORPUS "malicious/infectedpcap-2010-nbstat-escapes-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/infectedpcap-2010-nbstat-escapes-dns.log");
     need(path);
     int n = 0;
     tally_t t = feed_file(path, false, nbstat, &n);
@@ -1398,7 +1402,8 @@ static void ctu(dh_line_t kind, const dh_event_t *e, const char *why, size_t lin
 
 Test(zeek_tsv, corpus_slips_ctu_label_columns)
 {
-    const char *path = CORPUS "malicious/slips-ctu-sme-11-labeled-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/slips-ctu-sme-11-labeled-dns.log");
     need(path);
     tally_t t = feed_file(path, false, ctu, NULL);
     cr_assert_eq(t.records, 22);
@@ -1417,7 +1422,8 @@ static void qclass_count(dh_line_t kind, const dh_event_t *e, const char *why, s
 
 Test(zeek_tsv, corpus_rita_proxy_mdns_qclass)
 {
-    const char *path = CORPUS "misc/rita-proxy-home-network-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "misc/rita-proxy-home-network-dns.log");
     need(path);
     size_t n = 0;
     tally_t t = feed_file(path, false, qclass_count, &n);
@@ -1440,7 +1446,8 @@ static void faucet(dh_line_t kind, const dh_event_t *e, const char *why, size_t 
 
 Test(zeek_tsv, corpus_faucet_damaged_file)
 {
-    const char *path = CORPUS "robustness/faucet-bro-2017-nul-bytes-truncated-line-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "robustness/faucet-bro-2017-nul-bytes-truncated-line-dns.log");
     need(path);
     tally_t t = feed_file(path, false, faucet, NULL);
     /* More damage than line 45: lines 29-37 are records cut and spliced into
@@ -1462,9 +1469,9 @@ Test(zeek_tsv, corpus_trickbot_and_rita_logs)
         {"misc/rita-proxy-rolling-dns.16-00-00-17-00-00.log", 3189, 80, 55},
         {"misc/rita-missing-host-2024-04-19-dns.12-00-00-13-00-00.log", 153, 80, 5},
     };
-    char path[1024];
+    char path[DH_TEST_PATH_MAX];
     for (size_t i = 0; i < N_OF(files); i++) {
-        snprintf(path, sizeof(path), CORPUS "%s", files[i].file);
+        dh_test_corpus(path, "zeek-tsv", files[i].file);
         need(path);
         stats_t s = {0};
         tally_t t = feed_file(path, false, collect, &s);
