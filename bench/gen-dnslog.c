@@ -7,7 +7,7 @@
  * socket, CNAME chains to CDNs, PTR/TXT/MX/SRV/HTTPS/NS/SOA, NXDOMAIN,
  * SERVFAIL and unanswered queries, DNSBL and AV-reputation lookups, plus
  * optional attack scenarios (iodine, dnscat2, exfil, dga, beacon, fastflux,
- * recon) whose ground truth is printed on stderr.
+ * recon, lookalike, intel, doh) whose ground truth is printed on stderr.
  *
  * Everything is driven by a seeded xoshiro256** PRNG: the same arguments
  * always give byte-identical output.  Events are generated in timestamp
@@ -1093,10 +1093,10 @@ static void random_internal_ip_name(rng_t *r, char *host, size_t cap, uint32_t *
 /* sources                                                             */
 
 enum { SK_BENIGN, SK_IODINE, SK_DNSCAT2, SK_EXFIL, SK_DGA, SK_BEACON, SK_FASTFLUX, SK_RECON,
-       SK_LOOKALIKE, SK_INTEL, SK_N };
+       SK_LOOKALIKE, SK_INTEL, SK_DOH, SK_N };
 static const char *const SK_NAMES[SK_N] = {"benign", "iodine", "dnscat2", "exfil", "dga", "beacon",
-                                           "fastflux", "recon", "lookalike", "intel"};
-static const long SK_DEFAULT[SK_N] = {0, 600, 300, 150, 600, 240, 300, 255, 12, 12};
+                                           "fastflux", "recon", "lookalike", "intel", "doh"};
+static const long SK_DEFAULT[SK_N] = {0, 600, 300, 150, 600, 240, 300, 255, 12, 12, 6};
 
 /* Look-alikes of protected brands (rules/lookalike-brands.txt) a phished
    client resolves, and names on the shipped threat-intel lists
@@ -1106,6 +1106,9 @@ static const char *const LOOKALIKE_NAMES[] = {"login.micros0ft.com", "paypal.com
 static const char *const INTEL_NAMES[] = {"api.ipify.org", "www.packetriot.net",
                                           "abcdefghijklmnop.onion.to", "files.mirror-cdn.net"};
 #define INTEL_LISTED_IP 0xADD4FEC0u /* 173.212.254.192, in rules/intel/tor2web-gateways.txt */
+/* Public DoH resolvers (rules/doh-resolvers.txt) and Firefox's DoH canary
+   (rules/doh_evasion.yaml), answered: a client moving its DNS out of sight. */
+static const char *const DOH_NAMES[] = {"dns.google", "cloudflare-dns.com", "use-application-dns.net"};
 
 typedef struct {
     int kind;
@@ -1991,7 +1994,8 @@ static int64_t scen_span(int kind, long n)
     case SK_BEACON: return n * 60 * US;
     case SK_FASTFLUX: return n * 25 * US;
     case SK_LOOKALIKE:
-    case SK_INTEL: return n * 300 * US;
+    case SK_INTEL:
+    case SK_DOH: return n * 300 * US;
     default: return 90 * US;
     }
 }
@@ -2055,6 +2059,10 @@ static void scen_init(src_t *s, int kind, long limit)
         scpy(s->domain, sizeof s->domain, "<ipify.org,packetriot.net,onion.to,173.212.254.192>");
         s->c2ip = pub_ip(rng_next(r));
         break;
+    case SK_DOH:
+        scpy(s->domain, sizeof s->domain, "<dns.google,cloudflare-dns.com,use-application-dns.net>");
+        s->c2ip = pub_ip(rng_next(r));
+        break;
     default:
         break;
     }
@@ -2081,6 +2089,7 @@ static int src_fill(src_t *s)
     case SK_INTEL:
         ok = list_fill(s, INTEL_NAMES, sizeof INTEL_NAMES / sizeof *INTEL_NAMES, INTEL_LISTED_IP);
         break;
+    case SK_DOH: ok = list_fill(s, DOH_NAMES, sizeof DOH_NAMES / sizeof *DOH_NAMES, 0); break;
     default: ok = 0;
     }
     if (!ok)
@@ -2768,6 +2777,8 @@ static void usage(FILE *f)
         "                        abcdefghijklmnop.onion.to, files.mirror-cdn.net (answered\n"
         "                        173.212.254.192) in turn: names and an address on\n"
         "                        the shipped rules/intel lists\n"
+        "      doh[:6]           A dns.google, cloudflare-dns.com,\n"
+        "                        use-application-dns.net in turn, minutes apart\n"
         "                        Each scenario uses one dedicated client (fastflux: a pool)\n"
         "                        and prints one ground-truth line.\n"
         "  -h, --help            this help\n",
@@ -2900,7 +2911,8 @@ static void print_truth(const src_t *s)
         "", "T1071.004/T1572 tunnel qtype=NULL,PRIVATE(65399)", "T1071.004 C2 qtype=TXT",
         "T1048.003 low-and-slow qtype=A", "T1568.002 DGA qtype=A mostly NXDOMAIN", "T1071.004/T1029 beacon qtype=A",
         "T1568.001 fast-flux qtype=A", "T1590.002/T1018 PTR sweep + AXFR",
-        "T1583.001 look-alike domains qtype=A", "threat-intel indicators (names, an answered address) qtype=A"};
+        "T1583.001 look-alike domains qtype=A", "threat-intel indicators (names, an answered address) qtype=A",
+        "T1572 DoH resolver and canary lookups qtype=A"};
     fprintf(TRUTH, "ground-truth scenario=%s client=%s domain=%s count=%ld first=%s last=%s (%s)\n",
             SK_NAMES[s->kind], who, s->kind == SK_DGA ? "<random .com/.net/.info/.biz>" : s->domain, s->count, a, b,
             what[s->kind]);
@@ -2947,7 +2959,7 @@ int main(int argc, char **argv)
      * scenario is enabled, so a scenario's client does not depend on the
      * others), then the mail servers (DNSBL) and AV hosts */
     g_nused = 0;
-    for (int k = 1; k < SK_N; k++)
+    for (int k = 1; k < SK_DOH; k++)
         g_attack_client[k] = pick_special(0xa77ac000ULL + (uint64_t)k);
     g_nmail = O.clients >= 40 ? 2 : 0;
     for (uint32_t i = 0; i < g_nmail; i++)
@@ -2955,6 +2967,9 @@ int main(int argc, char **argv)
     g_nav = O.clients >= 40 ? 6 : 0;
     for (uint32_t i = 0; i < g_nav; i++)
         g_av[i] = pick_special(0x61760000ULL + i);
+    /* scenarios added later pick last: the earlier picks stay as they were */
+    for (int k = SK_DOH; k < SK_N; k++)
+        g_attack_client[k] = pick_special(0xa77ac000ULL + (uint64_t)k);
 
     static src_t scen[SK_N];
     long attack_total = 0;

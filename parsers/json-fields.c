@@ -4,6 +4,8 @@
  */
 #include "json-fields.h"
 
+#include "../src/util-json.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,16 +125,81 @@ const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len)
     return p;
 }
 
-/* Index of the closing quote of the string starting at s[i] == '"', or n. */
+/* s[i] == '"': the index after the closing quote, 0 when there is none. */
 static size_t string_end(const char *s, size_t n, size_t i)
 {
     for (size_t j = i + 1; j < n; j++) {
         if (s[j] == '\\')
             j++;
         else if (s[j] == '"')
-            return j;
+            return j + 1;
     }
-    return n;
+    return 0;
+}
+
+size_t jf_skip_value(const char *s, size_t n, size_t i)
+{
+    if (i >= n)
+        return 0;
+    if (s[i] == '"')
+        return string_end(s, n, i);
+    if (s[i] == '{' || s[i] == '[') {
+        size_t depth = 0;
+        while (i < n) {
+            char c = s[i];
+            if (c == '"') {
+                i = string_end(s, n, i);
+                if (!i)
+                    return 0;
+                continue;
+            }
+            if (c == '{' || c == '[')
+                depth++;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return i + 1;
+            i++;
+        }
+        return 0;
+    }
+    size_t j = i;
+    while (j < n && !is_ws(s[j]) && s[j] != ',' && s[j] != '}' && s[j] != ']')
+        j++;
+    return j > i ? j : 0;
+}
+
+void jf_cursor_open(jf_cursor_t *c, jf_span_t v)
+{
+    c->s = v.p;
+    c->n = v.n;
+    c->i = 1;
+    c->obj = v.n > 0 && v.p[0] == '{';
+}
+
+bool jf_cursor_next(jf_cursor_t *c, jf_span_t *key, jf_span_t *val)
+{
+    size_t i = skip_ws(c->s, c->n, c->i);
+    if (i < c->n && c->s[i] == ',')
+        i = skip_ws(c->s, c->n, i + 1);
+    if (i >= c->n || c->s[i] == '}' || c->s[i] == ']')
+        return false;
+    if (c->obj) {
+        if (c->s[i] != '"')
+            return false;
+        size_t e = string_end(c->s, c->n, i);
+        if (!e)
+            return false;
+        *key = (jf_span_t){c->s + i, e - i};
+        i = skip_ws(c->s, c->n, e);
+        if (i >= c->n || c->s[i] != ':')
+            return false;
+        i = skip_ws(c->s, c->n, i + 1);
+    }
+    size_t e = jf_skip_value(c->s, c->n, i);
+    if (!e)
+        return false;
+    *val = (jf_span_t){c->s + i, e - i};
+    c->i = e;
+    return true;
 }
 
 /* Extent of the string or scalar value starting at s[i]. */
@@ -140,19 +207,9 @@ static bool value_extent(const char *s, size_t n, size_t i, const char **val, si
 {
     if (i >= n || s[i] == '{' || s[i] == '[')
         return false;
-    size_t end;
-    if (s[i] == '"') {
-        end = string_end(s, n, i);
-        if (end >= n)
-            return false;
-        end++;
-    } else {
-        end = i;
-        while (end < n && !is_ws(s[end]) && s[end] != ',' && s[end] != '}' && s[end] != ']')
-            end++;
-        if (end == i)
-            return false;
-    }
+    size_t end = jf_skip_value(s, n, i);
+    if (!end)
+        return false;
     *val = s + i;
     *vlen = end - i;
     return true;
@@ -168,9 +225,10 @@ bool jf_raw_member(const char *s, size_t n, const char *key, const char **val, s
     for (; i < n; i++) {
         char c = s[i];
         if (c == '"') {
-            size_t end = string_end(s, n, i);
-            if (end >= n)
+            size_t end = string_end(s, n, i); /* after the closing quote */
+            if (!end)
                 return false;
+            end--;
             if (depth == 1 && expect_key) {
                 size_t colon = skip_ws(s, n, end + 1);
                 if (colon >= n || s[colon] != ':')
@@ -195,23 +253,12 @@ bool jf_raw_member(const char *s, size_t n, const char *key, const char **val, s
     return false;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits at s (at least 4 bytes readable); -1 when not hex. */
 static long hex4(const char *s)
 {
     long v = 0;
     for (int k = 0; k < 4; k++) {
-        int d = hex_digit(s[k]);
+        int d = dh_hex_digit(s[k]);
         if (d < 0)
             return -1;
         v = v * 16 + d;

@@ -1,6 +1,6 @@
 /*
- * json-fields.h - small helpers shared by the JSON-lines parsers (Zeek JSON
- * and Suricata EVE).
+ * json-fields.h - small helpers shared by the JSON-lines parsers (Zeek JSON,
+ * Suricata EVE and dnshound's normalized events).
  *
  * Two kinds of helper live here:
  *  - typed reads of cJSON members that never trust the input: a member of the
@@ -9,7 +9,10 @@
  *  - raw scanning of the line text, for the few places where cJSON loses
  *    information (it stores numbers as double, so a 64-bit Suricata flow_id
  *    is rounded; its strings are NUL-terminated, so "\u0000" truncates) and
- *    for skipping non-DNS EVE lines without building a tree at all.
+ *    for skipping non-DNS EVE lines without building a tree at all. It is
+ *    the one raw-JSON scanner: a member search (jf_raw_member) and a cursor
+ *    that walks a value's members in step with the cJSON tree (jf_cursor_*),
+ *    both built on jf_skip_value.
  */
 #ifndef DH_JSON_FIELDS_H
 #define DH_JSON_FIELDS_H
@@ -21,7 +24,7 @@
 #include <cjson/cJSON.h>
 
 #include "../src/evbuf.h"
-#include "parser.h"
+#include "../src/parser.h"
 
 /* Write msg into reason and return DH_LINE_MALFORMED. */
 dh_line_t jf_malformed(char reason[DH_REASON_MAX], const char *msg);
@@ -54,6 +57,33 @@ bool jf_seconds_to_us(double s, int64_t *us);
 
 /* Copy a NUL-terminated string into the record arena; NULL when full. */
 const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len);
+
+/* A piece of a JSON text: the raw text of a value or a key (quotes included). */
+typedef struct {
+    const char *p;
+    size_t n;
+} jf_span_t;
+
+/* The index after the value starting at s[i] (string, scalar, object or
+   array), 0 when it is unterminated. Strings are skipped escape by escape,
+   nesting is counted, not recursed into; the text is not validated (cJSON
+   has accepted it, or the answer is a hint). */
+size_t jf_skip_value(const char *s, size_t n, size_t i);
+
+/* Iterates over the members (object) or elements (array) of a raw value,
+   in the order cJSON builds its children. Borrows the text. */
+typedef struct {
+    const char *s;
+    size_t n, i;
+    bool obj;
+} jf_cursor_t;
+
+/* Start at the first member of v, the raw text of an object or array. */
+void jf_cursor_open(jf_cursor_t *c, jf_span_t v);
+
+/* The next member: its key token (objects only) and value text. false at the
+   end, or when the text is not the well-formed JSON it was said to be. */
+bool jf_cursor_next(jf_cursor_t *c, jf_span_t *key, jf_span_t *val);
 
 /* Find the raw text of member `key` of the top-level object of a JSON text,
    without parsing it: one pass that tracks strings and nesting and stops at

@@ -51,7 +51,7 @@
 #include "../src/util-mem.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
-#include "parser.h"
+#include "../src/parser.h"
 
 #define TOO_LARGE "record too large for the event buffer"
 
@@ -66,17 +66,11 @@ typedef struct {
     size_t cap;
 } de_state_t;
 
-/* A piece of the line: the raw text of a JSON value or key. */
-typedef struct {
-    const char *p;
-    size_t n;
-} span_t;
-
 /* A member found by collect(): its cJSON item (NULL when absent or null)
    and its raw text. */
 typedef struct {
     const cJSON *item;
-    span_t raw;
+    jf_span_t raw;
     bool seen;
 } field_t;
 
@@ -121,107 +115,8 @@ static void de_destroy(void *state)
 
 /* ---- the raw text, walked in step with the cJSON tree ------------------- */
 
-static bool is_ws(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static size_t skip_ws(const char *s, size_t n, size_t i)
-{
-    while (i < n && is_ws(s[i]))
-        i++;
-    return i;
-}
-
-/* s[i] == '"': the index after the closing quote, 0 when there is none. */
-static size_t string_end(const char *s, size_t n, size_t i)
-{
-    for (size_t j = i + 1; j < n; j++) {
-        if (s[j] == '\\')
-            j++;
-        else if (s[j] == '"')
-            return j + 1;
-    }
-    return 0;
-}
-
-/* The index after the value starting at s[i], 0 when unterminated. Nesting
-   is counted, not recursed into (cJSON has validated the text already). */
-static size_t skip_value(const char *s, size_t n, size_t i)
-{
-    if (i >= n)
-        return 0;
-    if (s[i] == '"')
-        return string_end(s, n, i);
-    if (s[i] == '{' || s[i] == '[') {
-        size_t depth = 0;
-        while (i < n) {
-            char c = s[i];
-            if (c == '"') {
-                i = string_end(s, n, i);
-                if (!i)
-                    return 0;
-                continue;
-            }
-            if (c == '{' || c == '[')
-                depth++;
-            else if ((c == '}' || c == ']') && --depth == 0)
-                return i + 1;
-            i++;
-        }
-        return 0;
-    }
-    size_t j = i;
-    while (j < n && !is_ws(s[j]) && s[j] != ',' && s[j] != '}' && s[j] != ']')
-        j++;
-    return j > i ? j : 0;
-}
-
-/* Iterates over the members (object) or elements (array) of a raw value. */
-typedef struct {
-    const char *s;
-    size_t n, i;
-    bool obj;
-} cursor_t;
-
-static void cur_open(cursor_t *c, span_t v)
-{
-    c->s = v.p;
-    c->n = v.n;
-    c->i = 1;
-    c->obj = v.n > 0 && v.p[0] == '{';
-}
-
-/* The next member: its key token (objects only) and value text. */
-static bool cur_next(cursor_t *c, span_t *key, span_t *val)
-{
-    size_t i = skip_ws(c->s, c->n, c->i);
-    if (i < c->n && c->s[i] == ',')
-        i = skip_ws(c->s, c->n, i + 1);
-    if (i >= c->n || c->s[i] == '}' || c->s[i] == ']')
-        return false;
-    if (c->obj) {
-        if (c->s[i] != '"')
-            return false;
-        size_t e = string_end(c->s, c->n, i);
-        if (!e)
-            return false;
-        *key = (span_t){c->s + i, e - i};
-        i = skip_ws(c->s, c->n, e);
-        if (i >= c->n || c->s[i] != ':')
-            return false;
-        i = skip_ws(c->s, c->n, i + 1);
-    }
-    size_t e = skip_value(c->s, c->n, i);
-    if (!e)
-        return false;
-    *val = (span_t){c->s + i, e - i};
-    c->i = e;
-    return true;
-}
-
 /* The raw text agrees with the cJSON item's type. */
-static bool same_kind(const cJSON *it, span_t v)
+static bool same_kind(const cJSON *it, jf_span_t v)
 {
     char c = v.p[0];
     if (cJSON_IsString(it))
@@ -237,15 +132,15 @@ static bool same_kind(const cJSON *it, span_t v)
    text. Keys are compared decoded, so "n\u0061me" is "name" and "name\u0000"
    is not. A null value counts as absent. false when the raw text and the
    tree disagree (cannot happen on text cJSON accepted). */
-static bool collect(const cJSON *obj, span_t raw, const char *const *keys, size_t nkeys,
+static bool collect(const cJSON *obj, jf_span_t raw, const char *const *keys, size_t nkeys,
                     field_t *f)
 {
     memset(f, 0, nkeys * sizeof(*f));
-    cursor_t c;
-    span_t k = {NULL, 0}, v;
-    cur_open(&c, raw);
+    jf_cursor_t c;
+    jf_span_t k = {NULL, 0}, v;
+    jf_cursor_open(&c, raw);
     for (const cJSON *it = obj->child; it; it = it->next) {
-        if (!cur_next(&c, &k, &v) || !same_kind(it, v))
+        if (!jf_cursor_next(&c, &k, &v) || !same_kind(it, v))
             return false;
         char kb[32];
         long kl = k.n <= sizeof(kb) ? jf_decode_string(k.p, k.n, kb) : -1;
@@ -262,18 +157,15 @@ static bool collect(const cJSON *obj, span_t raw, const char *const *keys, size_
             break;
         }
     }
-    return !cur_next(&c, &k, &v);
+    return !jf_cursor_next(&c, &k, &v);
 }
 
 /* ---- strings --------------------------------------------------------------- */
 
+/* util-json.c writes lowercase hex digits only */
 static int lower_hex(char c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return c >= 'A' && c <= 'F' ? -1 : dh_hex_digit(c);
 }
 
 /* The byte of a "\xNN" at s[i] as util-json.c writes it (lowercase hex,
@@ -323,7 +215,7 @@ static size_t decode_byte_escapes(char *s, size_t n)
 
 /* Decode a string token into st->scratch: JSON escapes (\u0000 included),
    then the byte escapes. false when the token is not a good string. */
-static bool decode_text(de_state_t *st, span_t raw, size_t *len)
+static bool decode_text(de_state_t *st, jf_span_t raw, size_t *len)
 {
     if (raw.n > st->cap) {
         st->scratch = dh_realloc(st->scratch, raw.n);
@@ -560,7 +452,7 @@ static bool read_flags(const field_t *f, dh_event_t *ev, char reason[DH_REASON_M
 
 /* One element of answers[]. Beyond DH_EVBUF_MAX_ANSWERS it is still checked
    but only counted (dh_evbuf_add_answer), its strings are not copied. */
-static bool read_answer(de_state_t *st, const cJSON *item, span_t raw, dh_evbuf_t *out,
+static bool read_answer(de_state_t *st, const cJSON *item, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     static const char *const keys[] = {"section", "name", "type", "type_name", "ttl", "data"};
@@ -611,11 +503,11 @@ static bool read_answers(de_state_t *st, const field_t *f, const field_t *droppe
     if (f->item) {
         if (!cJSON_IsArray(f->item))
             return fail(reason, "bad answers");
-        cursor_t c;
-        span_t k, v;
-        cur_open(&c, f->raw);
+        jf_cursor_t c;
+        jf_span_t k, v;
+        jf_cursor_open(&c, f->raw);
         for (const cJSON *it = f->item->child; it; it = it->next) {
-            if (!cur_next(&c, &k, &v) || !same_kind(it, v))
+            if (!jf_cursor_next(&c, &k, &v) || !same_kind(it, v))
                 return fail(reason, "invalid JSON");
             if (!read_answer(st, it, v, out, reason))
                 return false;
@@ -641,7 +533,7 @@ static const char *const top_keys[K_N] = {
     "flags",  "rejected",     "rtt_us", "answers",    "answers_dropped",
 };
 
-static bool fill_record(de_state_t *st, const cJSON *root, span_t raw, dh_evbuf_t *out,
+static bool fill_record(de_state_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     field_t f[K_N];
@@ -683,7 +575,7 @@ static dh_line_t de_parse_line(void *state, const char *line, size_t len, dh_evb
     cJSON *root = jf_parse_object(line, len, reason);
     if (!root)
         return DH_LINE_MALFORMED;
-    bool ok = fill_record(state, root, (span_t){line, len}, out, reason);
+    bool ok = fill_record(state, root, (jf_span_t){line, len}, out, reason);
     cJSON_Delete(root);
     if (!ok) {
         dh_evbuf_reset(out);

@@ -40,9 +40,10 @@
 
 #include "../src/util-dns.h"
 #include "../src/util-ip.h"
+#include "../src/util-json.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
-#include "parser.h"
+#include "../src/parser.h"
 
 #define TOO_LARGE "record too large for the event buffer"
 
@@ -248,11 +249,7 @@ static long parse_hex16(const char *s)
     if (n == 0 || n > 4)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        int d = (c >= '0' && c <= '9') ? c - '0'
-                : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-                : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                : -1;
+        int d = dh_hex_digit(s[i]);
         if (d < 0)
             return -1;
         v = v * 16 + d;

@@ -15,7 +15,8 @@
  * control bytes) as the text "\xNN" (JSON "\\xNN"); like the TSV parser we
  * decode those back to bytes in the query and in answers/auth/addl, so both
  * spellings of a log give the same event. A literal backslash followed by
- * "xNN" in a name is indistinguishable and is decoded too. The query is read
+ * "xNN" in a name is indistinguishable and is decoded too. Both parsers go
+ * through dh_zeek_unescape (zeek-common.c), Zeek's own reading rules. The query is read
  * from the raw line (cJSON's strings stop at a "\u0000"), so a NUL written as
  * \u0000 is kept; in answers a \u0000 still truncates the string (cJSON).
  *
@@ -26,7 +27,6 @@
  * type; anything else (and every auth/addl entry) is -1. TTLs are truncated
  * to whole seconds.
  */
-#include <ctype.h>
 #include <string.h>
 
 #include "../src/util-dns.h"
@@ -34,7 +34,7 @@
 #include "../src/util-mem.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
-#include "parser.h"
+#include "../src/parser.h"
 #include "zeek-common.h"
 
 #define TOO_LARGE "record too large for the event buffer"
@@ -184,23 +184,6 @@ static void read_header(const cJSON *root, dh_event_t *ev)
         ev->rtt_us = -1;
 }
 
-/* Decode Zeek's "\xNN" byte escapes in place; returns the new length. */
-static size_t decode_zeek_hex(char *s, size_t n)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && isxdigit((unsigned char)s[i + 2]) &&
-            isxdigit((unsigned char)s[i + 3])) {
-            char hex[3] = {s[i + 2], s[i + 3], 0};
-            s[o++] = (char)strtol(hex, NULL, 16);
-            i += 3;
-        } else {
-            s[o++] = s[i];
-        }
-    }
-    return o;
-}
-
 /* The query's exact bytes: from the raw token when possible (keeps \u0000),
    else cJSON's string. -1 when the event buffer is full. */
 static int read_query(zj_state_t *st, const char *line, size_t len, const cJSON *root,
@@ -228,7 +211,7 @@ static int read_query(zj_state_t *st, const char *line, size_t len, const cJSON 
         if (n)
             memcpy(st->scratch, q, (size_t)n);
     }
-    size_t qlen = decode_zeek_hex(st->scratch, (size_t)n);
+    size_t qlen = dh_zeek_unescape(st->scratch, st->scratch, (size_t)n);
     return dh_evbuf_set_qname(out, st->scratch, qlen);
 }
 
@@ -252,7 +235,7 @@ static const char *copy_answer(dh_evbuf_t *out, const char *s, size_t *len)
     char *p = dh_evbuf_copy(out, s, n);
     if (!p)
         return NULL;
-    *len = memchr(p, '\\', n) ? decode_zeek_hex(p, n) : n;
+    *len = memchr(p, '\\', n) ? dh_zeek_unescape(p, p, n) : n;
     p[*len] = '\0';
     return p;
 }

@@ -9,13 +9,15 @@
  * once into a map from column number to known field, and each record is split
  * in a single pass that keeps a pointer and a length for the columns that map
  * to something. Values are parsed straight from the line; only the strings
- * that end up in the event are escape-decoded into the caller's arena, so a
+ * that end up in the event are escape-decoded (dh_zeek_unescape: \xNN only,
+ * as Zeek reads its own logs; Zeek writes a backslash as \x5c, so "\\" is
+ * two backslashes) into the caller's arena, so a
  * record costs no allocation. Two headerless shapes seen in practice are read
  * too: zeek-cut output (a first row of field names) and bare rows with exactly
  * the default 24 or 26 columns. Anything that cannot be read unambiguously is
  * reported MALFORMED with a reason; nothing is guessed.
  */
-#include "parser.h"
+#include "../src/parser.h"
 #include "zeek-common.h"
 
 #include <stdbool.h>
@@ -176,57 +178,6 @@ static size_t count_columns(const char *p, size_t len, const token_t *sep)
     return n;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Escapes: Zeek writes \xNN for separators and non-printable bytes, \\ for \ */
-/* ------------------------------------------------------------------------ */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decode the escape at s[0] == '\\' into *out; returns the bytes consumed.
-   A lone or broken escape (\x, \xZZ, \q) stands for itself. */
-static size_t decode_escape(const char *s, size_t n, char *out)
-{
-    if (n >= 2 && s[1] == '\\') {
-        *out = '\\';
-        return 2;
-    }
-    if (n >= 4 && s[1] == 'x') {
-        int hi = hex_value(s[2]), lo = hex_value(s[3]);
-        if (hi >= 0 && lo >= 0) {
-            *out = (char)((hi << 4) | lo);
-            return 4;
-        }
-    }
-    *out = '\\';
-    return 1;
-}
-
-/* Decode src into dst (room for len bytes); returns the decoded length. */
-static size_t unescape(char *dst, const char *src, size_t len)
-{
-    size_t i = 0, o = 0;
-    while (i < len) {
-        const char *bs = memchr(src + i, '\\', len - i);
-        size_t run = bs ? (size_t)(bs - (src + i)) : len - i;
-        memcpy(dst + o, src + i, run);
-        o += run;
-        i += run;
-        if (!bs)
-            break;
-        i += decode_escape(src + i, len - i, dst + o);
-        o++;
-    }
-    return o;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Per-stream state                                                         */
@@ -303,7 +254,7 @@ static int decode_token(token_t *t, span_t v, size_t min_len)
     char buf[4 * TOKEN_MAX];
     if (v.len >= sizeof(buf))
         return -1;
-    size_t n = unescape(buf, v.p, v.len);
+    size_t n = dh_zeek_unescape(buf, v.p, v.len);
     if (n < min_len || n >= TOKEN_MAX)
         return -1;
     token_set(t, buf, n);
@@ -525,7 +476,7 @@ static int arena_string(record_t *r, span_t v, const char **s, size_t *len)
     if (!dst)
         return too_large(r->reason);
     if (memchr(v.p, '\\', v.len)) {
-        *len = unescape(dst, v.p, v.len);
+        *len = dh_zeek_unescape(dst, v.p, v.len);
     } else {
         memcpy(dst, v.p, v.len);
         *len = v.len;
@@ -559,7 +510,7 @@ static int parse_query(record_t *r)
             st->scratch_cap = v.len > 2 * st->scratch_cap ? v.len : 2 * st->scratch_cap;
             st->scratch = dh_realloc(st->scratch, st->scratch_cap);
         }
-        len = unescape(st->scratch, v.p, v.len);
+        len = dh_zeek_unescape(st->scratch, v.p, v.len);
         name = st->scratch;
     }
     if (dh_evbuf_set_qname(r->out, name, len) != 0)

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "parser.h"
+#include "../src/parser.h"
 
 #define PARSER(n) extern const dh_parser_type_t dh_parser_##n;
 #include "parsers.def"

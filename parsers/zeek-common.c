@@ -7,6 +7,34 @@
 
 #include "util-dns.h"
 #include "util-ip.h"
+#include "util-json.h"
+
+/* The byte of the escape "\xNN" at s (n bytes readable), -1 if none. */
+static int hex_escape(const char *s, size_t n)
+{
+    if (n < 4 || s[0] != '\\' || s[1] != 'x')
+        return -1;
+    int hi = dh_hex_digit(s[2]), lo = dh_hex_digit(s[3]);
+    return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+}
+
+size_t dh_zeek_unescape(char *dst, const char *src, size_t len)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        const char *bs = memchr(src + i, '\\', len - i);
+        size_t run = bs ? (size_t)(bs - (src + i)) : len - i;
+        memmove(dst + o, src + i, run);
+        o += run;
+        i += run;
+        if (!bs)
+            break;
+        int b = hex_escape(src + i, len - i);
+        dst[o++] = b < 0 ? '\\' : (char)b;
+        i += b < 0 ? 1 : 4;
+    }
+    return o;
+}
 
 static int32_t mnemonic_type(const char *s, size_t len)
 {

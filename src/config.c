@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "options-map.h"
+#include "parser.h"
 #include "util-mem.h"
 #include "yaml-tree.h"
 

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "../parsers/parser.h"
+#include "parser.h"
 
 enum { G_OUTPUT, G_KAFKA, G_INPUT, G_DETECTION, G_HISTORY, G_GENERAL, G_N };
 

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../parsers/parser.h"
+#include "parser.h"
 
 #include "options.h"
 

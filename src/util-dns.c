@@ -77,66 +77,69 @@ static int32_t number_after_prefix(const char *s, size_t len, const char *prefix
     return -1;
 }
 
-static int32_t lookup(const dns_name_t *t, size_t n, const char *s, size_t len)
+/* One name<->number table: its names, then the two spellings of a number
+   without a name that sensors print ("query-65399", "TYPE65399"), each also
+   accepted as plain digits, up to max. */
+typedef struct {
+    const dns_name_t *names;
+    size_t n;
+    const char *prefix[2];
+    uint64_t max;
+} name_table_t;
+
+static const name_table_t QTYPES = {qtypes, N_OF(qtypes), {"query-", "TYPE"}, 65535};
+static const name_table_t QCLASSES = {qclasses, N_OF(qclasses), {"qclass-", "CLASS"}, 65535};
+static const name_table_t RCODES = {rcodes, N_OF(rcodes), {"unknown-", "RCODE"}, 4095};
+
+/* The number of a name (case-insensitive) or of a numeric spelling; -1 if none. */
+static int32_t number_of(const name_table_t *t, const char *s, size_t len)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strlen(t[i].name) == len && strncasecmp(t[i].name, s, len) == 0)
-            return t[i].num;
+    for (size_t i = 0; i < t->n; i++)
+        if (strlen(t->names[i].name) == len && strncasecmp(t->names[i].name, s, len) == 0)
+            return t->names[i].num;
+    for (size_t k = 0; k < N_OF(t->prefix); k++) {
+        int32_t v = number_after_prefix(s, len, t->prefix[k], t->max);
+        if (v >= 0)
+            return v;
+    }
     return -1;
 }
 
-static const char *name_of(const dns_name_t *t, size_t n, int32_t num)
+/* The first (canonical) name of a number, NULL if it has none. */
+static const char *name_of(const name_table_t *t, int32_t num)
 {
-    for (size_t i = 0; i < n; i++)
-        if (t[i].num == num)
-            return t[i].name;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->names[i].num == num)
+            return t->names[i].name;
     return NULL;
 }
 
 int32_t dh_qtype_from_name(const char *s, size_t len)
 {
-    int32_t v = lookup(qtypes, N_OF(qtypes), s, len);
-    if (v >= 0)
-        return v;
-    v = number_after_prefix(s, len, "query-", 65535);
-    if (v >= 0)
-        return v;
-    return number_after_prefix(s, len, "TYPE", 65535);
+    return number_of(&QTYPES, s, len);
 }
 
 const char *dh_qtype_name(int32_t qtype)
 {
-    return name_of(qtypes, N_OF(qtypes), qtype);
+    return name_of(&QTYPES, qtype);
 }
 
 int32_t dh_qclass_from_name(const char *s, size_t len)
 {
-    int32_t v = lookup(qclasses, N_OF(qclasses), s, len);
-    if (v >= 0)
-        return v;
-    v = number_after_prefix(s, len, "qclass-", 65535);
-    if (v >= 0)
-        return v;
-    return number_after_prefix(s, len, "CLASS", 65535);
+    return number_of(&QCLASSES, s, len);
 }
 
 const char *dh_qclass_name(int32_t qclass)
 {
-    return name_of(qclasses, N_OF(qclasses), qclass);
+    return name_of(&QCLASSES, qclass);
 }
 
 int32_t dh_rcode_from_name(const char *s, size_t len)
 {
-    int32_t v = lookup(rcodes, N_OF(rcodes), s, len);
-    if (v >= 0)
-        return v;
-    v = number_after_prefix(s, len, "unknown-", 4095);
-    if (v >= 0)
-        return v;
-    return number_after_prefix(s, len, "RCODE", 4095);
+    return number_of(&RCODES, s, len);
 }
 
 const char *dh_rcode_name(int32_t rcode)
 {
-    return name_of(rcodes, N_OF(rcodes), rcode);
+    return name_of(&RCODES, rcode);
 }

@@ -103,6 +103,17 @@ size_t dh_utf8_seq_len(const unsigned char *s, size_t avail)
     return n;
 }
 
+int dh_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 bool dh_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

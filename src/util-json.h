@@ -58,4 +58,8 @@ size_t dh_utf8_seq_len(const unsigned char *s, size_t avail);
 /* true when the whole buffer is valid UTF-8. */
 bool dh_utf8_valid(const char *s, size_t len);
 
+/* The value of the hex digit c (0-9, a-f, A-F); -1 for any other byte. The one
+   hex-digit reader of the escapes in logs (\xNN, \uXXXX) and of hex fields. */
+int dh_hex_digit(char c);
+
 #endif

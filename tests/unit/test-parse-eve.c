@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus.h"
 #include "parser.h"
 #include "util-dns.h"
 #include "util-ip.h"
@@ -18,7 +19,6 @@
 extern const dh_parser_type_t dh_parser_eve;
 
 #define EVE_DATA DH_SOURCE_DIR "/tests/data/eve/"
-#define EVE_CORPUS DH_SOURCE_DIR "/../shared/corpus/eve/"
 
 static const dh_parser_type_t *P = &dh_parser_eve;
 static void *state;
@@ -237,7 +237,8 @@ Test(eve, v2_formbook_srv_without_rdata_and_soa)
 
 Test(eve, v2_icedid_corpus)
 {
-    const char *path = EVE_CORPUS "v2/icedid-2023-11-01-mixed.eve.json";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "eve", "v2/icedid-2023-11-01-mixed.eve.json");
     eve_tally_t t;
     if (!tally_file(path, &t))
         cr_skip_test("corpus absent");
@@ -272,7 +273,8 @@ Test(eve, v2_icedid_corpus)
 
 Test(eve, v2_desktop_numeric_rrtype_corpus)
 {
-    const char *path = EVE_CORPUS "v2/desktop-browsing-rrtype65-mixed.eve.json";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "eve", "v2/desktop-browsing-rrtype65-mixed.eve.json");
     eve_tally_t t;
     if (!tally_file(path, &t))
         cr_skip_test("corpus absent");
@@ -297,7 +299,8 @@ Test(eve, v2_desktop_numeric_rrtype_corpus)
 Test(eve, v2_doh_canary_corpus)
 {
     eve_tally_t t;
-    if (!tally_file(EVE_CORPUS "v2/lab-doh-canary-suricata7-mixed.eve.json", &t))
+    char cpath[DH_TEST_PATH_MAX];
+    if (!tally_file(dh_test_corpus(cpath, "eve", "v2/lab-doh-canary-suricata7-mixed.eve.json"), &t))
         cr_skip_test("corpus absent");
     cr_assert_eq(t.parts[DH_PART_REQUEST], 467, "Suricata 7 queries with version 2");
     cr_assert_eq(t.parts[DH_PART_RESPONSE], 420);
@@ -309,7 +312,8 @@ Test(eve, v2_doh_canary_corpus)
 
 Test(eve, v3_nids_lab_corpus)
 {
-    const char *path = EVE_CORPUS "v3/nids-lab-suricata8-mixed.eve.json";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "eve", "v3/nids-lab-suricata8-mixed.eve.json");
     eve_tally_t t;
     if (!tally_file(path, &t))
         cr_skip_test("corpus absent");
@@ -346,7 +350,8 @@ Test(eve, v3_nids_lab_corpus)
 
 Test(eve, v3_tcp_authorities_corpus)
 {
-    const char *path = EVE_CORPUS "v3/lab-suricata8-tcp-dns-authorities-mixed.eve.json";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "eve", "v3/lab-suricata8-tcp-dns-authorities-mixed.eve.json");
     eve_tally_t t;
     if (!tally_file(path, &t))
         cr_skip_test("corpus absent");

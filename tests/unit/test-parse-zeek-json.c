@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus.h"
 #include "parser.h"
 #include "util-dns.h"
 #include "util-ip.h"
@@ -16,7 +17,6 @@
 extern const dh_parser_type_t dh_parser_zeek_json;
 
 #define ZJ_DATA DH_SOURCE_DIR "/tests/data/zeek-json/"
-#define ZJ_CORPUS DH_SOURCE_DIR "/../shared/corpus/zeek-json/"
 
 static const dh_parser_type_t *P = &dh_parser_zeek_json;
 static void *state;
@@ -236,13 +236,14 @@ Test(zeek_json, wrccdc_head300_tally)
 Test(zeek_json, rita_dnscat2_corpus)
 {
     zj_tally_t t;
-    if (!tally_file(ZJ_CORPUS "malicious/rita-dnscat2-dns.json", &t))
+    char path[DH_TEST_PATH_MAX];
+    if (!tally_file(dh_test_corpus(path, "zeek-json", "malicious/rita-dnscat2-dns.json"), &t))
         cr_skip_test("corpus absent");
     cr_assert_eq(t.lines[DH_LINE_RECORD], 34);
     cr_assert_eq(t.lines[DH_LINE_MALFORMED], 0);
     cr_assert_eq(t.answers, 32);
     cr_assert_eq(t.ttl60, 24, "TTLs written 60.000000 read as 60 (7 are 300, 1 is 900)");
-    cr_assert_eq(parse_nth(ZJ_CORPUS "malicious/rita-dnscat2-dns.json", 0), DH_LINE_RECORD);
+    cr_assert_eq(parse_nth(path, 0), DH_LINE_RECORD);
     const dh_event_t *ev = &buf->ev;
     cr_assert_eq(ev->ts_us, 1517336042279652LL);
     cr_assert_eq(ev->rtt_us, 69982);
@@ -257,11 +258,12 @@ Test(zeek_json, rita_dnscat2_corpus)
 Test(zeek_json, slips_relative_ts_corpus)
 {
     zj_tally_t t;
-    if (!tally_file(ZJ_CORPUS "misc/slips-test9-mixed-relative-ts-dns.json", &t))
+    char path[DH_TEST_PATH_MAX];
+    if (!tally_file(dh_test_corpus(path, "zeek-json", "misc/slips-test9-mixed-relative-ts-dns.json"), &t))
         cr_skip_test("corpus absent");
     cr_assert_eq(t.lines[DH_LINE_RECORD], 239);
     cr_assert_eq(t.lines[DH_LINE_MALFORMED], 0);
-    cr_assert_eq(parse_nth(ZJ_CORPUS "misc/slips-test9-mixed-relative-ts-dns.json", 0),
+    cr_assert_eq(parse_nth(path, 0),
                  DH_LINE_RECORD);
     cr_assert_eq(buf->ev.ts_us, 29557741, "ts 29.557741: the PCAP clock started at 1970");
     cr_assert_eq(buf->ev.rcode, DH_RCODE_NXDOMAIN);
@@ -300,6 +302,14 @@ Test(zeek_json, query_bytes)
     cr_assert_eq(buf->ev.answers[0].data_len, 9);
     cr_assert_eq(memcmp(buf->ev.answers[0].data, "TXT 3 a\0b", 9), 0);
     cr_assert_eq(buf->ev.answers[0].rrtype, DH_QTYPE_TXT);
+    /* Zeek's reader rules, as in the TSV parser: after the JSON escapes,
+       only \xNN is an escape; a backslash pair stays two backslashes */
+    cr_assert_eq(parse("{\"ts\":1,\"query\":\"a\\\\\\\\x41\"}"), DH_LINE_RECORD);
+    cr_assert_eq(buf->ev.qname_len, 3);
+    cr_assert_eq(memcmp(buf->ev.qname, "a\\A", 3), 0);
+    cr_assert_eq(parse("{\"ts\":1,\"query\":\"q\\\\\\\\\\\\x4Ab\\\\x\"}"), DH_LINE_RECORD);
+    cr_assert_eq(buf->ev.qname_len, 7);
+    cr_assert_eq(memcmp(buf->ev.qname, "q\\\\Jb\\x", 7), 0);
     /* empty query: the root zone */
     cr_assert_eq(parse("{\"ts\":1,\"query\":\"\"}"), DH_LINE_RECORD);
     cr_assert(buf->ev.has_qname);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "corpus.h"
 #include "evbuf.h"
 #include "parser.h"
 #include "util-dns.h"
@@ -25,7 +26,6 @@ extern const dh_parser_type_t dh_parser_zeek_tsv;
 #define P (&dh_parser_zeek_tsv)
 
 #define DATA DH_SOURCE_DIR "/tests/data/zeek-tsv/"
-#define CORPUS DH_SOURCE_DIR "/../shared/corpus/zeek-tsv/"
 #define MAX_LINE ((size_t)2 << 20)
 
 /* ------------------------------------------------------------------------ */
@@ -337,7 +337,8 @@ Test(zeek_tsv, empty_and_unset_are_different)
 Test(zeek_tsv, escapes_are_decoded_per_element)
 {
     feed_header24();
-    cr_assert_eq(feed(row24(9, "A\\x2cb\\\\C\\x00d\\xe2\\x80\\x99", 21,
+    /* Zeek writes a backslash as \x5c (dh_zeek_unescape) */
+    cr_assert_eq(feed(row24(9, "A\\x2cb\\x5cC\\x00d\\xe2\\x80\\x99", 21,
                             "x\\x2cy,(empty),\\x2d,TXT 3 a\\x2cb", 22, "1.0,2.0,3.0,4.0", -1)),
                  DH_LINE_RECORD, "%s", reason);
     const dh_event_t *e = ev();
@@ -366,8 +367,21 @@ Test(zeek_tsv, broken_escapes_stay_literal)
     cr_assert(STR_IS(ev()->qname, ev()->qname_len, "end\\x"));
     cr_assert_eq(feed(row24(9, "\\", -1)), DH_LINE_RECORD);
     cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\"));
+    /* "\\" is no escape in Zeek (it writes \x5c): both backslashes stay */
     cr_assert_eq(feed(row24(9, "\\q\\\\", -1)), DH_LINE_RECORD);
-    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\q\\"));
+    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\q\\\\"));
+}
+
+/* Zeek's reader rules (get_unescaped_string), the same in the JSON parser:
+   only \xNN is an escape, so "\\x41" is a backslash and then an escaped A */
+Test(zeek_tsv, only_hex_escapes_as_zeek_reads_them)
+{
+    feed_header24();
+    cr_assert_eq(feed(row24(9, "a\\\\x41", 21, "b\\\\\\x5c", 22, "1.0", -1)), DH_LINE_RECORD);
+    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "a\\A"));
+    cr_assert(STR_IS(ev()->answers[0].data, ev()->answers[0].data_len, "b\\\\\\"));
+    cr_assert_eq(feed(row24(9, "\\X41\\x4A\\x4a", -1)), DH_LINE_RECORD);
+    cr_assert(STR_IS(ev()->qname, ev()->qname_len, "\\X41JJ"), "\\x only, hex of either case");
 }
 
 Test(zeek_tsv, answer_types_are_inferred_only_when_certain)
@@ -1264,7 +1278,8 @@ Test(zeek_tsv, zeek_cut_files)
 
 Test(zeek_tsv, corpus_wrccdc_14000_records)
 {
-    const char *path = CORPUS "wrccdc-2018/wrccdc-2018-03-24-zeek-6.2.0-dns.head14000.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "wrccdc-2018/wrccdc-2018-03-24-zeek-6.2.0-dns.head14000.log");
     need(path);
     stats_t s = {0};
     tally_t t = feed_file(path, false, collect, &s);
@@ -1300,7 +1315,8 @@ static void dnscat2(dh_line_t kind, const dh_event_t *e, const char *why, size_t
 
 Test(zeek_tsv, corpus_rita_dnscat2)
 {
-    const char *path = CORPUS "malicious/rita-dnscat2-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/rita-dnscat2-dns.log");
     need(path);
     size_t txt = 0;
     tally_t t = feed_file(path, false, dnscat2, &txt);
@@ -1332,7 +1348,8 @@ static void slips10(dh_line_t kind, const dh_event_t *e, const char *why, size_t
 
 Test(zeek_tsv, corpus_slips_test10_escaped_commas)
 {
-    const char *path = CORPUS "misc/slips-test10-mixed-ipv6-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "misc/slips-test10-mixed-ipv6-dns.log");
     need(path);
     int seen = 0;
     tally_t t = feed_file(path, false, slips10, &seen);
@@ -1360,7 +1377,8 @@ static void nbstat(dh_line_t kind, const dh_event_t *e, const char *why, size_t 
 
 Test(zeek_tsv, corpus_infectedpcap_nbstat_nul_bytes)
 {
-    const char *path = CORPUS "malicious/infectedpcap-2010-nbstat-escapes-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/infectedpcap-2010-nbstat-escapes-dns.log");
     need(path);
     int n = 0;
     tally_t t = feed_file(path, false, nbstat, &n);
@@ -1384,7 +1402,8 @@ static void ctu(dh_line_t kind, const dh_event_t *e, const char *why, size_t lin
 
 Test(zeek_tsv, corpus_slips_ctu_label_columns)
 {
-    const char *path = CORPUS "malicious/slips-ctu-sme-11-labeled-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/slips-ctu-sme-11-labeled-dns.log");
     need(path);
     tally_t t = feed_file(path, false, ctu, NULL);
     cr_assert_eq(t.records, 22);
@@ -1403,7 +1422,8 @@ static void qclass_count(dh_line_t kind, const dh_event_t *e, const char *why, s
 
 Test(zeek_tsv, corpus_rita_proxy_mdns_qclass)
 {
-    const char *path = CORPUS "misc/rita-proxy-home-network-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "misc/rita-proxy-home-network-dns.log");
     need(path);
     size_t n = 0;
     tally_t t = feed_file(path, false, qclass_count, &n);
@@ -1426,7 +1446,8 @@ static void faucet(dh_line_t kind, const dh_event_t *e, const char *why, size_t 
 
 Test(zeek_tsv, corpus_faucet_damaged_file)
 {
-    const char *path = CORPUS "robustness/faucet-bro-2017-nul-bytes-truncated-line-dns.log";
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "robustness/faucet-bro-2017-nul-bytes-truncated-line-dns.log");
     need(path);
     tally_t t = feed_file(path, false, faucet, NULL);
     /* More damage than line 45: lines 29-37 are records cut and spliced into
@@ -1448,9 +1469,9 @@ Test(zeek_tsv, corpus_trickbot_and_rita_logs)
         {"misc/rita-proxy-rolling-dns.16-00-00-17-00-00.log", 3189, 80, 55},
         {"misc/rita-missing-host-2024-04-19-dns.12-00-00-13-00-00.log", 153, 80, 5},
     };
-    char path[1024];
+    char path[DH_TEST_PATH_MAX];
     for (size_t i = 0; i < N_OF(files); i++) {
-        snprintf(path, sizeof(path), CORPUS "%s", files[i].file);
+        dh_test_corpus(path, "zeek-tsv", files[i].file);
         need(path);
         stats_t s = {0};
         tally_t t = feed_file(path, false, collect, &s);

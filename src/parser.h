@@ -40,7 +40,7 @@
 
 #include <stddef.h>
 
-#include "../src/evbuf.h"
+#include "evbuf.h"
 
 typedef enum {
     DH_PROBE_NO = 0,
