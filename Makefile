@@ -18,7 +18,7 @@ OPTFLAGS ?= -O2 -g
 # replacing them.
 DH_CFLAGS := $(OPTFLAGS) -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
             -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers \
-            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc -Iparsers
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 ifeq ($(SANITIZE),1)
 DH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -55,7 +55,9 @@ $(BUILD)/dnshound: $(MAIN_OBJ) $(BUILD)/libdnshound.a
 $(BUILD)/test-units: $(TEST_OBJ) $(BUILD)/libdnshound.a
 	$(CC) $(LDFLAGS) -no-pie -o $@ $^ $(LDLIBS) -lcriterion
 
-$(BUILD)/obj/tests/unit/%.o: DH_CFLAGS += -fno-pie -DDH_SOURCE_DIR='"$(CURDIR)"'
+# parsers/ includes src/, never the reverse: only parsers and tests see parsers/.
+$(BUILD)/obj/parsers/%.o: DH_CFLAGS += -Iparsers
+$(BUILD)/obj/tests/unit/%.o: DH_CFLAGS += -Iparsers -fno-pie -DDH_SOURCE_DIR='"$(CURDIR)"'
 $(MAIN_OBJ): DH_CFLAGS += -DDH_RULES_INSTALL_DIR='"$(PREFIX)/share/dnshound/rules"'
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libdnshound.a
