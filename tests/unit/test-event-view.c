@@ -449,11 +449,13 @@ Test(event_view, pair_hash_is_the_state_tables_hash)
     dh_state_t *st = dh_state_new(1 << 20);
     dh_table_t *t = dh_table_new(st, &(dh_table_opts_t){.name = "t", .value_size = 8,
                                                          .window_us = 3600000000LL});
-    for (size_t i = 0; i < sizeof(real_names) / sizeof(real_names[0]); i++) {
+    size_t keyed = 0, n = sizeof(real_names) / sizeof(real_names[0]);
+    for (size_t i = 0; i < n; i++) {
         fixture_t f;
         dh_event_t *ev = make_event(&f, real_names[i], strlen(real_names[i]));
         if (!ev->registered_domain)
             continue;
+        keyed++;
         unsigned char key[DH_STATE_MAX_KEY];
         size_t keylen = detector_pair_key(ev, key);
         void *w = dh_table_touch(t, key, keylen, ev->ts_us);
@@ -466,6 +468,7 @@ Test(event_view, pair_hash_is_the_state_tables_hash)
                                       &created), w);
         cr_assert_not(created);
     }
+    cr_assert_geq(keyed, n - 2, "the PSL gave a registered domain to most sample names");
     dh_state_free(st);
 }
 
@@ -483,4 +486,27 @@ Test(event_view, strset_get_h_equals_get)
         cr_assert_eq(dh_strset_has_length(s, n), n == 16 || n == 3 || n == 10);
     }
     dh_strset_free(s);
+}
+
+/* Suffix hashes are computed only for lengths some member has, and once. */
+Test(event_view, suffix_hashes_are_lazy)
+{
+    fixture_t f;
+    const char *name = "a-ring.a-9999.a-msedge.net"; /* formbook-dridex-2025-mixed.eve.json */
+    dh_event_t *ev = make_event(&f, name, strlen(name));
+    dh_event_view_t v;
+    dh_event_view_init(&v, ev);
+    cr_assert_eq(v.lazy->suffix_have[0], 0);
+    const char *nets[] = {"net", NULL};
+    dh_strset_t *s = set_of(nets);
+    uint32_t value = 0;
+    size_t off = 0;
+    cr_assert(dh_event_view_get_suffix(&v, s, &value, &off));
+    cr_assert_eq(value, 1);
+    cr_assert_eq(off, strlen(name) - 3);
+    cr_assert_eq(v.lazy->suffix_have[0], 1ull << 3); /* only "net" was hashed */
+    cr_assert(dh_event_view_has_suffix(&v, s));
+    cr_assert_eq(v.lazy->suffix_have[0], 1ull << 3);
+    dh_strset_free(s);
+    check_all(ev);
 }
