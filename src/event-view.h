@@ -43,7 +43,8 @@
  * need; labels_dropped counts the leftmost ones left out), every other field
  * is as for any name, and suffix lookups still try every boundary.
  *
- * How a detector uses it (dns_tunnel's on_event, rewritten):
+ * How a detector uses it (dns_tunnel's on_event, rewritten; vw is the view,
+ * v the noise verdict, as today):
  *
  *     if (v->benign_service || vw->sub_len == 0 || ev->client.family == DH_AF_UNSET)
  *         return;
