@@ -108,16 +108,35 @@ void dh_strset_add_name(dh_strset_t *s, char *name, size_t len)
         dh_strset_add(s, name, len);
 }
 
-bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value)
+uint64_t dh_strset_hash(const char *str, size_t len)
+{
+    return dh_hash64(str, len);
+}
+
+bool dh_strset_has_length(const dh_strset_t *s, size_t len)
+{
+    return s->n && length_seen(s, len);
+}
+
+bool dh_strset_get_h(const dh_strset_t *s, const char *str, size_t len, uint64_t hash,
+                     uint32_t *value)
 {
     if (s->n == 0 || !length_seen(s, len))
         return false;
-    const slot_t *sl = find(s, str, len, dh_hash64(str, len));
+    const slot_t *sl = find(s, str, len, hash);
     if (!sl->s)
         return false;
     if (value)
         *value = sl->value;
     return true;
+}
+
+bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value)
+{
+    /* the length test first: most lookups miss it and need no hash */
+    if (s->n == 0 || !length_seen(s, len))
+        return false;
+    return dh_strset_get_h(s, str, len, dh_hash64(str, len), value);
 }
 
 bool dh_strset_has(const dh_strset_t *s, const char *str, size_t len)

@@ -26,6 +26,18 @@ bool dh_strset_put(dh_strset_t *s, const char *str, size_t len, uint32_t value);
 bool dh_strset_get(const dh_strset_t *s, const char *str, size_t len, uint32_t *value);
 size_t dh_strset_size(const dh_strset_t *s);
 
+/* The hash the set files s[0..len) under (dh_hash64, sketch.h). A caller that
+   looks the same bytes up in several sets, or hashes once per event (the
+   suffix hashes of event-view.h), computes it once and passes it below. */
+uint64_t dh_strset_hash(const char *str, size_t len);
+/* dh_strset_get with the caller's hash: hash must be dh_strset_hash(str,
+   len), else the answer is "not a member". No hashing on the hot path. */
+/* false when no member is len bytes long (one bit test): a caller holding
+   lazily computed hashes skips computing one for such a length. */
+bool dh_strset_has_length(const dh_strset_t *s, size_t len);
+bool dh_strset_get_h(const dh_strset_t *s, const char *str, size_t len, uint64_t hash,
+                     uint32_t *value);
+
 /* true when name (len bytes, lowercase) equals a member or ends with "."
    followed by a member: the set holds suffixes at label boundaries. */
 bool dh_strset_has_suffix(const dh_strset_t *s, const char *name, size_t len);
