@@ -1,7 +1,8 @@
 /*
  * detector.h - the interface every detector implements.
  *
- * One file per detector in src/detectors/ defines one
+ * One file per detector in src/detectors/ (NAME with hyphens for
+ * underscores: dns_tunnel is dns-tunnel.c) defines one
  * `const dh_detector_type_t dh_detector_NAME`, and one line DETECTOR(NAME) in
  * src/detectors/detectors.def registers it; its thresholds, lists and ATT&CK
  * mapping live in rules/NAME.yaml (data, not code). The pipeline calls:

@@ -1,5 +1,5 @@
 /*
- * dns_beacon.c - regular query timing: C2 beacons over DNS (T1071.004, DET0400).
+ * dns-beacon.c - regular query timing: C2 beacons over DNS (T1071.004, DET0400).
  *
  * An implant that sleeps and checks in queries its C2 name (or a fresh
  * subdomain of its C2 domain) at a near-constant interval, with some jitter,

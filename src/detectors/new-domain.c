@@ -1,5 +1,5 @@
 /*
- * new_domain.c - newly observed domains with a risk signal (T1583.001
+ * new-domain.c - newly observed domains with a risk signal (T1583.001
  * Acquire Infrastructure: Domains, TA0042; T1568 Dynamic Resolution,
  * TA0011).
  *

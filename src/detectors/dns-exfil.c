@@ -1,10 +1,10 @@
 /*
- * dns_exfil.c - low-and-slow exfiltration over DNS (T1048.003, TA0010,
+ * dns-exfil.c - low-and-slow exfiltration over DNS (T1048.003, TA0010,
  * DET0400).
  *
  * A host leaking a file through DNS must put the file's bytes, encoded, into
  * query names, and each distinct name carries new bytes. The tunnel detector
- * (dns_tunnel.c) sees the rate over 5 minutes; a patient leak (one query a
+ * (dns-tunnel.c) sees the rate over 5 minutes; a patient leak (one query a
  * minute) never trips a rate, but its volume adds up. This detector keeps an
  * information budget per client x registered domain over two tumbling
  * event-time windows (1 h and 24 h by default) and fires when the estimated

@@ -1,5 +1,5 @@
 /*
- * dns_tunnel.c - DNS tunneling and C2 over DNS (T1071.004, DET0400).
+ * dns-tunnel.c - DNS tunneling and C2 over DNS (T1071.004, DET0400).
  *
  * A tunnel has to move data through query names (and answers), so a client
  * talking to one registered domain through a tunnel shows, within minutes:

@@ -1,5 +1,5 @@
 /*
- * dns_recon.c - reconnaissance and abuse through the DNS itself: zone
+ * dns-recon.c - reconnaissance and abuse through the DNS itself: zone
  * transfers from hosts that are not secondaries (T1590.002, TA0043), PTR
  * sweeps (T1018, TA0007) and ANY floods (T1498.002, TA0040).
  *

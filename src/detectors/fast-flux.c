@@ -1,5 +1,5 @@
 /*
- * fast_flux.c - Fast Flux DNS (T1568.001, TA0011, DET0485).
+ * fast-flux.c - Fast Flux DNS (T1568.001, TA0011, DET0485).
  *
  * A fast-flux domain resolves to a large, constantly changing pool of
  * compromised hosts: many distinct A/AAAA answers, scattered over many

@@ -1,5 +1,5 @@
 /*
- * lookalike_domain.c - queried names that imitate protected brands
+ * lookalike-domain.c - queried names that imitate protected brands
  * (T1583.001 Acquire Infrastructure: Domains, TA0042 Resource Development).
  *
  * Phishing and typosquatting infrastructure lives on registered domains that

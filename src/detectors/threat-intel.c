@@ -1,5 +1,5 @@
 /*
- * threat_intel.c - indicator matching: queried names, CNAME targets and
+ * threat-intel.c - indicator matching: queried names, CNAME targets and
  * answered addresses against the indicator files of rules/intel/
  * (default T1071.004 Application Layer Protocol: DNS, TA0011; each file's
  * header may give its own ATT&CK mapping).

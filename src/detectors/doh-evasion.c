@@ -1,5 +1,5 @@
 /*
- * doh_evasion.c - DNS monitoring evasion: DoH/DoT and unsanctioned resolvers
+ * doh-evasion.c - DNS monitoring evasion: DoH/DoT and unsanctioned resolvers
  * (T1572 Protocol Tunneling, TA0011, DET0538).
  *
  * A host that moves its name resolution to DNS over HTTPS or TLS, or to a
