@@ -57,6 +57,7 @@
 #include "../util-dns.h"
 #include "../util-mem.h"
 #include "../util-time.h"
+#include "dns-beacon.h"
 
 #define RING 128       /* intervals kept per key (between the most recent check-ins) */
 #define BINS 96        /* histogram bins per window (15 min at 24 h) */
@@ -634,9 +635,12 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/* Linear-interpolated percentile of sorted v[0..n). */
-static double percentile(const double *v, int n, double p)
+/* Linear-interpolated percentile of sorted v[0..n); 0 when n is 0 (v is not
+   read then). */
+double dh_beacon_percentile(const double *v, int n, double p)
 {
+    if (n <= 0)
+        return 0;
     double pos = p * (n - 1);
     int lo = (int)pos;
     if (lo >= n - 1)
@@ -660,14 +664,14 @@ static void deltas(const track_t *w, result_t *r)
 /* Quartiles, MAD, Bowley skew and RITA's ts score. */
 static void interval_stats(result_t *r)
 {
-    r->q1 = percentile(r->deltas, r->n, 0.25);
-    r->median = percentile(r->deltas, r->n, 0.5);
-    r->q3 = percentile(r->deltas, r->n, 0.75);
+    r->q1 = dh_beacon_percentile(r->deltas, r->n, 0.25);
+    r->median = dh_beacon_percentile(r->deltas, r->n, 0.5);
+    r->q3 = dh_beacon_percentile(r->deltas, r->n, 0.75);
     double dev[RING];
     for (int i = 0; i < r->n; i++)
         dev[i] = fabs(r->deltas[i] - r->median);
     qsort(dev, (size_t)r->n, sizeof(double), cmp_dbl);
-    r->mad = percentile(dev, r->n, 0.5);
+    r->mad = dh_beacon_percentile(dev, r->n, 0.5);
     double iqr = r->q3 - r->q1;
     r->skew = 0;
     if (iqr >= SKEW_MIN_IQR && r->median != r->q1 && r->median != r->q3)
