@@ -53,6 +53,7 @@
 #include "detection.h"
 #include "event.h"
 #include "history.h"
+#include "log.h"
 #include "rules.h"
 #include "state.h"
 
@@ -80,6 +81,8 @@ typedef struct dh_detect_env {
     void *pipeline;
     dh_state_t *state;
     dh_history_t *history; /* NULL when the run keeps none */
+    dh_log_t *log;         /* borrowed, for diagnostics as dh_log(env->log, level,
+                              "detector", NAME, ...); NULL: plain stderr */
 } dh_detect_env_t;
 
 typedef struct dh_detector_type {

@@ -330,7 +330,8 @@ static bool hosts_boilerplate(const char *s, size_t len)
 }
 
 typedef struct {
-    const char *who, *path, *base;
+    const dh_intel_opts_t *o;
+    const char *path, *base;
     size_t line, invalid, shown, valid;
     int64_t max_reports;
 } file_ctx_t;
@@ -342,8 +343,8 @@ static void invalid(file_ctx_t *fc, dh_intel_t *in, const char *tok, size_t len,
     if ((int64_t)fc->shown >= fc->max_reports)
         return;
     fc->shown++;
-    fprintf(stderr, "dnshound: %s: %s:%zu: '%.*s': %s\n", fc->who, fc->path, fc->line,
-            (int)(len > 80 ? 80 : len), tok, why);
+    dh_log(fc->o->log, DH_LOG_WARN, fc->o->log_kind, fc->o->log_name, "%s:%zu: '%.*s': %s",
+           fc->path, fc->line, (int)(len > 80 ? 80 : len), tok, why);
 }
 
 static void add_plen(uint8_t *list, uint8_t *n, uint8_t plen)
@@ -569,7 +570,7 @@ static int load_file(loader_t *t, dh_intel_t *in, const char *path, const char *
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
-    file_ctx_t fc = {.who = t->o->who, .path = path, .base = base, .max_reports = t->o->invalid_reports};
+    file_ctx_t fc = {.o = t->o, .path = path, .base = base, .max_reports = t->o->invalid_reports};
     header_t *h = dh_calloc(1, sizeof(*h));
     h->risk = h->confidence = -1;
     bool have_meta = false;
@@ -621,8 +622,8 @@ static int load_file(loader_t *t, dh_intel_t *in, const char *path, const char *
     if (rc)
         return -1;
     if (fc.invalid > fc.shown)
-        fprintf(stderr, "dnshound: %s: %s: %zu invalid lines (%zu shown)\n", t->o->who, path,
-                fc.invalid, fc.shown);
+        dh_log(t->o->log, DH_LOG_WARN, t->o->log_kind, t->o->log_name,
+               "%s: %zu invalid lines (%zu shown)", path, fc.invalid, fc.shown);
     if (fc.valid == 0) {
         snprintf(err, errlen, "%s: no valid indicator (%zu invalid lines)", path, fc.invalid);
         return -1;

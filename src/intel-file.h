@@ -75,12 +75,13 @@ typedef struct {
     int64_t max_indicators;     /* more is fatal */
     int64_t invalid_reports;    /* invalid lines reported per file */
     int64_t min_prefix_v4, min_prefix_v6; /* wider CIDR blocks are invalid lines */
-    const char *who;            /* the component reporting invalid lines: "threat_intel" */
+    dh_log_t *log;              /* borrowed, for invalid lines; NULL: plain stderr */
+    const char *log_kind, *log_name; /* who reports them: "detector", "threat_intel" */
 } dh_intel_opts_t;
 
 /* Read every indicator file of o->dir into new lookup sets, adding file
    metadata to metas. Invalid lines are counted, and the first
-   o->invalid_reports of each file written to stderr as FILE:LINE; they are
+   o->invalid_reports of each file logged as FILE:LINE (warnings); they are
    never fatal. NULL with err ("FILE:LINE: ...") on an unreadable directory or
    file, a bad header, a file without a valid indicator, no *.txt file, or
    more than o->max_indicators indicators. */

@@ -29,7 +29,7 @@
  * parent technique. A file without them maps to the rule's ATT&CK block.
  *
  * Invalid lines (URLs, bad names, prefixes too wide...) are counted and the
- * first invalid_reports of each file are written to stderr as FILE:LINE;
+ * first invalid_reports of each file are logged (env->log) as FILE:LINE;
  * they are never fatal. Fatal (no detector at start-up, the old lists kept on
  * reload): an unreadable file, a bad header, a file without one valid
  * indicator, no *.txt file at all, more than max_indicators indicators.
@@ -131,7 +131,9 @@ static dh_intel_t *load_intel(ti_t *t, char *err, size_t errlen)
                          .invalid_reports = t->p.invalid_reports,
                          .min_prefix_v4 = t->p.min_prefix_v4,
                          .min_prefix_v6 = t->p.min_prefix_v6,
-                         .who = "threat_intel"};
+                         .log = t->env->log,
+                         .log_kind = "detector",
+                         .log_name = "threat_intel"};
     return dh_intel_load(&o, &t->metas, err, errlen);
 }
 
