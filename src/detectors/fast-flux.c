@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-dns.h"
 #include "../util-ip.h"
@@ -83,11 +83,9 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } flux_t;
 
 static const dh_int_param_t int_params[] = {
@@ -118,11 +116,10 @@ static int key_error(dh_rule_t *rule, const char *key, const char *what, char *e
     return -1;
 }
 
-static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static int check_params(dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
 {
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
     if (p->very_low_ttl >= p->low_ttl)
         return key_error(rule, "very_low_ttl", "must be less than low_ttl", err, errlen);
     return 0;
@@ -134,19 +131,13 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     flux_t *t = dh_calloc(1, sizeof(*t));
-    if (read_params(rule, &t->p, err, errlen)) {
+    if (dh_kit_init(&t->kit, "fast_flux", rule, env, &t->p, &params, err, errlen) ||
+        check_params(rule, &t->p, err, errlen)) {
         free(t);
         return NULL;
     }
-    t->rule = rule;
-    t->env = env;
-    dh_sb_init(&t->ev);
-    dh_table_opts_t o = {.name = "fast_flux.domain",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "fast_flux.domain", sizeof(window_t), t->p.window,
+                            on_close, t);
     return t;
 }
 
@@ -321,7 +312,7 @@ static verdict_t check(const flux_t *t, const window_t *w)
 static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
 {
     const params_t *p = &t->p;
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     char ip[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", p->window);
@@ -382,11 +373,9 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     char domain[DOMAIN_MAX];
     memcpy(domain, key, keylen);
     domain[keylen] = '\0';
-    double conf = t->rule->confidence + 0.15 * r.very_low + 0.1 * r.wide - 0.1 * r.cname;
-    double risk = t->rule->risk_score + 10 * r.very_low + 5 * r.wide - 10 * r.cname;
+    double conf = t->kit.rule->confidence + 0.15 * r.very_low + 0.1 * r.wide - 0.1 * r.cname;
+    double risk = t->kit.rule->risk_score + 10 * r.very_low + 5 * r.wide - 10 * r.cname;
     dh_detection_t d = {
-        .rule_name = "fast_flux",
-        .rule = t->rule,
         .fired_us = w->last_us,
         .start_us = w->first_us,
         .end_us = w->last_us,
@@ -397,9 +386,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         .registered_domain = domain,
         .risk_score = risk > 100 ? 100 : risk < 0 ? 0 : risk,
         .confidence = conf > 0.99 ? 0.99 : conf < 0.05 ? 0.05 : conf,
-        .evidence = &t->ev,
     };
-    t->env->emit(t->env->pipeline, &d);
+    dh_kit_emit(&t->kit, &d);
 }
 
 static void flux_destroy(void *state)
@@ -407,7 +395,7 @@ static void flux_destroy(void *state)
     flux_t *t = state;
     if (!t)
         return;
-    dh_sb_free(&t->ev);
+    dh_kit_free(&t->kit);
     free(t);
 }
 
