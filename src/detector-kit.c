@@ -5,16 +5,18 @@
 
 #include <string.h>
 
-int dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env,
-                void *params, const dh_kit_params_t *pt, char *err, size_t errlen)
+void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env)
 {
     k->name = name;
     k->rule = rule;
     k->env = env;
     dh_sb_init(&k->ev);
-    if (!pt)
-        return 0;
-    return dh_rule_read_params(rule, params, pt->ints, pt->n_ints, pt->dbls, pt->n_dbls, err,
+}
+
+int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
+                       size_t errlen)
+{
+    return dh_rule_read_params(k->rule, params, pt->ints, pt->n_ints, pt->dbls, pt->n_dbls, err,
                                errlen)
                ? -1
                : 0;

@@ -43,11 +43,15 @@ typedef struct {
     dh_strbuf_t ev;             /* the evidence of the finding being emitted */
 } dh_kit_t;
 
-/* Fill the base and read the thresholds of pt (when not NULL) into params.
-   0, or -1 with err ("FILE:LINE: ..."); dh_kit_free is safe either way. */
-int dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env,
-                void *params, const dh_kit_params_t *pt, char *err, size_t errlen);
+/* Fill the base (nothing allocated yet: dh_kit_free is safe from here on, and
+   on a zeroed kit). */
+void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env);
 void dh_kit_free(dh_kit_t *k);
+
+/* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
+   0, or -1 with err ("FILE:LINE: ..."). */
+int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
+                       size_t errlen);
 
 /* A table in env->state of windows of window_s seconds (0: none), each
    value_size bytes, closing through on_close(ctx, ...). */
@@ -90,6 +94,10 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
 #define DH_KIT_ADD_SAMPLE(w, name, len)                                                     \
     dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
                       &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), false, (name), (len))
+
+#define DH_KIT_ADD_DISTINCT_SAMPLE(w, name, len)                                            \
+    dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
+                      &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), true, (name), (len))
 
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,

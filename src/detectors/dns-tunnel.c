@@ -115,8 +115,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     tunnel_t *t = dh_calloc(1, sizeof(*t));
-    if (dh_kit_init(&t->kit, "dns_tunnel", rule, env, &t->p, &params, err, errlen)) {
-        dh_kit_free(&t->kit);
+    dh_kit_init(&t->kit, "dns_tunnel", rule, env);
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen)) {
         free(t);
         return NULL;
     }
