@@ -81,7 +81,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-ip.h"
 #include "../util-mem.h"
@@ -133,11 +133,10 @@ typedef struct {
 } verdict_slot_t;
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
-    uint32_t queries, resolved, negative, unanswered;
+    dh_kit_window_t h; /* h.events: the queries */
+    uint32_t resolved, negative, unanswered;
     uint32_t brand;
-    uint8_t family, seen, from_resolver;
+    uint8_t family;
     uint8_t domain_len;
     char domain[DOMAIN_LEN];
     uint8_t n_samples;
@@ -162,8 +161,7 @@ typedef struct {
 } lists_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     double conf[N_FAMILIES]; /* 0: family off */
     bool same_first[N_FAMILIES]; /* only when the first character is the brand's */
@@ -175,7 +173,6 @@ typedef struct {
     lists_t *l;
     verdict_slot_t *verdicts;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } look_t;
 
 static const dh_int_param_t int_params[] = {
@@ -193,6 +190,8 @@ static const dh_int_param_t int_params[] = {
 static const dh_double_param_t dbl_params[] = {
     {"nxdomain_risk_score", offsetof(params_t, nxdomain_risk_score), 31, 0, 100},
 };
+
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
@@ -265,7 +264,7 @@ static int read_list(look_t *t, lists_t *l, const char *key, const char *path, s
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", t->rule->path, keyline, key, path);
+        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", t->kit.rule->path, keyline, key, path);
         return -1;
     }
     char line[LINE_MAX_LEN];
@@ -434,7 +433,7 @@ static lists_t *load_lists(look_t *t, char *err, size_t errlen)
     int rc = read_list(t, l, "brands_list", t->brands_path, t->brands_line, add_brand, err,
                        errlen);
     if (!rc && l->n_brands == 0) {
-        snprintf(err, errlen, "%s:%zu: brands_list: %s holds no domains", t->rule->path,
+        snprintf(err, errlen, "%s:%zu: brands_list: %s holds no domains", t->kit.rule->path,
                  t->brands_line, t->brands_path);
         rc = -1;
     }
@@ -479,12 +478,12 @@ static int list_path(look_t *t, const char *key, bool required, char *out, size_
 {
     const char *name = NULL;
     out[0] = '\0';
-    if (dh_yaml_str(t->rule->thresholds, key, required, &name, err, errlen))
+    if (dh_yaml_str(t->kit.rule->thresholds, key, required, &name, err, errlen))
         return -1;
     if (!name || !name[0])
         return 0;
-    *line = dh_yaml_get(t->rule->thresholds, key)->line;
-    dh_rule_path(t->rule, name, out, 4096);
+    *line = dh_yaml_get(t->kit.rule->thresholds, key)->line;
+    dh_rule_path(t->kit.rule, name, out, 4096);
     return 0;
 }
 
@@ -492,7 +491,7 @@ static int list_path(look_t *t, const char *key, bool required, char *out, size_
 static int family_list(look_t *t, const char *key, const int *def, size_t n_def, bool *out,
                        char *err, size_t errlen)
 {
-    dh_yaml_node_t *w = dh_yaml_get(t->rule->thresholds, key);
+    dh_yaml_node_t *w = dh_yaml_get(t->kit.rule->thresholds, key);
     if (!w) {
         for (size_t i = 0; i < n_def; i++)
             out[def[i]] = true;
@@ -521,7 +520,7 @@ static int family_list(look_t *t, const char *key, const int *def, size_t n_def,
 
 static int read_swap_tlds(look_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "tld_swap_tlds");
+    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "tld_swap_tlds");
     if (!seq)
         return 0;
     if (seq->kind != DH_YAML_SEQ) {
@@ -549,7 +548,7 @@ static int read_families(look_t *t, char *err, size_t errlen)
 {
     for (int i = 0; i < N_FAMILIES; i++)
         t->conf[i] = family_default_conf[i];
-    dh_yaml_node_t *m = dh_yaml_get(t->rule->thresholds, "families");
+    dh_yaml_node_t *m = dh_yaml_get(t->kit.rule->thresholds, "families");
     if (m) {
         if (m->kind != DH_YAML_MAP) {
             snprintf(err, errlen, "%s:%zu: families: expected a map of family: confidence",
@@ -579,17 +578,14 @@ static void look_destroy(void *state);
 static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     look_t *t = dh_calloc(1, sizeof(*t));
-    t->rule = rule;
-    t->env = env;
+    dh_kit_init(&t->kit, "lookalike_domain", rule, env);
     t->swap_tlds = dh_strset_new();
-    dh_sb_init(&t->ev);
     if (!rule->thresholds) {
         snprintf(err, errlen, "%s: missing 'thresholds' (brands_list is required)", rule->path);
         look_destroy(t);
         return NULL;
     }
-    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen) ||
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         read_families(t, err, errlen) ||
         read_swap_tlds(t, err, errlen) ||
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||
@@ -611,12 +607,8 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         return NULL;
     }
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
-    dh_table_opts_t o = {.name = "lookalike_domain.client_domain",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "lookalike_domain.client_domain", sizeof(window_t),
+                            t->p.window, on_close, t);
     return t;
 }
 
@@ -912,19 +904,6 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     return none;
 }
 
-static void add_sample(window_t *w, const char *q, size_t n)
-{
-    if (w->n_samples >= SAMPLES)
-        return;
-    if (n > SAMPLE_LEN)
-        n = SAMPLE_LEN;
-    for (uint8_t i = 0; i < w->n_samples; i++)
-        if (w->sample_len[i] == n && memcmp(w->samples[i], q, n) == 0)
-            return;
-    memcpy(w->samples[w->n_samples], q, n);
-    w->sample_len[w->n_samples++] = (uint8_t)n;
-}
-
 static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
                           const dh_detect_env_t *env)
 {
@@ -954,34 +933,25 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
     if (!t->platform[m.family] && platform_suffix(rd, rdlen))
         return;
 
-    uint8_t key[sizeof(dh_addr_t) + DOMAIN_LEN];
-    memcpy(key, &ev->client, sizeof(dh_addr_t));
-    memcpy(key + sizeof(dh_addr_t), rd, rdlen);
-    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + rdlen, ev->ts_us);
+    char key[sizeof(dh_addr_t) + DOMAIN_LEN];
+    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client, rd, rdlen);
+    window_t *w = dh_table_touch(t->table, key, keylen, ev->ts_us);
     if (!w)
         return;
-    if (!w->seen) {
-        w->seen = 1;
-        w->client = ev->client;
-        w->first_us = w->last_us = ev->ts_us;
+    if (w->h.events == 0) {
         w->brand = m.brand;
         w->family = (uint8_t)m.family;
         memcpy(w->domain, rd, rdlen);
         w->domain_len = (uint8_t)rdlen;
     }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->from_resolver |= v->from_resolver;
-    w->queries++;
+    dh_kit_window_update(&w->h, ev, v);
     if (ev->rcode == 0 && (ev->n_answers > 0 || ev->answers_dropped > 0))
         w->resolved++;
     else if (ev->rcode >= 0 || ev->has_response)
         w->negative++;
     else
         w->unanswered++;
-    add_sample(w, ev->qname, ev->qname_len);
+    DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
 /* ---- reporting --------------------------------------------------------- */
@@ -989,7 +959,7 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
 static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf)
 {
     const params_t *p = &t->p;
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);
     const char *dot = memchr(w->domain, '.', w->domain_len);
     size_t ln = dot ? (size_t)(dot - w->domain) : w->domain_len;
@@ -999,7 +969,7 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
     dh_json_kv_strn(sb, "lookalike_label", w->domain, ln);
     dh_json_kv_int(sb, "edit_distance",
                    (int64_t)osa_distance(w->domain, ln, b->domain, b->label_len, LABEL_MAX));
-    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_uint(sb, "resolved_queries", w->resolved);
     dh_json_kv_uint(sb, "negative_queries", w->negative);
     dh_json_kv_uint(sb, "unanswered_queries", w->unanswered);
@@ -1011,12 +981,7 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
     dh_json_kv_int(sb, "max_edit_distance", p->max_edit_distance);
     dh_json_kv_double(sb, "nxdomain_risk_score", p->nxdomain_risk_score);
     dh_sb_putc(sb, '}');
-    dh_json_open_arr(sb, "samples");
-    for (uint8_t i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, w->samples[i], w->sample_len[i]);
-    }
-    dh_sb_putc(sb, ']');
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -1025,7 +990,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     (void)key, (void)keylen, (void)why;
     look_t *t = ctx;
     window_t *w = value;
-    if (!w->seen || w->queries < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
+    if (w->h.events < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
         return;
     const brand_t *b = &t->l->brands[w->brand];
     double conf = t->conf[w->family];
@@ -1035,23 +1000,13 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     domain[w->domain_len] = '\0';
     /* never resolved, and at least one negative answer: a user's typo */
     bool typo = w->resolved == 0 && w->negative > 0;
-    dh_detection_t d = {
-        .rule_name = "lookalike_domain",
-        .rule = t->rule,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = w->n_samples ? w->samples[0] : NULL,
-        .qname_len = w->n_samples ? w->sample_len[0] : 0,
-        .registered_domain = domain,
-        .risk_score = typo ? t->p.nxdomain_risk_score : -1,
-        .confidence = conf,
-        .evidence = &t->ev,
-    };
-    t->env->emit(t->env->pipeline, &d);
+    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    d.qname = w->n_samples ? w->samples[0] : NULL;
+    d.qname_len = w->n_samples ? w->sample_len[0] : 0;
+    d.registered_domain = domain;
+    d.risk_score = typo ? t->p.nxdomain_risk_score : -1;
+    d.confidence = conf;
+    dh_kit_emit(&t->kit, &d);
 }
 
 static void look_destroy(void *state)
@@ -1062,7 +1017,7 @@ static void look_destroy(void *state)
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
     free(t->verdicts);
-    dh_sb_free(&t->ev);
+    dh_kit_free(&t->kit);
     free(t);
 }
 
