@@ -61,7 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../intel-file.h"
 #include "../util-dns.h"
 #include "../util-ip.h"
@@ -82,11 +82,10 @@ typedef struct {
 } params_t;
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
+    dh_kit_window_t h; /* h.events: the matching queries */
     uint32_t meta;
-    uint8_t seen, type, kinds, from_resolver;
-    uint32_t events, qname_hits, cname_hits, answer_hits, resolved, nxdomain;
+    uint8_t type, kinds;
+    uint32_t qname_hits, cname_hits, answer_hits, resolved, nxdomain;
     uint16_t ind_len;
     char indicator[IND_LEN];
     uint8_t n_addrs, n_cnames, n_samples;
@@ -98,15 +97,13 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     bool match_answers, match_cnames;
     char dir[4096];
     dh_intel_t *intel;
     dh_intel_metas_t metas;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } ti_t;
 
 static const dh_int_param_t int_params[] = {
@@ -120,18 +117,20 @@ static const dh_int_param_t int_params[] = {
 #undef P
 };
 
+static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
+
 /* ---- detector -------------------------------------------------------------- */
 
 static dh_intel_t *load_intel(ti_t *t, char *err, size_t errlen)
 {
     dh_intel_opts_t o = {.dir = t->dir,
-                         .rule_path = t->rule->path,
-                         .attack_version = t->rule->attack.version, /* the rule outlives every meta */
+                         .rule_path = t->kit.rule->path,
+                         .attack_version = t->kit.rule->attack.version, /* the rule outlives every meta */
                          .max_indicators = t->p.max_indicators,
                          .invalid_reports = t->p.invalid_reports,
                          .min_prefix_v4 = t->p.min_prefix_v4,
                          .min_prefix_v6 = t->p.min_prefix_v6,
-                         .log = t->env->log,
+                         .log = t->kit.env->log,
                          .log_kind = "detector",
                          .log_name = "threat_intel"};
     return dh_intel_load(&o, &t->metas, err, errlen);
@@ -144,13 +143,10 @@ static void ti_destroy(void *state);
 static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     ti_t *t = dh_calloc(1, sizeof(*t));
-    t->rule = rule;
-    t->env = env;
+    dh_kit_init(&t->kit, "threat_intel", rule, env);
     t->match_answers = t->match_cnames = true;
-    dh_sb_init(&t->ev);
     const char *dir = "intel";
-    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), NULL, 0, err,
-                            errlen) ||
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         dh_yaml_str(rule->thresholds, "intel_dir", false, &dir, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_answers", false, &t->match_answers, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_cnames", false, &t->match_cnames, err, errlen)) {
@@ -163,12 +159,8 @@ static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
         ti_destroy(t);
         return NULL;
     }
-    dh_table_opts_t o = {.name = "threat_intel.client_indicator",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "threat_intel.client_indicator", sizeof(window_t),
+                            t->p.window, on_close, t);
     return t;
 }
 
@@ -205,20 +197,6 @@ static void add_hit(hit_t *hits, size_t *n, uint32_t idx, uint8_t kind, const dh
     }
 }
 
-static void keep_name(char names[][SAMPLE_LEN], uint8_t *lens, uint8_t *n, uint8_t max,
-                      const char *s, size_t len)
-{
-    if (*n >= max)
-        return;
-    if (len > SAMPLE_LEN)
-        len = SAMPLE_LEN;
-    for (uint8_t i = 0; i < *n; i++)
-        if (lens[i] == len && memcmp(names[i], s, len) == 0)
-            return;
-    memcpy(names[*n], s, len);
-    lens[(*n)++] = (uint8_t)len;
-}
-
 static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const hit_t *h)
 {
     const dh_intel_ind_t *ind = &t->intel->inds[h->idx];
@@ -229,22 +207,14 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
     window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + 1 + ind->len, ev->ts_us);
     if (!w)
         return;
-    if (!w->seen) {
-        w->seen = 1;
-        w->client = ev->client;
-        w->first_us = w->last_us = ev->ts_us;
+    if (w->h.events == 0) {
         w->meta = ind->meta;
         w->type = ind->type;
         w->ind_len = ind->len;
         memcpy(w->indicator, ind->text, ind->len);
     }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->from_resolver |= v->from_resolver;
+    dh_kit_window_update(&w->h, ev, v);
     w->kinds |= h->kinds;
-    w->events++;
     w->qname_hits += !!(h->kinds & M_QNAME);
     w->cname_hits += !!(h->kinds & M_CNAME);
     w->answer_hits += !!(h->kinds & M_ANSWER);
@@ -260,9 +230,10 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
             w->addrs[w->n_addrs++] = h->addr;
     }
     if (h->cname)
-        keep_name(w->cnames, w->cname_len, &w->n_cnames, MAX_CNAMES, h->cname, h->cname_len);
+        dh_kit_add_sample(&w->cnames[0][0], SAMPLE_LEN, w->cname_len, &w->n_cnames, MAX_CNAMES,
+                          true, h->cname, h->cname_len);
     if (ev->has_qname)
-        keep_name(w->samples, w->sample_len, &w->n_samples, SAMPLES, ev->qname, ev->qname_len);
+        DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
 static void ti_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
@@ -310,20 +281,9 @@ static void ti_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v
         record(t, ev, v, &hits[i]);
 }
 
-static void str_arr(dh_strbuf_t *sb, const char *key, char names[][SAMPLE_LEN],
-                    const uint8_t *lens, uint8_t n)
-{
-    dh_json_open_arr(sb, key);
-    for (uint8_t i = 0; i < n; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, names[i], lens[i]);
-    }
-    dh_sb_putc(sb, ']');
-}
-
 static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
 {
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     char a[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_strn(sb, "indicator", w->indicator, w->ind_len);
@@ -341,7 +301,7 @@ static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
             dh_json_string(sb, kinds[i], strlen(kinds[i]));
         }
     dh_sb_putc(sb, ']');
-    dh_json_kv_uint(sb, "queries", w->events);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_uint(sb, "query_name_matches", w->qname_hits);
     dh_json_kv_uint(sb, "cname_matches", w->cname_hits);
     dh_json_kv_uint(sb, "answer_matches", w->answer_hits);
@@ -354,14 +314,15 @@ static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
         dh_json_string(sb, a, strlen(a));
     }
     dh_sb_putc(sb, ']');
-    str_arr(sb, "matched_cnames", w->cnames, w->cname_len, w->n_cnames);
+    dh_kit_json_names(sb, "matched_cnames", &w->cnames[0][0], SAMPLE_LEN, w->cname_len,
+                      w->n_cnames);
     dh_json_kv_int(sb, "window_seconds", t->p.window);
     dh_json_open_obj(sb, "thresholds");
     dh_json_kv_int(sb, "min_queries", t->p.min_queries);
     dh_json_kv_bool(sb, "match_answers", t->match_answers);
     dh_json_kv_bool(sb, "match_cnames", t->match_cnames);
     dh_sb_putc(sb, '}');
-    str_arr(sb, "samples", w->samples, w->sample_len, w->n_samples);
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -370,31 +331,21 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     (void)key, (void)keylen, (void)why;
     ti_t *t = ctx;
     window_t *w = value;
-    if (!w->seen || w->events < (uint64_t)t->p.min_queries)
+    if (w->h.events < (uint64_t)t->p.min_queries) /* min_queries >= 1 */
         return;
     const dh_intel_meta_t *m = t->metas.v[w->meta];
     evidence(t, w, m);
     char entity[IND_LEN + 1];
     memcpy(entity, w->indicator, w->ind_len);
     entity[w->ind_len] = '\0';
-    dh_detection_t d = {
-        .rule_name = "threat_intel",
-        .rule = t->rule,
-        .attack = m->has_attack ? &m->attack : NULL,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = w->n_samples ? w->samples[0] : NULL,
-        .qname_len = w->n_samples ? w->sample_len[0] : 0,
-        .entity = entity,
-        .risk_score = m->risk,
-        .confidence = m->confidence,
-        .evidence = &t->ev,
-    };
-    t->env->emit(t->env->pipeline, &d);
+    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    d.attack = m->has_attack ? &m->attack : NULL;
+    d.qname = w->n_samples ? w->samples[0] : NULL;
+    d.qname_len = w->n_samples ? w->sample_len[0] : 0;
+    d.entity = entity;
+    d.risk_score = m->risk;
+    d.confidence = m->confidence;
+    dh_kit_emit(&t->kit, &d);
 }
 
 static int ti_reload(void *state, char *info, size_t infolen, char *err, size_t errlen)
@@ -419,7 +370,7 @@ static void ti_destroy(void *state)
         return;
     dh_intel_free(t->intel);
     dh_intel_metas_free(&t->metas);
-    dh_sb_free(&t->ev);
+    dh_kit_free(&t->kit);
     free(t);
 }
 
