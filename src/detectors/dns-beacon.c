@@ -52,7 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-dns.h"
 #include "../util-mem.h"
@@ -112,15 +112,13 @@ typedef struct {
 } suffixes_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_table_t *names, *domains; /* created in this order: names close first */
     struct gate_slot *gate;      /* first check-ins of both levels */
     size_t gate_mask;
     suffixes_t benign;
     int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
-    dh_strbuf_t ev;
 } beacon_t;
 
 /* What the scoring found for one key. */
@@ -174,11 +172,10 @@ static int key_error(dh_rule_t *rule, const char *key, const char *what, char *e
     return -1;
 }
 
-static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static int check_params(dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
 {
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
     if (p->jitter_zero <= p->jitter_full)
         return key_error(rule, "jitter_zero", "must be greater than jitter_full", err, errlen);
     if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)
@@ -280,24 +277,18 @@ static void beacon_destroy(void *state);
 static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     beacon_t *b = dh_calloc(1, sizeof(*b));
-    if (read_params(rule, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
+    dh_kit_init(&b->kit, "dns_beacon", rule, env);
+    if (dh_kit_read_params(&b->kit, &b->p, &params, err, errlen) ||
+        check_params(rule, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
         beacon_destroy(b);
         return NULL;
     }
-    b->rule = rule;
-    b->env = env;
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
-    dh_sb_init(&b->ev);
-    dh_table_opts_t o = {.name = "dns_beacon.client_name",
-                         .value_size = sizeof(track_t),
-                         .window_us = b->p.window * SEC,
-                         .on_close = close_name,
-                         .ctx = b};
-    b->names = dh_table_new(env->state, &o);
-    o.name = "dns_beacon.client_domain";
-    o.on_close = close_domain;
-    b->domains = dh_table_new(env->state, &o);
+    b->names = dh_kit_table(&b->kit, "dns_beacon.client_name", sizeof(track_t), b->p.window,
+                            close_name, b);
+    b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
+                              close_domain, b);
     size_t n = 1;
     while (n < (size_t)b->p.gate_slots)
         n *= 2;
@@ -827,7 +818,7 @@ static void evidence_ttl(dh_strbuf_t *sb, const track_t *w)
 static void evidence(beacon_t *b, const track_t *w, const result_t *r, const char *level,
                      const char *entity)
 {
-    dh_strbuf_t *sb = &b->ev;
+    dh_strbuf_t *sb = &b->kit.ev;
     char t[DH_TIME_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "level", level);
@@ -860,10 +851,8 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
                  size_t name_len, const char *domain)
 {
     evidence(b, w, r, name ? "name" : "registered_domain", name ? name : domain);
-    double conf = b->rule->confidence + (r->score - b->p.min_score);
+    double conf = b->kit.rule->confidence + (r->score - b->p.min_score);
     dh_detection_t d = {
-        .rule_name = "dns_beacon",
-        .rule = b->rule,
         .fired_us = w->last_us,
         .start_us = w->first_us,
         .end_us = w->last_us,
@@ -875,10 +864,9 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
         .registered_domain = domain,
         .entity = name,
         .risk_score = -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &b->ev,
+        .confidence = dh_kit_confidence(conf),
     };
-    b->env->emit(b->env->pipeline, &d);
+    dh_kit_emit(&b->kit, &d);
 }
 
 static void close_name(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -930,7 +918,7 @@ static void beacon_destroy(void *state)
     if (!b)
         return;
     free_suffixes(&b->benign);
-    dh_sb_free(&b->ev);
+    dh_kit_free(&b->kit);
     free(b->gate);
     free(b);
 }
