@@ -11,13 +11,13 @@
 #include "dns-recon.h"
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
-    uint64_t queries, udp, tcp, responses, answers;
-    uint8_t from_resolver;
+    dh_kit_window_t h; /* h.events: the queries */
+    uint64_t udp, tcp, responses, answers;
     dh_distinct_t names;
     servers_t servers;
-    samples_t samples;
+    uint8_t n_samples;
+    uint8_t sample_len[SAMPLES];
+    char samples[SAMPLES][SAMPLE_LEN];
 } any_t;
 
 size_t recon_any_value_size(void)
@@ -31,21 +31,16 @@ void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     any_t *w = dh_table_touch(r->any, key, keylen, ev->ts_us);
     if (!w)
         return;
-    bool fresh = w->queries == 0;
-    if (fresh)
-        w->client = ev->client;
-    recon_touch_times(&w->first_us, &w->last_us, fresh, ev->ts_us);
-    w->queries++;
+    dh_kit_window_update(&w->h, ev, v);
     w->udp += ev->transport == DH_TRANSPORT_UDP;
     w->tcp += ev->transport == DH_TRANSPORT_TCP;
-    w->from_resolver |= v->from_resolver;
     if (ev->rcode >= 0 || ev->has_response) {
         w->responses++;
         w->answers += ev->n_answers + ev->answers_dropped;
     }
     size_t len = recon_name_len(ev);
     if (dh_distinct_add(&w->names, dh_hash64(ev->qname_lc, len)))
-        recon_add_sample(&w->samples, ev->qname_lc, len);
+        DH_KIT_ADD_SAMPLE(w, ev->qname_lc, len);
     recon_add_server(&w->servers, &ev->server);
 }
 
@@ -57,13 +52,13 @@ void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int
     (void)why;
     recon_t *r = ctx;
     any_t *w = value;
-    if (w->queries < (uint64_t)r->p.any_flood_min)
+    if (w->h.events < (uint64_t)r->p.any_flood_min)
         return;
-    dh_strbuf_t *sb = &r->ev;
+    dh_strbuf_t *sb = &r->kit.ev;
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "finding", recon_finding_names[F_ANY]);
     dh_json_kv_int(sb, "window_seconds", r->p.any_window);
-    dh_json_kv_uint(sb, "any_queries", w->queries);
+    dh_json_kv_uint(sb, "any_queries", w->h.events);
     dh_json_kv_int(sb, "threshold", r->p.any_flood_min);
     dh_json_kv_double(sb, "distinct_names", dh_distinct_count(&w->names));
     dh_json_kv_uint(sb, "udp", w->udp);
@@ -72,13 +67,12 @@ void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_json_kv_uint(sb, "answer_records", w->answers);
     dh_json_kv_double(sb, "answers_per_response",
                       w->responses ? (double)w->answers / (double)w->responses : 0);
-    double span = (double)(w->last_us - w->first_us) / 1e6;
-    dh_json_kv_double(sb, "queries_per_second", span > 0 ? (double)w->queries / span
-                                                         : (double)w->queries);
+    double span = (double)(w->h.last_us - w->h.first_us) / 1e6;
+    dh_json_kv_double(sb, "queries_per_second", span > 0 ? (double)w->h.events / span
+                                                         : (double)w->h.events);
     recon_json_servers(sb, &w->servers);
-    recon_json_samples(sb, "samples", &w->samples);
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
     const dh_rule_t *fr = &r->frule[F_ANY];
-    recon_emit(r, F_ANY, &w->client, w->from_resolver, w->first_us, w->last_us, ws,
-         w->samples.n ? w->samples.name[0] : NULL, w->samples.n ? w->samples.len[0] : 0,
-         fr->risk_score, fr->confidence);
+    recon_emit(r, F_ANY, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
+               w->n_samples ? w->sample_len[0] : 0, fr->risk_score, fr->confidence);
 }

@@ -11,15 +11,15 @@
 #include "dns-recon.h"
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
-    uint64_t queries, new_names, reverse_names, responses, nxdomain;
-    uint8_t from_resolver;
+    dh_kit_window_t h; /* h.events: the queries */
+    uint64_t new_names, reverse_names, responses, nxdomain;
     uint8_t n_prefixes;
     dh_addr_t prefix[MAX_PREFIXES]; /* bytes of the network; /24 for v4, /64 for v6 */
     dh_distinct_t prefixes;
     dh_distinct_t names;
-    samples_t samples;
+    uint8_t n_samples;
+    uint8_t sample_len[SAMPLES];
+    char samples[SAMPLES][SAMPLE_LEN];
     uint32_t n_exact;   /* distinct names counted exactly, up to ptr_sweep_min */
     uint64_t exact[];   /* their hashes (ptr_sweep_min slots) */
 } ptr_t;
@@ -97,12 +97,7 @@ void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     ptr_t *w = dh_table_touch(r->ptr, key, keylen, ev->ts_us);
     if (!w)
         return;
-    bool fresh = w->queries == 0;
-    if (fresh)
-        w->client = ev->client;
-    recon_touch_times(&w->first_us, &w->last_us, fresh, ev->ts_us);
-    w->queries++;
-    w->from_resolver |= v->from_resolver;
+    dh_kit_window_update(&w->h, ev, v);
     if (ev->rcode >= 0) {
         w->responses++;
         w->nxdomain += ev->rcode == DH_RCODE_NXDOMAIN;
@@ -125,7 +120,7 @@ void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
         return;
     w->new_names++;
     w->reverse_names += rev != 0;
-    recon_add_sample(&w->samples, ev->qname_lc, len);
+    DH_KIT_ADD_SAMPLE(w, ev->qname_lc, len);
     if (rev == 2) {
         uint8_t pk[17];
         if (dh_distinct_add(&w->prefixes, dh_hash64(pk, recon_addr_key(&net, pk))) &&
@@ -159,11 +154,11 @@ void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int
     bool blind = w->responses && nx_share >= r->p.sweep_nxdomain_share;
     bool dense = prefixes > 0 && per_prefix >= r->p.dense_names_per_prefix;
     char ip[DH_ADDR_STRLEN];
-    dh_strbuf_t *sb = &r->ev;
+    dh_strbuf_t *sb = &r->kit.ev;
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "finding", recon_finding_names[F_PTR]);
     dh_json_kv_int(sb, "window_seconds", r->p.ptr_window);
-    dh_json_kv_uint(sb, "ptr_queries", w->queries);
+    dh_json_kv_uint(sb, "ptr_queries", w->h.events);
     dh_json_kv_double(sb, "distinct_names", distinct);
     dh_json_kv_bool(sb, "distinct_is_estimate", estimate);
     dh_json_kv_uint(sb, "distinct_names_at_least", w->n_exact); /* exact, capped at the threshold */
@@ -185,9 +180,9 @@ void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_json_kv_double(sb, "names_per_prefix", per_prefix);
     dh_json_kv_bool(sb, "dense", dense);
     dh_json_kv_bool(sb, "mostly_nxdomain", blind);
-    recon_json_samples(sb, "samples", &w->samples);
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
     const dh_rule_t *fr = &r->frule[F_PTR];
-    recon_emit(r, F_PTR, &w->client, w->from_resolver, w->first_us, w->last_us, ws,
-         w->samples.n ? w->samples.name[0] : NULL, w->samples.n ? w->samples.len[0] : 0,
-         fr->risk_score, fr->confidence + 0.1 * blind + 0.1 * dense);
+    recon_emit(r, F_PTR, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
+               w->n_samples ? w->sample_len[0] : 0, fr->risk_score,
+               fr->confidence + 0.1 * blind + 0.1 * dense);
 }

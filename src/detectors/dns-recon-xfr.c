@@ -11,11 +11,9 @@
 #include "dns-recon.h"
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
-    uint64_t queries, axfr, ixfr, tcp, no_response, answers;
+    dh_kit_window_t h; /* h.events: the queries */
+    uint64_t axfr, ixfr, tcp, no_response, answers;
     uint64_t rcode[N_RCODE];
-    uint8_t from_resolver;
     uint8_t n_zones;
     uint8_t zone_len[MAX_ZONES];
     char zones[MAX_ZONES][ZONE_LEN];
@@ -37,15 +35,10 @@ void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     xfr_t *w = dh_table_touch(r->xfr, key, keylen, ev->ts_us);
     if (!w)
         return;
-    bool fresh = w->queries == 0;
-    if (fresh)
-        w->client = ev->client;
-    recon_touch_times(&w->first_us, &w->last_us, fresh, ev->ts_us);
-    w->queries++;
+    dh_kit_window_update(&w->h, ev, v);
     w->axfr += ev->qtype == DH_QTYPE_AXFR;
     w->ixfr += ev->qtype == DH_QTYPE_IXFR;
     w->tcp += ev->transport == DH_TRANSPORT_TCP;
-    w->from_resolver |= v->from_resolver;
     if (ev->rcode < 0)
         w->no_response++;
     else
@@ -69,10 +62,10 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
     (void)why;
     recon_t *r = ctx;
     xfr_t *w = value;
-    if (!w->queries)
+    if (!w->h.events)
         return;
-    dh_strbuf_t *sb = &r->ev;
-    uint64_t responded = w->queries - w->no_response;
+    dh_strbuf_t *sb = &r->kit.ev;
+    uint64_t responded = w->h.events - w->no_response;
     uint64_t refused = w->rcode[DH_RCODE_REFUSED] + w->rcode[RCODE_NOTAUTH];
     const char *outcome = responded == 0                ? "no_response"
                           : w->rcode[DH_RCODE_NOERROR]  ? "answered"
@@ -82,7 +75,7 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "finding", recon_finding_names[F_XFR]);
     dh_json_kv_int(sb, "window_seconds", r->p.xfr_window);
-    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_uint(sb, "axfr", w->axfr);
     dh_json_kv_uint(sb, "ixfr", w->ixfr);
     dh_json_kv_uint(sb, "tcp", w->tcp);
@@ -113,8 +106,7 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
                                    "reconnaissance)");
     recon_json_servers(sb, &w->servers);
     const dh_rule_t *fr = &r->frule[F_XFR];
-    recon_emit(r, F_XFR, &w->client, w->from_resolver, w->first_us, w->last_us, ws,
-         w->n_zones ? (w->zone_len[0] ? w->zones[0] : ".") : NULL,
-         w->n_zones ? (w->zone_len[0] ? w->zone_len[0] : 1) : 0,
-         was_refused ? r->p.refused_risk_score : fr->risk_score, fr->confidence);
+    recon_emit(r, F_XFR, &w->h, ws, w->n_zones ? (w->zone_len[0] ? w->zones[0] : ".") : NULL,
+               w->n_zones ? (w->zone_len[0] ? w->zone_len[0] : 1) : 0,
+               was_refused ? r->p.refused_risk_score : fr->risk_score, fr->confidence);
 }

@@ -73,6 +73,8 @@ static const dh_double_param_t dbl_params[] = {
     {"dense_names_per_prefix", offsetof(params_t, dense_names_per_prefix), 16, 1, 65536},
 };
 
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
 /* ---- the rule file ------------------------------------------------------ */
 
 static bool valid_id(const char *s, const char *kind)
@@ -97,7 +99,7 @@ static int bad_key(dh_yaml_node_t *m, const char *key, const char *what, char *e
 static int read_finding(recon_t *r, dh_yaml_node_t *findings, int f, char *err, size_t errlen)
 {
     dh_rule_t *out = &r->frule[f];
-    *out = *r->rule;
+    *out = *r->kit.rule;
     r->enabled[f] = true;
     dh_yaml_node_t *m = dh_yaml_get(findings, recon_finding_names[f]);
     if (!m || m->kind != DH_YAML_MAP) {
@@ -141,7 +143,7 @@ static int read_finding(recon_t *r, dh_yaml_node_t *findings, int f, char *err, 
                        errlen);
     if (det && !(strlen(det) == 7 && strncmp(det, "DET", 3) == 0 && recon_digits(det + 3, 4)))
         return bad_key(m, "detection_strategy", "expected DETnnnn", err, errlen);
-    dh_attack_t a = {.version = r->rule->attack.version, .detection_strategy = det};
+    dh_attack_t a = {.version = r->kit.rule->attack.version, .detection_strategy = det};
     a.tactics[0] = (dh_attack_ref_t){tac, tac_name};
     a.n_tactics = 1;
     a.techniques[0] = (dh_attack_ref_t){tech, tech_name};
@@ -156,7 +158,7 @@ static int read_finding(recon_t *r, dh_yaml_node_t *findings, int f, char *err, 
 
 static int read_secondaries(recon_t *r, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(r->rule->thresholds, "secondaries");
+    dh_yaml_node_t *seq = dh_yaml_get(r->kit.rule->thresholds, "secondaries");
     if (!seq)
         return 0;
     if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_SECONDARIES) {
@@ -178,9 +180,8 @@ static int read_secondaries(recon_t *r, char *err, size_t errlen)
 
 static int read_rule(recon_t *r, char *err, size_t errlen)
 {
-    dh_rule_t *rule = r->rule;
-    if (dh_rule_read_params(rule, &r->p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
+    dh_rule_t *rule = r->kit.rule;
+    if (dh_kit_read_params(&r->kit, &r->p, &params, err, errlen))
         return -1;
     r->p.reverse_only = true;
     if (dh_yaml_bool(rule->thresholds, "reverse_only", false, &r->p.reverse_only, err, errlen) ||
@@ -219,14 +220,6 @@ size_t recon_addr_key(const dh_addr_t *a, uint8_t key[17])
     return 1 + n;
 }
 
-void recon_touch_times(int64_t *first, int64_t *last, bool fresh, int64_t ts)
-{
-    if (fresh || ts < *first)
-        *first = ts;
-    if (fresh || ts > *last)
-        *last = ts;
-}
-
 void recon_add_server(servers_t *s, const dh_addr_t *a)
 {
     if (a->family == DH_AF_UNSET)
@@ -238,15 +231,6 @@ void recon_add_server(servers_t *s, const dh_addr_t *a)
     dh_addr_t c = {.family = a->family};
     memcpy(c.bytes, a->bytes, a->family == DH_AF_INET ? 4 : 16);
     s->addr[s->n++] = c;
-}
-
-void recon_add_sample(samples_t *s, const char *name, size_t len)
-{
-    if (s->n >= SAMPLES)
-        return;
-    size_t n = len < SAMPLE_LEN ? len : SAMPLE_LEN;
-    memcpy(s->name[s->n], name, n);
-    s->len[s->n++] = (uint8_t)n;
 }
 
 /* The name without a trailing dot. */
@@ -269,38 +253,18 @@ void recon_json_servers(dh_strbuf_t *sb, const servers_t *s)
     dh_sb_putc(sb, ']');
 }
 
-void recon_json_samples(dh_strbuf_t *sb, const char *key, const samples_t *s)
+void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
+                size_t qlen, double risk, double confidence)
 {
-    dh_json_open_arr(sb, key);
-    for (int i = 0; i < s->n; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, s->name[i], s->len[i]);
-    }
-    dh_sb_putc(sb, ']');
-}
-
-void recon_emit(recon_t *r, int f, const dh_addr_t *client, bool resolver, int64_t first,
-                int64_t last, int64_t ws, const char *qname, size_t qlen, double risk,
-                double confidence)
-{
-    dh_detection_t d = {
-        .rule_name = "dns_recon",
-        .rule = &r->frule[f],
-        .fired_us = last,
-        .start_us = first,
-        .end_us = last,
-        .window_start_us = ws,
-        .client = client,
-        .client_is_resolver = resolver,
-        .qname = qname,
-        .qname_len = qlen,
-        .registered_domain = NULL,
-        .entity = recon_finding_names[f], /* ids and suppression per finding */
-        .risk_score = risk,
-        .confidence = confidence > 0.99 ? 0.99 : confidence,
-        .evidence = &r->ev,
-    };
-    r->env->emit(r->env->pipeline, &d);
+    dh_detection_t d = dh_kit_window_detection(h, ws);
+    d.rule = &r->frule[f];
+    d.qname = qname;
+    d.qname_len = qlen;
+    d.registered_domain = NULL;
+    d.entity = recon_finding_names[f]; /* ids and suppression per finding */
+    d.risk_score = risk;
+    d.confidence = dh_kit_confidence(confidence);
+    dh_kit_emit(&r->kit, &d);
 }
 
 /* ---- on_event ----------------------------------------------------------- */
@@ -333,31 +297,17 @@ static void recon_on_event(void *state, const dh_event_t *ev, const dh_verdict_t
 static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     recon_t *r = dh_calloc(1, sizeof(*r));
-    r->rule = rule;
-    r->env = env;
+    dh_kit_init(&r->kit, "dns_recon", rule, env);
     if (read_rule(r, err, errlen)) {
         free(r);
         return NULL;
     }
-    dh_sb_init(&r->ev);
-    dh_table_opts_t x = {.name = "dns_recon.zone_transfer",
-                         .value_size = recon_xfr_value_size(),
-                         .window_us = r->p.xfr_window * 1000000,
-                         .on_close = recon_xfr_close,
-                         .ctx = r};
-    dh_table_opts_t p = {.name = "dns_recon.ptr_sweep",
-                         .value_size = recon_ptr_value_size(r),
-                         .window_us = r->p.ptr_window * 1000000,
-                         .on_close = recon_ptr_close,
-                         .ctx = r};
-    dh_table_opts_t a = {.name = "dns_recon.any_flood",
-                         .value_size = recon_any_value_size(),
-                         .window_us = r->p.any_window * 1000000,
-                         .on_close = recon_any_close,
-                         .ctx = r};
-    r->xfr = dh_table_new(env->state, &x);
-    r->ptr = dh_table_new(env->state, &p);
-    r->any = dh_table_new(env->state, &a);
+    r->xfr = dh_kit_table(&r->kit, "dns_recon.zone_transfer", recon_xfr_value_size(),
+                          r->p.xfr_window, recon_xfr_close, r);
+    r->ptr = dh_kit_table(&r->kit, "dns_recon.ptr_sweep", recon_ptr_value_size(r),
+                          r->p.ptr_window, recon_ptr_close, r);
+    r->any = dh_kit_table(&r->kit, "dns_recon.any_flood", recon_any_value_size(),
+                          r->p.any_window, recon_any_close, r);
     return r;
 }
 
@@ -366,7 +316,7 @@ static void recon_destroy(void *state)
     recon_t *r = state;
     if (!r)
         return;
-    dh_sb_free(&r->ev);
+    dh_kit_free(&r->kit);
     free(r);
 }
 

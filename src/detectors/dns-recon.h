@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-dns.h"
 #include "../util-ip.h"
@@ -45,21 +45,13 @@ typedef struct {
 } servers_t;
 
 typedef struct {
-    uint8_t n;
-    uint8_t len[SAMPLES];
-    char name[SAMPLES][SAMPLE_LEN];
-} samples_t;
-
-typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_rule_t frule[N_FINDINGS]; /* per-finding copies: title, scores, mapping */
     bool enabled[N_FINDINGS];
     dh_cidr_t secondaries[MAX_SECONDARIES];
     size_t n_secondaries;
     dh_table_t *xfr, *ptr, *any;
-    dh_strbuf_t ev;
 } recon_t;
 
 /* ---- dns-recon.c: what the three findings share ---- */
@@ -67,17 +59,13 @@ typedef struct {
 bool recon_digits(const char *s, size_t n);
 /* The client as a key: family and its 4 or 16 bytes (no padding bytes). */
 size_t recon_addr_key(const dh_addr_t *a, uint8_t key[17]);
-void recon_touch_times(int64_t *first, int64_t *last, bool fresh, int64_t ts);
 void recon_add_server(servers_t *s, const dh_addr_t *a);
-void recon_add_sample(samples_t *s, const char *name, size_t len);
 /* The query name without a trailing dot. */
 size_t recon_name_len(const dh_event_t *ev);
 void recon_json_servers(dh_strbuf_t *sb, const servers_t *s);
-void recon_json_samples(dh_strbuf_t *sb, const char *key, const samples_t *s);
-/* Finding f of client over [first, last] with r->ev as evidence. */
-void recon_emit(recon_t *r, int f, const dh_addr_t *client, bool resolver, int64_t first,
-                int64_t last, int64_t ws, const char *qname, size_t qlen, double risk,
-                double confidence);
+/* Finding f of the window h (started at ws) with r->kit.ev as evidence. */
+void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
+                size_t qlen, double risk, double confidence);
 
 /* ---- one file per finding: the query into its window, the window's close
    (a dh_table_t on_close, ctx the recon_t) ---- */
