@@ -3,6 +3,7 @@
  */
 #include "detector-kit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env)
@@ -25,6 +26,14 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
 void dh_kit_free(dh_kit_t *k)
 {
     dh_sb_free(&k->ev);
+}
+
+void dh_kit_destroy(void *state)
+{
+    if (!state)
+        return;
+    dh_kit_free(state);
+    free(state);
 }
 
 dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,

@@ -48,6 +48,11 @@ typedef struct {
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env);
 void dh_kit_free(dh_kit_t *k);
 
+/* The destroy callback of a detector whose state is a dh_kit_t first, then
+   nothing it owns but tables (which belong to the state): frees both. NULL
+   is allowed. */
+void dh_kit_destroy(void *state);
+
 /* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
    0, or -1 with err ("FILE:LINE: ..."). */
 int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,

@@ -504,7 +504,7 @@ static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
     dh_kit_init(&x->kit, "dns_exfil", rule, env);
     if (dh_kit_read_params(&x->kit, &x->p, &params, err, errlen) ||
         check_windows(rule, &x->p, err, errlen)) {
-        free(x);
+        dh_kit_destroy(x);
         return NULL;
     }
     snprintf(x->entity_short, sizeof(x->entity_short), "window:%llds",
@@ -517,15 +517,6 @@ static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
     return x;
 }
 
-static void exfil_destroy(void *state)
-{
-    exfil_t *x = state;
-    if (!x)
-        return;
-    dh_kit_free(&x->kit);
-    free(x);
-}
-
 const dh_detector_type_t dh_detector_dns_exfil = {
     .name = "dns_exfil",
     .description = "Low-and-slow exfiltration over DNS: payload budget per client x domain "
@@ -533,5 +524,5 @@ const dh_detector_type_t dh_detector_dns_exfil = {
     .create = exfil_create,
     .on_event = exfil_on_event,
     .flush = NULL,
-    .destroy = exfil_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -299,7 +299,7 @@ static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
     recon_t *r = dh_calloc(1, sizeof(*r));
     dh_kit_init(&r->kit, "dns_recon", rule, env);
     if (read_rule(r, err, errlen)) {
-        free(r);
+        dh_kit_destroy(r);
         return NULL;
     }
     r->xfr = dh_kit_table(&r->kit, "dns_recon.zone_transfer", recon_xfr_value_size(),
@@ -311,15 +311,6 @@ static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
     return r;
 }
 
-static void recon_destroy(void *state)
-{
-    recon_t *r = state;
-    if (!r)
-        return;
-    dh_kit_free(&r->kit);
-    free(r);
-}
-
 const dh_detector_type_t dh_detector_dns_recon = {
     .name = "dns_recon",
     .description = "DNS reconnaissance: zone transfers from non-secondaries (T1590.002), "
@@ -329,5 +320,5 @@ const dh_detector_type_t dh_detector_dns_recon = {
     .on_event = recon_on_event,
     .oldest_open = NULL,
     .flush = NULL,
-    .destroy = recon_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -117,7 +117,7 @@ static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     tunnel_t *t = dh_calloc(1, sizeof(*t));
     dh_kit_init(&t->kit, "dns_tunnel", rule, env);
     if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen)) {
-        free(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     t->table = dh_kit_table(&t->kit, "dns_tunnel.client_domain", sizeof(window_t), t->p.window,
@@ -252,20 +252,11 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_kit_emit(&t->kit, &d);
 }
 
-static void tunnel_destroy(void *state)
-{
-    tunnel_t *t = state;
-    if (!t)
-        return;
-    dh_kit_free(&t->kit);
-    free(t);
-}
-
 const dh_detector_type_t dh_detector_dns_tunnel = {
     .name = "dns_tunnel",
     .description = "DNS tunneling / C2 over DNS: encoded, long, many subdomains (T1071.004)",
     .create = tunnel_create,
     .on_event = tunnel_on_event,
     .flush = NULL,
-    .destroy = tunnel_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -134,7 +134,7 @@ static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
     dh_kit_init(&t->kit, "fast_flux", rule, env);
     if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         check_params(rule, &t->p, err, errlen)) {
-        free(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     t->table = dh_kit_table(&t->kit, "fast_flux.domain", sizeof(window_t), t->p.window,
@@ -391,20 +391,11 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_kit_emit(&t->kit, &d);
 }
 
-static void flux_destroy(void *state)
-{
-    flux_t *t = state;
-    if (!t)
-        return;
-    dh_kit_free(&t->kit);
-    free(t);
-}
-
 const dh_detector_type_t dh_detector_fast_flux = {
     .name = "fast_flux",
     .description = "Fast flux DNS: many rotating, low-TTL answers over many networks (T1568.001)",
     .create = flux_create,
     .on_event = flux_on_event,
     .flush = NULL,
-    .destroy = flux_destroy,
+    .destroy = dh_kit_destroy,
 };
