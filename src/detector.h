@@ -5,7 +5,9 @@
  * underscores: dns_tunnel is dns-tunnel.c) defines one
  * `const dh_detector_type_t dh_detector_NAME`, and one line DETECTOR(NAME) in
  * src/detectors/detectors.def registers it; its thresholds, lists and ATT&CK
- * mapping live in rules/NAME.yaml (data, not code). The pipeline calls:
+ * mapping live in rules/NAME.yaml (data, not code). The scaffolding every
+ * detector shares (base state, thresholds table, tables, a per-client window
+ * header, samples, one emit) is in detector-kit.h. The pipeline calls:
  *
  *   create(rule, env, err)   Read and validate rule->thresholds with the
  *                            dh_yaml_* getters (every key read is marked
