@@ -104,6 +104,12 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
     dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
                       &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), true, (name), (len))
 
+/* The detection's representative query name: the window's first sample
+   (none when it kept none). */
+#define DH_KIT_QNAME_FROM_SAMPLES(d, w)                                                     \
+    ((d)->qname = (w)->n_samples ? (w)->samples[0] : NULL,                                   \
+     (d)->qname_len = (w)->n_samples ? (w)->sample_len[0] : 0)
+
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
                        const uint8_t *lens, uint8_t n);

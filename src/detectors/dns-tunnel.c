@@ -245,8 +245,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     char domain[DOMAIN_MAX];
     dh_kit_key_domain(key, keylen, domain, sizeof(domain));
     dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    d.qname = w->n_samples ? w->samples[0] : NULL;
-    d.qname_len = w->n_samples ? w->sample_len[0] : 0;
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.registered_domain = domain;
     d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - 1));
     dh_kit_emit(&t->kit, &d);

@@ -462,8 +462,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     double conf = t->kit.rule->confidence + t->p.confidence_step * (k.fired - 1);
     bool canary_only = k.fired == 1 && k.on[K_CANARY];
     dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    d.qname = w->n_samples ? w->samples[0] : NULL;
-    d.qname_len = w->n_samples ? w->sample_len[0] : 0;
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.risk_score = canary_only ? t->p.canary_risk_score : -1;
     d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&t->kit, &d);

@@ -1001,8 +1001,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     /* never resolved, and at least one negative answer: a user's typo */
     bool typo = w->resolved == 0 && w->negative > 0;
     dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    d.qname = w->n_samples ? w->samples[0] : NULL;
-    d.qname_len = w->n_samples ? w->sample_len[0] : 0;
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.registered_domain = domain;
     d.risk_score = typo ? t->p.nxdomain_risk_score : -1;
     d.confidence = conf;

@@ -340,8 +340,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     entity[w->ind_len] = '\0';
     dh_detection_t d = dh_kit_window_detection(&w->h, ws);
     d.attack = m->has_attack ? &m->attack : NULL;
-    d.qname = w->n_samples ? w->samples[0] : NULL;
-    d.qname_len = w->n_samples ? w->sample_len[0] : 0;
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.entity = entity;
     d.risk_score = m->risk;
     d.confidence = m->confidence;
