@@ -3,6 +3,7 @@
  */
 #include "detector-kit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,34 @@ dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
                          .on_close = on_close,
                          .ctx = ctx};
     return dh_table_new(k->env->state, &o);
+}
+
+static void json_param(dh_strbuf_t *sb, const char *params, const dh_kit_params_t *pt,
+                       const char *key)
+{
+    for (size_t i = 0; i < pt->n_ints; i++)
+        if (strcmp(pt->ints[i].key, key) == 0) {
+            int64_t v;
+            memcpy(&v, params + pt->ints[i].off, sizeof(v));
+            dh_json_kv_int(sb, key, v);
+            return;
+        }
+    for (size_t i = 0; i < pt->n_dbls; i++)
+        if (strcmp(pt->dbls[i].key, key) == 0) {
+            double v;
+            memcpy(&v, params + pt->dbls[i].off, sizeof(v));
+            dh_json_kv_double(sb, key, v);
+            return;
+        }
+    fprintf(stderr, "dnshound: detector kit: no threshold '%s'\n", key);
+    abort();
+}
+
+void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                        const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_param(sb, params, pt, keys[i]);
 }
 
 void dh_kit_emit(dh_kit_t *k, dh_detection_t *d)

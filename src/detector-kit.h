@@ -63,6 +63,13 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
 dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
                          int64_t window_s, dh_close_fn on_close, void *ctx);
 
+/* "key":value for each of keys[0..n), in that order, from params as pt reads
+   them: an integer threshold as an integer, a double as a number (the
+   evidence's "thresholds"). A key pt does not list is a programming error:
+   abort. */
+void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                        const char *const *keys, size_t n);
+
 /* Emit d through env->emit; rule_name, rule and evidence default to the
    kit's (k->ev) where d leaves them NULL. */
 void dh_kit_emit(dh_kit_t *k, dh_detection_t *d);

@@ -387,13 +387,11 @@ static verdict_t judge(const dga_t *d, const window_t *w)
 
 static void thresholds_evidence(dh_strbuf_t *sb, const params_t *p)
 {
+    static const char *const shown[] = {"min_nxdomain_names", "min_nxdomain_share",
+                                        "min_random_share", "min_wordlike_names",
+                                        "max_resolved_random_share", "random_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "min_nxdomain_names", p->min_nxdomain_names);
-    dh_json_kv_double(sb, "min_nxdomain_share", p->min_nxdomain_share);
-    dh_json_kv_double(sb, "min_random_share", p->min_random_share);
-    dh_json_kv_int(sb, "min_wordlike_names", p->min_wordlike_names);
-    dh_json_kv_double(sb, "max_resolved_random_share", p->max_resolved_random_share);
-    dh_json_kv_double(sb, "random_score", p->s.random_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
 }
 

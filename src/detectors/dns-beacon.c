@@ -780,16 +780,11 @@ static bool fires(const beacon_t *b, const result_t *r)
 
 static void evidence_thresholds(dh_strbuf_t *sb, const params_t *p)
 {
+    static const char *const shown[] = {"min_timestamps", "min_score", "min_interval",
+                                        "burst_gap", "jitter_full", "jitter_zero",
+                                        "ttl_tolerance", "ttl_tolerance_above", "ttl_share"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "min_timestamps", p->min_timestamps);
-    dh_json_kv_double(sb, "min_score", p->min_score);
-    dh_json_kv_int(sb, "min_interval", p->min_interval);
-    dh_json_kv_int(sb, "burst_gap", p->burst_gap);
-    dh_json_kv_double(sb, "jitter_full", p->jitter_full);
-    dh_json_kv_double(sb, "jitter_zero", p->jitter_zero);
-    dh_json_kv_double(sb, "ttl_tolerance", p->ttl_tolerance);
-    dh_json_kv_double(sb, "ttl_tolerance_above", p->ttl_tolerance_above);
-    dh_json_kv_double(sb, "ttl_share", p->ttl_share);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
 }
 

@@ -438,12 +438,11 @@ static void evidence(doh_t *t, const window_t *w, const kinds_t *k)
     servers_arr(sb, "port_servers", w->ports, w->n_ports);
     if (w->ports_dropped)
         dh_json_kv_uint(sb, "port_queries_to_other_servers", w->ports_dropped);
+    static const char *const shown[] = {"resolver_lookups", "canary_lookups",
+                                        "unsanctioned_queries", "nonstandard_port_queries",
+                                        "canary_risk_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "resolver_lookups", p->resolver_lookups);
-    dh_json_kv_int(sb, "canary_lookups", p->canary_lookups);
-    dh_json_kv_int(sb, "unsanctioned_queries", p->unsanctioned_queries);
-    dh_json_kv_int(sb, "nonstandard_port_queries", p->nonstandard_port_queries);
-    dh_json_kv_double(sb, "canary_risk_score", p->canary_risk_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_json_kv_uint(sb, "sanctioned_resolvers", t->n_sanctioned);
     dh_sb_putc(sb, '}');
     DH_KIT_JSON_SAMPLES(sb, "samples", w);

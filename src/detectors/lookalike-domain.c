@@ -976,10 +976,9 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
     dh_json_kv_bool(sb, "resolved", w->resolved > 0);
     dh_json_open_obj(sb, "thresholds");
     dh_json_kv_double(sb, "family_confidence", conf);
-    dh_json_kv_int(sb, "min_queries", p->min_queries);
-    dh_json_kv_int(sb, "min_brand_label", p->min_brand_label);
-    dh_json_kv_int(sb, "max_edit_distance", p->max_edit_distance);
-    dh_json_kv_double(sb, "nxdomain_risk_score", p->nxdomain_risk_score);
+    static const char *const shown[] = {"min_queries", "min_brand_label", "max_edit_distance",
+                                        "nxdomain_risk_score"};
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }

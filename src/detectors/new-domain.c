@@ -289,11 +289,10 @@ static void signals_arr(dh_strbuf_t *sb, unsigned risk, bool few, bool young)
 
 static void thresholds_obj(dh_strbuf_t *sb, const params_t *p)
 {
+    static const char *const shown[] = {"unseen_days", "warmup_days", "few_clients",
+                                        "min_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "unseen_days", p->unseen_days);
-    dh_json_kv_int(sb, "warmup_days", p->warmup_days);
-    dh_json_kv_int(sb, "few_clients", p->few_clients);
-    dh_json_kv_int(sb, "min_score", p->min_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
 }
 
@@ -389,10 +388,9 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     signals_arr(sb, rec->risk, few, true);
     dh_json_kv_uint(sb, "clients", rec->n_clients);
     dh_json_kv_uint(sb, "answer_addresses", rec->n_addrs);
+    static const char *const shown[] = {"young_days", "gone_days", "min_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "young_days", p->young_days);
-    dh_json_kv_int(sb, "gone_days", p->gone_days);
-    dh_json_kv_int(sb, "min_score", p->min_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
     emit(t, domain, len, &rec->first_client, false, NULL, 0, now_us, rec->first_us,
          rec->last_us, rec->first_us, with);

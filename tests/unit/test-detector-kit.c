@@ -2,9 +2,11 @@
  * test-detector-kit.c - the detector scaffolding: the client window header
  * (first event sets the client, times widen both ways, resolver flag
  * sticks), its detection, samples (cut, capped, distinct), the client x
- * domain key and back, the confidence cap, emit's defaults.
+ * domain key and back, the confidence cap, emit's defaults, thresholds as
+ * JSON.
  */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "detector-kit.h"
@@ -117,4 +119,25 @@ Test(detector_kit, emit_fills_name_rule_and_evidence)
     dh_kit_emit(&k, &e);
     cr_assert_eq(s.last.rule, &other, "a finding's own rule is kept");
     dh_kit_free(&k);
+}
+
+typedef struct {
+    int64_t window;
+    double share;
+} kit_params_t;
+
+Test(detector_kit, thresholds_json_in_the_order_asked)
+{
+    static const dh_int_param_t ints[] = {{"window", offsetof(kit_params_t, window), 300, 1, 900}};
+    static const dh_double_param_t dbls[] = {
+        {"share", offsetof(kit_params_t, share), 0.5, 0, 1}};
+    static const dh_kit_params_t pt = DH_KIT_PARAMS(ints, dbls);
+    kit_params_t p = {.window = 600, .share = 0.25};
+    static const char *const keys[] = {"share", "window"};
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_kit_json_params(&sb, &p, &pt, keys, DH_N_OF(keys));
+    const char *share = strstr(sb.buf, "\"share\":0.25"), *window = strstr(sb.buf, "\"window\":600");
+    cr_assert(share && window && share < window, "%s", sb.buf);
+    dh_sb_free(&sb);
 }
