@@ -48,6 +48,14 @@ dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
     return dh_table_new(k->env->state, &o);
 }
 
+int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
+                       size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(k->rule->thresholds, key);
+    snprintf(err, errlen, "%s:%zu: %s: %s", k->rule->path, n ? n->line : 0, key, what);
+    return -1;
+}
+
 static void json_param(dh_strbuf_t *sb, const char *params, const dh_kit_params_t *pt,
                        const char *key)
 {

@@ -63,6 +63,11 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
 dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
                          int64_t window_s, dh_close_fn on_close, void *ctx);
 
+/* A threshold that passed its range but not a check between thresholds:
+   err = "RULE:LINE: key: what" (the key's line, 0 when absent). -1. */
+int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
+                       size_t errlen);
+
 /* "key":value for each of keys[0..n), in that order, from params as pt reads
    them: an integer threshold as an integer, a double as a number (the
    evidence's "thresholds"). A key pt does not list is a programming error:

@@ -165,23 +165,17 @@ static const dh_double_param_t dbl_params[] = {
 #undef P
 };
 
-static int key_error(dh_rule_t *rule, const char *key, const char *what, char *err, size_t errlen)
-{
-    dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, key);
-    snprintf(err, errlen, "%s:%zu: %s: %s", rule->path, n ? n->line : 0, key, what);
-    return -1;
-}
-
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static int check_params(dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
+static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
     if (p->jitter_zero <= p->jitter_full)
-        return key_error(rule, "jitter_zero", "must be greater than jitter_full", err, errlen);
+        return dh_kit_param_error(k, "jitter_zero", "must be greater than jitter_full", err,
+                                  errlen);
     if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)
-        return key_error(rule, "weight_ts", "the weights must not all be 0", err, errlen);
+        return dh_kit_param_error(k, "weight_ts", "the weights must not all be 0", err, errlen);
     if (p->burst_gap > p->min_interval)
-        return key_error(rule, "burst_gap", "must not exceed min_interval", err, errlen);
+        return dh_kit_param_error(k, "burst_gap", "must not exceed min_interval", err, errlen);
     return 0;
 }
 
@@ -279,7 +273,7 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     beacon_t *b = dh_calloc(1, sizeof(*b));
     dh_kit_init(&b->kit, "dns_beacon", rule, env);
     if (dh_kit_read_params(&b->kit, &b->p, &params, err, errlen) ||
-        check_params(rule, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
+        check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
         beacon_destroy(b);
         return NULL;
     }

@@ -109,19 +109,12 @@ static const dh_double_param_t dbl_params[] = {
     {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
 };
 
-static int key_error(dh_rule_t *rule, const char *key, const char *what, char *err, size_t errlen)
-{
-    dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, key);
-    snprintf(err, errlen, "%s:%zu: %s: %s", rule->path, n ? n->line : 0, key, what);
-    return -1;
-}
-
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static int check_params(dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
+static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
     if (p->very_low_ttl >= p->low_ttl)
-        return key_error(rule, "very_low_ttl", "must be less than low_ttl", err, errlen);
+        return dh_kit_param_error(k, "very_low_ttl", "must be less than low_ttl", err, errlen);
     return 0;
 }
 
@@ -133,7 +126,7 @@ static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
     flux_t *t = dh_calloc(1, sizeof(*t));
     dh_kit_init(&t->kit, "fast_flux", rule, env);
     if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
-        check_params(rule, &t->p, err, errlen)) {
+        check_params(&t->kit, &t->p, err, errlen)) {
         dh_kit_destroy(t);
         return NULL;
     }

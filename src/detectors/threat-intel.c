@@ -123,16 +123,17 @@ static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
 
 static dh_intel_t *load_intel(ti_t *t, char *err, size_t errlen)
 {
+    /* the rule outlives every meta: its ATT&CK version is borrowed */
     dh_intel_opts_t o = {.dir = t->dir,
                          .rule_path = t->kit.rule->path,
-                         .attack_version = t->kit.rule->attack.version, /* the rule outlives every meta */
+                         .attack_version = t->kit.rule->attack.version,
                          .max_indicators = t->p.max_indicators,
                          .invalid_reports = t->p.invalid_reports,
                          .min_prefix_v4 = t->p.min_prefix_v4,
                          .min_prefix_v6 = t->p.min_prefix_v6,
                          .log = t->kit.env->log,
                          .log_kind = "detector",
-                         .log_name = "threat_intel"};
+                         .log_name = t->kit.name};
     return dh_intel_load(&o, &t->metas, err, errlen);
 }
 

@@ -137,7 +137,8 @@ Test(detector_kit, thresholds_json_in_the_order_asked)
     dh_strbuf_t sb;
     dh_sb_init(&sb);
     dh_kit_json_params(&sb, &p, &pt, keys, DH_N_OF(keys));
-    const char *share = strstr(sb.buf, "\"share\":0.25"), *window = strstr(sb.buf, "\"window\":600");
+    const char *share = strstr(sb.buf, "\"share\":0.25");
+    const char *window = strstr(sb.buf, "\"window\":600");
     cr_assert(share && window && share < window, "%s", sb.buf);
     dh_sb_free(&sb);
 }
