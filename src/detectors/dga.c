@@ -221,8 +221,7 @@ static void dga_destroy(void *state)
     for (size_t i = 0; i < d->n_ignore; i++)
         free(d->ignore[i]);
     dh_lexmodel_free(d->model);
-    dh_kit_free(&d->kit);
-    free(d);
+    dh_kit_destroy(d); /* the kit, then the state */
 }
 
 static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)

@@ -907,9 +907,8 @@ static void beacon_destroy(void *state)
     if (!b)
         return;
     free_suffixes(&b->benign);
-    dh_kit_free(&b->kit);
     free(b->gate);
-    free(b);
+    dh_kit_destroy(b); /* the kit, then the state */
 }
 
 /* First check-ins wait in the gate, outside the state tables: the oldest

@@ -475,8 +475,7 @@ static void doh_destroy(void *state)
     dh_strset_free(t->resolvers);
     dh_strset_free(t->canaries);
     free(t->sanctioned);
-    dh_kit_free(&t->kit);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_doh_evasion = {

@@ -1015,8 +1015,7 @@ static void look_destroy(void *state)
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
     free(t->verdicts);
-    dh_kit_free(&t->kit);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_lookalike_domain = {

@@ -406,8 +406,7 @@ static void nd_destroy(void *state)
         dh_history_set_visitor(t->kit.env->history, NULL, NULL);
     dh_strset_free(t->dyndns);
     dh_lexmodel_free(t->model);
-    dh_kit_free(&t->kit);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_new_domain = {

@@ -370,8 +370,7 @@ static void ti_destroy(void *state)
         return;
     dh_intel_free(t->intel);
     dh_intel_metas_free(&t->metas);
-    dh_kit_free(&t->kit);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_threat_intel = {
