@@ -48,9 +48,9 @@ typedef struct {
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env);
 void dh_kit_free(dh_kit_t *k);
 
-/* The destroy callback of a detector whose state is a dh_kit_t first, then
-   nothing it owns but tables (which belong to the state): frees both. NULL
-   is allowed. */
+/* Free the kit and the state that starts with it (NULL is allowed): the
+   whole destroy callback of a detector that owns nothing else (tables belong
+   to env->state), the last step of one that frees its own memory first. */
 void dh_kit_destroy(void *state);
 
 /* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
