@@ -3,7 +3,8 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * and sample names kept for the evidence.
+ * sample names kept for the evidence, the thresholds table read from the rule
+ * and written back into the evidence, client x domain keys.
  *
  * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
  * each window struct; it keeps its own logic, thresholds and evidence. The
