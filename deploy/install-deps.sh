@@ -3,7 +3,7 @@
 # Idempotent; prints nothing when everything is already there.
 set -eu
 
-PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix libyaml-dev librdkafka-dev liblmdb-dev kcat libcriterion-dev python3 python3-jsonschema"
+PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix libyaml-dev librdkafka-dev liblmdb-dev libidn2-dev kcat libcriterion-dev python3 python3-jsonschema"
 
 missing=""
 for p in $PKGS; do

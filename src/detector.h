@@ -1,10 +1,13 @@
 /*
  * detector.h - the interface every detector implements.
  *
- * One file per detector in src/detectors/ defines one
+ * One file per detector in src/detectors/ (NAME with hyphens for
+ * underscores: dns_tunnel is dns-tunnel.c) defines one
  * `const dh_detector_type_t dh_detector_NAME`, and one line DETECTOR(NAME) in
  * src/detectors/detectors.def registers it; its thresholds, lists and ATT&CK
- * mapping live in rules/NAME.yaml (data, not code). The pipeline calls:
+ * mapping live in rules/NAME.yaml (data, not code). The scaffolding every
+ * detector shares (base state, thresholds table, tables, a per-client window
+ * header, samples, one emit) is in detector-kit.h. The pipeline calls:
  *
  *   create(rule, env, err)   Read and validate rule->thresholds with the
  *                            dh_yaml_* getters (every key read is marked
@@ -52,6 +55,7 @@
 #include "detection.h"
 #include "event.h"
 #include "history.h"
+#include "log.h"
 #include "rules.h"
 #include "state.h"
 
@@ -79,6 +83,8 @@ typedef struct dh_detect_env {
     void *pipeline;
     dh_state_t *state;
     dh_history_t *history; /* NULL when the run keeps none */
+    dh_log_t *log;         /* borrowed, for diagnostics as dh_log(env->log, level,
+                              "detector", NAME, ...); NULL: plain stderr */
 } dh_detect_env_t;
 
 typedef struct dh_detector_type {

@@ -105,6 +105,7 @@ void dh_dethost_init(dh_pipeline_t *pl)
 {
     pl->env.emit = emit_detection;
     pl->env.pipeline = pl;
+    pl->env.log = pl->opt.logger;
 }
 
 static int open_history(dh_pipeline_t *pl, char *err, size_t errlen);

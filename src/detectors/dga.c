@@ -40,7 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../lexical-model.h"
 #include "../lexical.h"
 #include "../sketch.h"
@@ -68,11 +68,9 @@ typedef struct {
 } sample_t;
 
 typedef struct {
-    dh_addr_t client;
-    uint8_t from_resolver;
+    dh_kit_window_t h; /* h.events: the queries */
     uint8_t n_samples;
-    int64_t first_us, last_us;
-    uint64_t queries, nx_queries;
+    uint64_t nx_queries;
     /* Classes are counted on first sightings (dh_distinct_add true): exact
        up to DH_DISTINCT_EXACT names, then a hash-chosen sample of them, so
        class counts are scaled by count / first sightings (see judge). */
@@ -88,12 +86,10 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_lexmodel_t *model;
     dh_table_t *table;
-    dh_strbuf_t ev;
     long qtypes[MAX_QTYPES];
     size_t n_qtypes;
     char *ignore[MAX_IGNORE];
@@ -150,13 +146,7 @@ static const dh_double_param_t dbl_params[] = {
 #undef S
 };
 
-static int read_numbers(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
-{
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
-    return 0;
-}
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
 static const char *const default_ignore[] = {
     "local", "localdomain", "lan", "home", "internal", "intranet", "corp", "localhost",
@@ -165,7 +155,7 @@ static const char *const default_ignore[] = {
 
 static int read_ignore(dga_t *d, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(d->rule->thresholds, "ignore_suffixes");
+    dh_yaml_node_t *seq = dh_yaml_get(d->kit.rule->thresholds, "ignore_suffixes");
     if (!seq) {
         for (size_t i = 0; i < sizeof(default_ignore) / sizeof(default_ignore[0]); i++)
             d->ignore[d->n_ignore++] = dh_strdup(default_ignore[i]);
@@ -192,26 +182,26 @@ static int read_ignore(dga_t *d, char *err, size_t errlen)
 static int load_model(dga_t *d, char *err, size_t errlen)
 {
     const char *name = "dga-model.txt";
-    if (dh_yaml_str(d->rule->thresholds, "model", false, &name, err, errlen))
+    if (dh_yaml_str(d->kit.rule->thresholds, "model", false, &name, err, errlen))
         return -1;
     char path[PATH_MAX];
-    dh_rule_path(d->rule, name, path, sizeof(path));
+    dh_rule_path(d->kit.rule, name, path, sizeof(path));
     char why[PATH_MAX + 256];
     d->model = dh_lexmodel_load(path, why, sizeof(why));
     if (d->model)
         return 0;
-    dh_yaml_node_t *n = dh_yaml_get(d->rule->thresholds, "model");
-    snprintf(err, errlen, "%s:%zu: model: %s", n ? n->file : d->rule->path, n ? n->line : 1, why);
+    dh_yaml_node_t *n = dh_yaml_get(d->kit.rule->thresholds, "model");
+    snprintf(err, errlen, "%s:%zu: model: %s", n ? n->file : d->kit.rule->path, n ? n->line : 1, why);
     return -1;
 }
 
 static int read_params(dga_t *d, char *err, size_t errlen)
 {
     static const long def_qtypes[] = {DH_QTYPE_A, DH_QTYPE_AAAA, DH_QTYPE_HTTPS, DH_QTYPE_ANY};
-    if (read_numbers(d->rule, &d->p, err, errlen) || read_ignore(d, err, errlen) ||
-        dh_rule_int_list(d->rule, "qtypes", d->qtypes, MAX_QTYPES, &d->n_qtypes, err, errlen))
+    if (dh_kit_read_params(&d->kit, &d->p, &params, err, errlen) || read_ignore(d, err, errlen) ||
+        dh_rule_int_list(d->kit.rule, "qtypes", d->qtypes, MAX_QTYPES, &d->n_qtypes, err, errlen))
         return -1;
-    if (!dh_yaml_get(d->rule->thresholds, "qtypes")) {
+    if (!dh_yaml_get(d->kit.rule->thresholds, "qtypes")) {
         memcpy(d->qtypes, def_qtypes, sizeof(def_qtypes));
         d->n_qtypes = sizeof(def_qtypes) / sizeof(def_qtypes[0]);
     }
@@ -231,26 +221,18 @@ static void dga_destroy(void *state)
     for (size_t i = 0; i < d->n_ignore; i++)
         free(d->ignore[i]);
     dh_lexmodel_free(d->model);
-    dh_sb_free(&d->ev);
-    free(d);
+    dh_kit_destroy(d); /* the kit, then the state */
 }
 
 static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     dga_t *d = dh_calloc(1, sizeof(*d));
-    d->rule = rule;
-    d->env = env;
-    dh_sb_init(&d->ev);
+    dh_kit_init(&d->kit, "dga", rule, env);
     if (read_params(d, err, errlen)) {
         dga_destroy(d);
         return NULL;
     }
-    dh_table_opts_t o = {.name = "dga.client",
-                         .value_size = sizeof(window_t),
-                         .window_us = d->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = d};
-    d->table = dh_table_new(env->state, &o);
+    d->table = dh_kit_table(&d->kit, "dga.client", sizeof(window_t), d->p.window, on_close, d);
     return d;
 }
 
@@ -339,16 +321,7 @@ static window_t *window_for(dga_t *d, const dh_event_t *ev, const dh_verdict_t *
     window_t *w = dh_table_touch(d->table, &ev->client, sizeof(dh_addr_t), ev->ts_us);
     if (!w)
         return NULL;
-    if (w->queries == 0) {
-        w->client = ev->client;
-        w->first_us = w->last_us = ev->ts_us;
-    }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->queries++;
-    w->from_resolver |= v->from_resolver;
+    dh_kit_window_update(&w->h, ev, v);
     return w;
 }
 
@@ -413,13 +386,11 @@ static verdict_t judge(const dga_t *d, const window_t *w)
 
 static void thresholds_evidence(dh_strbuf_t *sb, const params_t *p)
 {
+    static const char *const shown[] = {"min_nxdomain_names", "min_nxdomain_share",
+                                        "min_random_share", "min_wordlike_names",
+                                        "max_resolved_random_share", "random_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "min_nxdomain_names", p->min_nxdomain_names);
-    dh_json_kv_double(sb, "min_nxdomain_share", p->min_nxdomain_share);
-    dh_json_kv_double(sb, "min_random_share", p->min_random_share);
-    dh_json_kv_int(sb, "min_wordlike_names", p->min_wordlike_names);
-    dh_json_kv_double(sb, "max_resolved_random_share", p->max_resolved_random_share);
-    dh_json_kv_double(sb, "random_score", p->s.random_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
 }
 
@@ -452,10 +423,10 @@ static void anchors_evidence(dh_strbuf_t *sb, const verdict_t *r)
 
 static void evidence(dga_t *d, const window_t *w, const verdict_t *r)
 {
-    dh_strbuf_t *sb = &d->ev;
+    dh_strbuf_t *sb = &d->kit.ev;
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", d->p.window);
-    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_uint(sb, "distinct_domains", (uint64_t)llround(r->domains));
     dh_json_kv_uint(sb, "nxdomain_names", (uint64_t)llround(r->nx));
     dh_json_kv_double(sb, "nxdomain_share", r->share);
@@ -499,25 +470,14 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         return;
     evidence(d, w, &r);
     const sample_t *top = top_sample(w);
-    double conf = d->rule->confidence + 0.1 * (r.random_anchor && r.wordlike_anchor) +
+    double conf = d->kit.rule->confidence + 0.1 * (r.random_anchor && r.wordlike_anchor) +
                   0.1 * (r.share >= 0.75);
-    dh_detection_t det = {
-        .rule_name = "dga",
-        .rule = d->rule,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = top ? top->name : NULL,
-        .qname_len = top ? top->len : 0,
-        .registered_domain = NULL, /* the entity is the client, across its many names */
-        .risk_score = -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &d->ev,
-    };
-    d->env->emit(d->env->pipeline, &det);
+    dh_detection_t det = dh_kit_window_detection(&w->h, ws);
+    det.qname = top ? top->name : NULL;
+    det.qname_len = top ? top->len : 0;
+    det.registered_domain = NULL; /* the entity is the client, across its many names */
+    det.confidence = dh_kit_confidence(conf);
+    dh_kit_emit(&d->kit, &det);
 }
 
 const dh_detector_type_t dh_detector_dga = {

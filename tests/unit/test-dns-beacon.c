@@ -3,7 +3,8 @@
  * perfect and jittered beacons fire, heavy jitter and bursty browsing do
  * not, the min_timestamps gate, TTL-timed re-resolution and common domains
  * are not beacons, rotating subdomains fire per registered domain, bursts
- * (A+AAAA pairs) count once, and one finding per client x name or domain.
+ * (A+AAAA pairs) count once, and one finding per client x name or domain;
+ * the interval percentile, empty input included.
  * Jitter comes from a fixed-seed PRNG, so every run sees the same events.
  */
 #include <criterion/criterion.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "detector.h"
+#include "detectors/dns-beacon.h"
 #include "util-dns.h"
 #include "util-ip.h"
 
@@ -475,4 +477,25 @@ Test(dns_beacon, bad_threshold_names_file_and_line)
     dh_state_free(st);
     dh_rule_free(r);
     remove_variant(dir);
+}
+
+/* The percentile of no values is 0 and reads nothing: the old code read
+   v[-1] (a heap-buffer-overflow under ASan, `make check`). */
+Test(dns_beacon, percentile_of_no_values_reads_nothing)
+{
+    double *v = malloc(sizeof(double));
+    cr_assert_not_null(v);
+    v[0] = 42;
+    cr_assert_eq(dh_beacon_percentile(v, 0, 0.5), 0);
+    cr_assert_eq(dh_beacon_percentile(v, 0, 1.0), 0);
+    free(v);
+}
+
+Test(dns_beacon, percentile_interpolates)
+{
+    const double v[] = {10, 20, 30, 40};
+    cr_assert_float_eq(dh_beacon_percentile(v, 4, 0.5), 25, 1e-9);
+    cr_assert_float_eq(dh_beacon_percentile(v, 4, 0.25), 17.5, 1e-9);
+    cr_assert_float_eq(dh_beacon_percentile(v, 4, 1.0), 40, 1e-9);
+    cr_assert_float_eq(dh_beacon_percentile(v, 1, 0.75), 10, 1e-9);
 }

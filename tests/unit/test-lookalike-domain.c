@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "detector.h"
+#include "detectors/lookalike.h"
 #include "regdom.h"
 #include "util-ip.h"
 
@@ -616,4 +617,26 @@ Test(lookalike_domain, events_without_domain_or_client_are_ignored)
     dh_state_flush(f.state);
     cr_assert_eq(f.sink.n, 0);
     close_detector(&f);
+}
+
+static void idn_is(const char *label, const char *want)
+{
+    char out[LOOKALIKE_LABEL_MAX];
+    size_t n = lookalike_idn_ascii(label, strlen(label), out);
+    cr_assert_eq(n, strlen(want), "%s: %zu", label, n);
+    cr_assert(memcmp(out, want, n) == 0, "%s: %.*s", label, (int)n, out);
+}
+
+/* The punycode of IDN labels (libidn2) read as the ASCII it imitates. */
+Test(lookalike_domain, idn_labels_read_as_the_ascii_they_imitate)
+{
+    idn_is("xn--pypal-4ve", "paypal");  /* Cyrillic a */
+    idn_is("xn--80ak6aa92e", "apple");  /* all Cyrillic */
+    idn_is("xn--paypal-", "paypal");    /* nothing encoded: the basic characters */
+    idn_is("xn--e1afmkfd", "");         /* imitates nothing */
+    idn_is("xn--", "");
+    idn_is("xn---", "");
+    idn_is("xn--pypal-4v!", "");        /* not a host-name character */
+    idn_is("xn--pypal-9999999999", ""); /* overflows */
+    idn_is("paypal", "");               /* not an IDN label */
 }

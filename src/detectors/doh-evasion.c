@@ -1,5 +1,5 @@
 /*
- * doh_evasion.c - DNS monitoring evasion: DoH/DoT and unsanctioned resolvers
+ * doh-evasion.c - DNS monitoring evasion: DoH/DoT and unsanctioned resolvers
  * (T1572 Protocol Tunneling, TA0011, DET0538).
  *
  * A host that moves its name resolution to DNS over HTTPS or TLS, or to a
@@ -39,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../util-ip.h"
 #include "../util-mem.h"
 #include "../util-strset.h"
@@ -74,9 +74,7 @@ typedef struct {
 } server_t;
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
-    uint8_t seen, from_resolver;
+    dh_kit_window_t h;
     uint64_t resolver, canary_positive, canary_negative, canary_unanswered;
     uint64_t unsanctioned, port, dot;
     uint8_t n_resolver_names, n_canary_names, n_servers, n_ports;
@@ -91,8 +89,7 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_strset_t *resolvers, *canaries;
     dh_cidr_t *sanctioned;
@@ -100,7 +97,6 @@ typedef struct {
     long standard_ports[MAX_PORTS], ignored_ports[MAX_PORTS], dot_ports[MAX_PORTS];
     size_t n_standard, n_ignored, n_dot;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } doh_t;
 
 static const dh_int_param_t int_params[] = {
@@ -118,15 +114,17 @@ static const dh_double_param_t dbl_params[] = {
     {"confidence_step", offsetof(params_t, confidence_step), 0.1, 0, 0.5},
 };
 
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
 {
-    return dh_rule_name_list(t->rule, "resolver_list", t->resolvers, err, errlen);
+    return dh_rule_name_list(t->kit.rule, "resolver_list", t->resolvers, err, errlen);
 }
 
 static int load_canaries(doh_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "canary_domains");
+    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "canary_domains");
     if (!seq)
         return 0;
     if (seq->kind != DH_YAML_SEQ) {
@@ -147,7 +145,7 @@ static int load_canaries(doh_t *t, char *err, size_t errlen)
 
 static int load_sanctioned(doh_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "sanctioned_resolvers");
+    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "sanctioned_resolvers");
     if (!seq)
         return 0;
     if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_SANCTIONED) {
@@ -173,11 +171,11 @@ static int load_sanctioned(doh_t *t, char *err, size_t errlen)
 
 static int load_ports(doh_t *t, const char *key, long *out, size_t *n, char *err, size_t errlen)
 {
-    if (dh_rule_int_list(t->rule, key, out, MAX_PORTS, n, err, errlen))
+    if (dh_rule_int_list(t->kit.rule, key, out, MAX_PORTS, n, err, errlen))
         return -1;
     for (size_t i = 0; i < *n; i++)
         if (out[i] < 0 || out[i] > 65535) {
-            dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, key);
+            dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, key);
             snprintf(err, errlen, "%s:%zu: %s: %ld is not a port number", seq->file,
                      seq->items[i]->line, key, out[i]);
             return -1;
@@ -192,18 +190,15 @@ static void doh_destroy(void *state);
 static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     doh_t *t = dh_calloc(1, sizeof(*t));
-    t->rule = rule;
-    t->env = env;
+    dh_kit_init(&t->kit, "doh_evasion", rule, env);
     t->resolvers = dh_strset_new();
     t->canaries = dh_strset_new();
-    dh_sb_init(&t->ev);
     if (!rule->thresholds) {
         snprintf(err, errlen, "%s: missing 'thresholds' (resolver_list is required)", rule->path);
         doh_destroy(t);
         return NULL;
     }
-    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen) ||
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
         load_sanctioned(t, err, errlen) ||
         load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||
@@ -221,12 +216,8 @@ static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
             t->ignored_ports[t->n_ignored++] = def_ignored[i];
     if (!dh_yaml_get(rule->thresholds, "dot_ports"))
         t->dot_ports[t->n_dot++] = 853;
-    dh_table_opts_t o = {.name = "doh_evasion.client",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "doh_evasion.client", sizeof(window_t),
+                            t->p.window, on_close, t);
     return t;
 }
 
@@ -299,14 +290,8 @@ static bool add_server(server_t *slots, uint8_t *n, const dh_addr_t *addr, int32
 
 static void add_sample(window_t *w, const dh_event_t *ev)
 {
-    if (!ev->has_qname || w->n_samples >= SAMPLES)
-        return;
-    size_t n = ev->qname_len < SAMPLE_LEN ? ev->qname_len : SAMPLE_LEN;
-    for (uint8_t i = 0; i < w->n_samples; i++)
-        if (w->sample_len[i] == n && memcmp(w->samples[i], ev->qname, n) == 0)
-            return;
-    memcpy(w->samples[w->n_samples], ev->qname, n);
-    w->sample_len[w->n_samples++] = (uint8_t)n;
+    if (ev->has_qname)
+        DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
 static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
@@ -336,16 +321,7 @@ static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *
     window_t *w = dh_table_touch(t->table, &ev->client, sizeof(dh_addr_t), ev->ts_us);
     if (!w)
         return;
-    if (!w->seen) {
-        w->seen = 1;
-        w->client = ev->client;
-        w->first_us = w->last_us = ev->ts_us;
-    }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->from_resolver |= v->from_resolver;
+    dh_kit_window_update(&w->h, ev, v);
     if (is_canary) {
         int a = canary_answer(ev);
         if (a == 1) {
@@ -437,7 +413,7 @@ static void servers_arr(dh_strbuf_t *sb, const char *key, const server_t *s, uin
 static void evidence(doh_t *t, const window_t *w, const kinds_t *k)
 {
     const params_t *p = &t->p;
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", p->window);
     dh_json_open_arr(sb, "kinds");
@@ -462,20 +438,14 @@ static void evidence(doh_t *t, const window_t *w, const kinds_t *k)
     servers_arr(sb, "port_servers", w->ports, w->n_ports);
     if (w->ports_dropped)
         dh_json_kv_uint(sb, "port_queries_to_other_servers", w->ports_dropped);
+    static const char *const shown[] = {"resolver_lookups", "canary_lookups",
+                                        "unsanctioned_queries", "nonstandard_port_queries",
+                                        "canary_risk_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "resolver_lookups", p->resolver_lookups);
-    dh_json_kv_int(sb, "canary_lookups", p->canary_lookups);
-    dh_json_kv_int(sb, "unsanctioned_queries", p->unsanctioned_queries);
-    dh_json_kv_int(sb, "nonstandard_port_queries", p->nonstandard_port_queries);
-    dh_json_kv_double(sb, "canary_risk_score", p->canary_risk_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_json_kv_uint(sb, "sanctioned_resolvers", t->n_sanctioned);
     dh_sb_putc(sb, '}');
-    dh_json_open_arr(sb, "samples");
-    for (uint8_t i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, w->samples[i], w->sample_len[i]);
-    }
-    dh_sb_putc(sb, ']');
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -488,24 +458,13 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     if (!k.fired)
         return;
     evidence(t, w, &k);
-    double conf = t->rule->confidence + t->p.confidence_step * (k.fired - 1);
+    double conf = t->kit.rule->confidence + t->p.confidence_step * (k.fired - 1);
     bool canary_only = k.fired == 1 && k.on[K_CANARY];
-    dh_detection_t d = {
-        .rule_name = "doh_evasion",
-        .rule = t->rule,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = w->n_samples ? w->samples[0] : NULL,
-        .qname_len = w->n_samples ? w->sample_len[0] : 0,
-        .risk_score = canary_only ? t->p.canary_risk_score : -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &t->ev,
-    };
-    t->env->emit(t->env->pipeline, &d);
+    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    d.risk_score = canary_only ? t->p.canary_risk_score : -1;
+    d.confidence = dh_kit_confidence(conf);
+    dh_kit_emit(&t->kit, &d);
 }
 
 static void doh_destroy(void *state)
@@ -516,8 +475,7 @@ static void doh_destroy(void *state)
     dh_strset_free(t->resolvers);
     dh_strset_free(t->canaries);
     free(t->sanctioned);
-    dh_sb_free(&t->ev);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_doh_evasion = {

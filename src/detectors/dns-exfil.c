@@ -1,10 +1,10 @@
 /*
- * dns_exfil.c - low-and-slow exfiltration over DNS (T1048.003, TA0010,
+ * dns-exfil.c - low-and-slow exfiltration over DNS (T1048.003, TA0010,
  * DET0400).
  *
  * A host leaking a file through DNS must put the file's bytes, encoded, into
  * query names, and each distinct name carries new bytes. The tunnel detector
- * (dns_tunnel.c) sees the rate over 5 minutes; a patient leak (one query a
+ * (dns-tunnel.c) sees the rate over 5 minutes; a patient leak (one query a
  * minute) never trips a rate, but its volume adds up. This detector keeps an
  * information budget per client x registered domain over two tumbling
  * event-time windows (1 h and 24 h by default) and fires when the estimated
@@ -42,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../lexical.h"
 #include "../sketch.h"
 #include "../util-dns.h"
@@ -83,10 +83,8 @@ typedef struct {
 } acc_t;
 
 typedef struct {
-    dh_addr_t client;
-    uint8_t from_resolver, common, encodings, n_samples;
-    uint32_t queries;  /* counted queries, repeats included */
-    int64_t first_us, last_us;
+    dh_kit_window_t h; /* h.events: counted queries, repeats included */
+    uint8_t common, encodings, n_samples;
     acc_t exact;       /* new names while the sketch is exact */
     acc_t late;        /* every query after it became a HyperLogLog */
     /* long windows only: per short window, the bytes new to this window
@@ -100,12 +98,10 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_table_t *short_t, *long_t; /* short first: its windows close first */
     char entity_short[32], entity_long[32];
-    dh_strbuf_t ev;
 } exfil_t;
 
 /* The estimate of one window. */
@@ -144,13 +140,7 @@ static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, si
     return -1;
 }
 
-static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
-{
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
-    return check_windows(rule, p, err, errlen);
-}
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
 /* ---- what a name carries ---------------------------------------------- */
 
@@ -308,20 +298,11 @@ static void acc_add(acc_t *a, const payload_t *pl)
     a->abytes += pl->abytes;
 }
 
-static void add_sample(window_t *w, const char *name, size_t len)
-{
-    if (w->n_samples >= SAMPLES)
-        return;
-    size_t n = len < SAMPLE_LEN ? len : SAMPLE_LEN;
-    memcpy(w->samples[w->n_samples], name, n);
-    w->sample_len[w->n_samples++] = (uint8_t)n;
-}
-
 /* Index of the short window starting at short_start within long window w,
    -1 outside. */
 static int slot_of(const exfil_t *x, const window_t *w, int64_t short_start)
 {
-    int64_t k = (short_start - dh_table_window_start(w)) / (x->p.window_short * 1000000);
+    int64_t k = (short_start - dh_table_window_start(w)) / DH_S_TO_US(x->p.window_short);
     return k >= 0 && k < SLOTS ? (int)k : -1;
 }
 
@@ -338,26 +319,13 @@ static void slot_add(const exfil_t *x, window_t *w, int64_t short_start, uint64_
         w->slot_exact[k] += bytes;
 }
 
-static void first_query(window_t *w, const dh_event_t *ev)
-{
-    w->client = ev->client;
-    w->first_us = w->last_us = ev->ts_us;
-}
-
 static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
                    const dh_event_t *ev, const dh_verdict_t *v, const payload_t *pl)
 {
     window_t *w = dh_table_touch(t, key, keylen, ev->ts_us);
     if (!w)
         return;
-    if (w->queries == 0)
-        first_query(w, ev);
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->queries++;
-    w->from_resolver |= v->from_resolver;
+    dh_kit_window_update(&w->h, ev, v);
     w->common |= v->common;
     w->encodings |= pl->encodings;
     bool fresh = dh_distinct_add(&w->names, pl->hash);
@@ -367,20 +335,10 @@ static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
     else if (fresh)
         acc_add(&w->exact, pl);
     if (fresh)
-        add_sample(w, ev->qname, ev->qname_len);
+        DH_KIT_ADD_SAMPLE(w, ev->qname, ev->qname_len);
     if (t == x->long_t && (fresh || late))
-        slot_add(x, w, floor_to(ev->ts_us, x->p.window_short * 1000000), pl->qbytes + pl->abytes,
+        slot_add(x, w, floor_to(ev->ts_us, DH_S_TO_US(x->p.window_short)), pl->qbytes + pl->abytes,
                  late);
-}
-
-static size_t make_key(const dh_event_t *ev, char *key)
-{
-    size_t dlen = strlen(ev->registered_domain);
-    if (dlen >= DOMAIN_MAX)
-        return 0;
-    memcpy(key, &ev->client, sizeof(dh_addr_t));
-    memcpy(key + sizeof(dh_addr_t), ev->registered_domain, dlen);
-    return sizeof(dh_addr_t) + dlen;
 }
 
 static void exfil_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
@@ -392,7 +350,8 @@ static void exfil_on_event(void *state, const dh_event_t *ev, const dh_verdict_t
     if (v->benign_service || ev->client.family == DH_AF_UNSET || !measure(x, ev, &pl))
         return;
     char key[KEY_MAX];
-    size_t keylen = make_key(ev, key);
+    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client,
+                                             ev->registered_domain, strlen(ev->registered_domain));
     if (!keylen)
         return;
     /* one table at a time: a touch may evict, so no pointer is kept across */
@@ -438,21 +397,11 @@ static void encodings_json(dh_strbuf_t *sb, unsigned enc)
     dh_sb_putc(sb, ']');
 }
 
-static void samples_json(dh_strbuf_t *sb, const window_t *w)
-{
-    dh_json_open_arr(sb, "samples");
-    for (int i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, w->samples[i], w->sample_len[i]);
-    }
-    dh_sb_putc(sb, ']');
-}
-
 static void evidence(exfil_t *x, const finding_t *f)
 {
     const window_t *w = f->w;
-    dh_strbuf_t *sb = &x->ev;
-    double span = (double)(w->last_us - w->first_us) / 1e6;
+    dh_strbuf_t *sb = &x->kit.ev;
+    double span = (double)(w->h.last_us - w->h.first_us) / 1e6;
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", f->window_s);
     dh_json_kv_uint(sb, "estimated_payload_bytes", (uint64_t)llround(f->payload));
@@ -462,10 +411,10 @@ static void evidence(exfil_t *x, const finding_t *f)
     dh_json_kv_uint(sb, "budget_bytes", (uint64_t)llround(f->budget));
     dh_json_kv_uint(sb, "distinct_encoded_subdomains", (uint64_t)llround(f->e.distinct));
     dh_json_kv_bool(sb, "distinct_is_estimate", w->names.hll);
-    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_double(sb, "mean_label_length", f->e.labels > 0 ? f->e.label_chars / f->e.labels : 0);
     encodings_json(sb, w->encodings);
-    dh_json_kv_double(sb, "queries_per_hour", w->queries * 3600.0 / (span > 1 ? span : 1));
+    dh_json_kv_double(sb, "queries_per_hour", w->h.events * 3600.0 / (span > 1 ? span : 1));
     dh_json_kv_bool(sb, "common_domain", w->common);
     if (f->is_long) {
         dh_json_kv_uint(sb, "bytes_reported_by_short_window", (uint64_t)llround(f->reported));
@@ -473,37 +422,23 @@ static void evidence(exfil_t *x, const finding_t *f)
                         (uint64_t)llround(f->payload - f->reported));
     }
     dh_json_kv_uint(sb, "sample_max_length", SAMPLE_LEN);
-    samples_json(sb, w);
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
 static void emit(exfil_t *x, const finding_t *f, const void *key, size_t keylen)
 {
     const window_t *w = f->w;
     char domain[DOMAIN_MAX];
-    size_t dlen = keylen - sizeof(dh_addr_t);
-    memcpy(domain, (const char *)key + sizeof(dh_addr_t), dlen);
-    domain[dlen] = '\0';
+    dh_kit_key_domain(key, keylen, domain, sizeof(domain));
     evidence(x, f);
-    double conf = x->rule->confidence + 0.1 * (f->payload >= 2 * f->budget) +
+    double conf = x->kit.rule->confidence + 0.1 * (f->payload >= 2 * f->budget) +
                   0.1 * (f->payload >= 4 * f->budget);
-    dh_detection_t d = {
-        .rule_name = "dns_exfil",
-        .rule = x->rule,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = f->ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = w->n_samples ? w->samples[0] : NULL,
-        .qname_len = w->n_samples ? w->sample_len[0] : 0,
-        .registered_domain = domain,
-        .entity = f->is_long ? x->entity_long : x->entity_short, /* 1 h and 24 h ids differ */
-        .risk_score = -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &x->ev,
-    };
-    x->env->emit(x->env->pipeline, &d);
+    dh_detection_t d = dh_kit_window_detection(&w->h, f->ws);
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    d.registered_domain = domain;
+    d.entity = f->is_long ? x->entity_long : x->entity_short; /* 1 h and 24 h ids differ */
+    d.confidence = dh_kit_confidence(conf);
+    dh_kit_emit(&x->kit, &d);
 }
 
 /* A short-window finding: the long window of the same key learns which of
@@ -562,41 +497,23 @@ static void on_close_long(void *ctx, const void *key, size_t keylen, void *value
 
 /* ---- life cycle ------------------------------------------------------ */
 
-static dh_table_t *new_table(exfil_t *x, const char *name, int64_t window_s, dh_close_fn fn)
-{
-    dh_table_opts_t o = {.name = name,
-                         .value_size = sizeof(window_t),
-                         .window_us = window_s * 1000000,
-                         .on_close = fn,
-                         .ctx = x};
-    return dh_table_new(x->env->state, &o);
-}
-
 static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     exfil_t *x = dh_calloc(1, sizeof(*x));
-    if (read_params(rule, &x->p, err, errlen)) {
-        free(x);
+    dh_kit_init(&x->kit, "dns_exfil", rule, env);
+    if (dh_kit_read_params(&x->kit, &x->p, &params, err, errlen) ||
+        check_windows(rule, &x->p, err, errlen)) {
+        dh_kit_destroy(x);
         return NULL;
     }
-    x->rule = rule;
-    x->env = env;
-    dh_sb_init(&x->ev);
     snprintf(x->entity_short, sizeof(x->entity_short), "window:%llds",
              (long long)x->p.window_short);
     snprintf(x->entity_long, sizeof(x->entity_long), "window:%llds", (long long)x->p.window_long);
-    x->short_t = new_table(x, "dns_exfil.client_domain_short", x->p.window_short, on_close_short);
-    x->long_t = new_table(x, "dns_exfil.client_domain_long", x->p.window_long, on_close_long);
+    x->short_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_short", sizeof(window_t),
+                              x->p.window_short, on_close_short, x);
+    x->long_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_long", sizeof(window_t),
+                             x->p.window_long, on_close_long, x);
     return x;
-}
-
-static void exfil_destroy(void *state)
-{
-    exfil_t *x = state;
-    if (!x)
-        return;
-    dh_sb_free(&x->ev);
-    free(x);
 }
 
 const dh_detector_type_t dh_detector_dns_exfil = {
@@ -606,5 +523,5 @@ const dh_detector_type_t dh_detector_dns_exfil = {
     .create = exfil_create,
     .on_event = exfil_on_event,
     .flush = NULL,
-    .destroy = exfil_destroy,
+    .destroy = dh_kit_destroy,
 };

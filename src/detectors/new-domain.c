@@ -1,5 +1,5 @@
 /*
- * new_domain.c - newly observed domains with a risk signal (T1583.001
+ * new-domain.c - newly observed domains with a risk signal (T1583.001
  * Acquire Infrastructure: Domains, TA0042; T1568 Dynamic Resolution,
  * TA0011).
  *
@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../lexical-model.h"
 #include "../regdom.h"
 #include "../util-ip.h"
@@ -74,13 +74,11 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_strset_t *dyndns;
     dh_lexmodel_t *model;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } nd_t;
 
 static const dh_int_param_t int_params[] = {
@@ -112,6 +110,8 @@ static const dh_double_param_t dbl_params[] = {
 #undef L
 };
 
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
 /* ---- set-up ---------------------------------------------------------- */
 
 /* The benign-name model named by thresholds.lexical_model (next to the rule
@@ -119,11 +119,11 @@ static const dh_double_param_t dbl_params[] = {
 static int load_model(nd_t *t, char *err, size_t errlen)
 {
     const char *name = NULL;
-    if (dh_yaml_str(t->rule->thresholds, "lexical_model", true, &name, err, errlen))
+    if (dh_yaml_str(t->kit.rule->thresholds, "lexical_model", true, &name, err, errlen))
         return -1;
-    dh_yaml_node_t *n = dh_yaml_get(t->rule->thresholds, "lexical_model");
+    dh_yaml_node_t *n = dh_yaml_get(t->kit.rule->thresholds, "lexical_model");
     char path[4096], why[512];
-    dh_rule_path(t->rule, name, path, sizeof(path));
+    dh_rule_path(t->kit.rule, name, path, sizeof(path));
     t->model = dh_lexmodel_load(path, why, sizeof(why));
     if (!t->model) {
         snprintf(err, errlen, "%s:%zu: lexical_model: %s", n->file, n->line, why);
@@ -141,28 +141,21 @@ static void nd_destroy(void *state);
 static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     nd_t *t = dh_calloc(1, sizeof(*t));
-    t->rule = rule;
-    t->env = env;
+    dh_kit_init(&t->kit, "new_domain", rule, env);
     t->dyndns = dh_strset_new();
-    dh_sb_init(&t->ev);
     if (!rule->thresholds) {
         snprintf(err, errlen, "%s: missing 'thresholds' (dyndns_list is required)", rule->path);
         nd_destroy(t);
         return NULL;
     }
-    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen) ||
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
         load_model(t, err, errlen)) {
         nd_destroy(t);
         return NULL;
     }
-    dh_table_opts_t o = {.name = "new_domain.domain",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "new_domain.domain", sizeof(window_t),
+                            t->p.window, on_close, t);
     if (env->history)
         dh_history_set_visitor(env->history, on_history, t);
     return t;
@@ -296,11 +289,10 @@ static void signals_arr(dh_strbuf_t *sb, unsigned risk, bool few, bool young)
 
 static void thresholds_obj(dh_strbuf_t *sb, const params_t *p)
 {
+    static const char *const shown[] = {"unseen_days", "warmup_days", "few_clients",
+                                        "min_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "unseen_days", p->unseen_days);
-    dh_json_kv_int(sb, "warmup_days", p->warmup_days);
-    dh_json_kv_int(sb, "few_clients", p->few_clients);
-    dh_json_kv_int(sb, "min_score", p->min_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
 }
 
@@ -310,10 +302,8 @@ static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *clien
 {
     char dom[256];
     snprintf(dom, sizeof(dom), "%.*s", (int)(len < 255 ? len : 255), domain);
-    double conf = t->rule->confidence + t->p.confidence_step * (double)(score - t->p.min_score);
+    double conf = t->kit.rule->confidence + t->p.confidence_step * (double)(score - t->p.min_score);
     dh_detection_t d = {
-        .rule_name = "new_domain",
-        .rule = t->rule,
         .fired_us = fired,
         .start_us = start,
         .end_us = end,
@@ -325,10 +315,9 @@ static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *clien
         .registered_domain = dom,
         .entity = dom,
         .risk_score = -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &t->ev,
+        .confidence = dh_kit_confidence(conf),
     };
-    t->env->emit(t->env->pipeline, &d);
+    dh_kit_emit(&t->kit, &d);
 }
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -338,14 +327,14 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     nd_t *t = ctx;
     const params_t *p = &t->p;
     window_t *w = value;
-    if (t->env->history)
-        dh_history_mark(t->env->history, key, keylen, DH_HIST_FIRST_JUDGED);
+    if (t->kit.env->history)
+        dh_history_mark(t->kit.env->history, key, keylen, DH_HIST_FIRST_JUDGED);
     bool few = !w->clients_more && w->n_clients <= p->few_clients;
     int64_t score = score_of(p, w->risk, few, false);
     if (score < p->min_score)
         return; /* new, but no risk: counted by the history, not reported */
     char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "kind", w->returning ? "returning_after_unseen" : "first_contact");
     if (w->returning)
@@ -387,7 +376,7 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     if (with < p->min_score || with - p->w_young >= p->min_score)
         return true;
     char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "kind", "young_lifecycle");
     dh_json_kv_str(sb, "first_seen", dh_time_format(rec->first_us, t1));
@@ -399,10 +388,9 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     signals_arr(sb, rec->risk, few, true);
     dh_json_kv_uint(sb, "clients", rec->n_clients);
     dh_json_kv_uint(sb, "answer_addresses", rec->n_addrs);
+    static const char *const shown[] = {"young_days", "gone_days", "min_score"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "young_days", p->young_days);
-    dh_json_kv_int(sb, "gone_days", p->gone_days);
-    dh_json_kv_int(sb, "min_score", p->min_score);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
     emit(t, domain, len, &rec->first_client, false, NULL, 0, now_us, rec->first_us,
          rec->last_us, rec->first_us, with);
@@ -414,12 +402,11 @@ static void nd_destroy(void *state)
     nd_t *t = state;
     if (!t)
         return;
-    if (t->env && t->env->history)
-        dh_history_set_visitor(t->env->history, NULL, NULL);
+    if (t->kit.env && t->kit.env->history)
+        dh_history_set_visitor(t->kit.env->history, NULL, NULL);
     dh_strset_free(t->dyndns);
     dh_lexmodel_free(t->model);
-    dh_sb_free(&t->ev);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_new_domain = {

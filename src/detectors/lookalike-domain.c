@@ -1,5 +1,5 @@
 /*
- * lookalike_domain.c - queried names that imitate protected brands
+ * lookalike-domain.c - queried names that imitate protected brands
  * (T1583.001 Acquire Infrastructure: Domains, TA0042 Resource Development).
  *
  * Phishing and typosquatting infrastructure lives on registered domains that
@@ -58,6 +58,10 @@
  * order in which a split input (Kafka partitions, several analyzers)
  * arrives, and the same input must give the same findings in any topology.
  *
+ * Confusable characters (homoglyph skeletons, IDN labels decoded by libidn2)
+ * are in lookalike-confusables.c, the typo generator in lookalike-permute.c
+ * (lookalike.h); this file holds the lists, the matcher and the windows.
+ *
  * Per event: at most a few hash lookups on the label (permutation map,
  * folded-brand map, brand labels) plus, for labels with subdomains, one lookup
  * per label on the left; the bounded edit distance runs only for labels
@@ -77,13 +81,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-ip.h"
 #include "../util-mem.h"
 #include "../util-strset.h"
+#include "lookalike.h"
 
-#define LABEL_MAX 63
+#define LABEL_MAX LOOKALIKE_LABEL_MAX
 #define DOMAIN_LEN 128
 #define SAMPLES 3
 #define SAMPLE_LEN 128
@@ -92,25 +97,6 @@
 #define VERDICT_SLOTS 16384 /* power of two: the verdict on a registered domain */
 #define LINE_MAX_LEN 512
 #define BRAND_LABEL 0xff /* perms value family: the label of a brand itself */
-
-enum {
-    F_HOMOGLYPH,
-    F_IDN_HOMOGRAPH,
-    F_BRAND_IN_SUBDOMAIN,
-    F_COMBOSQUAT,
-    F_TLD_SWAP,
-    F_OMISSION,
-    F_REPETITION,
-    F_TRANSPOSITION,
-    F_REPLACEMENT,
-    F_INSERTION,
-    F_ADDITION,
-    F_HYPHENATION,
-    F_BITSQUATTING,
-    F_VOWEL_SWAP,
-    F_EDIT_DISTANCE,
-    N_FAMILIES
-};
 
 static const char *const family_names[N_FAMILIES] = {
     "homoglyph",   "idn_homograph", "brand_in_subdomain", "combosquat",   "tld_swap",
@@ -147,11 +133,10 @@ typedef struct {
 } verdict_slot_t;
 
 typedef struct {
-    dh_addr_t client;
-    int64_t first_us, last_us;
-    uint32_t queries, resolved, negative, unanswered;
+    dh_kit_window_t h; /* h.events: the queries */
+    uint32_t resolved, negative, unanswered;
     uint32_t brand;
-    uint8_t family, seen, from_resolver;
+    uint8_t family;
     uint8_t domain_len;
     char domain[DOMAIN_LEN];
     uint8_t n_samples;
@@ -176,8 +161,7 @@ typedef struct {
 } lists_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     double conf[N_FAMILIES]; /* 0: family off */
     bool same_first[N_FAMILIES]; /* only when the first character is the brand's */
@@ -189,7 +173,6 @@ typedef struct {
     lists_t *l;
     verdict_slot_t *verdicts;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } look_t;
 
 static const dh_int_param_t int_params[] = {
@@ -208,226 +191,7 @@ static const dh_double_param_t dbl_params[] = {
     {"nxdomain_risk_score", offsetof(params_t, nxdomain_risk_score), 31, 0, 100},
 };
 
-/* ---- character tables ---------------------------------------------- */
-
-/* QWERTY neighbours of each host-name character (the key row above and the
-   keys left, right and below). */
-static const char *keyboard(char c)
-{
-    static const char *const letters[26] = {
-        "qwsz",   "vghn",   "xdfv",   "serfcx", "wsdr34", "drtgvc", "ftyhbv", "gyujnb",
-        "ujko89", "huikmn", "jiolm",  "kop",    "njk",    "bhjm",   "iklp90", "ol0",
-        "wa12",   "edft45", "waedxz", "rfgy56", "yhji78", "cfgb",   "qase23", "zsdc",
-        "tghu67", "asx"};
-    static const char *const digits[10] = {"9op", "2q", "13qw", "24we", "35er",
-                                           "46rt", "57ty", "68yu", "79ui", "80io"};
-    if (c >= 'a' && c <= 'z')
-        return letters[c - 'a'];
-    if (c >= '0' && c <= '9')
-        return digits[c - '0'];
-    return "";
-}
-
-static bool ldh(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-static bool is_vowel(char c)
-{
-    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
-/* Fold visually confusable characters to one representative: the label's
-   "skeleton". Two labels with the same skeleton read alike. out holds at
-   least len bytes; returns the skeleton's length. */
-static size_t fold(const char *s, size_t len, char *out)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i], d = i + 1 < len ? s[i + 1] : 0;
-        if (c == 'r' && d == 'n') {
-            out[n++] = 'm';
-            i++;
-            continue;
-        }
-        if (c == 'v' && d == 'v') {
-            out[n++] = 'w';
-            i++;
-            continue;
-        }
-        if (c == 'c' && d == 'l') {
-            out[n++] = 'd';
-            i++;
-            continue;
-        }
-        switch (c) {
-        case '0': c = 'o'; break;
-        case '1': case 'i': case '|': c = 'l'; break;
-        case '3': c = 'e'; break;
-        case '4': c = 'a'; break;
-        case '5': c = 's'; break;
-        case '6': case '8': c = 'b'; break;
-        case '7': c = 't'; break;
-        case '9': case 'q': c = 'g'; break;
-        case '2': c = 'z'; break;
-        default: break;
-        }
-        out[n++] = c;
-    }
-    return n;
-}
-
-/* ---- IDN: punycode (RFC 3492) and a small confusables table ---------- */
-
-static uint32_t puny_adapt(uint32_t delta, uint32_t npoints, bool first)
-{
-    delta = first ? delta / 700 : delta / 2;
-    delta += delta / npoints;
-    uint32_t k = 0;
-    while (delta > 455) { /* ((base - tmin) * tmax) / 2 */
-        delta /= 35;
-        k += 36;
-    }
-    return k + (36 * delta) / (delta + 38);
-}
-
-/* Decode the punycode part of an xn-- label (without the prefix) into at
-   most max code points; -1 when it is not valid punycode. */
-static int puny_decode(const char *in, size_t len, uint32_t *out, size_t max, size_t *n_out)
-{
-    size_t b = 0, n = 0;
-    for (size_t j = 0; j < len; j++)
-        if (in[j] == '-')
-            b = j;
-    if (b > max)
-        return -1;
-    for (size_t j = 0; j < b; j++)
-        out[n++] = (unsigned char)in[j];
-    uint32_t cp = 128, i = 0, bias = 72;
-    for (size_t pos = b ? b + 1 : 0; pos < len;) {
-        uint32_t oldi = i, w = 1;
-        for (uint32_t k = 36;; k += 36) {
-            if (pos >= len)
-                return -1;
-            char c = in[pos++];
-            uint32_t digit;
-            if (c >= 'a' && c <= 'z')
-                digit = (uint32_t)(c - 'a');
-            else if (c >= '0' && c <= '9')
-                digit = (uint32_t)(c - '0' + 26);
-            else
-                return -1;
-            if (digit > (UINT32_MAX - i) / w)
-                return -1;
-            i += digit * w;
-            uint32_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
-            if (digit < t)
-                break;
-            if (w > UINT32_MAX / (36 - t))
-                return -1;
-            w *= 36 - t;
-        }
-        bias = puny_adapt(i - oldi, (uint32_t)n + 1, oldi == 0);
-        if (i / (n + 1) > UINT32_MAX - cp)
-            return -1;
-        cp += i / (uint32_t)(n + 1);
-        i %= (uint32_t)(n + 1);
-        if (n >= max)
-            return -1;
-        memmove(out + i + 1, out + i, (n - i) * sizeof(*out));
-        out[i++] = cp;
-        n++;
-    }
-    *n_out = n;
-    return 0;
-}
-
-/* The ASCII letter a code point is mistaken for, 0 when none. */
-static char confusable(uint32_t c)
-{
-    static const char latin1[] = "aaaaaa?ceeeeiiiidnooooo?ouuuuy?y";        /* U+00E0..00FF */
-    static const char ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii??jjkkkll"
-                                "llllllllnnnnnnnnnoooooo??rrrrrrssssssssttttttuuuuuuuuuuuuwwyyy"
-                                "zzzzzzs"; /* U+0100..017F */
-    if (c < 128) {
-        char a = (char)c;
-        return ldh(a) ? a : 0;
-    }
-    if (c >= 0xc0 && c <= 0xff) {
-        char a = latin1[(c & 0xdf) - 0xc0]; /* upper case folds to lower */
-        return a == '?' ? 0 : a;
-    }
-    if (c >= 0x100 && c <= 0x17f) {
-        char a = ext_a[c - 0x100];
-        return a == '?' ? 0 : a;
-    }
-    switch (c) {
-    /* Cyrillic */
-    case 0x430: case 0x410: return 'a';
-    case 0x432: return 'b';
-    case 0x435: case 0x415: case 0x450: case 0x451: return 'e';
-    case 0x43e: case 0x41e: return 'o';
-    case 0x440: case 0x420: return 'p';
-    case 0x441: case 0x421: return 'c';
-    case 0x443: case 0x423: case 0x45e: return 'y';
-    case 0x445: case 0x425: return 'x';
-    case 0x456: case 0x406: case 0x457: return 'i';
-    case 0x458: case 0x408: return 'j';
-    case 0x455: case 0x405: return 's';
-    case 0x501: return 'd';
-    case 0x4bb: return 'h';
-    case 0x4cf: case 0x4c0: return 'l';
-    case 0x51b: return 'q';
-    case 0x51d: return 'w';
-    case 0x43a: return 'k';
-    case 0x43c: return 'm';
-    case 0x433: return 'r';
-    case 0x44c: return 'b';
-    case 0x43f: return 'n';
-    case 0x442: return 't';
-    /* Greek */
-    case 0x3b1: return 'a';
-    case 0x3b5: return 'e';
-    case 0x3b9: return 'i';
-    case 0x3ba: return 'k';
-    case 0x3bd: return 'v';
-    case 0x3bf: return 'o';
-    case 0x3c1: return 'p';
-    case 0x3c4: return 't';
-    case 0x3c5: return 'u';
-    case 0x3c7: return 'x';
-    case 0x3b3: return 'y';
-    case 0x3c9: return 'w';
-    /* Latin extended-B / IPA look-alikes */
-    case 0x180: return 'b';
-    case 0x188: return 'c';
-    case 0x257: return 'd';
-    case 0x261: return 'g';
-    case 0x269: return 'i';
-    case 0x251: return 'a';
-    default: return 0;
-    }
-}
-
-/* An xn-- label decoded and mapped to the ASCII it imitates; its length, 0
-   when it is not valid punycode or holds a character that imitates none. */
-static size_t idn_ascii(const char *label, size_t len, char *out)
-{
-    if (len <= 4 || memcmp(label, "xn--", 4) != 0)
-        return 0;
-    uint32_t cps[LABEL_MAX];
-    size_t n = 0;
-    if (puny_decode(label + 4, len - 4, cps, LABEL_MAX, &n) || n == 0)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char a = confusable(cps[i]);
-        if (!a)
-            return 0;
-        out[i] = a;
-    }
-    return n;
-}
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
@@ -500,7 +264,7 @@ static int read_list(look_t *t, lists_t *l, const char *key, const char *path, s
 {
     FILE *f = fopen(path, "r");
     if (!f) {
-        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", t->rule->path, keyline, key, path);
+        snprintf(err, errlen, "%s:%zu: %s: cannot open %s", t->kit.rule->path, keyline, key, path);
         return -1;
     }
     char line[LINE_MAX_LEN];
@@ -534,7 +298,7 @@ static bool valid_name(const char *s, size_t len, bool dots)
     if (!len || s[0] == '-' || s[len - 1] == '-')
         return false;
     for (size_t i = 0; i < len; i++)
-        if (!ldh(s[i]) && !(dots && s[i] == '.'))
+        if (!lookalike_ldh(s[i]) && !(dots && s[i] == '.'))
             return false;
     return true;
 }
@@ -622,78 +386,24 @@ static void put_perm(lists_t *l, const char *s, size_t len, size_t bi, int famil
     dh_strset_put(l->perms, s, len, (uint32_t)bi << 8 | (uint32_t)family);
 }
 
-/* Every single-edit permutation family of brand bi, in priority order (the
-   first family to produce a string keeps it). */
+typedef struct {
+    lists_t *l;
+    size_t bi;
+} perm_ctx_t;
+
+static void put_brand_perm(void *ctx, const char *s, size_t len, int family)
+{
+    perm_ctx_t *c = ctx;
+    put_perm(c->l, s, len, c->bi, family);
+}
+
+/* Every single-edit typo of brand bi's label (lookalike-permute.c). */
 static void permute(lists_t *l, const look_t *t, size_t bi)
 {
     const brand_t *b = &l->brands[bi];
-    const char *s = b->domain;
-    size_t n = b->label_len;
-    char buf[2 * LABEL_MAX + 40];
-    if ((int64_t)n >= t->p.min_brand_label && !b->word) {
-        for (size_t i = 0; i + 1 < n; i++) { /* transposition */
-            if (s[i] == s[i + 1])
-                continue;
-            memcpy(buf, s, n);
-            buf[i] = s[i + 1];
-            buf[i + 1] = s[i];
-            put_perm(l, buf, n, bi, F_TRANSPOSITION);
-        }
-        for (size_t i = 0; i < n; i++) { /* omission */
-            memcpy(buf, s, i);
-            memcpy(buf + i, s + i + 1, n - i - 1);
-            put_perm(l, buf, n - 1, bi, F_OMISSION);
-        }
-        for (size_t i = 0; i < n; i++) { /* repetition */
-            memcpy(buf, s, i + 1);
-            memcpy(buf + i + 1, s + i, n - i);
-            put_perm(l, buf, n + 1, bi, F_REPETITION);
-        }
-        for (size_t i = 0; i < n; i++) /* replacement by a keyboard neighbour */
-            for (const char *k = keyboard(s[i]); *k; k++) {
-                memcpy(buf, s, n);
-                buf[i] = *k;
-                put_perm(l, buf, n, bi, F_REPLACEMENT);
-            }
-        for (size_t i = 0; i < n; i++) /* insertion of a neighbour, before or after */
-            for (const char *k = keyboard(s[i]); *k; k++)
-                for (size_t at = i; at <= i + 1; at++) {
-                    memcpy(buf, s, at);
-                    buf[at] = *k;
-                    memcpy(buf + at + 1, s + at, n - at);
-                    put_perm(l, buf, n + 1, bi, F_INSERTION);
-                }
-        for (size_t i = 0; i < n; i++) /* vowel swap */
-            if (is_vowel(s[i]))
-                for (const char *v = "aeiou"; *v; v++)
-                    if (*v != s[i]) {
-                        memcpy(buf, s, n);
-                        buf[i] = *v;
-                        put_perm(l, buf, n, bi, F_VOWEL_SWAP);
-                    }
-        for (size_t i = 1; i < n; i++) { /* hyphenation */
-            memcpy(buf, s, i);
-            buf[i] = '-';
-            memcpy(buf + i + 1, s + i, n - i);
-            put_perm(l, buf, n + 1, bi, F_HYPHENATION);
-        }
-        for (size_t i = 0; i < n; i++) /* bitsquatting */
-            for (int bit = 0; bit < 8; bit++) {
-                char c = (char)(s[i] ^ (1 << bit));
-                if (c >= 'A' && c <= 'Z')
-                    continue; /* the same name once lowercased */
-                if (!ldh(c))
-                    continue;
-                memcpy(buf, s, n);
-                buf[i] = c;
-                put_perm(l, buf, n, bi, F_BITSQUATTING);
-            }
-        for (const char *a = "abcdefghijklmnopqrstuvwxyz0123456789"; *a; a++) { /* addition */
-            memcpy(buf, s, n);
-            buf[n] = *a;
-            put_perm(l, buf, n + 1, bi, F_ADDITION);
-        }
-    }
+    perm_ctx_t c = {l, bi};
+    if ((int64_t)b->label_len >= t->p.min_brand_label && !b->word)
+        lookalike_typos(b->domain, b->label_len, put_brand_perm, &c);
 }
 
 /* brand x word combosquats; word+brand without a separator only for brands
@@ -704,22 +414,9 @@ static void combos(lists_t *l, const look_t *t, size_t bi, const char *w, size_t
     size_t n = b->label_len;
     if (b->word || (int64_t)n < t->p.min_combo_label || n + wn + 1 > LABEL_MAX)
         return;
-    char buf[2 * LABEL_MAX + 2];
-    const char *s = b->domain;
-    memcpy(buf, s, n); /* brand-word, brandword */
-    buf[n] = '-';
-    memcpy(buf + n + 1, w, wn);
-    put_perm(l, buf, n + 1 + wn, bi, F_COMBOSQUAT);
-    memmove(buf + n, buf + n + 1, wn);
-    put_perm(l, buf, n + wn, bi, F_COMBOSQUAT);
-    memcpy(buf, w, wn); /* word-brand, wordbrand */
-    buf[wn] = '-';
-    memcpy(buf + wn + 1, s, n);
-    put_perm(l, buf, wn + 1 + n, bi, F_COMBOSQUAT);
-    if ((int64_t)n >= t->p.min_brand_label) {
-        memmove(buf + wn, buf + wn + 1, n);
-        put_perm(l, buf, wn + n, bi, F_COMBOSQUAT);
-    }
+    perm_ctx_t c = {l, bi};
+    lookalike_combos(b->domain, n, w, wn, (int64_t)n >= t->p.min_brand_label, put_brand_perm,
+                     &c);
 }
 
 static lists_t *load_lists(look_t *t, char *err, size_t errlen)
@@ -736,7 +433,7 @@ static lists_t *load_lists(look_t *t, char *err, size_t errlen)
     int rc = read_list(t, l, "brands_list", t->brands_path, t->brands_line, add_brand, err,
                        errlen);
     if (!rc && l->n_brands == 0) {
-        snprintf(err, errlen, "%s:%zu: brands_list: %s holds no domains", t->rule->path,
+        snprintf(err, errlen, "%s:%zu: brands_list: %s holds no domains", t->kit.rule->path,
                  t->brands_line, t->brands_path);
         rc = -1;
     }
@@ -754,7 +451,7 @@ static lists_t *load_lists(look_t *t, char *err, size_t errlen)
             /* the perms map also answers "is a brand label" (family BRAND_LABEL):
                one lookup of the event's label for both */
             dh_strset_put(l->perms, b->domain, b->label_len, (uint32_t)i << 8 | BRAND_LABEL);
-            size_t fl = fold(b->domain, b->label_len, f);
+            size_t fl = lookalike_fold(b->domain, b->label_len, f);
             dh_strset_put(l->folded, f, fl, (uint32_t)i);
         }
         for (size_t i = 0; i < l->n_brands; i++) {
@@ -781,12 +478,12 @@ static int list_path(look_t *t, const char *key, bool required, char *out, size_
 {
     const char *name = NULL;
     out[0] = '\0';
-    if (dh_yaml_str(t->rule->thresholds, key, required, &name, err, errlen))
+    if (dh_yaml_str(t->kit.rule->thresholds, key, required, &name, err, errlen))
         return -1;
     if (!name || !name[0])
         return 0;
-    *line = dh_yaml_get(t->rule->thresholds, key)->line;
-    dh_rule_path(t->rule, name, out, 4096);
+    *line = dh_yaml_get(t->kit.rule->thresholds, key)->line;
+    dh_rule_path(t->kit.rule, name, out, 4096);
     return 0;
 }
 
@@ -794,7 +491,7 @@ static int list_path(look_t *t, const char *key, bool required, char *out, size_
 static int family_list(look_t *t, const char *key, const int *def, size_t n_def, bool *out,
                        char *err, size_t errlen)
 {
-    dh_yaml_node_t *w = dh_yaml_get(t->rule->thresholds, key);
+    dh_yaml_node_t *w = dh_yaml_get(t->kit.rule->thresholds, key);
     if (!w) {
         for (size_t i = 0; i < n_def; i++)
             out[def[i]] = true;
@@ -823,7 +520,7 @@ static int family_list(look_t *t, const char *key, const int *def, size_t n_def,
 
 static int read_swap_tlds(look_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->rule->thresholds, "tld_swap_tlds");
+    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "tld_swap_tlds");
     if (!seq)
         return 0;
     if (seq->kind != DH_YAML_SEQ) {
@@ -851,7 +548,7 @@ static int read_families(look_t *t, char *err, size_t errlen)
 {
     for (int i = 0; i < N_FAMILIES; i++)
         t->conf[i] = family_default_conf[i];
-    dh_yaml_node_t *m = dh_yaml_get(t->rule->thresholds, "families");
+    dh_yaml_node_t *m = dh_yaml_get(t->kit.rule->thresholds, "families");
     if (m) {
         if (m->kind != DH_YAML_MAP) {
             snprintf(err, errlen, "%s:%zu: families: expected a map of family: confidence",
@@ -881,17 +578,14 @@ static void look_destroy(void *state);
 static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     look_t *t = dh_calloc(1, sizeof(*t));
-    t->rule = rule;
-    t->env = env;
+    dh_kit_init(&t->kit, "lookalike_domain", rule, env);
     t->swap_tlds = dh_strset_new();
-    dh_sb_init(&t->ev);
     if (!rule->thresholds) {
         snprintf(err, errlen, "%s: missing 'thresholds' (brands_list is required)", rule->path);
         look_destroy(t);
         return NULL;
     }
-    if (dh_rule_read_params(rule, &t->p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen) ||
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         read_families(t, err, errlen) ||
         read_swap_tlds(t, err, errlen) ||
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||
@@ -913,12 +607,8 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         return NULL;
     }
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
-    dh_table_opts_t o = {.name = "lookalike_domain.client_domain",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "lookalike_domain.client_domain", sizeof(window_t),
+                            t->p.window, on_close, t);
     return t;
 }
 
@@ -1057,7 +747,7 @@ static match_t hyphen_tokens(const look_t *t, const lists_t *l, const char *s, s
             continue;
         }
         char f[LABEL_MAX];
-        size_t fl = fold(tok[i], tl[i], f);
+        size_t fl = lookalike_fold(tok[i], tl[i], f);
         if ((int64_t)tl[i] >= t->p.min_brand_label && dh_strset_get(l->folded, f, fl, &bi) &&
             l->brands[bi].label_len >= t->p.min_brand_label && !l->brands[bi].word)
             brand_tok = (int)i;
@@ -1178,11 +868,11 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     if (t->conf[F_IDN_HOMOGRAPH] > 0 && n > 4 && label[0] == 'x' && label[1] == 'n' &&
         label[2] == '-' && label[3] == '-') {
         char a[LABEL_MAX];
-        size_t an = idn_ascii(label, n, a);
+        size_t an = lookalike_idn_ascii(label, n, a);
         if (an) {
             if (dh_strset_get(l->labels, a, an, &bi))
                 return (match_t){F_IDN_HOMOGRAPH, bi};
-            size_t fl = fold(a, an, f);
+            size_t fl = lookalike_fold(a, an, f);
             if (dh_strset_get(l->folded, f, fl, &bi))
                 return (match_t){F_IDN_HOMOGRAPH, bi};
         }
@@ -1191,7 +881,7 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     /* homoglyph: the folded label is a folded brand label (an unchanged
        label would be a brand label itself, handled above) */
     if (t->conf[F_HOMOGLYPH] > 0) {
-        size_t fl = fold(label, n, f);
+        size_t fl = lookalike_fold(label, n, f);
         if ((fl != n || memcmp(f, label, n) != 0) && dh_strset_get(l->folded, f, fl, &bi) &&
             (((int64_t)l->brands[bi].label_len >= t->p.min_brand_label && !l->brands[bi].word) ||
              has_digit(label, n)) &&
@@ -1212,19 +902,6 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     if (t->conf[F_EDIT_DISTANCE] > 0)
         return by_distance(t, l, label, n);
     return none;
-}
-
-static void add_sample(window_t *w, const char *q, size_t n)
-{
-    if (w->n_samples >= SAMPLES)
-        return;
-    if (n > SAMPLE_LEN)
-        n = SAMPLE_LEN;
-    for (uint8_t i = 0; i < w->n_samples; i++)
-        if (w->sample_len[i] == n && memcmp(w->samples[i], q, n) == 0)
-            return;
-    memcpy(w->samples[w->n_samples], q, n);
-    w->sample_len[w->n_samples++] = (uint8_t)n;
 }
 
 static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
@@ -1256,34 +933,25 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
     if (!t->platform[m.family] && platform_suffix(rd, rdlen))
         return;
 
-    uint8_t key[sizeof(dh_addr_t) + DOMAIN_LEN];
-    memcpy(key, &ev->client, sizeof(dh_addr_t));
-    memcpy(key + sizeof(dh_addr_t), rd, rdlen);
-    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + rdlen, ev->ts_us);
+    char key[sizeof(dh_addr_t) + DOMAIN_LEN];
+    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client, rd, rdlen);
+    window_t *w = dh_table_touch(t->table, key, keylen, ev->ts_us);
     if (!w)
         return;
-    if (!w->seen) {
-        w->seen = 1;
-        w->client = ev->client;
-        w->first_us = w->last_us = ev->ts_us;
+    if (w->h.events == 0) {
         w->brand = m.brand;
         w->family = (uint8_t)m.family;
         memcpy(w->domain, rd, rdlen);
         w->domain_len = (uint8_t)rdlen;
     }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->from_resolver |= v->from_resolver;
-    w->queries++;
+    dh_kit_window_update(&w->h, ev, v);
     if (ev->rcode == 0 && (ev->n_answers > 0 || ev->answers_dropped > 0))
         w->resolved++;
     else if (ev->rcode >= 0 || ev->has_response)
         w->negative++;
     else
         w->unanswered++;
-    add_sample(w, ev->qname, ev->qname_len);
+    DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
 /* ---- reporting --------------------------------------------------------- */
@@ -1291,7 +959,7 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
 static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf)
 {
     const params_t *p = &t->p;
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);
     const char *dot = memchr(w->domain, '.', w->domain_len);
     size_t ln = dot ? (size_t)(dot - w->domain) : w->domain_len;
@@ -1301,24 +969,18 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
     dh_json_kv_strn(sb, "lookalike_label", w->domain, ln);
     dh_json_kv_int(sb, "edit_distance",
                    (int64_t)osa_distance(w->domain, ln, b->domain, b->label_len, LABEL_MAX));
-    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_uint(sb, "resolved_queries", w->resolved);
     dh_json_kv_uint(sb, "negative_queries", w->negative);
     dh_json_kv_uint(sb, "unanswered_queries", w->unanswered);
     dh_json_kv_bool(sb, "resolved", w->resolved > 0);
     dh_json_open_obj(sb, "thresholds");
     dh_json_kv_double(sb, "family_confidence", conf);
-    dh_json_kv_int(sb, "min_queries", p->min_queries);
-    dh_json_kv_int(sb, "min_brand_label", p->min_brand_label);
-    dh_json_kv_int(sb, "max_edit_distance", p->max_edit_distance);
-    dh_json_kv_double(sb, "nxdomain_risk_score", p->nxdomain_risk_score);
+    static const char *const shown[] = {"min_queries", "min_brand_label", "max_edit_distance",
+                                        "nxdomain_risk_score"};
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
-    dh_json_open_arr(sb, "samples");
-    for (uint8_t i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, w->samples[i], w->sample_len[i]);
-    }
-    dh_sb_putc(sb, ']');
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -1327,7 +989,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     (void)key, (void)keylen, (void)why;
     look_t *t = ctx;
     window_t *w = value;
-    if (!w->seen || w->queries < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
+    if (w->h.events < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
         return;
     const brand_t *b = &t->l->brands[w->brand];
     double conf = t->conf[w->family];
@@ -1337,23 +999,12 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     domain[w->domain_len] = '\0';
     /* never resolved, and at least one negative answer: a user's typo */
     bool typo = w->resolved == 0 && w->negative > 0;
-    dh_detection_t d = {
-        .rule_name = "lookalike_domain",
-        .rule = t->rule,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = w->n_samples ? w->samples[0] : NULL,
-        .qname_len = w->n_samples ? w->sample_len[0] : 0,
-        .registered_domain = domain,
-        .risk_score = typo ? t->p.nxdomain_risk_score : -1,
-        .confidence = conf,
-        .evidence = &t->ev,
-    };
-    t->env->emit(t->env->pipeline, &d);
+    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    d.registered_domain = domain;
+    d.risk_score = typo ? t->p.nxdomain_risk_score : -1;
+    d.confidence = conf;
+    dh_kit_emit(&t->kit, &d);
 }
 
 static void look_destroy(void *state)
@@ -1364,8 +1015,7 @@ static void look_destroy(void *state)
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
     free(t->verdicts);
-    dh_sb_free(&t->ev);
-    free(t);
+    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_lookalike_domain = {

@@ -1,5 +1,5 @@
 /*
- * dns_beacon.c - regular query timing: C2 beacons over DNS (T1071.004, DET0400).
+ * dns-beacon.c - regular query timing: C2 beacons over DNS (T1071.004, DET0400).
  *
  * An implant that sleeps and checks in queries its C2 name (or a fresh
  * subdomain of its C2 domain) at a near-constant interval, with some jitter,
@@ -52,11 +52,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-dns.h"
 #include "../util-mem.h"
 #include "../util-time.h"
+#include "dns-beacon.h"
 
 #define RING 128       /* intervals kept per key (between the most recent check-ins) */
 #define BINS 96        /* histogram bins per window (15 min at 24 h) */
@@ -111,15 +112,13 @@ typedef struct {
 } suffixes_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_table_t *names, *domains; /* created in this order: names close first */
     struct gate_slot *gate;      /* first check-ins of both levels */
     size_t gate_mask;
     suffixes_t benign;
     int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
-    dh_strbuf_t ev;
 } beacon_t;
 
 /* What the scoring found for one key. */
@@ -166,24 +165,17 @@ static const dh_double_param_t dbl_params[] = {
 #undef P
 };
 
-static int key_error(dh_rule_t *rule, const char *key, const char *what, char *err, size_t errlen)
-{
-    dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, key);
-    snprintf(err, errlen, "%s:%zu: %s: %s", rule->path, n ? n->line : 0, key, what);
-    return -1;
-}
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
     if (p->jitter_zero <= p->jitter_full)
-        return key_error(rule, "jitter_zero", "must be greater than jitter_full", err, errlen);
+        return dh_kit_param_error(k, "jitter_zero", "must be greater than jitter_full", err,
+                                  errlen);
     if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)
-        return key_error(rule, "weight_ts", "the weights must not all be 0", err, errlen);
+        return dh_kit_param_error(k, "weight_ts", "the weights must not all be 0", err, errlen);
     if (p->burst_gap > p->min_interval)
-        return key_error(rule, "burst_gap", "must not exceed min_interval", err, errlen);
+        return dh_kit_param_error(k, "burst_gap", "must not exceed min_interval", err, errlen);
     return 0;
 }
 
@@ -279,24 +271,18 @@ static void beacon_destroy(void *state);
 static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     beacon_t *b = dh_calloc(1, sizeof(*b));
-    if (read_params(rule, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
+    dh_kit_init(&b->kit, "dns_beacon", rule, env);
+    if (dh_kit_read_params(&b->kit, &b->p, &params, err, errlen) ||
+        check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
         beacon_destroy(b);
         return NULL;
     }
-    b->rule = rule;
-    b->env = env;
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
-    dh_sb_init(&b->ev);
-    dh_table_opts_t o = {.name = "dns_beacon.client_name",
-                         .value_size = sizeof(track_t),
-                         .window_us = b->p.window * SEC,
-                         .on_close = close_name,
-                         .ctx = b};
-    b->names = dh_table_new(env->state, &o);
-    o.name = "dns_beacon.client_domain";
-    o.on_close = close_domain;
-    b->domains = dh_table_new(env->state, &o);
+    b->names = dh_kit_table(&b->kit, "dns_beacon.client_name", sizeof(track_t), b->p.window,
+                            close_name, b);
+    b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
+                              close_domain, b);
     size_t n = 1;
     while (n < (size_t)b->p.gate_slots)
         n *= 2;
@@ -634,9 +620,12 @@ static double clamp01(double x)
     return x < 0 ? 0 : x > 1 ? 1 : x;
 }
 
-/* Linear-interpolated percentile of sorted v[0..n). */
-static double percentile(const double *v, int n, double p)
+/* Linear-interpolated percentile of sorted v[0..n); 0 when n is 0 (v is not
+   read then). */
+double dh_beacon_percentile(const double *v, int n, double p)
 {
+    if (n <= 0)
+        return 0;
     double pos = p * (n - 1);
     int lo = (int)pos;
     if (lo >= n - 1)
@@ -660,14 +649,14 @@ static void deltas(const track_t *w, result_t *r)
 /* Quartiles, MAD, Bowley skew and RITA's ts score. */
 static void interval_stats(result_t *r)
 {
-    r->q1 = percentile(r->deltas, r->n, 0.25);
-    r->median = percentile(r->deltas, r->n, 0.5);
-    r->q3 = percentile(r->deltas, r->n, 0.75);
+    r->q1 = dh_beacon_percentile(r->deltas, r->n, 0.25);
+    r->median = dh_beacon_percentile(r->deltas, r->n, 0.5);
+    r->q3 = dh_beacon_percentile(r->deltas, r->n, 0.75);
     double dev[RING];
     for (int i = 0; i < r->n; i++)
         dev[i] = fabs(r->deltas[i] - r->median);
     qsort(dev, (size_t)r->n, sizeof(double), cmp_dbl);
-    r->mad = percentile(dev, r->n, 0.5);
+    r->mad = dh_beacon_percentile(dev, r->n, 0.5);
     double iqr = r->q3 - r->q1;
     r->skew = 0;
     if (iqr >= SKEW_MIN_IQR && r->median != r->q1 && r->median != r->q3)
@@ -785,16 +774,11 @@ static bool fires(const beacon_t *b, const result_t *r)
 
 static void evidence_thresholds(dh_strbuf_t *sb, const params_t *p)
 {
+    static const char *const shown[] = {"min_timestamps", "min_score", "min_interval",
+                                        "burst_gap", "jitter_full", "jitter_zero",
+                                        "ttl_tolerance", "ttl_tolerance_above", "ttl_share"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "min_timestamps", p->min_timestamps);
-    dh_json_kv_double(sb, "min_score", p->min_score);
-    dh_json_kv_int(sb, "min_interval", p->min_interval);
-    dh_json_kv_int(sb, "burst_gap", p->burst_gap);
-    dh_json_kv_double(sb, "jitter_full", p->jitter_full);
-    dh_json_kv_double(sb, "jitter_zero", p->jitter_zero);
-    dh_json_kv_double(sb, "ttl_tolerance", p->ttl_tolerance);
-    dh_json_kv_double(sb, "ttl_tolerance_above", p->ttl_tolerance_above);
-    dh_json_kv_double(sb, "ttl_share", p->ttl_share);
+    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
 }
 
@@ -823,7 +807,7 @@ static void evidence_ttl(dh_strbuf_t *sb, const track_t *w)
 static void evidence(beacon_t *b, const track_t *w, const result_t *r, const char *level,
                      const char *entity)
 {
-    dh_strbuf_t *sb = &b->ev;
+    dh_strbuf_t *sb = &b->kit.ev;
     char t[DH_TIME_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "level", level);
@@ -856,10 +840,8 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
                  size_t name_len, const char *domain)
 {
     evidence(b, w, r, name ? "name" : "registered_domain", name ? name : domain);
-    double conf = b->rule->confidence + (r->score - b->p.min_score);
+    double conf = b->kit.rule->confidence + (r->score - b->p.min_score);
     dh_detection_t d = {
-        .rule_name = "dns_beacon",
-        .rule = b->rule,
         .fired_us = w->last_us,
         .start_us = w->first_us,
         .end_us = w->last_us,
@@ -871,10 +853,9 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
         .registered_domain = domain,
         .entity = name,
         .risk_score = -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &b->ev,
+        .confidence = dh_kit_confidence(conf),
     };
-    b->env->emit(b->env->pipeline, &d);
+    dh_kit_emit(&b->kit, &d);
 }
 
 static void close_name(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -926,9 +907,8 @@ static void beacon_destroy(void *state)
     if (!b)
         return;
     free_suffixes(&b->benign);
-    dh_sb_free(&b->ev);
     free(b->gate);
-    free(b);
+    dh_kit_destroy(b); /* the kit, then the state */
 }
 
 /* First check-ins wait in the gate, outside the state tables: the oldest

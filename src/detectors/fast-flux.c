@@ -1,5 +1,5 @@
 /*
- * fast_flux.c - Fast Flux DNS (T1568.001, TA0011, DET0485).
+ * fast-flux.c - Fast Flux DNS (T1568.001, TA0011, DET0485).
  *
  * A fast-flux domain resolves to a large, constantly changing pool of
  * compromised hosts: many distinct A/AAAA answers, scattered over many
@@ -46,7 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../sketch.h"
 #include "../util-dns.h"
 #include "../util-ip.h"
@@ -83,11 +83,9 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } flux_t;
 
 static const dh_int_param_t int_params[] = {
@@ -111,20 +109,12 @@ static const dh_double_param_t dbl_params[] = {
     {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
 };
 
-static int key_error(dh_rule_t *rule, const char *key, const char *what, char *err, size_t errlen)
-{
-    dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, key);
-    snprintf(err, errlen, "%s:%zu: %s: %s", rule->path, n ? n->line : 0, key, what);
-    return -1;
-}
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
+static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
     if (p->very_low_ttl >= p->low_ttl)
-        return key_error(rule, "very_low_ttl", "must be less than low_ttl", err, errlen);
+        return dh_kit_param_error(k, "very_low_ttl", "must be less than low_ttl", err, errlen);
     return 0;
 }
 
@@ -134,19 +124,14 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     flux_t *t = dh_calloc(1, sizeof(*t));
-    if (read_params(rule, &t->p, err, errlen)) {
-        free(t);
+    dh_kit_init(&t->kit, "fast_flux", rule, env);
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+        check_params(&t->kit, &t->p, err, errlen)) {
+        dh_kit_destroy(t);
         return NULL;
     }
-    t->rule = rule;
-    t->env = env;
-    dh_sb_init(&t->ev);
-    dh_table_opts_t o = {.name = "fast_flux.domain",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "fast_flux.domain", sizeof(window_t), t->p.window,
+                            on_close, t);
     return t;
 }
 
@@ -321,7 +306,7 @@ static verdict_t check(const flux_t *t, const window_t *w)
 static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
 {
     const params_t *p = &t->p;
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     char ip[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", p->window);
@@ -382,11 +367,9 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     char domain[DOMAIN_MAX];
     memcpy(domain, key, keylen);
     domain[keylen] = '\0';
-    double conf = t->rule->confidence + 0.15 * r.very_low + 0.1 * r.wide - 0.1 * r.cname;
-    double risk = t->rule->risk_score + 10 * r.very_low + 5 * r.wide - 10 * r.cname;
+    double conf = t->kit.rule->confidence + 0.15 * r.very_low + 0.1 * r.wide - 0.1 * r.cname;
+    double risk = t->kit.rule->risk_score + 10 * r.very_low + 5 * r.wide - 10 * r.cname;
     dh_detection_t d = {
-        .rule_name = "fast_flux",
-        .rule = t->rule,
         .fired_us = w->last_us,
         .start_us = w->first_us,
         .end_us = w->last_us,
@@ -397,18 +380,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         .registered_domain = domain,
         .risk_score = risk > 100 ? 100 : risk < 0 ? 0 : risk,
         .confidence = conf > 0.99 ? 0.99 : conf < 0.05 ? 0.05 : conf,
-        .evidence = &t->ev,
     };
-    t->env->emit(t->env->pipeline, &d);
-}
-
-static void flux_destroy(void *state)
-{
-    flux_t *t = state;
-    if (!t)
-        return;
-    dh_sb_free(&t->ev);
-    free(t);
+    dh_kit_emit(&t->kit, &d);
 }
 
 const dh_detector_type_t dh_detector_fast_flux = {
@@ -417,5 +390,5 @@ const dh_detector_type_t dh_detector_fast_flux = {
     .create = flux_create,
     .on_event = flux_on_event,
     .flush = NULL,
-    .destroy = flux_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -1,5 +1,5 @@
 /*
- * dns_tunnel.c - DNS tunneling and C2 over DNS (T1071.004, DET0400).
+ * dns-tunnel.c - DNS tunneling and C2 over DNS (T1071.004, DET0400).
  *
  * A tunnel has to move data through query names (and answers), so a client
  * talking to one registered domain through a tunnel shows, within minutes:
@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../detector.h"
+#include "../detector-kit.h"
 #include "../lexical.h"
 #include "../sketch.h"
 #include "../util-dns.h"
@@ -49,16 +49,15 @@ typedef struct {
 } params_t;
 
 typedef struct {
-    dh_addr_t client;
-    uint64_t queries, long_names, very_long, long_labels, encoded, data_qtype, rare_qtype;
+    dh_kit_window_t h; /* h.events: the queries */
+    uint64_t long_names, very_long, long_labels, encoded, data_qtype, rare_qtype;
     uint64_t by_type[6]; /* TXT NULL CNAME MX PRIVATE other */
     uint64_t max_len;
     double entropy_sum;
     uint64_t firsts;    /* first sightings of a subdomain (encoded, entropy_sum and
                            sub_bytes are over these) */
     uint64_t sub_bytes; /* bytes of distinct subdomains */
-    int64_t first_us, last_us;
-    uint8_t from_resolver, common;
+    uint8_t common;
     dh_distinct_t subdomains;
     dh_distinct_t long_distinct;
     uint8_t n_samples;
@@ -67,11 +66,9 @@ typedef struct {
 } window_t;
 
 typedef struct {
-    dh_rule_t *rule;
-    const dh_detect_env_t *env;
+    dh_kit_t kit;
     params_t p;
     dh_table_t *table;
-    dh_strbuf_t ev;
 } tunnel_t;
 
 static const dh_int_param_t int_params[] = {
@@ -97,13 +94,7 @@ static const dh_double_param_t dbl_params[] = {
     {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
 };
 
-static int read_params(dh_rule_t *rule, params_t *p, char *err, size_t errlen)
-{
-    if (dh_rule_read_params(rule, p, int_params, DH_N_OF(int_params), dbl_params,
-                            DH_N_OF(dbl_params), err, errlen))
-        return -1;
-    return 0;
-}
+static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
 /* index into window_t.by_type */
 static int type_slot(int32_t qtype)
@@ -124,29 +115,14 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     tunnel_t *t = dh_calloc(1, sizeof(*t));
-    if (read_params(rule, &t->p, err, errlen)) {
-        free(t);
+    dh_kit_init(&t->kit, "dns_tunnel", rule, env);
+    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen)) {
+        dh_kit_destroy(t);
         return NULL;
     }
-    t->rule = rule;
-    t->env = env;
-    dh_sb_init(&t->ev);
-    dh_table_opts_t o = {.name = "dns_tunnel.client_domain",
-                         .value_size = sizeof(window_t),
-                         .window_us = t->p.window * 1000000,
-                         .on_close = on_close,
-                         .ctx = t};
-    t->table = dh_table_new(env->state, &o);
+    t->table = dh_kit_table(&t->kit, "dns_tunnel.client_domain", sizeof(window_t), t->p.window,
+                            on_close, t);
     return t;
-}
-
-static void add_sample(window_t *w, const char *name, size_t len)
-{
-    if (w->n_samples >= SAMPLES)
-        return;
-    size_t n = len < SAMPLE_LEN ? len : SAMPLE_LEN;
-    memcpy(w->samples[w->n_samples], name, n);
-    w->sample_len[w->n_samples++] = (uint8_t)n;
 }
 
 static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
@@ -170,24 +146,12 @@ static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_
 
     /* key: client address + registered domain */
     char key[sizeof(dh_addr_t) + DOMAIN_MAX];
-    size_t dlen = strlen(ev->registered_domain);
-    if (dlen >= DOMAIN_MAX)
-        return;
-    memcpy(key, &ev->client, sizeof(dh_addr_t));
-    memcpy(key + sizeof(dh_addr_t), ev->registered_domain, dlen);
-    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + dlen, ev->ts_us);
+    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client,
+                                             ev->registered_domain, strlen(ev->registered_domain));
+    window_t *w = keylen ? dh_table_touch(t->table, key, keylen, ev->ts_us) : NULL;
     if (!w)
         return;
-    if (w->queries == 0) {
-        w->client = ev->client;
-        w->first_us = w->last_us = ev->ts_us;
-    }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
-    w->queries++;
-    w->from_resolver |= v->from_resolver;
+    dh_kit_window_update(&w->h, ev, v);
     w->common |= v->common;
     w->by_type[slot]++;
     w->data_qtype += slot != 5;
@@ -202,7 +166,7 @@ static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_
         w->sub_bytes += sub_len;
         w->encoded += encoded;
         w->entropy_sum += entropy;
-        add_sample(w, ev->qname, ev->qname_len);
+        DH_KIT_ADD_SAMPLE(w, ev->qname, ev->qname_len);
     }
     if (ev->qname_len >= (size_t)t->p.long_name_len && dh_distinct_add(&w->long_distinct, h))
         w->long_names++;
@@ -219,14 +183,14 @@ static anchors_t check(const tunnel_t *t, const window_t *w)
     double f = w->common ? p->common_factor : 1.0;
     double distinct = dh_distinct_count(&w->subdomains);
     anchors_t a = {0};
-    a.elastic = w->long_names >= f * p->long_names && w->queries >= f * p->elastic_queries;
+    a.elastic = w->long_names >= f * p->long_names && w->h.events >= f * p->elastic_queries;
     a.rita = distinct >= f * p->rita_subdomains;
     a.long_name = w->very_long >= f * p->very_long_names;
     a.rare_qtype = w->rare_qtype >= f * p->rare_qtype_queries;
     double enc_share = w->firsts ? (double)w->encoded / (double)w->firsts : 0;
     a.encoded = w->encoded >= f * p->encoded_subdomains && enc_share >= p->encoded_share &&
-                ((double)w->data_qtype / w->queries >= p->data_qtype_share ||
-                 w->long_labels * 2 >= w->queries);
+                ((double)w->data_qtype / w->h.events >= p->data_qtype_share ||
+                 w->long_labels * 2 >= w->h.events);
     a.fired = a.elastic + a.rita + a.long_name + a.rare_qtype + a.encoded;
     return a;
 }
@@ -234,11 +198,11 @@ static anchors_t check(const tunnel_t *t, const window_t *w)
 static void evidence(tunnel_t *t, const window_t *w, const anchors_t *a)
 {
     static const char *const types[] = {"TXT", "NULL", "CNAME", "MX", "PRIVATE", "other"};
-    dh_strbuf_t *sb = &t->ev;
+    dh_strbuf_t *sb = &t->kit.ev;
     double distinct = dh_distinct_count(&w->subdomains);
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", t->p.window);
-    dh_json_kv_uint(sb, "queries", w->queries);
+    dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_double(sb, "distinct_subdomains", distinct);
     dh_json_kv_uint(sb, "long_names", w->long_names);
     dh_json_kv_uint(sb, "very_long_names", w->very_long);
@@ -248,8 +212,8 @@ static void evidence(tunnel_t *t, const window_t *w, const anchors_t *a)
     dh_json_kv_double(sb, "encoded_share", w->firsts ? (double)w->encoded / (double)w->firsts : 0);
     dh_json_kv_double(sb, "mean_subdomain_entropy", w->firsts ? w->entropy_sum / (double)w->firsts : 0);
     dh_json_kv_uint(sb, "subdomain_bytes", w->sub_bytes);
-    double span = (double)(w->last_us - w->first_us) / 1e6;
-    dh_json_kv_double(sb, "queries_per_minute", span > 0 ? w->queries * 60.0 / span : (double)w->queries);
+    double span = (double)(w->h.last_us - w->h.first_us) / 1e6;
+    dh_json_kv_double(sb, "queries_per_minute", span > 0 ? w->h.events * 60.0 / span : (double)w->h.events);
     dh_json_open_obj(sb, "queries_by_qtype");
     for (int i = 0; i < 6; i++)
         if (w->by_type[i])
@@ -265,12 +229,7 @@ static void evidence(tunnel_t *t, const window_t *w, const anchors_t *a)
         }
     dh_sb_putc(sb, ']');
     dh_json_kv_bool(sb, "common_domain", w->common);
-    dh_json_open_arr(sb, "samples");
-    for (int i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        dh_json_string(sb, w->samples[i], w->sample_len[i]);
-    }
-    dh_sb_putc(sb, ']');
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -284,36 +243,12 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         return;
     evidence(t, w, &a);
     char domain[DOMAIN_MAX];
-    size_t dlen = keylen - sizeof(dh_addr_t);
-    memcpy(domain, (const char *)key + sizeof(dh_addr_t), dlen);
-    domain[dlen] = '\0';
-    double conf = t->rule->confidence + 0.1 * (a.fired - 1);
-    dh_detection_t d = {
-        .rule_name = "dns_tunnel",
-        .rule = t->rule,
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = w->n_samples ? w->samples[0] : NULL,
-        .qname_len = w->n_samples ? w->sample_len[0] : 0,
-        .registered_domain = domain,
-        .risk_score = -1,
-        .confidence = conf > 0.99 ? 0.99 : conf,
-        .evidence = &t->ev,
-    };
-    t->env->emit(t->env->pipeline, &d);
-}
-
-static void tunnel_destroy(void *state)
-{
-    tunnel_t *t = state;
-    if (!t)
-        return;
-    dh_sb_free(&t->ev);
-    free(t);
+    dh_kit_key_domain(key, keylen, domain, sizeof(domain));
+    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    d.registered_domain = domain;
+    d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - 1));
+    dh_kit_emit(&t->kit, &d);
 }
 
 const dh_detector_type_t dh_detector_dns_tunnel = {
@@ -322,5 +257,5 @@ const dh_detector_type_t dh_detector_dns_tunnel = {
     .create = tunnel_create,
     .on_event = tunnel_on_event,
     .flush = NULL,
-    .destroy = tunnel_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -1,0 +1,173 @@
+/*
+ * detector-kit.c - the detector scaffolding (detector-kit.h).
+ */
+#include "detector-kit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env)
+{
+    k->name = name;
+    k->rule = rule;
+    k->env = env;
+    dh_sb_init(&k->ev);
+}
+
+int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
+                       size_t errlen)
+{
+    return dh_rule_read_params(k->rule, params, pt->ints, pt->n_ints, pt->dbls, pt->n_dbls, err,
+                               errlen)
+               ? -1
+               : 0;
+}
+
+void dh_kit_free(dh_kit_t *k)
+{
+    dh_sb_free(&k->ev);
+}
+
+void dh_kit_destroy(void *state)
+{
+    if (!state)
+        return;
+    dh_kit_free(state);
+    free(state);
+}
+
+dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
+                         int64_t window_s, dh_close_fn on_close, void *ctx)
+{
+    dh_table_opts_t o = {.name = name,
+                         .value_size = value_size,
+                         .window_us = DH_S_TO_US(window_s),
+                         .on_close = on_close,
+                         .ctx = ctx};
+    return dh_table_new(k->env->state, &o);
+}
+
+int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
+                       size_t errlen)
+{
+    dh_yaml_node_t *n = dh_yaml_get(k->rule->thresholds, key);
+    snprintf(err, errlen, "%s:%zu: %s: %s", k->rule->path, n ? n->line : 0, key, what);
+    return -1;
+}
+
+static void json_param(dh_strbuf_t *sb, const char *params, const dh_kit_params_t *pt,
+                       const char *key)
+{
+    for (size_t i = 0; i < pt->n_ints; i++)
+        if (strcmp(pt->ints[i].key, key) == 0) {
+            int64_t v;
+            memcpy(&v, params + pt->ints[i].off, sizeof(v));
+            dh_json_kv_int(sb, key, v);
+            return;
+        }
+    for (size_t i = 0; i < pt->n_dbls; i++)
+        if (strcmp(pt->dbls[i].key, key) == 0) {
+            double v;
+            memcpy(&v, params + pt->dbls[i].off, sizeof(v));
+            dh_json_kv_double(sb, key, v);
+            return;
+        }
+    fprintf(stderr, "dnshound: detector kit: no threshold '%s'\n", key);
+    abort();
+}
+
+void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                        const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_param(sb, params, pt, keys[i]);
+}
+
+void dh_kit_emit(dh_kit_t *k, dh_detection_t *d)
+{
+    if (!d->rule_name)
+        d->rule_name = k->name;
+    if (!d->rule)
+        d->rule = k->rule;
+    if (!d->evidence)
+        d->evidence = &k->ev;
+    k->env->emit(k->env->pipeline, d);
+}
+
+double dh_kit_confidence(double c)
+{
+    return c > 0.99 ? 0.99 : c;
+}
+
+void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_verdict_t *v)
+{
+    if (h->events == 0) {
+        h->client = ev->client;
+        h->first_us = h->last_us = ev->ts_us;
+    }
+    if (ev->ts_us < h->first_us)
+        h->first_us = ev->ts_us;
+    if (ev->ts_us > h->last_us)
+        h->last_us = ev->ts_us;
+    h->events++;
+    h->from_resolver |= v->from_resolver;
+}
+
+dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
+{
+    return (dh_detection_t){
+        .fired_us = h->last_us,
+        .start_us = h->first_us,
+        .end_us = h->last_us,
+        .window_start_us = ws,
+        .client = &h->client,
+        .client_is_resolver = h->from_resolver,
+        .risk_score = -1,
+        .confidence = -1,
+    };
+}
+
+void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8_t max,
+                       bool distinct, const char *name, size_t len)
+{
+    if (*n >= max)
+        return;
+    if (len > cap)
+        len = cap;
+    for (uint8_t i = 0; distinct && i < *n; i++)
+        if (lens[i] == len && memcmp(names + i * cap, name, len) == 0)
+            return;
+    memcpy(names + (size_t)*n * cap, name, len);
+    lens[(*n)++] = (uint8_t)len;
+}
+
+void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
+                       const uint8_t *lens, uint8_t n)
+{
+    dh_json_open_arr(sb, key);
+    for (uint8_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_json_string(sb, names + (size_t)i * cap, lens[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+size_t dh_kit_client_domain_key(char *key, size_t cap, const dh_addr_t *client,
+                                const char *domain, size_t dlen)
+{
+    if (sizeof(*client) + dlen >= cap)
+        return 0;
+    memcpy(key, client, sizeof(*client));
+    memcpy(key + sizeof(*client), domain, dlen);
+    return sizeof(*client) + dlen;
+}
+
+void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap)
+{
+    size_t n = keylen > sizeof(dh_addr_t) ? keylen - sizeof(dh_addr_t) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, (const char *)key + sizeof(dh_addr_t), n);
+    out[n] = '\0';
+}

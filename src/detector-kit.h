@@ -1,0 +1,145 @@
+/*
+ * detector-kit.h - the scaffolding every detector needs, written once: a base
+ * struct (rule, environment, evidence buffer) with init and free, tables of
+ * windows, the header of a per-client window (client, first and last event,
+ * from a resolver) with its update and its part of the detection, one emit,
+ * sample names kept for the evidence, the thresholds table read from the rule
+ * and written back into the evidence, client x domain keys.
+ *
+ * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
+ * each window struct; it keeps its own logic, thresholds and evidence. The
+ * kit holds no global state and allocates only the evidence buffer.
+ *
+ * Ownership: the rule and the environment are borrowed (both outlive the
+ * detector, see detector.h); the evidence buffer belongs to the kit.
+ */
+#ifndef DH_DETECTOR_KIT_H
+#define DH_DETECTOR_KIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "detector.h"
+#include "util-json.h"
+
+/* Seconds of a threshold to the microseconds of event time. */
+#define DH_S_TO_US(s) ((int64_t)(s) * 1000000)
+
+/* A detector's numeric thresholds: the tables dh_rule_read_params reads. */
+typedef struct {
+    const dh_int_param_t *ints;
+    size_t n_ints;
+    const dh_double_param_t *dbls;
+    size_t n_dbls;
+} dh_kit_params_t;
+
+#define DH_KIT_PARAMS(ints, dbls) {(ints), DH_N_OF(ints), (dbls), DH_N_OF(dbls)}
+#define DH_KIT_INT_PARAMS(ints) {(ints), DH_N_OF(ints), NULL, 0}
+
+typedef struct {
+    const char *name;           /* the detector's: detection.rule_name */
+    dh_rule_t *rule;            /* borrowed */
+    const dh_detect_env_t *env; /* borrowed */
+    dh_strbuf_t ev;             /* the evidence of the finding being emitted */
+} dh_kit_t;
+
+/* Fill the base (nothing allocated yet: dh_kit_free is safe from here on, and
+   on a zeroed kit). */
+void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env);
+void dh_kit_free(dh_kit_t *k);
+
+/* Free the kit and the state that starts with it (NULL is allowed): the
+   whole destroy callback of a detector that owns nothing else (tables belong
+   to env->state), the last step of one that frees its own memory first. */
+void dh_kit_destroy(void *state);
+
+/* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
+   0, or -1 with err ("FILE:LINE: ..."). */
+int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
+                       size_t errlen);
+
+/* A table in env->state of windows of window_s seconds (0: none), each
+   value_size bytes, closing through on_close(ctx, ...). */
+dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
+                         int64_t window_s, dh_close_fn on_close, void *ctx);
+
+/* A threshold that passed its range but not a check between thresholds:
+   err = "RULE:LINE: key: what" (the key's line, 0 when absent). -1. */
+int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
+                       size_t errlen);
+
+/* "key":value for each of keys[0..n), in that order, from params as pt reads
+   them: an integer threshold as an integer, a double as a number (the
+   evidence's "thresholds"). A key pt does not list is a programming error:
+   abort. */
+void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                        const char *const *keys, size_t n);
+
+/* Emit d through env->emit; rule_name, rule and evidence default to the
+   kit's (k->ev) where d leaves them NULL. */
+void dh_kit_emit(dh_kit_t *k, dh_detection_t *d);
+
+/* A confidence capped at 0.99: findings that add up signals never claim
+   certainty. */
+double dh_kit_confidence(double c);
+
+/* ---- the header of a per-client window ---------------------------------- */
+
+typedef struct {
+    dh_addr_t client;
+    int64_t first_us, last_us; /* event times of the first and last event */
+    uint64_t events;           /* events counted; 0: the window just opened */
+    uint8_t from_resolver;     /* some event came from a known resolver */
+} dh_kit_window_t;
+
+/* Count ev in the window (the first event sets the client). */
+void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_verdict_t *v);
+
+/* The detection's times and client from the window that started at ws
+   (fired at the last event); the rest zero. */
+dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws);
+
+/* ---- sample names -------------------------------------------------------- */
+
+/* Keep name[0..len) (cut to cap bytes) in names, a [max][cap] array, with its
+   length in lens; nothing once n reaches max; with distinct, not when an
+   equal sample is kept. */
+void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8_t max,
+                       bool distinct, const char *name, size_t len);
+
+/* For a window with samples[MAX][CAP], sample_len[MAX] and n_samples. */
+#define DH_KIT_ADD_SAMPLE(w, name, len)                                                     \
+    dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
+                      &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), false, (name), (len))
+
+#define DH_KIT_ADD_DISTINCT_SAMPLE(w, name, len)                                            \
+    dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
+                      &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), true, (name), (len))
+
+/* The detection's representative query name: the window's first sample
+   (none when it kept none). */
+#define DH_KIT_QNAME_FROM_SAMPLES(d, w)                                                     \
+    ((d)->qname = (w)->n_samples ? (w)->samples[0] : NULL,                                   \
+     (d)->qname_len = (w)->n_samples ? (w)->sample_len[0] : 0)
+
+/* "key":[names...] */
+void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
+                       const uint8_t *lens, uint8_t n);
+
+#define DH_KIT_JSON_SAMPLES(sb, key, w)                                                     \
+    dh_kit_json_names((sb), (key), &(w)->samples[0][0], sizeof((w)->samples[0]),             \
+                      (w)->sample_len, (w)->n_samples)
+
+/* ---- keys ------------------------------------------------------------------ */
+
+/* The client's address then the domain: the usual client x domain key, into
+   key (cap bytes). Its length, 0 when the domain does not fit with a byte
+   to spare (dh_kit_key_domain NUL-terminates it into as many). */
+size_t dh_kit_client_domain_key(char *key, size_t cap, const dh_addr_t *client,
+                                const char *domain, size_t dlen);
+
+/* The domain of such a key, NUL-terminated into out (cap bytes). */
+void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * dns-recon-any.c - ANY floods: many ANY queries in a minute, the DNS
+ * amplification pattern (T1498.002).
+ * One of the three findings of the dns_recon detector (dns-recon.c,
+ * dns-recon.h): its window, what each query adds, the evidence at close.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dns-recon.h"
+
+typedef struct {
+    dh_kit_window_t h; /* h.events: the queries */
+    uint64_t udp, tcp, responses, answers;
+    dh_distinct_t names;
+    servers_t servers;
+    uint8_t n_samples;
+    uint8_t sample_len[SAMPLES];
+    char samples[SAMPLES][SAMPLE_LEN];
+} any_t;
+
+size_t recon_any_value_size(void)
+{
+    return sizeof(any_t);
+}
+
+void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
+                     const uint8_t *key, size_t keylen)
+{
+    any_t *w = dh_table_touch(r->any, key, keylen, ev->ts_us);
+    if (!w)
+        return;
+    dh_kit_window_update(&w->h, ev, v);
+    w->udp += ev->transport == DH_TRANSPORT_UDP;
+    w->tcp += ev->transport == DH_TRANSPORT_TCP;
+    if (ev->rcode >= 0 || ev->has_response) {
+        w->responses++;
+        w->answers += ev->n_answers + ev->answers_dropped;
+    }
+    size_t len = recon_name_len(ev);
+    if (dh_distinct_add(&w->names, dh_hash64(ev->qname_lc, len)))
+        DH_KIT_ADD_SAMPLE(w, ev->qname_lc, len);
+    recon_add_server(&w->servers, &ev->server);
+}
+
+void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                     dh_close_t why)
+{
+    (void)key;
+    (void)keylen;
+    (void)why;
+    recon_t *r = ctx;
+    any_t *w = value;
+    if (w->h.events < (uint64_t)r->p.any_flood_min)
+        return;
+    dh_strbuf_t *sb = &r->kit.ev;
+    dh_sb_reset(sb);
+    dh_json_kv_str(sb, "finding", recon_finding_names[F_ANY]);
+    dh_json_kv_int(sb, "window_seconds", r->p.any_window);
+    dh_json_kv_uint(sb, "any_queries", w->h.events);
+    dh_json_kv_int(sb, "threshold", r->p.any_flood_min);
+    dh_json_kv_double(sb, "distinct_names", dh_distinct_count(&w->names));
+    dh_json_kv_uint(sb, "udp", w->udp);
+    dh_json_kv_uint(sb, "tcp", w->tcp);
+    dh_json_kv_uint(sb, "responses", w->responses);
+    dh_json_kv_uint(sb, "answer_records", w->answers);
+    dh_json_kv_double(sb, "answers_per_response",
+                      w->responses ? (double)w->answers / (double)w->responses : 0);
+    double span = (double)(w->h.last_us - w->h.first_us) / 1e6;
+    dh_json_kv_double(sb, "queries_per_second", span > 0 ? (double)w->h.events / span
+                                                         : (double)w->h.events);
+    recon_json_servers(sb, &w->servers);
+    DH_KIT_JSON_SAMPLES(sb, "samples", w);
+    const dh_rule_t *fr = &r->frule[F_ANY];
+    recon_emit(r, F_ANY, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
+               w->n_samples ? w->sample_len[0] : 0, fr->risk_score, fr->confidence);
+}

@@ -1,0 +1,144 @@
+/*
+ * test-detector-kit.c - the detector scaffolding: the client window header
+ * (first event sets the client, times widen both ways, resolver flag
+ * sticks), its detection, samples (cut, capped, distinct), the client x
+ * domain key and back, the confidence cap, emit's defaults, thresholds as
+ * JSON.
+ */
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "detector-kit.h"
+
+static dh_event_t event_at(int64_t ts, uint8_t last_octet)
+{
+    dh_event_t ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.ts_us = ts;
+    ev.client.family = DH_AF_INET;
+    ev.client.bytes[0] = 10;
+    ev.client.bytes[3] = last_octet;
+    return ev;
+}
+
+Test(detector_kit, window_header_counts_and_widens)
+{
+    dh_kit_window_t h = {0};
+    dh_verdict_t plain = {0}, resolver = {.from_resolver = true};
+    dh_event_t a = event_at(DH_S_TO_US(100), 7), b = event_at(DH_S_TO_US(90), 8),
+               c = event_at(DH_S_TO_US(120), 9);
+    dh_kit_window_update(&h, &a, &plain);
+    dh_kit_window_update(&h, &b, &resolver);
+    dh_kit_window_update(&h, &c, &plain);
+    cr_assert_eq(h.events, 3);
+    cr_assert_eq(h.client.bytes[3], 7, "the first event's client");
+    cr_assert_eq(h.first_us, DH_S_TO_US(90));
+    cr_assert_eq(h.last_us, DH_S_TO_US(120));
+    cr_assert(h.from_resolver);
+    dh_detection_t d = dh_kit_window_detection(&h, DH_S_TO_US(60));
+    cr_assert_eq(d.fired_us, h.last_us);
+    cr_assert_eq(d.start_us, h.first_us);
+    cr_assert_eq(d.end_us, h.last_us);
+    cr_assert_eq(d.window_start_us, DH_S_TO_US(60));
+    cr_assert_eq(d.client, &h.client);
+    cr_assert(d.client_is_resolver);
+    cr_assert(d.risk_score < 0 && d.confidence < 0, "the rule's scores by default");
+}
+
+typedef struct {
+    uint8_t n_samples;
+    uint8_t sample_len[2];
+    char samples[2][4];
+} sampled_t;
+
+Test(detector_kit, samples_are_cut_capped_and_optionally_distinct)
+{
+    sampled_t w = {0};
+    DH_KIT_ADD_DISTINCT_SAMPLE(&w, "abcdef", 6);
+    DH_KIT_ADD_DISTINCT_SAMPLE(&w, "abcd", 4); /* the same once cut */
+    cr_assert_eq(w.n_samples, 1);
+    cr_assert_eq(w.sample_len[0], 4);
+    cr_assert(memcmp(w.samples[0], "abcd", 4) == 0);
+    DH_KIT_ADD_SAMPLE(&w, "abcd", 4);
+    DH_KIT_ADD_SAMPLE(&w, "xy", 2); /* full */
+    cr_assert_eq(w.n_samples, 2);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    DH_KIT_JSON_SAMPLES(&sb, "samples", &w);
+    cr_assert(strstr(sb.buf, "\"samples\":[\"abcd\",\"abcd\"]"), "%s", sb.buf);
+    dh_sb_free(&sb);
+}
+
+Test(detector_kit, client_domain_key_round_trip)
+{
+    dh_event_t ev = event_at(0, 1);
+    char key[sizeof(dh_addr_t) + 8], out[8];
+    size_t n = dh_kit_client_domain_key(key, sizeof(key), &ev.client, "ab.com", 6);
+    cr_assert_eq(n, sizeof(dh_addr_t) + 6);
+    dh_kit_key_domain(key, n, out, sizeof(out));
+    cr_assert_str_eq(out, "ab.com");
+    cr_assert_eq(dh_kit_client_domain_key(key, sizeof(key), &ev.client, "abcd.com", 8), 0,
+                 "no byte to spare");
+}
+
+Test(detector_kit, confidence_is_capped)
+{
+    cr_assert_float_eq(dh_kit_confidence(1.4), 0.99, 1e-12);
+    cr_assert_float_eq(dh_kit_confidence(0.5), 0.5, 1e-12);
+}
+
+typedef struct {
+    int n;
+    dh_detection_t last;
+} sink_t;
+
+static void sink(void *pipeline, const dh_detection_t *d)
+{
+    sink_t *s = pipeline;
+    s->n++;
+    s->last = *d;
+}
+
+Test(detector_kit, emit_fills_name_rule_and_evidence)
+{
+    sink_t s = {0};
+    dh_detect_env_t env = {.emit = sink, .pipeline = &s};
+    dh_rule_t rule;
+    memset(&rule, 0, sizeof(rule));
+    dh_kit_t k;
+    dh_kit_init(&k, "some_detector", &rule, &env);
+    dh_detection_t d = {0};
+    dh_kit_emit(&k, &d);
+    cr_assert_eq(s.n, 1);
+    cr_assert_str_eq(s.last.rule_name, "some_detector");
+    cr_assert_eq(s.last.rule, &rule);
+    cr_assert_eq(s.last.evidence, &k.ev);
+    dh_rule_t other;
+    dh_detection_t e = {.rule = &other};
+    dh_kit_emit(&k, &e);
+    cr_assert_eq(s.last.rule, &other, "a finding's own rule is kept");
+    dh_kit_free(&k);
+}
+
+typedef struct {
+    int64_t window;
+    double share;
+} kit_params_t;
+
+Test(detector_kit, thresholds_json_in_the_order_asked)
+{
+    static const dh_int_param_t ints[] = {{"window", offsetof(kit_params_t, window), 300, 1, 900}};
+    static const dh_double_param_t dbls[] = {
+        {"share", offsetof(kit_params_t, share), 0.5, 0, 1}};
+    static const dh_kit_params_t pt = DH_KIT_PARAMS(ints, dbls);
+    kit_params_t p = {.window = 600, .share = 0.25};
+    static const char *const keys[] = {"share", "window"};
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_kit_json_params(&sb, &p, &pt, keys, DH_N_OF(keys));
+    const char *share = strstr(sb.buf, "\"share\":0.25");
+    const char *window = strstr(sb.buf, "\"window\":600");
+    cr_assert(share && window && share < window, "%s", sb.buf);
+    dh_sb_free(&sb);
+}
