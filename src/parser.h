@@ -34,6 +34,11 @@
  *                       state.
  *
  * The line memory is owned by the caller and is valid only during the call.
+ *
+ * Threading: every callback runs on the thread that feeds the stream (the
+ * main thread today); one state is only ever used by one stream, so a parser
+ * needs no locking. probe() and skips_truncated() see no state and may be
+ * called for any stream.
  */
 #ifndef DH_PARSER_H
 #define DH_PARSER_H
