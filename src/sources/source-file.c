@@ -331,14 +331,13 @@ typedef struct {
     size_t max_line;
 } file_source_t;
 
-static void *file_open(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
-                       dh_source_ctl_t *ctl, char *err, size_t errlen)
+static void *file_open(const char *spec, const dh_source_args_t *a, char *err, size_t errlen)
 {
-    (void)ctl, (void)err, (void)errlen;
+    (void)err, (void)errlen;
     file_source_t *f = dh_calloc(1, sizeof(*f));
-    f->pl = pl;
+    f->pl = a->pl;
     f->path = spec;
-    f->max_line = o->max_line;
+    f->max_line = a->input->max_line;
     return f;
 }
 

@@ -21,13 +21,12 @@ static bool stdin_claims(const char *spec)
     return strcmp(spec, "-") == 0;
 }
 
-static void *stdin_open(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
-                        dh_source_ctl_t *ctl, char *err, size_t errlen)
+static void *stdin_open(const char *spec, const dh_source_args_t *a, char *err, size_t errlen)
 {
-    (void)spec, (void)ctl, (void)err, (void)errlen;
+    (void)spec, (void)err, (void)errlen;
     stdin_source_t *s = dh_calloc(1, sizeof(*s));
-    s->pl = pl;
-    s->max_line = o->max_line;
+    s->pl = a->pl;
+    s->max_line = a->input->max_line;
     return s;
 }
 
