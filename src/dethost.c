@@ -142,16 +142,11 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
 
 static int open_history(dh_pipeline_t *pl, char *err, size_t errlen)
 {
-    dh_history_opts_t ho = {
-        .dir = pl->opt.history.state_dir,
-        .ephemeral = pl->opt.history.no_state || !pl->opt.history.state_dir,
-        .expire_us = pl->opt.history.expire_us,
-        .max_bytes = pl->opt.history.max_bytes,
+    static const dh_history_tuning_t tune = {
         .cache_entries = 65536, /* about 10 MiB */
         .sync_interval_us = 300 * 1000000LL, /* and when the cache is half full */
-        .log = pl->opt.logger,
     };
-    pl->history = dh_history_open(&ho, err, errlen);
+    pl->history = dh_history_open(&pl->opt.history, &tune, pl->opt.logger, err, errlen);
     pl->env.history = pl->history;
     return pl->history ? 0 : -1;
 }
