@@ -77,14 +77,23 @@ static const char *find_rules_dir(const char *given, char *buf, size_t len)
     return DH_RULES_INSTALL_DIR;
 }
 
+static void list_component(const char *name, const char *description)
+{
+    printf("  %-10s %s\n", name, description);
+}
+
+/* --list: one section a registry, one "  NAME DESCRIPTION" line an entry. */
 static void list_components(void)
 {
     printf("parsers:\n");
     for (size_t i = 0; dh_parsers[i]; i++)
-        printf("  %-10s %s\n", dh_parsers[i]->name, dh_parsers[i]->description);
+        list_component(dh_parsers[i]->name, dh_parsers[i]->description);
     printf("detectors:\n");
     for (size_t i = 0; dh_detectors[i]; i++)
-        printf("  %-10s %s\n", dh_detectors[i]->name, dh_detectors[i]->description);
+        list_component(dh_detectors[i]->name, dh_detectors[i]->description);
+    printf("sources:\n");
+    for (size_t i = 0; dh_sources[i]; i++)
+        list_component(dh_sources[i]->name, dh_sources[i]->description);
 }
 
 static void cli_init(cli_t *c, dh_options_t *o)

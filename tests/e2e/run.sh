@@ -116,15 +116,15 @@ PY
     "$DH" --state-dir "$W/pl-st" -q -o "$W/pl.jsonl" "$W/pl-day.log" || fail "exit $?" || return 1
     $CHECK schema "$W/pl.jsonl" "$SCHEMA" >/dev/null || return 1
     $PY - "$W/pl-list" "$W/pl-truth" "$W/pl.jsonl" <<'PY' || return 1
-import json, re, sys
+import itertools, json, re, sys
 # detector -> the generator scenarios (bench/gen-dnslog.c --attack) it must find;
 # a detector missing here has no planted client: plant one, then list it
 PLANTED = {'dns_tunnel': ['iodine', 'dnscat2'], 'dns_exfil': ['exfil'], 'dga': ['dga'],
            'dns_beacon': ['beacon'], 'dns_recon': ['recon'], 'new_domain': ['dga'],
            'doh_evasion': ['doh'], 'lookalike_domain': ['lookalike'], 'fast_flux': ['fastflux'],
            'threat_intel': ['intel']}
-listing = open(sys.argv[1]).read().split('detectors:\n', 1)[1]
-detectors = [l.split()[0] for l in listing.splitlines() if l.startswith('  ')]
+listing = open(sys.argv[1]).read().split('detectors:\n', 1)[1].splitlines()
+detectors = [l.split()[0] for l in itertools.takewhile(lambda l: l.startswith('  '), listing)]
 assert len(detectors) >= 10, f"--list gave {detectors}"
 unplanted = [d for d in detectors if d not in PLANTED]
 assert not unplanted, f"detectors without a planted client (bench/gen-dnslog.c): {unplanted}"
@@ -144,6 +144,15 @@ assert not missed, f"planted clients missed: {missed}"
 stray = {ip for _, ip in got if ip} - set(client.values())
 assert not stray, f"detections for benign clients {stray}"
 PY
+}
+
+t_list_shows_every_registry() {
+    # one section a registry, in this order, one "  NAME DESCRIPTION" line an entry
+    "$DH" --list > "$W/list" || fail "--list: exit $?" || return 1
+    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: sources: " ] ||
+        fail "sections: $(grep -v '^  ' "$W/list" | tr '\n' ' ')" || return 1
+    got=$(sed -n '/^sources:$/,$s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
+    [ "$got" = "file kafka stdin " ] || fail "sources: $got" || return 1
 }
 
 t_every_detector_runs_on_every_input_format() {
