@@ -70,3 +70,17 @@ rd_kafka_conf_t *dh_kafka_conf_new(const dh_kafka_options_t *o, char *err, size_
     }
     return c;
 }
+
+rd_kafka_t *dh_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, dh_kafka_client_t *cl,
+                         char *err, size_t errlen)
+{
+    rd_kafka_conf_set_opaque(conf, cl);
+    char e[512];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, e, sizeof(e));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "kafka %s: %.400s",
+                 type == RD_KAFKA_CONSUMER ? "consumer" : "producer", e);
+    }
+    return rk;
+}

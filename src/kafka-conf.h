@@ -34,6 +34,13 @@ rd_kafka_conf_t *dh_kafka_conf_new(const dh_kafka_options_t *o, char *err, size_
 int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_kafka_options_t *o, char *err,
                         size_t errlen);
 
+/* A new client (RD_KAFKA_CONSUMER or RD_KAFKA_PRODUCER) on conf, its opaque
+   cl (the head of the caller's state, set before; borrowed, outlives the
+   client). conf is taken: librdkafka owns it, or it is destroyed when the
+   client cannot be made (NULL with err "kafka consumer: ..."). */
+rd_kafka_t *dh_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, dh_kafka_client_t *cl,
+                         char *err, size_t errlen);
+
 /* Set one property; -1 with err filled. */
 int dh_kafka_conf_set(rd_kafka_conf_t *c, const char *key, const char *value, char *err,
                       size_t errlen);

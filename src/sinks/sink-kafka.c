@@ -59,12 +59,8 @@ static void *kafka_open(const char *target, const void *opts, dh_log_t *log, cha
     s->topic = dh_strdup(topic);
     s->client = (dh_kafka_client_t){.logger = log, .kind = "sink"};
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, s);
-    char e[512];
-    s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+    s->rk = dh_kafka_new(RD_KAFKA_PRODUCER, conf, &s->client, err, errlen);
     if (!s->rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "kafka producer: %.400s", e);
         free(s->topic);
         free(s);
         return NULL;

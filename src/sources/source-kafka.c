@@ -388,15 +388,9 @@ static rd_kafka_t *new_consumer(consumer_t *c, const dh_kafka_options_t *o, char
         return NULL;
     }
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-    rd_kafka_conf_set_opaque(conf, c);
-    char e[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "kafka consumer: %.400s", e);
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_t *rk = dh_kafka_new(RD_KAFKA_CONSUMER, conf, &c->client, err, errlen);
+    if (rk)
+        rd_kafka_poll_set_consumer(rk);
     return rk;
 }
 
