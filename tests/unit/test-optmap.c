@@ -41,6 +41,27 @@ Test(optmap, defaults_are_the_documented_values)
     cr_expect(!o.history.no_state && !o.kafka.exit_at_end);
 }
 
+/* Each component's table writes to its own member of dh_options_t, the one
+   the component is given (dh_options_component); the run's to run. */
+Test(optmap, each_table_is_bound_to_its_components_struct)
+{
+    dh_options_t o;
+    dh_run_options_t run;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &o, &run);
+    cr_assert_eq(b[nb - 1].table, &dh_opts_run);
+    cr_expect_eq(b[nb - 1].obj, &run);
+    cr_expect_null(dh_options_component(&o, &dh_opts_run));
+    for (size_t i = 0; i + 1 < nb; i++)
+        cr_expect_eq(dh_options_component(&o, b[i].table), b[i].obj, "%s", b[i].table->name);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_sinks), &o.sink);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_core), &o.core);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_source_file), &o.input);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_source_kafka), &o.kafka);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_history), &o.history);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_detectors), &o.detect);
+}
+
 Test(optmap, every_row_is_documented_and_named_once)
 {
     dh_options_t o;
