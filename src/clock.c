@@ -32,7 +32,7 @@ void dh_clock_advance(dh_pipeline_t *pl, int64_t ts)
         return;
     pl->max_ts = ts;
     if (!pl->concurrent)
-        set_watermark(pl, ts - pl->opt.lateness_us);
+        set_watermark(pl, ts - pl->opt.core.lateness_us);
 }
 
 /* Inputs are read one after the other. When a new input's first event is
@@ -64,7 +64,7 @@ void dh_clock_advance_concurrent(dh_pipeline_t *pl)
             low = s->max_ts;
     }
     if (low != INT64_MAX)
-        set_watermark(pl, low - pl->opt.lateness_us);
+        set_watermark(pl, low - pl->opt.core.lateness_us);
 }
 
 void dh_clock_stream_event(void *ctx, const dh_event_t *ev)

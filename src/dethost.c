@@ -61,7 +61,7 @@ static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
     v.history_live = NULL;
     if (r == DH_NOISE_PASS)
         observe_history(pl, ev, &v);
-    if (pl->opt.learn_only)
+    if (pl->opt.history.learn_only)
         return;
     uint32_t flags = v.history_live ? v.history_live->flags : 0;
     uint8_t risk = v.history_live ? v.history_live->risk : 0;
@@ -118,7 +118,7 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
     pl->det = dh_calloc(n ? n : 1, sizeof(*pl->det));
     for (size_t i = 0; i < n; i++) {
         const dh_detector_type_t *t = dh_detectors[i];
-        dh_rule_t *rule = dh_rule_load(pl->opt.rules_dir, t->name, err, errlen);
+        dh_rule_t *rule = dh_rule_load(pl->opt.detect.rules_dir, t->name, err, errlen);
         if (!rule)
             return -1;
         if (rule->enabled && t->needs_history && !pl->history && open_history(pl, err, errlen)) {
@@ -143,16 +143,11 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
 
 static int open_history(dh_pipeline_t *pl, char *err, size_t errlen)
 {
-    dh_history_opts_t ho = {
-        .dir = pl->opt.state_dir,
-        .ephemeral = pl->opt.no_state || !pl->opt.state_dir,
-        .expire_us = pl->opt.history_expire_us,
-        .max_bytes = pl->opt.history_max_bytes,
+    static const dh_history_tuning_t tune = {
         .cache_entries = 65536, /* about 10 MiB */
         .sync_interval_us = 300 * 1000000LL, /* and when the cache is half full */
-        .log = pl->opt.logger,
     };
-    pl->history = dh_history_open(&ho, err, errlen);
+    pl->history = dh_history_open(&pl->opt.history, &tune, pl->opt.logger, err, errlen);
     pl->env.history = pl->history;
     return pl->history ? 0 : -1;
 }
@@ -160,24 +155,24 @@ static int open_history(dh_pipeline_t *pl, char *err, size_t errlen)
 /* State, history, noise control, alert suppression and the detectors. */
 int dh_dethost_setup(dh_pipeline_t *pl, char *err, size_t errlen)
 {
-    pl->state = dh_state_new(pl->opt.max_state_bytes);
+    pl->state = dh_state_new(pl->opt.core.max_state_bytes);
     pl->env.state = pl->state;
     /* the history is opened for --learn-only, or by the first enabled
        detector that needs it (load_detectors) */
-    if (pl->opt.learn_only && open_history(pl, err, errlen))
+    if (pl->opt.history.learn_only && open_history(pl, err, errlen))
         return -1;
     pl->alerts = dh_alerts_new(100000, alert_line, pl);
-    pl->noise = dh_noise_load(pl->opt.rules_dir, pl->state, err, errlen);
+    pl->noise = dh_noise_load(pl->opt.detect.rules_dir, pl->state, err, errlen);
     if (!pl->noise)
         return -1;
-    for (size_t i = 0; pl->opt.resolvers && pl->opt.resolvers[i]; i++)
-        if (dh_noise_add_resolver(pl->noise, pl->opt.resolvers[i])) {
+    for (size_t i = 0; pl->opt.detect.resolvers && pl->opt.detect.resolvers[i]; i++)
+        if (dh_noise_add_resolver(pl->noise, pl->opt.detect.resolvers[i])) {
             snprintf(err, errlen, "resolver '%s' is not an address or CIDR block",
-                     pl->opt.resolvers[i]);
+                     pl->opt.detect.resolvers[i]);
             return -1;
         }
     /* learning builds the history only: no detector runs, none judges */
-    return pl->opt.learn_only ? 0 : load_detectors(pl, err, errlen);
+    return pl->opt.history.learn_only ? 0 : load_detectors(pl, err, errlen);
 }
 
 /* ---- end of input ------------------------------------------------ */

@@ -39,7 +39,10 @@ typedef struct {
 } entry_t;
 
 struct dh_history {
-    dh_history_opts_t o;
+    dh_history_options_t o;
+    dh_history_tuning_t tune;
+    dh_log_t *log;
+    bool ephemeral;
     char dir[4096];
     int lock_fd;
     MDB_env *env;
@@ -78,14 +81,14 @@ static int fail(char *err, size_t errlen, const char *dir, const char *what, int
 
 static int make_dir(dh_history_t *h, char *err, size_t errlen)
 {
-    if (h->o.ephemeral) {
+    if (h->ephemeral) {
         const char *tmp = getenv("TMPDIR");
         snprintf(h->dir, sizeof(h->dir), "%s/dnshound-state.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(h->dir))
             return fail(err, errlen, h->dir, "cannot create", errno);
         return 0;
     }
-    snprintf(h->dir, sizeof(h->dir), "%s", h->o.dir);
+    snprintf(h->dir, sizeof(h->dir), "%s", h->o.state_dir);
     if (mkdir(h->dir, 0750) != 0 && errno != EEXIST)
         return fail(err, errlen, h->dir, "cannot create", errno);
     return 0;
@@ -149,10 +152,14 @@ static int open_dbs(dh_history_t *h, char *err, size_t errlen)
     return 0;
 }
 
-dh_history_t *dh_history_open(const dh_history_opts_t *o, char *err, size_t errlen)
+dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tuning_t *t,
+                              dh_log_t *log, char *err, size_t errlen)
 {
     dh_history_t *h = dh_calloc(1, sizeof(*h));
     h->o = *o;
+    h->tune = *t;
+    h->log = log;
+    h->ephemeral = o->no_state || !o->state_dir;
     h->lock_fd = -1;
     h->since_us = INT64_MAX;
     h->last_sync_ts = INT64_MIN;
@@ -163,7 +170,7 @@ dh_history_t *dh_history_open(const dh_history_opts_t *o, char *err, size_t errl
        copy-on-write pages and fill slack */
     h->max_entries = o->max_bytes / 512;
     h->cap = 64;
-    while (h->cap < o->cache_entries)
+    while (h->cap < t->cache_entries)
         h->cap *= 2;
     int rc;
     if (make_dir(h, err, errlen) || take_lock(h, err, errlen))
@@ -211,7 +218,7 @@ void dh_history_close(dh_history_t *h)
         return;
     if (h->env && h->cache) {
         if (dh_history_sync(h) != 0)
-            dh_log(h->o.log, DH_LOG_ERROR, "history", NULL,
+            dh_log(h->log, DH_LOG_ERROR, "history", NULL,
                    "state dir %s: last history batch not written", h->dir);
         mdb_env_sync(h->env, 1);
     }
@@ -221,7 +228,7 @@ void dh_history_close(dh_history_t *h)
         mdb_env_close(h->env);
     if (h->lock_fd >= 0)
         close(h->lock_fd);
-    if (h->o.ephemeral && h->dir[0])
+    if (h->ephemeral && h->dir[0])
         remove_dir(h->dir);
     free(h->cache);
     free(h->keys);
@@ -353,7 +360,7 @@ int dh_history_sync(dh_history_t *h)
     int rrc = mdb_txn_renew(h->rtxn);
     if (rc || rrc) {
         h->st.write_errors++;
-        dh_log(h->o.log, DH_LOG_ERROR, "history", NULL, "state dir %s: history commit failed: %s",
+        dh_log(h->log, DH_LOG_ERROR, "history", NULL, "state dir %s: history commit failed: %s",
                h->dir, mdb_strerror(rc ? rc : rrc));
         if (rrc) /* without a read transaction no lookup can work: stop reading */
             return -1;
@@ -418,7 +425,7 @@ int dh_history_maintain(dh_history_t *h, int64_t now_us)
     h->maint_day = day_of(now_us);
     if (rc || rrc) {
         h->st.write_errors++;
-        dh_log(h->o.log, DH_LOG_ERROR, "history", NULL,
+        dh_log(h->log, DH_LOG_ERROR, "history", NULL,
                "state dir %s: history maintenance failed: %s", h->dir, mdb_strerror(rc ? rc : rrc));
         return -1;
     }
@@ -526,7 +533,7 @@ static void maybe_commit(dh_history_t *h, int64_t ts)
         h->maint_day = day_of(ts);
     if (h->last_sync_ts == INT64_MIN)
         h->last_sync_ts = ts;
-    bool due = ts - h->last_sync_ts >= h->o.sync_interval_us;
+    bool due = ts - h->last_sync_ts >= h->tune.sync_interval_us;
     if (h->used * 2 < h->cap && !due)
         return;
     h->last_sync_ts = ts;

@@ -33,6 +33,7 @@
 
 #include "event.h"
 #include "log.h"
+#include "options.h"
 
 #define DH_HISTORY_SLOTS 8 /* distinct clients / answer addresses counted exactly up to */
 
@@ -59,16 +60,12 @@ typedef struct {
     dh_addr_t first_client;
 } dh_history_rec_t;
 
+/* How the history works, apart from its options (dh_history_options_t,
+   options.h): fixed by the pipeline (dethost.c), small in tests. */
 typedef struct {
-    const char *dir;          /* created when missing */
-    bool ephemeral;           /* a private directory removed at close (--no-state) */
-    int64_t expire_us;        /* records not seen for this long are removed */
-    size_t max_bytes;         /* LMDB map size: the bound on the file */
     size_t cache_entries;     /* in-memory records (a power of two) */
     int64_t sync_interval_us; /* commit at least this often in event time */
-    dh_log_t *log;            /* borrowed, for write failures ("[history]"); must
-                                 outlive the history. NULL: plain stderr */
-} dh_history_opts_t;
+} dh_history_tuning_t;
 
 typedef struct {
     uint64_t lookups, cache_hits, disk_reads, inserted, commits, expired, evicted_full,
@@ -78,8 +75,15 @@ typedef struct {
 
 typedef struct dh_history dh_history_t;
 
-/* Open (or create) the history; NULL with err. */
-dh_history_t *dh_history_open(const dh_history_opts_t *o, char *err, size_t errlen);
+/* Open (or create) the history in o->state_dir (created when missing); a
+   private directory removed at close when o->no_state is set or there is
+   no state_dir. Records unseen for o->expire_us are removed; o->max_bytes
+   is the LMDB map size, the bound on the file (learn_only is not the
+   history's: the pipeline reads it). o and t are copied (state_dir is
+   borrowed); log (write failures, "[history]"; NULL: plain stderr) is
+   borrowed; both must outlive the history. NULL with err. */
+dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tuning_t *t,
+                              dh_log_t *log, char *err, size_t errlen);
 
 /* Commit, close, free (and remove an ephemeral directory). NULL allowed. */
 void dh_history_close(dh_history_t *h);

@@ -33,13 +33,14 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
            fac, buf);
 }
 
-int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_options_t *o, char *err, size_t errlen)
+int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_kafka_options_t *o, char *err,
+                        size_t errlen)
 {
     rd_kafka_conf_set_log_cb(c, on_log);
     if (o->brokers && dh_kafka_conf_set(c, "bootstrap.servers", o->brokers, err, errlen))
         return -1;
-    for (size_t i = 0; o->kafka_props && o->kafka_props[i]; i++) {
-        const char *kv = o->kafka_props[i];
+    for (size_t i = 0; o->props && o->props[i]; i++) {
+        const char *kv = o->props[i];
         const char *eq = strchr(kv, '=');
         char key[256];
         if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
@@ -60,7 +61,7 @@ int dh_kafka_conf_apply(rd_kafka_conf_t *c, const dh_options_t *o, char *err, si
     return 0;
 }
 
-rd_kafka_conf_t *dh_kafka_conf_new(const dh_options_t *o, char *err, size_t errlen)
+rd_kafka_conf_t *dh_kafka_conf_new(const dh_kafka_options_t *o, char *err, size_t errlen)
 {
     rd_kafka_conf_t *c = rd_kafka_conf_new();
     if (dh_kafka_conf_apply(c, o, err, errlen)) {
@@ -68,4 +69,18 @@ rd_kafka_conf_t *dh_kafka_conf_new(const dh_options_t *o, char *err, size_t errl
         return NULL;
     }
     return c;
+}
+
+rd_kafka_t *dh_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, dh_kafka_client_t *cl,
+                         char *err, size_t errlen)
+{
+    rd_kafka_conf_set_opaque(conf, cl);
+    char e[512];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, e, sizeof(e));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "kafka %s: %.400s",
+                 type == RD_KAFKA_CONSUMER ? "consumer" : "producer", e);
+    }
+    return rk;
 }

@@ -77,14 +77,23 @@ static const char *find_rules_dir(const char *given, char *buf, size_t len)
     return DH_RULES_INSTALL_DIR;
 }
 
+static void list_component(const char *name, const char *description)
+{
+    printf("  %-10s %s\n", name, description);
+}
+
+/* --list: one section a registry, one "  NAME DESCRIPTION" line an entry. */
 static void list_components(void)
 {
     printf("parsers:\n");
     for (size_t i = 0; dh_parsers[i]; i++)
-        printf("  %-10s %s\n", dh_parsers[i]->name, dh_parsers[i]->description);
+        list_component(dh_parsers[i]->name, dh_parsers[i]->description);
     printf("detectors:\n");
     for (size_t i = 0; dh_detectors[i]; i++)
-        printf("  %-10s %s\n", dh_detectors[i]->name, dh_detectors[i]->description);
+        list_component(dh_detectors[i]->name, dh_detectors[i]->description);
+    printf("sources:\n");
+    for (size_t i = 0; dh_sources[i]; i++)
+        list_component(dh_sources[i]->name, dh_sources[i]->description);
 }
 
 static void cli_init(cli_t *c, dh_options_t *o)
@@ -147,13 +156,14 @@ static const char **merge_props(const cli_t *cli, const char *const *cfg)
 static void print_plan(const dh_options_t *o, int n_inputs)
 {
     printf("configuration ok: rules %s, %d input(s), output %s, emit %s, state bound %zu MiB\n",
-           o->rules_dir, n_inputs, o->output, o->emit == DH_EMIT_EVENTS ? "events" : "detections",
-           o->max_state_bytes >> 20);
-    if (o->emit == DH_EMIT_DETECTIONS)
+           o->detect.rules_dir, n_inputs, o->sink.output,
+           o->core.emit == DH_EMIT_EVENTS ? "events" : "detections", o->core.max_state_bytes >> 20);
+    if (o->core.emit == DH_EMIT_DETECTIONS)
         printf("history: %s%s, domains expire after %lld days unseen, file bound %zu MiB%s\n",
-               o->no_state ? "this run only" : o->state_dir, o->no_state ? "" : "/",
-               (long long)(o->history_expire_us / (86400LL * 1000000)), o->history_max_bytes >> 20,
-               o->learn_only ? " (learn only: no detector runs)" : "");
+               o->history.no_state ? "this run only" : o->history.state_dir,
+               o->history.no_state ? "" : "/",
+               (long long)(o->history.expire_us / (86400LL * 1000000)), o->history.max_bytes >> 20,
+               o->history.learn_only ? " (learn only: no detector runs)" : "");
     dh_options_t shown = *o; /* bindings take a writable struct */
     dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
     size_t nb = dh_options_bindings(b, &shown, NULL);
@@ -273,7 +283,7 @@ int main(int argc, char **argv)
         return pr < 0 ? 2 : 0;
     }
     dh_options_default(&opt);
-    opt.state_dir = "dnshound-state";
+    opt.history.state_dir = "dnshound-state";
     dh_log_t logger;
     dh_log_init(&logger, stderr);
     opt.logger = &logger;
@@ -288,24 +298,25 @@ int main(int argc, char **argv)
     apply_cli(&cli);
     int rules_given = dh_optmap_cli_given(&cli.given, "rules");
     dh_optmap_cli_free(&cli.given);
-    const char **props = merge_props(&cli, opt.kafka_props);
-    opt.kafka_props = props;
+    const char **props = merge_props(&cli, opt.kafka.props);
+    opt.kafka.props = props;
     if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
         free(props);
         dh_config_free(cfg);
         return 2;
     }
-    int rules_from_cfg = cfg && !rules_given && strcmp(opt.rules_dir, "rules") != 0;
-    opt.rules_dir = find_rules_dir(rules_given || rules_from_cfg ? opt.rules_dir : NULL,
-                                   rules_buf, sizeof(rules_buf));
+    int rules_from_cfg = cfg && !rules_given && strcmp(opt.detect.rules_dir, "rules") != 0;
+    opt.detect.rules_dir =
+        find_rules_dir(rules_given || rules_from_cfg ? opt.detect.rules_dir : NULL, rules_buf,
+                       sizeof(rules_buf));
     const char *stats = cli.run.stats ? cli.run.stats : cfg ? dh_config_stats(cfg) : NULL;
     dh_options_t planned = opt;
     if (cli.run.check_config) {
-        opt.emit = DH_EMIT_DETECTIONS; /* load every rule */
-        opt.output = "-";              /* create no output file */
+        opt.core.emit = DH_EMIT_DETECTIONS; /* load every rule */
+        opt.sink.output = "-";              /* create no output file */
     }
     if (cli.run.check_config)
-        opt.no_state = true; /* validate without touching the history */
+        opt.history.no_state = true; /* validate without touching the history */
     else
         install_reload_handler(&opt);
     dh_pipeline_t *pl = dh_pipeline_new(&opt, err, sizeof(err));

@@ -12,13 +12,19 @@
 
 enum { G_OUTPUT, G_KAFKA, G_INPUT, G_DETECTION, G_HISTORY, G_GENERAL, G_N };
 
-#define O(f) offsetof(dh_options_t, f)
+/* The offset of field f in each table's struct (options.h) */
+#define SK(f) offsetof(dh_sink_options_t, f)
+#define CO(f) offsetof(dh_core_options_t, f)
+#define IN(f) offsetof(dh_input_options_t, f)
+#define KA(f) offsetof(dh_kafka_options_t, f)
+#define HI(f) offsetof(dh_history_options_t, f)
+#define DE(f) offsetof(dh_detect_options_t, f)
 #define R(f) offsetof(dh_run_options_t, f)
 
 /* ---- sinks --------------------------------------------------------------- */
 
 static const dh_optmap_t sinks_rows[] = {
-    {.type = DH_OPT_STRING, .cli = "output", .letter = 'o', .yaml = "output", .offset = O(output),
+    {.type = DH_OPT_STRING, .cli = "output", .letter = 'o', .yaml = "output", .offset = SK(output),
      .def = "-", .arg = "FILE", .group = G_OUTPUT,
      .help = "write JSON lines to FILE (default '-', stdout)"},
     {0},
@@ -30,28 +36,28 @@ const dh_optmap_table_t dh_opts_sinks = {"sinks", sinks_rows};
 static const char *const emit_values[] = {"detections", "events", NULL};
 
 static const dh_optmap_t core_rows[] = {
-    {.type = DH_OPT_ENUM, .cli = "emit", .yaml = "emit", .offset = O(emit), .def = "detections",
+    {.type = DH_OPT_ENUM, .cli = "emit", .yaml = "emit", .offset = CO(emit), .def = "detections",
      .values = emit_values, .expect = "detections or events", .arg = "WHAT", .group = G_OUTPUT,
      .help = "'detections' (default): detection records (the\n"
              "contract in detection.schema.json); 'events': the\n"
              "normalized DNS events (docs/events.md)"},
     {.type = DH_OPT_MIB, .cli = "max-state-mb", .yaml = "state.max_mb",
-     .offset = O(max_state_bytes), .def = "512", .min = 1, .max = 1 << 20, .arg = "N",
+     .offset = CO(max_state_bytes), .def = "512", .min = 1, .max = 1 << 20, .arg = "N",
      .group = G_DETECTION,
      .help = "bound on all detector state (default 512); the\n"
              "least recently used state is evicted and counted"},
     {.type = DH_OPT_DURATION, .cli = "lateness", .yaml = "state.lateness",
-     .offset = O(lateness_us), .def = "60", .min = 0, .max = 7 * 86400, .arg = "SEC",
+     .offset = CO(lateness_us), .def = "60", .min = 0, .max = 7 * 86400, .arg = "SEC",
      .group = G_DETECTION,
      .help = "watermark = newest event time - SEC (default 60);\n"
              "windows close when the watermark passes their end"},
     {.type = DH_OPT_DURATION, .cli = "txn-timeout", .yaml = "state.txn_timeout",
-     .offset = O(txn_timeout_us), .def = "30", .min = 0, .max = 86400, .arg = "SEC",
+     .offset = CO(txn_timeout_us), .def = "30", .min = 0, .max = 86400, .arg = "SEC",
      .group = G_DETECTION,
      .help = "an EVE request without response becomes an event\n"
              "after SEC of event time (default 30)"},
     {.type = DH_OPT_SIZE, .cli = "max-pending", .yaml = "state.max_pending",
-     .offset = O(max_pending), .def = "65536", .min = 1, .max = 1e8, .arg = "N",
+     .offset = CO(max_pending), .def = "65536", .min = 1, .max = 1e8, .arg = "N",
      .group = G_DETECTION,
      .help = "bound on EVE transactions awaiting their response\n"
              "(default 65536; the oldest is emitted when full)"},
@@ -71,15 +77,15 @@ static const dh_optmap_t source_file_rows[] = {
      .help = "inputs, read in the order given; '-' or none: stdin;\n"
              "an input whose events start before the time already\n"
              "reached begins a replay epoch (README)"},
-    {.type = DH_OPT_STRING, .cli = "format", .yaml = "format", .offset = O(format),
+    {.type = DH_OPT_STRING, .cli = "format", .yaml = "format", .offset = IN(format),
      .null_word = "auto", .valid = known_format, .expect = "auto, zeek, zeek-json or eve",
      .cli_error = "unknown format '%s' (zeek, zeek-json, eve, events)", .arg = "NAME",
      .group = G_INPUT, .help = "force a format: zeek, zeek-json, eve or events"},
-    {.type = DH_OPT_SIZE, .cli = "max-line", .yaml = "input.max_line", .offset = O(max_line),
+    {.type = DH_OPT_SIZE, .cli = "max-line", .yaml = "input.max_line", .offset = IN(max_line),
      .def = "262144", .min = 1024, .max = 1 << 30, .arg = "BYTES", .group = G_INPUT,
      .help = "longer lines are malformed (default 262144)"},
     {.type = DH_OPT_UINT, .cli = "max-reports", .yaml = "input.max_reports",
-     .offset = O(max_reports), .def = "10", .min = 0, .max = 1e9, .arg = "N", .group = G_INPUT,
+     .offset = IN(max_reports), .def = "10", .min = 0, .max = 1e9, .arg = "N", .group = G_INPUT,
      .help = "malformed records reported per input as FILE:LINE:\n"
              "reason before only counting them (default 10)"},
     {0},
@@ -101,26 +107,26 @@ static const dh_optmap_t source_kafka_rows[] = {
     {.type = DH_OPT_DOC, .arg = "-o kafka:TOPIC", .group = G_KAFKA,
      .help = "as the output: publish to TOPIC, keyed by client"},
     {.type = DH_OPT_STRING, .cli = "brokers", .letter = 'b', .yaml = "kafka.brokers",
-     .offset = O(brokers), .arg = "LIST", .group = G_KAFKA,
+     .offset = KA(brokers), .arg = "LIST", .group = G_KAFKA,
      .help = "bootstrap servers (host:port,...)"},
     {.type = DH_OPT_STRING, .cli = "group", .letter = 'G', .yaml = "kafka.group",
-     .offset = O(group), .arg = "ID", .group = G_KAFKA,
+     .offset = KA(group), .arg = "ID", .group = G_KAFKA,
      .help = "consumer group (needed for kafka: input)"},
     {.type = DH_OPT_BOOL, .cli = "exit-at-end", .letter = 'e', .yaml = "kafka.exit_at_end",
-     .offset = O(exit_at_end), .group = G_KAFKA,
+     .offset = KA(exit_at_end), .group = G_KAFKA,
      .help = "stop once every assigned partition reached its\n"
              "end: close all windows, deliver, commit (replay\n"
              "a topic as a batch). Without it: run until\n"
              "SIGINT/SIGTERM, then deliver and commit what is\n"
              "safe (at-least-once; see README). SIGUSR1 ends\n"
              "the input as -e would, at once"},
-    {.type = DH_OPT_KVMAP, .yaml = "kafka.zeek_fields", .offset = O(zeek_fields),
+    {.type = DH_OPT_KVMAP, .yaml = "kafka.zeek_fields", .offset = KA(zeek_fields),
      .flags = DH_OPTF_EMPTY_OK, .valid = has_query_field,
      .expect = "a map TOPIC: \"field field ...\"",
      .item_expect = "the dns.log field names (with query)", .group = G_KAFKA,
      .help = "Zeek TSV topics without their #fields header:\n"
              "TOPIC: \"ts uid id.orig_h ...\" (the dns.log field names)"},
-    {.type = DH_OPT_KVMAP, .yaml = "kafka.properties", .offset = O(kafka_props),
+    {.type = DH_OPT_KVMAP, .yaml = "kafka.properties", .offset = KA(props),
      .expect = "a map of librdkafka properties", .item_expect = "a value", .group = G_KAFKA,
      .help = "librdkafka properties {key: value}, applied before -X"},
     {0},
@@ -130,26 +136,26 @@ const dh_optmap_table_t dh_opts_source_kafka = {"source.kafka", source_kafka_row
 /* ---- the passive-DNS history ---------------------------------------------- */
 
 static const dh_optmap_t history_rows[] = {
-    {.type = DH_OPT_STRING, .cli = "state-dir", .yaml = "history.dir", .offset = O(state_dir),
+    {.type = DH_OPT_STRING, .cli = "state-dir", .yaml = "history.dir", .offset = HI(state_dir),
      .arg = "DIR", .group = G_HISTORY,
      .help = "where the history lives (default ./dnshound-state,\n"
              "created when missing; one dnshound per DIR)"},
-    {.type = DH_OPT_BOOL, .cli = "no-state", .offset = O(no_state), .group = G_HISTORY,
+    {.type = DH_OPT_BOOL, .cli = "no-state", .offset = HI(no_state), .group = G_HISTORY,
      .help = "keep the history of this run only (a private\n"
              "directory removed at exit)"},
-    {.type = DH_OPT_BOOL, .yaml = "history.persistent", .offset = O(no_state),
+    {.type = DH_OPT_BOOL, .yaml = "history.persistent", .offset = HI(no_state),
      .flags = DH_OPTF_INVERT, .group = G_HISTORY,
      .help = "false: as --no-state (default true)"},
-    {.type = DH_OPT_BOOL, .cli = "learn-only", .offset = O(learn_only), .group = G_HISTORY,
+    {.type = DH_OPT_BOOL, .cli = "learn-only", .offset = HI(learn_only), .group = G_HISTORY,
      .help = "build the history from the inputs (e.g. archived\n"
              "logs) without running any detector"},
     {.type = DH_OPT_DAYS, .cli = "history-days", .yaml = "history.expire_days",
-     .offset = O(history_expire_us), .def = "180", .min = 1, .max = 36500, .arg = "N",
+     .offset = HI(expire_us), .def = "180", .min = 1, .max = 36500, .arg = "N",
      .group = G_HISTORY,
      .help = "domains not seen for N days of event time leave\n"
              "the history (default 180)"},
     {.type = DH_OPT_MIB, .cli = "history-max-mb", .yaml = "history.max_mb",
-     .offset = O(history_max_bytes), .def = "1024", .min = 1, .max = 1 << 24, .arg = "N",
+     .offset = HI(max_bytes), .def = "1024", .min = 1, .max = 1 << 24, .arg = "N",
      .group = G_HISTORY,
      .help = "bound on the history file (default 1024); when\n"
              "full, the least recently seen quarter is removed"},
@@ -160,12 +166,12 @@ const dh_optmap_table_t dh_opts_history = {"history", history_rows};
 /* ---- the detectors and noise control ----------------------------------------- */
 
 static const dh_optmap_t detectors_rows[] = {
-    {.type = DH_OPT_STRING, .cli = "rules", .yaml = "rules", .offset = O(rules_dir),
+    {.type = DH_OPT_STRING, .cli = "rules", .yaml = "rules", .offset = DE(rules_dir),
      .def = "rules", .arg = "DIR", .group = G_DETECTION,
      .help = "rule files (default: $DNSHOUND_RULES, ./rules, the\n"
              "rules/ next to the binary's directory, then\n"
              "@RULES_INSTALL_DIR@)"},
-    {.type = DH_OPT_STRLIST, .yaml = "resolvers", .offset = O(resolvers), .group = G_DETECTION,
+    {.type = DH_OPT_STRLIST, .yaml = "resolvers", .offset = DE(resolvers), .group = G_DETECTION,
      .help = "known recursive resolvers (addresses or CIDR blocks),\n"
              "added to rules/noise.yaml's list"},
     {.type = DH_OPT_DOC, .arg = "SIGHUP", .group = G_DETECTION,
@@ -202,7 +208,7 @@ static const dh_optmap_t run_rows[] = {
      .help = "validate the configuration and every rule file,\n"
              "print what would run, exit (0 ok, 2 error)"},
     {.type = DH_OPT_ACTION, .cli = "list", .action = DH_ACT_LIST, .group = G_DETECTION,
-     .help = "list parsers and detectors, then exit"},
+     .help = "list parsers, detectors and sources, then exit"},
     {.type = DH_OPT_ACTION, .cli = "help", .letter = 'h', .action = DH_ACT_HELP,
      .group = G_GENERAL, .help = "this text"},
     {.type = DH_OPT_ACTION, .cli = "version", .letter = 'V', .action = DH_ACT_VERSION,
@@ -217,19 +223,37 @@ static const dh_optmap_t run_rows[] = {
 };
 const dh_optmap_table_t dh_opts_run = {"run", run_rows};
 
-const dh_optmap_table_t *const dh_option_tables[] = {
-    &dh_opts_sinks, &dh_opts_core, &dh_opts_source_file, &dh_opts_source_kafka,
-    &dh_opts_history, &dh_opts_detectors, NULL,
+/* Every component's table and where its struct is in dh_options_t, in the
+   order --help shows rows within a section (dh_opts_run comes last). */
+static const struct {
+    const dh_optmap_table_t *table;
+    size_t offset;
+} components[] = {
+    {&dh_opts_sinks, offsetof(dh_options_t, sink)},
+    {&dh_opts_core, offsetof(dh_options_t, core)},
+    {&dh_opts_source_file, offsetof(dh_options_t, input)},
+    {&dh_opts_source_kafka, offsetof(dh_options_t, kafka)},
+    {&dh_opts_history, offsetof(dh_options_t, history)},
+    {&dh_opts_detectors, offsetof(dh_options_t, detect)},
 };
+#define N_COMPONENTS (sizeof(components) / sizeof(components[0]))
 
 size_t dh_options_bindings(dh_optmap_bind_t *b, dh_options_t *o, dh_run_options_t *run)
 {
     size_t n = 0;
-    for (size_t i = 0; dh_option_tables[i] && n + 1 < DH_OPTION_BINDINGS_MAX; i++)
-        b[n++] = (dh_optmap_bind_t){dh_option_tables[i], o};
+    for (size_t i = 0; i < N_COMPONENTS && n + 1 < DH_OPTION_BINDINGS_MAX; i++)
+        b[n++] = (dh_optmap_bind_t){components[i].table, (char *)o + components[i].offset};
     if (run)
         b[n++] = (dh_optmap_bind_t){&dh_opts_run, run};
     return n;
+}
+
+const void *dh_options_component(const dh_options_t *o, const dh_optmap_table_t *t)
+{
+    for (size_t i = 0; t && i < N_COMPONENTS; i++)
+        if (components[i].table == t)
+            return (const char *)o + components[i].offset;
+    return NULL;
 }
 
 int dh_options_map_defaults(dh_options_t *o)

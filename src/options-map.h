@@ -2,10 +2,12 @@
  * options-map.h - the option tables of dnshound's components (optmap.h).
  *
  * One table a component. Each table writes to its component's options
- * struct: today every component's struct is dh_options_t (options.h), except
- * the command line's own (dh_run_options_t: what main.c decides, never the
- * pipeline); a component given its own sub-struct later only changes its
- * binding (dh_options_bindings). dh_option_tables lists them, in the order
+ * struct, a member of dh_options_t (options.h: sinks -> .sink, core ->
+ * .core, source.file -> .input, source.kafka -> .kafka, history ->
+ * .history, detectors -> .detect), except the command line's own
+ * (dh_run_options_t: what main.c decides, never the pipeline).
+ * dh_options_bindings binds them; dh_options_component gives a component
+ * the struct of its table, and nothing else. The bindings come in the order
  * --help shows rows within a section; the order of sections is
  * dh_options_doc.groups.
  */
@@ -33,14 +35,17 @@ enum {
 extern const dh_optmap_table_t dh_opts_sinks, dh_opts_core, dh_opts_source_file,
     dh_opts_source_kafka, dh_opts_history, dh_opts_detectors, dh_opts_run;
 
-/* Every component table but the command line's (dh_opts_run), NULL-terminated. */
-extern const dh_optmap_table_t *const dh_option_tables[];
-
 #define DH_OPTION_BINDINGS_MAX 16
 
 /* Bind every table: dh_opts_run to run (may be NULL: then left out), the
-   others to o. Returns the number of bindings written to b (run first). */
+   others to their members of o. Returns the number of bindings written to
+   b (run last). */
 size_t dh_options_bindings(dh_optmap_bind_t *b, dh_options_t *o, dh_run_options_t *run);
+
+/* The member of o that table t is bound to (borrowed from o: the
+   component's own options struct, e.g. &o->kafka for dh_opts_source_kafka);
+   NULL when t is NULL or no component's table (dh_opts_run). */
+const void *dh_options_component(const dh_options_t *o, const dh_optmap_table_t *t);
 
 /* o zeroed, then every table's defaults: what dh_options_default sets, but
    the log stream (a unit test holds them equal). Returns 0, -1 when a

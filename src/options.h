@@ -1,7 +1,12 @@
 /*
  * options.h - the settings of one run, filled from defaults, the run
- * configuration file (config.c) and the command line (main.c), read by the
- * pipeline, its sources and sinks.
+ * configuration file (config.c) and the command line (main.c).
+ *
+ * One struct a component, as one option table a component (options-map.c
+ * binds each table to its struct): a component is given its own struct
+ * only (the sources and sinks through their type's `options` table, see
+ * source.h and sink.h; the history; the Kafka client configuration). The
+ * pipeline core keeps the whole dh_options_t.
  */
 #ifndef DH_OPTIONS_H
 #define DH_OPTIONS_H
@@ -16,33 +21,66 @@
 
 typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
 
+/* Table "sinks": where the output goes (the core picks the sink by it). */
 typedef struct {
     const char *output;       /* sink target, "-" = stdout */
+} dh_sink_options_t;
+
+/* Table "core": the pipeline's own settings. */
+typedef struct {
     dh_emit_t emit;
-    const char *format;       /* forced parser name, NULL = sniff */
-    const char *rules_dir;
-    size_t max_line;          /* longer lines are malformed */
+    size_t max_state_bytes;   /* bound on all detector state (--max-state-mb) */
+    int64_t lateness_us;      /* watermark = newest event time - lateness */
     int64_t txn_timeout_us;   /* unanswered request -> event after this (event time) */
     size_t max_pending;       /* bound on pending EVE transactions */
-    int64_t lateness_us;      /* watermark = newest event time - lateness */
+} dh_core_options_t;
+
+/* Table "source.file": what every input obeys, whatever its source (the
+   file and stdin sources have no other options; every source cuts its
+   records at max_line; the core's streams read format and max_reports). */
+typedef struct {
+    const char *format;       /* forced parser name, NULL = sniff */
+    size_t max_line;          /* longer lines are malformed */
     unsigned max_reports;     /* malformed records reported per input */
-    size_t max_state_bytes;   /* bound on all detector state (--max-state-mb) */
-    const char *const *resolvers; /* extra known resolvers (addresses/CIDRs), NULL-terminated */
-    /* Kafka (sources "kafka:TOPIC[,TOPIC]" and the sink "kafka:TOPIC") */
+} dh_input_options_t;
+
+/* Table "source.kafka": the Kafka source (input "kafka:TOPIC[,TOPIC]"), and
+   the connection the Kafka sink ("kafka:TOPIC") shares with it: brokers and
+   props are what kafka-conf.c applies to every client. */
+typedef struct {
     const char *brokers;          /* bootstrap.servers */
     const char *group;            /* consumer group id */
-    const char *const *kafka_props; /* "key=value" librdkafka properties, NULL-terminated */
     bool exit_at_end;             /* stop once every assigned partition reached its end */
     /* Zeek TSV topics whose rows come without their header: "TOPIC=ts uid
        id.orig_h ..." (field names as in #fields), NULL-terminated */
     const char *const *zeek_fields;
-    /* Passive-DNS history (history.h) */
+    const char *const *props;     /* "key=value" librdkafka properties, NULL-terminated */
+} dh_kafka_options_t;
+
+/* Table "history": the passive-DNS history (history.h). */
+typedef struct {
     const char *state_dir;    /* LMDB directory (--state-dir; the CLI's default is
                                  "dnshound-state"); NULL: this run only */
     bool no_state;            /* --no-state: a private history removed at exit */
     bool learn_only;          /* --learn-only: build the history, run no detector */
-    int64_t history_expire_us; /* domains unseen this long leave the history */
-    size_t history_max_bytes; /* bound on the history file (LMDB map size) */
+    int64_t expire_us;        /* domains unseen this long leave the history */
+    size_t max_bytes;         /* bound on the history file (LMDB map size) */
+} dh_history_options_t;
+
+/* Table "detectors": rules and noise control. */
+typedef struct {
+    const char *rules_dir;
+    const char *const *resolvers; /* extra known resolvers (addresses/CIDRs), NULL-terminated */
+} dh_detect_options_t;
+
+typedef struct {
+    dh_sink_options_t sink;
+    dh_core_options_t core;
+    dh_input_options_t input;
+    dh_kafka_options_t kafka;
+    dh_history_options_t history;
+    dh_detect_options_t detect;
+    /* Not options of a table: what the process hands the run. */
     /* Set asynchronously (SIGHUP handler in main.c): reload the detectors'
        list files at the next record. NULL: no reloading. */
     volatile sig_atomic_t *reload_flag;

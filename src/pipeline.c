@@ -11,6 +11,7 @@
  * src/sources/, outputs in src/sinks/, detection in dethost.c and
  * src/detectors/; what is left is the order in which they are called.
  */
+#include "options-map.h"
 #include "pipeline-int.h"
 
 #include <string.h>
@@ -36,7 +37,7 @@ void dh_pipeline_on_event(void *ctx, const dh_event_t *ev_in)
     pl->c.dns_events++;
     if (ev.ts_us < pl->watermark)
         pl->c.late_events++;
-    if (pl->opt.emit == DH_EMIT_EVENTS) {
+    if (pl->opt.core.emit == DH_EMIT_EVENTS) {
         char key[DH_ADDR_STRLEN]; /* events are keyed by client: a client's events
                                      stay in one partition (scale-out) */
         dh_event_to_json(&ev, &pl->out);
@@ -56,19 +57,23 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
     dh_dethost_init(pl);
     dh_sb_init(&pl->out);
     dh_sb_init(&pl->extra_stats);
-    pl->evbuf = dh_evbuf_new(o->max_line);
+    pl->evbuf = dh_evbuf_new(o->input.max_line);
     pl->regdom = dh_regdom_new(8192);
     if (!pl->regdom) {
         snprintf(err, errlen, "cannot load the Public Suffix List (libpsl)");
         dh_pipeline_free(pl);
         return NULL;
     }
-    if (o->emit == DH_EMIT_DETECTIONS && dh_dethost_setup(pl, err, errlen)) {
+    if (o->core.emit == DH_EMIT_DETECTIONS && dh_dethost_setup(pl, err, errlen)) {
         dh_pipeline_free(pl);
         return NULL;
     }
-    pl->sink_type = dh_sink_for(o->output);
-    pl->sink = pl->sink_type ? pl->sink_type->open(o->output, &pl->opt, err, errlen) : NULL;
+    pl->sink_type = dh_sink_for(o->sink.output);
+    pl->sink = pl->sink_type ? pl->sink_type->open(o->sink.output,
+                                                   dh_options_component(&pl->opt,
+                                                                        pl->sink_type->options),
+                                                   pl->opt.logger, err, errlen)
+                             : NULL;
     if (!pl->sink) {
         dh_pipeline_free(pl);
         return NULL;
@@ -102,7 +107,8 @@ int dh_pipeline_close_output(dh_pipeline_t *pl)
     int rc = pl->sink_type->close(pl->sink);
     pl->sink = NULL;
     if (rc != 0 || pl->c.sink_errors) {
-        fprintf(pl->opt.log, "dnshound: %s: output not written or not delivered\n", pl->opt.output);
+        fprintf(pl->opt.log, "dnshound: %s: output not written or not delivered\n",
+                pl->opt.sink.output);
         return -1;
     }
     return 0;

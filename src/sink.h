@@ -9,9 +9,15 @@
  * ("kafka:" ...); any other target is a file path handled by the sink with a
  * NULL prefix.
  *
- *   open(target, opts, err)   Returns the sink state or NULL with err filled.
- *                             opts holds the run's settings (Kafka brokers
- *                             and properties...); valid for the sink's life.
+ *   open(target, opts, log, err, errlen)
+ *                             Returns the sink state or NULL with err filled.
+ *                             opts: the sink type's own options, the struct
+ *                             its `options` table (options-map.h) is bound
+ *                             to (the Kafka sink: dh_kafka_options_t, the
+ *                             connection it shares with the Kafka source);
+ *                             NULL when the type has no table (the file
+ *                             sink). log: the run's logger (NULL: stderr).
+ *                             Both borrowed, valid for the sink's life.
  *   write(st, line, len, key) One complete line (with its '\n'); key is the
  *                             partitioning key (client address, else the
  *                             registered domain), may be NULL. Returns 0, or
@@ -32,13 +38,16 @@
 
 #include <stddef.h>
 
-#include "options.h"
+#include "log.h"
+#include "optmap.h"
 #include "util-json.h"
 
 typedef struct dh_sink_type {
     const char *name;
     const char *prefix; /* "kafka:"; NULL for the file sink */
-    void *(*open)(const char *target, const dh_options_t *opts, char *err, size_t errlen);
+    const dh_optmap_table_t *options; /* its own options' table; NULL: none */
+    void *(*open)(const char *target, const void *opts, dh_log_t *log, char *err,
+                  size_t errlen);
     int (*write)(void *state, const char *line, size_t len, const char *key);
     int (*flush)(void *state, int timeout_ms);
     void (*stats)(void *state, dh_strbuf_t *out);

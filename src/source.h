@@ -33,9 +33,13 @@
  *                         source's ("kafka:TOPIC", "-"). Must not keep
  *                         state. The type whose claims is NULL takes every
  *                         spec no other type claims (file paths).
- *   open(spec, pl, o, ctl, err, errlen)
- *                         A new instance for one input spec. spec, pl, o
- *                         and ctl are borrowed and outlive the instance.
+ *   open(spec, a, err, errlen)
+ *                         A new instance for one input spec. a (the
+ *                         pipeline, the stop control, the logger, the
+ *                         input options every source obeys and the type's
+ *                         own options, see dh_source_args_t), everything it
+ *                         points to and spec are borrowed and outlive the
+ *                         instance. A source gets no other options.
  *                         Returns the state, or NULL with err filled when
  *                         the source cannot start at all (bad spec, missing
  *                         settings: main reports err and the run ends
@@ -60,6 +64,12 @@
  *                         instance. Streams it opened must be closed by
  *                         now. NULL is allowed. Cannot fail.
  *
+ * Options: a type's `options` names the option table (options-map.h) of
+ * its own settings; open() gets the struct that table is bound to (for
+ * dh_opts_source_kafka a dh_kafka_options_t) as a->opts, NULL when the type
+ * has no table. Every source also gets the input options (a->input:
+ * --max-line and the other settings of table source.file).
+ *
  * Flags of a type: `alone` (non-NULL) says the input must be the only one
  * of the run, and is the hint given when it is not; `long_running` says the
  * source runs until stopped, so main routes SIGINT/SIGTERM (stop) and
@@ -73,6 +83,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "log.h"
+#include "optmap.h"
 #include "options.h"
 #include "pipeline.h"
 
@@ -89,14 +101,24 @@ typedef enum {
     DH_SOURCE_STOPPED = 1,      /* stopped before its end: keep the windows */
 } dh_source_end_t;
 
+/* What open() gets besides the spec; all borrowed, outliving the instance. */
+typedef struct {
+    dh_pipeline_t *pl;               /* where the lines go (streams) */
+    dh_source_ctl_t *ctl;            /* stop and finish requests */
+    dh_log_t *logger;                /* "[source:NAME]" lines; NULL: stderr */
+    const dh_input_options_t *input; /* what every input obeys (max_line) */
+    const void *opts;                /* the type's own options: the struct its
+                                        `options` table is bound to; NULL without */
+} dh_source_args_t;
+
 typedef struct dh_source_type {
     const char *name;        /* "file", "stdin", "kafka" */
     const char *description; /* one line for --help and docs */
     const char *alone;       /* non-NULL: must be the only input; the hint why */
     bool long_running;       /* runs until stopped: gets the stop signals */
+    const dh_optmap_table_t *options; /* its own options' table; NULL: none */
     bool (*claims)(const char *spec);
-    void *(*open)(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
-                  dh_source_ctl_t *ctl, char *err, size_t errlen);
+    void *(*open)(const char *spec, const dh_source_args_t *a, char *err, size_t errlen);
     int (*run)(void *state, dh_source_end_t *end);
     void (*close)(void *state);
 } dh_source_type_t;
@@ -112,8 +134,9 @@ const dh_source_type_t *dh_source_for(const char *spec);
 void dh_source_request_stop(dh_source_ctl_t *ctl);
 void dh_source_request_finish(dh_source_ctl_t *ctl);
 
-/* Open, run and close one input. 0, or -1 when it failed (reported on the
-   log); *end as run() sets it (DH_SOURCE_STOPPED when open failed). */
+/* Open, run and close one input, giving the type its own options out of o
+   (borrowed). 0, or -1 when it failed (reported on the log); *end as run()
+   sets it (DH_SOURCE_STOPPED when open failed). */
 int dh_source_read(const dh_source_type_t *t, const char *spec, dh_pipeline_t *pl,
                    const dh_options_t *o, dh_source_ctl_t *ctl, dh_source_end_t *end);
 

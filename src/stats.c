@@ -32,8 +32,8 @@ static void history_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     dh_history_stats_t h = dh_history_stats(pl->history);
     char t[DH_TIME_STRLEN];
     dh_json_open_obj(sb, "history");
-    dh_json_kv_str(sb, "dir", pl->opt.no_state || !pl->opt.state_dir ? "(this run only)"
-                                                                      : pl->opt.state_dir);
+    const dh_history_options_t *ho = &pl->opt.history;
+    dh_json_kv_str(sb, "dir", ho->no_state || !ho->state_dir ? "(this run only)" : ho->state_dir);
     dh_json_kv_uint(sb, "domains", h.entries);
     if (h.since_us != INT64_MAX)
         dh_json_kv_str(sb, "since", dh_time_format(h.since_us, t));
@@ -101,7 +101,7 @@ static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     dh_json_kv_uint(sb, "entries", ss.entries);
     dh_json_kv_uint(sb, "bytes", ss.bytes);
     dh_json_kv_uint(sb, "peak_bytes", ss.peak_bytes);
-    dh_json_kv_uint(sb, "max_bytes", pl->opt.max_state_bytes);
+    dh_json_kv_uint(sb, "max_bytes", pl->opt.core.max_state_bytes);
     dh_json_kv_uint(sb, "windows_closed", ss.closed);
     dh_json_kv_uint(sb, "evicted", ss.evicted);
     dh_json_kv_uint(sb, "late_dropped", ss.late_dropped);
@@ -166,7 +166,7 @@ void dh_pipeline_summary(const dh_pipeline_t *pl)
             (unsigned long long)c->records, (unsigned long long)c->dns_records,
             (unsigned long long)c->dns_events, (unsigned long long)c->skipped,
             (unsigned long long)c->malformed, (unsigned long long)c->detections);
-    if (pl->history && pl->opt.learn_only) {
+    if (pl->history && pl->opt.history.learn_only) {
         dh_history_stats_t h = dh_history_stats(pl->history);
         fprintf(pl->opt.log, "dnshound: learn-only: %llu domains new to the history, %llu in it\n",
                 (unsigned long long)h.inserted, (unsigned long long)h.entries);

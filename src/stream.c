@@ -22,7 +22,7 @@ static void report_malformed(dh_stream_t *s, uint64_t line_no, const char *reaso
 {
     s->malformed++;
     s->pl->c.malformed++;
-    if (s->reported++ < s->pl->opt.max_reports)
+    if (s->reported++ < s->pl->opt.input.max_reports)
         fprintf(s->pl->opt.log, "%s:%llu: %s\n", s->name, (unsigned long long)line_no, reason);
 }
 
@@ -51,8 +51,8 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
         s->stat = &pl->inputs[pl->n_inputs++];
         s->stat->name = dh_strdup(name);
     }
-    if (pl->opt.format)
-        choose_parser(s, dh_parser_find(pl->opt.format));
+    if (pl->opt.input.format)
+        choose_parser(s, dh_parser_find(pl->opt.input.format));
     return s;
 }
 
@@ -73,8 +73,8 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
             break;
         }
         if (!s->txn)
-            s->txn = dh_txn_new(pl->opt.max_pending, pl->opt.txn_timeout_us, dh_clock_stream_event,
-                                s);
+            s->txn = dh_txn_new(pl->opt.core.max_pending, pl->opt.core.txn_timeout_us,
+                                dh_clock_stream_event, s);
         dh_txn_add(s->txn, pl->evbuf);
         break;
     case DH_LINE_HEADER:
@@ -174,7 +174,8 @@ static void too_long(dh_stream_t *s, uint64_t line_no, const char *line, size_t 
         return;
     }
     char reason[96];
-    snprintf(reason, sizeof(reason), "line longer than %zu bytes (--max-line)", pl->opt.max_line);
+    snprintf(reason, sizeof(reason), "line longer than %zu bytes (--max-line)",
+             pl->opt.input.max_line);
     report_malformed(s, line_no, reason);
 }
 
@@ -219,9 +220,9 @@ void dh_stream_close(dh_stream_t *s, const char *error)
     dh_pipeline_t *pl = s->pl;
     if (!s->parser)
         reject_held(s, "format not recognised (no parser claimed the first records)");
-    if (s->reported > pl->opt.max_reports)
+    if (s->reported > pl->opt.input.max_reports)
         fprintf(pl->opt.log, "%s: %llu malformed records (%u shown)\n", s->name,
-                (unsigned long long)s->malformed, pl->opt.max_reports);
+                (unsigned long long)s->malformed, pl->opt.input.max_reports);
     if (error) {
         pl->c.inputs_failed++;
         fprintf(pl->opt.log, "%s: %s\n", s->name, error);

@@ -13,9 +13,10 @@ typedef struct {
     int is_stdout;
 } file_sink_t;
 
-static void *file_open(const char *target, const dh_options_t *opts, char *err, size_t errlen)
+static void *file_open(const char *target, const void *opts, dh_log_t *log, char *err,
+                       size_t errlen)
 {
-    (void)opts;
+    (void)opts, (void)log;
     file_sink_t *s = dh_calloc(1, sizeof(*s));
     if (strcmp(target, "-") == 0) {
         s->f = stdout;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../kafka-conf.h"
+#include "../options-map.h"
 #include "../sink.h"
 #include "../util-mem.h"
 
@@ -40,14 +41,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         LOG(s, DH_LOG_ERROR, "kafka:%s: delivery failed: %s", s->topic, rd_kafka_err2str(m->err));
 }
 
-static void *kafka_open(const char *target, const dh_options_t *o, char *err, size_t errlen)
+static void *kafka_open(const char *target, const void *opts, dh_log_t *log, char *err,
+                        size_t errlen)
 {
     const char *topic = target + strlen("kafka:");
     if (!*topic || strchr(topic, ',')) {
         snprintf(err, errlen, "%s: expected kafka:TOPIC", target);
         return NULL;
     }
-    rd_kafka_conf_t *conf = dh_kafka_conf_new(o, err, errlen);
+    rd_kafka_conf_t *conf = dh_kafka_conf_new(opts, err, errlen);
     if (!conf || dh_kafka_conf_set(conf, "enable.idempotence", "true", err, errlen)) {
         if (conf)
             rd_kafka_conf_destroy(conf);
@@ -55,14 +57,10 @@ static void *kafka_open(const char *target, const dh_options_t *o, char *err, si
     }
     kafka_sink_t *s = dh_calloc(1, sizeof(*s));
     s->topic = dh_strdup(topic);
-    s->client = (dh_kafka_client_t){.logger = o->logger, .kind = "sink"};
+    s->client = (dh_kafka_client_t){.logger = log, .kind = "sink"};
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_opaque(conf, s);
-    char e[512];
-    s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
+    s->rk = dh_kafka_new(RD_KAFKA_PRODUCER, conf, &s->client, err, errlen);
     if (!s->rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "kafka producer: %.400s", e);
         free(s->topic);
         free(s);
         return NULL;
@@ -133,6 +131,7 @@ static int kafka_close(void *state)
 const dh_sink_type_t dh_sink_kafka = {
     .name = "kafka",
     .prefix = "kafka:",
+    .options = &dh_opts_source_kafka,
     .open = kafka_open,
     .write = kafka_write,
     .flush = kafka_flush,

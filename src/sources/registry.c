@@ -3,6 +3,7 @@
  * steps every source shares (see source.h).
  */
 #include "../source.h"
+#include "../options-map.h"
 
 #define SOURCE(n) extern const dh_source_type_t dh_source_##n;
 #include "sources.def"
@@ -42,7 +43,9 @@ int dh_source_read(const dh_source_type_t *t, const char *spec, dh_pipeline_t *p
 {
     char err[512];
     *end = DH_SOURCE_STOPPED;
-    void *st = t->open(spec, pl, o, ctl, err, sizeof(err));
+    dh_source_args_t a = {.pl = pl, .ctl = ctl, .logger = o->logger, .input = &o->input,
+                          .opts = dh_options_component(o, t->options)};
+    void *st = t->open(spec, &a, err, sizeof(err));
     if (!st) {
         dh_log(o->logger, DH_LOG_ERROR, "source", t->name, "%s", err);
         return -1;

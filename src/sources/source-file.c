@@ -327,31 +327,36 @@ int dh_file_source_read(dh_pipeline_t *pl, const char *path, const char *name, s
    one that cannot be opened is reported as that input's error. */
 typedef struct {
     dh_pipeline_t *pl;
-    const char *path; /* borrowed */
+    const char *path, *name; /* borrowed */
     size_t max_line;
 } file_source_t;
 
-static void *file_open(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
-                       dh_source_ctl_t *ctl, char *err, size_t errlen)
+void *dh_file_source_new(const dh_source_args_t *a, const char *path, const char *name)
 {
-    (void)ctl, (void)err, (void)errlen;
     file_source_t *f = dh_calloc(1, sizeof(*f));
-    f->pl = pl;
-    f->path = spec;
-    f->max_line = o->max_line;
+    f->pl = a->pl;
+    f->path = path;
+    f->name = name;
+    f->max_line = a->input->max_line;
     return f;
 }
 
-static int file_run(void *state, dh_source_end_t *end)
+int dh_file_source_run(void *state, dh_source_end_t *end)
 {
     file_source_t *f = state;
     *end = DH_SOURCE_END_OF_INPUT;
-    return dh_file_source_read(f->pl, f->path, f->path, f->max_line);
+    return dh_file_source_read(f->pl, f->path, f->name, f->max_line);
 }
 
-static void file_close(void *state)
+void dh_file_source_close(void *state)
 {
     free(state);
+}
+
+static void *file_open(const char *spec, const dh_source_args_t *a, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    return dh_file_source_new(a, spec, spec);
 }
 
 const dh_source_type_t dh_source_file = {
@@ -359,6 +364,6 @@ const dh_source_type_t dh_source_file = {
     .description = "a file path, plain or gzip (any input no other source claims)",
     .claims = NULL,
     .open = file_open,
-    .run = file_run,
-    .close = file_close,
+    .run = dh_file_source_run,
+    .close = dh_file_source_close,
 };

@@ -16,7 +16,8 @@
  * line handed out is valid until the next call.
  *
  * The file source (dh_source_file, source.h) reads one path through one
- * pipeline stream; the stdin source shares its loop (dh_file_source_read).
+ * pipeline stream; the stdin source is the same instance on "-"
+ * (dh_file_source_new, _run, _close).
  */
 #ifndef DH_SOURCE_FILE_H
 #define DH_SOURCE_FILE_H
@@ -25,6 +26,7 @@
 #include <stdint.h>
 
 #include "../pipeline.h"
+#include "../source.h"
 
 typedef struct dh_file_reader dh_file_reader_t;
 
@@ -55,5 +57,13 @@ void dh_file_reader_close(dh_file_reader_t *r);
    FILE:LINE reports). 0, or -1 when it could not be opened or was cut short
    (reported on the log through the stream). */
 int dh_file_source_read(dh_pipeline_t *pl, const char *path, const char *name, size_t max_line);
+
+/* A source instance (source.h) that reads path ("-" = stdin) as the stream
+   `name`, cut at a->input->max_line: what the file and stdin sources'
+   open() return. path, name and a's pipeline are borrowed and outlive it.
+   Its run() and close() are the two below. */
+void *dh_file_source_new(const dh_source_args_t *a, const char *path, const char *name);
+int dh_file_source_run(void *state, dh_source_end_t *end);
+void dh_file_source_close(void *state);
 
 #endif

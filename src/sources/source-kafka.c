@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "../kafka-conf.h"
+#include "../options-map.h"
 #include "../source.h"
 #include "../util-json.h"
 #include "../util-mem.h"
@@ -69,7 +70,8 @@ typedef struct {
 typedef struct {
     dh_kafka_client_t client; /* first: the rd_kafka opaque's head (kafka-conf.h) */
     dh_pipeline_t *pl;
-    const dh_options_t *o;
+    const dh_kafka_options_t *o; /* its own options (borrowed) */
+    size_t max_line;             /* longer messages are malformed (--max-line) */
     dh_source_ctl_t *ctl; /* stop and finish requests (source.h) */
     rd_kafka_t *rk;
     part_t parts[MAX_PARTS];
@@ -295,9 +297,9 @@ static void on_message(consumer_t *c, rd_kafka_message_t *m)
     dh_envelope_unwrap(m->payload, m->len, &c->env, &rec, &rlen);
     while (rlen && (rec[rlen - 1] == '\n' || rec[rlen - 1] == '\r'))
         rlen--;
-    bool too_long = rlen > c->o->max_line;
+    bool too_long = rlen > c->max_line;
     c->too_long += too_long;
-    dh_stream_line(p->stream, (uint64_t)m->offset, rec ? rec : "", too_long ? c->o->max_line : rlen,
+    dh_stream_line(p->stream, (uint64_t)m->offset, rec ? rec : "", too_long ? c->max_line : rlen,
                    too_long);
     checkpoint(p, m->offset, dh_stream_last_record_ts(p->stream));
     p->next_offset = m->offset + 1;
@@ -363,7 +365,8 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
 
 /* ---- set-up ------------------------------------------------------------------ */
 
-static rd_kafka_t *new_consumer(consumer_t *c, const dh_options_t *o, char *err, size_t errlen)
+static rd_kafka_t *new_consumer(consumer_t *c, const dh_kafka_options_t *o, char *err,
+                                size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     /* defaults first (a replay reads from the beginning), then -b/-X/config,
@@ -385,15 +388,9 @@ static rd_kafka_t *new_consumer(consumer_t *c, const dh_options_t *o, char *err,
         return NULL;
     }
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
-    rd_kafka_conf_set_opaque(conf, c);
-    char e[512];
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, e, sizeof(e));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(err, errlen, "kafka consumer: %.400s", e);
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_t *rk = dh_kafka_new(RD_KAFKA_CONSUMER, conf, &c->client, err, errlen);
+    if (rk)
+        rd_kafka_poll_set_consumer(rk);
     return rk;
 }
 
@@ -456,16 +453,16 @@ static void free_consumer(consumer_t *c)
 
 /* spec "kafka:TOPIC[,TOPIC]": joins the group and subscribes; reading
    starts in run(). */
-static void *kafka_open(const char *spec, dh_pipeline_t *pl, const dh_options_t *o,
-                        dh_source_ctl_t *ctl, char *err, size_t errlen)
+static void *kafka_open(const char *spec, const dh_source_args_t *a, char *err, size_t errlen)
 {
     consumer_t *c = dh_calloc(1, sizeof(*c));
-    c->pl = pl;
-    c->o = o;
-    c->ctl = ctl;
-    c->client = (dh_kafka_client_t){.logger = o->logger, .kind = "source"};
+    c->pl = a->pl;
+    c->o = a->opts;
+    c->max_line = a->input->max_line;
+    c->ctl = a->ctl;
+    c->client = (dh_kafka_client_t){.logger = a->logger, .kind = "source"};
     dh_sb_init(&c->env);
-    c->rk = new_consumer(c, o, err, errlen);
+    c->rk = new_consumer(c, c->o, err, errlen);
     if (!c->rk || subscribe(c, spec, err, errlen)) {
         free_consumer(c);
         return NULL;
@@ -545,6 +542,7 @@ const dh_source_type_t dh_source_kafka = {
     .description = "kafka:TOPIC[,TOPIC]: consume the topics as a consumer-group member",
     .alone = "name several topics as kafka:T1,T2",
     .long_running = true,
+    .options = &dh_opts_source_kafka,
     .claims = kafka_claims,
     .open = kafka_open,
     .run = kafka_run,

@@ -58,9 +58,9 @@ int cap_count(const char *text, const char *needle)
 void cap_options(dh_options_t *o, const char *output, FILE *log)
 {
     dh_options_default(o);
-    o->rules_dir = DH_SOURCE_DIR "/rules";
-    o->output = output;
-    o->no_state = true;
+    o->detect.rules_dir = DH_SOURCE_DIR "/rules";
+    o->sink.output = output;
+    o->history.no_state = true;
     if (log)
         o->log = log;
 }

@@ -35,13 +35,12 @@ static void remove_dir(void)
 
 static dh_history_t *open_history(size_t max_mb, int64_t expire_days)
 {
-    dh_history_opts_t o = {.dir = dir,
-                           .expire_us = expire_days * DAY,
-                           .max_bytes = max_mb << 20,
-                           .cache_entries = 1024,
-                           .sync_interval_us = 60 * 1000000LL};
+    dh_history_options_t o = {.state_dir = dir,
+                              .expire_us = expire_days * DAY,
+                              .max_bytes = max_mb << 20};
+    dh_history_tuning_t t = {.cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
     char err[256];
-    dh_history_t *h = dh_history_open(&o, err, sizeof(err));
+    dh_history_t *h = dh_history_open(&o, &t, NULL, err, sizeof(err));
     cr_assert_not_null(h, "%s", err);
     return h;
 }
@@ -124,13 +123,13 @@ Test(history, one_process_per_directory)
 {
     make_dir();
     dh_history_t *h = open_history(16, 180);
-    dh_history_opts_t o = {.dir = dir, .expire_us = DAY, .max_bytes = 16 << 20,
-                           .cache_entries = 64, .sync_interval_us = 1};
+    dh_history_options_t o = {.state_dir = dir, .expire_us = DAY, .max_bytes = 16 << 20};
+    dh_history_tuning_t t = {.cache_entries = 64, .sync_interval_us = 1};
     char err[256];
-    cr_assert_null(dh_history_open(&o, err, sizeof(err)));
+    cr_assert_null(dh_history_open(&o, &t, NULL, err, sizeof(err)));
     cr_assert(strstr(err, "in use by another dnshound"), "%s", err);
     dh_history_close(h);
-    dh_history_t *again = dh_history_open(&o, err, sizeof(err));
+    dh_history_t *again = dh_history_open(&o, &t, NULL, err, sizeof(err));
     cr_assert_not_null(again, "the lock goes with the process: %s", err);
     dh_history_close(again);
     remove_dir();
@@ -222,10 +221,10 @@ Test(history, a_full_map_drops_the_least_recently_seen)
 
 Test(history, ephemeral_leaves_nothing_behind)
 {
-    dh_history_opts_t o = {.ephemeral = true, .expire_us = DAY, .max_bytes = 16 << 20,
-                           .cache_entries = 64, .sync_interval_us = 1};
+    dh_history_options_t o = {.no_state = true, .expire_us = DAY, .max_bytes = 16 << 20};
+    dh_history_tuning_t t = {.cache_entries = 64, .sync_interval_us = 1};
     char err[256];
-    dh_history_t *h = dh_history_open(&o, err, sizeof(err));
+    dh_history_t *h = dh_history_open(&o, &t, NULL, err, sizeof(err));
     cr_assert_not_null(h, "%s", err);
     bool found;
     dh_history_rec_t before;
@@ -235,7 +234,7 @@ Test(history, ephemeral_leaves_nothing_behind)
     dh_history_close(h);
     /* nothing named dnshound-state.* with our files is left: check by
        opening a fresh one, which starts empty */
-    h = dh_history_open(&o, err, sizeof(err));
+    h = dh_history_open(&o, &t, NULL, err, sizeof(err));
     see(h, "x.example", "10.0.0.1", T0 + 2, NULL, &found, &before);
     cr_assert_not(found);
     dh_history_close(h);
@@ -268,10 +267,10 @@ Test(history, marks_between_events_never_overfill_the_cache)
         see(h, d, "10.0.0.1", T0 + i, NULL, &found, &before);
     }
     dh_history_close(h);
-    dh_history_opts_t o = {.dir = dir, .expire_us = 180 * DAY, .max_bytes = 16 << 20,
-                           .cache_entries = 64, .sync_interval_us = 60 * 1000000LL};
+    dh_history_options_t o = {.state_dir = dir, .expire_us = 180 * DAY, .max_bytes = 16 << 20};
+    dh_history_tuning_t t = {.cache_entries = 64, .sync_interval_us = 60 * 1000000LL};
     char err[256];
-    h = dh_history_open(&o, err, sizeof(err));
+    h = dh_history_open(&o, &t, NULL, err, sizeof(err));
     cr_assert_not_null(h, "%s", err);
     int marked = 0, refused = 0;
     for (int i = 0; i < 300; i++) { /* e.g. many first-contact windows closing at once */
@@ -302,11 +301,10 @@ Test(history, write_failures_go_to_the_borrowed_logger)
     cr_assert_not_null(out);
     dh_log_t lg;
     dh_log_init(&lg, out);
-    dh_history_opts_t o = {.dir = dir, .expire_us = 3650 * DAY, .max_bytes = 1 << 20,
-                           .cache_entries = 1 << 16, .sync_interval_us = 3600 * 1000000LL,
-                           .log = &lg};
+    dh_history_options_t o = {.state_dir = dir, .expire_us = 3650 * DAY, .max_bytes = 1 << 20};
+    dh_history_tuning_t t = {.cache_entries = 1 << 16, .sync_interval_us = 3600 * 1000000LL};
     char err[256];
-    dh_history_t *h = dh_history_open(&o, err, sizeof(err));
+    dh_history_t *h = dh_history_open(&o, &t, &lg, err, sizeof(err));
     cr_assert_not_null(h, "%s", err);
     bool found;
     dh_history_rec_t before;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "options-map.h"
 #include "sink.h"
 #include "source.h"
 
@@ -143,10 +144,10 @@ Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout 
     cap_temp_path(out, sizeof(out), "kafka-src-out");
     dh_options_t o;
     cap_options(&o, out, NULL);
-    o.brokers = m.bootstraps;
-    o.group = "dnshound-test";
-    o.kafka_props = props;
-    o.exit_at_end = true;
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-test";
+    o.kafka.props = props;
+    o.kafka.exit_at_end = true;
     char err[256];
     dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
     cr_assert_not_null(pl, "%s", err);
@@ -184,7 +185,7 @@ Test(kafka, consuming_without_a_group_is_refused)
     dh_log_t logger;
     dh_log_init(&logger, log);
     o.logger = &logger;
-    o.brokers = "127.0.0.1:1";
+    o.kafka.brokers = "127.0.0.1:1";
     char err[256];
     dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
     cr_assert_not_null(pl, "%s", err);
@@ -206,8 +207,8 @@ Test(kafka, detections_go_to_the_topic_keyed_and_delivered, .timeout = 120)
     mock_up(&m, "detections");
     dh_options_t o;
     cap_options(&o, "kafka:detections", NULL);
-    o.brokers = m.bootstraps;
-    o.kafka_props = props;
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.props = props;
     char err[256];
     dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
     cr_assert_not_null(pl, "%s", err);
@@ -233,12 +234,13 @@ Test(kafka, sink_stats_count_what_was_delivered, .timeout = 60)
     mock_up(&m, "out");
     dh_options_t o;
     cap_options(&o, "kafka:out", NULL);
-    o.brokers = m.bootstraps;
-    o.kafka_props = props;
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.props = props;
     const dh_sink_type_t *t = dh_sink_for("kafka:out");
     cr_assert_str_eq(t->name, "kafka");
     char err[256];
-    void *s = t->open("kafka:out", &o, err, sizeof(err));
+    void *s = t->open("kafka:out", dh_options_component(&o, t->options), o.logger,
+                      err, sizeof(err));
     cr_assert_not_null(s, "%s", err);
     cr_assert_eq(t->write(s, "{\"a\":1}\n", 8, "10.0.0.1"), 0);
     cr_assert_eq(t->write(s, "{\"a\":2}\n", 8, NULL), 0);
@@ -259,12 +261,15 @@ Test(kafka, sink_targets_need_one_topic)
     dh_options_default(&o);
     const dh_sink_type_t *t = dh_sink_for("kafka:");
     char err[256] = "";
-    cr_assert_null(t->open("kafka:", &o, err, sizeof(err)));
+    cr_assert_null(t->open("kafka:", dh_options_component(&o, t->options), o.logger,
+                           err, sizeof(err)));
     cr_assert_not_null(strstr(err, "expected kafka:TOPIC"), "%s", err);
-    cr_assert_null(t->open("kafka:a,b", &o, err, sizeof(err)));
+    cr_assert_null(t->open("kafka:a,b", dh_options_component(&o, t->options), o.logger,
+                           err, sizeof(err)));
     const char *const bad[] = {"no.such.property=1", NULL};
-    o.kafka_props = bad;
+    o.kafka.props = bad;
     err[0] = '\0';
-    cr_assert_null(t->open("kafka:a", &o, err, sizeof(err)));
+    cr_assert_null(t->open("kafka:a", dh_options_component(&o, t->options), o.logger,
+                           err, sizeof(err)));
     cr_assert_neq(err[0], '\0');
 }

@@ -47,10 +47,10 @@ static void collect(void *ctx, const dh_detection_t *d)
 
 static void open_history(fixture_t *f)
 {
-    dh_history_opts_t o = {.dir = f->dir, .expire_us = 180 * DAY, .max_bytes = 16 << 20,
-                           .cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
+    dh_history_options_t o = {.state_dir = f->dir, .expire_us = 180 * DAY, .max_bytes = 16 << 20};
+    dh_history_tuning_t t = {.cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
     char err[256];
-    f->history = dh_history_open(&o, err, sizeof(err));
+    f->history = dh_history_open(&o, &t, NULL, err, sizeof(err));
     cr_assert_not_null(f->history, "%s", err);
 }
 

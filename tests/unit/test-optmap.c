@@ -23,22 +23,43 @@ Test(optmap, defaults_are_the_documented_values)
 {
     dh_options_t o;
     dh_options_default(&o);
-    cr_expect_str_eq(o.output, "-");
-    cr_expect_eq(o.emit, DH_EMIT_DETECTIONS);
-    cr_expect_str_eq(o.rules_dir, "rules");
-    cr_expect_eq(o.max_line, 256 * 1024);
-    cr_expect_eq(o.txn_timeout_us, 30 * 1000000LL);
-    cr_expect_eq(o.max_pending, 65536);
-    cr_expect_eq(o.lateness_us, 60 * 1000000LL);
-    cr_expect_eq(o.max_reports, 10);
-    cr_expect_eq(o.max_state_bytes, (size_t)512 << 20);
-    cr_expect_eq(o.history_expire_us, 180LL * 86400 * 1000000);
-    cr_expect_eq(o.history_max_bytes, (size_t)1024 << 20);
+    cr_expect_str_eq(o.sink.output, "-");
+    cr_expect_eq(o.core.emit, DH_EMIT_DETECTIONS);
+    cr_expect_str_eq(o.detect.rules_dir, "rules");
+    cr_expect_eq(o.input.max_line, 256 * 1024);
+    cr_expect_eq(o.core.txn_timeout_us, 30 * 1000000LL);
+    cr_expect_eq(o.core.max_pending, 65536);
+    cr_expect_eq(o.core.lateness_us, 60 * 1000000LL);
+    cr_expect_eq(o.input.max_reports, 10);
+    cr_expect_eq(o.core.max_state_bytes, (size_t)512 << 20);
+    cr_expect_eq(o.history.expire_us, 180LL * 86400 * 1000000);
+    cr_expect_eq(o.history.max_bytes, (size_t)1024 << 20);
     cr_expect_eq(o.log, stderr);
     cr_expect_null(o.logger);
-    cr_expect_null(o.state_dir);
-    cr_expect_null(o.brokers);
-    cr_expect(!o.no_state && !o.exit_at_end);
+    cr_expect_null(o.history.state_dir);
+    cr_expect_null(o.kafka.brokers);
+    cr_expect(!o.history.no_state && !o.kafka.exit_at_end);
+}
+
+/* Each component's table writes to its own member of dh_options_t, the one
+   the component is given (dh_options_component); the run's to run. */
+Test(optmap, each_table_is_bound_to_its_components_struct)
+{
+    dh_options_t o;
+    dh_run_options_t run;
+    dh_optmap_bind_t b[DH_OPTION_BINDINGS_MAX];
+    size_t nb = bind_all(b, &o, &run);
+    cr_assert_eq(b[nb - 1].table, &dh_opts_run);
+    cr_expect_eq(b[nb - 1].obj, &run);
+    cr_expect_null(dh_options_component(&o, &dh_opts_run));
+    for (size_t i = 0; i + 1 < nb; i++)
+        cr_expect_eq(dh_options_component(&o, b[i].table), b[i].obj, "%s", b[i].table->name);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_sinks), &o.sink);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_core), &o.core);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_source_file), &o.input);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_source_kafka), &o.kafka);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_history), &o.history);
+    cr_expect_eq(dh_options_component(&o, &dh_opts_detectors), &o.detect);
 }
 
 Test(optmap, every_row_is_documented_and_named_once)
@@ -102,12 +123,12 @@ Test(optmap, command_line_values_convert_and_repeat)
     dh_optmap_cli_t cli;
     cr_assert_eq(parse(b, nb, &cli, argv, 16), 0);
     dh_optmap_cli_apply(&cli, b, 0, nb);
-    cr_expect_eq(o.lateness_us, 1500000);
-    cr_expect_eq(o.max_state_bytes, (size_t)64 << 20);
-    cr_expect_eq(o.emit, DH_EMIT_EVENTS);
-    cr_expect_null(o.format);
-    cr_expect(o.exit_at_end && run.quiet);
-    cr_expect_eq(o.history_expire_us, 2 * 86400LL * 1000000);
+    cr_expect_eq(o.core.lateness_us, 1500000);
+    cr_expect_eq(o.core.max_state_bytes, (size_t)64 << 20);
+    cr_expect_eq(o.core.emit, DH_EMIT_EVENTS);
+    cr_expect_null(o.input.format);
+    cr_expect(o.kafka.exit_at_end && run.quiet);
+    cr_expect_eq(o.history.expire_us, 2 * 86400LL * 1000000);
     cr_expect_eq(run.props.n, 1);
     cr_expect_str_eq(run.props.v[0], "a=b");
     cr_expect(dh_optmap_cli_given(&cli, "emit"));
@@ -205,23 +226,23 @@ Test(optmap, config_file_keys_convert_like_the_command_line)
                            "  properties:\n    a.b: \"1\"\n");
     dh_options_t o;
     dh_options_default(&o);
-    o.format = "eve";
+    o.input.format = "eve";
     char err[256] = "";
     dh_config_t *c = dh_config_load(path, &o, err, sizeof(err));
     unlink(path);
     cr_assert(c, "%s", err);
     cr_expect_str_eq(dh_config_inputs(c)[1], "b.log");
     cr_expect_str_eq(dh_config_stats(c), "s.json");
-    cr_expect_eq(o.emit, DH_EMIT_EVENTS);
-    cr_expect_null(o.format);
-    cr_expect_str_eq(o.resolvers[0], "10.0.0.1");
-    cr_expect_eq(o.lateness_us, 1500000);
-    cr_expect_eq(o.max_state_bytes, (size_t)64 << 20);
-    cr_expect(o.no_state && o.exit_at_end);
-    cr_expect_eq(o.history_expire_us, 2 * 86400LL * 1000000);
-    cr_expect_str_eq(o.zeek_fields[0], "t=ts query");
-    cr_expect_str_eq(o.kafka_props[0], "a.b=1");
-    cr_expect_null(o.kafka_props[1]);
+    cr_expect_eq(o.core.emit, DH_EMIT_EVENTS);
+    cr_expect_null(o.input.format);
+    cr_expect_str_eq(o.detect.resolvers[0], "10.0.0.1");
+    cr_expect_eq(o.core.lateness_us, 1500000);
+    cr_expect_eq(o.core.max_state_bytes, (size_t)64 << 20);
+    cr_expect(o.history.no_state && o.kafka.exit_at_end);
+    cr_expect_eq(o.history.expire_us, 2 * 86400LL * 1000000);
+    cr_expect_str_eq(o.kafka.zeek_fields[0], "t=ts query");
+    cr_expect_str_eq(o.kafka.props[0], "a.b=1");
+    cr_expect_null(o.kafka.props[1]);
     dh_config_free(c);
 }
 

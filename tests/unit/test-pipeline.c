@@ -126,7 +126,7 @@ Test(pipeline, malformed_lines_are_counted_and_reported_by_line)
 {
     run_t r;
     run_open(&r);
-    r.o.max_reports = 2;
+    r.o.input.max_reports = 2;
     run_start(&r);
     const char *zeek =
         "{\"ts\":1774911641.78917,\"uid\":\"C1\",\"id.orig_h\":\"172.17.0.2\",\"id.orig_p\":1,"
@@ -177,7 +177,7 @@ Test(pipeline, emit_events_writes_one_line_per_event)
 {
     run_t r;
     run_open(&r);
-    r.o.emit = DH_EMIT_EVENTS;
+    r.o.core.emit = DH_EMIT_EVENTS;
     run_start(&r);
     cap_feed_file(r.pl, "tests/data/zeek-json/zeek-docs-reference-logs-dns-example.json", "ref");
     cap_feed_file(r.pl, "tests/data/eve/suricata-verify-2017-dns-udp-nxdomain-soa.v1.json", "sv");
@@ -196,7 +196,7 @@ Test(pipeline, forced_format_rejects_other_records)
 {
     run_t r;
     run_open(&r);
-    r.o.format = "eve";
+    r.o.input.format = "eve";
     run_start(&r);
     cap_feed_file(r.pl, "tests/data/zeek-json/zeek-docs-reference-logs-dns-example.json", "ref");
     char *out = run_finish(&r);
@@ -273,7 +273,7 @@ Test(pipeline, a_bad_rules_directory_is_an_error)
 {
     run_t r;
     run_open(&r);
-    r.o.rules_dir = "/nonexistent/rules";
+    r.o.detect.rules_dir = "/nonexistent/rules";
     char err[256] = "";
     cr_assert_null(dh_pipeline_new(&r.o, err, sizeof(err)));
     cr_assert_neq(err[0], '\0');
@@ -285,7 +285,7 @@ Test(pipeline, an_unwritable_output_is_an_error)
 {
     run_t r;
     run_open(&r);
-    r.o.output = "/nonexistent/dir/out.jsonl";
+    r.o.sink.output = "/nonexistent/dir/out.jsonl";
     char err[256] = "";
     cr_assert_null(dh_pipeline_new(&r.o, err, sizeof(err)));
     cr_assert_not_null(strstr(err, "/nonexistent/dir/out.jsonl"), "%s", err);

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "options-map.h"
 #include "source.h"
 
 static size_t n_sources(void)
@@ -25,6 +26,20 @@ Test(source, every_entry_is_complete)
         cr_assert(t->description && *t->description, "%s: no description", t->name);
         cr_assert(t->open && t->run && t->close, "%s: a callback is missing", t->name);
     }
+}
+
+/* A source's own options are the member of dh_options_t its table is bound
+   to: the Kafka source gets o.kafka, the file sources no table at all. */
+Test(source, each_type_gets_the_options_of_its_table)
+{
+    dh_options_t o;
+    dh_options_default(&o);
+    for (size_t i = 0; dh_sources[i]; i++) {
+        const dh_optmap_table_t *t = dh_sources[i]->options;
+        cr_expect_eq(dh_options_component(&o, t) != NULL, t != NULL, "%s", dh_sources[i]->name);
+    }
+    cr_expect_eq(dh_options_component(&o, dh_source_for("kafka:t")->options), &o.kafka);
+    cr_expect_null(dh_source_for("x.log")->options);
 }
 
 Test(source, names_are_unique)
@@ -104,8 +119,8 @@ static dh_pipeline_t *events_pipeline(dh_options_t *o, FILE *log)
 {
     char err[256] = "";
     dh_options_default(o);
-    o->emit = DH_EMIT_EVENTS;
-    o->output = "/dev/null";
+    o->core.emit = DH_EMIT_EVENTS;
+    o->sink.output = "/dev/null";
     o->log = log;
     dh_pipeline_t *pl = dh_pipeline_new(o, err, sizeof(err));
     cr_assert_not_null(pl, "%s", err);
