@@ -239,68 +239,91 @@ static int missing(dh_yaml_node_t *map, const char *key, char *err, size_t errle
     return -1;
 }
 
+/* The node of `key` for a typed getter: 1 with *np set when present, 0 when
+   absent and optional, -1 (err filled) when absent and required. */
+static int lookup(dh_yaml_node_t *map, const char *key, bool required, dh_yaml_node_t **np,
+                  char *err, size_t errlen)
+{
+    *np = dh_yaml_get(map, key);
+    if (*np)
+        return 1;
+    return required ? missing(map, key, err, errlen) : 0;
+}
+
 int dh_yaml_str(dh_yaml_node_t *map, const char *key, bool required, const char **out, char *err,
                 size_t errlen)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
+    dh_yaml_node_t *n;
+    int rc = lookup(map, key, required, &n, err, errlen);
+    if (rc <= 0)
+        return rc;
     if (n->kind != DH_YAML_SCALAR)
         return bad(n, key, "a string", err, errlen);
     *out = n->value;
     return 0;
 }
 
-int dh_yaml_double(dh_yaml_node_t *map, const char *key, bool required, double min, double max,
-                   double *out, char *err, size_t errlen)
+/* Whole-text number parsers for the numeric getters: false unless all of an
+   unquoted, non-empty scalar is one in-range number. */
+static bool parse_double(const dh_yaml_node_t *n, double *v)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
-    if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0])
-        return bad(n, key, "a number", err, errlen);
     char *end;
     errno = 0;
-    double v = strtod(n->value, &end);
-    if (*end || errno || !isfinite(v))
-        return bad(n, key, "a number", err, errlen);
-    if (v < min || v > max) {
-        char what[96];
-        snprintf(what, sizeof(what), "a number in [%g, %g]", min, max);
-        return bad(n, key, what, err, errlen);
-    }
-    *out = v;
-    return 0;
+    *v = strtod(n->value, &end);
+    return !*end && !errno && isfinite(*v);
 }
 
-int dh_yaml_int(dh_yaml_node_t *map, const char *key, bool required, int64_t min, int64_t max,
-                int64_t *out, char *err, size_t errlen)
+static bool parse_int(const dh_yaml_node_t *n, int64_t *v)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
-    if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0])
-        return bad(n, key, "an integer", err, errlen);
     char *end;
     errno = 0;
-    long long v = strtoll(n->value, &end, 10);
-    if (*end || errno)
-        return bad(n, key, "an integer", err, errlen);
-    if (v < min || v > max) {
-        char what[96];
-        snprintf(what, sizeof(what), "an integer in [%lld, %lld]", (long long)min, (long long)max);
-        return bad(n, key, what, err, errlen);
-    }
-    *out = v;
-    return 0;
+    long long x = strtoll(n->value, &end, 10);
+    *v = x;
+    return !*end && !errno;
 }
+
+static void double_range(char *what, size_t len, double min, double max)
+{
+    snprintf(what, len, "a number in [%g, %g]", min, max);
+}
+
+static void int_range(char *what, size_t len, int64_t min, int64_t max)
+{
+    snprintf(what, len, "an integer in [%lld, %lld]", (long long)min, (long long)max);
+}
+
+/* dh_yaml_double and dh_yaml_int differ only in the type, the parser and the
+   wording of their errors: one body, instantiated for each. */
+#define YAML_NUMBER_GETTER(NAME, T, WHAT, PARSE, RANGE)                                     \
+    int NAME(dh_yaml_node_t *map, const char *key, bool required, T min, T max, T *out,    \
+             char *err, size_t errlen)                                                      \
+    {                                                                                       \
+        dh_yaml_node_t *n;                                                                  \
+        int rc = lookup(map, key, required, &n, err, errlen);                               \
+        if (rc <= 0)                                                                        \
+            return rc;                                                                      \
+        T v;                                                                                \
+        if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0] || !PARSE(n, &v))        \
+            return bad(n, key, WHAT, err, errlen);                                          \
+        if (v < min || v > max) {                                                           \
+            char what[96];                                                                  \
+            RANGE(what, sizeof(what), min, max);                                            \
+            return bad(n, key, what, err, errlen);                                          \
+        }                                                                                   \
+        *out = v;                                                                           \
+        return 0;                                                                           \
+    }
+
+YAML_NUMBER_GETTER(dh_yaml_double, double, "a number", parse_double, double_range)
+YAML_NUMBER_GETTER(dh_yaml_int, int64_t, "an integer", parse_int, int_range)
 
 int dh_yaml_bool(dh_yaml_node_t *map, const char *key, bool required, bool *out, char *err,
                  size_t errlen)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
+    dh_yaml_node_t *n;
+    int rc = lookup(map, key, required, &n, err, errlen);
+    if (rc <= 0)
+        return rc;
     if (n->kind == DH_YAML_SCALAR && !n->quoted) {
         if (!strcasecmp(n->value, "true") || !strcasecmp(n->value, "yes")) {
             *out = true;
