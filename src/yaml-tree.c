@@ -63,17 +63,26 @@ static int next_event(loader_t *L, yaml_event_t *ev)
     return 0;
 }
 
+/* The next event of a map or list body: 0 with *ev to handle (and delete),
+   1 when it was the body's `end` event (consumed), -1 on a syntax error. */
+static int next_in_body(loader_t *L, yaml_event_t *ev, yaml_event_type_t end)
+{
+    if (next_event(L, ev))
+        return -1;
+    if (ev->type != end)
+        return 0;
+    yaml_event_delete(ev);
+    return 1;
+}
+
 /* Read a mapping's key/value pairs until MAPPING_END. */
 static int parse_map_body(loader_t *L, dh_yaml_node_t *map, int depth)
 {
     for (;;) {
         yaml_event_t kev;
-        if (next_event(L, &kev))
-            return -1;
-        if (kev.type == YAML_MAPPING_END_EVENT) {
-            yaml_event_delete(&kev);
-            return 0;
-        }
+        int rc = next_in_body(L, &kev, YAML_MAPPING_END_EVENT);
+        if (rc)
+            return rc < 0 ? -1 : 0;
         if (kev.type != YAML_SCALAR_EVENT) {
             snprintf(L->err, L->errlen, "%s:%zu: map keys must be plain scalars", L->file,
                      kev.start_mark.line + 1);
@@ -109,12 +118,9 @@ static int parse_seq_body(loader_t *L, dh_yaml_node_t *seq, int depth)
 {
     for (;;) {
         yaml_event_t ev;
-        if (next_event(L, &ev))
-            return -1;
-        if (ev.type == YAML_SEQUENCE_END_EVENT) {
-            yaml_event_delete(&ev);
-            return 0;
-        }
+        int rc = next_in_body(L, &ev, YAML_SEQUENCE_END_EVENT);
+        if (rc)
+            return rc < 0 ? -1 : 0;
         dh_yaml_node_t *v = parse_node(L, &ev, depth + 1);
         yaml_event_delete(&ev);
         if (!v)
