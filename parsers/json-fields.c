@@ -5,6 +5,7 @@
 #include "json-fields.h"
 
 #include "../src/util-json.h"
+#include "../src/util-mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -114,6 +115,34 @@ bool jf_seconds_to_us(double s, int64_t *us)
         return false;
     *us = (int64_t)llround(s * 1e6);
     return true;
+}
+
+void *jf_scratch_create(void)
+{
+    return dh_calloc(1, sizeof(jf_scratch_t));
+}
+
+void jf_scratch_destroy(void *state)
+{
+    jf_scratch_t *st = state;
+    if (!st)
+        return;
+    free(st->scratch);
+    free(st);
+}
+
+void jf_scratch_reserve(jf_scratch_t *st, size_t n)
+{
+    if (n > st->cap) {
+        st->scratch = dh_realloc(st->scratch, n);
+        st->cap = n;
+    }
+}
+
+long jf_scratch_decode(jf_scratch_t *st, const char *raw, size_t rawlen)
+{
+    jf_scratch_reserve(st, rawlen);
+    return jf_decode_string(raw, rawlen, st->scratch);
 }
 
 const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len)

@@ -55,6 +55,26 @@ int jf_bool(const cJSON *obj, const char *key);
    6-decimal values sensors print). false unless finite and 0 <= s < 1e11. */
 bool jf_seconds_to_us(double s, int64_t *us);
 
+/* The per-stream state of a JSON parser that decodes strings out of the raw
+   line: scratch space grown to the longest token seen, never per record. */
+typedef struct {
+    char *scratch;
+    size_t cap;
+} jf_scratch_t;
+
+/* parser.h create and destroy for a parser whose state is a jf_scratch_t:
+   an empty one (aborts when out of memory, util-mem.h), and freeing it
+   (NULL is a no-op). */
+void *jf_scratch_create(void);
+void jf_scratch_destroy(void *state);
+
+/* Grow st->scratch to hold at least n bytes (never shrinks; untouched when it
+   already does). */
+void jf_scratch_reserve(jf_scratch_t *st, size_t n);
+
+/* jf_decode_string of a raw string token into st->scratch, grown to fit. */
+long jf_scratch_decode(jf_scratch_t *st, const char *raw, size_t rawlen);
+
 /* Copy a NUL-terminated string into the record arena; NULL when full. */
 const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len);
 

@@ -48,7 +48,6 @@
 #include "../src/util-dns.h"
 #include "../src/util-ip.h"
 #include "../src/util-json.h"
-#include "../src/util-mem.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
 #include "../src/parser.h"
@@ -58,13 +57,6 @@
 /* The latest ts util-time.c prints with a 4-digit year
    (9999-12-31T23:59:59.999999Z); earlier than the epoch is refused too. */
 #define MAX_TS_US INT64_C(253402300799999999)
-
-/* Per-stream state: scratch space for decoding strings from their raw
-   tokens (grown to the longest token seen, never per record). */
-typedef struct {
-    char *scratch;
-    size_t cap;
-} de_state_t;
 
 /* A member found by collect(): its cJSON item (NULL when absent or null)
    and its raw text. */
@@ -97,20 +89,6 @@ static dh_probe_t de_probe(const char *line, size_t len)
         !jf_has_key(line, len, "\"id.orig_h\"") && !jf_has_key(line, len, "\"_path\""))
         return DH_PROBE_YES;
     return DH_PROBE_NEED_MORE;
-}
-
-static void *de_create(void)
-{
-    return dh_calloc(1, sizeof(de_state_t));
-}
-
-static void de_destroy(void *state)
-{
-    de_state_t *st = state;
-    if (!st)
-        return;
-    free(st->scratch);
-    free(st);
 }
 
 /* ---- the raw text, walked in step with the cJSON tree ------------------- */
@@ -215,13 +193,9 @@ static size_t decode_byte_escapes(char *s, size_t n)
 
 /* Decode a string token into st->scratch: JSON escapes (\u0000 included),
    then the byte escapes. false when the token is not a good string. */
-static bool decode_text(de_state_t *st, jf_span_t raw, size_t *len)
+static bool decode_text(jf_scratch_t *st, jf_span_t raw, size_t *len)
 {
-    if (raw.n > st->cap) {
-        st->scratch = dh_realloc(st->scratch, raw.n);
-        st->cap = raw.n;
-    }
-    long n = jf_decode_string(raw.p, raw.n, st->scratch);
+    long n = jf_scratch_decode(st, raw.p, raw.n);
     if (n < 0)
         return false;
     *len = decode_byte_escapes(st->scratch, (size_t)n);
@@ -230,7 +204,7 @@ static bool decode_text(de_state_t *st, jf_span_t raw, size_t *len)
 
 /* A string field copied into the record arena. *ok false: malformed (reason
    written); a NULL result with *ok true: absent. */
-static const char *text_field(de_state_t *st, const field_t *f, dh_evbuf_t *out, size_t *len,
+static const char *text_field(jf_scratch_t *st, const field_t *f, dh_evbuf_t *out, size_t *len,
                               const char *bad, char reason[DH_REASON_MAX], bool *ok)
 {
     *ok = true;
@@ -401,7 +375,7 @@ static bool read_endpoint(const field_t *f, const char *which, dh_addr_t *addr, 
     return true;
 }
 
-static bool read_query(de_state_t *st, const field_t *f, dh_evbuf_t *out,
+static bool read_query(jf_scratch_t *st, const field_t *f, dh_evbuf_t *out,
                        char reason[DH_REASON_MAX])
 {
     static const char *const keys[] = {"name", "type", "type_name", "class", "class_name"};
@@ -452,7 +426,7 @@ static bool read_flags(const field_t *f, dh_event_t *ev, char reason[DH_REASON_M
 
 /* One element of answers[]. Beyond DH_EVBUF_MAX_ANSWERS it is still checked
    but only counted (dh_evbuf_add_answer), its strings are not copied. */
-static bool read_answer(de_state_t *st, const cJSON *item, jf_span_t raw, dh_evbuf_t *out,
+static bool read_answer(jf_scratch_t *st, const cJSON *item, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     static const char *const keys[] = {"section", "name", "type", "type_name", "ttl", "data"};
@@ -497,7 +471,7 @@ static bool read_answer(de_state_t *st, const cJSON *item, jf_span_t raw, dh_evb
     return true;
 }
 
-static bool read_answers(de_state_t *st, const field_t *f, const field_t *dropped,
+static bool read_answers(jf_scratch_t *st, const field_t *f, const field_t *dropped,
                          dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
     if (f->item) {
@@ -533,7 +507,7 @@ static const char *const top_keys[K_N] = {
     "flags",  "rejected",     "rtt_us", "answers",    "answers_dropped",
 };
 
-static bool fill_record(de_state_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
+static bool fill_record(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     field_t f[K_N];
@@ -588,8 +562,8 @@ const dh_parser_type_t dh_parser_dnshound_events = {
     .name = "events",
     .description = "dnshound normalized events (--emit events), e.g. a repartition topic",
     .probe = de_probe,
-    .create = de_create,
+    .create = jf_scratch_create,
     .parse_line = de_parse_line,
     .end_of_input = NULL,
-    .destroy = de_destroy,
+    .destroy = jf_scratch_destroy,
 };
