@@ -63,6 +63,24 @@ cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX])
     return root;
 }
 
+dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
+                        char reason[DH_REASON_MAX], bool (*skip)(const char *, size_t),
+                        jf_fill_fn fill)
+{
+    dh_evbuf_reset(out);
+    line = jf_trim(line, &len);
+    if (skip && skip(line, len))
+        return DH_LINE_SKIPPED;
+    cJSON *root = jf_parse_object(line, len, reason);
+    if (!root)
+        return DH_LINE_MALFORMED;
+    dh_line_t r = fill(state, line, len, root, out, reason);
+    cJSON_Delete(root);
+    if (r != DH_LINE_RECORD)
+        dh_evbuf_reset(out);
+    return r;
+}
+
 const cJSON *jf_get(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);

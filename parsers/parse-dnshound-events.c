@@ -541,21 +541,17 @@ static bool fill_record(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_e
     return true;
 }
 
+static dh_line_t de_record(void *state, const char *line, size_t len, const cJSON *root,
+                           dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    jf_span_t raw = {line, len};
+    return fill_record(state, root, raw, out, reason) ? DH_LINE_RECORD : DH_LINE_MALFORMED;
+}
+
 static dh_line_t de_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                                char reason[DH_REASON_MAX])
 {
-    dh_evbuf_reset(out);
-    line = jf_trim(line, &len);
-    cJSON *root = jf_parse_object(line, len, reason);
-    if (!root)
-        return DH_LINE_MALFORMED;
-    bool ok = fill_record(state, root, (jf_span_t){line, len}, out, reason);
-    cJSON_Delete(root);
-    if (!ok) {
-        dh_evbuf_reset(out);
-        return DH_LINE_MALFORMED;
-    }
-    return DH_LINE_RECORD;
+    return jf_parse_line(state, line, len, out, reason, NULL, de_record);
 }
 
 const dh_parser_type_t dh_parser_dnshound_events = {

@@ -564,9 +564,10 @@ static const char *find_dns(const cJSON *root, const char *et, eve_kind_t *k)
     return NULL;
 }
 
-static dh_line_t eve_record(const char *line, size_t len, const cJSON *root, dh_evbuf_t *out,
-                            char reason[DH_REASON_MAX])
+static dh_line_t eve_record(void *state, const char *line, size_t len, const cJSON *root,
+                            dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
+    (void)state;
     const char *et = jf_string(root, "event_type"), *why, *ts, *flow_txt;
     if (!et)
         return jf_malformed(reason, "no event_type");
@@ -604,19 +605,7 @@ full:
 static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                                 char reason[DH_REASON_MAX])
 {
-    (void)state;
-    dh_evbuf_reset(out);
-    line = jf_trim(line, &len);
-    if (fast_skip(line, len))
-        return DH_LINE_SKIPPED;
-    cJSON *root = jf_parse_object(line, len, reason);
-    if (!root)
-        return DH_LINE_MALFORMED;
-    dh_line_t r = eve_record(line, len, root, out, reason);
-    cJSON_Delete(root);
-    if (r != DH_LINE_RECORD)
-        dh_evbuf_reset(out);
-    return r;
+    return jf_parse_line(state, line, len, out, reason, fast_skip, eve_record);
 }
 
 /* The head of an over-long line: the first "event_type" key within 4 KiB

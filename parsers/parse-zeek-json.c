@@ -249,9 +249,10 @@ static int read_answers(const cJSON *root, dh_evbuf_t *out)
     return 0;
 }
 
-static dh_line_t fill_record(jf_scratch_t *st, const char *line, size_t len, const cJSON *root,
+static dh_line_t fill_record(void *state, const char *line, size_t len, const cJSON *root,
                              dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
+    jf_scratch_t *st = state;
     const char *path = jf_string(root, "_path");
     if (path && strcmp(path, "dns") != 0)
         return DH_LINE_SKIPPED;
@@ -279,16 +280,7 @@ full:
 static dh_line_t zj_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                                char reason[DH_REASON_MAX])
 {
-    dh_evbuf_reset(out);
-    line = jf_trim(line, &len);
-    cJSON *root = jf_parse_object(line, len, reason);
-    if (!root)
-        return DH_LINE_MALFORMED;
-    dh_line_t r = fill_record(state, line, len, root, out, reason);
-    cJSON_Delete(root);
-    if (r != DH_LINE_RECORD)
-        dh_evbuf_reset(out);
-    return r;
+    return jf_parse_line(state, line, len, out, reason, NULL, fill_record);
 }
 
 const dh_parser_type_t dh_parser_zeek_json = {
