@@ -184,16 +184,20 @@ static bool read_flow_id(const char *line, size_t len, const char **txt, size_t 
     return true;
 }
 
-/* RR type from a number or a name: any spelling dh_qtype_from_name knows
-   ("A", "65", "ptr"), plus Suricata's own misspellings CDSNKEY, NSAPPT, ND. */
-static int32_t rrtype_of(const cJSON *it)
+/* A code written as a number in [0, max] or as a name (by_name reads the
+   name); -1 when it is neither. */
+static int32_t code_of(const cJSON *it, int64_t max, int32_t (*by_name)(const char *s))
 {
     int64_t v;
-    if (jf_item_int(it, 0, 65535, &v))
+    if (jf_item_int(it, 0, max, &v))
         return (int32_t)v;
-    if (!cJSON_IsString(it))
-        return -1;
-    const char *s = it->valuestring;
+    return cJSON_IsString(it) ? by_name(it->valuestring) : -1;
+}
+
+/* Any spelling dh_qtype_from_name knows ("A", "65", "ptr"), plus Suricata's
+   own misspellings CDSNKEY, NSAPPT, ND. */
+static int32_t rrtype_by_name(const char *s)
+{
     int32_t t = dh_qtype_from_name(s, strlen(s));
     if (t >= 0)
         return t;
@@ -206,16 +210,23 @@ static int32_t rrtype_of(const cJSON *it)
     return -1;
 }
 
-/* "NOERROR", "BADVERS/BADSIG", "17", or a number (mdns). */
+/* "NOERROR", "BADVERS/BADSIG", "17". */
+static int32_t rcode_by_name(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    return dh_rcode_from_name(s, slash ? (size_t)(slash - s) : strlen(s));
+}
+
+/* RR type from a number or a name. */
+static int32_t rrtype_of(const cJSON *it)
+{
+    return code_of(it, 65535, rrtype_by_name);
+}
+
+/* RCODE from a name or a number (mdns). */
 static int32_t rcode_of(const cJSON *it)
 {
-    int64_t v;
-    if (jf_item_int(it, 0, 4095, &v))
-        return (int32_t)v;
-    if (!cJSON_IsString(it))
-        return -1;
-    const char *s = it->valuestring, *slash = strchr(s, '/');
-    return dh_rcode_from_name(s, slash ? (size_t)(slash - s) : strlen(s));
+    return code_of(it, 4095, rcode_by_name);
 }
 
 /* The question: queries[0] (v3), query[0] (v2 style in Suricata 8), or the
