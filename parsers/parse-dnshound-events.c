@@ -244,6 +244,21 @@ static bool text_is(const char *s, size_t len, const char *lit)
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
+/* A word of a closed vocabulary and the value it stands for. */
+typedef struct {
+    const char *word;
+    int value;
+} word_t;
+
+/* The value of the word s[0..len) among w[0..n), `otherwise` when none. */
+static int word_value(const char *s, size_t len, const word_t *w, size_t n, int otherwise)
+{
+    for (size_t i = 0; i < n; i++)
+        if (text_is(s, len, w[i].word))
+            return w[i].value;
+    return otherwise;
+}
+
 /* ---- typed values ------------------------------------------------------- */
 
 /* An integer in [min, max] into *out; absent leaves *out. */
@@ -314,35 +329,33 @@ static bool read_ts(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX]
     return true;
 }
 
-static bool read_sensor(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+/* An optional string member naming one of the words w[0..n): absent leaves
+   *out, a non-string is malformed (reason `bad`), another word is
+   `otherwise`, and a text too long to be any word leaves *out too. */
+static bool word_field(const field_t *f, const word_t *w, size_t n, int otherwise, uint8_t *out,
+                       const char *bad, char reason[DH_REASON_MAX])
 {
     if (!f->item)
         return true;
     if (!cJSON_IsString(f->item))
-        return fail(reason, "bad sensor");
+        return fail(reason, bad);
     char buf[32];
     size_t len;
-    if (!small_text(f, buf, sizeof(buf), &len))
-        return true; /* an unknown sensor */
-    ev->sensor = text_is(buf, len, "zeek")       ? DH_SENSOR_ZEEK
-                 : text_is(buf, len, "suricata") ? DH_SENSOR_SURICATA
-                                                 : DH_SENSOR_UNKNOWN;
+    if (small_text(f, buf, sizeof(buf), &len))
+        *out = (uint8_t)word_value(buf, len, w, n, otherwise);
     return true;
+}
+
+static bool read_sensor(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    static const word_t w[] = {{"zeek", DH_SENSOR_ZEEK}, {"suricata", DH_SENSOR_SURICATA}};
+    return word_field(f, w, 2, DH_SENSOR_UNKNOWN, &ev->sensor, "bad sensor", reason);
 }
 
 static bool read_transport(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
 {
-    if (!f->item)
-        return true;
-    if (!cJSON_IsString(f->item))
-        return fail(reason, "bad transport");
-    char buf[32];
-    size_t len;
-    if (small_text(f, buf, sizeof(buf), &len))
-        ev->transport = text_is(buf, len, "udp")   ? DH_TRANSPORT_UDP
-                        : text_is(buf, len, "tcp") ? DH_TRANSPORT_TCP
-                                                   : DH_TRANSPORT_UNKNOWN;
-    return true;
+    static const word_t w[] = {{"udp", DH_TRANSPORT_UDP}, {"tcp", DH_TRANSPORT_TCP}};
+    return word_field(f, w, 2, DH_TRANSPORT_UNKNOWN, &ev->transport, "bad transport", reason);
 }
 
 /* client / server: {"ip": "...", "port": n}. */
@@ -440,14 +453,13 @@ static bool read_answer(jf_scratch_t *st, const cJSON *item, jf_span_t raw, dh_e
         size_t len;
         if (!cJSON_IsString(f[A_SECTION].item) || !small_text(&f[A_SECTION], buf, sizeof(buf), &len))
             return fail(reason, "bad answers[].section");
-        if (text_is(buf, len, "answer"))
-            a.section = DH_SECTION_ANSWER;
-        else if (text_is(buf, len, "authority"))
-            a.section = DH_SECTION_AUTHORITY;
-        else if (text_is(buf, len, "additional"))
-            a.section = DH_SECTION_ADDITIONAL;
-        else
+        static const word_t sections[] = {{"answer", DH_SECTION_ANSWER},
+                                          {"authority", DH_SECTION_AUTHORITY},
+                                          {"additional", DH_SECTION_ADDITIONAL}};
+        int sec = word_value(buf, len, sections, 3, -1);
+        if (sec < 0)
             return fail(reason, "bad answers[].section");
+        a.section = (uint8_t)sec;
     }
     if (!numbered(&f[A_TYPE], &f[A_TYPE_NAME], 65535, dh_qtype_from_name, &a.rrtype,
                   "bad answers[].type", "bad answers[].type_name", reason) ||
