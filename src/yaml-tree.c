@@ -75,36 +75,51 @@ static int next_in_body(loader_t *L, yaml_event_t *ev, yaml_event_type_t end)
     return 1;
 }
 
+/* The node an event opens (its whole subtree read), the event deleted;
+   NULL on an error (L->err written). */
+static dh_yaml_node_t *take_node(loader_t *L, yaml_event_t *ev, int depth)
+{
+    dh_yaml_node_t *v = parse_node(L, ev, depth);
+    yaml_event_delete(ev);
+    return v;
+}
+
+/* The next key of a map body: 0 with *key (the caller frees it), 1 at
+   MAPPING_END, -1 on an error (not a plain scalar, a duplicate). */
+static int read_key(loader_t *L, const dh_yaml_node_t *map, char **key)
+{
+    yaml_event_t kev;
+    int rc = next_in_body(L, &kev, YAML_MAPPING_END_EVENT);
+    if (rc)
+        return rc;
+    if (kev.type != YAML_SCALAR_EVENT) {
+        snprintf(L->err, L->errlen, "%s:%zu: map keys must be plain scalars", L->file,
+                 kev.start_mark.line + 1);
+        yaml_event_delete(&kev);
+        return -1;
+    }
+    *key = dh_strndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
+    size_t kline = kev.start_mark.line + 1;
+    yaml_event_delete(&kev);
+    for (size_t i = 0; i < map->n_items; i++)
+        if (strcmp(map->items[i]->key, *key) == 0) {
+            snprintf(L->err, L->errlen, "%s:%zu: duplicate key '%s'", L->file, kline, *key);
+            free(*key);
+            return -1;
+        }
+    return 0;
+}
+
 /* Read a mapping's key/value pairs until MAPPING_END. */
 static int parse_map_body(loader_t *L, dh_yaml_node_t *map, int depth)
 {
     for (;;) {
-        yaml_event_t kev;
-        int rc = next_in_body(L, &kev, YAML_MAPPING_END_EVENT);
+        char *key;
+        int rc = read_key(L, map, &key);
         if (rc)
             return rc < 0 ? -1 : 0;
-        if (kev.type != YAML_SCALAR_EVENT) {
-            snprintf(L->err, L->errlen, "%s:%zu: map keys must be plain scalars", L->file,
-                     kev.start_mark.line + 1);
-            yaml_event_delete(&kev);
-            return -1;
-        }
-        char *key = dh_strndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
-        size_t kline = kev.start_mark.line + 1;
-        yaml_event_delete(&kev);
-        for (size_t i = 0; i < map->n_items; i++)
-            if (strcmp(map->items[i]->key, key) == 0) {
-                snprintf(L->err, L->errlen, "%s:%zu: duplicate key '%s'", L->file, kline, key);
-                free(key);
-                return -1;
-            }
         yaml_event_t vev;
-        if (next_event(L, &vev)) {
-            free(key);
-            return -1;
-        }
-        dh_yaml_node_t *v = parse_node(L, &vev, depth + 1);
-        yaml_event_delete(&vev);
+        dh_yaml_node_t *v = next_event(L, &vev) ? NULL : take_node(L, &vev, depth + 1);
         if (!v) {
             free(key);
             return -1;
@@ -121,8 +136,7 @@ static int parse_seq_body(loader_t *L, dh_yaml_node_t *seq, int depth)
         int rc = next_in_body(L, &ev, YAML_SEQUENCE_END_EVENT);
         if (rc)
             return rc < 0 ? -1 : 0;
-        dh_yaml_node_t *v = parse_node(L, &ev, depth + 1);
-        yaml_event_delete(&ev);
+        dh_yaml_node_t *v = take_node(L, &ev, depth + 1);
         if (!v)
             return -1;
         node_add(seq, v);
@@ -191,8 +205,7 @@ dh_yaml_node_t *dh_yaml_load(const char *path, char *err, size_t errlen)
             root = node_new(DH_YAML_MAP, 1, L.file);
             break;
         }
-        root = parse_node(&L, &ev, 0);
-        yaml_event_delete(&ev);
+        root = take_node(&L, &ev, 0);
         break;
     }
     yaml_parser_delete(&L.parser);
