@@ -259,6 +259,21 @@ static int word_value(const char *s, size_t len, const word_t *w, size_t n, int 
     return otherwise;
 }
 
+/* An optional string member as a short text: 1 with buf[0..*len) filled,
+   0 when absent or too long for buf (nothing to read), -1 when it is not a
+   string (reason `bad`). */
+static int optional_text(const field_t *f, char *buf, size_t cap, size_t *len, const char *bad,
+                         char reason[DH_REASON_MAX])
+{
+    if (!f->item)
+        return 0;
+    if (!cJSON_IsString(f->item)) {
+        fail(reason, bad);
+        return -1;
+    }
+    return small_text(f, buf, cap, len) ? 1 : 0;
+}
+
 /* ---- typed values ------------------------------------------------------- */
 
 /* An integer in [min, max] into *out; absent leaves *out. */
@@ -300,17 +315,14 @@ static bool numbered(const field_t *num, const field_t *name, int32_t max,
 {
     if (!int32_field(num, max, out, bad, reason))
         return false;
-    if (!name->item)
-        return true;
-    if (!cJSON_IsString(name->item))
-        return fail(reason, bad_name);
     char buf[64];
     size_t len;
-    if (!num->item && small_text(name, buf, sizeof(buf), &len)) {
+    int rc = optional_text(name, buf, sizeof(buf), &len, bad_name, reason);
+    if (rc > 0 && !num->item) {
         int32_t v = from_name(buf, len);
         *out = v >= 0 && v <= max ? v : -1;
     }
-    return true;
+    return rc >= 0;
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -335,15 +347,12 @@ static bool read_ts(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX]
 static bool word_field(const field_t *f, const word_t *w, size_t n, int otherwise, uint8_t *out,
                        const char *bad, char reason[DH_REASON_MAX])
 {
-    if (!f->item)
-        return true;
-    if (!cJSON_IsString(f->item))
-        return fail(reason, bad);
     char buf[32];
     size_t len;
-    if (small_text(f, buf, sizeof(buf), &len))
+    int rc = optional_text(f, buf, sizeof(buf), &len, bad, reason);
+    if (rc > 0)
         *out = (uint8_t)word_value(buf, len, w, n, otherwise);
-    return true;
+    return rc >= 0;
 }
 
 static bool read_sensor(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
