@@ -272,19 +272,15 @@ static long parse_hex16(const char *s)
    as Z (Z, AD, CD), so both sensors agree on DH_FLAG_Z. */
 static uint16_t flags_from_word(long w)
 {
+    static const struct {
+        long bits;
+        uint16_t flag;
+    } map[] = {{0x8000, DH_FLAG_QR}, {0x0400, DH_FLAG_AA}, {0x0200, DH_FLAG_TC},
+               {0x0100, DH_FLAG_RD}, {0x0080, DH_FLAG_RA}, {0x0070, DH_FLAG_Z}};
     uint16_t f = 0;
-    if (w & 0x8000)
-        f |= DH_FLAG_QR;
-    if (w & 0x0400)
-        f |= DH_FLAG_AA;
-    if (w & 0x0200)
-        f |= DH_FLAG_TC;
-    if (w & 0x0100)
-        f |= DH_FLAG_RD;
-    if (w & 0x0080)
-        f |= DH_FLAG_RA;
-    if (w & 0x0070)
-        f |= DH_FLAG_Z;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (w & map[i].bits)
+            f |= map[i].flag;
     return f;
 }
 
