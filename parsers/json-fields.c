@@ -5,6 +5,7 @@
 #include "json-fields.h"
 
 #include "../src/util-json.h"
+#include "../src/util-mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -62,6 +63,24 @@ cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX])
     return root;
 }
 
+dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
+                        char reason[DH_REASON_MAX], bool (*skip)(const char *, size_t),
+                        jf_fill_fn fill)
+{
+    dh_evbuf_reset(out);
+    line = jf_trim(line, &len);
+    if (skip && skip(line, len))
+        return DH_LINE_SKIPPED;
+    cJSON *root = jf_parse_object(line, len, reason);
+    if (!root)
+        return DH_LINE_MALFORMED;
+    dh_line_t r = fill(state, line, len, root, out, reason);
+    cJSON_Delete(root);
+    if (r != DH_LINE_RECORD)
+        dh_evbuf_reset(out);
+    return r;
+}
+
 const cJSON *jf_get(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -114,6 +133,34 @@ bool jf_seconds_to_us(double s, int64_t *us)
         return false;
     *us = (int64_t)llround(s * 1e6);
     return true;
+}
+
+void *jf_scratch_create(void)
+{
+    return dh_calloc(1, sizeof(jf_scratch_t));
+}
+
+void jf_scratch_destroy(void *state)
+{
+    jf_scratch_t *st = state;
+    if (!st)
+        return;
+    free(st->scratch);
+    free(st);
+}
+
+void jf_scratch_reserve(jf_scratch_t *st, size_t n)
+{
+    if (n > st->cap) {
+        st->scratch = dh_realloc(st->scratch, n);
+        st->cap = n;
+    }
+}
+
+long jf_scratch_decode(jf_scratch_t *st, const char *raw, size_t rawlen)
+{
+    jf_scratch_reserve(st, rawlen);
+    return jf_decode_string(raw, rawlen, st->scratch);
 }
 
 const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len)

@@ -34,6 +34,21 @@ dh_line_t jf_malformed(char reason[DH_REASON_MAX], const char *msg);
    text is not valid JSON or not an object. Free with cJSON_Delete. */
 cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX]);
 
+/* What a one-object-a-line parser makes of its parsed line: fills out->ev
+   from root (line is the trimmed raw text it was parsed from) and says what
+   the line was (parser.h parse_line); reason is written unless it returns
+   DH_LINE_RECORD. state is the parser's (parser.h create). */
+typedef dh_line_t (*jf_fill_fn)(void *state, const char *line, size_t len, const cJSON *root,
+                                dh_evbuf_t *out, char reason[DH_REASON_MAX]);
+
+/* parse_line (parser.h) of a JSON-lines parser: reset out, trim the line,
+   return DH_LINE_SKIPPED when `skip` (may be NULL) says so from the raw text,
+   parse it as one object (jf_parse_object) and fill. out is reset again
+   unless the answer is DH_LINE_RECORD. */
+dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
+                        char reason[DH_REASON_MAX], bool (*skip)(const char *, size_t),
+                        jf_fill_fn fill);
+
 /* Member `key` (case-sensitive, first one when duplicated) or NULL. */
 const cJSON *jf_get(const cJSON *obj, const char *key);
 
@@ -54,6 +69,26 @@ int jf_bool(const cJSON *obj, const char *key);
 /* Seconds (a JSON number) to µs, rounded to the nearest µs (exact for the
    6-decimal values sensors print). false unless finite and 0 <= s < 1e11. */
 bool jf_seconds_to_us(double s, int64_t *us);
+
+/* The per-stream state of a JSON parser that decodes strings out of the raw
+   line: scratch space grown to the longest token seen, never per record. */
+typedef struct {
+    char *scratch;
+    size_t cap;
+} jf_scratch_t;
+
+/* parser.h create and destroy for a parser whose state is a jf_scratch_t:
+   an empty one (aborts when out of memory, util-mem.h), and freeing it
+   (NULL is a no-op). */
+void *jf_scratch_create(void);
+void jf_scratch_destroy(void *state);
+
+/* Grow st->scratch to hold at least n bytes (never shrinks; untouched when it
+   already does). */
+void jf_scratch_reserve(jf_scratch_t *st, size_t n);
+
+/* jf_decode_string of a raw string token into st->scratch, grown to fit. */
+long jf_scratch_decode(jf_scratch_t *st, const char *raw, size_t rawlen);
 
 /* Copy a NUL-terminated string into the record arena; NULL when full. */
 const char *jf_copy(dh_evbuf_t *b, const char *s, size_t *len);

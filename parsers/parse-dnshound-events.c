@@ -48,7 +48,6 @@
 #include "../src/util-dns.h"
 #include "../src/util-ip.h"
 #include "../src/util-json.h"
-#include "../src/util-mem.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
 #include "../src/parser.h"
@@ -58,13 +57,6 @@
 /* The latest ts util-time.c prints with a 4-digit year
    (9999-12-31T23:59:59.999999Z); earlier than the epoch is refused too. */
 #define MAX_TS_US INT64_C(253402300799999999)
-
-/* Per-stream state: scratch space for decoding strings from their raw
-   tokens (grown to the longest token seen, never per record). */
-typedef struct {
-    char *scratch;
-    size_t cap;
-} de_state_t;
 
 /* A member found by collect(): its cJSON item (NULL when absent or null)
    and its raw text. */
@@ -97,20 +89,6 @@ static dh_probe_t de_probe(const char *line, size_t len)
         !jf_has_key(line, len, "\"id.orig_h\"") && !jf_has_key(line, len, "\"_path\""))
         return DH_PROBE_YES;
     return DH_PROBE_NEED_MORE;
-}
-
-static void *de_create(void)
-{
-    return dh_calloc(1, sizeof(de_state_t));
-}
-
-static void de_destroy(void *state)
-{
-    de_state_t *st = state;
-    if (!st)
-        return;
-    free(st->scratch);
-    free(st);
 }
 
 /* ---- the raw text, walked in step with the cJSON tree ------------------- */
@@ -215,13 +193,9 @@ static size_t decode_byte_escapes(char *s, size_t n)
 
 /* Decode a string token into st->scratch: JSON escapes (\u0000 included),
    then the byte escapes. false when the token is not a good string. */
-static bool decode_text(de_state_t *st, jf_span_t raw, size_t *len)
+static bool decode_text(jf_scratch_t *st, jf_span_t raw, size_t *len)
 {
-    if (raw.n > st->cap) {
-        st->scratch = dh_realloc(st->scratch, raw.n);
-        st->cap = raw.n;
-    }
-    long n = jf_decode_string(raw.p, raw.n, st->scratch);
+    long n = jf_scratch_decode(st, raw.p, raw.n);
     if (n < 0)
         return false;
     *len = decode_byte_escapes(st->scratch, (size_t)n);
@@ -230,7 +204,7 @@ static bool decode_text(de_state_t *st, jf_span_t raw, size_t *len)
 
 /* A string field copied into the record arena. *ok false: malformed (reason
    written); a NULL result with *ok true: absent. */
-static const char *text_field(de_state_t *st, const field_t *f, dh_evbuf_t *out, size_t *len,
+static const char *text_field(jf_scratch_t *st, const field_t *f, dh_evbuf_t *out, size_t *len,
                               const char *bad, char reason[DH_REASON_MAX], bool *ok)
 {
     *ok = true;
@@ -268,6 +242,36 @@ static bool small_text(const field_t *f, char *buf, size_t cap, size_t *len)
 static bool text_is(const char *s, size_t len, const char *lit)
 {
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
+}
+
+/* A word of a closed vocabulary and the value it stands for. */
+typedef struct {
+    const char *word;
+    int value;
+} word_t;
+
+/* The value of the word s[0..len) among w[0..n), `otherwise` when none. */
+static int word_value(const char *s, size_t len, const word_t *w, size_t n, int otherwise)
+{
+    for (size_t i = 0; i < n; i++)
+        if (text_is(s, len, w[i].word))
+            return w[i].value;
+    return otherwise;
+}
+
+/* An optional string member as a short text: 1 with buf[0..*len) filled,
+   0 when absent or too long for buf (nothing to read), -1 when it is not a
+   string (reason `bad`). */
+static int optional_text(const field_t *f, char *buf, size_t cap, size_t *len, const char *bad,
+                         char reason[DH_REASON_MAX])
+{
+    if (!f->item)
+        return 0;
+    if (!cJSON_IsString(f->item)) {
+        fail(reason, bad);
+        return -1;
+    }
+    return small_text(f, buf, cap, len) ? 1 : 0;
 }
 
 /* ---- typed values ------------------------------------------------------- */
@@ -311,17 +315,14 @@ static bool numbered(const field_t *num, const field_t *name, int32_t max,
 {
     if (!int32_field(num, max, out, bad, reason))
         return false;
-    if (!name->item)
-        return true;
-    if (!cJSON_IsString(name->item))
-        return fail(reason, bad_name);
     char buf[64];
     size_t len;
-    if (!num->item && small_text(name, buf, sizeof(buf), &len)) {
+    int rc = optional_text(name, buf, sizeof(buf), &len, bad_name, reason);
+    if (rc > 0 && !num->item) {
         int32_t v = from_name(buf, len);
         *out = v >= 0 && v <= max ? v : -1;
     }
-    return true;
+    return rc >= 0;
 }
 
 /* ---- the record ---------------------------------------------------------- */
@@ -340,35 +341,30 @@ static bool read_ts(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX]
     return true;
 }
 
-static bool read_sensor(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+/* An optional string member naming one of the words w[0..n): absent leaves
+   *out, a non-string is malformed (reason `bad`), another word is
+   `otherwise`, and a text too long to be any word leaves *out too. */
+static bool word_field(const field_t *f, const word_t *w, size_t n, int otherwise, uint8_t *out,
+                       const char *bad, char reason[DH_REASON_MAX])
 {
-    if (!f->item)
-        return true;
-    if (!cJSON_IsString(f->item))
-        return fail(reason, "bad sensor");
     char buf[32];
     size_t len;
-    if (!small_text(f, buf, sizeof(buf), &len))
-        return true; /* an unknown sensor */
-    ev->sensor = text_is(buf, len, "zeek")       ? DH_SENSOR_ZEEK
-                 : text_is(buf, len, "suricata") ? DH_SENSOR_SURICATA
-                                                 : DH_SENSOR_UNKNOWN;
-    return true;
+    int rc = optional_text(f, buf, sizeof(buf), &len, bad, reason);
+    if (rc > 0)
+        *out = (uint8_t)word_value(buf, len, w, n, otherwise);
+    return rc >= 0;
+}
+
+static bool read_sensor(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    static const word_t w[] = {{"zeek", DH_SENSOR_ZEEK}, {"suricata", DH_SENSOR_SURICATA}};
+    return word_field(f, w, 2, DH_SENSOR_UNKNOWN, &ev->sensor, "bad sensor", reason);
 }
 
 static bool read_transport(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
 {
-    if (!f->item)
-        return true;
-    if (!cJSON_IsString(f->item))
-        return fail(reason, "bad transport");
-    char buf[32];
-    size_t len;
-    if (small_text(f, buf, sizeof(buf), &len))
-        ev->transport = text_is(buf, len, "udp")   ? DH_TRANSPORT_UDP
-                        : text_is(buf, len, "tcp") ? DH_TRANSPORT_TCP
-                                                   : DH_TRANSPORT_UNKNOWN;
-    return true;
+    static const word_t w[] = {{"udp", DH_TRANSPORT_UDP}, {"tcp", DH_TRANSPORT_TCP}};
+    return word_field(f, w, 2, DH_TRANSPORT_UNKNOWN, &ev->transport, "bad transport", reason);
 }
 
 /* client / server: {"ip": "...", "port": n}. */
@@ -401,7 +397,7 @@ static bool read_endpoint(const field_t *f, const char *which, dh_addr_t *addr, 
     return true;
 }
 
-static bool read_query(de_state_t *st, const field_t *f, dh_evbuf_t *out,
+static bool read_query(jf_scratch_t *st, const field_t *f, dh_evbuf_t *out,
                        char reason[DH_REASON_MAX])
 {
     static const char *const keys[] = {"name", "type", "type_name", "class", "class_name"};
@@ -452,7 +448,7 @@ static bool read_flags(const field_t *f, dh_event_t *ev, char reason[DH_REASON_M
 
 /* One element of answers[]. Beyond DH_EVBUF_MAX_ANSWERS it is still checked
    but only counted (dh_evbuf_add_answer), its strings are not copied. */
-static bool read_answer(de_state_t *st, const cJSON *item, jf_span_t raw, dh_evbuf_t *out,
+static bool read_answer(jf_scratch_t *st, const cJSON *item, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     static const char *const keys[] = {"section", "name", "type", "type_name", "ttl", "data"};
@@ -466,14 +462,13 @@ static bool read_answer(de_state_t *st, const cJSON *item, jf_span_t raw, dh_evb
         size_t len;
         if (!cJSON_IsString(f[A_SECTION].item) || !small_text(&f[A_SECTION], buf, sizeof(buf), &len))
             return fail(reason, "bad answers[].section");
-        if (text_is(buf, len, "answer"))
-            a.section = DH_SECTION_ANSWER;
-        else if (text_is(buf, len, "authority"))
-            a.section = DH_SECTION_AUTHORITY;
-        else if (text_is(buf, len, "additional"))
-            a.section = DH_SECTION_ADDITIONAL;
-        else
+        static const word_t sections[] = {{"answer", DH_SECTION_ANSWER},
+                                          {"authority", DH_SECTION_AUTHORITY},
+                                          {"additional", DH_SECTION_ADDITIONAL}};
+        int sec = word_value(buf, len, sections, 3, -1);
+        if (sec < 0)
             return fail(reason, "bad answers[].section");
+        a.section = (uint8_t)sec;
     }
     if (!numbered(&f[A_TYPE], &f[A_TYPE_NAME], 65535, dh_qtype_from_name, &a.rrtype,
                   "bad answers[].type", "bad answers[].type_name", reason) ||
@@ -497,7 +492,7 @@ static bool read_answer(de_state_t *st, const cJSON *item, jf_span_t raw, dh_evb
     return true;
 }
 
-static bool read_answers(de_state_t *st, const field_t *f, const field_t *dropped,
+static bool read_answers(jf_scratch_t *st, const field_t *f, const field_t *dropped,
                          dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
     if (f->item) {
@@ -533,7 +528,7 @@ static const char *const top_keys[K_N] = {
     "flags",  "rejected",     "rtt_us", "answers",    "answers_dropped",
 };
 
-static bool fill_record(de_state_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
+static bool fill_record(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     field_t f[K_N];
@@ -567,29 +562,25 @@ static bool fill_record(de_state_t *st, const cJSON *root, jf_span_t raw, dh_evb
     return true;
 }
 
+static dh_line_t de_record(void *state, const char *line, size_t len, const cJSON *root,
+                           dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    jf_span_t raw = {line, len};
+    return fill_record(state, root, raw, out, reason) ? DH_LINE_RECORD : DH_LINE_MALFORMED;
+}
+
 static dh_line_t de_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                                char reason[DH_REASON_MAX])
 {
-    dh_evbuf_reset(out);
-    line = jf_trim(line, &len);
-    cJSON *root = jf_parse_object(line, len, reason);
-    if (!root)
-        return DH_LINE_MALFORMED;
-    bool ok = fill_record(state, root, (jf_span_t){line, len}, out, reason);
-    cJSON_Delete(root);
-    if (!ok) {
-        dh_evbuf_reset(out);
-        return DH_LINE_MALFORMED;
-    }
-    return DH_LINE_RECORD;
+    return jf_parse_line(state, line, len, out, reason, NULL, de_record);
 }
 
 const dh_parser_type_t dh_parser_dnshound_events = {
     .name = "events",
     .description = "dnshound normalized events (--emit events), e.g. a repartition topic",
     .probe = de_probe,
-    .create = de_create,
+    .create = jf_scratch_create,
     .parse_line = de_parse_line,
     .end_of_input = NULL,
-    .destroy = de_destroy,
+    .destroy = jf_scratch_destroy,
 };

@@ -184,16 +184,20 @@ static bool read_flow_id(const char *line, size_t len, const char **txt, size_t 
     return true;
 }
 
-/* RR type from a number or a name: any spelling dh_qtype_from_name knows
-   ("A", "65", "ptr"), plus Suricata's own misspellings CDSNKEY, NSAPPT, ND. */
-static int32_t rrtype_of(const cJSON *it)
+/* A code written as a number in [0, max] or as a name (by_name reads the
+   name); -1 when it is neither. */
+static int32_t code_of(const cJSON *it, int64_t max, int32_t (*by_name)(const char *s))
 {
     int64_t v;
-    if (jf_item_int(it, 0, 65535, &v))
+    if (jf_item_int(it, 0, max, &v))
         return (int32_t)v;
-    if (!cJSON_IsString(it))
-        return -1;
-    const char *s = it->valuestring;
+    return cJSON_IsString(it) ? by_name(it->valuestring) : -1;
+}
+
+/* Any spelling dh_qtype_from_name knows ("A", "65", "ptr"), plus Suricata's
+   own misspellings CDSNKEY, NSAPPT, ND. */
+static int32_t rrtype_by_name(const char *s)
+{
     int32_t t = dh_qtype_from_name(s, strlen(s));
     if (t >= 0)
         return t;
@@ -206,16 +210,23 @@ static int32_t rrtype_of(const cJSON *it)
     return -1;
 }
 
-/* "NOERROR", "BADVERS/BADSIG", "17", or a number (mdns). */
+/* "NOERROR", "BADVERS/BADSIG", "17". */
+static int32_t rcode_by_name(const char *s)
+{
+    const char *slash = strchr(s, '/');
+    return dh_rcode_from_name(s, slash ? (size_t)(slash - s) : strlen(s));
+}
+
+/* RR type from a number or a name. */
+static int32_t rrtype_of(const cJSON *it)
+{
+    return code_of(it, 65535, rrtype_by_name);
+}
+
+/* RCODE from a name or a number (mdns). */
 static int32_t rcode_of(const cJSON *it)
 {
-    int64_t v;
-    if (jf_item_int(it, 0, 4095, &v))
-        return (int32_t)v;
-    if (!cJSON_IsString(it))
-        return -1;
-    const char *s = it->valuestring, *slash = strchr(s, '/');
-    return dh_rcode_from_name(s, slash ? (size_t)(slash - s) : strlen(s));
+    return code_of(it, 4095, rcode_by_name);
 }
 
 /* The question: queries[0] (v3), query[0] (v2 style in Suricata 8), or the
@@ -261,19 +272,15 @@ static long parse_hex16(const char *s)
    as Z (Z, AD, CD), so both sensors agree on DH_FLAG_Z. */
 static uint16_t flags_from_word(long w)
 {
+    static const struct {
+        long bits;
+        uint16_t flag;
+    } map[] = {{0x8000, DH_FLAG_QR}, {0x0400, DH_FLAG_AA}, {0x0200, DH_FLAG_TC},
+               {0x0100, DH_FLAG_RD}, {0x0080, DH_FLAG_RA}, {0x0070, DH_FLAG_Z}};
     uint16_t f = 0;
-    if (w & 0x8000)
-        f |= DH_FLAG_QR;
-    if (w & 0x0400)
-        f |= DH_FLAG_AA;
-    if (w & 0x0200)
-        f |= DH_FLAG_TC;
-    if (w & 0x0100)
-        f |= DH_FLAG_RD;
-    if (w & 0x0080)
-        f |= DH_FLAG_RA;
-    if (w & 0x0070)
-        f |= DH_FLAG_Z;
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (w & map[i].bits)
+            f |= map[i].flag;
     return f;
 }
 
@@ -564,9 +571,10 @@ static const char *find_dns(const cJSON *root, const char *et, eve_kind_t *k)
     return NULL;
 }
 
-static dh_line_t eve_record(const char *line, size_t len, const cJSON *root, dh_evbuf_t *out,
-                            char reason[DH_REASON_MAX])
+static dh_line_t eve_record(void *state, const char *line, size_t len, const cJSON *root,
+                            dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
+    (void)state;
     const char *et = jf_string(root, "event_type"), *why, *ts, *flow_txt;
     if (!et)
         return jf_malformed(reason, "no event_type");
@@ -604,19 +612,7 @@ full:
 static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                                 char reason[DH_REASON_MAX])
 {
-    (void)state;
-    dh_evbuf_reset(out);
-    line = jf_trim(line, &len);
-    if (fast_skip(line, len))
-        return DH_LINE_SKIPPED;
-    cJSON *root = jf_parse_object(line, len, reason);
-    if (!root)
-        return DH_LINE_MALFORMED;
-    dh_line_t r = eve_record(line, len, root, out, reason);
-    cJSON_Delete(root);
-    if (r != DH_LINE_RECORD)
-        dh_evbuf_reset(out);
-    return r;
+    return jf_parse_line(state, line, len, out, reason, fast_skip, eve_record);
 }
 
 /* The head of an over-long line: the first "event_type" key within 4 KiB

@@ -31,20 +31,12 @@
 
 #include "../src/util-dns.h"
 #include "../src/util-ip.h"
-#include "../src/util-mem.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
 #include "../src/parser.h"
 #include "zeek-common.h"
 
 #define TOO_LARGE "record too large for the event buffer"
-
-/* Per-stream state: a scratch buffer for decoding the query from the raw
-   line (grown when a longer query shows up, never per record). */
-typedef struct {
-    char *scratch;
-    size_t cap;
-} zj_state_t;
 
 static dh_probe_t zj_probe(const char *line, size_t len)
 {
@@ -56,20 +48,6 @@ static dh_probe_t zj_probe(const char *line, size_t len)
     if (jf_has_key(line, len, "\"id.orig_h\"") || jf_memmem(line, len, "\"_path\":\"dns\"", 13))
         return DH_PROBE_YES;
     return DH_PROBE_NEED_MORE;
-}
-
-static void *zj_create(void)
-{
-    return dh_calloc(1, sizeof(zj_state_t));
-}
-
-static void zj_destroy(void *state)
-{
-    zj_state_t *st = state;
-    if (!st)
-        return;
-    free(st->scratch);
-    free(st);
 }
 
 /* Keys only a DNS record has (the booleans always appear, Zeek logs their
@@ -186,7 +164,7 @@ static void read_header(const cJSON *root, dh_event_t *ev)
 
 /* The query's exact bytes: from the raw token when possible (keeps \u0000),
    else cJSON's string. -1 when the event buffer is full. */
-static int read_query(zj_state_t *st, const char *line, size_t len, const cJSON *root,
+static int read_query(jf_scratch_t *st, const char *line, size_t len, const cJSON *root,
                       dh_evbuf_t *out)
 {
     const char *q = jf_string(root, "query");
@@ -195,19 +173,11 @@ static int read_query(zj_state_t *st, const char *line, size_t len, const cJSON 
     const char *raw;
     size_t rawlen;
     long n = -1;
-    if (jf_raw_member(line, len, "query", &raw, &rawlen)) {
-        if (rawlen > st->cap) {
-            st->scratch = dh_realloc(st->scratch, rawlen);
-            st->cap = rawlen;
-        }
-        n = jf_decode_string(raw, rawlen, st->scratch);
-    }
+    if (jf_raw_member(line, len, "query", &raw, &rawlen))
+        n = jf_scratch_decode(st, raw, rawlen);
     if (n < 0) {
         n = (long)strlen(q);
-        if ((size_t)n > st->cap) {
-            st->scratch = dh_realloc(st->scratch, (size_t)n);
-            st->cap = (size_t)n;
-        }
+        jf_scratch_reserve(st, (size_t)n);
         if (n)
             memcpy(st->scratch, q, (size_t)n);
     }
@@ -279,9 +249,10 @@ static int read_answers(const cJSON *root, dh_evbuf_t *out)
     return 0;
 }
 
-static dh_line_t fill_record(zj_state_t *st, const char *line, size_t len, const cJSON *root,
+static dh_line_t fill_record(void *state, const char *line, size_t len, const cJSON *root,
                              dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
+    jf_scratch_t *st = state;
     const char *path = jf_string(root, "_path");
     if (path && strcmp(path, "dns") != 0)
         return DH_LINE_SKIPPED;
@@ -309,24 +280,15 @@ full:
 static dh_line_t zj_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                                char reason[DH_REASON_MAX])
 {
-    dh_evbuf_reset(out);
-    line = jf_trim(line, &len);
-    cJSON *root = jf_parse_object(line, len, reason);
-    if (!root)
-        return DH_LINE_MALFORMED;
-    dh_line_t r = fill_record(state, line, len, root, out, reason);
-    cJSON_Delete(root);
-    if (r != DH_LINE_RECORD)
-        dh_evbuf_reset(out);
-    return r;
+    return jf_parse_line(state, line, len, out, reason, NULL, fill_record);
 }
 
 const dh_parser_type_t dh_parser_zeek_json = {
     .name = "zeek-json",
     .description = "Zeek dns.log as JSON lines (LogAscii::use_json, json-streaming-logs)",
     .probe = zj_probe,
-    .create = zj_create,
+    .create = jf_scratch_create,
     .parse_line = zj_parse_line,
     .end_of_input = NULL,
-    .destroy = zj_destroy,
+    .destroy = jf_scratch_destroy,
 };

@@ -15,6 +15,7 @@
 #include "sketch.h"
 #include "util-ip.h"
 #include "util-mem.h"
+#include "util-oahash.h"
 
 typedef struct {
     uint64_t ekey;         /* entity hash, 0 = empty slot */
@@ -71,22 +72,27 @@ static uint64_t entity_key(const dh_detection_t *d)
 
 static open_alert_t *find(dh_alerts_t *a, uint64_t key)
 {
-    size_t i = key & (a->cap - 1);
+    size_t i = dh_oa_start(key, a->cap);
     while (a->slots[i].ekey && a->slots[i].ekey != key)
-        i = (i + 1) & (a->cap - 1);
+        i = dh_oa_next(i, a->cap);
     return &a->slots[i];
+}
+
+/* An open alert's slot is filed under its entity key (0: empty). */
+static bool slot_used(const void *sl)
+{
+    return ((const open_alert_t *)sl)->ekey != 0;
+}
+
+static uint64_t slot_hash(const void *sl)
+{
+    return ((const open_alert_t *)sl)->ekey;
 }
 
 static void grow(dh_alerts_t *a)
 {
-    open_alert_t *old = a->slots;
-    size_t old_cap = a->cap;
-    a->cap *= 2;
-    a->slots = dh_calloc(a->cap, sizeof(open_alert_t));
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].ekey)
-            *find(a, old[i].ekey) = old[i];
-    free(old);
+    static const dh_oa_slot_t kind = {sizeof(open_alert_t), slot_used, slot_hash};
+    a->slots = dh_oa_grow(a->slots, &a->cap, &kind);
 }
 
 /* ---- the heap of suppression ends (ties by entity: deterministic) ---- */

@@ -6,17 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sketch.h"
 #include "util-ip.h"
 #include "util-time.h"
 
 /* 64-bit hash with a seed (a splitmix-style finalizer over FNV-1a). */
 static uint64_t hash64(const void *data, size_t len, uint64_t h)
 {
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
+    h = dh_fnv1a64(data, len, h);
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 27;

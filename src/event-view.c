@@ -93,25 +93,22 @@ void dh_event_view_init(dh_event_view_t *v, const dh_event_t *ev)
     v->lazy = &v->lazy_store;
 }
 
-unsigned dh_event_view_encoding(const dh_event_view_t *v)
-{
-    dh_event_view_lazy_t *c = v->lazy;
-    if (!(c->have & HAVE_ENCODING)) {
-        c->encoding = dh_lex_encoding(v->longest, v->longest_len);
-        c->have |= HAVE_ENCODING;
+/* The lazy facts of the longest label: FN(longest, longest_len), computed on
+   first use and then read from the cache, where bit HAVE says it is filled.
+   One body for each such accessor. */
+#define LONGEST_LABEL_FACT(NAME, T, FIELD, HAVE, FN)                                          \
+    T NAME(const dh_event_view_t *v)                                                          \
+    {                                                                                         \
+        dh_event_view_lazy_t *c = v->lazy;                                                    \
+        if (!(c->have & HAVE)) {                                                              \
+            c->FIELD = FN(v->longest, v->longest_len);                                        \
+            c->have |= HAVE;                                                                  \
+        }                                                                                     \
+        return c->FIELD;                                                                      \
     }
-    return c->encoding;
-}
 
-double dh_event_view_entropy(const dh_event_view_t *v)
-{
-    dh_event_view_lazy_t *c = v->lazy;
-    if (!(c->have & HAVE_ENTROPY)) {
-        c->entropy = dh_lex_entropy(v->longest, v->longest_len);
-        c->have |= HAVE_ENTROPY;
-    }
-    return c->entropy;
-}
+LONGEST_LABEL_FACT(dh_event_view_encoding, unsigned, encoding, HAVE_ENCODING, dh_lex_encoding)
+LONGEST_LABEL_FACT(dh_event_view_entropy, double, entropy, HAVE_ENTROPY, dh_lex_entropy)
 
 uint64_t dh_event_view_suffix_hash(const dh_event_view_t *v, size_t i)
 {

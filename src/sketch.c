@@ -5,14 +5,19 @@
 
 #include <math.h>
 
-uint64_t dh_hash64(const void *data, size_t len)
+uint64_t dh_fnv1a64(const void *data, size_t len, uint64_t h)
 {
     const unsigned char *p = data;
-    uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < len; i++) {
         h ^= p[i];
         h *= 1099511628211ULL;
     }
+    return h;
+}
+
+uint64_t dh_hash64(const void *data, size_t len)
+{
+    uint64_t h = dh_fnv1a64(data, len, 1469598103934665603ULL);
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;

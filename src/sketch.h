@@ -35,4 +35,9 @@ double dh_distinct_count(const dh_distinct_t *d);
 /* 64-bit hash of bytes (stable across runs and machines). */
 uint64_t dh_hash64(const void *data, size_t len);
 
+/* The FNV-1a accumulation under dh_hash64, continuing from h (start with the
+   FNV offset basis 1469598103934665603, or chain a previous result). It is
+   not finalized: callers mix its result with their own finalizer. */
+uint64_t dh_fnv1a64(const void *data, size_t len, uint64_t h);
+
 #endif

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "sketch.h"
+#include "util-list.h"
 #include "util-mem.h"
 
 typedef struct wgroup wgroup_t;
@@ -125,38 +126,19 @@ static uint64_t entry_hash(uint64_t key_hash, int64_t ws)
 
 static void lru_unlink(dh_state_t *st, entry_t *e)
 {
-    if (e->lru_prev)
-        e->lru_prev->lru_next = e->lru_next;
-    else
-        st->lru_head = e->lru_next;
-    if (e->lru_next)
-        e->lru_next->lru_prev = e->lru_prev;
-    else
-        st->lru_tail = e->lru_prev;
+    DH_LIST_UNLINK(st->lru_head, st->lru_tail, e, lru_prev, lru_next);
     e->lru_prev = e->lru_next = NULL;
 }
 
 static void lru_push_front(dh_state_t *st, entry_t *e)
 {
-    e->lru_prev = NULL;
-    e->lru_next = st->lru_head;
-    if (st->lru_head)
-        st->lru_head->lru_prev = e;
-    else
-        st->lru_tail = e;
-    st->lru_head = e;
+    entry_t *first = NULL; /* after no node: at the head */
+    DH_LIST_INSERT_AFTER(st->lru_head, st->lru_tail, first, e, lru_prev, lru_next);
 }
 
 static void group_unlink(dh_table_t *t, wgroup_t *g)
 {
-    if (g->prev)
-        g->prev->next = g->next;
-    else
-        t->grp_head = g->next;
-    if (g->next)
-        g->next->prev = g->prev;
-    else
-        t->grp_tail = g->prev;
+    DH_LIST_UNLINK(t->grp_head, t->grp_tail, g, prev, next);
     free(g);
 }
 
@@ -169,14 +151,7 @@ static void win_unlink(dh_table_t *t, entry_t *e)
         g->tail = e->win_prev && e->win_prev->grp == g ? e->win_prev : NULL;
     if (!g->head)
         group_unlink(t, g);
-    if (e->win_prev)
-        e->win_prev->win_next = e->win_next;
-    else
-        t->win_head = e->win_next;
-    if (e->win_next)
-        e->win_next->win_prev = e->win_prev;
-    else
-        t->win_tail = e->win_prev;
+    DH_LIST_UNLINK(t->win_head, t->win_tail, e, win_prev, win_next);
 }
 
 /* The group of window ws, created (empty, in window order) if needed. */
@@ -191,16 +166,7 @@ static wgroup_t *group_for(dh_table_t *t, int64_t ws)
         return after;
     wgroup_t *g = dh_calloc(1, sizeof(*g));
     g->start = ws;
-    g->prev = after;
-    g->next = after ? after->next : t->grp_head;
-    if (g->next)
-        g->next->prev = g;
-    else
-        t->grp_tail = g;
-    if (after)
-        after->next = g;
-    else
-        t->grp_head = g;
+    DH_LIST_INSERT_AFTER(t->grp_head, t->grp_tail, after, g, prev, next);
     return g;
 }
 
@@ -211,16 +177,7 @@ static void win_insert(dh_table_t *t, entry_t *e)
     wgroup_t *g = group_for(t, e->window_start);
     entry_t *after = g->tail ? g->tail : g->prev ? g->prev->tail : NULL;
     e->grp = g;
-    e->win_prev = after;
-    e->win_next = after ? after->win_next : t->win_head;
-    if (e->win_next)
-        e->win_next->win_prev = e;
-    else
-        t->win_tail = e;
-    if (after)
-        after->win_next = e;
-    else
-        t->win_head = e;
+    DH_LIST_INSERT_AFTER(t->win_head, t->win_tail, after, e, win_prev, win_next);
     if (!g->head)
         g->head = e;
     g->tail = e;

@@ -11,9 +11,39 @@
  */
 #include "pipeline-int.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "util-time.h"
+
+/* A --stats member shown straight from a uint64_t counter: its JSON name and
+   the counter's place in the stats struct. The tables below list each
+   object's members in the order --stats prints them. */
+typedef struct {
+    const char *name;
+    size_t off;
+} counter_t;
+
+#define COUNTER(T, name, field) {name, offsetof(T, field)}
+#define N_COUNTERS(tab) (sizeof(tab) / sizeof((tab)[0]))
+
+static void put_counters(dh_strbuf_t *sb, const void *stats, const counter_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)stats + c[i].off, sizeof(v));
+        dh_json_kv_uint(sb, c[i].name, v);
+    }
+}
+
+/* "key":{...} holding only counters. */
+static void counter_object(dh_strbuf_t *sb, const char *key, const void *stats,
+                           const counter_t *c, size_t n)
+{
+    dh_json_open_obj(sb, key);
+    put_counters(sb, stats, c, n);
+    dh_sb_putc(sb, '}');
+}
 
 const dh_counters_t *dh_pipeline_counters(const dh_pipeline_t *pl)
 {
@@ -37,31 +67,37 @@ static void history_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     dh_json_kv_uint(sb, "domains", h.entries);
     if (h.since_us != INT64_MAX)
         dh_json_kv_str(sb, "since", dh_time_format(h.since_us, t));
-    dh_json_kv_uint(sb, "lookups", h.lookups);
-    dh_json_kv_uint(sb, "cache_hits", h.cache_hits);
-    dh_json_kv_uint(sb, "disk_reads", h.disk_reads);
-    dh_json_kv_uint(sb, "new_domains", h.inserted);
-    dh_json_kv_uint(sb, "commits", h.commits);
-    dh_json_kv_uint(sb, "expired", h.expired);
-    dh_json_kv_uint(sb, "evicted_full", h.evicted_full);
-    dh_json_kv_uint(sb, "write_errors", h.write_errors);
+    static const counter_t tail[] = {
+        COUNTER(dh_history_stats_t, "lookups", lookups),
+        COUNTER(dh_history_stats_t, "cache_hits", cache_hits),
+        COUNTER(dh_history_stats_t, "disk_reads", disk_reads),
+        COUNTER(dh_history_stats_t, "new_domains", inserted),
+        COUNTER(dh_history_stats_t, "commits", commits),
+        COUNTER(dh_history_stats_t, "expired", expired),
+        COUNTER(dh_history_stats_t, "evicted_full", evicted_full),
+        COUNTER(dh_history_stats_t, "write_errors", write_errors),
+    };
+    put_counters(sb, &h, tail, N_COUNTERS(tail));
     dh_sb_putc(sb, '}');
 }
 
 static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 {
     const dh_counters_t *c = &pl->c;
+    static const counter_t counters[] = {
+        COUNTER(dh_counters_t, "records", records),
+        COUNTER(dh_counters_t, "dns_records", dns_records),
+        COUNTER(dh_counters_t, "dns_events", dns_events),
+        COUNTER(dh_counters_t, "skipped", skipped),
+        COUNTER(dh_counters_t, "malformed", malformed),
+        COUNTER(dh_counters_t, "too_long", too_long),
+        COUNTER(dh_counters_t, "late_events", late_events),
+        COUNTER(dh_counters_t, "replay_epochs", epochs),
+        COUNTER(dh_counters_t, "inputs", inputs),
+        COUNTER(dh_counters_t, "inputs_failed", inputs_failed),
+    };
     dh_json_open_obj(sb, "input");
-    dh_json_kv_uint(sb, "records", c->records);
-    dh_json_kv_uint(sb, "dns_records", c->dns_records);
-    dh_json_kv_uint(sb, "dns_events", c->dns_events);
-    dh_json_kv_uint(sb, "skipped", c->skipped);
-    dh_json_kv_uint(sb, "malformed", c->malformed);
-    dh_json_kv_uint(sb, "too_long", c->too_long);
-    dh_json_kv_uint(sb, "late_events", c->late_events);
-    dh_json_kv_uint(sb, "replay_epochs", c->epochs);
-    dh_json_kv_uint(sb, "inputs", c->inputs);
-    dh_json_kv_uint(sb, "inputs_failed", c->inputs_failed);
+    put_counters(sb, c, counters, N_COUNTERS(counters));
     dh_json_open_arr(sb, "files");
     for (size_t i = 0; i < pl->n_inputs; i++) {
         const input_stat_t *in = &pl->inputs[i];
@@ -82,14 +118,41 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 
 static void txn_stats(dh_strbuf_t *sb, const dh_txn_stats_t *t)
 {
-    dh_json_open_obj(sb, "transactions");
-    dh_json_kv_uint(sb, "merged", t->merged);
-    dh_json_kv_uint(sb, "unanswered", t->unanswered);
-    dh_json_kv_uint(sb, "responses_without_request", t->orphan_responses);
-    dh_json_kv_uint(sb, "evicted_full", t->evicted_full);
-    dh_json_kv_uint(sb, "pending_peak", t->pending_peak);
-    dh_sb_putc(sb, '}');
+    static const counter_t counters[] = {
+        COUNTER(dh_txn_stats_t, "merged", merged),
+        COUNTER(dh_txn_stats_t, "unanswered", unanswered),
+        COUNTER(dh_txn_stats_t, "responses_without_request", orphan_responses),
+        COUNTER(dh_txn_stats_t, "evicted_full", evicted_full),
+        COUNTER(dh_txn_stats_t, "pending_peak", pending_peak),
+    };
+    counter_object(sb, "transactions", t, counters, N_COUNTERS(counters));
 }
+
+static const counter_t state_sizes[] = {
+    COUNTER(dh_state_stats_t, "entries", entries),
+    COUNTER(dh_state_stats_t, "bytes", bytes),
+    COUNTER(dh_state_stats_t, "peak_bytes", peak_bytes),
+};
+
+static const counter_t state_closes[] = {
+    COUNTER(dh_state_stats_t, "windows_closed", closed),
+    COUNTER(dh_state_stats_t, "evicted", evicted),
+    COUNTER(dh_state_stats_t, "late_dropped", late_dropped),
+};
+
+static const counter_t noise[] = {
+    COUNTER(dh_noise_stats_t, "excluded", excluded),
+    COUNTER(dh_noise_stats_t, "allowlisted", allowlisted),
+    COUNTER(dh_noise_stats_t, "resolver_duplicates", resolver_duplicates),
+    COUNTER(dh_noise_stats_t, "from_resolver", from_resolver),
+    COUNTER(dh_noise_stats_t, "benign_service", benign_service),
+};
+
+static const counter_t alerts[] = {
+    COUNTER(dh_alerts_stats_t, "emitted", emitted),
+    COUNTER(dh_alerts_stats_t, "suppressed", suppressed),
+    COUNTER(dh_alerts_stats_t, "updates", updates),
+};
 
 /* The detector host's objects (--emit detections only). */
 static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
@@ -98,28 +161,14 @@ static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     dh_noise_stats_t ns = dh_noise_stats(pl->noise);
     dh_alerts_stats_t as = dh_alerts_stats(pl->alerts);
     dh_json_open_obj(sb, "state");
-    dh_json_kv_uint(sb, "entries", ss.entries);
-    dh_json_kv_uint(sb, "bytes", ss.bytes);
-    dh_json_kv_uint(sb, "peak_bytes", ss.peak_bytes);
+    put_counters(sb, &ss, state_sizes, N_COUNTERS(state_sizes));
     dh_json_kv_uint(sb, "max_bytes", pl->opt.core.max_state_bytes);
-    dh_json_kv_uint(sb, "windows_closed", ss.closed);
-    dh_json_kv_uint(sb, "evicted", ss.evicted);
-    dh_json_kv_uint(sb, "late_dropped", ss.late_dropped);
+    put_counters(sb, &ss, state_closes, N_COUNTERS(state_closes));
     dh_sb_putc(sb, '}');
-    dh_json_open_obj(sb, "noise");
-    dh_json_kv_uint(sb, "excluded", ns.excluded);
-    dh_json_kv_uint(sb, "allowlisted", ns.allowlisted);
-    dh_json_kv_uint(sb, "resolver_duplicates", ns.resolver_duplicates);
-    dh_json_kv_uint(sb, "from_resolver", ns.from_resolver);
-    dh_json_kv_uint(sb, "benign_service", ns.benign_service);
-    dh_sb_putc(sb, '}');
+    counter_object(sb, "noise", &ns, noise, N_COUNTERS(noise));
     if (pl->history)
         history_stats(sb, pl);
-    dh_json_open_obj(sb, "alerts");
-    dh_json_kv_uint(sb, "emitted", as.emitted);
-    dh_json_kv_uint(sb, "suppressed", as.suppressed);
-    dh_json_kv_uint(sb, "updates", as.updates);
-    dh_sb_putc(sb, '}');
+    counter_object(sb, "alerts", &as, alerts, N_COUNTERS(alerts));
 }
 
 /* path "-" is stdout. 0 or -1. */

@@ -257,20 +257,23 @@ void dh_json_kv_double(dh_strbuf_t *sb, const char *key, double v)
     dh_json_double(sb, v);
 }
 
-void dh_json_open_obj(dh_strbuf_t *sb, const char *key)
+/* Open a container: as member `key` of an object, or (key NULL) as the next
+   element of an array. */
+static void json_open(dh_strbuf_t *sb, const char *key, char bracket)
 {
     if (key)
         dh_json_key(sb, key);
     else
         json_comma(sb);
-    dh_sb_putc(sb, '{');
+    dh_sb_putc(sb, bracket);
+}
+
+void dh_json_open_obj(dh_strbuf_t *sb, const char *key)
+{
+    json_open(sb, key, '{');
 }
 
 void dh_json_open_arr(dh_strbuf_t *sb, const char *key)
 {
-    if (key)
-        dh_json_key(sb, key);
-    else
-        json_comma(sb);
-    dh_sb_putc(sb, '[');
+    json_open(sb, key, '[');
 }

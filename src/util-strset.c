@@ -7,6 +7,7 @@
 
 #include "sketch.h"
 #include "util-mem.h"
+#include "util-oahash.h"
 
 typedef struct {
     char *s;
@@ -50,26 +51,30 @@ void dh_strset_free(dh_strset_t *s)
 
 static slot_t *find(const dh_strset_t *s, const char *str, size_t len, uint64_t h)
 {
-    size_t i = h & (s->cap - 1);
+    size_t i = dh_oa_start(h, s->cap);
     while (s->slots[i].s) {
         slot_t *sl = &s->slots[i];
         if (sl->h == h && sl->len == len && memcmp(sl->s, str, len) == 0)
             return sl;
-        i = (i + 1) & (s->cap - 1);
+        i = dh_oa_next(i, s->cap);
     }
     return &s->slots[i];
 }
 
+static bool slot_used(const void *sl)
+{
+    return ((const slot_t *)sl)->s != NULL;
+}
+
+static uint64_t slot_hash(const void *sl)
+{
+    return ((const slot_t *)sl)->h;
+}
+
 static void grow(dh_strset_t *s)
 {
-    slot_t *old = s->slots;
-    size_t old_cap = s->cap;
-    s->cap *= 2;
-    s->slots = dh_calloc(s->cap, sizeof(slot_t));
-    for (size_t i = 0; i < old_cap; i++)
-        if (old[i].s)
-            *find(s, old[i].s, old[i].len, old[i].h) = old[i];
-    free(old);
+    static const dh_oa_slot_t kind = {sizeof(slot_t), slot_used, slot_hash};
+    s->slots = dh_oa_grow(s->slots, &s->cap, &kind);
 }
 
 bool dh_strset_put(dh_strset_t *s, const char *str, size_t len, uint32_t value)

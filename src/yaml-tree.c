@@ -63,39 +63,63 @@ static int next_event(loader_t *L, yaml_event_t *ev)
     return 0;
 }
 
+/* The next event of a map or list body: 0 with *ev to handle (and delete),
+   1 when it was the body's `end` event (consumed), -1 on a syntax error. */
+static int next_in_body(loader_t *L, yaml_event_t *ev, yaml_event_type_t end)
+{
+    if (next_event(L, ev))
+        return -1;
+    if (ev->type != end)
+        return 0;
+    yaml_event_delete(ev);
+    return 1;
+}
+
+/* The node an event opens (its whole subtree read), the event deleted;
+   NULL on an error (L->err written). */
+static dh_yaml_node_t *take_node(loader_t *L, yaml_event_t *ev, int depth)
+{
+    dh_yaml_node_t *v = parse_node(L, ev, depth);
+    yaml_event_delete(ev);
+    return v;
+}
+
+/* The next key of a map body: 0 with *key (the caller frees it), 1 at
+   MAPPING_END, -1 on an error (not a plain scalar, a duplicate). */
+static int read_key(loader_t *L, const dh_yaml_node_t *map, char **key)
+{
+    yaml_event_t kev;
+    int rc = next_in_body(L, &kev, YAML_MAPPING_END_EVENT);
+    if (rc)
+        return rc;
+    if (kev.type != YAML_SCALAR_EVENT) {
+        snprintf(L->err, L->errlen, "%s:%zu: map keys must be plain scalars", L->file,
+                 kev.start_mark.line + 1);
+        yaml_event_delete(&kev);
+        return -1;
+    }
+    *key = dh_strndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
+    size_t kline = kev.start_mark.line + 1;
+    yaml_event_delete(&kev);
+    for (size_t i = 0; i < map->n_items; i++)
+        if (strcmp(map->items[i]->key, *key) == 0) {
+            snprintf(L->err, L->errlen, "%s:%zu: duplicate key '%s'", L->file, kline, *key);
+            free(*key);
+            return -1;
+        }
+    return 0;
+}
+
 /* Read a mapping's key/value pairs until MAPPING_END. */
 static int parse_map_body(loader_t *L, dh_yaml_node_t *map, int depth)
 {
     for (;;) {
-        yaml_event_t kev;
-        if (next_event(L, &kev))
-            return -1;
-        if (kev.type == YAML_MAPPING_END_EVENT) {
-            yaml_event_delete(&kev);
-            return 0;
-        }
-        if (kev.type != YAML_SCALAR_EVENT) {
-            snprintf(L->err, L->errlen, "%s:%zu: map keys must be plain scalars", L->file,
-                     kev.start_mark.line + 1);
-            yaml_event_delete(&kev);
-            return -1;
-        }
-        char *key = dh_strndup((const char *)kev.data.scalar.value, kev.data.scalar.length);
-        size_t kline = kev.start_mark.line + 1;
-        yaml_event_delete(&kev);
-        for (size_t i = 0; i < map->n_items; i++)
-            if (strcmp(map->items[i]->key, key) == 0) {
-                snprintf(L->err, L->errlen, "%s:%zu: duplicate key '%s'", L->file, kline, key);
-                free(key);
-                return -1;
-            }
+        char *key;
+        int rc = read_key(L, map, &key);
+        if (rc)
+            return rc < 0 ? -1 : 0;
         yaml_event_t vev;
-        if (next_event(L, &vev)) {
-            free(key);
-            return -1;
-        }
-        dh_yaml_node_t *v = parse_node(L, &vev, depth + 1);
-        yaml_event_delete(&vev);
+        dh_yaml_node_t *v = next_event(L, &vev) ? NULL : take_node(L, &vev, depth + 1);
         if (!v) {
             free(key);
             return -1;
@@ -109,14 +133,10 @@ static int parse_seq_body(loader_t *L, dh_yaml_node_t *seq, int depth)
 {
     for (;;) {
         yaml_event_t ev;
-        if (next_event(L, &ev))
-            return -1;
-        if (ev.type == YAML_SEQUENCE_END_EVENT) {
-            yaml_event_delete(&ev);
-            return 0;
-        }
-        dh_yaml_node_t *v = parse_node(L, &ev, depth + 1);
-        yaml_event_delete(&ev);
+        int rc = next_in_body(L, &ev, YAML_SEQUENCE_END_EVENT);
+        if (rc)
+            return rc < 0 ? -1 : 0;
+        dh_yaml_node_t *v = take_node(L, &ev, depth + 1);
         if (!v)
             return -1;
         node_add(seq, v);
@@ -185,8 +205,7 @@ dh_yaml_node_t *dh_yaml_load(const char *path, char *err, size_t errlen)
             root = node_new(DH_YAML_MAP, 1, L.file);
             break;
         }
-        root = parse_node(&L, &ev, 0);
-        yaml_event_delete(&ev);
+        root = take_node(&L, &ev, 0);
         break;
     }
     yaml_parser_delete(&L.parser);
@@ -239,68 +258,91 @@ static int missing(dh_yaml_node_t *map, const char *key, char *err, size_t errle
     return -1;
 }
 
+/* The node of `key` for a typed getter: 1 with *np set when present, 0 when
+   absent and optional, -1 (err filled) when absent and required. */
+static int lookup(dh_yaml_node_t *map, const char *key, bool required, dh_yaml_node_t **np,
+                  char *err, size_t errlen)
+{
+    *np = dh_yaml_get(map, key);
+    if (*np)
+        return 1;
+    return required ? missing(map, key, err, errlen) : 0;
+}
+
 int dh_yaml_str(dh_yaml_node_t *map, const char *key, bool required, const char **out, char *err,
                 size_t errlen)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
+    dh_yaml_node_t *n;
+    int rc = lookup(map, key, required, &n, err, errlen);
+    if (rc <= 0)
+        return rc;
     if (n->kind != DH_YAML_SCALAR)
         return bad(n, key, "a string", err, errlen);
     *out = n->value;
     return 0;
 }
 
-int dh_yaml_double(dh_yaml_node_t *map, const char *key, bool required, double min, double max,
-                   double *out, char *err, size_t errlen)
+/* Whole-text number parsers for the numeric getters: false unless all of an
+   unquoted, non-empty scalar is one in-range number. */
+static bool parse_double(const dh_yaml_node_t *n, double *v)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
-    if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0])
-        return bad(n, key, "a number", err, errlen);
     char *end;
     errno = 0;
-    double v = strtod(n->value, &end);
-    if (*end || errno || !isfinite(v))
-        return bad(n, key, "a number", err, errlen);
-    if (v < min || v > max) {
-        char what[96];
-        snprintf(what, sizeof(what), "a number in [%g, %g]", min, max);
-        return bad(n, key, what, err, errlen);
-    }
-    *out = v;
-    return 0;
+    *v = strtod(n->value, &end);
+    return !*end && !errno && isfinite(*v);
 }
 
-int dh_yaml_int(dh_yaml_node_t *map, const char *key, bool required, int64_t min, int64_t max,
-                int64_t *out, char *err, size_t errlen)
+static bool parse_int(const dh_yaml_node_t *n, int64_t *v)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
-    if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0])
-        return bad(n, key, "an integer", err, errlen);
     char *end;
     errno = 0;
-    long long v = strtoll(n->value, &end, 10);
-    if (*end || errno)
-        return bad(n, key, "an integer", err, errlen);
-    if (v < min || v > max) {
-        char what[96];
-        snprintf(what, sizeof(what), "an integer in [%lld, %lld]", (long long)min, (long long)max);
-        return bad(n, key, what, err, errlen);
-    }
-    *out = v;
-    return 0;
+    long long x = strtoll(n->value, &end, 10);
+    *v = x;
+    return !*end && !errno;
 }
+
+static void double_range(char *what, size_t len, double min, double max)
+{
+    snprintf(what, len, "a number in [%g, %g]", min, max);
+}
+
+static void int_range(char *what, size_t len, int64_t min, int64_t max)
+{
+    snprintf(what, len, "an integer in [%lld, %lld]", (long long)min, (long long)max);
+}
+
+/* dh_yaml_double and dh_yaml_int differ only in the type, the parser and the
+   wording of their errors: one body, instantiated for each. */
+#define YAML_NUMBER_GETTER(NAME, T, WHAT, PARSE, RANGE)                                     \
+    int NAME(dh_yaml_node_t *map, const char *key, bool required, T min, T max, T *out,    \
+             char *err, size_t errlen)                                                      \
+    {                                                                                       \
+        dh_yaml_node_t *n;                                                                  \
+        int rc = lookup(map, key, required, &n, err, errlen);                               \
+        if (rc <= 0)                                                                        \
+            return rc;                                                                      \
+        T v;                                                                                \
+        if (n->kind != DH_YAML_SCALAR || n->quoted || !n->value[0] || !PARSE(n, &v))        \
+            return bad(n, key, WHAT, err, errlen);                                          \
+        if (v < min || v > max) {                                                           \
+            char what[96];                                                                  \
+            RANGE(what, sizeof(what), min, max);                                            \
+            return bad(n, key, what, err, errlen);                                          \
+        }                                                                                   \
+        *out = v;                                                                           \
+        return 0;                                                                           \
+    }
+
+YAML_NUMBER_GETTER(dh_yaml_double, double, "a number", parse_double, double_range)
+YAML_NUMBER_GETTER(dh_yaml_int, int64_t, "an integer", parse_int, int_range)
 
 int dh_yaml_bool(dh_yaml_node_t *map, const char *key, bool required, bool *out, char *err,
                  size_t errlen)
 {
-    dh_yaml_node_t *n = dh_yaml_get(map, key);
-    if (!n)
-        return required ? missing(map, key, err, errlen) : 0;
+    dh_yaml_node_t *n;
+    int rc = lookup(map, key, required, &n, err, errlen);
+    if (rc <= 0)
+        return rc;
     if (n->kind == DH_YAML_SCALAR && !n->quoted) {
         if (!strcasecmp(n->value, "true") || !strcasecmp(n->value, "yes")) {
             *out = true;
