@@ -8,7 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "sources/source-file.h"
+#include "sources/reader.h"
 
 static void write_file(const char *path, const char *data, size_t len, int gzip)
 {

@@ -1,0 +1,302 @@
+/*
+ * reader.c - the line reader every byte-stream source uses: buffered, over
+ * zlib's gzFile (see reader.h for why gzip is handled this way and how long
+ * lines are bounded).
+ *
+ * Pipes, FIFOs and terminals (a live `tail -F | dnshound -`) are read
+ * differently: gzread keeps reading until its request is full, so a slow
+ * producer's lines would wait for 256 KiB before being seen. There each
+ * read() returns what has arrived, and gzip (recognised by its magic bytes)
+ * is inflated with zlib's stream API as it comes.
+ */
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../util-mem.h"
+
+#define READ_CHUNK (256 * 1024)
+
+/* A non-seekable input read as it arrives (see the top of the file). */
+typedef struct {
+    int fd;
+    bool started, gzip, member_done;
+    z_stream zs;
+    bool zs_ready;
+    unsigned char in[64 * 1024];
+} stream_in_t;
+
+struct dh_file_reader {
+    gzFile gz;          /* regular files */
+    stream_in_t *pipe;  /* everything else */
+    char *buf;
+    size_t cap;   /* max_line + READ_CHUNK */
+    size_t start; /* first unread byte */
+    size_t end;   /* one past the last valid byte */
+    size_t max_line;
+    bool eof;
+    bool failed;
+    bool discarding; /* skipping the rest of an over-long line */
+    bool is_gzip;
+    uint64_t line_no;
+    char errmsg[160];
+};
+
+dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *err, size_t errlen)
+{
+    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    dh_file_reader_t *r = dh_calloc(1, sizeof(*r));
+    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        r->pipe = dh_calloc(1, sizeof(*r->pipe));
+        r->pipe->fd = fd;
+    } else if (!(r->gz = gzdopen(fd, "rb"))) {
+        close(fd);
+        free(r);
+        snprintf(err, errlen, "cannot open: out of memory");
+        return NULL;
+    } else {
+        gzbuffer(r->gz, READ_CHUNK);
+    }
+    r->max_line = max_line;
+    r->cap = max_line + READ_CHUNK;
+    r->buf = dh_malloc(r->cap);
+    return r;
+}
+
+static ssize_t read_some(int fd, void *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = read(fd, buf, len);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+/* Inflate what has arrived into dst; reads more input only when none is
+   left. >0 bytes, 0 end of input, -1 error (errmsg set). */
+static ssize_t inflate_some(dh_file_reader_t *r, char *dst, size_t room)
+{
+    stream_in_t *p = r->pipe;
+    for (;;) {
+        if (p->zs.avail_in == 0) {
+            ssize_t n = read_some(p->fd, p->in, sizeof(p->in));
+            if (n < 0) {
+                snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
+                return -1;
+            }
+            if (n == 0) {
+                if (p->member_done)
+                    return 0;
+                snprintf(r->errmsg, sizeof(r->errmsg), "gzip stream truncated (unexpected end of file)");
+                return -1;
+            }
+            p->zs.next_in = p->in;
+            p->zs.avail_in = (uInt)n;
+        }
+        if (p->member_done) { /* concatenated gzip members (rotated logs) */
+            if (inflateReset(&p->zs) != Z_OK)
+                return -1;
+            p->member_done = false;
+        }
+        p->zs.next_out = (unsigned char *)dst;
+        p->zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+        int rc = inflate(&p->zs, Z_NO_FLUSH);
+        size_t got = room - p->zs.avail_out;
+        if (rc == Z_STREAM_END)
+            p->member_done = true;
+        else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(r->errmsg, sizeof(r->errmsg), "gzip error: %s",
+                     p->zs.msg ? p->zs.msg : "corrupt data");
+            return -1;
+        }
+        if (got)
+            return (ssize_t)got;
+    }
+}
+
+/* One read of a pipe: >0 bytes, 0 end of input, -1 error (errmsg set). */
+static ssize_t pipe_read(dh_file_reader_t *r, char *dst, size_t room)
+{
+    stream_in_t *p = r->pipe;
+    if (!p->started) {
+        p->started = true;
+        ssize_t n = read_some(p->fd, p->in, sizeof(p->in));
+        if (n == 1) { /* the magic needs two bytes */
+            ssize_t m = read_some(p->fd, p->in + 1, sizeof(p->in) - 1);
+            n = m < 0 ? m : n + m;
+        }
+        if (n < 0) {
+            snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
+            return -1;
+        }
+        p->gzip = r->is_gzip = n >= 2 && p->in[0] == 0x1f && p->in[1] == 0x8b;
+        p->zs.next_in = p->in;
+        p->zs.avail_in = (uInt)n;
+        if (p->gzip) {
+            if (inflateInit2(&p->zs, 15 + 16) != Z_OK) {
+                snprintf(r->errmsg, sizeof(r->errmsg), "gzip: out of memory");
+                return -1;
+            }
+            p->zs_ready = true;
+        }
+    }
+    if (p->gzip)
+        return inflate_some(r, dst, room);
+    if (p->zs.avail_in) { /* the bytes read to look for the magic */
+        size_t n = p->zs.avail_in < room ? p->zs.avail_in : room;
+        memcpy(dst, p->zs.next_in, n);
+        p->zs.next_in += n;
+        p->zs.avail_in -= (uInt)n;
+        return (ssize_t)n;
+    }
+    ssize_t n = read_some(p->fd, dst, room);
+    if (n < 0)
+        snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
+    return n;
+}
+
+static bool refill_pipe(dh_file_reader_t *r, size_t room)
+{
+    ssize_t n = pipe_read(r, r->buf + r->end, room);
+    if (n > 0) {
+        r->end += (size_t)n;
+        return true;
+    }
+    r->eof = true;
+    r->failed = n < 0;
+    return false;
+}
+
+/* Move unread bytes to the front and read more. false at EOF or error. */
+static bool refill(dh_file_reader_t *r)
+{
+    if (r->eof)
+        return false;
+    if (r->start > 0) {
+        memmove(r->buf, r->buf + r->start, r->end - r->start);
+        r->end -= r->start;
+        r->start = 0;
+    }
+    size_t room = r->cap - r->end;
+    if (room == 0)
+        return false;
+    if (r->pipe)
+        return refill_pipe(r, room);
+    int n = gzread(r->gz, r->buf + r->end, (unsigned)(room > INT32_MAX ? INT32_MAX : room));
+    if (r->line_no == 0 && r->end == 0 && n > 0)
+        r->is_gzip = gzdirect(r->gz) == 0;
+    if (n > 0) {
+        r->end += (size_t)n;
+        return true;
+    }
+    r->eof = true;
+    int zerr = Z_OK;
+    const char *msg = gzerror(r->gz, &zerr);
+    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
+        r->failed = true;
+        if (zerr == Z_BUF_ERROR)
+            snprintf(r->errmsg, sizeof(r->errmsg), "gzip stream truncated (unexpected end of file)");
+        else if (zerr == Z_ERRNO)
+            snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
+        else
+            snprintf(r->errmsg, sizeof(r->errmsg), "gzip error: %s", msg ? msg : "unknown");
+    }
+    return false;
+}
+
+/* Skip to just past the next newline; true when found. */
+static bool skip_rest_of_line(dh_file_reader_t *r)
+{
+    for (;;) {
+        char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+        if (nl) {
+            r->start = (size_t)(nl - r->buf) + 1;
+            return true;
+        }
+        r->start = r->end;
+        if (!refill(r))
+            return false;
+    }
+}
+
+dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *len)
+{
+    if (r->discarding) {
+        r->discarding = false;
+        if (!skip_rest_of_line(r))
+            return r->failed ? DH_READ_ERROR : DH_READ_EOF;
+    }
+    for (;;) {
+        size_t avail = r->end - r->start;
+        char *p = r->buf + r->start;
+        char *nl = memchr(p, '\n', avail < r->max_line + 1 ? avail : r->max_line + 1);
+        if (nl) {
+            *line = p;
+            *len = (size_t)(nl - p);
+            r->start += *len + 1;
+            r->line_no++;
+            return DH_READ_LINE;
+        }
+        if (avail > r->max_line) {
+            *line = p;
+            *len = r->max_line;
+            r->start += r->max_line;
+            r->line_no++;
+            r->discarding = true;
+            return DH_READ_TOO_LONG;
+        }
+        if (!refill(r)) {
+            if (r->end > r->start) { /* last line without a final newline */
+                *line = r->buf + r->start;
+                *len = r->end - r->start;
+                r->start = r->end;
+                r->line_no++;
+                return DH_READ_LINE;
+            }
+            return r->failed ? DH_READ_ERROR : DH_READ_EOF;
+        }
+    }
+}
+
+uint64_t dh_file_reader_line_no(const dh_file_reader_t *r)
+{
+    return r->line_no;
+}
+
+const char *dh_file_reader_errmsg(const dh_file_reader_t *r)
+{
+    return r->errmsg;
+}
+
+int dh_file_reader_is_gzip(const dh_file_reader_t *r)
+{
+    return r->is_gzip;
+}
+
+void dh_file_reader_close(dh_file_reader_t *r)
+{
+    if (!r)
+        return;
+    if (r->gz)
+        gzclose_r(r->gz);
+    if (r->pipe) {
+        if (r->pipe->zs_ready)
+            inflateEnd(&r->pipe->zs);
+        close(r->pipe->fd);
+        free(r->pipe);
+    }
+    free(r->buf);
+    free(r);
+}

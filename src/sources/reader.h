@@ -1,0 +1,51 @@
+/*
+ * reader.h - read a file, a pipe or stdin line by line, plain or gzip: the
+ * line reader of the file and stdin sources (and of the followed file to
+ * come).
+ *
+ * Gzip is recognised by its magic bytes, never by the file name: zlib's
+ * gzread reads plain files transparently and concatenated gzip members
+ * (rotated logs cat'ed together) in sequence. A gzip stream that ends early
+ * (a truncated archive) or is corrupt is reported as an input error after the
+ * lines that could be read were handed out.
+ *
+ * Lines longer than max_line are not buffered whole: the reader hands out the
+ * first max_line bytes once with DH_READ_TOO_LONG (so the caller can say what
+ * it was) and silently skips the rest up to the next newline. Memory is
+ * therefore bounded by max_line whatever the input holds.
+ *
+ * Ownership: dh_file_reader_open allocates, dh_file_reader_close frees. A
+ * line handed out is valid until the next call.
+ */
+#ifndef DH_READER_H
+#define DH_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct dh_file_reader dh_file_reader_t;
+
+typedef enum {
+    DH_READ_LINE = 0,     /* line and len: one line without its '\n' */
+    DH_READ_TOO_LONG = 1, /* line and len: the first max_line bytes of a longer line */
+    DH_READ_EOF = 2,      /* clean end of input */
+    DH_READ_ERROR = 3,    /* read error or truncated/corrupt gzip: see errmsg */
+} dh_read_t;
+
+/* path "-" is stdin. Returns NULL and fills err (a strerror text) on failure. */
+dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *err, size_t errlen);
+
+dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *len);
+
+/* 1-based number of the line last returned. */
+uint64_t dh_file_reader_line_no(const dh_file_reader_t *r);
+
+/* After DH_READ_ERROR: what went wrong. */
+const char *dh_file_reader_errmsg(const dh_file_reader_t *r);
+
+/* 1 when the input was gzip-compressed. */
+int dh_file_reader_is_gzip(const dh_file_reader_t *r);
+
+void dh_file_reader_close(dh_file_reader_t *r);
+
+#endif
