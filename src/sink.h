@@ -32,6 +32,12 @@
  *                             for --stats. Called before close.
  *   close(st)                 Flush and free. Returns 0, or -1 if some
  *                             output was never delivered.
+ *
+ * Threading: every callback is called from the pipeline's thread, one call
+ * at a time. A sink with threads of its own (librdkafka's) takes its
+ * delivery reports on that thread too (flush polls them), so its counters
+ * need no locking; only the logger is shared with librdkafka's threads, and
+ * it locks.
  */
 #ifndef DH_SINK_H
 #define DH_SINK_H
