@@ -325,9 +325,10 @@ static window_t *window_for(dga_t *d, const dh_event_t *ev, const dh_verdict_t *
     return w;
 }
 
-static void dga_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                          const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     dga_t *d = state;
     const char *rd = ev->registered_domain;

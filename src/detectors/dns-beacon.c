@@ -574,9 +574,10 @@ static size_t wanted(const beacon_t *b, const dh_event_t *ev, const dh_verdict_t
     return len;
 }
 
-static void beacon_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void beacon_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                             const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     beacon_t *b = state;
     if (ev->ts_us < b->min_ts)

@@ -341,9 +341,10 @@ static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
                  late);
 }
 
-static void exfil_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void exfil_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                            const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     exfil_t *x = state;
     payload_t pl;

@@ -125,9 +125,10 @@ static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     return t;
 }
 
-static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                             const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     tunnel_t *t = state;
     const char *sub;

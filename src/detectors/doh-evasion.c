@@ -294,9 +294,10 @@ static void add_sample(window_t *w, const dh_event_t *ev)
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
-static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                          const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     doh_t *t = state;
     if (ev->client.family == DH_AF_UNSET)

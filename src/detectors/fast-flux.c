@@ -207,9 +207,10 @@ static void note_churn(window_t *w, uint64_t name, uint64_t set, int64_t ts_us, 
     r->expires_us = ts_us + (ttl > 0 ? ttl : 0) * 1000000;
 }
 
-static void flux_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void flux_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                           const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     flux_t *t = state;
     if (v->popular || !ev->registered_domain || !ev->has_qname || ev->n_answers == 0)

@@ -904,9 +904,10 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     return none;
 }
 
-static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void look_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                           const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     look_t *t = state;
     const lists_t *l = t->l;

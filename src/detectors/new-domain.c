@@ -240,9 +240,10 @@ static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, 
     count(w, ev, v);
 }
 
-static void nd_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                         const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     nd_t *t = state;
     if (!v->has_history || v->popular)

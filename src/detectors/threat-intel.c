@@ -237,9 +237,10 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
-static void ti_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                         const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     ti_t *t = state;
     const dh_intel_t *in = t->intel;
