@@ -163,6 +163,17 @@ size_t dh_kit_client_domain_key(char *key, size_t cap, const dh_addr_t *client,
     return sizeof(*client) + dlen;
 }
 
+void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
+                        bool *created)
+{
+    if (created)
+        *created = false;
+    if (vw->pair_len == 0 || vw->rd_len >= domain_max)
+        return NULL;
+    return dh_table_touch_h(t, vw->pair_key, vw->pair_len, vw->pair_hash, vw->ev->ts_us,
+                            created);
+}
+
 void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap)
 {
     size_t n = keylen > sizeof(dh_addr_t) ? keylen - sizeof(dh_addr_t) : 0;

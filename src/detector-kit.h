@@ -4,7 +4,8 @@
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
  * sample names kept for the evidence, the thresholds table read from the rule
- * and written back into the evidence, client x domain keys.
+ * and written back into the evidence, client x domain keys (built, or taken
+ * from the event's view).
  *
  * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
  * each window struct; it keeps its own logic, thresholds and evidence. The
@@ -138,6 +139,15 @@ void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size
    to spare (dh_kit_key_domain NUL-terminates it into as many). */
 size_t dh_kit_client_domain_key(char *key, size_t cap, const dh_addr_t *client,
                                 const char *domain, size_t dlen);
+
+/* The window in t of the event's client x registered-domain pair, created
+   when absent (*created, when not NULL, tells whether it was): one lookup
+   with the view's pair key and hash, the same key dh_kit_client_domain_key
+   builds. NULL when the event has no pair, when its registered domain has
+   domain_max bytes or more (the detector's own limit: a key of
+   sizeof(dh_addr_t) + domain_max bytes), or when the event is late. */
+void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
+                        bool *created);
 
 /* The domain of such a key, NUL-terminated into out (cap bytes). */
 void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);

@@ -16,14 +16,25 @@
  *                            env->state (dh_table_new: keyed, windowed,
  *                            memory-bounded). Return the detector's state, or
  *                            NULL with err filled ("FILE:LINE: ...").
- *   on_event(st, ev, v, env) Once per normalized DNS event that survived the
+ *   on_event(st, view, v, env)
+ *                            Once per normalized DNS event that survived the
  *                            shared noise control (excluded names, allowlists
  *                            and resolver duplicates never reach detectors,
  *                            except that a type with `sees_excluded` also gets
  *                            the excluded special-use names: *.arpa PTRs,
  *                            mDNS...),
- *                            in input order. ev is borrowed: copy what you
- *                            keep. v says what noise control knows about it
+ *                            in input order. view (event-view.h) is the
+ *                            event's view, built once by the host for all
+ *                            detectors: view->ev is the event, and the view
+ *                            holds the facts several detectors need (name
+ *                            lengths and labels, registered domain and its
+ *                            length, subdomain, longest label, client x
+ *                            domain key and hashes); encoding, entropy and
+ *                            suffix hashes are computed on first request and
+ *                            cached inside it. Both are borrowed and
+ *                            read-only, valid for this call only: copy what
+ *                            you keep, never keep a pointer into either.
+ *                            v says what noise control knows about it
  *                            (benign tunnel-shaped service, from a resolver,
  *                            how many clients query its domain). Must not
  *                            allocate per event beyond dh_table_touch.
@@ -53,6 +64,7 @@
 #include <stdint.h>
 
 #include "detection.h"
+#include "event-view.h"
 #include "event.h"
 #include "history.h"
 #include "log.h"
@@ -94,7 +106,7 @@ typedef struct dh_detector_type {
     bool needs_history; /* reads the passive-DNS history (the run opens it only
                            when an enabled detector does, or with --learn-only) */
     void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
-    void (*on_event)(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+    void (*on_event)(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                      const dh_detect_env_t *env);
     int64_t (*oldest_open)(void *state);
     void (*flush)(void *state, const dh_detect_env_t *env);

@@ -8,7 +8,10 @@
  * Why one host and not detectors calling each other: the order is fixed
  * (noise, history, detectors in detectors.def order), every detector sees
  * the same facts about an event, and a detector is one file that knows only
- * detector.h. Detectors are created from their rule files at start; a
+ * detector.h. The facts several detectors need about an event (lengths,
+ * labels, subdomain, client x domain key and hashes) are computed once per
+ * event into an event view (event-view.h) that every detector reads.
+ * Detectors are created from their rule files at start; a
  * disabled one is not kept. The history is opened only when an enabled
  * detector needs it (or for --learn-only).
  */
@@ -65,9 +68,11 @@ static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
         return;
     uint32_t flags = v.history_live ? v.history_live->flags : 0;
     uint8_t risk = v.history_live ? v.history_live->risk : 0;
+    dh_event_view_t view; /* one per event, shared by every detector */
+    dh_event_view_init(&view, ev);
     for (size_t i = 0; i < pl->n_det; i++)
         if (r == DH_NOISE_PASS || pl->det[i].type->sees_excluded)
-            pl->det[i].type->on_event(pl->det[i].state, ev, &v, &pl->env);
+            pl->det[i].type->on_event(pl->det[i].state, &view, &v, &pl->env);
     if (v.history_live && (v.history_live->flags != flags || v.history_live->risk != risk))
         dh_history_changed(pl->history, v.history_live); /* a detector marked it */
 }

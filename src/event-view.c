@@ -27,8 +27,9 @@ static size_t count_labels(const char *s, size_t n)
     return labels;
 }
 
-/* Split name[0..n) at dots; keep the rightmost DH_EVENT_VIEW_MAX_LABELS. */
-static void split_labels(dh_event_view_t *v, const char *s, size_t n)
+/* Split name[0..n) at dots; keep the rightmost DH_EVENT_VIEW_MAX_LABELS.
+   Two passes (count, then store): for names beyond the label limit. */
+static void split_all_labels(dh_event_view_t *v, const char *s, size_t n)
 {
     v->n_labels = count_labels(s, n);
     v->labels_dropped =
@@ -42,6 +43,29 @@ static void split_labels(dh_event_view_t *v, const char *s, size_t n)
         k++;
         start = i + 1;
     }
+}
+
+/* The same split in one pass, dot to dot (memchr): every name within the
+   label limit; a name beyond it starts over with split_all_labels. */
+static void split_labels(dh_event_view_t *v, const char *s, size_t n)
+{
+    v->n_labels = v->labels_dropped = 0;
+    if (n == 0)
+        return;
+    size_t k = 0, start = 0;
+    for (;;) {
+        if (k == DH_EVENT_VIEW_MAX_LABELS) {
+            split_all_labels(v, s, n);
+            return;
+        }
+        const char *dot = memchr(s + start, '.', n - start);
+        size_t stop = dot ? (size_t)(dot - s) : n;
+        v->label[k++] = (dh_event_view_label_t){start, stop - start};
+        if (!dot)
+            break;
+        start = stop + 1;
+    }
+    v->n_labels = k;
 }
 
 static void name_facts(dh_event_view_t *v, const dh_event_t *ev)

@@ -288,10 +288,11 @@ static size_t label_offset(const dh_event_t *ev, size_t rd_len)
 }
 
 /* A first sighting of an NXDOMAIN registered domain. */
-static void count_nxdomain(dga_t *d, window_t *w, const dh_event_t *ev, size_t label_len)
+static void count_nxdomain(dga_t *d, window_t *w, const dh_event_view_t *view, size_t label_len)
 {
     dh_lexscore_t s;
-    const char *rd = ev->registered_domain;
+    const dh_event_t *ev = view->ev;
+    const char *rd = view->rd;
     dh_lexmodel_classify(d->model, &d->p.s, rd, label_len, true, &s);
     bool suspect = s.cls == DH_LEX_RANDOM || s.cls == DH_LEX_WORDLIKE || s.cls == DH_LEX_LONG;
     w->nx_new++;
@@ -305,7 +306,7 @@ static void count_nxdomain(dga_t *d, window_t *w, const dh_event_t *ev, size_t l
             w->score_max = (float)s.score;
     }
     if (suspect)
-        add_sample(w, ev, label_offset(ev, strlen(rd)), label_len, &s);
+        add_sample(w, ev, label_offset(ev, view->rd_len), label_len, &s);
 }
 
 /* A first sighting of a registered domain that resolved. */
@@ -316,18 +317,21 @@ static void count_resolved(dga_t *d, window_t *w, const char *rd, size_t label_l
     w->ok_random += s.cls == DH_LEX_RANDOM;
 }
 
-static window_t *window_for(dga_t *d, const dh_event_t *ev, const dh_verdict_t *v)
+static window_t *window_for(dga_t *d, const dh_event_view_t *view, const dh_verdict_t *v)
 {
-    window_t *w = dh_table_touch(d->table, &ev->client, sizeof(dh_addr_t), ev->ts_us);
+    const dh_event_t *ev = view->ev;
+    window_t *w = dh_table_touch_h(d->table, &ev->client, sizeof(dh_addr_t), view->client_hash,
+                                   ev->ts_us, NULL);
     if (!w)
         return NULL;
     dh_kit_window_update(&w->h, ev, v);
     return w;
 }
 
-static void dga_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                          const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     dga_t *d = state;
     const char *rd = ev->registered_domain;
@@ -336,10 +340,10 @@ static void dga_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *
     const char *dot = strchr(rd, '.');
     if (!dot || dot == rd || ignored_suffix(d, dot + 1))
         return;
-    window_t *w = window_for(d, ev, v);
+    window_t *w = window_for(d, view, v);
     if (!w)
         return;
-    uint64_t h = dh_hash64(rd, strlen(rd));
+    uint64_t h = view->domain_hash; /* dh_hash64(rd, rd_len) */
     bool first = dh_distinct_add(&w->domains, h);
     w->dom_new += first;
     if (v->common)
@@ -348,7 +352,7 @@ static void dga_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *
     if (ev->rcode == DH_RCODE_NXDOMAIN && counted_qtype(d, ev->qtype)) {
         w->nx_queries++;
         if (dh_distinct_add(&w->nx, h))
-            count_nxdomain(d, w, ev, label_len);
+            count_nxdomain(d, w, view, label_len);
     } else if (ev->rcode == DH_RCODE_NOERROR && first) {
         count_resolved(d, w, rd, label_len);
     }

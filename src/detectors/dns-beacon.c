@@ -498,17 +498,17 @@ static struct gate_slot *gate_slot(beacon_t *b, const char *gkey, size_t glen, i
 
 /* The key's full entry in t, updated with ev; NULL while the key has had a
    single check-in (or the event is late). gkey is the gate key: a level
-   byte, then the key of t. */
-static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen,
+   byte, then the key of t, whose dh_hash64 is hash. A tracked key costs one
+   lookup (refresh_h: an entry exists only in an open window, so it is never
+   late). */
+static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen, uint64_t hash,
                       const dh_event_t *ev, const dh_verdict_t *v, int64_t ttl)
 {
     const char *key = gkey + 1;
     size_t keylen = glen - 1;
-    track_t *w = NULL;
-    if (dh_table_find(t, key, keylen, ev->ts_us)) {
-        w = dh_table_touch(t, key, keylen, ev->ts_us);
-        if (w)
-            track(b, w, ev, v, ev->ts_us, ttl);
+    track_t *w = dh_table_refresh_h(t, key, keylen, hash, ev->ts_us);
+    if (w) {
+        track(b, w, ev, v, ev->ts_us, ttl);
         return w;
     }
     struct gate_slot *g = gate_slot(b, gkey, glen, ev->ts_us);
@@ -516,7 +516,7 @@ static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen,
         return NULL;
     seen_t s = g->s;
     g->hash = 0; /* promoted: the slot is free again */
-    w = dh_table_touch(t, key, keylen, ev->ts_us);
+    w = dh_table_touch_h(t, key, keylen, hash, ev->ts_us, NULL);
     if (w) {
         promote(b, w, &s, ev, v);
         track(b, w, ev, v, ev->ts_us, ttl);
@@ -546,9 +546,9 @@ static size_t make_gate_key(char *key, char level, const dh_addr_t *client, cons
 /* Mark an existing entry of the window of ts common (state is not created
    for common domains; keys created before the domain became common are
    dropped when they close). */
-static void mark_common(dh_table_t *t, const char *key, size_t keylen, int64_t ts)
+static void mark_common(dh_table_t *t, const char *key, size_t keylen, uint64_t hash, int64_t ts)
 {
-    track_t *w = dh_table_find(t, key, keylen, ts);
+    track_t *w = dh_table_find_h(t, key, keylen, hash, ts);
     if (w)
         w->common = 1;
 }
@@ -559,8 +559,10 @@ static void mark_common(dh_table_t *t, const char *key, size_t keylen, int64_t t
    Service-location lookups (SRV, names starting with an _underscore label
    such as Active Directory's _ldap._tcp.dc._msdcs) are periodic by design
    (the DC locator re-runs every ~100 minutes) and carry no C2. */
-static size_t wanted(const beacon_t *b, const dh_event_t *ev, const dh_verdict_t *v, size_t *rd)
+static size_t wanted(const beacon_t *b, const dh_event_view_t *view, const dh_verdict_t *v,
+                     size_t *rd)
 {
+    const dh_event_t *ev = view->ev;
     if (!ev->has_qname || !ev->registered_domain || ev->client.family == DH_AF_UNSET ||
         v->benign_service || ev->qtype == DH_QTYPE_SRV ||
         (ev->qname_len && ev->qname_lc[0] == '_'))
@@ -568,43 +570,48 @@ static size_t wanted(const beacon_t *b, const dh_event_t *ev, const dh_verdict_t
     size_t len = ev->qname_len;
     if (len && ev->qname_lc[len - 1] == '.')
         len--;
-    *rd = strlen(ev->registered_domain);
+    *rd = view->rd_len;
     if (*rd > len || is_benign(&b->benign, ev->qname_lc, len))
         return 0;
     return len;
 }
 
-static void beacon_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void beacon_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                             const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     beacon_t *b = state;
     if (ev->ts_us < b->min_ts)
         b->min_ts = ev->ts_us;
     if (ev->ts_us > b->max_ts)
         b->max_ts = ev->ts_us;
-    size_t rd = 0, len = wanted(b, ev, v, &rd);
+    size_t rd = 0, len = wanted(b, view, v, &rd);
     if (len == 0)
         return;
     char nkey[DH_STATE_MAX_KEY], dkey[DH_STATE_MAX_KEY];
     size_t nlen = make_gate_key(nkey, 'n', &ev->client, ev->qname_lc, len);
     size_t dlen = make_gate_key(dkey, 'd', &ev->client, ev->registered_domain, rd);
+    /* the domain key is the view's client x domain pair (make_key's limit is
+       a byte tighter): its hash is the view's */
+    uint64_t nhash = nlen ? dh_hash64(nkey + 1, nlen - 1) : 0;
+    uint64_t dhash = view->pair_hash;
     if (v->common) {
         if (nlen)
-            mark_common(b->names, nkey + 1, nlen - 1, ev->ts_us);
+            mark_common(b->names, nkey + 1, nlen - 1, nhash, ev->ts_us);
         if (dlen)
-            mark_common(b->domains, dkey + 1, dlen - 1, ev->ts_us);
+            mark_common(b->domains, dkey + 1, dlen - 1, dhash, ev->ts_us);
         return;
     }
     int64_t ttl = event_ttl(ev);
-    track_t *w = nlen ? admit(b, b->names, nkey, nlen, ev, v, ttl) : NULL;
+    track_t *w = nlen ? admit(b, b->names, nkey, nlen, nhash, ev, v, ttl) : NULL;
     if (w) {
         bool suffix = rd <= UINT8_MAX &&
                       memcmp(ev->qname_lc + len - rd, ev->registered_domain, rd) == 0;
         w->rd_len = suffix ? (uint8_t)rd : 0;
     }
     if (dlen)
-        admit(b, b->domains, dkey, dlen, ev, v, ttl);
+        admit(b, b->domains, dkey, dlen, dhash, ev, v, ttl);
 }
 
 /* ---- scoring -------------------------------------------------------------- */

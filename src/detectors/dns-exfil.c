@@ -51,7 +51,6 @@
 #define SAMPLES 3
 #define SAMPLE_LEN 80
 #define DOMAIN_MAX 256
-#define KEY_MAX (sizeof(dh_addr_t) + DOMAIN_MAX)
 #define SLOTS 24 /* short windows in a long one: bytes are attributed to each, so
                     that which were reported does not depend on when the
                     short windows closed (per-partition watermarks differ) */
@@ -268,14 +267,12 @@ static uint32_t answer_bytes(const exfil_t *x, const dh_event_t *ev)
     return total;
 }
 
-static bool measure(const exfil_t *x, const dh_event_t *ev, payload_t *pl)
+static bool measure(const exfil_t *x, const dh_event_view_t *view, payload_t *pl)
 {
-    const char *sub;
-    size_t sub_len = dh_lex_subdomain(ev, &sub);
     memset(pl, 0, sizeof(*pl));
-    if (sub_len == 0 || !scan_labels(x, sub, sub_len, pl))
+    if (view->sub_len == 0 || !scan_labels(x, view->sub, view->sub_len, pl))
         return false;
-    pl->abytes = answer_bytes(x, ev);
+    pl->abytes = answer_bytes(x, view->ev);
     return true;
 }
 
@@ -319,10 +316,11 @@ static void slot_add(const exfil_t *x, window_t *w, int64_t short_start, uint64_
         w->slot_exact[k] += bytes;
 }
 
-static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
-                   const dh_event_t *ev, const dh_verdict_t *v, const payload_t *pl)
+static void update(exfil_t *x, dh_table_t *t, const dh_event_view_t *view,
+                   const dh_verdict_t *v, const payload_t *pl)
 {
-    window_t *w = dh_table_touch(t, key, keylen, ev->ts_us);
+    const dh_event_t *ev = view->ev;
+    window_t *w = dh_kit_touch_pair(t, view, DOMAIN_MAX, NULL);
     if (!w)
         return;
     dh_kit_window_update(&w->h, ev, v);
@@ -341,22 +339,19 @@ static void update(exfil_t *x, dh_table_t *t, const char *key, size_t keylen,
                  late);
 }
 
-static void exfil_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void exfil_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                            const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     exfil_t *x = state;
     payload_t pl;
-    if (v->benign_service || ev->client.family == DH_AF_UNSET || !measure(x, ev, &pl))
+    if (v->benign_service || ev->client.family == DH_AF_UNSET || !measure(x, view, &pl))
         return;
-    char key[KEY_MAX];
-    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client,
-                                             ev->registered_domain, strlen(ev->registered_domain));
-    if (!keylen)
-        return;
-    /* one table at a time: a touch may evict, so no pointer is kept across */
-    update(x, x->short_t, key, keylen, ev, v, &pl);
-    update(x, x->long_t, key, keylen, ev, v, &pl);
+    /* key: the view's client x domain pair; one table at a time: a touch may
+       evict, so no pointer is kept across */
+    update(x, x->short_t, view, v, &pl);
+    update(x, x->long_t, view, v, &pl);
 }
 
 /* ---- closing --------------------------------------------------------- */

@@ -269,9 +269,10 @@ void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const c
 
 /* ---- on_event ----------------------------------------------------------- */
 
-static void recon_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void recon_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                            const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     recon_t *r = state;
     if (!ev->has_qname || ev->client.family == DH_AF_UNSET)

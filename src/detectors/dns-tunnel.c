@@ -125,30 +125,24 @@ static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     return t;
 }
 
-static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                             const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     tunnel_t *t = state;
-    const char *sub;
-    size_t sub_len = dh_lex_subdomain(ev, &sub);
-    if (v->benign_service || sub_len == 0 || ev->client.family == DH_AF_UNSET)
+    if (v->benign_service || view->sub_len == 0 || ev->client.family == DH_AF_UNSET)
         return;
     int slot = type_slot(ev->qtype);
-    const char *label;
-    size_t longest = dh_lex_longest_label_at(sub, sub_len, &label);
     /* the data rides in the longest label: judge its alphabet and entropy */
-    unsigned enc = dh_lex_encoding(label, longest);
-    double entropy = dh_lex_entropy(label, longest);
+    unsigned enc = dh_event_view_encoding(view);
+    double entropy = dh_event_view_entropy(view);
     bool encoded = enc && entropy >= t->p.min_entropy;
-    if (slot == 5 && sub_len < (size_t)t->p.min_subdomain_len && !encoded)
+    if (slot == 5 && view->sub_len < (size_t)t->p.min_subdomain_len && !encoded)
         return; /* an ordinary lookup: no state */
 
     /* key: client address + registered domain */
-    char key[sizeof(dh_addr_t) + DOMAIN_MAX];
-    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client,
-                                             ev->registered_domain, strlen(ev->registered_domain));
-    window_t *w = keylen ? dh_table_touch(t->table, key, keylen, ev->ts_us) : NULL;
+    window_t *w = dh_kit_touch_pair(t->table, view, DOMAIN_MAX, NULL);
     if (!w)
         return;
     dh_kit_window_update(&w->h, ev, v);
@@ -156,14 +150,14 @@ static void tunnel_on_event(void *state, const dh_event_t *ev, const dh_verdict_
     w->by_type[slot]++;
     w->data_qtype += slot != 5;
     w->rare_qtype += slot == 1 || slot == 4;
-    w->long_labels += longest >= (size_t)t->p.long_label_len;
+    w->long_labels += view->longest_len >= (size_t)t->p.long_label_len;
     w->very_long += ev->qname_len > (size_t)t->p.very_long_name_len;
     if (ev->qname_len > w->max_len)
         w->max_len = ev->qname_len;
-    uint64_t h = dh_hash64(sub, sub_len);
+    uint64_t h = dh_hash64(view->sub, view->sub_len);
     if (dh_distinct_add(&w->subdomains, h)) {
         w->firsts++;
-        w->sub_bytes += sub_len;
+        w->sub_bytes += view->sub_len;
         w->encoded += encoded;
         w->entropy_sum += entropy;
         DH_KIT_ADD_SAMPLE(w, ev->qname, ev->qname_len);

@@ -294,9 +294,20 @@ static void add_sample(window_t *w, const dh_event_t *ev)
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
-static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+/* name[0..len) (trailing dots dropped) ends in a member of s: through the
+   view's cached suffix hashes when that is the name the view judges (at
+   most one trailing dot), else the plain way. */
+static bool listed(const dh_event_view_t *view, const dh_strset_t *s, const char *name, size_t len)
+{
+    if (len == view->name_len)
+        return dh_event_view_has_suffix(view, s);
+    return dh_strset_has_suffix(s, name, len);
+}
+
+static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                          const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     doh_t *t = state;
     if (ev->client.family == DH_AF_UNSET)
@@ -305,8 +316,8 @@ static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *
     size_t len = ev->has_qname ? ev->qname_len : 0;
     while (len && name[len - 1] == '.')
         len--;
-    bool is_canary = len && dh_strset_has_suffix(t->canaries, name, len);
-    bool is_resolver = len && !is_canary && dh_strset_has_suffix(t->resolvers, name, len);
+    bool is_canary = len && listed(view, t->canaries, name, len);
+    bool is_resolver = len && !is_canary && listed(view, t->resolvers, name, len);
     bool off_list = t->n_sanctioned && !v->from_resolver && ev->server.family != DH_AF_UNSET &&
                     !multicast(&ev->server) && !sanctioned(t, &ev->server);
     bool dot = false, odd_port = false;
@@ -318,7 +329,8 @@ static void doh_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *
     if (!is_canary && !is_resolver && !off_list && !dot && !odd_port)
         return; /* an ordinary lookup: no state */
 
-    window_t *w = dh_table_touch(t->table, &ev->client, sizeof(dh_addr_t), ev->ts_us);
+    window_t *w = dh_table_touch_h(t->table, &ev->client, sizeof(dh_addr_t), view->client_hash,
+                                   ev->ts_us, NULL);
     if (!w)
         return;
     dh_kit_window_update(&w->h, ev, v);

@@ -207,14 +207,15 @@ static void note_churn(window_t *w, uint64_t name, uint64_t set, int64_t ts_us, 
     r->expires_us = ts_us + (ttl > 0 ? ttl : 0) * 1000000;
 }
 
-static void flux_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void flux_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                           const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     flux_t *t = state;
     if (v->popular || !ev->registered_domain || !ev->has_qname || ev->n_answers == 0)
         return;
-    size_t dlen = strlen(ev->registered_domain);
+    size_t dlen = view->rd_len;
     if (dlen == 0 || dlen >= DOMAIN_MAX)
         return;
     answers_t ans;
@@ -222,13 +223,11 @@ static void flux_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
     if (ans.n == 0)
         return;
     bool low = ans.ttl >= 0 && ans.ttl < t->p.low_ttl;
-    window_t *w;
-    if (low)
-        w = dh_table_touch(t->table, ev->registered_domain, dlen, ev->ts_us);
-    else if (dh_table_find(t->table, ev->registered_domain, dlen, ev->ts_us))
-        w = dh_table_touch(t->table, ev->registered_domain, dlen, ev->ts_us);
-    else
-        return; /* long TTLs and not tracked yet: no state */
+    /* key: the registered domain, with the view's hash of it; one lookup.
+       Long TTLs only refresh a domain already tracked (no state otherwise). */
+    window_t *w = low ? dh_table_touch_h(t->table, view->rd, dlen, view->domain_hash, ev->ts_us,
+                                         NULL)
+                      : dh_table_refresh_h(t->table, view->rd, dlen, view->domain_hash, ev->ts_us);
     if (!w)
         return;
     if (w->responses == 0) {

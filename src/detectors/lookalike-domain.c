@@ -904,9 +904,10 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     return none;
 }
 
-static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void look_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                           const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     look_t *t = state;
     const lists_t *l = t->l;
@@ -914,7 +915,7 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
     if (!rd || !ev->has_qname || ev->client.family == DH_AF_UNSET || v->popular ||
         v->benign_service)
         return;
-    size_t rdlen = strlen(rd);
+    size_t rdlen = view->rd_len;
     if (rdlen == 0 || rdlen >= DOMAIN_LEN)
         return;
     /* the brands themselves (and their subdomains), the legitimate list */
@@ -933,9 +934,7 @@ static void look_on_event(void *state, const dh_event_t *ev, const dh_verdict_t 
     if (!t->platform[m.family] && platform_suffix(rd, rdlen))
         return;
 
-    char key[sizeof(dh_addr_t) + DOMAIN_LEN];
-    size_t keylen = dh_kit_client_domain_key(key, sizeof(key), &ev->client, rd, rdlen);
-    window_t *w = dh_table_touch(t->table, key, keylen, ev->ts_us);
+    window_t *w = dh_kit_touch_pair(t->table, view, DOMAIN_LEN, NULL);
     if (!w)
         return;
     if (w->h.events == 0) {

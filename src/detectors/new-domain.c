@@ -164,10 +164,10 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
 /* ---- signals ------------------------------------------------------- */
 
 /* The risk bits a first contact carries by its name alone. */
-static unsigned risk_bits(const nd_t *t, const dh_event_t *ev, window_t *w)
+static unsigned risk_bits(const nd_t *t, const dh_event_view_t *view, window_t *w)
 {
     unsigned bits = 0;
-    const char *rd = ev->registered_domain;
+    const char *rd = view->rd;
     size_t n = strcspn(rd, ".");
     if (!dh_regdom_under_private_suffix(rd)) {
         dh_lexscore_t ls;
@@ -177,7 +177,7 @@ static unsigned risk_bits(const nd_t *t, const dh_event_t *ev, window_t *w)
         if (ls.cls == DH_LEX_RANDOM)
             bits |= R_LEXICAL;
     }
-    if (dh_strset_has_suffix(t->dyndns, ev->qname_lc, ev->qname_len))
+    if (dh_event_view_has_suffix(view, t->dyndns))
         bits |= R_DYNDNS;
     return bits;
 }
@@ -217,10 +217,12 @@ static void count(window_t *w, const dh_event_t *ev, const dh_verdict_t *v)
 
 /* First contact: start the observation, and keep the risk bits in the
    history for the later lifecycle judgement. */
-static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, bool returning)
+static void first_contact(nd_t *t, const dh_event_view_t *view, const dh_verdict_t *v,
+                          bool returning)
 {
-    const char *d = ev->registered_domain;
-    window_t *w = dh_table_touch(t->table, d, strlen(d), ev->ts_us);
+    const dh_event_t *ev = view->ev;
+    window_t *w =
+        dh_table_touch_h(t->table, view->rd, view->rd_len, view->domain_hash, ev->ts_us, NULL);
     if (!w)
         return;
     if (!w->seen) {
@@ -229,7 +231,7 @@ static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, 
         w->returning = returning;
         w->prev_last_us = returning ? v->history.last_us : 0;
         w->history_since_us = v->history_since_us;
-        w->risk = (uint8_t)risk_bits(t, ev, w);
+        w->risk = (uint8_t)risk_bits(t, view, w);
         size_t n = ev->qname_len < SAMPLE_LEN ? ev->qname_len : SAMPLE_LEN;
         memcpy(w->sample, ev->qname, n);
         w->sample_len = (uint8_t)n;
@@ -240,9 +242,10 @@ static void first_contact(nd_t *t, const dh_event_t *ev, const dh_verdict_t *v, 
     count(w, ev, v);
 }
 
-static void nd_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                         const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     nd_t *t = state;
     if (!v->has_history || v->popular)
@@ -258,11 +261,10 @@ static void nd_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v
     if (first || returning) {
         if (ev->ts_us - v->history_since_us < p->warmup_days * DAY_US)
             return; /* the history is still learning */
-        first_contact(t, ev, v, returning);
+        first_contact(t, view, v, returning);
         return;
     }
-    const char *d = ev->registered_domain;
-    window_t *w = dh_table_find(t->table, d, strlen(d), ev->ts_us);
+    window_t *w = dh_table_find_h(t->table, view->rd, view->rd_len, view->domain_hash, ev->ts_us);
     if (w)
         count(w, ev, v);
 }

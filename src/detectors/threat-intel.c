@@ -237,9 +237,10 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
 }
 
-static void ti_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v,
+static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                         const dh_detect_env_t *env)
 {
+    const dh_event_t *ev = view->ev;
     (void)env;
     ti_t *t = state;
     const dh_intel_t *in = t->intel;
@@ -252,8 +253,7 @@ static void ti_on_event(void *state, const dh_event_t *ev, const dh_verdict_t *v
        (a listed service's own CNAME chain is the same lookup), and only the
        first matching target counts */
     bool want_cname = t->match_cnames && dh_strset_size(in->names);
-    if (ev->has_qname && ev->qname_len &&
-        dh_strset_get_suffix(in->names, ev->qname_lc, ev->qname_len, &idx, NULL)) {
+    if (ev->has_qname && ev->qname_len && dh_event_view_get_suffix(view, in->names, &idx, NULL)) {
         add_hit(hits, &n, idx, M_QNAME, NULL, NULL, 0);
         want_cname = false;
     }

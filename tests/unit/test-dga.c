@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "util-ip.h"
 
@@ -119,7 +120,7 @@ static void query(fixture_t *f, how_t how, int64_t ts_us, const char *qname, con
     ev.rcode = how.rcode;
     ev.qtype = how.qtype;
     ev.has_response = how.rcode >= 0;
-    dh_detector_dga.on_event(f->det, &ev, &how.v, &f->env);
+    det_call(&dh_detector_dga, f->det, &ev, &how.v, &f->env);
 }
 
 /* Names of a tests/data/dga list, comment lines skipped. */

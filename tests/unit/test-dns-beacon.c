@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "detector-call.h"
 #include "rule-variant.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ static void query_full(fixture_t *f, int64_t ts_us, const char *client, const ch
         ev.answers = &ans;
     }
     dh_verdict_t v = {.prevalence = prevalence, .common = prevalence >= 20};
-    dh_detector_dns_beacon.on_event(f->st, &ev, &v, &f->env);
+    det_call(&dh_detector_dns_beacon, f->st, &ev, &v, &f->env);
 }
 
 static void query(fixture_t *f, int64_t ts_us, const char *client, const char *qname,

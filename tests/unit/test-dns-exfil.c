@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "util-dns.h"
 #include "util-ip.h"
@@ -145,7 +146,7 @@ static void query_opt(int64_t ts, const char *qname, const char *regdom, const q
     ev.answers = o->answers;
     ev.n_answers = o->n_answers;
     dh_verdict_t v = {.benign_service = o->benign, .common = o->common, .prevalence = 1};
-    dh_detector_dns_exfil.on_event(F.st, &ev, &v, &F.env);
+    det_call(&dh_detector_dns_exfil, F.st, &ev, &v, &F.env);
 }
 
 static void query(int64_t ts, const char *client, const char *qname)

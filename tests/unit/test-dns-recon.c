@@ -7,6 +7,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "detector-call.h"
 #include "rule-variant.h"
 #include <stdio.h>
 #include <string.h>
@@ -107,7 +108,7 @@ static void query(fixture_t *f, const char *client, int64_t ts_us, const char *q
     ev.has_response = o->rcode >= 0;
     ev.transport = o->transport;
     ev.n_answers = o->n_answers;
-    dh_detector_dns_recon.on_event(f->st, &ev, o->v ? o->v : &plain, &f->env);
+    det_call(&dh_detector_dns_recon, f->st, &ev, o->v ? o->v : &plain, &f->env);
 }
 
 #define T0 1700002800000000LL /* a 3600 s (and 300 s, 60 s) window starts here */

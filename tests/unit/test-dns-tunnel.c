@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "util-ip.h"
 
@@ -72,7 +73,7 @@ static void query(fixture_t *f, const char *client, int64_t ts_us, const char *q
     ev.qname_len = strlen(qname);
     ev.registered_domain = regdom;
     ev.qtype = qtype;
-    dh_detector_dns_tunnel.on_event(f->st, &ev, v ? v : &plain, &f->env);
+    det_call(&dh_detector_dns_tunnel, f->st, &ev, v ? v : &plain, &f->env);
 }
 
 #define T0 1700000100000000LL /* a 300 s window starts here */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "util-ip.h"
 
@@ -144,7 +145,7 @@ static void query(fixture_t *f, int64_t ts_us, const char *qname, q_t q)
     ev.n_answers = q.rcode != NO_RESPONSE ? q.answers : 0;
     ev.answers = ans;
     dh_verdict_t v = {.from_resolver = q.from_resolver};
-    dh_detector_doh_evasion.on_event(f->st, &ev, &v, &f->env);
+    det_call(&dh_detector_doh_evasion, f->st, &ev, &v, &f->env);
 }
 
 static bool has(const fixture_t *f, int i, const char *needle)
@@ -377,7 +378,7 @@ Test(doh_evasion, unknown_server_port_is_not_nonstandard)
     ev.qname = ev.qname_lc = "www.example.com";
     ev.qname_len = strlen(ev.qname);
     dh_verdict_t v = {0};
-    dh_detector_doh_evasion.on_event(f.st, &ev, &v, &f.env);
+    det_call(&dh_detector_doh_evasion, f.st, &ev, &v, &f.env);
     dh_state_flush(f.state);
     cr_assert_eq(f.sink.n, 0);
     close_detector(&f);

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "detector-call.h"
 #include "rule-variant.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +105,7 @@ static void respond(fixture_t *f, const char *client, int64_t ts_us, const char 
     }
     ev.answers = ans;
     ev.n_answers = (uint32_t)k;
-    dh_detector_fast_flux.on_event(f->st, &ev, v ? v : &plain, &f->env);
+    det_call(&dh_detector_fast_flux, f->st, &ev, v ? v : &plain, &f->env);
 }
 
 typedef struct {

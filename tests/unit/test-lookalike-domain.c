@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 
+#include "detector-call.h"
 #include "rule-variant.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,7 +117,7 @@ static void query(fixture_t *f, int64_t ts_us, const char *qname, q_t q)
     ev.has_response = q.rcode != NO_RESPONSE;
     ev.n_answers = q.rcode == NOERROR && !q.no_answer ? 1 : 0;
     ev.answers = ans;
-    dh_detector_lookalike_domain.on_event(f->st, &ev, &q.v, &f->env);
+    det_call(&dh_detector_lookalike_domain, f->st, &ev, &q.v, &f->env);
 }
 
 static bool has(const fixture_t *f, int i, const char *needle)
@@ -610,10 +611,10 @@ Test(lookalike_domain, events_without_domain_or_client_are_ignored)
     ev.qname_len = 10;
     ev.registered_domain = "paypa1.com";
     dh_verdict_t v = {0};
-    dh_detector_lookalike_domain.on_event(f.st, &ev, &v, &f.env); /* no client */
+    det_call(&dh_detector_lookalike_domain, f.st, &ev, &v, &f.env); /* no client */
     cr_assert_eq(dh_addr_parse("10.0.0.1", 8, &ev.client), 0);
     ev.registered_domain = NULL;
-    dh_detector_lookalike_domain.on_event(f.st, &ev, &v, &f.env); /* no registered domain */
+    det_call(&dh_detector_lookalike_domain, f.st, &ev, &v, &f.env); /* no registered domain */
     dh_state_flush(f.state);
     cr_assert_eq(f.sink.n, 0);
     close_detector(&f);

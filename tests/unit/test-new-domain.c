@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "util-ip.h"
 
@@ -120,7 +121,7 @@ static void query(fixture_t *f, const char *client, int64_t ts, const char *qnam
     v.has_history = v.history_live != NULL;
     v.history_since_us = dh_history_since(f->history);
     uint32_t flags = v.history_live ? v.history_live->flags : 0;
-    dh_detector_new_domain.on_event(f->st, &ev, &v, &f->env);
+    det_call(&dh_detector_new_domain, f->st, &ev, &v, &f->env);
     if (v.history_live && v.history_live->flags != flags)
         dh_history_changed(f->history, v.history_live);
     dh_state_advance(f->state, ts - 60 * 1000000LL);

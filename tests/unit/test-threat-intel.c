@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "rule-variant.h"
 #include "util-ip.h"
@@ -161,7 +162,7 @@ static void event(fixture_t *f, int64_t ts_us, const char *qname, opt_t o)
     ev.n_answers = n;
     ev.answers = ans;
     dh_verdict_t v = {.from_resolver = o.from_resolver};
-    dh_detector_threat_intel.on_event(f->st, &ev, &v, &f->env);
+    det_call(&dh_detector_threat_intel, f->st, &ev, &v, &f->env);
 }
 
 static void q(fixture_t *f, int64_t ts_us, const char *qname)
