@@ -73,7 +73,7 @@ test: deps
 	@$(MAKE) --no-print-directory test-run
 
 test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN) $(BUILD)/tests/mockbroker
-	$(BUILD)/test-units --jobs 2
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp $(BUILD)/test-units --jobs 2
 	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/e2e/run.sh
 	DNSHOUND=$(CURDIR)/$(BUILD)/dnshound sh tests/cases/run.sh
 	MOCKBROKER=$(CURDIR)/$(BUILD)/tests/mockbroker sh tests/kafka/smoke.sh
