@@ -261,6 +261,16 @@ static void free_suffixes(suffixes_t *s)
 
 /* ---- create ------------------------------------------------------------- */
 
+/* The name part of a client x name key (after the client address), as a
+   C string in out; returns its length. */
+static size_t key_name(const void *key, size_t keylen, char out[DH_STATE_MAX_KEY + 1])
+{
+    size_t len = keylen - ADDR_LEN;
+    memcpy(out, (const char *)key + ADDR_LEN, len);
+    out[len] = '\0';
+    return len;
+}
+
 static void close_name(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                        dh_close_t why);
 static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -875,9 +885,7 @@ static void close_name(void *ctx, const void *key, size_t keylen, void *value, i
     if (!score(b, w, ws, &r))
         return;
     char name[DH_STATE_MAX_KEY + 1], domain[DH_STATE_MAX_KEY + 1];
-    size_t len = keylen - ADDR_LEN;
-    memcpy(name, (const char *)key + ADDR_LEN, len);
-    name[len] = '\0';
+    size_t len = key_name(key, keylen, name);
     memcpy(domain, name + len - w->rd_len, w->rd_len);
     domain[w->rd_len] = '\0';
     bool fired = fires(b, &r);
@@ -902,9 +910,7 @@ static void close_domain(void *ctx, const void *key, size_t keylen, void *value,
     if (w->fqdn_reported || !score(b, w, ws, &r) || !fires(b, &r))
         return;
     char domain[DH_STATE_MAX_KEY + 1];
-    size_t len = keylen - ADDR_LEN;
-    memcpy(domain, (const char *)key + ADDR_LEN, len);
-    domain[len] = '\0';
+    key_name(key, keylen, domain);
     emit(b, w, &r, ws, NULL, 0, domain);
 }
 

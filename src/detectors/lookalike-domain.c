@@ -337,13 +337,21 @@ static int add_brand(lists_t *l, char *s, size_t len, const char *rest, size_t r
     return 0;
 }
 
+/* The words and legitimate lists take nothing after the entry. */
+static int no_rest(const char *rest, size_t restlen, const char *path, size_t line, char *err,
+                   size_t errlen)
+{
+    if (!restlen)
+        return 0;
+    snprintf(err, errlen, "%s:%zu: '%.*s': one entry a line", path, line, (int)restlen, rest);
+    return -1;
+}
+
 static int add_word(lists_t *l, char *s, size_t len, const char *rest, size_t restlen,
                     const char *path, size_t line, char *err, size_t errlen)
 {
-    if (restlen) {
-        snprintf(err, errlen, "%s:%zu: '%.*s': one entry a line", path, line, (int)restlen, rest);
+    if (no_rest(rest, restlen, path, line, err, errlen) != 0)
         return -1;
-    }
     if (len > 32 || !valid_name(s, len, false) || memchr(s, '-', len)) {
         snprintf(err, errlen, "%s:%zu: '%.*s' is not a word (letters and digits)", path, line,
                  (int)len, s);
@@ -363,10 +371,8 @@ static int add_word(lists_t *l, char *s, size_t len, const char *rest, size_t re
 static int add_legit(lists_t *l, char *s, size_t len, const char *rest, size_t restlen,
                     const char *path, size_t line, char *err, size_t errlen)
 {
-    if (restlen) {
-        snprintf(err, errlen, "%s:%zu: '%.*s': one entry a line", path, line, (int)restlen, rest);
+    if (no_rest(rest, restlen, path, line, err, errlen) != 0)
         return -1;
-    }
     if (!valid_name(s, len, true) || !memchr(s, '.', len)) {
         snprintf(err, errlen, "%s:%zu: '%.*s' is not a domain name", path, line, (int)len, s);
         return -1;
