@@ -1,9 +1,11 @@
 /*
  * registry.c - expands parsers.def into the parser table.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "../src/parser.h"
+#include "../src/util-registry.h"
 
 #define PARSER(n) extern const dh_parser_type_t dh_parser_##n;
 #include "parsers.def"
@@ -18,8 +20,5 @@ const dh_parser_type_t *const dh_parsers[] = {
 
 const dh_parser_type_t *dh_parser_find(const char *name)
 {
-    for (size_t i = 0; dh_parsers[i]; i++)
-        if (strcmp(dh_parsers[i]->name, name) == 0)
-            return dh_parsers[i];
-    return NULL;
+    DH_REGISTRY_LOOKUP(dh_parser_type_t, dh_parsers, t, false, strcmp(t->name, name) == 0);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../sink.h"
+#include "../util-registry.h"
 
 #define SINK(n) extern const dh_sink_type_t dh_sink_##n;
 #include "sinks.def"
@@ -18,13 +19,6 @@ const dh_sink_type_t *const dh_sinks[] = {
 
 const dh_sink_type_t *dh_sink_for(const char *target)
 {
-    const dh_sink_type_t *fallback = NULL;
-    for (size_t i = 0; dh_sinks[i]; i++) {
-        const char *p = dh_sinks[i]->prefix;
-        if (!p)
-            fallback = dh_sinks[i];
-        else if (strncmp(target, p, strlen(p)) == 0)
-            return dh_sinks[i];
-    }
-    return fallback;
+    DH_REGISTRY_LOOKUP(dh_sink_type_t, dh_sinks, t, !t->prefix,
+                       strncmp(target, t->prefix, strlen(t->prefix)) == 0);
 }

@@ -4,6 +4,7 @@
  */
 #include "../source.h"
 #include "../options-map.h"
+#include "../util-registry.h"
 
 #define SOURCE(n) extern const dh_source_type_t dh_source_##n;
 #include "sources.def"
@@ -18,14 +19,7 @@ const dh_source_type_t *const dh_sources[] = {
 
 const dh_source_type_t *dh_source_for(const char *spec)
 {
-    const dh_source_type_t *fallback = NULL;
-    for (size_t i = 0; dh_sources[i]; i++) {
-        if (!dh_sources[i]->claims)
-            fallback = fallback ? fallback : dh_sources[i];
-        else if (dh_sources[i]->claims(spec))
-            return dh_sources[i];
-    }
-    return fallback;
+    DH_REGISTRY_LOOKUP(dh_source_type_t, dh_sources, t, !t->claims, t->claims(spec));
 }
 
 void dh_source_request_stop(dh_source_ctl_t *ctl)
