@@ -26,6 +26,9 @@
 #include "../src/evbuf.h"
 #include "../src/parser.h"
 
+/* The reason of a record that does not fit the event buffer. */
+#define JF_TOO_LARGE "record too large for the event buffer"
+
 /* Write msg into reason and return DH_LINE_MALFORMED. */
 dh_line_t jf_malformed(char reason[DH_REASON_MAX], const char *msg);
 

@@ -52,8 +52,6 @@
 #include "json-fields.h"
 #include "../src/parser.h"
 
-#define TOO_LARGE "record too large for the event buffer"
-
 /* The latest ts util-time.c prints with a 4-digit year
    (9999-12-31T23:59:59.999999Z); earlier than the epoch is refused too. */
 #define MAX_TS_US INT64_C(253402300799999999)
@@ -217,7 +215,7 @@ static const char *text_field(jf_scratch_t *st, const field_t *f, dh_evbuf_t *ou
     }
     const char *p = dh_evbuf_copy(out, st->scratch, n);
     if (!p) {
-        *ok = fail(reason, TOO_LARGE);
+        *ok = fail(reason, JF_TOO_LARGE);
         return NULL;
     }
     *len = n;
@@ -415,7 +413,7 @@ static bool read_query(jf_scratch_t *st, const field_t *f, dh_evbuf_t *out,
         if (!cJSON_IsString(q[Q_NAME].item) || !decode_text(st, q[Q_NAME].raw, &n))
             return fail(reason, "bad query.name");
         if (dh_evbuf_set_qname(out, st->scratch, n) < 0)
-            return fail(reason, TOO_LARGE);
+            return fail(reason, JF_TOO_LARGE);
     }
     return numbered(&q[Q_TYPE], &q[Q_TYPE_NAME], 65535, dh_qtype_from_name, &ev->qtype,
                     "bad query.type", "bad query.type_name", reason) &&

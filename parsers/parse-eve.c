@@ -45,8 +45,6 @@
 #include "json-fields.h"
 #include "../src/parser.h"
 
-#define TOO_LARGE "record too large for the event buffer"
-
 /* How the record's dns object is laid out. */
 typedef struct {
     const cJSON *dns; /* the protocol object ("dns", "mdns" or "llmnr") */
@@ -606,7 +604,7 @@ static dh_line_t eve_record(void *state, const char *line, size_t len, const cJS
     out->txn_key = txn_key(have_flow, flow_id, ev);
     return DH_LINE_RECORD;
 full:
-    return jf_malformed(reason, TOO_LARGE);
+    return jf_malformed(reason, JF_TOO_LARGE);
 }
 
 static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,

@@ -36,8 +36,6 @@
 #include "../src/parser.h"
 #include "zeek-common.h"
 
-#define TOO_LARGE "record too large for the event buffer"
-
 static dh_probe_t zj_probe(const char *line, size_t len)
 {
     line = jf_trim(line, &len);
@@ -274,7 +272,7 @@ static dh_line_t fill_record(void *state, const char *line, size_t len, const cJ
         goto full;
     return DH_LINE_RECORD;
 full:
-    return jf_malformed(reason, TOO_LARGE);
+    return jf_malformed(reason, JF_TOO_LARGE);
 }
 
 static dh_line_t zj_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
