@@ -4,6 +4,7 @@
  */
 #include "json-fields.h"
 
+#include "../src/util-ip.h"
 #include "../src/util-json.h"
 #include "../src/util-mem.h"
 
@@ -108,6 +109,19 @@ bool jf_item_int(const cJSON *item, int64_t min, int64_t max, int64_t *out)
 bool jf_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out)
 {
     return jf_item_int(jf_get(obj, key), min, max, out);
+}
+
+int32_t jf_port(const cJSON *obj, const char *key)
+{
+    int64_t v;
+    return jf_int(obj, key, 0, 65535, &v) ? (int32_t)v : -1;
+}
+
+void jf_addr(const cJSON *obj, const char *key, dh_addr_t *out)
+{
+    const char *s = jf_string(obj, key);
+    if (!s || dh_addr_parse(s, strlen(s), out) != 0)
+        out->family = DH_AF_UNSET;
 }
 
 bool jf_number(const cJSON *obj, const char *key, double *out)

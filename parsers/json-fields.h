@@ -63,6 +63,13 @@ const char *jf_string(const cJSON *obj, const char *key);
 bool jf_item_int(const cJSON *item, int64_t min, int64_t max, int64_t *out);
 bool jf_int(const cJSON *obj, const char *key, int64_t min, int64_t max, int64_t *out);
 
+/* A port number (0 to 65535) at `key`, else -1 (event.h: unknown). */
+int32_t jf_port(const cJSON *obj, const char *key);
+
+/* The address string at `key` into *out; out->family is DH_AF_UNSET when
+   absent, not a string or not an address. */
+void jf_addr(const cJSON *obj, const char *key, dh_addr_t *out);
+
 /* A finite number; false otherwise. */
 bool jf_number(const cJSON *obj, const char *key, double *out);
 

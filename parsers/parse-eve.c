@@ -39,7 +39,6 @@
 #include <strings.h>
 
 #include "../src/util-dns.h"
-#include "../src/util-ip.h"
 #include "../src/util-json.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
@@ -133,25 +132,12 @@ static bool src_is_server(const eve_kind_t *k, int32_t sport, int32_t dport)
     return k->version != 2; /* v2 answers keep the flow direction */
 }
 
-static int32_t read_port(const cJSON *root, const char *key)
-{
-    int64_t v;
-    return jf_int(root, key, 0, 65535, &v) ? (int32_t)v : -1;
-}
-
-static void read_addr(const cJSON *root, const char *key, dh_addr_t *out)
-{
-    const char *s = jf_string(root, key);
-    if (!s || dh_addr_parse(s, strlen(s), out) != 0)
-        out->family = DH_AF_UNSET;
-}
-
 static void read_endpoints(const cJSON *root, const eve_kind_t *k, dh_event_t *ev)
 {
     dh_addr_t src = {0}, dst = {0};
-    read_addr(root, "src_ip", &src);
-    read_addr(root, "dest_ip", &dst);
-    int32_t sport = read_port(root, "src_port"), dport = read_port(root, "dest_port");
+    jf_addr(root, "src_ip", &src);
+    jf_addr(root, "dest_ip", &dst);
+    int32_t sport = jf_port(root, "src_port"), dport = jf_port(root, "dest_port");
     bool swap = src_is_server(k, sport, dport);
     ev->client = swap ? dst : src;
     ev->server = swap ? src : dst;

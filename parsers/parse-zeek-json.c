@@ -30,7 +30,6 @@
 #include <string.h>
 
 #include "../src/util-dns.h"
-#include "../src/util-ip.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
 #include "../src/parser.h"
@@ -75,25 +74,12 @@ static bool read_ts(const cJSON *root, int64_t *us)
            dh_time_parse_epoch(ts->valuestring, n, us) == 0;
 }
 
-static void read_addr(const cJSON *root, const char *key, dh_addr_t *out)
-{
-    const char *s = jf_string(root, key);
-    if (s && dh_addr_parse(s, strlen(s), out) != 0)
-        out->family = DH_AF_UNSET;
-}
-
-static int32_t read_port(const cJSON *root, const char *key)
-{
-    int64_t v;
-    return jf_int(root, key, 0, 65535, &v) ? (int32_t)v : -1;
-}
-
 static void read_endpoints(const cJSON *root, dh_event_t *ev)
 {
-    read_addr(root, "id.orig_h", &ev->client);
-    read_addr(root, "id.resp_h", &ev->server);
-    ev->client_port = read_port(root, "id.orig_p");
-    ev->server_port = read_port(root, "id.resp_p");
+    jf_addr(root, "id.orig_h", &ev->client);
+    jf_addr(root, "id.resp_h", &ev->server);
+    ev->client_port = jf_port(root, "id.orig_p");
+    ev->server_port = jf_port(root, "id.resp_p");
     const char *proto = jf_string(root, "proto");
     if (proto && strcmp(proto, "udp") == 0)
         ev->transport = DH_TRANSPORT_UDP;
