@@ -314,19 +314,6 @@ bool jf_raw_member(const char *s, size_t n, const char *key, const char **val, s
     return false;
 }
 
-/* Four hex digits at s (at least 4 bytes readable); -1 when not hex. */
-static long hex4(const char *s)
-{
-    long v = 0;
-    for (int k = 0; k < 4; k++) {
-        int d = dh_hex_digit(s[k]);
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
 static size_t put_utf8(char *out, unsigned long cp)
 {
     if (cp < 0x80) {
@@ -357,7 +344,7 @@ static size_t decode_u(const char *s, size_t end, size_t i, char *out, size_t *o
 {
     if (i + 5 > end)
         return 0;
-    long hi = hex4(s + i + 1);
+    long hi = dh_hex_value(s + i + 1, 4);
     if (hi < 0 || (hi >= 0xDC00 && hi <= 0xDFFF))
         return 0;
     if (hi < 0xD800 || hi > 0xDBFF) {
@@ -366,7 +353,7 @@ static size_t decode_u(const char *s, size_t end, size_t i, char *out, size_t *o
     }
     if (i + 11 > end || s[i + 5] != '\\' || s[i + 6] != 'u')
         return 0;
-    long lo = hex4(s + i + 7);
+    long lo = dh_hex_value(s + i + 7, 4);
     if (lo < 0xDC00 || lo > 0xDFFF)
         return 0;
     unsigned long cp =

@@ -239,17 +239,10 @@ static int read_question(const eve_kind_t *k, dh_evbuf_t *out)
 /* "8180" -> 0x8180; -1 when not 1 to 4 hex digits. */
 static long parse_hex16(const char *s)
 {
-    long v = 0;
     size_t n = strlen(s);
     if (n == 0 || n > 4)
         return -1;
-    for (size_t i = 0; i < n; i++) {
-        int d = dh_hex_digit(s[i]);
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
+    return dh_hex_value(s, n);
 }
 
 /* Header bits of a 16-bit flags word. Z covers the three bits Zeek reports

@@ -14,8 +14,7 @@ static int hex_escape(const char *s, size_t n)
 {
     if (n < 4 || s[0] != '\\' || s[1] != 'x')
         return -1;
-    int hi = dh_hex_digit(s[2]), lo = dh_hex_digit(s[3]);
-    return hi < 0 || lo < 0 ? -1 : (hi << 4) | lo;
+    return (int)dh_hex_value(s + 2, 2);
 }
 
 size_t dh_zeek_unescape(char *dst, const char *src, size_t len)

@@ -114,6 +114,18 @@ int dh_hex_digit(char c)
     return -1;
 }
 
+long dh_hex_value(const char *s, size_t n)
+{
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = dh_hex_digit(s[i]);
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
 bool dh_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;

@@ -61,5 +61,8 @@ bool dh_utf8_valid(const char *s, size_t len);
 /* The value of the hex digit c (0-9, a-f, A-F); -1 for any other byte. The one
    hex-digit reader of the escapes in logs (\xNN, \uXXXX) and of hex fields. */
 int dh_hex_digit(char c);
+/* The value of the n hex digits at s (n at most 7, so it fits a long); -1
+   when one of them is not a hex digit. */
+long dh_hex_value(const char *s, size_t n);
 
 #endif
