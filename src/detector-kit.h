@@ -3,8 +3,8 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * sample names kept for the evidence, the thresholds table read from the rule
- * and written back into the evidence, client x domain keys (built, or taken
+ * sample names kept for the evidence, the thresholds table (its rows,
+ * DH_KIT_PARAM) read from the rule and written back into the evidence, client x domain keys (built, or taken
  * from the event's view).
  *
  * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
@@ -34,6 +34,14 @@ typedef struct {
     const dh_double_param_t *dbls;
     size_t n_dbls;
 } dh_kit_params_t;
+
+/* One row of an int or a double table (both are {key, offset, default, min,
+   max}): the threshold read from the rule key named like the field of the
+   params struct type, default d, range [lo, hi]. DH_KIT_PARAM_KEY names the
+   key apart from the field (a renamed or a nested one: "lexical_word_cover",
+   lex.word_cover). */
+#define DH_KIT_PARAM(type, field, d, lo, hi) DH_KIT_PARAM_KEY(#field, type, field, d, lo, hi)
+#define DH_KIT_PARAM_KEY(key, type, field, d, lo, hi) {(key), offsetof(type, field), (d), (lo), (hi)}
 
 #define DH_KIT_PARAMS(ints, dbls) {(ints), DH_N_OF(ints), (dbls), DH_N_OF(dbls)}
 #define DH_KIT_INT_PARAMS(ints) {(ints), DH_N_OF(ints), NULL, 0}

@@ -58,19 +58,17 @@
 const char *const recon_finding_names[N_FINDINGS] = {"zone_transfer", "ptr_sweep", "any_flood"};
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(xfr_window, 3600, 10, 86400),
-    P(ptr_window, 300, 10, 86400),
-    P(any_window, 60, 1, 86400),
-    P(ptr_sweep_min, 80, 2, 4096),
-    P(any_flood_min, 50, 1, 1000000),
-#undef P
+    DH_KIT_PARAM(params_t, xfr_window, 3600, 10, 86400),
+    DH_KIT_PARAM(params_t, ptr_window, 300, 10, 86400),
+    DH_KIT_PARAM(params_t, any_window, 60, 1, 86400),
+    DH_KIT_PARAM(params_t, ptr_sweep_min, 80, 2, 4096),
+    DH_KIT_PARAM(params_t, any_flood_min, 50, 1, 1000000),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"refused_risk_score", offsetof(params_t, refused_risk_score), 30, 0, 100},
-    {"sweep_nxdomain_share", offsetof(params_t, sweep_nxdomain_share), 0.5, 0, 1},
-    {"dense_names_per_prefix", offsetof(params_t, dense_names_per_prefix), 16, 1, 65536},
+    DH_KIT_PARAM(params_t, refused_risk_score, 30, 0, 100),
+    DH_KIT_PARAM(params_t, sweep_nxdomain_share, 0.5, 0, 1),
+    DH_KIT_PARAM(params_t, dense_names_per_prefix, 16, 1, 65536),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);

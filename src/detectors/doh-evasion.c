@@ -100,18 +100,16 @@ typedef struct {
 } doh_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 10, 86400),
-    P(resolver_lookups, 1, 1, 1000000),
-    P(canary_lookups, 1, 1, 1000000),
-    P(unsanctioned_queries, 1, 1, 1000000),
-    P(nonstandard_port_queries, 1, 1, 1000000),
-#undef P
+    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
+    DH_KIT_PARAM(params_t, resolver_lookups, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, canary_lookups, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, unsanctioned_queries, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, nonstandard_port_queries, 1, 1, 1000000),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"canary_risk_score", offsetof(params_t, canary_risk_score), 21, 0, 100},
-    {"confidence_step", offsetof(params_t, confidence_step), 0.1, 0, 0.5},
+    DH_KIT_PARAM(params_t, canary_risk_score, 21, 0, 100),
+    DH_KIT_PARAM(params_t, confidence_step, 0.1, 0, 0.5),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);

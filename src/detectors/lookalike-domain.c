@@ -176,19 +176,17 @@ typedef struct {
 } look_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 10, 86400),
-    P(min_queries, 1, 1, 1000000),
-    P(min_brand_label, 5, 3, 63),
-    P(min_combo_label, 3, 2, 63),
-    P(min_label_for_distance, 9, 3, 63),
-    P(min_label_for_distance_2, 12, 3, 63),
-    P(max_edit_distance, 2, 0, 2),
-#undef P
+    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
+    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, min_brand_label, 5, 3, 63),
+    DH_KIT_PARAM(params_t, min_combo_label, 3, 2, 63),
+    DH_KIT_PARAM(params_t, min_label_for_distance, 9, 3, 63),
+    DH_KIT_PARAM(params_t, min_label_for_distance_2, 12, 3, 63),
+    DH_KIT_PARAM(params_t, max_edit_distance, 2, 0, 2),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"nxdomain_risk_score", offsetof(params_t, nxdomain_risk_score), 31, 0, 100},
+    DH_KIT_PARAM(params_t, nxdomain_risk_score, 31, 0, 100),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);

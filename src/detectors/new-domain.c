@@ -82,32 +82,28 @@ typedef struct {
 } nd_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 60, 86400),
-    P(unseen_days, 30, 1, 3650),
-    P(warmup_days, 7, 0, 3650),
-    P(few_clients, 1, 0, MAX_CLIENTS - 1),
-    P(young_days, 7, 1, 365),
-    P(gone_days, 3, 1, 365),
-    P(min_score, 3, 1, 100),
-#define L(k, name, d, lo, hi) {name, offsetof(params_t, lex) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
-    L(min_label_len, "lexical_min_length", 8, 1, DH_LEX_LABEL_MAX),
-    L(full_length, "lexical_full_length", 10, 1, DH_LEX_LABEL_MAX),
-    L(word_min_len, "lexical_word_min_length", 3, 2, 12),
-    L(min_words, "lexical_min_words", 2, 1, 16),
-#undef P
-    {"few_clients_weight", offsetof(params_t, w_few_clients), 1, 0, 100},
-    {"lexical_weight", offsetof(params_t, w_lexical), 2, 0, 100},
-    {"dyndns_weight", offsetof(params_t, w_dyndns), 2, 0, 100},
-    {"young_lifecycle_weight", offsetof(params_t, w_young), 1, 0, 100},
+    DH_KIT_PARAM(params_t, window, 3600, 60, 86400),
+    DH_KIT_PARAM(params_t, unseen_days, 30, 1, 3650),
+    DH_KIT_PARAM(params_t, warmup_days, 7, 0, 3650),
+    DH_KIT_PARAM(params_t, few_clients, 1, 0, MAX_CLIENTS - 1),
+    DH_KIT_PARAM(params_t, young_days, 7, 1, 365),
+    DH_KIT_PARAM(params_t, gone_days, 3, 1, 365),
+    DH_KIT_PARAM(params_t, min_score, 3, 1, 100),
+    DH_KIT_PARAM_KEY("lexical_min_length", params_t, lex.min_label_len, 8, 1, DH_LEX_LABEL_MAX),
+    DH_KIT_PARAM_KEY("lexical_full_length", params_t, lex.full_length, 10, 1, DH_LEX_LABEL_MAX),
+    DH_KIT_PARAM_KEY("lexical_word_min_length", params_t, lex.word_min_len, 3, 2, 12),
+    DH_KIT_PARAM_KEY("lexical_min_words", params_t, lex.min_words, 2, 1, 16),
+    DH_KIT_PARAM_KEY("few_clients_weight", params_t, w_few_clients, 1, 0, 100),
+    DH_KIT_PARAM_KEY("lexical_weight", params_t, w_lexical, 2, 0, 100),
+    DH_KIT_PARAM_KEY("dyndns_weight", params_t, w_dyndns, 2, 0, 100),
+    DH_KIT_PARAM_KEY("young_lifecycle_weight", params_t, w_young, 1, 0, 100),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"confidence_step", offsetof(params_t, confidence_step), 0.05, 0, 0.5},
-    L(random_score, "lexical_random_score", 4.6, 0, 20),
-    L(short_label_penalty, "lexical_short_label_penalty", 0.15, 0, 5),
-    L(word_cover, "lexical_word_cover", 0.85, 0, 1),
-#undef L
+    DH_KIT_PARAM(params_t, confidence_step, 0.05, 0, 0.5),
+    DH_KIT_PARAM_KEY("lexical_random_score", params_t, lex.random_score, 4.6, 0, 20),
+    DH_KIT_PARAM_KEY("lexical_short_label_penalty", params_t, lex.short_label_penalty, 0.15, 0, 5),
+    DH_KIT_PARAM_KEY("lexical_word_cover", params_t, lex.word_cover, 0.85, 0, 1),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);

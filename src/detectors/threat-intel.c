@@ -107,14 +107,12 @@ typedef struct {
 } ti_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 300, 10, 86400),
-    P(max_indicators, 500000, 1, 50000000),
-    P(min_queries, 1, 1, 1000000),
-    P(invalid_reports, 5, 0, 1000),
-    P(min_prefix_v4, 8, 0, 32),
-    P(min_prefix_v6, 16, 0, 128),
-#undef P
+    DH_KIT_PARAM(params_t, window, 300, 10, 86400),
+    DH_KIT_PARAM(params_t, max_indicators, 500000, 1, 50000000),
+    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, invalid_reports, 5, 0, 1000),
+    DH_KIT_PARAM(params_t, min_prefix_v4, 8, 0, 32),
+    DH_KIT_PARAM(params_t, min_prefix_v6, 16, 0, 128),
 };
 
 static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
