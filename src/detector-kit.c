@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util-ip.h"
+
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env)
 {
     k->name = name;
@@ -149,6 +151,18 @@ void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size
     for (uint8_t i = 0; i < n; i++) {
         dh_json_sep(sb);
         dh_json_string(sb, names + (size_t)i * cap, lens[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs, size_t n)
+{
+    char ip[DH_ADDR_STRLEN];
+    dh_json_open_arr(sb, key);
+    for (size_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        const char *s = dh_addr_format(&addrs[i], ip);
+        dh_json_string(sb, s, strlen(s));
     }
     dh_sb_putc(sb, ']');
 }

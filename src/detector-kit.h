@@ -3,7 +3,7 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * sample names kept for the evidence, the thresholds table (its rows,
+ * sample names (and addresses) kept for the evidence, the thresholds table (its rows,
  * DH_KIT_PARAM) read from the rule and written back into the evidence, client x domain keys (built, or taken
  * from the event's view).
  *
@@ -135,6 +135,9 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
                        const uint8_t *lens, uint8_t n);
+
+/* "key":["addr"...]: addrs[0..n) as text (dh_addr_format). */
+void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs, size_t n);
 
 #define DH_KIT_JSON_SAMPLES(sb, key, w)                                                     \
     dh_kit_json_names((sb), (key), &(w)->samples[0][0], sizeof((w)->samples[0]),             \

@@ -240,15 +240,8 @@ size_t recon_name_len(const dh_event_t *ev)
 
 void recon_json_servers(dh_strbuf_t *sb, const servers_t *s)
 {
-    char ip[DH_ADDR_STRLEN];
     dh_json_kv_double(sb, "distinct_servers", dh_distinct_count(&s->distinct));
-    dh_json_open_arr(sb, "servers");
-    for (int i = 0; i < s->n; i++) {
-        dh_json_sep(sb);
-        dh_addr_format(&s->addr[i], ip);
-        dh_json_string(sb, ip, strlen(ip));
-    }
-    dh_sb_putc(sb, ']');
+    dh_kit_json_addrs(sb, "servers", s->addr, s->n);
 }
 
 void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,

@@ -304,7 +304,6 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
 {
     const params_t *p = &t->p;
     dh_strbuf_t *sb = &t->kit.ev;
-    char ip[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", p->window);
     dh_json_kv_uint(sb, "responses", w->responses);
@@ -327,13 +326,7 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
     dh_json_kv_double(sb, "cname_share", r->cname_share);
     dh_json_kv_bool(sb, "very_low_ttl", r->very_low);
     dh_json_kv_bool(sb, "common_domain", w->common);
-    dh_json_open_arr(sb, "sample_addresses");
-    for (int i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        const char *s = dh_addr_format(&w->samples[i], ip);
-        dh_json_string(sb, s, strlen(s));
-    }
-    dh_sb_putc(sb, ']');
+    dh_kit_json_addrs(sb, "sample_addresses", w->samples, w->n_samples);
     dh_json_kv_strn(sb, "sample_query", w->qname, w->qname_len);
     double f = w->common ? p->common_factor : 1.0;
     dh_json_open_obj(sb, "thresholds");

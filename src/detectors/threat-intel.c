@@ -283,7 +283,6 @@ static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdi
 static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
 {
     dh_strbuf_t *sb = &t->kit.ev;
-    char a[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_strn(sb, "indicator", w->indicator, w->ind_len);
     dh_json_kv_str(sb, "indicator_type", dh_intel_type_name(w->type));
@@ -306,13 +305,7 @@ static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
     dh_json_kv_uint(sb, "answer_matches", w->answer_hits);
     dh_json_kv_uint(sb, "resolved", w->resolved);
     dh_json_kv_uint(sb, "nxdomain", w->nxdomain);
-    dh_json_open_arr(sb, "matched_addresses");
-    for (uint8_t i = 0; i < w->n_addrs; i++) {
-        dh_json_sep(sb);
-        dh_addr_format(&w->addrs[i], a);
-        dh_json_string(sb, a, strlen(a));
-    }
-    dh_sb_putc(sb, ']');
+    dh_kit_json_addrs(sb, "matched_addresses", w->addrs, w->n_addrs);
     dh_kit_json_names(sb, "matched_cnames", &w->cnames[0][0], SAMPLE_LEN, w->cname_len,
                       w->n_cnames);
     dh_json_kv_int(sb, "window_seconds", t->p.window);
