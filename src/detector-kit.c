@@ -50,6 +50,14 @@ dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
     return dh_table_new(k->env->state, &o);
 }
 
+int dh_kit_require_thresholds(const dh_kit_t *k, const char *what, char *err, size_t errlen)
+{
+    if (k->rule->thresholds)
+        return 0;
+    snprintf(err, errlen, "%s: missing 'thresholds' (%s is required)", k->rule->path, what);
+    return -1;
+}
+
 int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
                        size_t errlen)
 {

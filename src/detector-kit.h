@@ -3,9 +3,10 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * sample names (and addresses) kept for the evidence, the thresholds table (its rows,
- * DH_KIT_PARAM) read from the rule and written back into the evidence, client x domain keys (built, or taken
- * from the event's view).
+ * sample names (and addresses) kept for the evidence, the thresholds table
+ * (its rows, DH_KIT_PARAM) read from the rule (a rule without thresholds
+ * refused where one is required) and written back into the evidence, client
+ * x domain keys (built, or taken from the event's view).
  *
  * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
  * each window struct; it keeps its own logic, thresholds and evidence. The
@@ -72,6 +73,11 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
    value_size bytes, closing through on_close(ctx, ...). */
 dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
                          int64_t window_s, dh_close_fn on_close, void *ctx);
+
+/* A rule whose thresholds block holds a key the detector cannot do without
+   (what: "brands_list"): 0 when the rule has thresholds, else -1 with err =
+   "RULE: missing 'thresholds' (what is required)". */
+int dh_kit_require_thresholds(const dh_kit_t *k, const char *what, char *err, size_t errlen);
 
 /* A threshold that passed its range but not a check between thresholds:
    err = "RULE:LINE: key: what" (the key's line, 0 when absent). -1. */

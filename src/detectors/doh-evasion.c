@@ -191,12 +191,8 @@ static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
     dh_kit_init(&t->kit, "doh_evasion", rule, env);
     t->resolvers = dh_strset_new();
     t->canaries = dh_strset_new();
-    if (!rule->thresholds) {
-        snprintf(err, errlen, "%s: missing 'thresholds' (resolver_list is required)", rule->path);
-        doh_destroy(t);
-        return NULL;
-    }
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+    if (dh_kit_require_thresholds(&t->kit, "resolver_list", err, errlen) ||
+        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
         load_sanctioned(t, err, errlen) ||
         load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||

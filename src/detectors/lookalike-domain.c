@@ -584,12 +584,8 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
     look_t *t = dh_calloc(1, sizeof(*t));
     dh_kit_init(&t->kit, "lookalike_domain", rule, env);
     t->swap_tlds = dh_strset_new();
-    if (!rule->thresholds) {
-        snprintf(err, errlen, "%s: missing 'thresholds' (brands_list is required)", rule->path);
-        look_destroy(t);
-        return NULL;
-    }
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+    if (dh_kit_require_thresholds(&t->kit, "brands_list", err, errlen) ||
+        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         read_families(t, err, errlen) ||
         read_swap_tlds(t, err, errlen) ||
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||

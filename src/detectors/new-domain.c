@@ -139,12 +139,8 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
     nd_t *t = dh_calloc(1, sizeof(*t));
     dh_kit_init(&t->kit, "new_domain", rule, env);
     t->dyndns = dh_strset_new();
-    if (!rule->thresholds) {
-        snprintf(err, errlen, "%s: missing 'thresholds' (dyndns_list is required)", rule->path);
-        nd_destroy(t);
-        return NULL;
-    }
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+    if (dh_kit_require_thresholds(&t->kit, "dyndns_list", err, errlen) ||
+        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
         load_model(t, err, errlen)) {
         nd_destroy(t);
