@@ -238,6 +238,15 @@ size_t recon_name_len(const dh_event_t *ev)
     return n && ev->qname_lc[n - 1] == '.' ? n - 1 : n;
 }
 
+dh_strbuf_t *recon_evidence(recon_t *r, int f, int64_t window_s)
+{
+    dh_strbuf_t *sb = &r->kit.ev;
+    dh_sb_reset(sb);
+    dh_json_kv_str(sb, "finding", recon_finding_names[f]);
+    dh_json_kv_int(sb, "window_seconds", window_s);
+    return sb;
+}
+
 void recon_json_servers(dh_strbuf_t *sb, const servers_t *s)
 {
     dh_json_kv_double(sb, "distinct_servers", dh_distinct_count(&s->distinct));
