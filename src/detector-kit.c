@@ -94,6 +94,14 @@ void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params
         json_param(sb, params, pt, keys[i]);
 }
 
+void dh_kit_json_thresholds(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                            const char *const *keys, size_t n)
+{
+    dh_json_open_obj(sb, "thresholds");
+    dh_kit_json_params(sb, params, pt, keys, n);
+    dh_sb_putc(sb, '}');
+}
+
 void dh_kit_emit(dh_kit_t *k, dh_detection_t *d)
 {
     if (!d->rule_name)

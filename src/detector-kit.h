@@ -91,6 +91,11 @@ int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, cha
 void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
                         const char *const *keys, size_t n);
 
+/* "thresholds":{...} holding those keys alone (dh_kit_json_params); a
+   detector that adds its own keys opens the object itself. */
+void dh_kit_json_thresholds(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                            const char *const *keys, size_t n);
+
 /* Emit d through env->emit; rule_name, rule and evidence default to the
    kit's (k->ev) where d leaves them NULL. */
 void dh_kit_emit(dh_kit_t *k, dh_detection_t *d);

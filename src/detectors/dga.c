@@ -385,9 +385,7 @@ static void thresholds_evidence(dh_strbuf_t *sb, const params_t *p)
     static const char *const shown[] = {"min_nxdomain_names", "min_nxdomain_share",
                                         "min_random_share", "min_wordlike_names",
                                         "max_resolved_random_share", "random_score"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
 static void sample_evidence(dh_strbuf_t *sb, const sample_t *s)

@@ -790,9 +790,7 @@ static void evidence_thresholds(dh_strbuf_t *sb, const params_t *p)
     static const char *const shown[] = {"min_timestamps", "min_score", "min_interval",
                                         "burst_gap", "jitter_full", "jitter_zero",
                                         "ttl_tolerance", "ttl_tolerance_above", "ttl_share"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
 static void evidence_scores(dh_strbuf_t *sb, const result_t *r)

@@ -285,9 +285,7 @@ static void thresholds_obj(dh_strbuf_t *sb, const params_t *p)
 {
     static const char *const shown[] = {"unseen_days", "warmup_days", "few_clients",
                                         "min_score"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
 static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *client,
@@ -383,9 +381,7 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     dh_json_kv_uint(sb, "clients", rec->n_clients);
     dh_json_kv_uint(sb, "answer_addresses", rec->n_addrs);
     static const char *const shown[] = {"young_days", "gone_days", "min_score"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
     emit(t, domain, len, &rec->first_client, false, NULL, 0, now_us, rec->first_us,
          rec->last_us, rec->first_us, with);
     return true;
