@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util-ip.h"
+
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env)
 {
     k->name = name;
@@ -48,6 +50,14 @@ dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
     return dh_table_new(k->env->state, &o);
 }
 
+int dh_kit_require_thresholds(const dh_kit_t *k, const char *what, char *err, size_t errlen)
+{
+    if (k->rule->thresholds)
+        return 0;
+    snprintf(err, errlen, "%s: missing 'thresholds' (%s is required)", k->rule->path, what);
+    return -1;
+}
+
 int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
                        size_t errlen)
 {
@@ -82,6 +92,14 @@ void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params
 {
     for (size_t i = 0; i < n; i++)
         json_param(sb, params, pt, keys[i]);
+}
+
+void dh_kit_json_thresholds(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                            const char *const *keys, size_t n)
+{
+    dh_json_open_obj(sb, "thresholds");
+    dh_kit_json_params(sb, params, pt, keys, n);
+    dh_sb_putc(sb, '}');
 }
 
 void dh_kit_emit(dh_kit_t *k, dh_detection_t *d)
@@ -149,6 +167,18 @@ void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size
     for (uint8_t i = 0; i < n; i++) {
         dh_json_sep(sb);
         dh_json_string(sb, names + (size_t)i * cap, lens[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs, size_t n)
+{
+    char ip[DH_ADDR_STRLEN];
+    dh_json_open_arr(sb, key);
+    for (size_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        const char *s = dh_addr_format(&addrs[i], ip);
+        dh_json_string(sb, s, strlen(s));
     }
     dh_sb_putc(sb, ']');
 }

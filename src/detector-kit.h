@@ -3,9 +3,10 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * sample names kept for the evidence, the thresholds table read from the rule
- * and written back into the evidence, client x domain keys (built, or taken
- * from the event's view).
+ * sample names (and addresses) kept for the evidence, the thresholds table
+ * (its rows, DH_KIT_PARAM) read from the rule (a rule without thresholds
+ * refused where one is required) and written back into the evidence, client
+ * x domain keys (built, or taken from the event's view).
  *
  * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
  * each window struct; it keeps its own logic, thresholds and evidence. The
@@ -34,6 +35,14 @@ typedef struct {
     const dh_double_param_t *dbls;
     size_t n_dbls;
 } dh_kit_params_t;
+
+/* One row of an int or a double table (both are {key, offset, default, min,
+   max}): the threshold read from the rule key named like the field of the
+   params struct type, default d, range [lo, hi]. DH_KIT_PARAM_KEY names the
+   key apart from the field (a renamed or a nested one: "lexical_word_cover",
+   lex.word_cover). */
+#define DH_KIT_PARAM(type, field, d, lo, hi) DH_KIT_PARAM_KEY(#field, type, field, d, lo, hi)
+#define DH_KIT_PARAM_KEY(key, type, field, d, lo, hi) {(key), offsetof(type, field), (d), (lo), (hi)}
 
 #define DH_KIT_PARAMS(ints, dbls) {(ints), DH_N_OF(ints), (dbls), DH_N_OF(dbls)}
 #define DH_KIT_INT_PARAMS(ints) {(ints), DH_N_OF(ints), NULL, 0}
@@ -65,6 +74,11 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
 dh_table_t *dh_kit_table(const dh_kit_t *k, const char *name, size_t value_size,
                          int64_t window_s, dh_close_fn on_close, void *ctx);
 
+/* A rule whose thresholds block holds a key the detector cannot do without
+   (what: "brands_list"): 0 when the rule has thresholds, else -1 with err =
+   "RULE: missing 'thresholds' (what is required)". */
+int dh_kit_require_thresholds(const dh_kit_t *k, const char *what, char *err, size_t errlen);
+
 /* A threshold that passed its range but not a check between thresholds:
    err = "RULE:LINE: key: what" (the key's line, 0 when absent). -1. */
 int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
@@ -76,6 +90,11 @@ int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, cha
    abort. */
 void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
                         const char *const *keys, size_t n);
+
+/* "thresholds":{...} holding those keys alone (dh_kit_json_params); a
+   detector that adds its own keys opens the object itself. */
+void dh_kit_json_thresholds(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
+                            const char *const *keys, size_t n);
 
 /* Emit d through env->emit; rule_name, rule and evidence default to the
    kit's (k->ev) where d leaves them NULL. */
@@ -127,6 +146,9 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
                        const uint8_t *lens, uint8_t n);
+
+/* "key":["addr"...]: addrs[0..n) as text (dh_addr_format). */
+void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs, size_t n);
 
 #define DH_KIT_JSON_SAMPLES(sb, key, w)                                                     \
     dh_kit_json_names((sb), (key), &(w)->samples[0][0], sizeof((w)->samples[0]),             \

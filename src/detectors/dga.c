@@ -119,31 +119,23 @@ const char *dh_dga_class_name(int cls)
 /* ---- thresholds ----------------------------------------------------- */
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
-    P(window, 600, 10, 86400),
-    P(min_nxdomain_names, 10, 1, 1000000),
-    P(min_wordlike_names, 25, 1, 1000000),
-    S(min_label_len, 6, 1, LABEL_MAX),
-    S(full_length, 10, 1, LABEL_MAX),
-    S(long_label_len, 16, 1, LABEL_MAX + 1),
-    S(word_min_len, 3, 2, 12),
-    S(min_words, 2, 1, 16),
-#undef P
-#undef S
+    DH_KIT_PARAM(params_t, window, 600, 10, 86400),
+    DH_KIT_PARAM(params_t, min_nxdomain_names, 10, 1, 1000000),
+    DH_KIT_PARAM(params_t, min_wordlike_names, 25, 1, 1000000),
+    DH_KIT_PARAM_KEY("min_label_len", params_t, s.min_label_len, 6, 1, LABEL_MAX),
+    DH_KIT_PARAM_KEY("full_length", params_t, s.full_length, 10, 1, LABEL_MAX),
+    DH_KIT_PARAM_KEY("long_label_len", params_t, s.long_label_len, 16, 1, LABEL_MAX + 1),
+    DH_KIT_PARAM_KEY("word_min_len", params_t, s.word_min_len, 3, 2, 12),
+    DH_KIT_PARAM_KEY("min_words", params_t, s.min_words, 2, 1, 16),
 };
 
 static const dh_double_param_t dbl_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-#define S(k, d, lo, hi) {#k, offsetof(params_t, s) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
-    P(min_nxdomain_share, 0.4, 0, 1),
-    P(min_random_share, 0.5, 0, 1),
-    P(max_resolved_random_share, 0.5, 0, 1),
-    S(random_score, 4.6, 0, 20),
-    S(short_label_penalty, 0.15, 0, 5),
-    S(word_cover, 0.85, 0, 1),
-#undef P
-#undef S
+    DH_KIT_PARAM(params_t, min_nxdomain_share, 0.4, 0, 1),
+    DH_KIT_PARAM(params_t, min_random_share, 0.5, 0, 1),
+    DH_KIT_PARAM(params_t, max_resolved_random_share, 0.5, 0, 1),
+    DH_KIT_PARAM_KEY("random_score", params_t, s.random_score, 4.6, 0, 20),
+    DH_KIT_PARAM_KEY("short_label_penalty", params_t, s.short_label_penalty, 0.15, 0, 5),
+    DH_KIT_PARAM_KEY("word_cover", params_t, s.word_cover, 0.85, 0, 1),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -393,9 +385,7 @@ static void thresholds_evidence(dh_strbuf_t *sb, const params_t *p)
     static const char *const shown[] = {"min_nxdomain_names", "min_nxdomain_share",
                                         "min_random_share", "min_wordlike_names",
                                         "max_resolved_random_share", "random_score"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
 static void sample_evidence(dh_strbuf_t *sb, const sample_t *s)

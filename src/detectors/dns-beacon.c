@@ -137,32 +137,28 @@ typedef struct {
 /* ---- parameters -------------------------------------------------------- */
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 86400, 600, 604800),
-    P(min_timestamps, 4, 4, RING),
-    P(burst_gap, 5, 1, 600),
-    P(min_interval, 10, 1, 86400),
-    P(hist_min_groups, 4, 1, BINS),
-    P(full_count, 120, 4, 10000000),
-    P(prevalent_clients, 5, 1, 10000000),
-    P(gate_slots, 262144, 1024, 1 << 26),
-#undef P
+    DH_KIT_PARAM(params_t, window, 86400, 600, 604800),
+    DH_KIT_PARAM(params_t, min_timestamps, 4, 4, RING),
+    DH_KIT_PARAM(params_t, burst_gap, 5, 1, 600),
+    DH_KIT_PARAM(params_t, min_interval, 10, 1, 86400),
+    DH_KIT_PARAM(params_t, hist_min_groups, 4, 1, BINS),
+    DH_KIT_PARAM(params_t, full_count, 120, 4, 10000000),
+    DH_KIT_PARAM(params_t, prevalent_clients, 5, 1, 10000000),
+    DH_KIT_PARAM(params_t, gate_slots, 262144, 1024, 1 << 26),
 };
 
 static const dh_double_param_t dbl_params[] = {
-#define P(k, f, d, lo, hi) {#k, offsetof(params_t, f), d, lo, hi}
-    P(min_score, min_score, 0.8, 0, 1),
-    P(jitter_full, jitter_full, 0.3, 0, 2),
-    P(jitter_zero, jitter_zero, 0.5, 0.01, 4),
-    P(ttl_tolerance, ttl_tolerance, 0.1, 0, 1),
-    P(ttl_tolerance_above, ttl_tolerance_above, 0.3, 0, 10),
-    P(ttl_share, ttl_share, 0.75, 0, 1),
-    P(weight_ts, w_ts, 0.2, 0, 1),
-    P(weight_regularity, w_reg, 0.3, 0, 1),
-    P(weight_histogram, w_hist, 0.3, 0, 1),
-    P(weight_count, w_count, 0.2, 0, 1),
-    P(prevalent_factor, prevalent_factor, 0.9, 0, 1),
-#undef P
+    DH_KIT_PARAM(params_t, min_score, 0.8, 0, 1),
+    DH_KIT_PARAM(params_t, jitter_full, 0.3, 0, 2),
+    DH_KIT_PARAM(params_t, jitter_zero, 0.5, 0.01, 4),
+    DH_KIT_PARAM(params_t, ttl_tolerance, 0.1, 0, 1),
+    DH_KIT_PARAM(params_t, ttl_tolerance_above, 0.3, 0, 10),
+    DH_KIT_PARAM(params_t, ttl_share, 0.75, 0, 1),
+    DH_KIT_PARAM_KEY("weight_ts", params_t, w_ts, 0.2, 0, 1),
+    DH_KIT_PARAM_KEY("weight_regularity", params_t, w_reg, 0.3, 0, 1),
+    DH_KIT_PARAM_KEY("weight_histogram", params_t, w_hist, 0.3, 0, 1),
+    DH_KIT_PARAM_KEY("weight_count", params_t, w_count, 0.2, 0, 1),
+    DH_KIT_PARAM(params_t, prevalent_factor, 0.9, 0, 1),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -794,9 +790,7 @@ static void evidence_thresholds(dh_strbuf_t *sb, const params_t *p)
     static const char *const shown[] = {"min_timestamps", "min_score", "min_interval",
                                         "burst_gap", "jitter_full", "jitter_zero",
                                         "ttl_tolerance", "ttl_tolerance_above", "ttl_share"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
 static void evidence_scores(dh_strbuf_t *sb, const result_t *r)

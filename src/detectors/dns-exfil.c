@@ -112,19 +112,17 @@ typedef struct {
 /* ---- parameters ------------------------------------------------------- */
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window_short, 3600, 60, 86400),
-    P(window_long, 86400, 120, 7 * 86400),
-    P(budget_short_bytes, 1024, 1, 1 << 30),
-    P(budget_long_bytes, 4096, 1, 1 << 30),
-    P(min_distinct, 8, 1, 1000000),
-    P(min_label_len, 10, 8, 63),
-#undef P
+    DH_KIT_PARAM(params_t, window_short, 3600, 60, 86400),
+    DH_KIT_PARAM(params_t, window_long, 86400, 120, 7 * 86400),
+    DH_KIT_PARAM(params_t, budget_short_bytes, 1024, 1, 1 << 30),
+    DH_KIT_PARAM(params_t, budget_long_bytes, 4096, 1, 1 << 30),
+    DH_KIT_PARAM(params_t, min_distinct, 8, 1, 1000000),
+    DH_KIT_PARAM(params_t, min_label_len, 10, 8, 63),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"min_entropy", offsetof(params_t, min_entropy), 2.5, 0, 8},
-    {"common_factor", offsetof(params_t, common_factor), 4, 1, 1000},
+    DH_KIT_PARAM(params_t, min_entropy, 2.5, 0, 8),
+    DH_KIT_PARAM(params_t, common_factor, 4, 1, 1000),
 };
 
 static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, size_t errlen)

@@ -54,10 +54,7 @@ void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int
     any_t *w = value;
     if (w->h.events < (uint64_t)r->p.any_flood_min)
         return;
-    dh_strbuf_t *sb = &r->kit.ev;
-    dh_sb_reset(sb);
-    dh_json_kv_str(sb, "finding", recon_finding_names[F_ANY]);
-    dh_json_kv_int(sb, "window_seconds", r->p.any_window);
+    dh_strbuf_t *sb = recon_evidence(r, F_ANY, r->p.any_window);
     dh_json_kv_uint(sb, "any_queries", w->h.events);
     dh_json_kv_int(sb, "threshold", r->p.any_flood_min);
     dh_json_kv_double(sb, "distinct_names", dh_distinct_count(&w->names));

@@ -154,10 +154,7 @@ void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int
     bool blind = w->responses && nx_share >= r->p.sweep_nxdomain_share;
     bool dense = prefixes > 0 && per_prefix >= r->p.dense_names_per_prefix;
     char ip[DH_ADDR_STRLEN];
-    dh_strbuf_t *sb = &r->kit.ev;
-    dh_sb_reset(sb);
-    dh_json_kv_str(sb, "finding", recon_finding_names[F_PTR]);
-    dh_json_kv_int(sb, "window_seconds", r->p.ptr_window);
+    dh_strbuf_t *sb = recon_evidence(r, F_PTR, r->p.ptr_window);
     dh_json_kv_uint(sb, "ptr_queries", w->h.events);
     dh_json_kv_double(sb, "distinct_names", distinct);
     dh_json_kv_bool(sb, "distinct_is_estimate", estimate);

@@ -64,7 +64,6 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
     xfr_t *w = value;
     if (!w->h.events)
         return;
-    dh_strbuf_t *sb = &r->kit.ev;
     uint64_t responded = w->h.events - w->no_response;
     uint64_t refused = w->rcode[DH_RCODE_REFUSED] + w->rcode[RCODE_NOTAUTH];
     const char *outcome = responded == 0                ? "no_response"
@@ -72,9 +71,7 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
                           : refused == responded        ? "refused"
                                                         : "failed";
     bool was_refused = responded && refused == responded;
-    dh_sb_reset(sb);
-    dh_json_kv_str(sb, "finding", recon_finding_names[F_XFR]);
-    dh_json_kv_int(sb, "window_seconds", r->p.xfr_window);
+    dh_strbuf_t *sb = recon_evidence(r, F_XFR, r->p.xfr_window);
     dh_json_kv_uint(sb, "queries", w->h.events);
     dh_json_kv_uint(sb, "axfr", w->axfr);
     dh_json_kv_uint(sb, "ixfr", w->ixfr);

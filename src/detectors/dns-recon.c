@@ -58,19 +58,17 @@
 const char *const recon_finding_names[N_FINDINGS] = {"zone_transfer", "ptr_sweep", "any_flood"};
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(xfr_window, 3600, 10, 86400),
-    P(ptr_window, 300, 10, 86400),
-    P(any_window, 60, 1, 86400),
-    P(ptr_sweep_min, 80, 2, 4096),
-    P(any_flood_min, 50, 1, 1000000),
-#undef P
+    DH_KIT_PARAM(params_t, xfr_window, 3600, 10, 86400),
+    DH_KIT_PARAM(params_t, ptr_window, 300, 10, 86400),
+    DH_KIT_PARAM(params_t, any_window, 60, 1, 86400),
+    DH_KIT_PARAM(params_t, ptr_sweep_min, 80, 2, 4096),
+    DH_KIT_PARAM(params_t, any_flood_min, 50, 1, 1000000),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"refused_risk_score", offsetof(params_t, refused_risk_score), 30, 0, 100},
-    {"sweep_nxdomain_share", offsetof(params_t, sweep_nxdomain_share), 0.5, 0, 1},
-    {"dense_names_per_prefix", offsetof(params_t, dense_names_per_prefix), 16, 1, 65536},
+    DH_KIT_PARAM(params_t, refused_risk_score, 30, 0, 100),
+    DH_KIT_PARAM(params_t, sweep_nxdomain_share, 0.5, 0, 1),
+    DH_KIT_PARAM(params_t, dense_names_per_prefix, 16, 1, 65536),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -240,17 +238,19 @@ size_t recon_name_len(const dh_event_t *ev)
     return n && ev->qname_lc[n - 1] == '.' ? n - 1 : n;
 }
 
+dh_strbuf_t *recon_evidence(recon_t *r, int f, int64_t window_s)
+{
+    dh_strbuf_t *sb = &r->kit.ev;
+    dh_sb_reset(sb);
+    dh_json_kv_str(sb, "finding", recon_finding_names[f]);
+    dh_json_kv_int(sb, "window_seconds", window_s);
+    return sb;
+}
+
 void recon_json_servers(dh_strbuf_t *sb, const servers_t *s)
 {
-    char ip[DH_ADDR_STRLEN];
     dh_json_kv_double(sb, "distinct_servers", dh_distinct_count(&s->distinct));
-    dh_json_open_arr(sb, "servers");
-    for (int i = 0; i < s->n; i++) {
-        dh_json_sep(sb);
-        dh_addr_format(&s->addr[i], ip);
-        dh_json_string(sb, ip, strlen(ip));
-    }
-    dh_sb_putc(sb, ']');
+    dh_kit_json_addrs(sb, "servers", s->addr, s->n);
 }
 
 void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,

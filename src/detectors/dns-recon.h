@@ -63,6 +63,9 @@ void recon_add_server(servers_t *s, const dh_addr_t *a);
 /* The query name without a trailing dot. */
 size_t recon_name_len(const dh_event_t *ev);
 void recon_json_servers(dh_strbuf_t *sb, const servers_t *s);
+/* r->kit.ev started afresh for finding f: its name and its window of
+   window_s seconds. The evidence, for the finding's own keys. */
+dh_strbuf_t *recon_evidence(recon_t *r, int f, int64_t window_s);
 /* Finding f of the window h (started at ws) with r->kit.ev as evidence. */
 void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
                 size_t qlen, double risk, double confidence);

@@ -72,26 +72,24 @@ typedef struct {
 } tunnel_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 300, 10, 86400),
-    P(long_name_len, 50, 10, 255),
-    P(long_names, 15, 1, 1000000),
-    P(elastic_queries, 25, 1, 1000000),
-    P(rita_subdomains, 100, 1, 1000000),
-    P(very_long_name_len, 90, 20, 255),
-    P(very_long_names, 3, 1, 1000000),
-    P(rare_qtype_queries, 5, 1, 1000000),
-    P(encoded_subdomains, 20, 1, 1000000),
-    P(min_subdomain_len, 16, 1, 255),
-    P(long_label_len, 40, 8, 63),
-#undef P
+    DH_KIT_PARAM(params_t, window, 300, 10, 86400),
+    DH_KIT_PARAM(params_t, long_name_len, 50, 10, 255),
+    DH_KIT_PARAM(params_t, long_names, 15, 1, 1000000),
+    DH_KIT_PARAM(params_t, elastic_queries, 25, 1, 1000000),
+    DH_KIT_PARAM(params_t, rita_subdomains, 100, 1, 1000000),
+    DH_KIT_PARAM(params_t, very_long_name_len, 90, 20, 255),
+    DH_KIT_PARAM(params_t, very_long_names, 3, 1, 1000000),
+    DH_KIT_PARAM(params_t, rare_qtype_queries, 5, 1, 1000000),
+    DH_KIT_PARAM(params_t, encoded_subdomains, 20, 1, 1000000),
+    DH_KIT_PARAM(params_t, min_subdomain_len, 16, 1, 255),
+    DH_KIT_PARAM(params_t, long_label_len, 40, 8, 63),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"encoded_share", offsetof(params_t, encoded_share), 0.6, 0, 1},
-    {"data_qtype_share", offsetof(params_t, data_qtype_share), 0.5, 0, 1},
-    {"min_entropy", offsetof(params_t, min_entropy), 2.5, 0, 8},
-    {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
+    DH_KIT_PARAM(params_t, encoded_share, 0.6, 0, 1),
+    DH_KIT_PARAM(params_t, data_qtype_share, 0.5, 0, 1),
+    DH_KIT_PARAM(params_t, min_entropy, 2.5, 0, 8),
+    DH_KIT_PARAM(params_t, common_factor, 3, 1, 1000),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);

@@ -100,18 +100,16 @@ typedef struct {
 } doh_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 10, 86400),
-    P(resolver_lookups, 1, 1, 1000000),
-    P(canary_lookups, 1, 1, 1000000),
-    P(unsanctioned_queries, 1, 1, 1000000),
-    P(nonstandard_port_queries, 1, 1, 1000000),
-#undef P
+    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
+    DH_KIT_PARAM(params_t, resolver_lookups, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, canary_lookups, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, unsanctioned_queries, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, nonstandard_port_queries, 1, 1, 1000000),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"canary_risk_score", offsetof(params_t, canary_risk_score), 21, 0, 100},
-    {"confidence_step", offsetof(params_t, confidence_step), 0.1, 0, 0.5},
+    DH_KIT_PARAM(params_t, canary_risk_score, 21, 0, 100),
+    DH_KIT_PARAM(params_t, confidence_step, 0.1, 0, 0.5),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -193,12 +191,8 @@ static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
     dh_kit_init(&t->kit, "doh_evasion", rule, env);
     t->resolvers = dh_strset_new();
     t->canaries = dh_strset_new();
-    if (!rule->thresholds) {
-        snprintf(err, errlen, "%s: missing 'thresholds' (resolver_list is required)", rule->path);
-        doh_destroy(t);
-        return NULL;
-    }
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+    if (dh_kit_require_thresholds(&t->kit, "resolver_list", err, errlen) ||
+        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
         load_sanctioned(t, err, errlen) ||
         load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||

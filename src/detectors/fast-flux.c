@@ -89,24 +89,22 @@ typedef struct {
 } flux_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 60, 86400),
-    P(min_responses, 5, 1, 1000000),
-    P(min_addresses, 20, 2, 1000000),
-    P(min_networks_16, 10, 1, 1000000),
-    P(low_ttl, 300, 1, 86400),
-    P(very_low_ttl, 60, 1, 86400),
-    P(min_changes, 3, 0, 1000000),
-#undef P
+    DH_KIT_PARAM(params_t, window, 3600, 60, 86400),
+    DH_KIT_PARAM(params_t, min_responses, 5, 1, 1000000),
+    DH_KIT_PARAM(params_t, min_addresses, 20, 2, 1000000),
+    DH_KIT_PARAM(params_t, min_networks_16, 10, 1, 1000000),
+    DH_KIT_PARAM(params_t, low_ttl, 300, 1, 86400),
+    DH_KIT_PARAM(params_t, very_low_ttl, 60, 1, 86400),
+    DH_KIT_PARAM(params_t, min_changes, 3, 0, 1000000),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"min_network_ratio", offsetof(params_t, min_network_ratio), 0.3, 0, 1},
-    {"common_network_ratio", offsetof(params_t, common_network_ratio), 0.6, 0, 1},
-    {"low_ttl_share", offsetof(params_t, low_ttl_share), 0.8, 0, 1},
-    {"very_low_ttl_share", offsetof(params_t, very_low_ttl_share), 0.5, 0, 1},
-    {"min_churn", offsetof(params_t, min_churn), 0.5, 0, 1},
-    {"common_factor", offsetof(params_t, common_factor), 3, 1, 1000},
+    DH_KIT_PARAM(params_t, min_network_ratio, 0.3, 0, 1),
+    DH_KIT_PARAM(params_t, common_network_ratio, 0.6, 0, 1),
+    DH_KIT_PARAM(params_t, low_ttl_share, 0.8, 0, 1),
+    DH_KIT_PARAM(params_t, very_low_ttl_share, 0.5, 0, 1),
+    DH_KIT_PARAM(params_t, min_churn, 0.5, 0, 1),
+    DH_KIT_PARAM(params_t, common_factor, 3, 1, 1000),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -306,7 +304,6 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
 {
     const params_t *p = &t->p;
     dh_strbuf_t *sb = &t->kit.ev;
-    char ip[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_int(sb, "window_seconds", p->window);
     dh_json_kv_uint(sb, "responses", w->responses);
@@ -329,13 +326,7 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
     dh_json_kv_double(sb, "cname_share", r->cname_share);
     dh_json_kv_bool(sb, "very_low_ttl", r->very_low);
     dh_json_kv_bool(sb, "common_domain", w->common);
-    dh_json_open_arr(sb, "sample_addresses");
-    for (int i = 0; i < w->n_samples; i++) {
-        dh_json_sep(sb);
-        const char *s = dh_addr_format(&w->samples[i], ip);
-        dh_json_string(sb, s, strlen(s));
-    }
-    dh_sb_putc(sb, ']');
+    dh_kit_json_addrs(sb, "sample_addresses", w->samples, w->n_samples);
     dh_json_kv_strn(sb, "sample_query", w->qname, w->qname_len);
     double f = w->common ? p->common_factor : 1.0;
     dh_json_open_obj(sb, "thresholds");

@@ -176,19 +176,17 @@ typedef struct {
 } look_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 10, 86400),
-    P(min_queries, 1, 1, 1000000),
-    P(min_brand_label, 5, 3, 63),
-    P(min_combo_label, 3, 2, 63),
-    P(min_label_for_distance, 9, 3, 63),
-    P(min_label_for_distance_2, 12, 3, 63),
-    P(max_edit_distance, 2, 0, 2),
-#undef P
+    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
+    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, min_brand_label, 5, 3, 63),
+    DH_KIT_PARAM(params_t, min_combo_label, 3, 2, 63),
+    DH_KIT_PARAM(params_t, min_label_for_distance, 9, 3, 63),
+    DH_KIT_PARAM(params_t, min_label_for_distance_2, 12, 3, 63),
+    DH_KIT_PARAM(params_t, max_edit_distance, 2, 0, 2),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"nxdomain_risk_score", offsetof(params_t, nxdomain_risk_score), 31, 0, 100},
+    DH_KIT_PARAM(params_t, nxdomain_risk_score, 31, 0, 100),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -586,12 +584,8 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
     look_t *t = dh_calloc(1, sizeof(*t));
     dh_kit_init(&t->kit, "lookalike_domain", rule, env);
     t->swap_tlds = dh_strset_new();
-    if (!rule->thresholds) {
-        snprintf(err, errlen, "%s: missing 'thresholds' (brands_list is required)", rule->path);
-        look_destroy(t);
-        return NULL;
-    }
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+    if (dh_kit_require_thresholds(&t->kit, "brands_list", err, errlen) ||
+        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         read_families(t, err, errlen) ||
         read_swap_tlds(t, err, errlen) ||
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||

@@ -82,32 +82,28 @@ typedef struct {
 } nd_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 3600, 60, 86400),
-    P(unseen_days, 30, 1, 3650),
-    P(warmup_days, 7, 0, 3650),
-    P(few_clients, 1, 0, MAX_CLIENTS - 1),
-    P(young_days, 7, 1, 365),
-    P(gone_days, 3, 1, 365),
-    P(min_score, 3, 1, 100),
-#define L(k, name, d, lo, hi) {name, offsetof(params_t, lex) + offsetof(dh_lexscore_params_t, k), d, lo, hi}
-    L(min_label_len, "lexical_min_length", 8, 1, DH_LEX_LABEL_MAX),
-    L(full_length, "lexical_full_length", 10, 1, DH_LEX_LABEL_MAX),
-    L(word_min_len, "lexical_word_min_length", 3, 2, 12),
-    L(min_words, "lexical_min_words", 2, 1, 16),
-#undef P
-    {"few_clients_weight", offsetof(params_t, w_few_clients), 1, 0, 100},
-    {"lexical_weight", offsetof(params_t, w_lexical), 2, 0, 100},
-    {"dyndns_weight", offsetof(params_t, w_dyndns), 2, 0, 100},
-    {"young_lifecycle_weight", offsetof(params_t, w_young), 1, 0, 100},
+    DH_KIT_PARAM(params_t, window, 3600, 60, 86400),
+    DH_KIT_PARAM(params_t, unseen_days, 30, 1, 3650),
+    DH_KIT_PARAM(params_t, warmup_days, 7, 0, 3650),
+    DH_KIT_PARAM(params_t, few_clients, 1, 0, MAX_CLIENTS - 1),
+    DH_KIT_PARAM(params_t, young_days, 7, 1, 365),
+    DH_KIT_PARAM(params_t, gone_days, 3, 1, 365),
+    DH_KIT_PARAM(params_t, min_score, 3, 1, 100),
+    DH_KIT_PARAM_KEY("lexical_min_length", params_t, lex.min_label_len, 8, 1, DH_LEX_LABEL_MAX),
+    DH_KIT_PARAM_KEY("lexical_full_length", params_t, lex.full_length, 10, 1, DH_LEX_LABEL_MAX),
+    DH_KIT_PARAM_KEY("lexical_word_min_length", params_t, lex.word_min_len, 3, 2, 12),
+    DH_KIT_PARAM_KEY("lexical_min_words", params_t, lex.min_words, 2, 1, 16),
+    DH_KIT_PARAM_KEY("few_clients_weight", params_t, w_few_clients, 1, 0, 100),
+    DH_KIT_PARAM_KEY("lexical_weight", params_t, w_lexical, 2, 0, 100),
+    DH_KIT_PARAM_KEY("dyndns_weight", params_t, w_dyndns, 2, 0, 100),
+    DH_KIT_PARAM_KEY("young_lifecycle_weight", params_t, w_young, 1, 0, 100),
 };
 
 static const dh_double_param_t dbl_params[] = {
-    {"confidence_step", offsetof(params_t, confidence_step), 0.05, 0, 0.5},
-    L(random_score, "lexical_random_score", 4.6, 0, 20),
-    L(short_label_penalty, "lexical_short_label_penalty", 0.15, 0, 5),
-    L(word_cover, "lexical_word_cover", 0.85, 0, 1),
-#undef L
+    DH_KIT_PARAM(params_t, confidence_step, 0.05, 0, 0.5),
+    DH_KIT_PARAM_KEY("lexical_random_score", params_t, lex.random_score, 4.6, 0, 20),
+    DH_KIT_PARAM_KEY("lexical_short_label_penalty", params_t, lex.short_label_penalty, 0.15, 0, 5),
+    DH_KIT_PARAM_KEY("lexical_word_cover", params_t, lex.word_cover, 0.85, 0, 1),
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
@@ -143,12 +139,8 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
     nd_t *t = dh_calloc(1, sizeof(*t));
     dh_kit_init(&t->kit, "new_domain", rule, env);
     t->dyndns = dh_strset_new();
-    if (!rule->thresholds) {
-        snprintf(err, errlen, "%s: missing 'thresholds' (dyndns_list is required)", rule->path);
-        nd_destroy(t);
-        return NULL;
-    }
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
+    if (dh_kit_require_thresholds(&t->kit, "dyndns_list", err, errlen) ||
+        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
         dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
         load_model(t, err, errlen)) {
         nd_destroy(t);
@@ -293,9 +285,7 @@ static void thresholds_obj(dh_strbuf_t *sb, const params_t *p)
 {
     static const char *const shown[] = {"unseen_days", "warmup_days", "few_clients",
                                         "min_score"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
 static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *client,
@@ -391,9 +381,7 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     dh_json_kv_uint(sb, "clients", rec->n_clients);
     dh_json_kv_uint(sb, "answer_addresses", rec->n_addrs);
     static const char *const shown[] = {"young_days", "gone_days", "min_score"};
-    dh_json_open_obj(sb, "thresholds");
-    dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
-    dh_sb_putc(sb, '}');
+    dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
     emit(t, domain, len, &rec->first_client, false, NULL, 0, now_us, rec->first_us,
          rec->last_us, rec->first_us, with);
     return true;

@@ -107,14 +107,12 @@ typedef struct {
 } ti_t;
 
 static const dh_int_param_t int_params[] = {
-#define P(k, d, lo, hi) {#k, offsetof(params_t, k), d, lo, hi}
-    P(window, 300, 10, 86400),
-    P(max_indicators, 500000, 1, 50000000),
-    P(min_queries, 1, 1, 1000000),
-    P(invalid_reports, 5, 0, 1000),
-    P(min_prefix_v4, 8, 0, 32),
-    P(min_prefix_v6, 16, 0, 128),
-#undef P
+    DH_KIT_PARAM(params_t, window, 300, 10, 86400),
+    DH_KIT_PARAM(params_t, max_indicators, 500000, 1, 50000000),
+    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
+    DH_KIT_PARAM(params_t, invalid_reports, 5, 0, 1000),
+    DH_KIT_PARAM(params_t, min_prefix_v4, 8, 0, 32),
+    DH_KIT_PARAM(params_t, min_prefix_v6, 16, 0, 128),
 };
 
 static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
@@ -285,7 +283,6 @@ static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdi
 static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
 {
     dh_strbuf_t *sb = &t->kit.ev;
-    char a[DH_ADDR_STRLEN];
     dh_sb_reset(sb);
     dh_json_kv_strn(sb, "indicator", w->indicator, w->ind_len);
     dh_json_kv_str(sb, "indicator_type", dh_intel_type_name(w->type));
@@ -308,13 +305,7 @@ static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
     dh_json_kv_uint(sb, "answer_matches", w->answer_hits);
     dh_json_kv_uint(sb, "resolved", w->resolved);
     dh_json_kv_uint(sb, "nxdomain", w->nxdomain);
-    dh_json_open_arr(sb, "matched_addresses");
-    for (uint8_t i = 0; i < w->n_addrs; i++) {
-        dh_json_sep(sb);
-        dh_addr_format(&w->addrs[i], a);
-        dh_json_string(sb, a, strlen(a));
-    }
-    dh_sb_putc(sb, ']');
+    dh_kit_json_addrs(sb, "matched_addresses", w->addrs, w->n_addrs);
     dh_kit_json_names(sb, "matched_cnames", &w->cnames[0][0], SAMPLE_LEN, w->cname_len,
                       w->n_cnames);
     dh_json_kv_int(sb, "window_seconds", t->p.window);
