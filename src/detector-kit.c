@@ -183,16 +183,6 @@ void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs,
     dh_sb_putc(sb, ']');
 }
 
-size_t dh_kit_client_domain_key(char *key, size_t cap, const dh_addr_t *client,
-                                const char *domain, size_t dlen)
-{
-    if (sizeof(*client) + dlen >= cap)
-        return 0;
-    memcpy(key, client, sizeof(*client));
-    memcpy(key + sizeof(*client), domain, dlen);
-    return sizeof(*client) + dlen;
-}
-
 void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
                         bool *created)
 {

@@ -156,17 +156,11 @@ void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs,
 
 /* ---- keys ------------------------------------------------------------------ */
 
-/* The client's address then the domain: the usual client x domain key, into
-   key (cap bytes). Its length, 0 when the domain does not fit with a byte
-   to spare (dh_kit_key_domain NUL-terminates it into as many). */
-size_t dh_kit_client_domain_key(char *key, size_t cap, const dh_addr_t *client,
-                                const char *domain, size_t dlen);
-
 /* The window in t of the event's client x registered-domain pair, created
    when absent (*created, when not NULL, tells whether it was): one lookup
-   with the view's pair key and hash, the same key dh_kit_client_domain_key
-   builds. NULL when the event has no pair, when its registered domain has
-   domain_max bytes or more (the detector's own limit: a key of
+   with the view's pair key and hash (the client's address, then the
+   registered domain). NULL when the event has no pair, when its registered
+   domain has domain_max bytes or more (the detector's own limit: a key of
    sizeof(dh_addr_t) + domain_max bytes), or when the event is late. */
 void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
                         bool *created);

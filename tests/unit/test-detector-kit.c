@@ -70,16 +70,20 @@ Test(detector_kit, samples_are_cut_capped_and_optionally_distinct)
     dh_sb_free(&sb);
 }
 
+/* The client x domain key detectors use is the event view's pair key. */
 Test(detector_kit, client_domain_key_round_trip)
 {
     dh_event_t ev = event_at(0, 1);
-    char key[sizeof(dh_addr_t) + 8], out[8];
-    size_t n = dh_kit_client_domain_key(key, sizeof(key), &ev.client, "ab.com", 6);
-    cr_assert_eq(n, sizeof(dh_addr_t) + 6);
-    dh_kit_key_domain(key, n, out, sizeof(out));
+    ev.registered_domain = "ab.com";
+    dh_event_view_t view;
+    dh_event_view_init(&view, &ev);
+    char out[8];
+    cr_assert_eq(view.pair_len, sizeof(dh_addr_t) + 6);
+    cr_assert_eq(memcmp(view.pair_key, &ev.client, sizeof(dh_addr_t)), 0);
+    dh_kit_key_domain(view.pair_key, view.pair_len, out, sizeof(out));
     cr_assert_str_eq(out, "ab.com");
-    cr_assert_eq(dh_kit_client_domain_key(key, sizeof(key), &ev.client, "abcd.com", 8), 0,
-                 "no byte to spare");
+    dh_kit_key_domain(view.pair_key, view.pair_len, out, 6);
+    cr_assert_str_eq(out, "ab.co", "cut to the room given, NUL-terminated");
 }
 
 Test(detector_kit, confidence_is_capped)
