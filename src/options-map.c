@@ -61,6 +61,13 @@ static const dh_optmap_t core_rows[] = {
      .group = G_DETECTION,
      .help = "bound on EVE transactions awaiting their response\n"
              "(default 65536; the oldest is emitted when full)"},
+    {.type = DH_OPT_DURATION, .cli = "idle-flush", .yaml = "state.idle_flush",
+     .offset = CO(idle_flush_us), .def = "5", .min = 0, .max = 86400, .arg = "SEC",
+     .group = G_DETECTION,
+     .help = "live inputs only (pipe, FIFO, followed file, Kafka):\n"
+             "after SEC of wall time without a record, event time\n"
+             "advances with the wall clock so windows close\n"
+             "(default 5; 0: never). File replays never do this"},
     {0},
 };
 const dh_optmap_table_t dh_opts_core = {"core", core_rows};

@@ -33,6 +33,9 @@ typedef struct {
     int64_t lateness_us;      /* watermark = newest event time - lateness */
     int64_t txn_timeout_us;   /* unanswered request -> event after this (event time) */
     size_t max_pending;       /* bound on pending EVE transactions */
+    int64_t idle_flush_us;    /* live inputs: after this much wall time without a
+                                 record the watermark follows the wall clock
+                                 (0: never); see dh_pipeline_live_tick */
 } dh_core_options_t;
 
 /* Table "source.file": what every input obeys, whatever its source (the

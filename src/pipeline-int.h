@@ -73,6 +73,12 @@ struct dh_pipeline {
     dh_strbuf_t out;
     int64_t max_ts;
     int64_t watermark;
+    /* The live idle rule (clock.c): the records count, wall time and
+       watermark at the last tick that saw new records. */
+    bool tick_started;
+    uint64_t tick_records;
+    int64_t tick_wall_us;
+    int64_t tick_watermark;
     input_stat_t inputs[MAX_INPUT_STATS];
     size_t n_inputs;
 };

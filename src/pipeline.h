@@ -34,6 +34,7 @@ typedef struct {
     uint64_t late_events; /* older than the watermark when they arrived (still used
                              where their window is open) */
     uint64_t epochs;      /* inputs that started over in older event time */
+    uint64_t idle_advances; /* live ticks that moved the watermark by wall time */
     uint64_t detections;
     uint64_t inputs, inputs_failed;
     uint64_t sink_errors;
@@ -98,6 +99,23 @@ int64_t dh_stream_last_record_ts(const dh_stream_t *s);
 /* Every event older than this is fully accounted for: its windows closed
    and their detections handed to the sink; INT64_MAX when nothing is open. */
 int64_t dh_pipeline_safe_time(const dh_pipeline_t *pl);
+
+/* ---- live inputs ---- */
+
+/* The processing-time idle rule, for live inputs only (a pipe, a FIFO, a
+   followed file, Kafka; never a file replay, whose output depends on event
+   time alone). A live source calls it each time it has handed over every
+   line available and is about to wait, and at least once a second while it
+   waits, with now_us from dh_wall_now_us(). When no record has arrived for
+   --idle-flush of wall time, the watermark advances by the wall time passed
+   since the last record, so windows whose end has gone by close and their
+   findings come out; when records resume, event time takes over again (the
+   watermark never goes back). Then the output is flushed (stdio), so a
+   finding reaches its reader within a tick. */
+void dh_pipeline_live_tick(dh_pipeline_t *pl, int64_t now_us);
+
+/* Microseconds of a monotonic wall clock, for dh_pipeline_live_tick. */
+int64_t dh_wall_now_us(void);
 
 /* Wait until everything written to the sink is delivered. 0 or -1. */
 int dh_pipeline_flush_output(dh_pipeline_t *pl, int timeout_ms);

@@ -292,3 +292,50 @@ Test(pipeline, an_unwritable_output_is_an_error)
     r.pl = NULL;
     run_free(&r);
 }
+
+/* The live idle rule: with no new record for --idle-flush of wall time, the
+   watermark follows the wall clock, the open windows close, and their
+   findings reach the output file before the input ends. */
+Test(pipeline, live_ticks_close_windows_after_the_idle_time)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    cap_feed_file(r.pl, "samples/demo-zeek-dns.log", "zeek.log");
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    const int64_t s = 1000000, t0 = 1000 * s;
+    dh_pipeline_live_tick(r.pl, t0);
+    uint64_t before = c->detections;
+    cr_assert_lt(before, 11, "some windows are still open at the last record");
+    dh_pipeline_live_tick(r.pl, t0 + 4 * s);
+    cr_assert_eq(c->idle_advances, 0, "4 s is shorter than the idle time (5 s)");
+    cr_assert_eq(c->detections, before);
+    dh_pipeline_live_tick(r.pl, t0 + 7 * 86400 * s);
+    cr_assert_eq(c->idle_advances, 1);
+    cr_assert_eq(c->detections, 11, "a week of wall time closes every window");
+    char *mid = cap_read(r.out, NULL);
+    cr_assert_eq(cap_count(mid, ""), 11, "the tick flushed the output");
+    free(mid);
+    char *out = run_finish(&r);
+    cr_assert_eq(cap_count(out, ""), 11, "finishing adds nothing more");
+    free(out);
+    run_free(&r);
+}
+
+/* A tick that saw new records starts the idle time again; 0 turns it off. */
+Test(pipeline, live_ticks_follow_records_and_can_be_turned_off)
+{
+    run_t r;
+    run_open(&r);
+    r.o.core.idle_flush_us = 0;
+    run_start(&r);
+    cap_feed_file(r.pl, "samples/demo-zeek-dns.log", "zeek.log");
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    dh_pipeline_live_tick(r.pl, 1);
+    dh_pipeline_live_tick(r.pl, 1 + 7 * 86400 * 1000000LL);
+    cr_assert_eq(c->idle_advances, 0, "--idle-flush 0: never");
+    char *out = run_finish(&r);
+    cr_assert_eq(c->detections, 11);
+    free(out);
+    run_free(&r);
+}
