@@ -121,6 +121,16 @@ int64_t dh_pipeline_safe_time(const dh_pipeline_t *pl)
    replay's output still depends on event time alone. No clock is read per
    record: the tick compares the records count with the last tick's. */
 
+void dh_pipeline_set_live(dh_pipeline_t *pl, bool live)
+{
+    pl->live = live;
+}
+
+bool dh_pipeline_is_live(const dh_pipeline_t *pl)
+{
+    return pl->live;
+}
+
 int64_t dh_wall_now_us(void)
 {
     struct timespec t;

@@ -75,6 +75,7 @@ struct dh_pipeline {
     int64_t watermark;
     /* The live idle rule (clock.c): the records count, wall time and
        watermark at the last tick that saw new records. */
+    bool live; /* dh_pipeline_set_live: some input is live */
     bool tick_started;
     uint64_t tick_records;
     int64_t tick_wall_us;

@@ -114,6 +114,13 @@ int64_t dh_pipeline_safe_time(const dh_pipeline_t *pl);
    finding reaches its reader within a tick. */
 void dh_pipeline_live_tick(dh_pipeline_t *pl, int64_t now_us);
 
+/* A source says its input is live (a pipe, a FIFO, a followed file, Kafka)
+   before it hands over its first line; a file replay never does. What a
+   live run does differently (the idle rule above, early findings) is keyed
+   on this, so a replay's output depends on event time alone. */
+void dh_pipeline_set_live(dh_pipeline_t *pl, bool live);
+bool dh_pipeline_is_live(const dh_pipeline_t *pl);
+
 /* Microseconds of a monotonic wall clock, for dh_pipeline_live_tick. */
 int64_t dh_wall_now_us(void);
 
