@@ -52,10 +52,6 @@
 #include "json-fields.h"
 #include "../src/parser.h"
 
-/* The latest ts util-time.c prints with a 4-digit year
-   (9999-12-31T23:59:59.999999Z); earlier than the epoch is refused too. */
-#define MAX_TS_US INT64_C(253402300799999999)
-
 /* A member found by collect(): its cJSON item (NULL when absent or null)
    and its raw text. */
 typedef struct {
@@ -333,7 +329,7 @@ static bool read_ts(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX]
     size_t len;
     int64_t us;
     if (!cJSON_IsString(f->item) || !small_text(f, buf, sizeof(buf), &len) ||
-        dh_time_parse_iso8601(buf, len, &us) != 0 || us < 0 || us > MAX_TS_US)
+        dh_time_parse_iso8601(buf, len, &us) != 0 || !dh_time_in_range(us))
         return fail(reason, "bad ts");
     ev->ts_us = us;
     return true;

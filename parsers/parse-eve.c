@@ -563,7 +563,7 @@ static dh_line_t eve_record(void *state, const char *line, size_t len, const cJS
     dh_event_t *ev = &out->ev;
     if (!(ts = jf_string(root, "timestamp")))
         return jf_malformed(reason, "no timestamp");
-    if (dh_time_parse_iso8601(ts, strlen(ts), &ev->ts_us) != 0)
+    if (dh_time_parse_iso8601(ts, strlen(ts), &ev->ts_us) != 0 || !dh_time_in_range(ev->ts_us))
         return jf_malformed(reason, "bad timestamp");
     ev->sensor = DH_SENSOR_SURICATA;
     out->part = k.part;

@@ -62,7 +62,7 @@ static bool has_dns_keys(const cJSON *root)
 
 /* ts: epoch seconds (number, or a string some re-serialisers write) or an
    ISO 8601 string (json-streaming-logs). */
-static bool read_ts(const cJSON *root, int64_t *us)
+static bool read_ts_any(const cJSON *root, int64_t *us)
 {
     const cJSON *ts = jf_get(root, "ts");
     if (cJSON_IsNumber(ts))
@@ -72,6 +72,12 @@ static bool read_ts(const cJSON *root, int64_t *us)
     size_t n = strlen(ts->valuestring);
     return dh_time_parse_iso8601(ts->valuestring, n, us) == 0 ||
            dh_time_parse_epoch(ts->valuestring, n, us) == 0;
+}
+
+/* ...and within the accepted range (util-time.h). */
+static bool read_ts(const cJSON *root, int64_t *us)
+{
+    return read_ts_any(root, us) && dh_time_in_range(*us);
 }
 
 static void read_endpoints(const cJSON *root, dh_event_t *ev)

@@ -400,7 +400,7 @@ static int parse_ts(record_t *r)
     if (!v.p) /* zeek-cut output may leave ts out */
         return 0;
     int64_t us;
-    if (dh_time_parse_epoch(v.p, v.len, &us) != 0 || us < 0)
+    if (dh_time_parse_epoch(v.p, v.len, &us) != 0 || !dh_time_in_range(us))
         return reject(r->reason, NULL, F_TS, v);
     r->out->ev.ts_us = us;
     return 0;

@@ -16,6 +16,72 @@
 
 #include <time.h>
 
+/* ---- --max-future -------------------------------------------------------
+   Why the median of recent record times: one record with a bad clock (a day
+   ahead) would otherwise become the newest event time, and every record
+   after it would be late. The median of the last RECENT_TIMES records
+   cannot be moved by one outlier, and needs no wall clock, so a replay stays
+   pure event time. Every parsed time enters the ring, dropped ones too:
+   when more than half of the recent records agree on a later time, the
+   traffic really jumped (a capture resumed the next day), and the median
+   follows after at most RECENT_TIMES / 2 + 1 dropped records instead of
+   dropping the rest of the input.
+
+   The first records have no median to compare with. They are never
+   dropped, but the watermark is held until the ring is full; it then starts
+   from the newest of those times within SEC of the median, so a bad first
+   record is processed but never moves the clock. After that no event moves
+   the watermark beyond median + SEC either (what a transaction assembler
+   releases late is not checked twice). A stream of fewer records than the
+   ring keeps the watermark where it was: its windows close at the end. */
+
+static int64_t median_recent(const dh_pipeline_t *pl)
+{
+    int64_t v[RECENT_TIMES];
+    unsigned n = pl->n_recent;
+    for (unsigned i = 0; i < n; i++) { /* insertion sort: 7 values */
+        int64_t x = pl->recent[i];
+        unsigned j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    return v[n / 2];
+}
+
+/* The newest event time that may move the clock: INT64_MAX when the rule
+   is off, INT64_MIN while the ring fills. */
+static int64_t clock_cap(const dh_pipeline_t *pl)
+{
+    if (pl->opt.core.max_future_us <= 0)
+        return INT64_MAX;
+    if (pl->n_recent < RECENT_TIMES)
+        return INT64_MIN;
+    return median_recent(pl) + pl->opt.core.max_future_us;
+}
+
+/* The ring just filled: the first records too far ahead were processed
+   (there was no median yet), so they are counted here, not dropped; the
+   clock leaves them out (warm_up). The newest one is judged as usual. */
+static void count_first_outliers(dh_pipeline_t *pl)
+{
+    int64_t cap = clock_cap(pl);
+    for (unsigned i = 0; i < RECENT_TIMES - 1; i++)
+        if (pl->recent[i] > cap)
+            pl->c.future_events++;
+}
+
+bool dh_clock_is_future(dh_pipeline_t *pl, int64_t ts)
+{
+    if (pl->opt.core.max_future_us <= 0)
+        return false;
+    pl->recent[pl->recent_next] = ts;
+    pl->recent_next = (pl->recent_next + 1) % RECENT_TIMES;
+    if (pl->n_recent < RECENT_TIMES && ++pl->n_recent == RECENT_TIMES)
+        count_first_outliers(pl);
+    return pl->n_recent == RECENT_TIMES && ts > clock_cap(pl);
+}
+
 static void set_watermark(dh_pipeline_t *pl, int64_t wm)
 {
     if (wm <= pl->watermark)
@@ -28,13 +94,34 @@ static void set_watermark(dh_pipeline_t *pl, int64_t wm)
 }
 
 /* Inputs read one after another (files): the newest event time seen. */
-void dh_clock_advance(dh_pipeline_t *pl, int64_t ts)
+static void advance_to(dh_pipeline_t *pl, int64_t ts)
 {
     if (ts <= pl->max_ts)
         return;
     pl->max_ts = ts;
     if (!pl->concurrent)
         set_watermark(pl, ts - pl->opt.core.lateness_us);
+}
+
+/* The ring just filled: the clock starts from the newest time it holds
+   within the cap (an outlier among the first records is left out). */
+static void warm_up(dh_pipeline_t *pl, int64_t cap)
+{
+    pl->clock_warm = true;
+    for (unsigned i = 0; i < pl->n_recent; i++)
+        if (pl->recent[i] <= cap)
+            advance_to(pl, pl->recent[i]);
+}
+
+void dh_clock_advance(dh_pipeline_t *pl, int64_t ts)
+{
+    int64_t cap = clock_cap(pl);
+    if (cap == INT64_MIN)
+        return;
+    if (!pl->clock_warm && cap != INT64_MAX)
+        warm_up(pl, cap);
+    if (ts <= cap)
+        advance_to(pl, ts);
 }
 
 /* Inputs are read one after the other. When a new input's first event is
@@ -80,7 +167,7 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev)
             new_epoch(pl);
     }
     dh_pipeline_on_event(pl, ev);
-    if (pl->concurrent && ev->ts_us > s->max_ts) {
+    if (pl->concurrent && ev->ts_us > s->max_ts && ev->ts_us <= clock_cap(pl)) {
         s->max_ts = ev->ts_us;
         dh_clock_advance_concurrent(pl);
     }

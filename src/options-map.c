@@ -51,6 +51,12 @@ static const dh_optmap_t core_rows[] = {
      .group = G_DETECTION,
      .help = "watermark = newest event time - SEC (default 60);\n"
              "windows close when the watermark passes their end"},
+    {.type = DH_OPT_DURATION, .cli = "max-future", .yaml = "state.max_future",
+     .offset = CO(max_future_us), .def = "3600", .min = 0, .max = 365 * 86400, .arg = "SEC",
+     .group = G_DETECTION,
+     .help = "a record more than SEC ahead of the median of the\n"
+             "last event times is reported and dropped, and never\n"
+             "moves the watermark (default 3600; 0: off)"},
     {.type = DH_OPT_DURATION, .cli = "txn-timeout", .yaml = "state.txn_timeout",
      .offset = CO(txn_timeout_us), .def = "30", .min = 0, .max = 86400, .arg = "SEC",
      .group = G_DETECTION,

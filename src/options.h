@@ -31,6 +31,8 @@ typedef struct {
     dh_emit_t emit;
     size_t max_state_bytes;   /* bound on all detector state (--max-state-mb) */
     int64_t lateness_us;      /* watermark = newest event time - lateness */
+    int64_t max_future_us;    /* records this far ahead of the median of recent
+                                 event times are dropped (0: off); clock.c */
     int64_t txn_timeout_us;   /* unanswered request -> event after this (event time) */
     size_t max_pending;       /* bound on pending EVE transactions */
     int64_t idle_flush_us;    /* live inputs: after this much wall time without a

@@ -31,6 +31,7 @@
 #define MAX_INPUT_STATS 256 /* inputs listed by name in --stats */
 #define PROBE_MAX_LINES 64  /* format sniffing holds back at most this many lines */
 #define PROBE_MAX_BYTES (1024 * 1024) /* ... and this many bytes */
+#define RECENT_TIMES 7 /* --max-future: the median of this many record times */
 
 typedef struct {
     const dh_detector_type_t *type;
@@ -73,6 +74,11 @@ struct dh_pipeline {
     dh_strbuf_t out;
     int64_t max_ts;
     int64_t watermark;
+    /* --max-future (clock.c): the event times of the last RECENT_TIMES
+       records, a ring; clock_warm once it was full and the clock moved. */
+    int64_t recent[RECENT_TIMES];
+    unsigned n_recent, recent_next;
+    bool clock_warm;
     /* The live idle rule (clock.c): the records count, wall time and
        watermark at the last tick that saw new records. */
     bool live; /* dh_pipeline_set_live: some input is live */
@@ -124,6 +130,10 @@ void dh_clock_advance(dh_pipeline_t *pl, int64_t ts);
 /* The transaction callback of a stream (ctx): its clock, replay epochs,
    then dh_pipeline_on_event. */
 void dh_clock_stream_event(void *ctx, const dh_event_t *ev);
+
+/* --max-future: records the event time of a parsed record and says whether
+   it is too far ahead of the recent ones, to be dropped. */
+bool dh_clock_is_future(dh_pipeline_t *pl, int64_t ts);
 
 /* Concurrent mode: recompute the watermark from the active streams. */
 void dh_clock_advance_concurrent(dh_pipeline_t *pl);

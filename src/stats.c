@@ -92,6 +92,7 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
         COUNTER(dh_counters_t, "malformed", malformed),
         COUNTER(dh_counters_t, "too_long", too_long),
         COUNTER(dh_counters_t, "late_events", late_events),
+        COUNTER(dh_counters_t, "future_events", future_events),
         COUNTER(dh_counters_t, "replay_epochs", epochs),
         COUNTER(dh_counters_t, "idle_advances", idle_advances),
         COUNTER(dh_counters_t, "inputs", inputs),

@@ -26,6 +26,17 @@ static void report_malformed(dh_stream_t *s, uint64_t line_no, const char *reaso
         fprintf(s->pl->opt.log, "%s:%llu: %s\n", s->name, (unsigned long long)line_no, reason);
 }
 
+/* A record too far ahead of the recent ones (--max-future): counted,
+   reported like a malformed record (same --max-reports budget), dropped. */
+static void report_future(dh_stream_t *s, uint64_t line_no)
+{
+    s->pl->c.future_events++;
+    if (s->reported++ < s->pl->opt.input.max_reports)
+        fprintf(s->pl->opt.log, "%s:%llu: event time more than %llds ahead of the recent "
+                "records (--max-future), dropped\n", s->name, (unsigned long long)line_no,
+                (long long)(s->pl->opt.core.max_future_us / 1000000));
+}
+
 static void choose_parser(dh_stream_t *s, const dh_parser_type_t *p)
 {
     s->parser = p;
@@ -67,6 +78,10 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
         s->last_record_ts = pl->evbuf->ev.ts_us;
         s->records++;
         pl->c.records++;
+        if (dh_clock_is_future(pl, pl->evbuf->ev.ts_us)) {
+            report_future(s, line_no);
+            break;
+        }
         pl->c.dns_records++;
         if (pl->evbuf->part == DH_PART_COMPLETE) {
             dh_clock_stream_event(s, &pl->evbuf->ev);

@@ -69,6 +69,20 @@ int dh_time_parse_interval(const char *s, size_t len, int64_t *us)
     return parse_decimal_seconds(s, len, us);
 }
 
+int dh_time_in_range(int64_t us)
+{
+    return us >= DH_TIME_MIN_US && us < DH_TIME_MAX_US;
+}
+
+int dh_time_valid_date(int64_t y, int64_t m, int64_t d)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1)
+        return 0;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
    days_from_civil). */
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
@@ -103,7 +117,7 @@ int dh_time_parse_iso8601(const char *s, size_t len, int64_t *us)
     if (parse_digits(s, 4, &Y) || parse_digits(s + 5, 2, &M) || parse_digits(s + 8, 2, &D) ||
         parse_digits(s + 11, 2, &h) || parse_digits(s + 14, 2, &mi) || parse_digits(s + 17, 2, &sec))
         return -1;
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60)
+    if (!dh_time_valid_date(Y, M, D) || h > 23 || mi > 59 || sec > 60)
         return -1;
     size_t i = 19;
     int64_t frac = 0;

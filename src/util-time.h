@@ -14,8 +14,23 @@ int dh_time_parse_epoch(const char *s, size_t len, int64_t *us);
 
 /* ISO 8601 / RFC 3339 date-time: "2018-03-24T17:15:20.865716Z",
    "2023-11-01T00:46:34.435874+0100", "+01:00", a space instead of 'T',
-   any number of fraction digits (truncated to µs). Returns 0 or -1. */
+   any number of fraction digits (truncated to µs). Impossible dates and
+   times (2024-02-30, month 13, hour 25) are refused. Returns 0 or -1. */
 int dh_time_parse_iso8601(const char *s, size_t len, int64_t *us);
+
+/* The event times dnshound accepts: from 1990-01-01T00:00:00Z (before any
+   DNS sensor log; a zero or garbage clock) to before 2100-01-01T00:00:00Z.
+   Why a fixed upper bound and not "now + slack": a replay must depend on
+   event time alone, never on the day it runs. Every parser calls
+   dh_time_in_range and treats a time outside as a malformed record. */
+#define DH_TIME_MIN_US (INT64_C(631152000) * 1000000)
+#define DH_TIME_MAX_US (INT64_C(4102444800) * 1000000) /* exclusive */
+
+/* 1 when us is in [DH_TIME_MIN_US, DH_TIME_MAX_US), else 0. */
+int dh_time_in_range(int64_t us);
+
+/* 1 when Y-M-D is a real Gregorian date (2024-02-29 yes, 2023-02-29 no). */
+int dh_time_valid_date(int64_t y, int64_t m, int64_t d);
 
 /* Interval in seconds ("0.069982") to µs. Returns 0 or -1. */
 int dh_time_parse_interval(const char *s, size_t len, int64_t *us);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "corpus.h"
 #include "pipeline.h"
 #include "source.h"
 
@@ -338,4 +339,125 @@ Test(pipeline, live_ticks_follow_records_and_can_be_turned_off)
     cr_assert_eq(c->detections, 11);
     free(out);
     run_free(&r);
+}
+
+/* ---- issue 10: one bad timestamp must not end detection ------------------ */
+
+/* The corpus file with one copy of its data line number `nth` (0-based,
+   headers not counted) inserted before it, its ts replaced by `ts`. */
+static char *with_bad_row(const char *text, int nth, const char *ts)
+{
+    size_t n = strlen(text);
+    char *out = malloc(2 * n + 64), *o = out;
+    cr_assert_not_null(out);
+    int data = 0;
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (*p != '#' && data++ == nth) {
+            const char *tab = memchr(p, '\t', len);
+            cr_assert_not_null(tab);
+            o += sprintf(o, "%s", ts);
+            memcpy(o, tab, len - (size_t)(tab - p));
+            o += len - (size_t)(tab - p);
+        }
+        memcpy(o, p, len);
+        o += len;
+        p += len;
+    }
+    *o = '\0';
+    return out;
+}
+
+typedef struct {
+    char *out;
+    dh_counters_t c;
+    char *log;
+} clock_run_t;
+
+static clock_run_t clock_run(const char *text, int64_t max_future_us)
+{
+    run_t r;
+    run_open(&r);
+    r.o.core.max_future_us = max_future_us;
+    run_start(&r);
+    cap_feed_text(r.pl, "dnscat2.log", text);
+    clock_run_t cr = {.out = run_finish(&r)};
+    cr.c = *dh_pipeline_counters(r.pl);
+    cr.log = strndup(r.log_text ? r.log_text : "", r.log_len);
+    run_free(&r);
+    return cr;
+}
+
+static void clock_run_free(clock_run_t *cr)
+{
+    free(cr->out);
+    free(cr->log);
+}
+
+static char *dnscat2_text(void)
+{
+    char cpath[DH_TEST_PATH_MAX];
+    const char *path = dh_test_corpus(cpath, "zeek-tsv", "malicious/rita-dnscat2-dns.log");
+    if (access(path, R_OK) != 0)
+        cr_skip_test("%s: corpus absent", path);
+    char *text = cap_read(path, NULL);
+    cr_assert_not_null(text);
+    return text;
+}
+
+/* Each bad row at the first, a middle and the last data line: the same
+   detections byte for byte, the row counted once. ts 1517336042 is the
+   file's first; +86400 is a day ahead, 253402300799 is 9999-12-31. */
+Test(pipeline, a_bad_timestamp_does_not_change_the_dnscat2_detections)
+{
+    char *text = dnscat2_text();
+    clock_run_t base = clock_run(text, 3600 * INT64_C(1000000));
+    cr_assert_eq(base.c.detections, 1, "the dnscat2 tunnel");
+    cr_assert_eq(cap_count(base.out, "\"rule\":{\"name\":\"dns_tunnel\""), 1);
+    cr_assert_eq(base.c.future_events + base.c.malformed, 0);
+    static const char *const bad[] = {"253402300799.000000", "1517422442.279652"};
+    static const int at[] = {0, 17, 33};
+    for (size_t b = 0; b < 2; b++)
+        for (size_t i = 0; i < 3; i++) {
+            char *t = with_bad_row(text, at[i], bad[b]);
+            clock_run_t cr = clock_run(t, 3600 * INT64_C(1000000));
+            cr_assert_str_eq(cr.out, base.out, "bad ts %s at data line %d", bad[b], at[i]);
+            cr_assert_eq(cr.c.records, base.c.records + 1);
+            cr_assert_eq(b == 0 ? cr.c.malformed : cr.c.future_events, 1, "%s at %d", bad[b],
+                         at[i]);
+            cr_assert_eq(cr.c.late_events, base.c.late_events, "%s at %d", bad[b], at[i]);
+            clock_run_free(&cr);
+            free(t);
+        }
+    clock_run_free(&base);
+    free(text);
+}
+
+/* The failure issue 10 describes, kept as a measurement: with the rule off
+   a row a day ahead in the middle makes every later event late. */
+Test(pipeline, without_max_future_a_day_ahead_row_makes_later_events_late)
+{
+    char *text = dnscat2_text();
+    char *t = with_bad_row(text, 17, "1517422442.279652");
+    clock_run_t cr = clock_run(t, 0);
+    cr_assert_eq(cr.c.future_events, 0);
+    cr_assert_gt(cr.c.late_events, 10);
+    clock_run_free(&cr);
+    free(t);
+    free(text);
+}
+
+/* The drop is reported as NAME:LINE (line numbers count header lines). */
+Test(pipeline, a_future_record_is_reported_by_line)
+{
+    char *text = dnscat2_text();
+    char *t = with_bad_row(text, 17, "1517422442.279652");
+    clock_run_t cr = clock_run(t, 3600 * INT64_C(1000000));
+    cr_assert_eq(cr.c.future_events, 1);
+    cr_assert_not_null(strstr(cr.log, "dnscat2.log:26: event time more than 3600s ahead"), "%s",
+                       cr.log);
+    clock_run_free(&cr);
+    free(t);
+    free(text);
 }
