@@ -24,23 +24,27 @@
    pure event time. Every parsed time enters the ring, dropped ones too:
    when more than half of the recent records agree on a later time, the
    traffic really jumped (a capture resumed the next day), and the median
-   follows after at most RECENT_TIMES / 2 + 1 dropped records instead of
+   follows after at most RECENT_TIMES / 2 dropped records instead of
    dropping the rest of the input.
 
-   The first records have no median to compare with. They are never
-   dropped, but the watermark is held until the ring is full; it then starts
+   The ring is per stream: the next file of a replay may begin hours after
+   the previous one ended, and is judged by its own records.
+
+   The first records of a stream have no median to compare with. They are
+   never dropped, but the watermark is held until the ring is full; it then starts
    from the newest of those times within SEC of the median, so a bad first
    record is processed but never moves the clock. After that no event moves
    the watermark beyond median + SEC either (what a transaction assembler
    releases late is not checked twice). A stream of fewer records than the
-   ring keeps the watermark where it was: its windows close at the end. */
+   ring does not move the watermark: its windows close at the end (or by
+   the next input). */
 
-static int64_t median_recent(const dh_pipeline_t *pl)
+static int64_t median_recent(const dh_stream_t *s)
 {
     int64_t v[RECENT_TIMES];
-    unsigned n = pl->n_recent;
+    unsigned n = s->n_recent;
     for (unsigned i = 0; i < n; i++) { /* insertion sort: 7 values */
-        int64_t x = pl->recent[i];
+        int64_t x = s->recent[i];
         unsigned j = i;
         for (; j > 0 && v[j - 1] > x; j--)
             v[j] = v[j - 1];
@@ -51,35 +55,35 @@ static int64_t median_recent(const dh_pipeline_t *pl)
 
 /* The newest event time that may move the clock: INT64_MAX when the rule
    is off, INT64_MIN while the ring fills. */
-static int64_t clock_cap(const dh_pipeline_t *pl)
+static int64_t clock_cap(const dh_stream_t *s)
 {
-    if (pl->opt.core.max_future_us <= 0)
+    if (s->pl->opt.core.max_future_us <= 0)
         return INT64_MAX;
-    if (pl->n_recent < RECENT_TIMES)
+    if (s->n_recent < RECENT_TIMES)
         return INT64_MIN;
-    return median_recent(pl) + pl->opt.core.max_future_us;
+    return median_recent(s) + s->pl->opt.core.max_future_us;
 }
 
 /* The ring just filled: the first records too far ahead were processed
    (there was no median yet), so they are counted here, not dropped; the
    clock leaves them out (warm_up). The newest one is judged as usual. */
-static void count_first_outliers(dh_pipeline_t *pl)
+static void count_first_outliers(dh_stream_t *s)
 {
-    int64_t cap = clock_cap(pl);
+    int64_t cap = clock_cap(s);
     for (unsigned i = 0; i < RECENT_TIMES - 1; i++)
-        if (pl->recent[i] > cap)
-            pl->c.future_events++;
+        if (s->recent[i] > cap)
+            s->pl->c.future_events++;
 }
 
-bool dh_clock_is_future(dh_pipeline_t *pl, int64_t ts)
+bool dh_clock_is_future(dh_stream_t *s, int64_t ts)
 {
-    if (pl->opt.core.max_future_us <= 0)
+    if (s->pl->opt.core.max_future_us <= 0)
         return false;
-    pl->recent[pl->recent_next] = ts;
-    pl->recent_next = (pl->recent_next + 1) % RECENT_TIMES;
-    if (pl->n_recent < RECENT_TIMES && ++pl->n_recent == RECENT_TIMES)
-        count_first_outliers(pl);
-    return pl->n_recent == RECENT_TIMES && ts > clock_cap(pl);
+    s->recent[s->recent_next] = ts;
+    s->recent_next = (s->recent_next + 1) % RECENT_TIMES;
+    if (s->n_recent < RECENT_TIMES && ++s->n_recent == RECENT_TIMES)
+        count_first_outliers(s);
+    return s->n_recent == RECENT_TIMES && ts > clock_cap(s);
 }
 
 static void set_watermark(dh_pipeline_t *pl, int64_t wm)
@@ -105,21 +109,21 @@ static void advance_to(dh_pipeline_t *pl, int64_t ts)
 
 /* The ring just filled: the clock starts from the newest time it holds
    within the cap (an outlier among the first records is left out). */
-static void warm_up(dh_pipeline_t *pl, int64_t cap)
+static void warm_up(dh_pipeline_t *pl, dh_stream_t *s, int64_t cap)
 {
-    pl->clock_warm = true;
-    for (unsigned i = 0; i < pl->n_recent; i++)
-        if (pl->recent[i] <= cap)
-            advance_to(pl, pl->recent[i]);
+    s->clock_warm = true;
+    for (unsigned i = 0; i < s->n_recent; i++)
+        if (s->recent[i] <= cap)
+            advance_to(pl, s->recent[i]);
 }
 
 void dh_clock_advance(dh_pipeline_t *pl, int64_t ts)
 {
-    int64_t cap = clock_cap(pl);
+    int64_t cap = pl->clock_cap;
     if (cap == INT64_MIN)
         return;
-    if (!pl->clock_warm && cap != INT64_MAX)
-        warm_up(pl, cap);
+    if (pl->clock_stream && !pl->clock_stream->clock_warm && cap != INT64_MAX)
+        warm_up(pl, pl->clock_stream, cap);
     if (ts <= cap)
         advance_to(pl, ts);
 }
@@ -166,8 +170,12 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev)
         if (pl->state && !pl->concurrent && ev->ts_us < pl->watermark)
             new_epoch(pl);
     }
+    pl->clock_cap = clock_cap(s);
+    pl->clock_stream = s;
     dh_pipeline_on_event(pl, ev);
-    if (pl->concurrent && ev->ts_us > s->max_ts && ev->ts_us <= clock_cap(pl)) {
+    pl->clock_stream = NULL;
+    pl->clock_cap = INT64_MAX;
+    if (pl->concurrent && ev->ts_us > s->max_ts && ev->ts_us <= clock_cap(s)) {
         s->max_ts = ev->ts_us;
         dh_clock_advance_concurrent(pl);
     }

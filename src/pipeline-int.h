@@ -74,11 +74,11 @@ struct dh_pipeline {
     dh_strbuf_t out;
     int64_t max_ts;
     int64_t watermark;
-    /* --max-future (clock.c): the event times of the last RECENT_TIMES
-       records, a ring; clock_warm once it was full and the clock moved. */
-    int64_t recent[RECENT_TIMES];
-    unsigned n_recent, recent_next;
-    bool clock_warm;
+    /* --max-future (clock.c): the newest event time that may move the
+       clock, set per event by the stream it comes from (INT64_MAX: no
+       limit), and that stream (NULL outside dh_clock_stream_event). */
+    int64_t clock_cap;
+    dh_stream_t *clock_stream;
     /* The live idle rule (clock.c): the records count, wall time and
        watermark at the last tick that saw new records. */
     bool live; /* dh_pipeline_set_live: some input is live */
@@ -110,6 +110,13 @@ struct dh_stream {
     bool idle;              /* concurrent mode: at its end, not holding the watermark */
     int64_t max_ts;         /* newest event time of this stream */
     int64_t last_record_ts; /* event time of the last line, INT64_MIN if not DNS */
+    /* --max-future (clock.c): the event times of this stream's last
+       RECENT_TIMES records, a ring; clock_warm once it was full and the
+       clock started from it. Per stream: a new input (the next file, after
+       a gap) is judged by its own records, not by the previous one's. */
+    int64_t recent[RECENT_TIMES];
+    unsigned n_recent, recent_next;
+    bool clock_warm;
     dh_stream_t *prev, *next;
     uint64_t records, malformed, skipped;
     unsigned reported;
@@ -133,7 +140,7 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev);
 
 /* --max-future: records the event time of a parsed record and says whether
    it is too far ahead of the recent ones, to be dropped. */
-bool dh_clock_is_future(dh_pipeline_t *pl, int64_t ts);
+bool dh_clock_is_future(dh_stream_t *s, int64_t ts);
 
 /* Concurrent mode: recompute the watermark from the active streams. */
 void dh_clock_advance_concurrent(dh_pipeline_t *pl);

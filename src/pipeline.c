@@ -54,6 +54,7 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
     pl->opt = *o;
     pl->max_ts = INT64_MIN;
     pl->watermark = INT64_MIN;
+    pl->clock_cap = INT64_MAX;
     dh_dethost_init(pl);
     dh_sb_init(&pl->out);
     dh_sb_init(&pl->extra_stats);

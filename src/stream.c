@@ -78,11 +78,11 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
         s->last_record_ts = pl->evbuf->ev.ts_us;
         s->records++;
         pl->c.records++;
-        if (dh_clock_is_future(pl, pl->evbuf->ev.ts_us)) {
+        pl->c.dns_records++; /* a future one too: records == dns + skipped + malformed */
+        if (dh_clock_is_future(s, pl->evbuf->ev.ts_us)) {
             report_future(s, line_no);
             break;
         }
-        pl->c.dns_records++;
         if (pl->evbuf->part == DH_PART_COMPLETE) {
             dh_clock_stream_event(s, &pl->evbuf->ev);
             break;

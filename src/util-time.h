@@ -18,12 +18,16 @@ int dh_time_parse_epoch(const char *s, size_t len, int64_t *us);
    times (2024-02-30, month 13, hour 25) are refused. Returns 0 or -1. */
 int dh_time_parse_iso8601(const char *s, size_t len, int64_t *us);
 
-/* The event times dnshound accepts: from 1990-01-01T00:00:00Z (before any
-   DNS sensor log; a zero or garbage clock) to before 2100-01-01T00:00:00Z.
+/* The event times dnshound accepts: from the Unix epoch to before
+   2100-01-01T00:00:00Z. Every parser calls dh_time_in_range and treats a
+   time outside as a malformed record.
    Why a fixed upper bound and not "now + slack": a replay must depend on
-   event time alone, never on the day it runs. Every parser calls
-   dh_time_in_range and treats a time outside as a malformed record. */
-#define DH_TIME_MIN_US (INT64_C(631152000) * 1000000)
+   event time alone, never on the day it runs.
+   Why the epoch and not 1990: Zeek run on a PCAP whose clock started at
+   zero writes relative times ("ts":29.557741, the SLIPS corpus), valid logs
+   a 1990 bound would reject whole; and a time in the past cannot move the
+   watermark, it is only late. */
+#define DH_TIME_MIN_US INT64_C(0)
 #define DH_TIME_MAX_US (INT64_C(4102444800) * 1000000) /* exclusive */
 
 /* 1 when us is in [DH_TIME_MIN_US, DH_TIME_MAX_US), else 0. */

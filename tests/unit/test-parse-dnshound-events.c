@@ -381,7 +381,7 @@ Test(dnshound_events, round_trip_variants)
 
     /* every flag known and clear; server only; uid empty */
     dh_evbuf_reset(src);
-    ev->ts_us = 253402300799999999; /* 9999-12-31T23:59:59.999999Z */
+    ev->ts_us = 4102444799999999; /* 2099-12-31T23:59:59.999999Z, the latest accepted */
     ev->flags_known = 0x3f;
     set_addr(&ev->server, "::");
     ev->uid = copy("", 0);
@@ -606,7 +606,7 @@ Test(dnshound_events, handmade_values)
     cr_assert_eq(ev->answers_dropped, 3);
 
     parse_handmade(5);
-    cr_assert_eq(ev->ts_us, 253402300799999999LL);
+    cr_assert_eq(ev->ts_us, 4102444799999999LL);
     assert_bytes(ev->uid, ev->uid_len, S(""));
     assert_bytes(ev->qname, ev->qname_len, S("\x80\\xc3\\xa9"));
     cr_assert_eq(ev->rcode, 4095);
@@ -1011,4 +1011,23 @@ Test(dnshound_events, mutations)
     dh_sb_free(&again);
     free(line);
     free((char *)seeds[0]);
+}
+
+/* Issue 10: the events format's ts is validated like every parser's. */
+static dh_line_t ev_at(const char *ts)
+{
+    char line[160];
+    snprintf(line, sizeof(line), "{\"ts\":\"%s\",\"query\":{}}", ts);
+    return parse(line);
+}
+
+Test(dnshound_events, calendar_dates_and_range_are_validated)
+{
+    cr_assert_eq(ev_at("2024-02-29T00:00:00.000000Z"), DH_LINE_RECORD, "leap day");
+    cr_assert_eq(ev_at("2024-02-30T00:00:00.000000Z"), DH_LINE_MALFORMED);
+    cr_assert_eq(ev_at("2023-02-29T00:00:00.000000Z"), DH_LINE_MALFORMED, "not a leap year");
+    cr_assert_eq(ev_at("2024-13-01T00:00:00.000000Z"), DH_LINE_MALFORMED, "month 13");
+    cr_assert_eq(ev_at("2024-05-01T25:00:00.000000Z"), DH_LINE_MALFORMED, "hour 25");
+    cr_assert_eq(ev_at("9999-12-31T23:59:59.999999Z"), DH_LINE_MALFORMED, "beyond 2099");
+    cr_assert_eq(ev_at("2100-01-01T00:00:00.000000Z"), DH_LINE_MALFORMED);
 }

@@ -662,3 +662,27 @@ Test(eve, wrong_types_give_unknowns)
     cr_assert_null(ev->answers[0].data);
     cr_assert_null(ev->answers[0].rrname);
 }
+
+/* Issue 10: impossible dates and times beyond 2099 are malformed records. */
+static dh_line_t eve_at(const char *ts)
+{
+    char line[256];
+    snprintf(line, sizeof(line),
+             "{\"timestamp\":\"%s\",\"flow_id\":1,\"event_type\":\"dns\","
+             "\"dns\":{\"type\":\"query\",\"id\":1}}",
+             ts);
+    return parse(line);
+}
+
+Test(eve, calendar_dates_are_validated)
+{
+    cr_assert_eq(eve_at("2024-02-29T10:00:00.000000+0000"), DH_LINE_RECORD, "leap day");
+    cr_assert_eq(eve_at("2024-02-30T10:00:00.000000+0000"), DH_LINE_MALFORMED);
+    cr_assert_str_eq(reason, "bad timestamp");
+    cr_assert_eq(eve_at("2023-02-29T10:00:00.000000+0000"), DH_LINE_MALFORMED, "not a leap year");
+    cr_assert_eq(eve_at("2024-13-01T10:00:00.000000+0000"), DH_LINE_MALFORMED, "month 13");
+    cr_assert_eq(eve_at("2024-04-31T10:00:00.000000+0000"), DH_LINE_MALFORMED);
+    cr_assert_eq(eve_at("2024-05-01T25:00:00.000000+0000"), DH_LINE_MALFORMED, "hour 25");
+    cr_assert_eq(eve_at("9999-12-31T23:59:59.000000+0000"), DH_LINE_MALFORMED, "beyond 2099");
+    cr_assert_eq(eve_at("2099-12-31T23:59:59.000000+0000"), DH_LINE_RECORD);
+}

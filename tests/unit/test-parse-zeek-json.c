@@ -454,3 +454,27 @@ Test(zeek_json, whitespace_and_crlf_tolerated)
     cr_assert_eq(buf->ev.ts_us, 1500000);
     cr_assert_str_eq(buf->ev.qname, "a.b");
 }
+
+/* Issue 10: ISO 8601 ts are validated like EVE's; epoch ts beyond 2099 or
+   before 1970 are malformed too. */
+static dh_line_t zj_at(const char *ts)
+{
+    char line[256];
+    snprintf(line, sizeof(line), "{\"_path\":\"dns\",\"ts\":%s,\"query\":\"example.com\"}", ts);
+    return parse(line);
+}
+
+Test(zeek_json, calendar_dates_and_range_are_validated)
+{
+    cr_assert_eq(zj_at("\"2024-02-29T10:00:00.000000Z\""), DH_LINE_RECORD, "leap day");
+    cr_assert_eq(zj_at("\"2024-02-30T10:00:00.000000Z\""), DH_LINE_MALFORMED);
+    cr_assert_str_eq(reason, "bad ts");
+    cr_assert_eq(zj_at("\"2023-02-29T10:00:00.000000Z\""), DH_LINE_MALFORMED, "not a leap year");
+    cr_assert_eq(zj_at("\"2024-13-01T10:00:00Z\""), DH_LINE_MALFORMED, "month 13");
+    cr_assert_eq(zj_at("\"2024-05-01T25:00:00Z\""), DH_LINE_MALFORMED, "hour 25");
+    cr_assert_eq(zj_at("253402300799.0"), DH_LINE_MALFORMED, "9999-12-31");
+    cr_assert_eq(zj_at("\"253402300799.0\""), DH_LINE_MALFORMED, "9999-12-31 as a string");
+    cr_assert_eq(zj_at("-1.5"), DH_LINE_MALFORMED, "before the epoch");
+    cr_assert_eq(zj_at("4102444799.5"), DH_LINE_RECORD, "2099-12-31T23:59:59.5");
+    cr_assert_eq(zj_at("4102444800"), DH_LINE_MALFORMED, "2100-01-01");
+}

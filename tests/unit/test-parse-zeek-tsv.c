@@ -19,6 +19,7 @@
 #include "corpus.h"
 #include "evbuf.h"
 #include "parser.h"
+#include "util-time.h"
 #include "util-dns.h"
 #include "util-ip.h"
 
@@ -1481,4 +1482,25 @@ Test(zeek_tsv, corpus_trickbot_and_rita_logs)
         cr_assert_eq(s.rejected, files[i].rejected, "%s", files[i].file);
         cr_assert_gt(s.out_of_order, 0, "%s: timestamps are not monotonic", files[i].file);
     }
+}
+
+/* Issue 10: a ts beyond 2099 (a year-9999 row) or before 1970 is a
+   malformed record. Zeek TSV writes epoch seconds, never a calendar date:
+   the date rule every ISO 8601 parser shares is checked here directly. */
+Test(zeek_tsv, timestamps_out_of_range_are_malformed)
+{
+    feed_header24();
+    cr_assert_eq(feed(row24(0, "253402300799.000000", -1)), DH_LINE_MALFORMED, "9999-12-31");
+    cr_assert_eq(feed(row24(0, "4102444800.000000", -1)), DH_LINE_MALFORMED, "2100-01-01");
+    cr_assert_eq(feed(row24(0, "-1.000000", -1)), DH_LINE_MALFORMED, "before the epoch");
+    cr_assert_eq(feed(row24(0, "4102444799.999999", -1)), DH_LINE_RECORD, "%s", reason);
+    cr_assert_eq(feed(row24(0, "29.557741", -1)), DH_LINE_RECORD, "a PCAP clock from 1970");
+    cr_assert(dh_time_valid_date(2024, 2, 29));
+    cr_assert(!dh_time_valid_date(2024, 2, 30));
+    cr_assert(!dh_time_valid_date(2023, 2, 29));
+    cr_assert(dh_time_valid_date(2000, 2, 29), "divisible by 400");
+    cr_assert(!dh_time_valid_date(1900, 2, 29), "divisible by 100");
+    cr_assert(!dh_time_valid_date(2024, 13, 1));
+    cr_assert(!dh_time_valid_date(2024, 0, 1));
+    cr_assert(!dh_time_valid_date(2024, 4, 31));
 }

@@ -461,3 +461,56 @@ Test(pipeline, a_future_record_is_reported_by_line)
     free(t);
     free(text);
 }
+
+/* The corpus text with every data line from number `from` on moved
+   `shift_s` seconds later. */
+static char *shifted_from(const char *text, int from, long shift_s)
+{
+    char *out = malloc(strlen(text) * 2 + 64), *o = out;
+    cr_assert_not_null(out);
+    int data = 0;
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (*p != '#' && data++ >= from) {
+            char *end;
+            double ts = strtod(p, &end);
+            o += sprintf(o, "%.6f", ts + (double)shift_s);
+            len -= (size_t)(end - p);
+            p = end;
+        }
+        memcpy(o, p, len);
+        o += len;
+        p += len;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* A real jump (the capture resumes the next day) is not a bad clock: the
+   median follows after RECENT_TIMES / 2 = 3 dropped records (the fourth
+   makes four of the seven), and a new
+   input after a gap is judged by its own records (nothing dropped). */
+Test(pipeline, a_real_jump_costs_at_most_three_records)
+{
+    char *text = dnscat2_text();
+    char *t = shifted_from(text, 17, 86400);
+    clock_run_t cr = clock_run(t, 3600 * INT64_C(1000000));
+    cr_assert_eq(cr.c.future_events, 3, "%llu", (unsigned long long)cr.c.future_events);
+    cr_assert_eq(cr.c.dns_events, 34 - 3);
+    clock_run_free(&cr);
+    free(t);
+
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    char *later = shifted_from(text, 0, 2 * 86400);
+    cap_feed_text(r.pl, "day1.log", text);
+    cap_feed_text(r.pl, "day3.log", later);
+    free(run_finish(&r));
+    cr_assert_eq(dh_pipeline_counters(r.pl)->future_events, 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->dns_events, 68);
+    run_free(&r);
+    free(later);
+    free(text);
+}
