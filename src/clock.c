@@ -31,9 +31,9 @@
    the previous one ended, and is judged by its own records.
 
    The first records of a stream have no median to compare with. They are
-   never dropped, but the watermark is held until the ring is full; it then starts
-   from the newest of those times within SEC of the median, so a bad first
-   record is processed but never moves the clock. After that no event moves
+   never dropped, but the watermark is held until the ring is full; it then
+   starts from the newest of those times within SEC of the median, so a bad
+   first record is processed but never moves the clock. After that no event moves
    the watermark beyond median + SEC either (what a transaction assembler
    releases late is not checked twice). A stream of fewer records than the
    ring does not move the watermark: its windows close at the end (or by
