@@ -529,10 +529,41 @@ t_fifo_detections_arrive_while_the_writer_holds_it_open() {
 t_regular_file_on_stdin_is_a_replay_like_its_path() {
     # stdin redirected from a regular file is no live input: same bytes as
     # the path, no wall-clock idle advance
-    "$DH" --no-state -q --stats "$W/s.json" - < samples/demo-zeek-dns.log > "$W/s1.jsonl" || return 1
+    "$DH" --no-state -q --stats "$W/s.json" - < samples/demo-zeek-dns.log > "$W/s1.jsonl" 2>"$W/err" || return 1
+    [ ! -s "$W/err" ] || fail "stderr: $(cat "$W/err")" || return 1
     "$DH" --no-state -q samples/demo-zeek-dns.log > "$W/p1.jsonl" || return 1
     cmp -s "$W/s1.jsonl" "$W/p1.jsonl" || fail "stdin from a file differs from its path" || return 1
     $CHECK stats "$W/s.json" 'input_idle_advances == 0' || return 1
+}
+
+t_a_terminal_as_input_gets_one_hint_and_is_read() {
+    # like jq and zcat: one line on stderr saying what dnshound waits for,
+    # then the terminal is read as any input (Ctrl-D ends it)
+    $PY - "$DH" samples/demo-zeek-dns.log "$W/s.json" <<'PY' || return 1
+import json, os, subprocess, sys, termios
+dh, sample, stats = sys.argv[1:4]
+m, s = os.openpty()
+t = termios.tcgetattr(s)
+t[3] &= ~termios.ECHO  # nobody reads the echo back
+termios.tcsetattr(s, termios.TCSANOW, t)
+p = subprocess.Popen([dh, '--no-state', '-q', '--stats', stats, '-o', os.devnull],
+                     stdin=s, stderr=subprocess.PIPE)
+os.close(s)
+lines = open(sample, 'rb').readlines()
+header = [l for l in lines[:20] if l.startswith(b'#')]
+records = [l for l in lines if not l.startswith(b'#')][:40]
+for l in header + records:
+    os.write(m, l)
+os.write(m, b'\x04')  # end of input, at the start of a line
+err = p.stderr.read().decode()
+rc = p.wait(timeout=20)
+os.close(m)
+assert rc == 0, f"exit {rc}: {err}"
+hints = [l for l in err.splitlines() if 'standard input (a terminal)' in l]
+assert len(hints) == 1, f"stderr: {err!r}"
+n = json.load(open(stats))['input']['records']
+assert n == len(records), f"{n} records read of {len(records)} typed"
+PY
 }
 
 t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
