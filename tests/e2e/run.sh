@@ -568,21 +568,22 @@ PY
 
 t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
     # SIGTERM stops the read between records: exit 0, --stats written, every
-    # window closed, and the findings are those of a run over exactly the
-    # records read (stats input.records)
+    # window closed, later inputs not read, and the findings are those of a
+    # run over exactly the records read (stats input.records)
     "$GEN" --format zeek --events 600000 --clients 5000 --domains 50000 --attack all --seed 3 \
         -o "$W/big.log" --truth /dev/null || return 1
     total=$(grep -vc '^#' "$W/big.log")
     hdr=$(head -n 20 "$W/big.log" | grep -c '^#') # the Zeek header before the records
     for sig in TERM INT; do
         rm -f "$W/s.json"
-        "$DH" --no-state --stats "$W/s.json" "$W/big.log" > "$W/cut.jsonl" 2>"$W/err" & pid=$!
+        "$DH" --no-state --stats "$W/s.json" "$W/big.log" samples/demo-eve.json > "$W/cut.jsonl" 2>"$W/err" & pid=$!
         sleep 1
         kill -$sig $pid
         wait $pid || fail "SIG$sig: exit $? $(cat "$W/err")" || return 1
         [ -s "$W/s.json" ] || fail "SIG$sig: no --stats" || return 1
         n=$($PY -c "import json;print(json.load(open('$W/s.json'))['input']['records'])")
         [ "$n" -lt "$total" ] || skip "the whole file was read before SIG$sig" || return
+        $CHECK stats "$W/s.json" 'input_inputs == 1' || fail "SIG$sig: the input after the stop was read" || return 1
         [ -s "$W/cut.jsonl" ] && [ "$(tail -c 1 "$W/cut.jsonl" | od -An -c | tr -d ' ')" = '\n' ] \
             || fail "SIG$sig: output does not end with a complete line" || return 1
         $CHECK jsonl "$W/cut.jsonl" >/dev/null || fail "SIG$sig: output is not JSON lines" || return 1
