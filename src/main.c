@@ -171,7 +171,7 @@ static void print_plan(const dh_options_t *o, int n_inputs)
 }
 
 /* The only state signal handlers touch: the pipeline polls `reload`
-   (opt.reload_flag) between records, a long-running source polls its
+   (opt.reload_flag) between records, every source polls its
    control's flags (source.h). main() hands both out by pointer. */
 static struct {
     volatile sig_atomic_t reload;
