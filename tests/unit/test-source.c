@@ -206,13 +206,22 @@ static void on_alarm(int sig)
 }
 
 /* A FIFO whose writer keeps it open is live: the pipeline is told before
-   the first line, every line written is read, and a stop request while the
-   source waits for more ends the input as its end (windows then close). */
-Test(source, a_fifo_is_live_and_a_stop_while_waiting_ends_its_input)
+   the first line, every line written is read, the source ticks while it
+   waits (with --idle-flush 0.3 s the idle rule advances the watermark
+   within the 2 s wait), and a stop request while it waits ends the input
+   as its end (windows then close). */
+Test(source, a_fifo_is_live_ticks_while_waiting_and_a_stop_ends_its_input)
 {
     dh_options_t o;
     FILE *log = tmpfile();
-    dh_pipeline_t *pl = events_pipeline(&o, log);
+    char err[256] = "";
+    dh_options_default(&o);
+    o.core.emit = DH_EMIT_EVENTS;
+    o.sink.output = "/dev/null";
+    o.log = log;
+    o.core.idle_flush_us = 300000;
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
     char dir[] = "/tmp/dh-source-XXXXXX", fifo[64];
     cr_assert_not_null(mkdtemp(dir));
     snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
@@ -241,6 +250,7 @@ Test(source, a_fifo_is_live_and_a_stop_while_waiting_ends_its_input)
     const dh_counters_t *c = dh_pipeline_counters(pl);
     cr_assert_eq(c->records, (uint64_t)lines);
     cr_assert_eq(c->inputs_failed, 0);
+    cr_assert_geq(c->idle_advances, 1, "no tick while waiting reached the idle rule");
     cr_assert_eq(dh_pipeline_finish(pl), 0);
     dh_pipeline_free(pl);
     close(wfd);
