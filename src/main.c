@@ -171,7 +171,7 @@ static void print_plan(const dh_options_t *o, int n_inputs)
 }
 
 /* The only state signal handlers touch: the pipeline polls `reload`
-   (opt.reload_flag) between records, a long-running source polls its
+   (opt.reload_flag) between records, every source polls its
    control's flags (source.h). main() hands both out by pointer. */
 static struct {
     volatile sig_atomic_t reload;
@@ -202,17 +202,21 @@ static void on_stop_signal(int sig)
         dh_source_request_stop(&signals.source);
 }
 
-/* A long-running source runs until its input ends or a signal: SIGINT and
-   SIGTERM stop it, SIGUSR1 finishes its input. No SA_RESTART: a blocking
-   call returns so the source sees the request. */
-static void install_stop_handlers(void)
+/* SIGINT and SIGTERM stop every source: a file or stdin read ends there as
+   if at its end (every window closes, every finding is written), a
+   long-running source stops and keeps its windows for the resume. SIGUSR1
+   finishes a long-running source's input; other sources keep its default
+   disposition. No SA_RESTART: a blocking call returns so the source sees
+   the request. */
+static void install_stop_handlers(bool long_running)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
+    if (long_running)
+        sigaction(SIGUSR1, &sa, NULL);
 }
 
 /* The inputs of the run: the command line's, else the config file's. */
@@ -228,7 +232,8 @@ static const char *const *input_list(int argc, char **argv, const char *const *c
     return cfg_inputs;
 }
 
-/* Each input through the source that claims it, in order. Then the end of
+/* Each input through the source that claims it, in order, until one stops
+   or a stop is requested (later inputs are not read). Then the end of
    input closes every window, unless a source stopped before its end: its
    windows stay open for the replay from committed offsets, and only the
    output is delivered. */
@@ -244,10 +249,11 @@ static int run(dh_pipeline_t *pl, const dh_options_t *o, int argc, char **argv,
     }
     int failed = 0;
     bool stopped = false;
-    for (int i = 0; i < n && !stopped; i++) {
+    install_stop_handlers(false);
+    for (int i = 0; i < n && !stopped && !signals.source.stop; i++) {
         const dh_source_type_t *t = dh_source_for(inputs[i]);
         if (t->long_running)
-            install_stop_handlers();
+            install_stop_handlers(true);
         dh_source_end_t end;
         failed |= dh_source_read(t, inputs[i], pl, o, &signals.source, &end) != 0;
         stopped = end == DH_SOURCE_STOPPED;

@@ -72,9 +72,16 @@
  *
  * Flags of a type: `alone` (non-NULL) says the input must be the only one
  * of the run, and is the hint given when it is not; `long_running` says the
- * source runs until stopped, so main routes SIGINT/SIGTERM (stop) and
- * SIGUSR1 (finish) to its ctl while it runs; other sources keep the default
- * signal dispositions (a file read is simply killed).
+ * source runs until stopped, so main routes SIGUSR1 (finish) to its ctl
+ * while it runs. SIGINT/SIGTERM (stop) reach every source's ctl: the file
+ * and stdin sources treat a stop as the end of their input (they set
+ * DH_SOURCE_END_OF_INPUT, so every window closes and every finding of what
+ * was read is written), and main reads no further input after a stop.
+ *
+ * Live inputs: a source whose input arrives over time (a pipe, a FIFO, a
+ * followed file, Kafka) calls dh_pipeline_set_live before its first line and
+ * dh_pipeline_live_tick while it waits (pipeline.h); a file replay never
+ * does either.
  */
 #ifndef DH_SOURCE_H
 #define DH_SOURCE_H

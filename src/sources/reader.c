@@ -7,12 +7,16 @@
  * differently: gzread keeps reading until its request is full, so a slow
  * producer's lines would wait for 256 KiB before being seen. There each
  * read() returns what has arrived, and gzip (recognised by its magic bytes)
- * is inflated with zlib's stream API as it comes.
+ * is inflated with zlib's stream API as it comes. Before each read() of a
+ * live input the caller's wait callback (reader.h) runs: that is where the
+ * source polls with a timeout, ticks the pipeline and sees a stop request,
+ * so the reader itself never needs to know about clocks or signals.
  */
 #include "reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,22 +49,38 @@ struct dh_file_reader {
     bool failed;
     bool discarding; /* skipping the rest of an over-long line */
     bool is_gzip;
+    bool live;    /* a pipe, FIFO, socket or terminal */
+    bool stopped; /* the wait callback said stop */
+    dh_reader_wait_fn wait;
+    void *wait_arg;
     uint64_t line_no;
     char errmsg[160];
 };
 
 dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *err, size_t errlen)
 {
-    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO without a writer yet must not block open() (where
+       no stop request could be seen); the wait callback waits for it. */
+    int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO)
+                                    : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         snprintf(err, errlen, "%s", strerror(errno));
         return NULL;
+    }
+    if (strcmp(path, "-") != 0) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+            snprintf(err, errlen, "%s", strerror(errno));
+            close(fd);
+            return NULL;
+        }
     }
     struct stat st;
     dh_file_reader_t *r = dh_calloc(1, sizeof(*r));
     if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
         r->pipe = dh_calloc(1, sizeof(*r->pipe));
         r->pipe->fd = fd;
+        r->live = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd);
     } else if (!(r->gz = gzdopen(fd, "rb"))) {
         close(fd);
         free(r);
@@ -75,13 +95,24 @@ dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *e
     return r;
 }
 
-static ssize_t read_some(int fd, void *buf, size_t len)
+/* One read() of a non-seekable input, after the wait callback said go.
+   -1 with r->stopped set when it said stop. A descriptor left non-blocking
+   by whoever gave us stdin (EAGAIN) is waited for rather than failed. */
+static ssize_t read_some(dh_file_reader_t *r, int fd, void *buf, size_t len)
 {
-    ssize_t n;
-    do
-        n = read(fd, buf, len);
-    while (n < 0 && errno == EINTR);
-    return n;
+    for (;;) {
+        if (r->wait && r->live && !r->wait(r->wait_arg, fd)) {
+            r->stopped = true;
+            return -1;
+        }
+        ssize_t n = read(fd, buf, len);
+        if (n >= 0 || (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK))
+            return n;
+        if (errno != EINTR && !(r->wait && r->live)) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            (void)poll(&pfd, 1, -1); /* any outcome: the read says what it was */
+        }
+    }
 }
 
 /* Inflate what has arrived into dst; reads more input only when none is
@@ -91,7 +122,7 @@ static ssize_t inflate_some(dh_file_reader_t *r, char *dst, size_t room)
     stream_in_t *p = r->pipe;
     for (;;) {
         if (p->zs.avail_in == 0) {
-            ssize_t n = read_some(p->fd, p->in, sizeof(p->in));
+            ssize_t n = read_some(r, p->fd, p->in, sizeof(p->in));
             if (n < 0) {
                 snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
                 return -1;
@@ -132,9 +163,9 @@ static ssize_t pipe_read(dh_file_reader_t *r, char *dst, size_t room)
     stream_in_t *p = r->pipe;
     if (!p->started) {
         p->started = true;
-        ssize_t n = read_some(p->fd, p->in, sizeof(p->in));
+        ssize_t n = read_some(r, p->fd, p->in, sizeof(p->in));
         if (n == 1) { /* the magic needs two bytes */
-            ssize_t m = read_some(p->fd, p->in + 1, sizeof(p->in) - 1);
+            ssize_t m = read_some(r, p->fd, p->in + 1, sizeof(p->in) - 1);
             n = m < 0 ? m : n + m;
         }
         if (n < 0) {
@@ -161,7 +192,7 @@ static ssize_t pipe_read(dh_file_reader_t *r, char *dst, size_t room)
         p->zs.avail_in -= (uInt)n;
         return (ssize_t)n;
     }
-    ssize_t n = read_some(p->fd, dst, room);
+    ssize_t n = read_some(r, p->fd, dst, room);
     if (n < 0)
         snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
     return n;
@@ -175,7 +206,7 @@ static bool refill_pipe(dh_file_reader_t *r, size_t room)
         return true;
     }
     r->eof = true;
-    r->failed = n < 0;
+    r->failed = n < 0 && !r->stopped;
     return false;
 }
 
@@ -236,7 +267,7 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
     if (r->discarding) {
         r->discarding = false;
         if (!skip_rest_of_line(r))
-            return r->failed ? DH_READ_ERROR : DH_READ_EOF;
+            return r->stopped ? DH_READ_STOPPED : r->failed ? DH_READ_ERROR : DH_READ_EOF;
     }
     for (;;) {
         size_t avail = r->end - r->start;
@@ -258,6 +289,8 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
             return DH_READ_TOO_LONG;
         }
         if (!refill(r)) {
+            if (r->stopped) /* a partial line is not a record */
+                return DH_READ_STOPPED;
             if (r->end > r->start) { /* last line without a final newline */
                 *line = r->buf + r->start;
                 *len = r->end - r->start;
@@ -283,6 +316,17 @@ const char *dh_file_reader_errmsg(const dh_file_reader_t *r)
 int dh_file_reader_is_gzip(const dh_file_reader_t *r)
 {
     return r->is_gzip;
+}
+
+int dh_file_reader_is_live(const dh_file_reader_t *r)
+{
+    return r->live;
+}
+
+void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *arg)
+{
+    r->wait = wait;
+    r->wait_arg = arg;
 }
 
 void dh_file_reader_close(dh_file_reader_t *r)

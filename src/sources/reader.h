@@ -30,6 +30,7 @@ typedef enum {
     DH_READ_TOO_LONG = 1, /* line and len: the first max_line bytes of a longer line */
     DH_READ_EOF = 2,      /* clean end of input */
     DH_READ_ERROR = 3,    /* read error or truncated/corrupt gzip: see errmsg */
+    DH_READ_STOPPED = 4,  /* the wait callback said stop; a partial last line is dropped */
 } dh_read_t;
 
 /* path "-" is stdin. Returns NULL and fills err (a strerror text) on failure. */
@@ -45,6 +46,20 @@ const char *dh_file_reader_errmsg(const dh_file_reader_t *r);
 
 /* 1 when the input was gzip-compressed. */
 int dh_file_reader_is_gzip(const dh_file_reader_t *r);
+
+/* Live inputs: a pipe, a FIFO, a socket or a terminal, whose data arrive
+   over time (everything but a regular file; /dev/null and other character
+   devices that are not terminals count as files). A regular file is never
+   live. */
+int dh_file_reader_is_live(const dh_file_reader_t *r);
+
+/* Called on a live input before each read(): it waits until fd is readable
+   (or at its end) and returns 1 to read, or 0 to stop reading now (then
+   dh_file_reader_next returns DH_READ_STOPPED, and again on every later
+   call). arg is borrowed. Without it a live input is read with blocking
+   read()s. */
+typedef int (*dh_reader_wait_fn)(void *arg, int fd);
+void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *arg);
 
 void dh_file_reader_close(dh_file_reader_t *r);
 

@@ -498,6 +498,102 @@ assert ('10.2.0.3', 'known-bad.example') in by, "a failed reload must keep the p
 PY
 }
 
+# ---- live inputs and SIGTERM -------------------------------------------------
+
+t_fifo_detections_arrive_while_the_writer_holds_it_open() {
+    # a FIFO is a live input: windows closed by event time mid-file come out
+    # (flushed by the live ticks) before the writer closes it, not at its end
+    "$DH" --no-state -q samples/demo-zeek-dns.log > "$W/file.jsonl" || return 1
+    rm -f "$W/live"; mkfifo "$W/live"
+    "$DH" --no-state -q --stats "$W/s.json" "$W/live" > "$W/live.jsonl" 2>"$W/err" & pid=$!
+    exec 3<>"$W/live" # the writer's end, held open until closed below
+    t0=$(date +%s%N)
+    cat samples/demo-zeek-dns.log >&3
+    # complete lines only: a stdio buffer filled up (no tick) ends mid-line
+    i=0
+    while ! { [ -s "$W/live.jsonl" ] && [ "$(tail -c 1 "$W/live.jsonl" | od -An -c | tr -d ' ')" = '\n' ]; } \
+        && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    t1=$(date +%s%N)
+    early=$(wc -l < "$W/live.jsonl")
+    tail -c 1 "$W/live.jsonl" | od -An -c | tr -d ' ' > "$W/last"
+    exec 3>&-
+    wait $pid || fail "exit $? $(cat "$W/err")" || return 1
+    [ "$early" -ge 1 ] && [ "$(cat "$W/last")" = '\n' ] \
+        || fail "no complete detection line within 10 s while the FIFO was open ($early newline(s))" || return 1
+    echo "    detections out, ending with a whole line, $(( (t1 - t0) / 1000000 )) ms after the write: $early line(s) before the close"
+    $CHECK jsonl "$W/live.jsonl" >/dev/null || return 1
+    sort "$W/file.jsonl" > "$W/a"; sort "$W/live.jsonl" > "$W/b"
+    cmp -s "$W/a" "$W/b" || fail "the FIFO run's detections differ from the file's" || return 1
+}
+
+t_regular_file_on_stdin_is_a_replay_like_its_path() {
+    # stdin redirected from a regular file is no live input: same bytes as
+    # the path, no wall-clock idle advance
+    "$DH" --no-state -q --stats "$W/s.json" - < samples/demo-zeek-dns.log > "$W/s1.jsonl" 2>"$W/err" || return 1
+    [ ! -s "$W/err" ] || fail "stderr: $(cat "$W/err")" || return 1
+    "$DH" --no-state -q samples/demo-zeek-dns.log > "$W/p1.jsonl" || return 1
+    cmp -s "$W/s1.jsonl" "$W/p1.jsonl" || fail "stdin from a file differs from its path" || return 1
+    $CHECK stats "$W/s.json" 'input_idle_advances == 0' || return 1
+}
+
+t_a_terminal_as_input_gets_one_hint_and_is_read() {
+    # like jq and zcat: one line on stderr saying what dnshound waits for,
+    # then the terminal is read as any input (Ctrl-D ends it)
+    $PY - "$DH" samples/demo-zeek-dns.log "$W/s.json" <<'PY' || return 1
+import json, os, subprocess, sys, termios
+dh, sample, stats = sys.argv[1:4]
+m, s = os.openpty()
+t = termios.tcgetattr(s)
+t[3] &= ~termios.ECHO  # nobody reads the echo back
+termios.tcsetattr(s, termios.TCSANOW, t)
+p = subprocess.Popen([dh, '--no-state', '-q', '--stats', stats, '-o', os.devnull],
+                     stdin=s, stderr=subprocess.PIPE)
+os.close(s)
+lines = open(sample, 'rb').readlines()
+header = [l for l in lines[:20] if l.startswith(b'#')]
+records = [l for l in lines if not l.startswith(b'#')][:40]
+for l in header + records:
+    os.write(m, l)
+os.write(m, b'\x04')  # end of input, at the start of a line
+err = p.stderr.read().decode()
+rc = p.wait(timeout=20)
+os.close(m)
+assert rc == 0, f"exit {rc}: {err}"
+hints = [l for l in err.splitlines() if 'standard input (a terminal)' in l]
+assert len(hints) == 1, f"stderr: {err!r}"
+n = json.load(open(stats))['input']['records']
+assert n == len(records), f"{n} records read of {len(records)} typed"
+PY
+}
+
+t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
+    # SIGTERM stops the read between records: exit 0, --stats written, every
+    # window closed, later inputs not read, and the findings are those of a
+    # run over exactly the records read (stats input.records)
+    "$GEN" --format zeek --events 600000 --clients 5000 --domains 50000 --attack all --seed 3 \
+        -o "$W/big.log" --truth /dev/null || return 1
+    total=$(grep -vc '^#' "$W/big.log")
+    hdr=$(head -n 20 "$W/big.log" | grep -c '^#') # the Zeek header before the records
+    for sig in TERM INT; do
+        rm -f "$W/s.json"
+        "$DH" --no-state --stats "$W/s.json" "$W/big.log" samples/demo-eve.json > "$W/cut.jsonl" 2>"$W/err" & pid=$!
+        sleep 1
+        kill -$sig $pid
+        wait $pid || fail "SIG$sig: exit $? $(cat "$W/err")" || return 1
+        [ -s "$W/s.json" ] || fail "SIG$sig: no --stats" || return 1
+        n=$($PY -c "import json;print(json.load(open('$W/s.json'))['input']['records'])")
+        [ "$n" -lt "$total" ] || skip "the whole file was read before SIG$sig" || return
+        $CHECK stats "$W/s.json" 'input_inputs == 1' || fail "SIG$sig: the input after the stop was read" || return 1
+        [ -s "$W/cut.jsonl" ] && [ "$(tail -c 1 "$W/cut.jsonl" | od -An -c | tr -d ' ')" = '\n' ] \
+            || fail "SIG$sig: output does not end with a complete line" || return 1
+        $CHECK jsonl "$W/cut.jsonl" >/dev/null || fail "SIG$sig: output is not JSON lines" || return 1
+        head -n $((hdr + n)) "$W/big.log" > "$W/head.log"
+        "$DH" --no-state -q "$W/head.log" > "$W/head.jsonl" || return 1
+        cmp -s "$W/cut.jsonl" "$W/head.jsonl" \
+            || fail "SIG$sig at record $n: detections differ from a run over the first $n records" || return 1
+    done
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

@@ -1,10 +1,16 @@
 /*
  * test-source.c - the source registry (src/source.h, src/sources/sources.def):
  * every entry is reachable and complete, and each kind of input spec is
- * claimed by the right source type, as main.c decided before the registry.
+ * claimed by the right source type, as main.c decided before the registry;
+ * a FIFO is read as a live input and a stop request ends it as its end.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "options-map.h"
 #include "source.h"
@@ -187,5 +193,85 @@ Test(source, an_open_failure_is_logged_and_stops)
                            "(-b BROKERS or -X bootstrap.servers=...)\n");
     dh_pipeline_free(pl);
     dh_log_close(&lg);
+    fclose(log);
+}
+
+/* The stop request a SIGALRM makes, as main's SIGTERM handler does. */
+static dh_source_ctl_t alarm_ctl;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    dh_source_request_stop(&alarm_ctl);
+}
+
+/* A FIFO whose writer keeps it open is live: the pipeline is told before
+   the first line, every line written is read, the source ticks while it
+   waits (with --idle-flush 0.3 s the idle rule advances the watermark
+   within the 2 s wait), and a stop request while it waits ends the input
+   as its end (windows then close). */
+Test(source, a_fifo_is_live_ticks_while_waiting_and_a_stop_ends_its_input)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    char err[256] = "";
+    dh_options_default(&o);
+    o.core.emit = DH_EMIT_EVENTS;
+    o.sink.output = "/dev/null";
+    o.log = log;
+    o.core.idle_flush_us = 300000;
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    char dir[] = "/tmp/dh-source-XXXXXX", fifo[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    int wfd = open(fifo, O_RDWR); /* the writer's end, never closed while read */
+    cr_assert_geq(wfd, 0);
+    FILE *in = fopen(DH_SOURCE_DIR "/samples/demo-eve.json", "r");
+    cr_assert_not_null(in);
+    char line[8192];
+    int lines = 0;
+    while (lines < 20 && fgets(line, sizeof(line), in)) { /* < 64 KiB: fits the pipe */
+        cr_assert_eq(write(wfd, line, strlen(line)), (ssize_t)strlen(line));
+        lines++;
+    }
+    fclose(in);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm; /* no SA_RESTART, as main's */
+    cr_assert_eq(sigaction(SIGALRM, &sa, NULL), 0);
+    alarm(2);
+    dh_source_end_t end = DH_SOURCE_STOPPED;
+    cr_assert_eq(dh_source_read(dh_source_for(fifo), fifo, pl, &o, &alarm_ctl, &end), 0);
+    cr_assert_eq(end, DH_SOURCE_END_OF_INPUT);
+    cr_assert(alarm_ctl.stop, "the read ended before the stop request");
+    cr_assert(dh_pipeline_is_live(pl));
+    const dh_counters_t *c = dh_pipeline_counters(pl);
+    cr_assert_eq(c->records, (uint64_t)lines);
+    cr_assert_eq(c->inputs_failed, 0);
+    cr_assert_geq(c->idle_advances, 1, "no tick while waiting reached the idle rule");
+    cr_assert_eq(dh_pipeline_finish(pl), 0);
+    dh_pipeline_free(pl);
+    close(wfd);
+    unlink(fifo);
+    rmdir(dir);
+    fclose(log);
+}
+
+Test(source, a_file_replay_is_not_live_and_stops_between_lines)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    dh_pipeline_t *pl = events_pipeline(&o, log);
+    dh_source_ctl_t ctl = {.stop = 1}; /* asked before the first line */
+    dh_source_end_t end = DH_SOURCE_STOPPED;
+    const char *spec = DH_SOURCE_DIR "/samples/demo-eve.json";
+    cr_assert_eq(dh_source_read(dh_source_for(spec), spec, pl, &o, &ctl, &end), 0);
+    cr_assert_eq(end, DH_SOURCE_END_OF_INPUT);
+    cr_assert(!dh_pipeline_is_live(pl));
+    cr_assert_eq(dh_pipeline_counters(pl)->records, 0);
+    cr_assert_eq(dh_pipeline_finish(pl), 0);
+    dh_pipeline_free(pl);
     fclose(log);
 }
