@@ -73,15 +73,19 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev)
 {
     dh_stream_t *s = ctx;
     dh_pipeline_t *pl = s->pl;
-    if (!s->saw_event) {
+    bool first = !s->saw_event;
+    if (first) {
         s->saw_event = true;
         s->max_ts = ev->ts_us;
         if (pl->state && !pl->concurrent && ev->ts_us < pl->watermark)
             new_epoch(pl);
     }
     dh_pipeline_on_event(pl, ev);
-    if (pl->concurrent && ev->ts_us > s->max_ts) {
-        s->max_ts = ev->ts_us;
+    /* a stream's first event counts too: it may be the one the minimum
+       waited for (a partition with a single record, then quiet) */
+    if (pl->concurrent && (first || ev->ts_us > s->max_ts)) {
+        if (ev->ts_us > s->max_ts)
+            s->max_ts = ev->ts_us;
         dh_clock_advance_concurrent(pl);
     }
 }

@@ -6,11 +6,13 @@
  * "kafka:TOPIC" are read back from the topic, keyed, with delivery counted.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -272,4 +274,109 @@ Test(kafka, sink_targets_need_one_topic)
     cr_assert_null(t->open("kafka:a", dh_options_component(&o, t->options), o.logger,
                            err, sizeof(err)));
     cr_assert_neq(err[0], '\0');
+}
+
+/* One message to topic. */
+static void produce_line(const char *bootstraps, const char *topic, const char *line)
+{
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, bootstraps, NULL);
+    cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_VALUE((void *)line, strlen(line)), RD_KAFKA_V_END),
+                 RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Plays the world around a running source (from another thread): once the
+   consumer runs, produces one record, waits until a detection is in the
+   output file (or the deadline), notes how long that took, then asks the
+   source to stop as SIGTERM would. */
+typedef struct {
+    dh_source_ctl_t *ctl;
+    const char *bootstraps, *topic, *line, *out;
+    int64_t latency_ms; /* produce -> detection in the output; -1 never */
+} world_t;
+
+static void *play_world(void *arg)
+{
+    world_t *w = arg;
+    sleep(4); /* the consumer joined its group and reached the end */
+    int64_t t0 = mono_ms();
+    produce_line(w->bootstraps, w->topic, w->line);
+    w->latency_ms = -1;
+    while (mono_ms() - t0 < 20000) {
+        char *text = cap_read(w->out, NULL);
+        bool found = text && strstr(text, "\"rule\":{\"name\":");
+        free(text);
+        if (found) {
+            w->latency_ms = mono_ms() - t0;
+            break;
+        }
+        usleep(20000);
+    }
+    dh_source_request_stop(w->ctl);
+    return NULL;
+}
+
+/* A zone transfer attempt 1.5 s before its (hourly, UTC-aligned) window
+   ends: a finding as soon as the window closes. */
+static const char axfr_line[] =
+    "{\"ts\":1699433998.5,\"uid\":\"CB9QcWFeOlOHVZiw\",\"id.orig_h\":\"10.1.0.27\","
+    "\"id.orig_p\":43875,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,\"proto\":\"tcp\","
+    "\"trans_id\":56820,\"query\":\"corp.storevision.lan\",\"qclass\":1,"
+    "\"qclass_name\":\"C_INTERNET\",\"qtype\":252,\"qtype_name\":\"AXFR\",\"rcode\":5,"
+    "\"rcode_name\":\"REFUSED\",\"AA\":false,\"TC\":false,\"RD\":true,\"RA\":false,\"Z\":0,"
+    "\"rejected\":false}";
+
+/* Kafka is a live input: once the topic is quiet for --idle-flush of wall
+   time, the window of the last record closes as the wall clock moves on and
+   its finding reaches the output while the consumer keeps running (no
+   exit_at_end, no end of input). Without the tick it would wait for the
+   next message, forever on a quiet topic. The latency it measures (produce
+   -> detection in the output) is the one README "Kafka latency" gives. */
+Test(kafka, a_quiet_topic_closes_windows_after_the_idle_time, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-live-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-live";
+    o.kafka.props = props;
+    o.core.idle_flush_us = 1000000;
+    o.core.lateness_us = 0;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    world_t w = {&ctl, m.bootstraps, "dns", axfr_line, out, -1};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_world, &w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(end, DH_SOURCE_STOPPED, "stopped, not finished: no window closed at an end");
+    const dh_counters_t *c = dh_pipeline_counters(pl);
+    cr_assert_eq(c->records, 1);
+    cr_log_info("kafka live latency (idle-flush 1 s, lateness 0, window end 1.5 s after the "
+                "event): %lld ms", (long long)w.latency_ms);
+    cr_assert(dh_pipeline_is_live(pl), "the Kafka source is a live input");
+    cr_assert_geq(c->idle_advances, 1, "the quiet topic moved the watermark");
+    cr_assert_eq(c->detections, 1);
+    cr_assert_geq(w.latency_ms, 1400, "not before the window end has gone by in wall time");
+    cr_assert_lt(w.latency_ms, 10000, "%lld ms", (long long)w.latency_ms);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
 }
