@@ -351,8 +351,11 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
         part_t *p = find_part(c, rd_kafka_topic_name(m->rkt), m->partition);
         int64_t lo = 0, hi = 0;
         /* a broker that comes back can make the fetcher report an end that
-           is not the end: believe it only when the high watermark agrees */
-        if (p && rd_kafka_query_watermark_offsets(c->rk, p->topic, p->partition, &lo, &hi, 5000) ==
+           is not the end: believe it only when the high watermark agrees.
+           The cached one (kept fresh by every fetch response): a blocking
+           query here would stall every partition for a round trip, or for
+           its whole timeout while a broker is down. */
+        if (p && rd_kafka_get_watermark_offsets(c->rk, p->topic, p->partition, &lo, &hi) ==
                      RD_KAFKA_RESP_ERR_NO_ERROR &&
             hi > m->offset)
             return true;
