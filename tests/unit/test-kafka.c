@@ -380,3 +380,39 @@ Test(kafka, a_quiet_topic_closes_windows_after_the_idle_time, .timeout = 120)
     dh_pipeline_free(pl);
     mock_down(&m);
 }
+
+/* A broker that is down fills the producer's queue: a write waits for room
+   only --queue-full-timeout long (a SIGTERM must not wait for the broker),
+   then the detection is dropped, counted, and the write fails. */
+Test(kafka, a_full_queue_is_waited_out_only_so_long, .timeout = 30)
+{
+    mock_t m;
+    mock_up(&m, "out");
+    cr_assert_eq(rd_kafka_mock_broker_set_down(m.mc, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    dh_options_t o;
+    cap_options(&o, "kafka:out", NULL);
+    o.kafka.brokers = m.bootstraps;
+    const char *const one[] = {"queue.buffering.max.messages=1", "log_level=0", NULL};
+    o.kafka.props = one;
+    o.kafka.queue_full_us = 1000000;
+    const dh_sink_type_t *t = dh_sink_for("kafka:out");
+    char err[256];
+    void *s = t->open("kafka:out", dh_options_component(&o, t->options), o.logger,
+                      err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(t->write(s, "{\"a\":1}\n", 8, NULL), 0, "queued");
+    int64_t t0 = mono_ms();
+    cr_assert_eq(t->write(s, "{\"a\":2}\n", 8, NULL), -1, "no room: dropped");
+    int64_t waited = mono_ms() - t0;
+    cr_assert(waited >= 900 && waited < 5000, "waited %lld ms", (long long)waited);
+    cr_assert_eq(t->flush(s, 100), -1, "not delivered");
+    cr_assert_eq(rd_kafka_mock_broker_set_up(m.mc, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    t->stats(s, &sb);
+    cr_assert_not_null(strstr(sb.buf, "\"produced\":1,\"delivered\":1,\"failed\":1,\"dropped\":1"),
+                       "%s", sb.buf);
+    dh_sb_free(&sb);
+    t->close(s);
+    mock_down(&m);
+}
