@@ -49,7 +49,6 @@ static int64_t now_ms(void);
 typedef struct consumer consumer_t;
 static bool handle(consumer_t *c, rd_kafka_message_t *m);
 #define GROUP_MSGS 1000
-#define MAX_PARTS 1024
 
 typedef struct {
     int64_t first_offset;
@@ -77,8 +76,8 @@ struct consumer {
     size_t max_line;             /* longer messages are malformed (--max-line) */
     dh_source_ctl_t *ctl; /* stop and finish requests (source.h) */
     rd_kafka_t *rk;
-    part_t parts[MAX_PARTS];
-    size_t n_parts;
+    part_t *parts;        /* grows: a topic may have any number of partitions */
+    size_t n_parts, cap_parts;
     bool assigned_once;
     bool fatal;           /* a fatal error seen (possibly inside commit's retries) */
     int64_t last_tick_us; /* wall time of the last live tick */
@@ -129,8 +128,13 @@ static void feed_zeek_header(consumer_t *c, part_t *p)
 static part_t *add_part(consumer_t *c, const char *topic, int32_t partition)
 {
     part_t *p = find_part(c, topic, partition);
-    if (p || c->n_parts == MAX_PARTS)
+    if (p)
         return p;
+    if (c->n_parts == c->cap_parts) {
+        /* callers hold no part pointer across an add_part */
+        c->cap_parts = c->cap_parts ? c->cap_parts * 2 : 64;
+        c->parts = dh_realloc(c->parts, c->cap_parts * sizeof(*c->parts));
+    }
     p = &c->parts[c->n_parts++];
     memset(p, 0, sizeof(*p));
     p->topic = dh_strdup(topic);
@@ -458,6 +462,7 @@ static void free_consumer(consumer_t *c)
     if (c->rk)
         rd_kafka_destroy(c->rk);
     dh_sb_free(&c->env);
+    free(c->parts);
     free(c);
 }
 

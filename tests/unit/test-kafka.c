@@ -416,3 +416,42 @@ Test(kafka, a_full_queue_is_waited_out_only_so_long, .timeout = 30)
     t->close(s);
     mock_down(&m);
 }
+
+/* A topic of more partitions than the consumer once had room for (1,024):
+   every partition is read, none of its messages is dropped uncounted. */
+Test(kafka, every_partition_of_a_wide_topic_is_read, .timeout = 120)
+{
+    mock_t m;
+    m.owner = new_handle(RD_KAFKA_PRODUCER, NULL, NULL);
+    m.mc = rd_kafka_mock_cluster_new(m.owner, 1);
+    cr_assert_not_null(m.mc);
+    snprintf(m.bootstraps, sizeof(m.bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(m.mc));
+    cr_assert_eq(rd_kafka_mock_topic_create(m.mc, "wide", 1100, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, m.bootstraps, NULL);
+    for (int32_t part = 0; part < 1100; part += 10)
+        cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("wide"), RD_KAFKA_V_PARTITION(part),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_VALUE((void *)axfr_line, strlen(axfr_line)),
+                                       RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-wide-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-wide";
+    o.kafka.props = props;
+    o.kafka.exit_at_end = true;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    int finished = 0;
+    cr_assert_eq(consume(pl, &o, "kafka:wide", &finished), 0);
+    cr_assert_eq(finished, 1);
+    cr_assert_eq(dh_pipeline_counters(pl)->records, 110, "one message in every 10th partition");
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
