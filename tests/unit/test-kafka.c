@@ -455,3 +455,73 @@ Test(kafka, every_partition_of_a_wide_topic_is_read, .timeout = 120)
     dh_pipeline_free(pl);
     mock_down(&m);
 }
+
+/* The world for the commit retry test: once the consumer runs, every
+   OffsetCommit is answered REBALANCE_IN_PROGRESS a few times while
+   messages keep arriving, so the source's commit retry loop polls some of
+   them; then the source is stopped. */
+typedef struct {
+    dh_source_ctl_t *ctl;
+    rd_kafka_mock_cluster_t *mc;
+    const char *bootstraps;
+    int produced;
+} busy_world_t;
+
+#define API_OFFSET_COMMIT 8 /* Kafka protocol ApiKey of OffsetCommit */
+
+static void *play_busy_world(void *arg)
+{
+    busy_world_t *w = arg;
+    sleep(3);
+    rd_kafka_mock_push_request_errors(w->mc, API_OFFSET_COMMIT, 4,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS);
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, w->bootstraps, NULL);
+    for (int64_t t0 = mono_ms(); mono_ms() - t0 < 5000; w->produced++) {
+        cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("dns"),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_VALUE((void *)axfr_line, strlen(axfr_line)),
+                                       RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+        rd_kafka_flush(p, 1000);
+        usleep(20000);
+    }
+    rd_kafka_destroy(p);
+    sleep(2); /* the consumer reads the last ones */
+    dh_source_request_stop(w->ctl);
+    return NULL;
+}
+
+/* At-least-once: a message polled while a commit waits out a rebalance is
+   read, not skipped (nothing would deliver it again when no rebalance
+   follows, or when the partition comes back at our own position). */
+Test(kafka, messages_polled_during_commit_retries_are_read, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    produce_line(m.bootstraps, "dns", axfr_line);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-retry-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-retry";
+    o.kafka.props = props;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    busy_world_t w = {&ctl, m.mc, m.bootstraps, 0};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_busy_world, &w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(dh_pipeline_counters(pl)->records, (uint64_t)w.produced + 1);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
