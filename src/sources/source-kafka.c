@@ -533,12 +533,9 @@ static bool poll_once(consumer_t *c)
         live_tick(c, true);
     }
     mark_idle(c);
-    if (!m)
-        return true;
-    bool ok = handle(c, m);
-    if (!ok)
+    if (m && !handle(c, m))
         c->fatal = true;
-    return ok && !c->fatal;
+    return !c->fatal; /* also one seen by a commit's retries */
 }
 
 static int kafka_run(void *state, dh_source_end_t *end)
