@@ -525,3 +525,47 @@ Test(kafka, messages_polled_during_commit_retries_are_read, .timeout = 120)
     dh_pipeline_free(pl);
     mock_down(&m);
 }
+
+/* Partition ends are checked against the cached high watermark: on a slow
+   broker (300 ms round trips) a blocking query per end made 40 partition
+   ends take 40 round trips one after another. */
+Test(kafka, partition_ends_do_not_wait_for_the_broker, .timeout = 120)
+{
+    mock_t m;
+    m.owner = new_handle(RD_KAFKA_PRODUCER, NULL, NULL);
+    m.mc = rd_kafka_mock_cluster_new(m.owner, 1);
+    cr_assert_not_null(m.mc);
+    snprintf(m.bootstraps, sizeof(m.bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(m.mc));
+    cr_assert_eq(rd_kafka_mock_topic_create(m.mc, "slow", 40, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, m.bootstraps, NULL);
+    for (int32_t part = 0; part < 40; part++)
+        cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("slow"), RD_KAFKA_V_PARTITION(part),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_VALUE((void *)axfr_line, strlen(axfr_line)),
+                                       RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    cr_assert_eq(rd_kafka_mock_broker_set_rtt(m.mc, 1, 300), RD_KAFKA_RESP_ERR_NO_ERROR);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-slow-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-slow";
+    o.kafka.props = props;
+    o.kafka.exit_at_end = true;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    int finished = 0;
+    int64_t t0 = mono_ms();
+    cr_assert_eq(consume(pl, &o, "kafka:slow", &finished), 0);
+    int64_t took = mono_ms() - t0;
+    cr_log_info("40 partitions to their ends, 300 ms round trips: %lld ms", (long long)took);
+    cr_assert_eq(dh_pipeline_counters(pl)->records, 40);
+    cr_assert_lt(took, 20000, "%lld ms (a blocking query per end: 40 s)", (long long)took);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
