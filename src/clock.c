@@ -164,7 +164,8 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev)
 {
     dh_stream_t *s = ctx;
     dh_pipeline_t *pl = s->pl;
-    if (!s->saw_event) {
+    bool first = !s->saw_event;
+    if (first) {
         s->saw_event = true;
         s->max_ts = ev->ts_us;
         if (pl->state && !pl->concurrent && ev->ts_us < pl->watermark)
@@ -175,8 +176,12 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev)
     dh_pipeline_on_event(pl, ev);
     pl->clock_stream = NULL;
     pl->clock_cap = INT64_MAX;
-    if (pl->concurrent && ev->ts_us > s->max_ts && ev->ts_us <= clock_cap(s)) {
-        s->max_ts = ev->ts_us;
+    /* a stream's first event counts too: it may be the one the minimum
+       waited for (a partition with a single record, then quiet) */
+    bool newer = ev->ts_us > s->max_ts && ev->ts_us <= clock_cap(s);
+    if (pl->concurrent && (first || newer)) {
+        if (newer)
+            s->max_ts = ev->ts_us;
         dh_clock_advance_concurrent(pl);
     }
 }

@@ -133,6 +133,13 @@ static const dh_optmap_t source_kafka_rows[] = {
              "SIGINT/SIGTERM, then deliver and commit what is\n"
              "safe (at-least-once; see README). SIGUSR1 ends\n"
              "the input as -e would, at once"},
+    {.type = DH_OPT_DURATION, .cli = "queue-full-timeout", .yaml = "kafka.queue_full_timeout",
+     .offset = KA(queue_full_us), .def = "10", .min = 0, .max = 86400, .arg = "SEC",
+     .group = G_KAFKA,
+     .help = "output kafka:TOPIC: how long a detection waits for\n"
+             "room in a full producer queue (broker down) before\n"
+             "it is dropped and counted (default 10): bounds the\n"
+             "time a SIGTERM waits"},
     {.type = DH_OPT_KVMAP, .yaml = "kafka.zeek_fields", .offset = KA(zeek_fields),
      .flags = DH_OPTF_EMPTY_OK, .valid = has_query_field,
      .expect = "a map TOPIC: \"field field ...\"",

@@ -56,6 +56,8 @@ typedef struct {
     const char *brokers;          /* bootstrap.servers */
     const char *group;            /* consumer group id */
     bool exit_at_end;             /* stop once every assigned partition reached its end */
+    int64_t queue_full_us;        /* sink: how long a write waits for room in a full
+                                     producer queue before the record is dropped */
     /* Zeek TSV topics whose rows come without their header: "TOPIC=ts uid
        id.orig_h ..." (field names as in #fields), NULL-terminated */
     const char *const *zeek_fields;

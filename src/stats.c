@@ -100,6 +100,11 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     };
     dh_json_open_obj(sb, "input");
     put_counters(sb, c, counters, N_COUNTERS(counters));
+    /* "files" lists the first MAX_INPUT_STATS inputs (a stream keeps a
+       pointer to its entry, so the table does not move); the rest are
+       counted, so a long-running consumer's stats say what is missing */
+    if (c->inputs > pl->n_inputs)
+        dh_json_kv_uint(sb, "inputs_not_listed", c->inputs - pl->n_inputs);
     dh_json_open_arr(sb, "files");
     for (size_t i = 0; i < pl->n_inputs; i++) {
         const input_stat_t *in = &pl->inputs[i];

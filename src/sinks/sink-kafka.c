@@ -24,7 +24,9 @@ typedef struct {
     dh_kafka_client_t client; /* first: the rd_kafka opaque's head (kafka-conf.h) */
     rd_kafka_t *rk;
     char *topic;
+    int64_t queue_full_ms; /* longest wait for room in a full queue (options) */
     uint64_t produced, delivered, failed;
+    uint64_t dropped; /* of failed: never queued, the queue stayed full */
 } kafka_sink_t;
 
 #define LOG(s, level, ...) dh_log((s)->client.logger, level, "sink", "kafka", __VA_ARGS__)
@@ -57,6 +59,7 @@ static void *kafka_open(const char *target, const void *opts, dh_log_t *log, cha
     }
     kafka_sink_t *s = dh_calloc(1, sizeof(*s));
     s->topic = dh_strdup(topic);
+    s->queue_full_ms = ((const dh_kafka_options_t *)opts)->queue_full_us / 1000;
     s->client = (dh_kafka_client_t){.logger = log, .kind = "sink"};
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     s->rk = dh_kafka_new(RD_KAFKA_PRODUCER, conf, &s->client, err, errlen);
@@ -68,26 +71,37 @@ static void *kafka_open(const char *target, const void *opts, dh_log_t *log, cha
     return s;
 }
 
-static int kafka_write(void *state, const char *line, size_t len, const char *key)
+/* Queue one message; QUEUE_FULL (the broker is down or slow) is waited out
+   serving delivery reports, but only queue_full_ms long: the sink cannot see
+   the source's stop flag, and an unbounded wait would make a SIGTERM wait
+   for the broker. What could not be queued is dropped and counted. */
+static rd_kafka_resp_err_t produce(kafka_sink_t *s, const char *line, size_t len,
+                                   const char *key, size_t klen)
 {
-    kafka_sink_t *s = state;
-    if (len && line[len - 1] == '\n')
-        len--;
-    size_t klen = key ? strlen(key) : 0;
+    int64_t waited = 0;
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
             s->rk, RD_KAFKA_V_TOPIC(s->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(klen ? key : NULL, klen), RD_KAFKA_V_VALUE((void *)line, len),
             RD_KAFKA_V_END);
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-            break;
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            if (s->failed++ < MAX_REPORTS)
-                LOG(s, DH_LOG_ERROR, "kafka:%s: produce failed: %s", s->topic,
-                    rd_kafka_err2str(e));
-            return -1;
-        }
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || waited >= s->queue_full_ms)
+            return e;
         rd_kafka_poll(s->rk, 100); /* queue full: serve delivery reports, retry */
+        waited += 100;
+    }
+}
+
+static int kafka_write(void *state, const char *line, size_t len, const char *key)
+{
+    kafka_sink_t *s = state;
+    if (len && line[len - 1] == '\n')
+        len--;
+    rd_kafka_resp_err_t e = produce(s, line, len, key, key ? strlen(key) : 0);
+    if (e) {
+        s->dropped += e == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+        if (s->failed++ < MAX_REPORTS)
+            LOG(s, DH_LOG_ERROR, "kafka:%s: produce failed: %s", s->topic, rd_kafka_err2str(e));
+        return -1;
     }
     s->produced++;
     rd_kafka_poll(s->rk, 0);
@@ -110,6 +124,7 @@ static void kafka_stats(void *state, dh_strbuf_t *out)
     dh_json_kv_uint(out, "produced", s->produced);
     dh_json_kv_uint(out, "delivered", s->delivered);
     dh_json_kv_uint(out, "failed", s->failed);
+    dh_json_kv_uint(out, "dropped", s->dropped);
     dh_sb_putc(out, '}');
 }
 

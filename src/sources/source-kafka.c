@@ -43,10 +43,12 @@
 
 #define COMMIT_MS 5000
 #define IDLE_MS 5000 /* a partition at its end this long no longer holds the watermark */
+#define TICK_MS 1000 /* live ticks at least this often (pipeline.h: once a second) */
 
 static int64_t now_ms(void);
+typedef struct consumer consumer_t;
+static bool handle(consumer_t *c, rd_kafka_message_t *m);
 #define GROUP_MSGS 1000
-#define MAX_PARTS 1024
 
 typedef struct {
     int64_t first_offset;
@@ -67,19 +69,21 @@ typedef struct {
     size_t g_head, g_len, g_cap;
 } part_t;
 
-typedef struct {
+struct consumer {
     dh_kafka_client_t client; /* first: the rd_kafka opaque's head (kafka-conf.h) */
     dh_pipeline_t *pl;
     const dh_kafka_options_t *o; /* its own options (borrowed) */
     size_t max_line;             /* longer messages are malformed (--max-line) */
     dh_source_ctl_t *ctl; /* stop and finish requests (source.h) */
     rd_kafka_t *rk;
-    part_t parts[MAX_PARTS];
-    size_t n_parts;
+    part_t *parts;        /* grows: a topic may have any number of partitions */
+    size_t n_parts, cap_parts;
     bool assigned_once;
+    bool fatal;           /* a fatal error seen (possibly inside commit's retries) */
+    int64_t last_tick_us; /* wall time of the last live tick */
     dh_strbuf_t env;
     uint64_t messages, bytes, commits, commit_errors, revoked, assigned, too_long;
-} consumer_t;
+};
 
 #define LOG(c, level, ...) dh_log((c)->client.logger, level, "source", "kafka", __VA_ARGS__)
 
@@ -124,8 +128,13 @@ static void feed_zeek_header(consumer_t *c, part_t *p)
 static part_t *add_part(consumer_t *c, const char *topic, int32_t partition)
 {
     part_t *p = find_part(c, topic, partition);
-    if (p || c->n_parts == MAX_PARTS)
+    if (p)
         return p;
+    if (c->n_parts == c->cap_parts) {
+        /* callers hold no part pointer across an add_part */
+        c->cap_parts = c->cap_parts ? c->cap_parts * 2 : 64;
+        c->parts = dh_realloc(c->parts, c->cap_parts * sizeof(*c->parts));
+    }
     p = &c->parts[c->n_parts++];
     memset(p, 0, sizeof(*p));
     p->topic = dh_strdup(topic);
@@ -209,8 +218,10 @@ static void commit(consumer_t *c, bool all_consumed)
            serve the rebalance and try again, a few times */
         for (int tries = 0; e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS && tries < 10; tries++) {
             rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 200);
-            if (m)
-                rd_kafka_message_destroy(m); /* re-read after the rebalance */
+            /* a message polled here is processed like any: if no rebalance
+               followed, nothing would deliver it again */
+            if (m && !handle(c, m))
+                c->fatal = true;
             e = rd_kafka_commit(c->rk, l, 0);
         }
         if (e) {
@@ -344,8 +355,11 @@ static bool on_event_or_error(consumer_t *c, rd_kafka_message_t *m)
         part_t *p = find_part(c, rd_kafka_topic_name(m->rkt), m->partition);
         int64_t lo = 0, hi = 0;
         /* a broker that comes back can make the fetcher report an end that
-           is not the end: believe it only when the high watermark agrees */
-        if (p && rd_kafka_query_watermark_offsets(c->rk, p->topic, p->partition, &lo, &hi, 5000) ==
+           is not the end: believe it only when the high watermark agrees.
+           The cached one (kept fresh by every fetch response): a blocking
+           query here would stall every partition for a round trip, or for
+           its whole timeout while a broker is down. */
+        if (p && rd_kafka_get_watermark_offsets(c->rk, p->topic, p->partition, &lo, &hi) ==
                      RD_KAFKA_RESP_ERR_NO_ERROR &&
             hi > m->offset)
             return true;
@@ -448,6 +462,7 @@ static void free_consumer(consumer_t *c)
     if (c->rk)
         rd_kafka_destroy(c->rk);
     dh_sb_free(&c->env);
+    free(c->parts);
     free(c);
 }
 
@@ -484,18 +499,43 @@ static int finish_input(consumer_t *c)
     return 0;
 }
 
+/* The live idle rule (pipeline.h): a tick whenever we are about to wait
+   (an empty poll, a partition end) and at least every TICK_MS while
+   messages flow, so that on a quiet topic the windows whose end has gone by
+   close after --idle-flush of wall time instead of waiting for the next
+   message, and what is written reaches the output within a tick. */
+static void live_tick(consumer_t *c, bool waiting)
+{
+    int64_t now = dh_wall_now_us();
+    if (!waiting && now - c->last_tick_us < TICK_MS * 1000)
+        return;
+    c->last_tick_us = now;
+    dh_pipeline_live_tick(c->pl, now);
+}
+
+/* Hand one polled message or event over. false when consuming must stop
+   (fatal error). Used by the poll loop and by the commit retry loop, so no
+   polled message is ever skipped (at-least-once). */
+static bool handle(consumer_t *c, rd_kafka_message_t *m)
+{
+    bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
+    live_tick(c, m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF);
+    rd_kafka_message_destroy(m);
+    return ok;
+}
+
 /* One poll: false when consuming must stop (fatal error). */
 static bool poll_once(consumer_t *c)
 {
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, 100);
-    if (!m)
+    if (!m) {
         dh_pipeline_poll(c->pl); /* a SIGHUP while the topics are quiet */
+        live_tick(c, true);
+    }
     mark_idle(c);
-    if (!m)
-        return true;
-    bool ok = m->err ? on_event_or_error(c, m) : (on_message(c, m), true);
-    rd_kafka_message_destroy(m);
-    return ok;
+    if (m && !handle(c, m))
+        c->fatal = true;
+    return !c->fatal; /* also one seen by a commit's retries */
 }
 
 static int kafka_run(void *state, dh_source_end_t *end)
@@ -503,6 +543,7 @@ static int kafka_run(void *state, dh_source_end_t *end)
     consumer_t *c = state;
     *end = DH_SOURCE_STOPPED;
     dh_pipeline_set_concurrent(c->pl, true);
+    dh_pipeline_set_live(c->pl, true);
     int64_t last_commit = now_ms();
     int rc = 0;
     while (!c->ctl->stop) {

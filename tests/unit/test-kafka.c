@@ -6,11 +6,13 @@
  * "kafka:TOPIC" are read back from the topic, keyed, with delivery counted.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -272,4 +274,298 @@ Test(kafka, sink_targets_need_one_topic)
     cr_assert_null(t->open("kafka:a", dh_options_component(&o, t->options), o.logger,
                            err, sizeof(err)));
     cr_assert_neq(err[0], '\0');
+}
+
+/* One message to topic. */
+static void produce_line(const char *bootstraps, const char *topic, const char *line)
+{
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, bootstraps, NULL);
+    cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic),
+                                   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                   RD_KAFKA_V_VALUE((void *)line, strlen(line)), RD_KAFKA_V_END),
+                 RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Plays the world around a running source (from another thread): once the
+   consumer runs, produces one record, waits until a detection is in the
+   output file (or the deadline), notes how long that took, then asks the
+   source to stop as SIGTERM would. */
+typedef struct {
+    dh_source_ctl_t *ctl;
+    const char *bootstraps, *topic, *line, *out;
+    int64_t latency_ms; /* produce -> detection in the output; -1 never */
+} world_t;
+
+static void *play_world(void *arg)
+{
+    world_t *w = arg;
+    sleep(4); /* the consumer joined its group and reached the end */
+    int64_t t0 = mono_ms();
+    produce_line(w->bootstraps, w->topic, w->line);
+    w->latency_ms = -1;
+    while (mono_ms() - t0 < 20000) {
+        char *text = cap_read(w->out, NULL);
+        bool found = text && strstr(text, "\"rule\":{\"name\":");
+        free(text);
+        if (found) {
+            w->latency_ms = mono_ms() - t0;
+            break;
+        }
+        usleep(20000);
+    }
+    dh_source_request_stop(w->ctl);
+    return NULL;
+}
+
+/* A zone transfer attempt 1.5 s before its (hourly, UTC-aligned) window
+   ends: a finding as soon as the window closes. */
+static const char axfr_line[] =
+    "{\"ts\":1699433998.5,\"uid\":\"CB9QcWFeOlOHVZiw\",\"id.orig_h\":\"10.1.0.27\","
+    "\"id.orig_p\":43875,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,\"proto\":\"tcp\","
+    "\"trans_id\":56820,\"query\":\"corp.storevision.lan\",\"qclass\":1,"
+    "\"qclass_name\":\"C_INTERNET\",\"qtype\":252,\"qtype_name\":\"AXFR\",\"rcode\":5,"
+    "\"rcode_name\":\"REFUSED\",\"AA\":false,\"TC\":false,\"RD\":true,\"RA\":false,\"Z\":0,"
+    "\"rejected\":false}";
+
+/* Kafka is a live input: once the topic is quiet for --idle-flush of wall
+   time, the window of the last record closes as the wall clock moves on and
+   its finding reaches the output while the consumer keeps running (no
+   exit_at_end, no end of input). Without the tick it would wait for the
+   next message, forever on a quiet topic. The latency it measures (produce
+   -> detection in the output) is the one README "Kafka latency" gives. */
+Test(kafka, a_quiet_topic_closes_windows_after_the_idle_time, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-live-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-live";
+    o.kafka.props = props;
+    o.core.idle_flush_us = 1000000;
+    o.core.lateness_us = 0;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    world_t w = {&ctl, m.bootstraps, "dns", axfr_line, out, -1};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_world, &w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(end, DH_SOURCE_STOPPED, "stopped, not finished: no window closed at an end");
+    const dh_counters_t *c = dh_pipeline_counters(pl);
+    cr_assert_eq(c->records, 1);
+    cr_log_info("kafka live latency (idle-flush 1 s, lateness 0, window end 1.5 s after the "
+                "event): %lld ms", (long long)w.latency_ms);
+    cr_assert(dh_pipeline_is_live(pl), "the Kafka source is a live input");
+    cr_assert_geq(c->idle_advances, 1, "the quiet topic moved the watermark");
+    cr_assert_eq(c->detections, 1);
+    cr_assert_geq(w.latency_ms, 1400, "not before the window end has gone by in wall time");
+    cr_assert_lt(w.latency_ms, 10000, "%lld ms", (long long)w.latency_ms);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
+
+/* A broker that is down fills the producer's queue: a write waits for room
+   only --queue-full-timeout long (a SIGTERM must not wait for the broker),
+   then the detection is dropped, counted, and the write fails. */
+Test(kafka, a_full_queue_is_waited_out_only_so_long, .timeout = 30)
+{
+    mock_t m;
+    mock_up(&m, "out");
+    cr_assert_eq(rd_kafka_mock_broker_set_down(m.mc, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    dh_options_t o;
+    cap_options(&o, "kafka:out", NULL);
+    o.kafka.brokers = m.bootstraps;
+    const char *const one[] = {"queue.buffering.max.messages=1", "log_level=0", NULL};
+    o.kafka.props = one;
+    o.kafka.queue_full_us = 1000000;
+    const dh_sink_type_t *t = dh_sink_for("kafka:out");
+    char err[256];
+    void *s = t->open("kafka:out", dh_options_component(&o, t->options), o.logger,
+                      err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(t->write(s, "{\"a\":1}\n", 8, NULL), 0, "queued");
+    int64_t t0 = mono_ms();
+    cr_assert_eq(t->write(s, "{\"a\":2}\n", 8, NULL), -1, "no room: dropped");
+    int64_t waited = mono_ms() - t0;
+    cr_assert(waited >= 900 && waited < 5000, "waited %lld ms", (long long)waited);
+    cr_assert_eq(t->flush(s, 100), -1, "not delivered");
+    cr_assert_eq(rd_kafka_mock_broker_set_up(m.mc, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    t->stats(s, &sb);
+    cr_assert_not_null(strstr(sb.buf, "\"produced\":1,\"delivered\":1,\"failed\":1,\"dropped\":1"),
+                       "%s", sb.buf);
+    dh_sb_free(&sb);
+    t->close(s);
+    mock_down(&m);
+}
+
+/* A topic of more partitions than the consumer once had room for (1,024):
+   every partition is read, none of its messages is dropped uncounted. */
+Test(kafka, every_partition_of_a_wide_topic_is_read, .timeout = 120)
+{
+    mock_t m;
+    m.owner = new_handle(RD_KAFKA_PRODUCER, NULL, NULL);
+    m.mc = rd_kafka_mock_cluster_new(m.owner, 1);
+    cr_assert_not_null(m.mc);
+    snprintf(m.bootstraps, sizeof(m.bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(m.mc));
+    cr_assert_eq(rd_kafka_mock_topic_create(m.mc, "wide", 1100, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, m.bootstraps, NULL);
+    for (int32_t part = 0; part < 1100; part += 10)
+        cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("wide"), RD_KAFKA_V_PARTITION(part),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_VALUE((void *)axfr_line, strlen(axfr_line)),
+                                       RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-wide-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-wide";
+    o.kafka.props = props;
+    o.kafka.exit_at_end = true;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    int finished = 0;
+    cr_assert_eq(consume(pl, &o, "kafka:wide", &finished), 0);
+    cr_assert_eq(finished, 1);
+    cr_assert_eq(dh_pipeline_counters(pl)->records, 110, "one message in every 10th partition");
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
+
+/* The world for the commit retry test: once the consumer runs, every
+   OffsetCommit is answered REBALANCE_IN_PROGRESS a few times while
+   messages keep arriving, so the source's commit retry loop polls some of
+   them; then the source is stopped. */
+typedef struct {
+    dh_source_ctl_t *ctl;
+    rd_kafka_mock_cluster_t *mc;
+    const char *bootstraps;
+    int produced;
+} busy_world_t;
+
+#define API_OFFSET_COMMIT 8 /* Kafka protocol ApiKey of OffsetCommit */
+
+static void *play_busy_world(void *arg)
+{
+    busy_world_t *w = arg;
+    sleep(3);
+    rd_kafka_mock_push_request_errors(w->mc, API_OFFSET_COMMIT, 4,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+                                      RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS);
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, w->bootstraps, NULL);
+    for (int64_t t0 = mono_ms(); mono_ms() - t0 < 5000; w->produced++) {
+        cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("dns"),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_VALUE((void *)axfr_line, strlen(axfr_line)),
+                                       RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+        rd_kafka_flush(p, 1000);
+        usleep(20000);
+    }
+    rd_kafka_destroy(p);
+    sleep(2); /* the consumer reads the last ones */
+    dh_source_request_stop(w->ctl);
+    return NULL;
+}
+
+/* At-least-once: a message polled while a commit waits out a rebalance is
+   read, not skipped (nothing would deliver it again when no rebalance
+   follows, or when the partition comes back at our own position). */
+Test(kafka, messages_polled_during_commit_retries_are_read, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    produce_line(m.bootstraps, "dns", axfr_line);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-retry-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-retry";
+    o.kafka.props = props;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    busy_world_t w = {&ctl, m.mc, m.bootstraps, 0};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_busy_world, &w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(dh_pipeline_counters(pl)->records, (uint64_t)w.produced + 1);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
+
+/* Partition ends are checked against the cached high watermark: on a slow
+   broker (300 ms round trips) a blocking query per end made 40 partition
+   ends take 40 round trips one after another. */
+Test(kafka, partition_ends_do_not_wait_for_the_broker, .timeout = 120)
+{
+    mock_t m;
+    m.owner = new_handle(RD_KAFKA_PRODUCER, NULL, NULL);
+    m.mc = rd_kafka_mock_cluster_new(m.owner, 1);
+    cr_assert_not_null(m.mc);
+    snprintf(m.bootstraps, sizeof(m.bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(m.mc));
+    cr_assert_eq(rd_kafka_mock_topic_create(m.mc, "slow", 40, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, m.bootstraps, NULL);
+    for (int32_t part = 0; part < 40; part++)
+        cr_assert_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("slow"), RD_KAFKA_V_PARTITION(part),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                       RD_KAFKA_V_VALUE((void *)axfr_line, strlen(axfr_line)),
+                                       RD_KAFKA_V_END),
+                     RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(rd_kafka_flush(p, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    rd_kafka_destroy(p);
+    cr_assert_eq(rd_kafka_mock_broker_set_rtt(m.mc, 1, 300), RD_KAFKA_RESP_ERR_NO_ERROR);
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-slow-out");
+    dh_options_t o;
+    cap_options(&o, out, NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-slow";
+    o.kafka.props = props;
+    o.kafka.exit_at_end = true;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    int finished = 0;
+    int64_t t0 = mono_ms();
+    cr_assert_eq(consume(pl, &o, "kafka:slow", &finished), 0);
+    int64_t took = mono_ms() - t0;
+    cr_log_info("40 partitions to their ends, 300 ms round trips: %lld ms", (long long)took);
+    cr_assert_eq(dh_pipeline_counters(pl)->records, 40);
+    cr_assert_lt(took, 20000, "%lld ms (a blocking query per end: 40 s)", (long long)took);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
 }

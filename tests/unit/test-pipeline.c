@@ -514,3 +514,27 @@ Test(pipeline, a_real_jump_costs_at_most_three_records)
     free(later);
     free(text);
 }
+
+/* --stats lists the first 256 inputs by name; a long-running consumer opens
+   a stream per partition assignment, so the rest are counted. */
+Test(pipeline, inputs_beyond_the_listed_ones_are_counted)
+{
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    for (int i = 0; i < 300; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "in-%d", i);
+        dh_stream_close(dh_stream_open(r.pl, name), NULL);
+    }
+    char stats[64];
+    cap_temp_path(stats, sizeof(stats), "pipeline-many-stats");
+    cr_assert_eq(dh_pipeline_write_stats(r.pl, stats), 0);
+    char *text = cap_read(stats, NULL);
+    cr_assert_not_null(strstr(text, "\"inputs\":300,"), "%s", text);
+    cr_assert_not_null(strstr(text, "\"inputs_not_listed\":44,"), "%s", text);
+    free(text);
+    unlink(stats);
+    free(run_finish(&r));
+    run_free(&r);
+}
