@@ -2,7 +2,9 @@
 #
 #   make            build build/dnshound
 #   make test       install missing deps, build, run every test
-#   make check      the same tests under ASan+UBSan (build/san/)
+#   make check      the same tests under ASan+UBSan (build/san/), then a short
+#                   run of each libFuzzer target (FUZZ_SMOKE_SECONDS each)
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (build/fuzz/, clang)
 #   make coverage   unit, e2e and case tests in a --coverage build (build/cov/),
 #                   then line coverage per source directory (plain gcov)
 #   make demo       install missing deps, build, run on the bundled samples
@@ -24,6 +26,12 @@ ifeq ($(SANITIZE),1)
 DH_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
+# The libFuzzer build (build/fuzz/, clang): the library is instrumented with
+# the fuzzers' own sanitizers; -fsanitize=fuzzer (the driver) only at link.
+FUZZ_SAN := address,undefined
+ifeq ($(FUZZ),1)
+DH_CFLAGS += -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
 
 LIB_SRC  := $(sort $(wildcard src/*.c src/sources/*.c src/sinks/*.c src/detectors/*.c parsers/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(LIB_SRC))
@@ -33,8 +41,16 @@ TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC:= $(sort $(wildcard bench/*.c))
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
+FUZZ_BUILD := build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_TIME ?= $(FUZZ_SMOKE_SECONDS)
+FUZZ_MAKE = $(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) FUZZ=1 CC=clang OPTFLAGS="-O1 -g"
 
-.PHONY: all deps test test-run check coverage demo demo-kafka install clean bench docs
+.PHONY: all deps test test-run check coverage demo demo-kafka install clean bench docs \
+        fuzz fuzz-smoke fuzz-bins fuzz-run
 all: $(BUILD)/dnshound $(BENCH_BIN) $(BUILD)/tests/mockbroker
 
 deps:
@@ -82,6 +98,23 @@ test-run: $(BUILD)/dnshound $(BUILD)/test-units $(BENCH_BIN) $(BUILD)/tests/mock
 
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/san SANITIZE=1 OPTFLAGS="-O1 -g" test-run
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# libFuzzer targets (tests/fuzz/*.c, one binary each); see README "Fuzzing".
+$(BUILD)/fuzz-%: tests/fuzz/fuzz-%.c $(BUILD)/libdnshound.a
+	$(CC) $(DH_CFLAGS) $(CFLAGS) -Iparsers -fsanitize=fuzzer,$(FUZZ_SAN) -MMD -MP $(LDFLAGS) \
+	    -o $@ $(filter %.c %.a,$^) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-run: fuzz-bins
+	sh tests/fuzz/run.sh $(BUILD) $(FUZZ_TIME) $(notdir $(FUZZ_BIN))
+
+fuzz: deps
+	@$(FUZZ_MAKE) FUZZ_TIME=$(FUZZ_SECONDS) fuzz-run
+
+fuzz-smoke:
+	@$(FUZZ_MAKE) FUZZ_TIME=$(FUZZ_SMOKE_SECONDS) fuzz-run
 
 # docs/dnshound.1 and README.md's option table, made from the option tables
 # (src/options-map.c); the unit tests fail while they are stale.
@@ -125,4 +158,4 @@ install: $(BUILD)/dnshound
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(FUZZ_BIN:=.d)

@@ -4,6 +4,9 @@
 set -eu
 
 PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix libyaml-dev librdkafka-dev liblmdb-dev libidn2-dev kcat libcriterion-dev python3 python3-jsonschema"
+# clang and its runtime libraries (libFuzzer, only a Recommends of clang) for
+# the fuzz targets of `make check` and `make fuzz`.
+PKGS="$PKGS clang libclang-rt-dev"
 
 missing=""
 for p in $PKGS; do

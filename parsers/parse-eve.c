@@ -593,7 +593,8 @@ static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_ev
 }
 
 /* The head of an over-long line: the first "event_type" key within 4 KiB
-   names something other than dns (parser.h skips_truncated). */
+   names something other than dns (parser.h skips_truncated). Only len bytes
+   are shown: a value cut before it can be told from "dns" is not skipped. */
 static bool eve_skips_truncated(const char *head, size_t len)
 {
     static const char key[] = "\"event_type\":\"";
@@ -601,8 +602,10 @@ static bool eve_skips_truncated(const char *head, size_t len)
     if (len == 0 || head[0] != '{')
         return false;
     for (size_t i = 0; i + klen <= n; i++)
-        if (memcmp(head + i, key, klen) == 0)
-            return strncmp(head + i + klen, "dns\"", 4) != 0;
+        if (memcmp(head + i, key, klen) == 0) {
+            size_t rest = len - i - klen;
+            return memcmp(head + i + klen, "dns\"", rest < 4 ? rest : 4) != 0;
+        }
     return false;
 }
 
