@@ -238,6 +238,23 @@ int64_t dh_wall_now_us(void)
     return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+/* Why only live: a sensor writes what it sees now, so on a live input a
+   time more than a day after the wall clock is a broken record; a replay
+   must not depend on the day it runs (util-time.h keeps its fixed range).
+   The real-time clock is read only when an event passes the last limit,
+   so the cost per record is one comparison. */
+#define WALL_SLACK_US (INT64_C(86400) * 1000000)
+
+bool dh_clock_beyond_wall(dh_pipeline_t *pl, int64_t ts)
+{
+    if (!pl->live || ts <= pl->wall_limit_us)
+        return false;
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    pl->wall_limit_us = (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000 + WALL_SLACK_US;
+    return ts > pl->wall_limit_us;
+}
+
 void dh_pipeline_live_tick(dh_pipeline_t *pl, int64_t now_us)
 {
     if (!pl->tick_started || pl->c.records != pl->tick_records) {

@@ -86,6 +86,9 @@ struct dh_pipeline {
     uint64_t tick_records;
     int64_t tick_wall_us;
     int64_t tick_watermark;
+    /* Live inputs only (clock.c dh_clock_beyond_wall): the latest event
+       time accepted without reading the real-time clock again. */
+    int64_t wall_limit_us;
     input_stat_t inputs[MAX_INPUT_STATS];
     size_t n_inputs;
 };
@@ -141,6 +144,10 @@ void dh_clock_stream_event(void *ctx, const dh_event_t *ev);
 /* --max-future: records the event time of a parsed record and says whether
    it is too far ahead of the recent ones, to be dropped. */
 bool dh_clock_is_future(dh_stream_t *s, int64_t ts);
+
+/* Live inputs: true when ts is more than a day after the real-time clock
+   (a malformed record); always false in a replay. */
+bool dh_clock_beyond_wall(dh_pipeline_t *pl, int64_t ts);
 
 /* Concurrent mode: recompute the watermark from the active streams. */
 void dh_clock_advance_concurrent(dh_pipeline_t *pl);

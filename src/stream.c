@@ -75,6 +75,13 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
     s->last_record_ts = INT64_MIN;
     switch (s->parser->parse_line(s->pstate, line, len, pl->evbuf, reason)) {
     case DH_LINE_RECORD:
+        if (dh_clock_beyond_wall(pl, pl->evbuf->ev.ts_us)) {
+            s->records++;
+            pl->c.records++;
+            report_malformed(s, line_no, "event time more than a day after the wall clock "
+                                         "(live input)");
+            break;
+        }
         s->last_record_ts = pl->evbuf->ev.ts_us;
         s->records++;
         pl->c.records++;

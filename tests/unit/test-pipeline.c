@@ -538,3 +538,41 @@ Test(pipeline, inputs_beyond_the_listed_ones_are_counted)
     free(run_finish(&r));
     run_free(&r);
 }
+
+/* Live inputs only: a time more than a day after the wall clock is a
+   malformed record (reported by line); a replay of the same text keeps it
+   (the fixed range of util-time.h applies, and --max-future judges it). */
+static dh_counters_t wall_run(bool live, char **log)
+{
+    char *text = cap_read("samples/demo-zeek-dns.log", NULL);
+    cr_assert_not_null(text);
+    char *t = with_bad_row(text, 20, "4070908800.000000"); /* 2099-01-01 */
+    run_t r;
+    run_open(&r);
+    run_start(&r);
+    dh_pipeline_set_live(r.pl, live);
+    cap_feed_text(r.pl, "live.log", t);
+    free(run_finish(&r));
+    dh_counters_t c = *dh_pipeline_counters(r.pl);
+    *log = strndup(r.log_text ? r.log_text : "", r.log_len);
+    run_free(&r);
+    free(t);
+    free(text);
+    return c;
+}
+
+Test(pipeline, live_times_a_day_past_the_wall_clock_are_malformed)
+{
+    char *log;
+    dh_counters_t live = wall_run(true, &log);
+    cr_assert_eq(live.malformed, 1);
+    cr_assert_eq(live.future_events, 0, "refused before the clock saw it");
+    cr_assert_not_null(strstr(log, "live.log:"), "%s", log);
+    cr_assert_not_null(strstr(log, "a day after the wall clock"), "%s", log);
+    free(log);
+    dh_counters_t replay = wall_run(false, &log);
+    cr_assert_eq(replay.malformed, 0, "%s", log);
+    cr_assert_eq(replay.future_events, 1, "a replay judges it by --max-future alone");
+    cr_assert_eq(replay.records, live.records);
+    free(log);
+}
