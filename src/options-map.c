@@ -140,6 +140,14 @@ static const dh_optmap_t source_kafka_rows[] = {
              "room in a full producer queue (broker down) before\n"
              "it is dropped and counted (default 10): bounds the\n"
              "time a SIGTERM waits"},
+    {.type = DH_OPT_DURATION, .cli = "shutdown-timeout", .yaml = "kafka.shutdown_timeout",
+     .offset = KA(shutdown_us), .def = "10", .min = 0, .max = 86400, .arg = "SEC",
+     .group = G_KAFKA,
+     .help = "at a stop or the end of a Kafka run: how long\n"
+             "delivering the last detections and committing\n"
+             "may wait for the broker (default 10); what is not\n"
+             "delivered is counted (output_kafka.undelivered)\n"
+             "and its input offsets stay uncommitted"},
     {.type = DH_OPT_KVMAP, .yaml = "kafka.zeek_fields", .offset = KA(zeek_fields),
      .flags = DH_OPTF_EMPTY_OK, .valid = has_query_field,
      .expect = "a map TOPIC: \"field field ...\"",

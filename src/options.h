@@ -58,6 +58,8 @@ typedef struct {
     bool exit_at_end;             /* stop once every assigned partition reached its end */
     int64_t queue_full_us;        /* sink: how long a write waits for room in a full
                                      producer queue before the record is dropped */
+    int64_t shutdown_us;          /* at a stop or the end: how long delivering the
+                                     last output and committing may wait for the broker */
     /* Zeek TSV topics whose rows come without their header: "TOPIC=ts uid
        id.orig_h ..." (field names as in #fields), NULL-terminated */
     const char *const *zeek_fields;

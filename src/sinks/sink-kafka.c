@@ -12,6 +12,7 @@
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "../kafka-conf.h"
 #include "../options-map.h"
@@ -25,6 +26,8 @@ typedef struct {
     rd_kafka_t *rk;
     char *topic;
     int64_t queue_full_ms; /* longest wait for room in a full queue (options) */
+    int64_t shutdown_ms;   /* the wait at exit, stats and close together (options) */
+    int64_t final_t0;      /* when the wait at exit began; 0: not yet */
     uint64_t produced, delivered, failed;
     uint64_t dropped; /* of failed: never queued, the queue stayed full */
 } kafka_sink_t;
@@ -60,6 +63,7 @@ static void *kafka_open(const char *target, const void *opts, dh_log_t *log, cha
     kafka_sink_t *s = dh_calloc(1, sizeof(*s));
     s->topic = dh_strdup(topic);
     s->queue_full_ms = ((const dh_kafka_options_t *)opts)->queue_full_us / 1000;
+    s->shutdown_ms = ((const dh_kafka_options_t *)opts)->shutdown_us / 1000;
     s->client = (dh_kafka_client_t){.logger = log, .kind = "sink"};
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     s->rk = dh_kafka_new(RD_KAFKA_PRODUCER, conf, &s->client, err, errlen);
@@ -115,16 +119,35 @@ static int kafka_flush(void *state, int timeout_ms)
     return rd_kafka_outq_len(s->rk) == 0 && s->failed == 0 ? 0 : -1;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* The wait at exit: --stats asks first (its counts should be final), close
+   next; both together wait at most --shutdown-timeout, so a SIGTERM while
+   the broker is down ends in that time, not in two librdkafka defaults. */
+static int final_flush(kafka_sink_t *s)
+{
+    if (!s->final_t0)
+        s->final_t0 = mono_ms();
+    int64_t left = s->shutdown_ms - (mono_ms() - s->final_t0);
+    return kafka_flush(s, left > 0 ? (int)left : 0);
+}
+
 static void kafka_stats(void *state, dh_strbuf_t *out)
 {
     kafka_sink_t *s = state;
-    rd_kafka_flush(s->rk, 30000); /* the counts below are final */
+    final_flush(s);
     dh_json_open_obj(out, "output_kafka");
     dh_json_kv_str(out, "topic", s->topic);
     dh_json_kv_uint(out, "produced", s->produced);
     dh_json_kv_uint(out, "delivered", s->delivered);
     dh_json_kv_uint(out, "failed", s->failed);
     dh_json_kv_uint(out, "dropped", s->dropped);
+    dh_json_kv_uint(out, "undelivered", (uint64_t)rd_kafka_outq_len(s->rk));
     dh_sb_putc(out, '}');
 }
 
@@ -133,10 +156,16 @@ static int kafka_close(void *state)
     kafka_sink_t *s = state;
     if (!s)
         return 0;
-    int rc = kafka_flush(s, 30000);
-    if (rd_kafka_outq_len(s->rk) > 0)
-        LOG(s, DH_LOG_ERROR, "kafka:%s: %d messages not delivered at exit", s->topic,
-            rd_kafka_outq_len(s->rk));
+    int rc = final_flush(s);
+    int left = rd_kafka_outq_len(s->rk);
+    if (left > 0) {
+        LOG(s, DH_LOG_ERROR, "kafka:%s: %d messages not delivered at exit (--shutdown-timeout)",
+            s->topic, left);
+        /* what is still queued is given up, so that destroy does not wait
+           for the broker either */
+        rd_kafka_purge(s->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        rd_kafka_poll(s->rk, 0);
+    }
     rd_kafka_destroy(s->rk);
     free(s->topic);
     free(s);

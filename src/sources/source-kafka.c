@@ -44,6 +44,9 @@
 #define COMMIT_MS 5000
 #define IDLE_MS 5000 /* a partition at its end this long no longer holds the watermark */
 #define TICK_MS 1000 /* live ticks at least this often (pipeline.h: once a second) */
+#define DELIVER_MS 30000 /* the longest wait for the sink before a commit while running */
+#define SLICE_MS 250     /* the wait for the sink is cut in slices to see a stop */
+#define COMMIT_WAIT_MS 10000 /* the longest wait for a commit's answer while running */
 
 static int64_t now_ms(void);
 typedef struct consumer consumer_t;
@@ -192,13 +195,58 @@ static int64_t safe_offset(part_t *p, int64_t safe_ts)
 
 /* ---- commits -------------------------------------------------------------- */
 
+/* Wait for the sink to deliver everything written so far (offsets are
+   committed only after that: at-least-once). Why slices: with the broker
+   down one long wait would make a SIGTERM wait too. While running, a stop
+   abandons the wait (the stop's own commit follows); at a stop or the end
+   of input (final) the wait is --shutdown-timeout long. A slice that fails
+   before its time is up is a failed delivery, not a slow one: no point in
+   waiting further. */
+static bool deliver(consumer_t *c, bool final)
+{
+    const int64_t budget = final ? c->o->shutdown_us / 1000 : DELIVER_MS, t0 = now_ms();
+    for (;;) {
+        int64_t left = budget - (now_ms() - t0), t = now_ms();
+        int slice = (int)(left < SLICE_MS ? (left > 0 ? left : 0) : SLICE_MS);
+        if (dh_pipeline_flush_output(c->pl, slice) == 0)
+            return true;
+        if (now_ms() - t < slice / 2 || left <= SLICE_MS || (!final && c->ctl->stop))
+            return false;
+    }
+}
+
+/* A commit that waits at most wait_ms for the group coordinator's answer
+   (a synchronous rd_kafka_commit waits as long as librdkafka's own timeouts
+   when the coordinator is down, and a SIGTERM would wait with it); while
+   running (!final) a stop abandons the wait, as in deliver(). */
+static rd_kafka_resp_err_t commit_within(consumer_t *c, rd_kafka_topic_partition_list_t *l,
+                                         int64_t wait_ms, bool final)
+{
+    rd_kafka_queue_t *q = rd_kafka_queue_new(c->rk);
+    rd_kafka_resp_err_t e = rd_kafka_commit_queue(c->rk, l, q, NULL, NULL);
+    const int64_t t0 = now_ms();
+    for (rd_kafka_event_t *ev = NULL; !e;) {
+        if ((ev = rd_kafka_queue_poll(q, SLICE_MS)) != NULL) {
+            e = rd_kafka_event_error(ev);
+            rd_kafka_event_destroy(ev);
+            break;
+        }
+        if (now_ms() - t0 >= wait_ms || (!final && c->ctl->stop))
+            e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    }
+    rd_kafka_queue_destroy(q);
+    return e;
+}
+
 /* Commit every partition's safe offset, after the sink delivered all. When
-   all_consumed, commit everything read (end of input: windows are closed). */
-static void commit(consumer_t *c, bool all_consumed)
+   all_consumed, commit everything read (end of input: windows are closed).
+   final: the run is ending (a stop, the end of input). */
+static void commit(consumer_t *c, bool all_consumed, bool final)
 {
     if (c->n_parts == 0)
         return;
-    if (dh_pipeline_flush_output(c->pl, 30000) != 0) {
+    const int64_t t0 = now_ms();
+    if (!deliver(c, final)) {
         c->commit_errors++;
         LOG(c, DH_LOG_ERROR, "output not delivered; offsets not committed");
         return;
@@ -212,8 +260,10 @@ static void commit(consumer_t *c, bool all_consumed)
             continue;
         rd_kafka_topic_partition_list_add(l, p->topic, p->partition)->offset = off;
     }
+    /* a final commit shares --shutdown-timeout with the delivery before it */
+    const int64_t wait_ms = final ? c->o->shutdown_us / 1000 - (now_ms() - t0) : COMMIT_WAIT_MS;
     if (l->cnt > 0) {
-        rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, l, 0);
+        rd_kafka_resp_err_t e = commit_within(c, l, wait_ms, final);
         /* the group may be rebalancing (another member joined or left):
            serve the rebalance and try again, a few times */
         for (int tries = 0; e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS && tries < 10; tries++) {
@@ -222,7 +272,7 @@ static void commit(consumer_t *c, bool all_consumed)
                followed, nothing would deliver it again */
             if (m && !handle(c, m))
                 c->fatal = true;
-            e = rd_kafka_commit(c->rk, l, 0);
+            e = commit_within(c, l, wait_ms, final);
         }
         if (e) {
             c->commit_errors++;
@@ -274,7 +324,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
        event.id). Our stream of a revoked partition goes idle (it no longer
        holds the watermark) and its state closes by watermark as usual; if
        the partition comes back, we continue from our own position. */
-    commit(c, false);
+    commit(c, false, false);
     for (int i = 0; i < parts->cnt; i++) {
         part_t *p = find_part(c, parts->elems[i].topic, parts->elems[i].partition);
         if (p && p->owned) {
@@ -495,7 +545,7 @@ static int finish_input(consumer_t *c)
     }
     if (dh_pipeline_finish(c->pl) != 0)
         return -1;
-    commit(c, true);
+    commit(c, true, true);
     return 0;
 }
 
@@ -557,12 +607,12 @@ static int kafka_run(void *state, dh_source_end_t *end)
             break;
         }
         if (now_ms() - last_commit >= COMMIT_MS) {
-            commit(c, false);
+            commit(c, false, false);
             last_commit = now_ms();
         }
     }
     if (*end == DH_SOURCE_STOPPED)
-        commit(c, false); /* stopped: deliver output, commit only what is safe */
+        commit(c, false, true); /* stopped: deliver output, commit only what is safe */
     add_stats(c);
     return rc;
 }

@@ -569,3 +569,100 @@ Test(kafka, partition_ends_do_not_wait_for_the_broker, .timeout = 120)
     dh_pipeline_free(pl);
     mock_down(&m);
 }
+
+/* Takes the broker down once the record was read, waits until its finding
+   was written to the (now unreachable) output topic, then stops the source
+   as SIGTERM would, noting when. */
+typedef struct {
+    dh_source_ctl_t *ctl;
+    mock_t *m;
+    const char *line;
+    int64_t stop_ms;
+} outage_t;
+
+static void *play_outage(void *arg)
+{
+    outage_t *w = arg;
+    sleep(4); /* the consumer joined its group and reached the end */
+    produce_line(w->m->bootstraps, "dns", w->line);
+    usleep(1500000); /* fetched (within fetch.wait.max.ms); its window closes
+                        by the idle rule 3 + 1.5 s after that */
+    rd_kafka_mock_broker_set_down(w->m->mc, 1);
+    sleep(6); /* the window closed: the finding is queued for the output */
+    w->stop_ms = mono_ms();
+    dh_source_request_stop(w->ctl);
+    return NULL;
+}
+
+/* Runs the outage; returns how long the stop took (ms) and closing the
+   output's result. */
+static int64_t outage_run(const char *line, int *close_rc, uint64_t *detections)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    cr_assert_eq(rd_kafka_mock_topic_create(m.mc, "out", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    dh_options_t o;
+    cap_options(&o, "kafka:out", NULL);
+    o.kafka.brokers = m.bootstraps;
+    o.kafka.group = "dnshound-outage";
+    o.kafka.props = props;
+    o.kafka.shutdown_us = 2000000;
+    o.core.idle_flush_us = 3000000;
+    o.core.lateness_us = 0;
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    outage_t w = {&ctl, &m, line, 0};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_outage, &w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
+    pthread_join(th, NULL);
+    cr_assert_eq(end, DH_SOURCE_STOPPED);
+    *detections = dh_pipeline_counters(pl)->detections;
+    *close_rc = dh_pipeline_close_output(pl);
+    int64_t took = mono_ms() - w.stop_ms;
+    dh_pipeline_free(pl);
+    mock_down(&m);
+    return took;
+}
+
+/* A SIGTERM while the broker is down ends the run in --shutdown-timeout
+   (the last delivery and commit, then the sink's wait at exit: one budget
+   each), not in librdkafka's 30 s defaults, and the lost detection makes
+   closing the output fail (main's exit status 1) instead of vanishing. */
+Test(kafka, a_stop_with_the_broker_down_ends_in_the_shutdown_timeout, .timeout = 120)
+{
+    int rc;
+    uint64_t detections;
+    int64_t took = outage_run(axfr_line, &rc, &detections);
+    cr_assert_eq(detections, 1, "the finding was made");
+    cr_assert_neq(rc, 0, "not delivered: said so");
+    cr_log_info("stop with the broker down, 1 detection pending: %lld ms (--shutdown-timeout 2 s)",
+                (long long)took);
+    cr_assert_lt(took, 9000, "%lld ms", (long long)took);
+}
+
+/* A record that makes no finding: nothing to deliver, but its offset is to
+   be committed and the coordinator cannot be reached: the commit waits
+   only --shutdown-timeout too. */
+static const char benign_line[] =
+    "{\"ts\":1699433998.5,\"uid\":\"CB9QcWFeOlOHVZix\",\"id.orig_h\":\"10.1.0.27\","
+    "\"id.orig_p\":43875,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,\"proto\":\"udp\","
+    "\"trans_id\":56821,\"query\":\"www.example.com\",\"qclass\":1,"
+    "\"qclass_name\":\"C_INTERNET\",\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,"
+    "\"rcode_name\":\"NOERROR\",\"AA\":false,\"TC\":false,\"RD\":true,\"RA\":true,\"Z\":0,"
+    "\"rejected\":false}";
+
+Test(kafka, a_stop_with_the_broker_down_and_nothing_pending, .timeout = 120)
+{
+    int rc;
+    uint64_t detections;
+    int64_t took = outage_run(benign_line, &rc, &detections);
+    cr_assert_eq(detections, 0);
+    cr_assert_eq(rc, 0);
+    cr_log_info("stop with the broker down, nothing pending: %lld ms", (long long)took);
+    cr_assert_lt(took, 9000, "%lld ms", (long long)took);
+}
