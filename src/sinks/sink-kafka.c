@@ -75,6 +75,13 @@ static void *kafka_open(const char *target, const void *opts, dh_log_t *log, cha
     return s;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Queue one message; QUEUE_FULL (the broker is down or slow) is waited out
    serving delivery reports, but only queue_full_ms long: the sink cannot see
    the source's stop flag, and an unbounded wait would make a SIGTERM wait
@@ -82,16 +89,15 @@ static void *kafka_open(const char *target, const void *opts, dh_log_t *log, cha
 static rd_kafka_resp_err_t produce(kafka_sink_t *s, const char *line, size_t len,
                                    const char *key, size_t klen)
 {
-    int64_t waited = 0;
+    const int64_t t0 = mono_ms(); /* wall time: a poll may return before its timeout */
     for (;;) {
         rd_kafka_resp_err_t e = rd_kafka_producev(
             s->rk, RD_KAFKA_V_TOPIC(s->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(klen ? key : NULL, klen), RD_KAFKA_V_VALUE((void *)line, len),
             RD_KAFKA_V_END);
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || waited >= s->queue_full_ms)
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || mono_ms() - t0 >= s->queue_full_ms)
             return e;
         rd_kafka_poll(s->rk, 100); /* queue full: serve delivery reports, retry */
-        waited += 100;
     }
 }
 
@@ -117,13 +123,6 @@ static int kafka_flush(void *state, int timeout_ms)
     kafka_sink_t *s = state;
     rd_kafka_flush(s->rk, timeout_ms);
     return rd_kafka_outq_len(s->rk) == 0 && s->failed == 0 ? 0 : -1;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* The wait at exit: --stats asks first (its counts should be final), close

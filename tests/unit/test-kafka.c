@@ -137,6 +137,25 @@ static int consume(dh_pipeline_t *pl, const dh_options_t *o, const char *spec, i
 
 static const char *const props[] = {"session.timeout.ms=6000", "log_level=0", NULL};
 
+/* Options for a member of group consuming the mock cluster, writing to
+   output (a file, or kafka:TOPIC). */
+static void consumer_options(dh_options_t *o, const mock_t *m, const char *output,
+                             const char *group)
+{
+    cap_options(o, output, NULL);
+    o->kafka.brokers = m->bootstraps;
+    o->kafka.group = group;
+    o->kafka.props = props;
+}
+
+static dh_pipeline_t *pipeline_for(const dh_options_t *o)
+{
+    char err[256];
+    dh_pipeline_t *pl = dh_pipeline_new(o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    return pl;
+}
+
 Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout = 120)
 {
     mock_t m;
@@ -145,14 +164,9 @@ Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout 
     char out[64];
     cap_temp_path(out, sizeof(out), "kafka-src-out");
     dh_options_t o;
-    cap_options(&o, out, NULL);
-    o.kafka.brokers = m.bootstraps;
-    o.kafka.group = "dnshound-test";
-    o.kafka.props = props;
+    consumer_options(&o, &m, out, "dnshound-test");
     o.kafka.exit_at_end = true;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     int finished = 0;
     cr_assert_eq(consume(pl, &o, "kafka:dns", &finished), 0);
     cr_assert_eq(finished, 1, "exit_at_end finished the pipeline");
@@ -188,9 +202,7 @@ Test(kafka, consuming_without_a_group_is_refused)
     dh_log_init(&logger, log);
     o.logger = &logger;
     o.kafka.brokers = "127.0.0.1:1";
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     int finished = 1;
     cr_assert_eq(consume(pl, &o, "kafka:dns", &finished), -1);
     cr_assert_eq(finished, 0);
@@ -211,9 +223,7 @@ Test(kafka, detections_go_to_the_topic_keyed_and_delivered, .timeout = 120)
     cap_options(&o, "kafka:detections", NULL);
     o.kafka.brokers = m.bootstraps;
     o.kafka.props = props;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     cap_feed_file(pl, "samples/demo-eve.json", "eve");
     cr_assert_eq(dh_pipeline_flush_output(pl, 30000), 0);
     cr_assert_eq(dh_pipeline_finish(pl), 0);
@@ -349,15 +359,10 @@ Test(kafka, a_quiet_topic_closes_windows_after_the_idle_time, .timeout = 120)
     char out[64];
     cap_temp_path(out, sizeof(out), "kafka-live-out");
     dh_options_t o;
-    cap_options(&o, out, NULL);
-    o.kafka.brokers = m.bootstraps;
-    o.kafka.group = "dnshound-live";
-    o.kafka.props = props;
+    consumer_options(&o, &m, out, "dnshound-live");
     o.core.idle_flush_us = 1000000;
     o.core.lateness_us = 0;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     const dh_source_type_t *t = dh_source_for("kafka:dns");
     dh_source_ctl_t ctl = {0};
     dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
@@ -439,14 +444,9 @@ Test(kafka, every_partition_of_a_wide_topic_is_read, .timeout = 120)
     char out[64];
     cap_temp_path(out, sizeof(out), "kafka-wide-out");
     dh_options_t o;
-    cap_options(&o, out, NULL);
-    o.kafka.brokers = m.bootstraps;
-    o.kafka.group = "dnshound-wide";
-    o.kafka.props = props;
+    consumer_options(&o, &m, out, "dnshound-wide");
     o.kafka.exit_at_end = true;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     int finished = 0;
     cr_assert_eq(consume(pl, &o, "kafka:wide", &finished), 0);
     cr_assert_eq(finished, 1);
@@ -505,13 +505,8 @@ Test(kafka, messages_polled_during_commit_retries_are_read, .timeout = 120)
     char out[64];
     cap_temp_path(out, sizeof(out), "kafka-retry-out");
     dh_options_t o;
-    cap_options(&o, out, NULL);
-    o.kafka.brokers = m.bootstraps;
-    o.kafka.group = "dnshound-retry";
-    o.kafka.props = props;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    consumer_options(&o, &m, out, "dnshound-retry");
+    dh_pipeline_t *pl = pipeline_for(&o);
     const dh_source_type_t *t = dh_source_for("kafka:dns");
     dh_source_ctl_t ctl = {0};
     dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
@@ -550,14 +545,9 @@ Test(kafka, partition_ends_do_not_wait_for_the_broker, .timeout = 120)
     char out[64];
     cap_temp_path(out, sizeof(out), "kafka-slow-out");
     dh_options_t o;
-    cap_options(&o, out, NULL);
-    o.kafka.brokers = m.bootstraps;
-    o.kafka.group = "dnshound-slow";
-    o.kafka.props = props;
+    consumer_options(&o, &m, out, "dnshound-slow");
     o.kafka.exit_at_end = true;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     int finished = 0;
     int64_t t0 = mono_ms();
     cr_assert_eq(consume(pl, &o, "kafka:slow", &finished), 0);
@@ -602,16 +592,11 @@ static int64_t outage_run(const char *line, int *close_rc, uint64_t *detections)
     mock_up(&m, "dns");
     cr_assert_eq(rd_kafka_mock_topic_create(m.mc, "out", 1, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     dh_options_t o;
-    cap_options(&o, "kafka:out", NULL);
-    o.kafka.brokers = m.bootstraps;
-    o.kafka.group = "dnshound-outage";
-    o.kafka.props = props;
+    consumer_options(&o, &m, "kafka:out", "dnshound-outage");
     o.kafka.shutdown_us = 2000000;
     o.core.idle_flush_us = 3000000;
     o.core.lateness_us = 0;
-    char err[256];
-    dh_pipeline_t *pl = dh_pipeline_new(&o, err, sizeof(err));
-    cr_assert_not_null(pl, "%s", err);
+    dh_pipeline_t *pl = pipeline_for(&o);
     const dh_source_type_t *t = dh_source_for("kafka:dns");
     dh_source_ctl_t ctl = {0};
     dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
