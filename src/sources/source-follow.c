@@ -669,9 +669,17 @@ int dh_follow_source_run(void *state, dh_source_end_t *end)
             break;
         }
         dh_read_t r = read_file(f);
-        if (r == DH_READ_ERROR || stop_requested(f)) {
-            end_file(f, r == DH_READ_ERROR ? dh_file_reader_errmsg(f->r) : NULL);
-            rc = r == DH_READ_ERROR ? -1 : 0;
+        if (r == DH_READ_ERROR) {
+            end_file(f, dh_file_reader_errmsg(f->r));
+            rc = -1;
+            break;
+        }
+        if (stop_requested(f)) {
+            /* before the stream closes: closing flushes its pending
+               transactions, which the restart must read again */
+            if (!f->ctl->finish)
+                checkpoint(f, false);
+            end_file(f, NULL);
             break;
         }
         switch_file(f);
@@ -680,8 +688,8 @@ int dh_follow_source_run(void *state, dh_source_end_t *end)
     if (f->ctl && f->ctl->finish && rc == 0) {
         *end = DH_SOURCE_END_OF_INPUT;
         rc = finish_input(f);
-    } else {
-        checkpoint(f, false); /* stopped: deliver, checkpoint what is safe */
+    } else if (!f->have_written) {
+        checkpoint(f, false); /* stopped waiting for the file, or failed */
     }
     add_stats(f);
     return rc;
