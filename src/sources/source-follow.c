@@ -425,11 +425,12 @@ static dh_follow_pos_t safe_position(follower_t *f, int64_t safe_ts)
 }
 
 /* The head of a file that was short when opened grows with it: hash what
-   is there now, as long as the file is the one being read. */
+   is there now, as long as the file is the one being read (not truncated:
+   that would have been seen). */
 static void refresh_head(follower_t *f, dh_follow_pos_t *p)
 {
     if (f->r && p->head_len < DH_FOLLOW_HEAD_MAX && p->ino == f->base.ino &&
-        p->dev == f->base.dev && p->head_hash == f->base.head_hash)
+        p->dev == f->base.dev)
         read_head(f->fd, p);
 }
 
@@ -502,6 +503,8 @@ static file_end_t changed(follower_t *f, int fd)
        (copytruncate): the first bytes are others */
     if (!same_head(fd, &f->base))
         return FILE_TRUNCATED;
+    if (f->base.head_len < DH_FOLLOW_HEAD_MAX) /* opened short: compare more next time */
+        read_head(fd, &f->base);
     /* a missing path: renamed, the new file not created yet; keep reading */
     if (stat(f->path, &st) == 0 && !same_file(&st, &f->base))
         return FILE_ROTATED;
