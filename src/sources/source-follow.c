@@ -32,10 +32,15 @@
  * A restart resumes at the checkpoint when the path is the same file (same
  * device and inode, at least as long, same head); a Zeek TSV log's header
  * lines (#fields...) are read again first so the parser knows the columns.
- * Otherwise (rotated or truncated while stopped) it starts at 0 and says so.
+ * When the path names another file now (rotated while stopped, or the
+ * checkpoint was still in the old file), the old one is looked for in the
+ * same directory by device, inode and head; its rest is read first, then
+ * the path's file from 0. Otherwise (gone, truncated) it starts at 0 and
+ * says so.
  */
 #include "source-follow.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -82,6 +87,7 @@ typedef struct {
     bool draining;        /* rotated: one more read to the end of the old file */
     bool partial_held;    /* truncated: a partial last line was dropped */
     bool have_pos;        /* a file was opened: next is a position in it */
+    char rotated_name[4096]; /* restart: the checkpoint's file, renamed since */
     bool data_since_tick;
     /* what was handed over, as groups, oldest first (a ring) */
     group_t *groups;
@@ -335,10 +341,53 @@ static const char *unfollowable(int fd)
     return NULL;
 }
 
-/* Where to start in the file open as fd: the checkpoint when it is this
-   file's, else 0 (said why). */
-static dh_follow_pos_t start_position(follower_t *f, int fd)
+/* The checkpoint's file when it was renamed (rotated) in the path's
+   directory while dnshound was stopped: same device, inode and head, at
+   least as long. Its descriptor (its name in f->rotated_name), or -1. */
+static int find_rotated(follower_t *f, const dh_follow_pos_t *c)
 {
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s", f->path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        dir[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    DIR *d = opendir(slash ? dir : ".");
+    int found = -1;
+    for (struct dirent *e; d && found < 0 && (e = readdir(d));) {
+        char name[4096 + 256];
+        struct stat st;
+        if ((size_t)snprintf(name, sizeof(name), "%s/%s", slash ? dir : ".", e->d_name) >=
+                sizeof(f->rotated_name) ||
+            stat(name, &st) != 0 || !same_file(&st, c) || (uint64_t)st.st_size < c->offset)
+            continue;
+        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd >= 0 && !unfollowable(fd) && same_head(fd, c)) {
+            found = fd;
+            memcpy(f->rotated_name, name, strlen(name) + 1);
+        } else if (fd >= 0) {
+            close(fd);
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static bool same_path_other_file(const char *cpath, const char *path, const struct stat *st,
+                                 const dh_follow_pos_t *c)
+{
+    return strcmp(cpath, path) == 0 && !same_file(st, c);
+}
+
+/* Where to start in the file open as f->fd: the checkpoint when it is this
+   file's; when it is a file rotated away since, that file's rest first
+   (f->fd replaced by it; the path follows from its start); else 0 (said
+   why). */
+static dh_follow_pos_t start_position(follower_t *f)
+{
+    int fd = f->fd;
     struct stat st;
     dh_follow_pos_t p = {0};
     if (fstat(fd, &st) == 0)
@@ -358,6 +407,15 @@ static dh_follow_pos_t start_position(follower_t *f, int fd)
                       : (uint64_t)st.st_size < c.offset ? "it was truncated since"
                       : !same_head(fd, &c)        ? "its inode holds another file now"
                                                   : NULL;
+    int old = why && same_path_other_file(cpath, f->path, &st, &c) ? find_rotated(f, &c) : -1;
+    if (old >= 0) {
+        LOG(f, DH_LOG_INFO, "%s: rotated since the checkpoint: the rest of %s from byte %" PRIu64
+            " first", f->path, f->rotated_name, c.offset);
+        close(f->fd);
+        f->fd = old;
+        f->resumed_offset = c.offset;
+        return c;
+    }
     if (why) {
         LOG(f, DH_LOG_WARN, "%s: %s: reading it from its start", f->path, why);
         return p;
@@ -545,28 +603,32 @@ static int follow_wait(void *arg, int fd)
     return DH_FOLLOW_READ;
 }
 
-/* Open the path for reading from p (its file), a stream for it, header
-   replayed. -1 with the stream closed on its error. */
+/* Open the path (on the first, where the checkpoint says), a stream for
+   it, the header replayed when resuming. 0; 1 stopped while waiting for
+   the file; -1 it cannot be followed (reported as that input's error). */
 static int begin_file(follower_t *f, bool first)
 {
-    f->s = dh_stream_open(f->pl, f->path);
     f->fd = open_path(f);
     const char *bad = f->fd < 0 ? (errno ? strerror(errno) : NULL) : unfollowable(f->fd);
     if (f->fd < 0 || bad) {
-        dh_stream_close(f->s, bad);
-        f->s = NULL;
-        return bad ? -1 : 1; /* 1: stopped while waiting for the file */
+        if (bad)
+            dh_stream_close(dh_stream_open(f->pl, f->path), bad);
+        if (f->fd >= 0)
+            close(f->fd);
+        f->fd = -1;
+        return bad ? -1 : 1;
     }
+    f->rotated_name[0] = '\0';
+    dh_follow_pos_t p = {0};
+    struct stat st;
+    if (first)
+        p = start_position(f); /* may swap f->fd for the file rotated away */
+    else if (fstat(f->fd, &st) == 0)
+        p.dev = (uint64_t)st.st_dev, p.ino = (uint64_t)st.st_ino;
     int fl = fcntl(f->fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(f->fd, F_SETFL, fl & ~O_NONBLOCK);
-    dh_follow_pos_t p = {0};
-    struct stat st;
-    if (first) {
-        p = start_position(f, f->fd);
-    } else if (fstat(f->fd, &st) == 0) {
-        p.dev = (uint64_t)st.st_dev, p.ino = (uint64_t)st.st_ino;
-    }
+    f->s = dh_stream_open(f->pl, f->rotated_name[0] ? f->rotated_name : f->path);
     if (p.offset > 0 && replay_header(f, p.offset) != 0) {
         p.offset = p.line = 0;
         (void)lseek(f->fd, 0, SEEK_SET);

@@ -383,24 +383,50 @@ Test(follow, a_restart_resumes_at_the_checkpoint_and_from_start_rereads)
     remove_dir();
 }
 
-/* A replaced file (another inode at the path) is read from its start. */
+/* A replaced file (another inode at the path, the old one gone) is read
+   from its start. */
 Test(follow, a_file_replaced_while_stopped_is_read_from_its_start)
 {
     make_dir();
-    char log[128], events[128], ck[128], old[128];
+    char log[128], events[128], ck[128];
     in_dir(log, sizeof(log), "dns.log");
-    in_dir(old, sizeof(old), "dns.old.log");
     in_dir(events, sizeof(events), "events.jsonl");
     in_dir(ck, sizeof(ck), "follow.checkpoint");
     for (int n = 1; n <= 4; n++)
         append_record(log, n, false);
     follow_once(log, events, ck, false);
     cr_assert_eq(lines_in(events), 4);
-    cr_assert_eq(rename(log, old), 0);
+    cr_assert_eq(unlink(log), 0);
     append_record(log, 5, false);
     follow_once(log, events, ck, false);
     cr_assert_eq(lines_in(events), 1);
     cr_assert_eq(times_seen(events, 5), 1);
+    remove_dir();
+}
+
+/* Rotated while stopped, after more was written: the rest of the rotated
+   file (found in the directory by its inode and head) comes first, then
+   the new file from its start. */
+Test(follow, a_file_rotated_while_stopped_is_finished_before_the_new_one)
+{
+    make_dir();
+    char log[128], events[128], ck[128], old[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(old, sizeof(old), "dns.2026-12-03-13-00-00.log");
+    in_dir(events, sizeof(events), "events.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    for (int n = 1; n <= 4; n++)
+        append_record(log, n, false);
+    follow_once(log, events, ck, false);
+    cr_assert_eq(lines_in(events), 4);
+    append_record(log, 5, false);
+    append_record(log, 6, false);
+    cr_assert_eq(rename(log, old), 0);
+    append_record(log, 7, false);
+    follow_once(log, events, ck, false);
+    for (int n = 5; n <= 7; n++)
+        cr_assert_eq(times_seen(events, n), 1, "q%d", n);
+    cr_assert_eq(lines_in(events), 3, "nothing before the checkpoint repeats");
     remove_dir();
 }
 
