@@ -19,6 +19,11 @@
  * its end (DH_SOURCE_END_OF_INPUT), so main closes every window and writes
  * every finding of what was read. A line being received when the stop came
  * (no newline yet) is dropped.
+ *
+ * With --follow (the source.follow table, this type's options) a file path
+ * is followed instead (source-follow.c): a live input that runs until
+ * stopped, whose stop is DH_SOURCE_STOPPED (windows kept for the resume
+ * from its checkpoint, as Kafka's).
  */
 #include "source-file.h"
 
