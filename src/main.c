@@ -278,6 +278,21 @@ static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
     return 0;
 }
 
+/* --follow: a followed file never ends, so a second input would never be
+   read; one file per run. */
+static int check_follow(const dh_options_t *o, int argc, char **argv,
+                        const char *const *cfg_inputs)
+{
+    int n;
+    (void)input_list(argc, argv, cfg_inputs, &n);
+    if (o->follow.follow && n > 1) {
+        fprintf(stderr, "dnshound: --follow follows one file (%d inputs given: the ones after "
+                        "the first would never be read)\n", n);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     cli_t cli;
@@ -312,7 +327,8 @@ int main(int argc, char **argv)
     dh_optmap_cli_free(&cli.given);
     const char **props = merge_props(&cli, opt.kafka.props);
     opt.kafka.props = props;
-    if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
+    if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL) ||
+        check_follow(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
         free(props);
         dh_config_free(cfg);
         return 2;

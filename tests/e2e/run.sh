@@ -695,6 +695,19 @@ assert sorted(got) == ['F%06d' % i for i in list(range(261, 281)) + list(range(2
 PY
 }
 
+t_follow_takes_one_plain_file() {
+    # a followed file never ends: a second input is a usage error; gzip and
+    # pipes cannot be followed (exit 1, said why)
+    "$DH" --no-state --follow samples/demo-eve.json samples/demo-zeek-dns.log </dev/null >/dev/null 2>"$W/err"
+    [ $? -eq 2 ] && grep -q 'follows one file' "$W/err" || fail "two inputs: $(cat "$W/err")" || return 1
+    gzip -c samples/demo-eve.json > "$W/eve.json.gz"
+    "$DH" --no-state -F "$W/eve.json.gz" >/dev/null 2>"$W/err"
+    [ $? -eq 1 ] && grep -q 'a gzip file cannot be followed' "$W/err" || fail "gzip: $(cat "$W/err")" || return 1
+    rm -f "$W/fifo"; mkfifo "$W/fifo"
+    "$DH" --no-state -F "$W/fifo" >/dev/null 2>"$W/err"
+    [ $? -eq 1 ] && grep -q 'not a regular file' "$W/err" || fail "FIFO: $(cat "$W/err")" || return 1
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
