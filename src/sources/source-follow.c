@@ -25,9 +25,11 @@
  * open window or a pending transaction (dh_pipeline_safe_time), written only
  * after the sink delivered everything. A stop (SIGINT/SIGTERM) is therefore
  * DH_SOURCE_STOPPED: the windows stay open, the restart re-reads from the
- * checkpoint and rebuilds them, so no finding is lost and none that was
- * delivered is made twice. A finish (SIGUSR1, when main routes it) closes
- * every window and checkpoints the end of what was read.
+ * checkpoint and rebuilds them, so no finding is lost; the finding of a
+ * window that closed over lines after the checkpoint may come again, with
+ * the same event.id (at-least-once, as Kafka; README "Following a log").
+ * A finish (SIGUSR1: main routes it when --follow is set) closes every
+ * window and checkpoints the end of what was read.
  *
  * A restart resumes at the checkpoint when the path is the same file (same
  * device and inode, at least as long, same head); a Zeek TSV log's header
