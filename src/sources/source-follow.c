@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,8 @@ typedef struct {
     bool partial_held;    /* truncated: a partial last line was dropped */
     bool have_pos;        /* a file was opened: next is a position in it */
     char rotated_name[4096]; /* restart: the checkpoint's file, renamed since */
+    char key[4096];       /* the path in the checkpoint: absolute, symlinks resolved
+                             (the same file named from another directory) */
     bool data_since_tick;
     /* what was handed over, as groups, oldest first (a ring) */
     group_t *groups;
@@ -383,6 +386,15 @@ static bool same_path_other_file(const char *cpath, const char *path, const stru
     return strcmp(cpath, path) == 0 && !same_file(st, c);
 }
 
+/* The checkpoint's name of the path, once it exists: resolved (realpath),
+   else as given. */
+static void set_key(follower_t *f)
+{
+    char real[PATH_MAX];
+    const char *k = realpath(f->path, real) ? real : f->path;
+    snprintf(f->key, sizeof(f->key), "%s", k);
+}
+
 /* Where to start in the file open as f->fd: the checkpoint when it is this
    file's; when it is a file rotated away since, that file's rest first
    (f->fd replaced by it; the path follows from its start); else 0 (said
@@ -404,12 +416,12 @@ static dh_follow_pos_t start_position(follower_t *f)
         LOG(f, DH_LOG_WARN, "%s; reading %s from its start", err, f->path);
     if (rc <= 0)
         return p;
-    const char *why = strcmp(cpath, f->path) != 0 ? "the checkpoint is another file's"
+    const char *why = strcmp(cpath, f->key) != 0 ? "the checkpoint is another file's"
                       : !same_file(&st, &c)       ? "it was replaced (rotated) since"
                       : (uint64_t)st.st_size < c.offset ? "it was truncated since"
                       : !same_head(fd, &c)        ? "its inode holds another file now"
                                                   : NULL;
-    int old = why && same_path_other_file(cpath, f->path, &st, &c) ? find_rotated(f, &c) : -1;
+    int old = why && same_path_other_file(cpath, f->key, &st, &c) ? find_rotated(f, &c) : -1;
     if (old >= 0) {
         LOG(f, DH_LOG_INFO, "%s: rotated since the checkpoint: the rest of %s from byte %" PRIu64
             " first", f->path, f->rotated_name, c.offset);
@@ -517,7 +529,7 @@ static void checkpoint(follower_t *f, bool all)
     if (f->have_written && same_pos(&p, &f->written))
         return;
     char err[512];
-    if (dh_follow_checkpoint_write(f->fo->checkpoint, f->path, &p, err, sizeof(err)) != 0) {
+    if (dh_follow_checkpoint_write(f->fo->checkpoint, f->key, &p, err, sizeof(err)) != 0) {
         f->checkpoint_errors++;
         LOG(f, DH_LOG_ERROR, "checkpoint not written: %s", err);
         return;
@@ -623,10 +635,12 @@ static int begin_file(follower_t *f, bool first)
     f->rotated_name[0] = '\0';
     dh_follow_pos_t p = {0};
     struct stat st;
-    if (first)
+    if (first) {
+        set_key(f);
         p = start_position(f); /* may swap f->fd for the file rotated away */
-    else if (fstat(f->fd, &st) == 0)
+    } else if (fstat(f->fd, &st) == 0) {
         p.dev = (uint64_t)st.st_dev, p.ino = (uint64_t)st.st_ino;
+    }
     int fl = fcntl(f->fd, F_GETFL);
     if (fl >= 0)
         (void)fcntl(f->fd, F_SETFL, fl & ~O_NONBLOCK);
