@@ -456,6 +456,46 @@ Test(follow, the_checkpoint_stops_before_a_pending_transaction)
     remove_dir();
 }
 
+static void finish_at_once(void *arg)
+{
+    dh_source_request_finish(&((run_t *)arg)->ctl);
+}
+
+/* A finish (SIGUSR1) ends the input: every window and transaction closes,
+   so the checkpoint moves to the end of what was read, pending request
+   included. */
+Test(follow, a_finish_ends_the_input_and_checkpoints_all)
+{
+    make_dir();
+    char log[128], events[128], ck[128];
+    in_dir(log, sizeof(log), "eve.json");
+    in_dir(events, sizeof(events), "events.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "{\"timestamp\":\"2023-11-08T08:00:11.729939+0000\",\"flow_id\":1,"
+                     "\"event_type\":\"dns\",\"src_ip\":\"10.1.0.19\",\"src_port\":38864,"
+                     "\"dest_ip\":\"10.0.1.53\",\"dest_port\":53,\"proto\":\"UDP\","
+                     "\"dns\":{\"version\":2,\"type\":\"query\",\"id\":64837,"
+                     "\"rrname\":\"pending.example.com\",\"rrtype\":\"A\",\"tx_id\":0}}\n");
+    run_t r;
+    run_open(&r, log, events, ck, false);
+    dh_source_end_t e = DH_SOURCE_STOPPED;
+    dh_follow_source_set_idle_hook(r.st, finish_at_once, &r, 1);
+    cr_assert_eq(dh_follow_source_run(r.st, &e), 0);
+    dh_follow_source_close(r.st);
+    cr_assert_eq(e, DH_SOURCE_END_OF_INPUT);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->dns_events, 1, "the request became an event");
+    run_free(&r);
+    char path[256], err[256] = "";
+    dh_follow_pos_t p;
+    cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
+                 "%s", err);
+    struct stat st;
+    cr_assert_eq(stat(log, &st), 0);
+    cr_assert_eq(p.offset, (uint64_t)st.st_size);
+    cr_assert_eq(p.line, 1);
+    remove_dir();
+}
+
 Test(follow, a_gzip_file_cannot_be_followed)
 {
     make_dir();
