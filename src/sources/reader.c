@@ -98,11 +98,12 @@ dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *e
     return r;
 }
 
-/* One read() of a non-seekable input, after the wait callback said go.
-   -1 with r->stopped set when it said stop. A descriptor left non-blocking
-   by whoever gave us stdin (EAGAIN) is waited for rather than failed. */
 static ssize_t follow_read(dh_file_reader_t *r, int fd, void *buf, size_t len);
 
+/* One read() of a non-seekable input, after the wait callback said go.
+   -1 with r->stopped set when it said stop. A descriptor left non-blocking
+   by whoever gave us stdin (EAGAIN) is waited for rather than failed. A
+   followed file is read by follow_read. */
 static ssize_t read_some(dh_file_reader_t *r, int fd, void *buf, size_t len)
 {
     if (r->follow)
@@ -343,9 +344,10 @@ void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *
 /* ---- following a growing file (reader.h) ---------------------------------- */
 
 /* read() until bytes come; at the end of what is there the wait callback
-   says whether to read again (the file may have grown), end (rotated or
-   truncated: the caller saw it) or stop. A signal (EINTR) goes back to the
-   callback, which sees the stop request. */
+   says whether to read again (the file may have grown), end (rotated: the
+   caller saw it) or stop (also on a truncation, so a partial line of the old
+   content is not handed out). A signal (EINTR) goes back to the callback,
+   which sees the stop request. */
 static ssize_t follow_read(dh_file_reader_t *r, int fd, void *buf, size_t len)
 {
     for (;;) {

@@ -1,7 +1,7 @@
 /*
  * reader.h - read a file, a pipe or stdin line by line, plain or gzip: the
- * line reader of the file and stdin sources (and of the followed file to
- * come).
+ * line reader of the file and stdin sources and of a followed file
+ * (--follow, source-follow.c: dh_file_reader_open_follow below).
  *
  * Gzip is recognised by its magic bytes, never by the file name: zlib's
  * gzread reads plain files transparently and concatenated gzip members
