@@ -252,7 +252,7 @@ static int run(dh_pipeline_t *pl, const dh_options_t *o, int argc, char **argv,
     install_stop_handlers(false);
     for (int i = 0; i < n && !stopped && !signals.source.stop; i++) {
         const dh_source_type_t *t = dh_source_for(inputs[i]);
-        if (t->long_running)
+        if (t->long_running || o->follow.follow) /* a followed file runs until stopped */
             install_stop_handlers(true);
         dh_source_end_t end;
         failed |= dh_source_read(t, inputs[i], pl, o, &signals.source, &end) != 0;
@@ -274,6 +274,21 @@ static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
                     t->name, t->alone);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* --follow: a followed file never ends, so a second input would never be
+   read; one file per run. */
+static int check_follow(const dh_options_t *o, int argc, char **argv,
+                        const char *const *cfg_inputs)
+{
+    int n;
+    (void)input_list(argc, argv, cfg_inputs, &n);
+    if (o->follow.follow && n > 1) {
+        fprintf(stderr, "dnshound: --follow follows one file (%d inputs given: the ones after "
+                        "the first would never be read)\n", n);
+        return -1;
     }
     return 0;
 }
@@ -302,11 +317,18 @@ int main(int argc, char **argv)
         return 2;
     }
     apply_cli(&cli);
+    char checkpoint_buf[PATH_MAX]; /* --follow: the position lives in the state dir */
+    if (!opt.follow.checkpoint && !opt.history.no_state && opt.history.state_dir) {
+        snprintf(checkpoint_buf, sizeof(checkpoint_buf), "%s/follow.checkpoint",
+                 opt.history.state_dir);
+        opt.follow.checkpoint = checkpoint_buf;
+    }
     int rules_given = dh_optmap_cli_given(&cli.given, "rules");
     dh_optmap_cli_free(&cli.given);
     const char **props = merge_props(&cli, opt.kafka.props);
     opt.kafka.props = props;
-    if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
+    if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL) ||
+        check_follow(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
         free(props);
         dh_config_free(cfg);
         return 2;

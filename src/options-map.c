@@ -20,6 +20,7 @@ enum { G_OUTPUT, G_KAFKA, G_INPUT, G_DETECTION, G_HISTORY, G_GENERAL, G_N };
 #define HI(f) offsetof(dh_history_options_t, f)
 #define DE(f) offsetof(dh_detect_options_t, f)
 #define R(f) offsetof(dh_run_options_t, f)
+#define FO(f) offsetof(dh_follow_options_t, f)
 
 /* ---- sinks --------------------------------------------------------------- */
 
@@ -210,6 +211,27 @@ static const dh_optmap_t detectors_rows[] = {
 };
 const dh_optmap_table_t dh_opts_detectors = {"detectors", detectors_rows};
 
+/* ---- followed files (src/sources/source-follow.c) ---------------------------- */
+
+static const dh_optmap_t source_follow_rows[] = {
+    {.type = DH_OPT_BOOL, .cli = "follow", .letter = 'F', .yaml = "follow.enabled",
+     .offset = FO(follow), .group = G_INPUT,
+     .help = "follow each FILE as tail -F: read to the end, keep\n"
+             "reading as it grows, across rotations and\n"
+             "truncations, until SIGINT/SIGTERM; the position is\n"
+             "checkpointed (README \"Following a log\")"},
+    {.type = DH_OPT_BOOL, .cli = "from-start", .yaml = "follow.from_start",
+     .offset = FO(from_start), .group = G_INPUT,
+     .help = "--follow: read from the start of the file, ignoring\n"
+             "the checkpoint"},
+    {.type = DH_OPT_STRING, .cli = "follow-checkpoint", .yaml = "follow.checkpoint",
+     .offset = FO(checkpoint), .arg = "FILE", .group = G_INPUT,
+     .help = "--follow: where the position is kept (default\n"
+             "STATE_DIR/follow.checkpoint; none with --no-state)"},
+    {0},
+};
+const dh_optmap_table_t dh_opts_source_follow = {"source.follow", source_follow_rows};
+
 /* ---- the command line itself (main.c) --------------------------------------- */
 
 static bool is_key_value(const char *kv)
@@ -263,6 +285,7 @@ static const struct {
     {&dh_opts_source_kafka, offsetof(dh_options_t, kafka)},
     {&dh_opts_history, offsetof(dh_options_t, history)},
     {&dh_opts_detectors, offsetof(dh_options_t, detect)},
+    {&dh_opts_source_follow, offsetof(dh_options_t, follow)},
 };
 #define N_COMPONENTS (sizeof(components) / sizeof(components[0]))
 

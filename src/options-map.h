@@ -34,6 +34,7 @@ enum {
 
 extern const dh_optmap_table_t dh_opts_sinks, dh_opts_core, dh_opts_source_file,
     dh_opts_source_kafka, dh_opts_history, dh_opts_detectors, dh_opts_run;
+extern const dh_optmap_table_t dh_opts_source_follow; /* -> .follow */
 
 #define DH_OPTION_BINDINGS_MAX 16
 

@@ -66,6 +66,16 @@ typedef struct {
     const char *const *props;     /* "key=value" librdkafka properties, NULL-terminated */
 } dh_kafka_options_t;
 
+/* Table "source.follow": file inputs followed as they grow, rotated and
+   truncated (src/sources/source-follow.c). */
+typedef struct {
+    bool follow;              /* --follow / -F: every file input is followed */
+    bool from_start;          /* --from-start: read from the start, ignoring the
+                                 checkpoint */
+    const char *checkpoint;   /* where the position is kept; NULL: main.c puts it
+                                 in the state dir (none with --no-state) */
+} dh_follow_options_t;
+
 /* Table "history": the passive-DNS history (history.h). */
 typedef struct {
     const char *state_dir;    /* LMDB directory (--state-dir; the CLI's default is
@@ -89,6 +99,7 @@ typedef struct {
     dh_kafka_options_t kafka;
     dh_history_options_t history;
     dh_detect_options_t detect;
+    dh_follow_options_t follow;
     /* Not options of a table: what the process hands the run. */
     /* Set asynchronously (SIGHUP handler in main.c): reload the detectors'
        list files at the next record. NULL: no reloading. */

@@ -51,6 +51,9 @@ struct dh_file_reader {
     bool is_gzip;
     bool live;    /* a pipe, FIFO, socket or terminal */
     bool stopped; /* the wait callback said stop */
+    bool follow;  /* a growing regular file (dh_file_reader_open_follow) */
+    uint64_t bytes_in;   /* follow: bytes read from the descriptor */
+    uint64_t line_end;   /* follow: bytes up to the end of the last whole line */
     dh_reader_wait_fn wait;
     void *wait_arg;
     uint64_t line_no;
@@ -95,11 +98,16 @@ dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *e
     return r;
 }
 
+static ssize_t follow_read(dh_file_reader_t *r, int fd, void *buf, size_t len);
+
 /* One read() of a non-seekable input, after the wait callback said go.
    -1 with r->stopped set when it said stop. A descriptor left non-blocking
-   by whoever gave us stdin (EAGAIN) is waited for rather than failed. */
+   by whoever gave us stdin (EAGAIN) is waited for rather than failed. A
+   followed file is read by follow_read. */
 static ssize_t read_some(dh_file_reader_t *r, int fd, void *buf, size_t len)
 {
+    if (r->follow)
+        return follow_read(r, fd, buf, len);
     for (;;) {
         if (r->wait && r->live && !r->wait(r->wait_arg, fd)) {
             r->stopped = true;
@@ -203,6 +211,7 @@ static bool refill_pipe(dh_file_reader_t *r, size_t room)
     ssize_t n = pipe_read(r, r->buf + r->end, room);
     if (n > 0) {
         r->end += (size_t)n;
+        r->bytes_in += (uint64_t)n;
         return true;
     }
     r->eof = true;
@@ -268,6 +277,7 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
         r->discarding = false;
         if (!skip_rest_of_line(r))
             return r->stopped ? DH_READ_STOPPED : r->failed ? DH_READ_ERROR : DH_READ_EOF;
+        r->line_end = r->bytes_in - (r->end - r->start);
     }
     for (;;) {
         size_t avail = r->end - r->start;
@@ -278,6 +288,7 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
             *len = (size_t)(nl - p);
             r->start += *len + 1;
             r->line_no++;
+            r->line_end = r->bytes_in - (r->end - r->start);
             return DH_READ_LINE;
         }
         if (avail > r->max_line) {
@@ -296,6 +307,7 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
                 *len = r->end - r->start;
                 r->start = r->end;
                 r->line_no++;
+                r->line_end = r->bytes_in;
                 return DH_READ_LINE;
             }
             return r->failed ? DH_READ_ERROR : DH_READ_EOF;
@@ -329,6 +341,47 @@ void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *
     r->wait_arg = arg;
 }
 
+/* ---- following a growing file (reader.h) ---------------------------------- */
+
+/* read() until bytes come; at the end of what is there the wait callback
+   says whether to read again (the file may have grown), end (rotated: the
+   caller saw it) or stop (also on a truncation, so a partial line of the old
+   content is not handed out). A signal (EINTR) goes back to the callback,
+   which sees the stop request. */
+static ssize_t follow_read(dh_file_reader_t *r, int fd, void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, len);
+        if (n > 0 || (n < 0 && errno != EINTR))
+            return n;
+        int go = r->wait ? r->wait(r->wait_arg, fd) : DH_FOLLOW_END;
+        if (go == DH_FOLLOW_STOP) {
+            r->stopped = true;
+            return -1;
+        }
+        if (go == DH_FOLLOW_END)
+            return 0;
+    }
+}
+
+dh_file_reader_t *dh_file_reader_open_follow(int fd, size_t max_line)
+{
+    dh_file_reader_t *r = dh_calloc(1, sizeof(*r));
+    r->pipe = dh_calloc(1, sizeof(*r->pipe));
+    r->pipe->fd = fd;
+    r->pipe->started = true; /* no gzip sniffing: the caller refused gzip */
+    r->follow = true;
+    r->max_line = max_line;
+    r->cap = max_line + READ_CHUNK;
+    r->buf = dh_malloc(r->cap);
+    return r;
+}
+
+uint64_t dh_file_reader_consumed(const dh_file_reader_t *r)
+{
+    return r->line_end;
+}
+
 void dh_file_reader_close(dh_file_reader_t *r)
 {
     if (!r)
@@ -338,7 +391,8 @@ void dh_file_reader_close(dh_file_reader_t *r)
     if (r->pipe) {
         if (r->pipe->zs_ready)
             inflateEnd(&r->pipe->zs);
-        close(r->pipe->fd);
+        if (!r->follow) /* a followed file's descriptor is the caller's */
+            close(r->pipe->fd);
         free(r->pipe);
     }
     free(r->buf);

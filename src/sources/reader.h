@@ -1,7 +1,7 @@
 /*
  * reader.h - read a file, a pipe or stdin line by line, plain or gzip: the
- * line reader of the file and stdin sources (and of the followed file to
- * come).
+ * line reader of the file and stdin sources and of a followed file
+ * (--follow, source-follow.c: dh_file_reader_open_follow below).
  *
  * Gzip is recognised by its magic bytes, never by the file name: zlib's
  * gzread reads plain files transparently and concatenated gzip members
@@ -60,6 +60,25 @@ int dh_file_reader_is_live(const dh_file_reader_t *r);
    read()s. */
 typedef int (*dh_reader_wait_fn)(void *arg, int fd);
 void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *arg);
+
+/* ---- following a growing regular file (source-follow.c) ----
+   fd (borrowed: the caller closes it after dh_file_reader_close) is
+   read with read() from its current position, as plain text (the caller
+   refuses gzip: a growing gzip file cannot be read to its end). At the end
+   of the bytes there, the wait callback (dh_file_reader_set_wait) is called
+   and returns one of DH_FOLLOW_*: READ to read again (it waited), END to end
+   this input (the file was rotated: the rest, a last line without newline
+   included, is handed out, then DH_READ_EOF), STOP to stop (DH_READ_STOPPED,
+   also for a truncated file: a partial last line is held back, never handed
+   out).
+   Without a callback the reader ends at the end of the data. */
+enum { DH_FOLLOW_STOP = 0, DH_FOLLOW_READ = 1, DH_FOLLOW_END = 2 };
+dh_file_reader_t *dh_file_reader_open_follow(int fd, size_t max_line);
+
+/* Follow: bytes from where reading started to the end of the last whole
+   line handed out (its newline included): the offset to resume from. An
+   over-long line counts once its rest has been skipped. */
+uint64_t dh_file_reader_consumed(const dh_file_reader_t *r);
 
 void dh_file_reader_close(dh_file_reader_t *r);
 

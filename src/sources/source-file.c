@@ -19,6 +19,11 @@
  * its end (DH_SOURCE_END_OF_INPUT), so main closes every window and writes
  * every finding of what was read. A line being received when the stop came
  * (no newline yet) is dropped.
+ *
+ * With --follow (the source.follow table, this type's options) a file path
+ * is followed instead (source-follow.c): a live input that runs until
+ * stopped, whose stop is DH_SOURCE_STOPPED (windows kept for the resume
+ * from its checkpoint, as Kafka's).
  */
 #include "source-file.h"
 
@@ -27,6 +32,8 @@
 #include <stdlib.h>
 
 #include "reader.h"
+#include "source-follow.h"
+#include "../options-map.h"
 #include "../util-mem.h"
 
 /* ---- the file source (source.h) ------------------------------------------ */
@@ -121,6 +128,7 @@ typedef struct {
     const dh_source_ctl_t *ctl;
     const char *path, *name; /* borrowed */
     size_t max_line;
+    void *follow; /* --follow: the followed file's instance (source-follow.h) */
 } file_source_t;
 
 void *dh_file_source_new(const dh_source_args_t *a, const char *path, const char *name)
@@ -137,24 +145,38 @@ void *dh_file_source_new(const dh_source_args_t *a, const char *path, const char
 int dh_file_source_run(void *state, dh_source_end_t *end)
 {
     file_source_t *f = state;
+    if (f->follow)
+        return dh_follow_source_run(f->follow, end);
     *end = DH_SOURCE_END_OF_INPUT; /* a stop, too: see the top of the file */
     return read_input(f->pl, f->ctl, f->path, f->name, f->max_line);
 }
 
 void dh_file_source_close(void *state)
 {
-    free(state);
+    file_source_t *f = state;
+    if (f)
+        dh_follow_source_close(f->follow);
+    free(f);
 }
 
+/* With --follow (a->opts: the source.follow table's options) the path is
+   followed as it grows (source-follow.c); a mode of this source because
+   claims() sees only the spec. */
 static void *file_open(const char *spec, const dh_source_args_t *a, char *err, size_t errlen)
 {
-    (void)err, (void)errlen;
-    return dh_file_source_new(a, spec, spec);
+    file_source_t *f = dh_file_source_new(a, spec, spec);
+    const dh_follow_options_t *fo = a->opts;
+    if (fo && fo->follow && !(f->follow = dh_follow_source_new(a, fo, spec, err, errlen))) {
+        free(f);
+        return NULL;
+    }
+    return f;
 }
 
 const dh_source_type_t dh_source_file = {
     .name = "file",
     .description = "a file path, plain or gzip (any input no other source claims)",
+    .options = &dh_opts_source_follow,
     .claims = NULL,
     .open = file_open,
     .run = dh_file_source_run,

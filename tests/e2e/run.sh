@@ -594,6 +594,120 @@ t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
     done
 }
 
+# ---- following a log (--follow) ------------------------------------------------
+
+t_followed_file_rotated_twice_loses_and_repeats_no_record_and_restarts_at_the_checkpoint() {
+    # a writer appends uniquely numbered records (the sample's, uid F000001...)
+    # to a followed Zeek log, leaves one half-written, renames it twice as
+    # Zeek rotates (a last record lands in the old file after the rename),
+    # truncates it once; every record is an event exactly once. SIGTERM, more
+    # records, a restart: only those; --from-start reads the file again.
+    $PY - "$DH" samples/demo-zeek-dns.log "$W" <<'PY' || return 1
+import json, os, signal, subprocess, sys, time
+dh, sample, w = sys.argv[1:4]
+lines = open(sample, 'rb').read().split(b'\n')
+header = b''.join(l + b'\n' for l in lines if l.startswith(b'#') and not l.startswith(b'#close'))
+rows = [l.split(b'\t') for l in lines if l and not l.startswith(b'#')]
+n = 0
+def records(k):
+    global n
+    out = []
+    for _ in range(k):
+        r = list(rows[n % len(rows)]); n += 1
+        r[1] = b'F%06d' % n
+        out.append(b'\t'.join(r) + b'\n')
+    return b''.join(out)
+d = os.path.join(w, 'follow'); os.makedirs(d, exist_ok=True)
+log, state = os.path.join(d, 'dns.log'), os.path.join(w, 'follow-state')
+def append(path, data):
+    with open(path, 'ab') as f:
+        f.write(data)
+def uids(path):
+    if not os.path.exists(path):
+        return []
+    return [json.loads(l)['uid'] for l in open(path) if l.endswith('\n')]
+def start(out, *extra):
+    return subprocess.Popen([dh, '--follow', '--emit', 'events', '--state-dir', state, '-q',
+                             '--stats', out + '.stats', '-o', out, *extra, log],
+                            stderr=open(out + '.err', 'w'))
+def wait_for(out, count, what):
+    t0 = time.time()
+    while len(uids(out)) < count and time.time() - t0 < 20:
+        time.sleep(0.05)
+    got = len(uids(out))
+    assert got >= count, f"{what}: {got} events of {count} within 20 s"
+    return time.time() - t0
+def stop(p, out):
+    p.send_signal(signal.SIGTERM)
+    rc = p.wait(timeout=20)
+    assert rc == 0, f"exit {rc}: {open(out + '.err').read()}"
+def exactly_once(out, first, last):
+    got = uids(out)
+    want = ['F%06d' % i for i in range(first, last + 1)]
+    dup = sorted({u for u in got if got.count(u) > 1})
+    assert not dup, f"repeated: {dup[:5]}"
+    missing = sorted(set(want) - set(got))
+    assert not missing, f"lost: {missing[:5]} ({len(missing)})"
+    assert sorted(got) == want, f"unexpected: {sorted(set(got) - set(want))[:5]}"
+
+ev1 = os.path.join(w, 'ev1.jsonl')
+part = records(100)
+append(log, header + part[:-20])              # record 100 half-written
+p = start(ev1)
+wait_for(ev1, 99, 'initial')
+time.sleep(0.6)
+assert len(uids(ev1)) == 99, 'a half-written record was parsed'
+append(log, part[-20:] + records(50))         # 101..150
+wait_for(ev1, 150, 'appended')
+os.rename(log, os.path.join(d, 'dns.2026-12-03-13-00-00.log'))
+append(os.path.join(d, 'dns.2026-12-03-13-00-00.log'), records(10))  # 151..160, after the rename
+append(log, header + records(50))             # 161..210
+wait_for(ev1, 210, 'first rotation')
+os.rename(log, os.path.join(d, 'dns.2026-12-03-14-00-00.log'))
+append(log, header + records(50))             # 211..260
+wait_for(ev1, 260, 'second rotation')
+with open(log, 'wb') as f:                    # truncated, rewritten shorter
+    f.write(header + records(20))             # 261..280
+took = wait_for(ev1, 280, 'truncation')
+stop(p, ev1)
+exactly_once(ev1, 1, 280)
+st = json.load(open(ev1 + '.stats'))['follow']
+assert st['rotations'] == 2 and st['truncations'] == 1, st
+print(f"    280 records once across 2 rotations and a truncation; the last seen {took * 1000:.0f} ms after the write")
+
+ev2 = os.path.join(w, 'ev2.jsonl')
+append(log, records(30))                      # 281..310, written while stopped
+p = start(ev2)
+wait_for(ev2, 30, 'restart')
+append(log, records(5))                       # 311..315
+wait_for(ev2, 35, 'after the restart')
+stop(p, ev2)
+exactly_once(ev2, 281, 315)
+assert 'resuming at byte' in open(ev2 + '.err').read(), open(ev2 + '.err').read()
+assert open(os.path.join(state, 'follow.checkpoint')).readline() == 'dnshound follow checkpoint 1\n'
+
+ev3 = os.path.join(w, 'ev3.jsonl')
+p = start(ev3, '--from-start')
+wait_for(ev3, 55, '--from-start')
+stop(p, ev3)
+got = uids(ev3)
+assert sorted(got) == ['F%06d' % i for i in list(range(261, 281)) + list(range(281, 316))], got[:5]
+PY
+}
+
+t_follow_takes_one_plain_file() {
+    # a followed file never ends: a second input is a usage error; gzip and
+    # pipes cannot be followed (exit 1, said why)
+    "$DH" --no-state --follow samples/demo-eve.json samples/demo-zeek-dns.log </dev/null >/dev/null 2>"$W/err"
+    [ $? -eq 2 ] && grep -q 'follows one file' "$W/err" || fail "two inputs: $(cat "$W/err")" || return 1
+    gzip -c samples/demo-eve.json > "$W/eve.json.gz"
+    "$DH" --no-state -F "$W/eve.json.gz" >/dev/null 2>"$W/err"
+    [ $? -eq 1 ] && grep -q 'a gzip file cannot be followed' "$W/err" || fail "gzip: $(cat "$W/err")" || return 1
+    rm -f "$W/fifo"; mkfifo "$W/fifo"
+    "$DH" --no-state -F "$W/fifo" >/dev/null 2>"$W/err"
+    [ $? -eq 1 ] && grep -q 'not a regular file' "$W/err" || fail "FIFO: $(cat "$W/err")" || return 1
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

@@ -35,7 +35,8 @@ Test(source, every_entry_is_complete)
 }
 
 /* A source's own options are the member of dh_options_t its table is bound
-   to: the Kafka source gets o.kafka, the file sources no table at all. */
+   to: the Kafka source gets o.kafka, the file source o.follow (--follow is
+   a mode of it), stdin no table at all. */
 Test(source, each_type_gets_the_options_of_its_table)
 {
     dh_options_t o;
@@ -45,7 +46,8 @@ Test(source, each_type_gets_the_options_of_its_table)
         cr_expect_eq(dh_options_component(&o, t) != NULL, t != NULL, "%s", dh_sources[i]->name);
     }
     cr_expect_eq(dh_options_component(&o, dh_source_for("kafka:t")->options), &o.kafka);
-    cr_expect_null(dh_source_for("x.log")->options);
+    cr_expect_eq(dh_options_component(&o, dh_source_for("x.log")->options), &o.follow);
+    cr_expect_null(dh_source_for("-")->options);
 }
 
 Test(source, names_are_unique)
