@@ -125,16 +125,18 @@ static int put_meta(dh_history_t *h, MDB_txn *txn, const char *name, int64_t val
     return mdb_put(txn, h->meta, &k, &v, 0);
 }
 
+/* 0, -1 with err (a history format this dnshound does not read), or an
+   LMDB error for the caller to judge. */
 static int open_dbs(dh_history_t *h, char *err, size_t errlen)
 {
     MDB_txn *txn = NULL;
     int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
     if (rc)
-        return fail(err, errlen, h->dir, "begin", rc);
+        return rc;
     if ((rc = mdb_dbi_open(txn, "domains", MDB_CREATE, &h->domains)) ||
         (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &h->meta))) {
         mdb_txn_abort(txn);
-        return fail(err, errlen, h->dir, "open databases", rc);
+        return rc;
     }
     int64_t version = REC_VERSION;
     rc = get_meta(h, txn, "version", &version);
@@ -146,10 +148,220 @@ static int open_dbs(dh_history_t *h, char *err, size_t errlen)
     }
     if (rc == MDB_NOTFOUND)
         rc = put_meta(h, txn, "version", REC_VERSION);
-    get_meta(h, txn, "since", &h->since_us);
-    if (rc || (rc = mdb_txn_commit(txn)))
-        return fail(err, errlen, h->dir, "initialise", rc);
+    int src = get_meta(h, txn, "since", &h->since_us);
+    if (rc == 0 && src != MDB_NOTFOUND)
+        rc = src;
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+/* ---- a damaged data.mdb -------------------------------------------
+
+   LMDB maps data.mdb and trusts it: a file cut short maps pages beyond its
+   end, and the first access to one kills the process with SIGBUS. So before
+   mapping, the two meta pages are read with pread and checked against the
+   file's size. The layout is liblmdb 0.9's (64-bit): a 16-byte page header
+   (mp_flags at 10, P_META 0x08), then MDB_meta: mm_magic at 0, mm_version
+   at 4, mm_mapsize at 16, the free DB's md_pad (the page size) at 24,
+   mm_last_pg at 120 and mm_txnid at 128. */
+#define LMDB_PAGEHDR 16
+#define LMDB_P_META 0x08
+#define LMDB_MAGIC 0xBEEFC0DEu
+#define LMDB_DATA_VERSION 1
+#define LMDB_META_END (LMDB_PAGEHDR + 136)
+
+typedef struct {
+    uint32_t psize;
+    uint64_t last_pg, txnid;
+} meta_info_t;
+
+static uint16_t get16(const unsigned char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Meta page `which` (0 or 1) at offset off; 0, or -1 with why. */
+static int read_meta(int fd, off_t off, int which, meta_info_t *m, char *why, size_t whylen)
+{
+    unsigned char b[LMDB_META_END];
+    ssize_t n = pread(fd, b, sizeof(b), off);
+    if (n < 0) {
+        snprintf(why, whylen, "cannot read meta page %d: %s", which, strerror(errno));
+        return -1;
+    }
+    if ((size_t)n < sizeof(b)) {
+        snprintf(why, whylen, "cut short: meta page %d is incomplete", which);
+        return -1;
+    }
+    const unsigned char *meta = b + LMDB_PAGEHDR;
+    if (!(get16(b + 10) & LMDB_P_META) || get32(meta) != LMDB_MAGIC) {
+        snprintf(why, whylen, "not an LMDB file (meta page %d has no LMDB magic)", which);
+        return -1;
+    }
+    if (get32(meta + 4) != LMDB_DATA_VERSION) {
+        snprintf(why, whylen, "LMDB format version %u, this liblmdb reads %d",
+                 get32(meta + 4), LMDB_DATA_VERSION);
+        return -1;
+    }
+    m->psize = get32(meta + 24);
+    m->last_pg = get64(meta + 120);
+    m->txnid = get64(meta + 128);
+    if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1))) {
+        snprintf(why, whylen, "meta page %d: page size %u is not an LMDB page size", which,
+                 m->psize);
+        return -1;
+    }
     return 0;
+}
+
+/* The checks on an open data file; 0 when LMDB can map it safely. */
+static int check_data_fd(int fd, char *why, size_t whylen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, whylen, "cannot stat: %s", strerror(errno));
+        return -1;
+    }
+    if (st.st_size == 0) { /* LMDB would start afresh: the history would be lost unsaid */
+        snprintf(why, whylen, "cut short: empty (0 bytes)");
+        return -1;
+    }
+    meta_info_t m0, m1;
+    if (read_meta(fd, 0, 0, &m0, why, whylen) ||
+        read_meta(fd, (off_t)m0.psize, 1, &m1, why, whylen))
+        return -1;
+    const meta_info_t *cur = m1.txnid > m0.txnid ? &m1 : &m0; /* the one LMDB uses */
+    uint64_t need = (cur->last_pg + 1) * (uint64_t)m0.psize;
+    if (m1.psize != m0.psize || cur->last_pg > (UINT64_MAX / m0.psize) - 1) {
+        snprintf(why, whylen, "meta pages disagree (page size %u and %u)", m0.psize, m1.psize);
+        return -1;
+    }
+    if ((uint64_t)st.st_size < need) {
+        snprintf(why, whylen, "cut short: %lld bytes, the history's %llu pages need %llu",
+                 (long long)st.st_size, (unsigned long long)cur->last_pg + 1,
+                 (unsigned long long)need);
+        return -1;
+    }
+    if (st.st_size % m0.psize != 0) {
+        snprintf(why, whylen, "cut short: %lld bytes is not a whole number of %u-byte pages",
+                 (long long)st.st_size, m0.psize);
+        return -1;
+    }
+    return 0;
+}
+
+/* 0 when data.mdb is missing (a new history) or safe to map; -1 with why. */
+static int check_data_file(const char *dir, char *why, size_t whylen)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return -1;
+    }
+    int rc = check_data_fd(fd, why, whylen);
+    close(fd);
+    return rc;
+}
+
+/* LMDB's own verdicts on a damaged file (anything else is not damage). */
+static bool is_damage(int rc)
+{
+    return rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ||
+           rc == MDB_VERSION_MISMATCH;
+}
+
+/* --state-recover: move data.mdb and lock.mdb aside as
+   *.corrupt-<UTC timestamp> (wall time: it names a file, never an answer). */
+static int move_aside(dh_history_t *h, const char *why, char *err, size_t errlen)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    for (size_t i = 0; i < 2; i++) {
+        char from[4200], to[4300];
+        snprintf(from, sizeof(from), "%s/%s", h->dir, files[i]);
+        snprintf(to, sizeof(to), "%s.corrupt-%s", from, stamp);
+        if (rename(from, to) != 0 && errno != ENOENT)
+            return fail(err, errlen, h->dir, "cannot move the damaged history aside", errno);
+        if (i == 0)
+            dh_log(h->log, DH_LOG_WARN, "history", NULL,
+                   "%s is damaged (%s): moved to %s, starting a fresh history", from, why, to);
+    }
+    return 0;
+}
+
+static void env_close(dh_history_t *h)
+{
+    if (h->env)
+        mdb_env_close(h->env);
+    h->env = NULL;
+}
+
+/* Map the environment and open its databases: 0, -1 (err set), or 1 when
+   the file is damaged (why set). */
+static int try_open(dh_history_t *h, char *why, size_t whylen, char *err, size_t errlen)
+{
+    if (check_data_file(h->dir, why, whylen))
+        return 1;
+    int rc;
+    if ((rc = mdb_env_create(&h->env)) || (rc = mdb_env_set_maxdbs(h->env, 2)) ||
+        (rc = mdb_env_set_mapsize(h->env, h->o.max_bytes)))
+        return fail(err, errlen, h->dir, "lmdb", rc);
+    /* NOSYNC: commits reach the page cache (a process crash loses nothing
+       committed); fsync runs at most once a second and at close. */
+    rc = mdb_env_open(h->env, h->dir, MDB_NOSYNC | MDB_NOTLS, 0640);
+    if (rc == 0)
+        rc = open_dbs(h, err, errlen);
+    if (is_damage(rc)) {
+        snprintf(why, whylen, "%s", mdb_strerror(rc));
+        return 1;
+    }
+    return rc == 0 ? 0 : rc == -1 ? -1 : fail(err, errlen, h->dir, "open", rc);
+}
+
+/* Validate, map and initialise. A damaged file is an error (exit 2), or
+   with o->recover is moved aside once and a fresh history started. */
+static int open_env(dh_history_t *h, char *err, size_t errlen)
+{
+    char why[256];
+    int rc = try_open(h, why, sizeof(why), err, errlen);
+    if (rc == 1 && h->o.recover) {
+        env_close(h);
+        h->since_us = INT64_MAX;
+        if (move_aside(h, why, err, errlen))
+            return -1;
+        rc = try_open(h, why, sizeof(why), err, errlen);
+    }
+    if (rc == 1)
+        snprintf(err, errlen, "%s/data.mdb: damaged history: %s (--state-recover moves it "
+                 "aside and starts afresh)", h->dir, why);
+    return rc == 0 ? 0 : -1;
 }
 
 dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tuning_t *t,
@@ -173,20 +385,7 @@ dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tu
     while (h->cap < t->cache_entries)
         h->cap *= 2;
     int rc;
-    if (make_dir(h, err, errlen) || take_lock(h, err, errlen))
-        goto failed;
-    if ((rc = mdb_env_create(&h->env)) || (rc = mdb_env_set_maxdbs(h->env, 2)) ||
-        (rc = mdb_env_set_mapsize(h->env, o->max_bytes))) {
-        fail(err, errlen, h->dir, "lmdb", rc);
-        goto failed;
-    }
-    /* NOSYNC: commits reach the page cache (a process crash loses nothing
-       committed); fsync runs at most once a second and at close. */
-    if ((rc = mdb_env_open(h->env, h->dir, MDB_NOSYNC | MDB_NOTLS, 0640))) {
-        fail(err, errlen, h->dir, "open", rc);
-        goto failed;
-    }
-    if (open_dbs(h, err, errlen))
+    if (make_dir(h, err, errlen) || take_lock(h, err, errlen) || open_env(h, err, errlen))
         goto failed;
     if ((rc = mdb_txn_begin(h->env, NULL, MDB_RDONLY, &h->rtxn))) {
         fail(err, errlen, h->dir, "read transaction", rc);
@@ -298,7 +497,13 @@ static bool load(dh_history_t *h, entry_t *e)
 {
     MDB_val k = {e->keylen, (void *)key_of(h, e)}, v;
     h->st.disk_reads++;
-    if (mdb_get(h->rtxn, h->domains, &k, &v) != 0 || !valid_record(&v))
+    int rc = mdb_get(h->rtxn, h->domains, &k, &v);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        h->st.read_errors++;
+        dh_log(h->log, DH_LOG_ERROR, "history", NULL, "%s/data.mdb: history lookup failed: %s",
+               h->dir, mdb_strerror(rc));
+    }
+    if (rc != 0 || !valid_record(&v))
         return false;
     memcpy(&e->rec, v.mv_data, sizeof(e->rec));
     return true;

@@ -70,6 +70,7 @@ typedef struct {
 typedef struct {
     uint64_t lookups, cache_hits, disk_reads, inserted, commits, expired, evicted_full,
         write_errors, entries;
+    uint64_t read_errors; /* lookups LMDB failed (a damaged page), logged with the path */
     int64_t since_us; /* oldest event time learned from, INT64_MAX when empty */
 } dh_history_stats_t;
 

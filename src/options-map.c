@@ -179,6 +179,11 @@ static const dh_optmap_t history_rows[] = {
      .group = G_HISTORY,
      .help = "bound on the history file (default 1024); when\n"
              "full, the least recently seen quarter is removed"},
+    {.type = DH_OPT_BOOL, .cli = "state-recover", .yaml = "history.recover",
+     .offset = HI(recover), .group = G_HISTORY,
+     .help = "a damaged history file (cut short, not LMDB) is\n"
+             "moved aside as data.mdb.corrupt-TIME and a fresh\n"
+             "history started (default: exit 2)"},
     {0},
 };
 const dh_optmap_table_t dh_opts_history = {"history", history_rows};

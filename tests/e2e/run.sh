@@ -594,6 +594,36 @@ t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
     done
 }
 
+# ---- state that survives faults ------------------------------------------------
+
+# A damaged history (cut short, random bytes) is reported with its path and
+# exit 2, never a SIGBUS; --state-recover moves it aside and starts afresh.
+t_damaged_history_exits_2_or_is_recovered() {
+    "$DH" --state-dir "$W/st" -q --learn-only -o /dev/null samples/demo-eve.json samples/demo-zeek-dns.log \
+        || fail "learn: exit $?" || return 1
+    cp "$W/st/data.mdb" "$W/good.mdb"
+    size=$(wc -c < "$W/good.mdb")
+    for damage in half random; do
+        case $damage in
+        half) truncate -s $((size / 2)) "$W/st/data.mdb" ;;
+        random) head -c "$size" /dev/urandom > "$W/st/data.mdb" ;;
+        esac
+        "$DH" --state-dir "$W/st" -q -o /dev/null samples/demo-eve.json 2>"$W/err"; rc=$?
+        [ $rc -lt 128 ] || fail "$damage: killed by signal $((rc - 128))" || return 1
+        [ $rc -eq 2 ] || fail "$damage: exit $rc, not 2: $(cat "$W/err")" || return 1
+        grep -q "$W/st/data.mdb: damaged history" "$W/err" || fail "$damage: no path: $(cat "$W/err")" || return 1
+        cmp -s "$W/st/data.mdb" "$W/good.mdb" && fail "$damage: not damaged" && return 1
+        "$DH" --state-dir "$W/st" -q --state-recover --stats "$W/s.json" -o /dev/null samples/demo-eve.json 2>"$W/err"; rc=$?
+        [ $rc -eq 0 ] || fail "$damage --state-recover: exit $rc: $(cat "$W/err")" || return 1
+        grep -q "data.mdb is damaged .*moved to $W/st/data.mdb.corrupt-" "$W/err" || fail "$damage: not logged: $(cat "$W/err")" || return 1
+        ls "$W/st/"data.mdb.corrupt-* >/dev/null 2>&1 || fail "$damage: not moved aside" || return 1
+        rm -f "$W/st/"*.corrupt-*
+        # the fresh history works: a second run opens it without complaint
+        "$DH" --state-dir "$W/st" -q -o /dev/null samples/demo-eve.json || fail "$damage: fresh history: exit $?" || return 1
+        cp "$W/good.mdb" "$W/st/data.mdb"
+    done
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

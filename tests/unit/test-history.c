@@ -324,3 +324,155 @@ Test(history, write_failures_go_to_the_borrowed_logger)
     free(text);
     remove_dir();
 }
+
+/* ---- a damaged data.mdb: detected before LMDB maps it ------------------ */
+
+static void fill_history(int n)
+{
+    dh_history_t *h = open_history(16, 3650);
+    bool found;
+    dh_history_rec_t before;
+    char d[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(d, sizeof(d), "f%05d.example", i);
+        see(h, d, "10.0.0.1", T0 + i, NULL, &found, &before);
+    }
+    dh_history_close(h);
+}
+
+static off_t data_size(void)
+{
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    cr_assert_eq(stat(path, &st), 0);
+    return st.st_size;
+}
+
+/* Opening the damaged history fails (never a signal: the test would die)
+   with a message naming the file. */
+static void assert_refused(bool recover, const char *what)
+{
+    dh_history_options_t o = {.state_dir = dir, .expire_us = 3650 * DAY,
+                              .max_bytes = 16 << 20, .recover = recover};
+    dh_history_tuning_t t = {.cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
+    char err[512] = "", want[128];
+    dh_history_t *h = dh_history_open(&o, &t, NULL, err, sizeof(err));
+    cr_assert_null(h, "%s: a damaged history was opened", what);
+    snprintf(want, sizeof(want), "%s/data.mdb: damaged history: ", dir);
+    cr_assert_not_null(strstr(err, want), "%s: got: %s", what, err);
+}
+
+Test(history, a_file_cut_short_is_refused_at_every_length)
+{
+    make_dir();
+    fill_history(3000);
+    off_t full = data_size();
+    char path[128], cmd[300];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    snprintf(cmd, sizeof(cmd), "cp %s %s.good", path, path);
+    cr_assert_eq(system(cmd), 0);
+    const off_t cuts[] = {0, 1, 100, 4095, 4096, 4096 + 200, 8192, 8192 + 1000, full / 2,
+                          full - 4096, full - 1};
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        snprintf(cmd, sizeof(cmd), "cp %s.good %s", path, path);
+        cr_assert_eq(system(cmd), 0);
+        cr_assert_eq(truncate(path, cuts[i]), 0);
+        char what[64];
+        snprintf(what, sizeof(what), "cut to %lld of %lld bytes", (long long)cuts[i],
+                 (long long)full);
+        assert_refused(false, what);
+    }
+    remove_dir();
+}
+
+static void overwrite(off_t off, const void *bytes, size_t len)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    FILE *f = fopen(path, "r+b");
+    cr_assert_not_null(f);
+    cr_assert_eq(fseeko(f, off, SEEK_SET), 0);
+    cr_assert_eq(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+}
+
+Test(history, random_bytes_and_a_flipped_magic_are_refused)
+{
+    make_dir();
+    fill_history(100);
+    unsigned char junk[65536];
+    srand(7);
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (unsigned char)rand();
+    overwrite(0, junk, sizeof(junk));
+    assert_refused(false, "random bytes");
+    remove_dir();
+
+    make_dir();
+    fill_history(100);
+    unsigned char magic_byte = 0xdf; /* 0xde, the magic's low byte, flipped */
+    overwrite(16, &magic_byte, 1);
+    assert_refused(false, "meta page 0's magic flipped");
+    remove_dir();
+
+    make_dir();
+    fill_history(100);
+    overwrite(4096 + 16, &magic_byte, 1);
+    assert_refused(false, "meta page 1's magic flipped");
+    remove_dir();
+}
+
+Test(history, recover_moves_the_damaged_file_aside_and_starts_afresh)
+{
+    make_dir();
+    fill_history(500);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    cr_assert_eq(truncate(path, data_size() / 2), 0);
+    dh_history_options_t o = {.state_dir = dir, .expire_us = 3650 * DAY,
+                              .max_bytes = 16 << 20, .recover = true};
+    dh_history_tuning_t t = {.cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    dh_log_t lg;
+    dh_log_init(&lg, out);
+    char err[512];
+    dh_history_t *h = dh_history_open(&o, &t, &lg, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    cr_assert_eq(dh_history_stats(h).entries, 0, "a fresh history");
+    cr_assert_eq(dh_history_since(h), INT64_MAX);
+    bool found;
+    dh_history_rec_t before;
+    see(h, "f00001.example", "10.0.0.1", T0 + DAY, NULL, &found, &before);
+    cr_assert_not(found);
+    dh_history_close(h);
+    fclose(out);
+    cr_assert_not_null(strstr(text, "data.mdb is damaged (cut short: "), "got: %s", text);
+    cr_assert_not_null(strstr(text, "moved to "), "got: %s", text);
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "ls %s/data.mdb.corrupt-* %s/lock.mdb.corrupt-* >/dev/null", dir, dir);
+    cr_assert_eq(system(cmd), 0, "the damaged files are kept aside");
+    free(text);
+    remove_dir();
+}
+
+Test(history, an_intact_file_passes_the_checks_and_keeps_its_records)
+{
+    make_dir();
+    fill_history(3000);
+    dh_history_options_t o = {.state_dir = dir, .expire_us = 3650 * DAY,
+                              .max_bytes = 16 << 20, .recover = true};
+    dh_history_tuning_t t = {.cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
+    char err[512];
+    dh_history_t *h = dh_history_open(&o, &t, NULL, err, sizeof(err));
+    cr_assert_not_null(h, "%s", err);
+    cr_assert_eq(dh_history_stats(h).entries, 3000);
+    cr_assert_eq(dh_history_since(h), T0);
+    dh_history_close(h);
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "ls %s/*.corrupt-* 2>/dev/null | grep -q .", dir);
+    cr_assert_neq(system(cmd), 0, "nothing was moved aside");
+    remove_dir();
+}
