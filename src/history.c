@@ -521,29 +521,90 @@ static void maybe_fsync(dh_history_t *h)
     }
 }
 
-static int put_dirty(dh_history_t *h, MDB_txn *txn)
+/* Write dirty records [from, from + n) and, with the last slice, "since". */
+static int put_dirty(dh_history_t *h, MDB_txn *txn, size_t from, size_t n, bool last)
 {
-    for (size_t i = 0; i < h->dirty; i++) {
+    for (size_t i = from; i < from + n; i++) {
         entry_t *e = &h->cache[h->dirty_list[i]];
         MDB_val k = {e->keylen, (void *)key_of(h, e)}, v = {sizeof(e->rec), &e->rec};
         int rc = mdb_put(txn, h->domains, &k, &v, 0);
         if (rc)
             return rc;
     }
-    return h->since_us != INT64_MAX ? put_meta(h, txn, "since", h->since_us) : 0;
+    return last && h->since_us != INT64_MAX ? put_meta(h, txn, "since", h->since_us) : 0;
 }
 
-static int evict_oldest(dh_history_t *h);
+static int evict_to(dh_history_t *h, uint64_t keep, uint64_t *left);
 
-static int commit_batch(dh_history_t *h)
+static int commit_slice(dh_history_t *h, size_t from, size_t n, bool last)
 {
     MDB_txn *txn = NULL;
     int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
-    if (rc == 0 && (rc = put_dirty(h, txn)) == 0)
+    if (rc == 0 && (rc = put_dirty(h, txn, from, n, last)) == 0)
         rc = mdb_txn_commit(txn);
     else if (rc != 0 && txn)
         mdb_txn_abort(txn);
     return rc;
+}
+
+/* A write LMDB refused: counted (history.write_errors), logged once, so
+   that a full map under churn is never silent yet never floods stderr. */
+static void write_failed(dh_history_t *h, const char *what, int rc)
+{
+    if (h->st.write_errors++ == 0)
+        dh_log(h->log, DH_LOG_ERROR, "history", NULL,
+               "state dir %s: history %s failed: %s (logged once; --stats "
+               "history.write_errors counts every failure)",
+               h->dir, what, mdb_strerror(rc));
+}
+
+/* Keep the history ahead of its bound: when the records after this batch
+   would pass HIGH_PCT of max_entries, the least recently seen go first, down
+   to LOW_PCT with the batch included. LMDB copies every page it changes, so
+   a map allowed to fill could not even run the deletes that free it. */
+#define HIGH_PCT 80
+#define LOW_PCT 60
+#define HARD_PCT 30 /* after MDB_MAP_FULL all the same: evict harder, retry once */
+
+/* Before writing n records onto *entries: evict down to pct of the bound,
+   the n included, when they would pass HIGH_PCT (always when pct is
+   HARD_PCT). */
+static int make_room(dh_history_t *h, uint64_t *entries, size_t n, unsigned pct)
+{
+    uint64_t high = h->max_entries * HIGH_PCT / 100, low = h->max_entries * pct / 100;
+    if (pct != HARD_PCT && *entries + n <= high)
+        return 0;
+    int rc = evict_to(h, low > n ? low - n : 0, entries);
+    if (rc == 0)
+        h->st.evicted_full++;
+    return rc;
+}
+
+/* The batch goes in slices of at most an eighth of the bound: each
+   transaction copies only the pages its slice touches, and eviction runs
+   between slices, so a batch larger than the map still fits (a crash may
+   then keep part of the last batch: every commit is whole). */
+static int write_batch(dh_history_t *h, uint64_t entries)
+{
+    size_t slice = h->max_entries / 8 > 64 ? h->max_entries / 8 : 64;
+    int failed = 0;
+    size_t from = 0;
+    do {
+        size_t n = h->dirty - from < slice ? h->dirty - from : slice;
+        bool last = from + n == h->dirty;
+        int rc = make_room(h, &entries, n, LOW_PCT);
+        if (rc == 0)
+            rc = commit_slice(h, from, n, last);
+        if (rc == MDB_MAP_FULL && make_room(h, &entries, n, HARD_PCT) == 0)
+            rc = commit_slice(h, from, n, last);
+        if (rc) {
+            write_failed(h, "commit", rc);
+            failed = rc;
+        }
+        entries += n; /* at most: some were updates */
+        from += n;
+    } while (from < h->dirty);
+    return failed;
 }
 
 int dh_history_sync(dh_history_t *h)
@@ -551,24 +612,13 @@ int dh_history_sync(dh_history_t *h)
     if (!h->dirty && !h->meta_dirty)
         return 0;
     MDB_stat ms;
-    size_t entries = mdb_stat(h->rtxn, h->domains, &ms) == 0 ? ms.ms_entries : 0;
+    uint64_t entries = mdb_stat(h->rtxn, h->domains, &ms) == 0 ? ms.ms_entries : 0;
     mdb_txn_reset(h->rtxn);
-    /* Evict before the map is full: LMDB copies pages on write, so a map
-       with no room left cannot even run the deletes that would free it. */
-    if (entries + h->dirty > h->max_entries && evict_oldest(h) == 0)
-        h->st.evicted_full++;
-    int rc = commit_batch(h);
-    if (rc == MDB_MAP_FULL && evict_oldest(h) == 0) {
-        h->st.evicted_full++;
-        rc = commit_batch(h);
-    }
+    int rc = write_batch(h, entries);
     int rrc = mdb_txn_renew(h->rtxn);
-    if (rc || rrc) {
-        h->st.write_errors++;
-        dh_log(h->log, DH_LOG_ERROR, "history", NULL, "state dir %s: history commit failed: %s",
-               h->dir, mdb_strerror(rc ? rc : rrc));
-        if (rrc) /* without a read transaction no lookup can work: stop reading */
-            return -1;
+    if (rrc) { /* without a read transaction no lookup can work: stop reading */
+        write_failed(h, "read transaction", rrc);
+        return -1;
     }
     h->st.commits++;
     for (size_t i = 0; i < h->dirty; i++)
@@ -629,48 +679,132 @@ int dh_history_maintain(dh_history_t *h, int64_t now_us)
     cache_clear(h); /* records changed on disk */
     h->maint_day = day_of(now_us);
     if (rc || rrc) {
-        h->st.write_errors++;
-        dh_log(h->log, DH_LOG_ERROR, "history", NULL,
-               "state dir %s: history maintenance failed: %s", h->dir, mdb_strerror(rc ? rc : rrc));
+        write_failed(h, "maintenance", rc ? rc : rrc);
         return -1;
     }
     return 0;
 }
 
-/* The map is (nearly) full: remove the least recently seen quarter of the
-   domains (by hour of last sighting, never the current hour's), so the file
-   stays within its bound. */
-#define HOUR_US (3600LL * 1000000)
-static int evict_oldest(dh_history_t *h)
+/* ---- eviction: the least recently seen first -------------------- */
+
+#define AGE_BUCKETS 65536
+
+/* Where the records' last sightings lie: their range, then a histogram of
+   AGE_BUCKETS equal slices of it. Invalid records count as the oldest. */
+typedef struct {
+    int64_t min, max;
+    uint64_t width, total;
+    uint64_t *hist;
+} ages_t;
+
+static int64_t age_key(const MDB_val *v)
 {
-    enum { MAX_AGE = 8192 }; /* hours */
-    uint64_t *hist = dh_calloc(MAX_AGE, sizeof(uint64_t));
-    int64_t newest = h->max_ts / HOUR_US;
-    MDB_txn *txn = NULL;
+    return valid_record(v) ? last_seen_of(v) : INT64_MIN;
+}
+
+static size_t bucket_of(const ages_t *a, int64_t last)
+{
+    return (size_t)(((uint64_t)last - (uint64_t)a->min) / a->width);
+}
+
+static int scan_ages(dh_history_t *h, ages_t *a)
+{
+    MDB_txn *txn;
     MDB_cursor *c;
-    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
-    if (rc == 0 && (rc = mdb_cursor_open(txn, h->domains, &c)) == 0) {
+    int rc = mdb_txn_begin(h->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    if ((rc = mdb_cursor_open(txn, h->domains, &c)) == 0) {
         MDB_val k, v;
-        uint64_t total = 0;
+        a->min = INT64_MAX;
+        a->max = INT64_MIN;
+        a->total = 0;
         for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-            int64_t age = valid_record(&v) ? newest - last_seen_of(&v) / HOUR_US : MAX_AGE - 1;
-            hist[age < 0 ? 0 : age >= MAX_AGE ? MAX_AGE - 1 : age]++;
-            total++;
+            int64_t last = age_key(&v);
+            a->min = last < a->min ? last : a->min;
+            a->max = last > a->max ? last : a->max;
+            a->total++;
         }
-        int64_t cut = MAX_AGE - 1; /* remove ages >= cut */
-        for (uint64_t gone = hist[cut]; cut > 1 && gone < total / 4;)
-            gone += hist[--cut];
-        for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-            if (!valid_record(&v) || newest - last_seen_of(&v) / HOUR_US >= cut)
-                rc = mdb_cursor_del(c, 0);
-        }
+        a->width = a->total ? ((uint64_t)a->max - (uint64_t)a->min) / AGE_BUCKETS + 1 : 1;
+        for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
+            a->hist[bucket_of(a, age_key(&v))]++;
         mdb_cursor_close(c);
     }
-    free(hist);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* Delete every record of the buckets before `cut` and the first `in_cut`
+   (in key order) of bucket `cut`, committing every `slice` deletes: each
+   transaction copies only the pages its deletes touch, so eviction needs a
+   slice of the map, never the whole tree's worth. */
+static int delete_oldest(dh_history_t *h, const ages_t *a, size_t cut, uint64_t in_cut,
+                         uint64_t slice)
+{
+    MDB_txn *txn = NULL;
+    MDB_cursor *c = NULL;
+    char resume[KEY_MAX];
+    MDB_val k = {0, NULL}, v;
+    uint64_t in_txn = 0, taken = 0;
+    int op = MDB_FIRST;
+    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
     if (rc == 0)
+        rc = mdb_cursor_open(txn, h->domains, &c);
+    while (rc == 0 && (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+        op = MDB_NEXT;
+        size_t b = bucket_of(a, age_key(&v));
+        if (b > cut || (b == cut && taken >= in_cut))
+            continue;
+        taken += b == cut;
+        size_t len = k.mv_size < KEY_MAX ? k.mv_size : KEY_MAX;
+        memcpy(resume, k.mv_data, len);
+        if ((rc = mdb_cursor_del(c, 0)) != 0 || ++in_txn < slice)
+            continue;
+        mdb_cursor_close(c);
+        c = NULL;
+        rc = mdb_txn_commit(txn);
+        txn = NULL;
+        if (rc == 0 && (rc = mdb_txn_begin(h->env, NULL, 0, &txn)) == 0)
+            rc = mdb_cursor_open(txn, h->domains, &c);
+        k.mv_data = resume; /* go on after the last key deleted */
+        k.mv_size = len;
+        op = MDB_SET_RANGE;
+        in_txn = 0;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (txn && rc == 0)
         return mdb_txn_commit(txn);
     if (txn)
         mdb_txn_abort(txn);
+    return rc;
+}
+
+/* Remove the least recently seen records (by last sighting in event time,
+   ties in key order) until at most `keep` remain (*left: how many). 0 or
+   an LMDB error. */
+static int evict_to(dh_history_t *h, uint64_t keep, uint64_t *left)
+{
+    ages_t a = {.hist = dh_calloc(AGE_BUCKETS, sizeof(uint64_t))};
+    int rc = scan_ages(h, &a);
+    if (rc == 0)
+        *left = a.total < keep ? a.total : keep;
+    if (rc == 0 && a.total > keep) {
+        uint64_t drop = a.total - keep, before = 0;
+        size_t cut = 0;
+        while (before + a.hist[cut] < drop)
+            before += a.hist[cut++];
+        MDB_envinfo info;
+        MDB_stat st;
+        uint64_t pages = mdb_env_info(h->env, &info) == 0 && mdb_env_stat(h->env, &st) == 0
+                             ? info.me_mapsize / st.ms_psize
+                             : 256;
+        uint64_t slice = pages / 16 > 64 ? pages / 16 : 64;
+        rc = delete_oldest(h, &a, cut, drop - before, slice);
+    }
+    free(a.hist);
     return rc;
 }
 
