@@ -323,6 +323,25 @@ static void env_close(dh_history_t *h)
     h->env = NULL;
 }
 
+/* LMDB's own view, once mapped and before any page beyond the meta pages
+   is read: the file holds every page its newest meta page counts. */
+static bool mapped_pages_exist(dh_history_t *h, char *why, size_t whylen)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    struct stat fs;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/data.mdb", h->dir);
+    if (mdb_env_info(h->env, &info) || mdb_env_stat(h->env, &st) || stat(path, &fs))
+        return true; /* nothing to judge by: the pread checks stand */
+    uint64_t need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    if ((uint64_t)fs.st_size >= need)
+        return true;
+    snprintf(why, whylen, "cut short: %lld bytes, LMDB counts %llu pages of %u",
+             (long long)fs.st_size, (unsigned long long)info.me_last_pgno + 1, st.ms_psize);
+    return false;
+}
+
 /* Map the environment and open its databases: 0, -1 (err set), or 1 when
    the file is damaged (why set). */
 static int try_open(dh_history_t *h, char *why, size_t whylen, char *err, size_t errlen)
@@ -336,6 +355,8 @@ static int try_open(dh_history_t *h, char *why, size_t whylen, char *err, size_t
     /* NOSYNC: commits reach the page cache (a process crash loses nothing
        committed); fsync runs at most once a second and at close. */
     rc = mdb_env_open(h->env, h->dir, MDB_NOSYNC | MDB_NOTLS, 0640);
+    if (rc == 0 && !mapped_pages_exist(h, why, whylen))
+        return 1;
     if (rc == 0)
         rc = open_dbs(h, err, errlen);
     if (is_damage(rc)) {
