@@ -178,6 +178,10 @@ typedef struct {
     uint64_t last_pg, txnid;
 } meta_info_t;
 
+/* The checks return 0, -1 when the file is damaged, IO_FAILED when it
+   could not be read (never moved aside: nothing says it is damaged). */
+#define IO_FAILED (-2)
+
 static uint16_t get16(const unsigned char *p)
 {
     uint16_t v;
@@ -206,7 +210,7 @@ static int read_meta(int fd, off_t off, int which, meta_info_t *m, char *why, si
     ssize_t n = pread(fd, b, sizeof(b), off);
     if (n < 0) {
         snprintf(why, whylen, "cannot read meta page %d: %s", which, strerror(errno));
-        return -1;
+        return IO_FAILED;
     }
     if ((size_t)n < sizeof(b)) {
         snprintf(why, whylen, "cut short: meta page %d is incomplete", which);
@@ -239,26 +243,24 @@ static int check_data_fd(int fd, char *why, size_t whylen)
     struct stat st;
     if (fstat(fd, &st) != 0) {
         snprintf(why, whylen, "cannot stat: %s", strerror(errno));
-        return -1;
+        return IO_FAILED;
     }
     if (st.st_size == 0) { /* LMDB would start afresh: the history would be lost unsaid */
         snprintf(why, whylen, "cut short: empty (0 bytes)");
         return -1;
     }
     meta_info_t m0, m1;
-    if (read_meta(fd, 0, 0, &m0, why, whylen) ||
-        read_meta(fd, (off_t)m0.psize, 1, &m1, why, whylen))
-        return -1;
+    int rc = read_meta(fd, 0, 0, &m0, why, whylen);
+    if (rc || (rc = read_meta(fd, (off_t)m0.psize, 1, &m1, why, whylen)))
+        return rc;
     const meta_info_t *cur = m1.txnid > m0.txnid ? &m1 : &m0; /* the one LMDB uses */
-    uint64_t need = (cur->last_pg + 1) * (uint64_t)m0.psize;
-    if (m1.psize != m0.psize || cur->last_pg > (UINT64_MAX / m0.psize) - 1) {
+    if (m1.psize != m0.psize) {
         snprintf(why, whylen, "meta pages disagree (page size %u and %u)", m0.psize, m1.psize);
         return -1;
     }
-    if ((uint64_t)st.st_size < need) {
-        snprintf(why, whylen, "cut short: %lld bytes, the history's %llu pages need %llu",
-                 (long long)st.st_size, (unsigned long long)cur->last_pg + 1,
-                 (unsigned long long)need);
+    if (cur->last_pg >= (uint64_t)st.st_size / m0.psize) { /* pages 0..last_pg mapped */
+        snprintf(why, whylen, "cut short: %lld bytes, the history counts %llu pages of %u",
+                 (long long)st.st_size, (unsigned long long)cur->last_pg + 1, m0.psize);
         return -1;
     }
     if (st.st_size % m0.psize != 0) {
@@ -269,7 +271,8 @@ static int check_data_fd(int fd, char *why, size_t whylen)
     return 0;
 }
 
-/* 0 when data.mdb is missing (a new history) or safe to map; -1 with why. */
+/* 0 when data.mdb is missing (a new history) or safe to map; -1 (damaged)
+   or IO_FAILED with why. */
 static int check_data_file(const char *dir, char *why, size_t whylen)
 {
     char path[4200];
@@ -279,7 +282,7 @@ static int check_data_file(const char *dir, char *why, size_t whylen)
         if (errno == ENOENT)
             return 0;
         snprintf(why, whylen, "cannot open: %s", strerror(errno));
-        return -1;
+        return IO_FAILED;
     }
     int rc = check_data_fd(fd, why, whylen);
     close(fd);
@@ -346,7 +349,12 @@ static bool mapped_pages_exist(dh_history_t *h, char *why, size_t whylen)
    the file is damaged (why set). */
 static int try_open(dh_history_t *h, char *why, size_t whylen, char *err, size_t errlen)
 {
-    if (check_data_file(h->dir, why, whylen))
+    int crc = check_data_file(h->dir, why, whylen);
+    if (crc == IO_FAILED) {
+        snprintf(err, errlen, "%s/data.mdb: %s", h->dir, why);
+        return -1;
+    }
+    if (crc)
         return 1;
     int rc;
     if ((rc = mdb_env_create(&h->env)) || (rc = mdb_env_set_maxdbs(h->env, 2)) ||

@@ -554,3 +554,24 @@ Test(history, churn_in_a_tiny_map_never_fails_a_write)
     cr_assert_leq(st.st_size, 1 << 20, "the file stays within its bound");
     remove_dir();
 }
+
+/* A data file that cannot be read is an error, not damage: --state-recover
+   never moves aside what nothing says is damaged. */
+Test(history, an_unreadable_file_is_not_moved_aside)
+{
+    make_dir();
+    char path[128];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    cr_assert_eq(mkdir(path, 0700), 0); /* read() fails: EISDIR */
+    dh_history_options_t o = {.state_dir = dir, .expire_us = 3650 * DAY,
+                              .max_bytes = 16 << 20, .recover = true};
+    dh_history_tuning_t t = {.cache_entries = 1024, .sync_interval_us = 60 * 1000000LL};
+    char err[512] = "";
+    dh_history_t *h = dh_history_open(&o, &t, NULL, err, sizeof(err));
+    cr_assert_null(h);
+    cr_assert_not_null(strstr(err, "data.mdb: cannot read meta page 0: "), "got: %s", err);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "left where it was");
+    cr_assert(S_ISDIR(st.st_mode));
+    remove_dir();
+}
