@@ -599,28 +599,28 @@ t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
 # A damaged history (cut short, random bytes) is reported with its path and
 # exit 2, never a SIGBUS; --state-recover moves it aside and starts afresh.
 t_damaged_history_exits_2_or_is_recovered() {
-    "$DH" --state-dir "$W/st" -q --learn-only -o /dev/null samples/demo-eve.json samples/demo-zeek-dns.log \
+    "$DH" --state-dir "$W/dmg-st" -q --learn-only -o /dev/null samples/demo-eve.json samples/demo-zeek-dns.log \
         || fail "learn: exit $?" || return 1
-    cp "$W/st/data.mdb" "$W/good.mdb"
-    size=$(wc -c < "$W/good.mdb")
+    cp "$W/dmg-st/data.mdb" "$W/dmg-good.mdb"
+    size=$(wc -c < "$W/dmg-good.mdb")
     for damage in half random; do
         case $damage in
-        half) truncate -s $((size / 2)) "$W/st/data.mdb" ;;
-        random) head -c "$size" /dev/urandom > "$W/st/data.mdb" ;;
+        half) truncate -s $((size / 2)) "$W/dmg-st/data.mdb" ;;
+        random) head -c "$size" /dev/urandom > "$W/dmg-st/data.mdb" ;;
         esac
-        "$DH" --state-dir "$W/st" -q -o /dev/null samples/demo-eve.json 2>"$W/err"; rc=$?
+        "$DH" --state-dir "$W/dmg-st" -q -o /dev/null samples/demo-eve.json 2>"$W/dmg-err"; rc=$?
         [ $rc -lt 128 ] || fail "$damage: killed by signal $((rc - 128))" || return 1
-        [ $rc -eq 2 ] || fail "$damage: exit $rc, not 2: $(cat "$W/err")" || return 1
-        grep -q "$W/st/data.mdb: damaged history" "$W/err" || fail "$damage: no path: $(cat "$W/err")" || return 1
-        cmp -s "$W/st/data.mdb" "$W/good.mdb" && fail "$damage: not damaged" && return 1
-        "$DH" --state-dir "$W/st" -q --state-recover --stats "$W/s.json" -o /dev/null samples/demo-eve.json 2>"$W/err"; rc=$?
-        [ $rc -eq 0 ] || fail "$damage --state-recover: exit $rc: $(cat "$W/err")" || return 1
-        grep -q "data.mdb is damaged .*moved to $W/st/data.mdb.corrupt-" "$W/err" || fail "$damage: not logged: $(cat "$W/err")" || return 1
-        ls "$W/st/"data.mdb.corrupt-* >/dev/null 2>&1 || fail "$damage: not moved aside" || return 1
-        rm -f "$W/st/"*.corrupt-*
+        [ $rc -eq 2 ] || fail "$damage: exit $rc, not 2: $(cat "$W/dmg-err")" || return 1
+        grep -q "$W/dmg-st/data.mdb: damaged history" "$W/dmg-err" || fail "$damage: no path: $(cat "$W/dmg-err")" || return 1
+        cmp -s "$W/dmg-st/data.mdb" "$W/dmg-good.mdb" && fail "$damage: not damaged" && return 1
+        "$DH" --state-dir "$W/dmg-st" -q --state-recover --stats "$W/dmg-s.json" -o /dev/null samples/demo-eve.json 2>"$W/dmg-err"; rc=$?
+        [ $rc -eq 0 ] || fail "$damage --state-recover: exit $rc: $(cat "$W/dmg-err")" || return 1
+        grep -q "data.mdb is damaged .*moved to $W/dmg-st/data.mdb.corrupt-" "$W/dmg-err" || fail "$damage: not logged: $(cat "$W/dmg-err")" || return 1
+        ls "$W/dmg-st/"data.mdb.corrupt-* >/dev/null 2>&1 || fail "$damage: not moved aside" || return 1
+        rm -f "$W/dmg-st/"*.corrupt-*
         # the fresh history works: a second run opens it without complaint
-        "$DH" --state-dir "$W/st" -q -o /dev/null samples/demo-eve.json || fail "$damage: fresh history: exit $?" || return 1
-        cp "$W/good.mdb" "$W/st/data.mdb"
+        "$DH" --state-dir "$W/dmg-st" -q -o /dev/null samples/demo-eve.json || fail "$damage: fresh history: exit $?" || return 1
+        cp "$W/dmg-good.mdb" "$W/dmg-st/data.mdb"
     done
 }
 
@@ -628,10 +628,10 @@ t_damaged_history_exits_2_or_is_recovered() {
 # read (at least what zcat recovers), and the message names the file, the
 # compressed offset and the lines before it, as a file or a pipe.
 t_corrupt_gzip_reads_every_line_before_the_fault() {
-    gzip -c samples/demo-zeek-dns.log > "$W/full.gz"
-    size=$(wc -c < "$W/full.gz")
+    gzip -c samples/demo-zeek-dns.log > "$W/cgz-full.gz"
+    size=$(wc -c < "$W/cgz-full.gz")
     for how in flip smash; do
-        $PY - "$W/full.gz" "$W/bad.gz" $how <<'PY' || return 1
+        $PY - "$W/cgz-full.gz" "$W/cgz-bad.gz" $how <<'PY' || return 1
 import sys
 b = bytearray(open(sys.argv[1], 'rb').read())
 mid = len(b) // 2
@@ -644,8 +644,8 @@ PY
         # zcat flushes its output a 32 KiB window at a time, so it may recover
         # fewer lines than zlib inflates before the fault: count those (fed a
         # byte at a time, nothing inflated is lost), at least zcat's
-        zc=$(zcat "$W/bad.gz" 2>/dev/null | wc -l)
-        zl=$($PY - "$W/bad.gz" "$W/bad.log" <<'PY'
+        zc=$(zcat "$W/cgz-bad.gz" 2>/dev/null | wc -l)
+        zl=$($PY - "$W/cgz-bad.gz" "$W/cgz-bad.log" <<'PY'
 import sys, zlib
 data, d, out = open(sys.argv[1], 'rb').read(), zlib.decompressobj(31), []
 try:
@@ -660,18 +660,18 @@ print(text.count(b'\n'))
 PY
 )
         [ "$zl" -gt 0 ] && [ "$zl" -ge "$zc" ] || fail "$how: zlib recovers $zl lines, zcat $zc" || return 1
-        "$DH" --no-state -q --stats "$W/plain.json" -o /dev/null "$W/bad.log" 2>/dev/null
+        "$DH" --no-state -q --stats "$W/cgz-plain.json" -o /dev/null "$W/cgz-bad.log" 2>/dev/null
         for via in file pipe; do
             if [ $via = file ]; then
-                "$DH" --no-state -q --stats "$W/s.json" -o /dev/null "$W/bad.gz" 2>"$W/err"; rc=$?; name="$W/bad.gz"
+                "$DH" --no-state -q --stats "$W/cgz-s.json" -o /dev/null "$W/cgz-bad.gz" 2>"$W/cgz-err"; rc=$?; name="$W/cgz-bad.gz"
             else
-                cat "$W/bad.gz" | "$DH" --no-state -q --stats "$W/s.json" -o /dev/null - 2>"$W/err"; rc=$?; name="<stdin>"
+                cat "$W/cgz-bad.gz" | "$DH" --no-state -q --stats "$W/cgz-s.json" -o /dev/null - 2>"$W/cgz-err"; rc=$?; name="<stdin>"
             fi
             [ $rc -eq 1 ] || fail "$how $via: exit $rc, expected 1" || return 1
-            grep -Eq "^$name: (corrupt gzip data|gzip stream truncated) at compressed offset [0-9]+ after $zl lines" "$W/err" \
-                || fail "$how $via: zlib recovers $zl lines (zcat $zc): $(tail -1 "$W/err")" || return 1
-            ! grep -q '<fd:' "$W/err" || fail "$how $via: an internal fd named" || return 1
-            $PY - "$W/s.json" "$W/plain.json" <<'PY' || fail "$how $via: records differ from zcat's output" || return 1
+            grep -Eq "^$name: (corrupt gzip data|gzip stream truncated) at compressed offset [0-9]+ after $zl lines" "$W/cgz-err" \
+                || fail "$how $via: zlib recovers $zl lines (zcat $zc): $(tail -1 "$W/cgz-err")" || return 1
+            ! grep -q '<fd:' "$W/cgz-err" || fail "$how $via: an internal fd named" || return 1
+            $PY - "$W/cgz-s.json" "$W/cgz-plain.json" <<'PY' || fail "$how $via: records differ from zcat's output" || return 1
 import json, sys
 got = json.load(open(sys.argv[1]))['input']
 want = json.load(open(sys.argv[2]))['input']
