@@ -35,6 +35,7 @@ typedef struct {
     uint32_t key_off; /* in the cache's key arena */
     uint16_t keylen;
     uint8_t used, dirty;
+    uint8_t fresh; /* not on disk when read: writing it adds a record */
     dh_history_rec_t rec;
 } entry_t;
 
@@ -613,6 +614,14 @@ static int make_room(dh_history_t *h, uint64_t *entries, size_t n, unsigned pct)
    transaction copies only the pages its slice touches, and eviction runs
    between slices, so a batch larger than the map still fits (a crash may
    then keep part of the last batch: every commit is whole). */
+static size_t fresh_in(const dh_history_t *h, size_t from, size_t n)
+{
+    size_t fresh = 0;
+    for (size_t i = from; i < from + n; i++)
+        fresh += h->cache[h->dirty_list[i]].fresh;
+    return fresh;
+}
+
 static int write_batch(dh_history_t *h, uint64_t entries)
 {
     size_t slice = h->max_entries / 8 > 64 ? h->max_entries / 8 : 64;
@@ -620,8 +629,9 @@ static int write_batch(dh_history_t *h, uint64_t entries)
     size_t from = 0;
     do {
         size_t n = h->dirty - from < slice ? h->dirty - from : slice;
+        size_t added = fresh_in(h, from, n); /* updates need no room */
         bool last = from + n == h->dirty;
-        int rc = make_room(h, &entries, n, LOW_PCT);
+        int rc = make_room(h, &entries, added, LOW_PCT);
         if (rc == 0)
             rc = commit_slice(h, from, n, last);
         if (rc == MDB_MAP_FULL && make_room(h, &entries, n, HARD_PCT) == 0)
@@ -630,7 +640,7 @@ static int write_batch(dh_history_t *h, uint64_t entries)
             write_failed(h, "commit", rc);
             failed = rc;
         }
-        entries += n; /* at most: some were updates */
+        entries += added;
         from += n;
     } while (from < h->dirty);
     return failed;
@@ -651,7 +661,7 @@ int dh_history_sync(dh_history_t *h)
     }
     h->st.commits++;
     for (size_t i = 0; i < h->dirty; i++)
-        h->cache[h->dirty_list[i]].dirty = 0;
+        h->cache[h->dirty_list[i]].dirty = h->cache[h->dirty_list[i]].fresh = 0;
     h->dirty = 0;
     h->meta_dirty = false;
     maybe_fsync(h);
@@ -940,6 +950,7 @@ static entry_t *fetch(dh_history_t *h, const char *domain, size_t len, bool *fou
     memset(&e->rec, 0, sizeof(e->rec));
     h->used++;
     *found = load(h, e);
+    e->fresh = !*found;
     return e;
 }
 
