@@ -28,7 +28,8 @@
  * in slices (a crash may then keep part of it). MDB_MAP_FULL all the same:
  * evict to 30 %, retry once, else count write_errors and log once. A data
  * file that is damaged (cut short, not LMDB) is refused at open, or with
- * o->recover moved aside (see dh_history_open).
+ * o->recover moved aside (see dh_history_open): its meta pages and every
+ * page of its trees are read and checked with pread before LMDB maps it.
  *
  * One process per state directory: an exclusive lock file refuses a second.
  * Ownership: dh_history_open allocates, dh_history_close commits and frees.

@@ -596,17 +596,20 @@ t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
 
 # ---- state that survives faults ------------------------------------------------
 
-# A damaged history (cut short, random bytes) is reported with its path and
-# exit 2, never a SIGBUS; --state-recover moves it aside and starts afresh.
+# A damaged history (cut short, random bytes, garbage pages behind sound
+# meta pages) is reported with its path and exit 2, never a SIGBUS, SIGSEGV
+# or abort; --state-recover moves it aside and starts afresh.
 t_damaged_history_exits_2_or_is_recovered() {
     "$DH" --state-dir "$W/dmg-st" -q --learn-only -o /dev/null samples/demo-eve.json samples/demo-zeek-dns.log \
         || fail "learn: exit $?" || return 1
     cp "$W/dmg-st/data.mdb" "$W/dmg-good.mdb"
     size=$(wc -c < "$W/dmg-good.mdb")
-    for damage in half random; do
+    for damage in half random pages; do
         case $damage in
         half) truncate -s $((size / 2)) "$W/dmg-st/data.mdb" ;;
         random) head -c "$size" /dev/urandom > "$W/dmg-st/data.mdb" ;;
+        pages) # the two meta pages kept, random bytes behind them
+            { head -c 8192 "$W/dmg-good.mdb"; head -c $((size - 8192)) /dev/urandom; } > "$W/dmg-st/data.mdb" ;;
         esac
         "$DH" --state-dir "$W/dmg-st" -q -o /dev/null samples/demo-eve.json 2>"$W/dmg-err"; rc=$?
         [ $rc -lt 128 ] || fail "$damage: killed by signal $((rc - 128))" || return 1
