@@ -35,6 +35,7 @@ typedef struct {
     uint32_t key_off; /* in the cache's key arena */
     uint16_t keylen;
     uint8_t used, dirty;
+    uint8_t fresh; /* not on disk when read: writing it adds a record */
     dh_history_rec_t rec;
 } entry_t;
 
@@ -125,16 +126,18 @@ static int put_meta(dh_history_t *h, MDB_txn *txn, const char *name, int64_t val
     return mdb_put(txn, h->meta, &k, &v, 0);
 }
 
+/* 0, -1 with err (a history format this dnshound does not read), or an
+   LMDB error for the caller to judge. */
 static int open_dbs(dh_history_t *h, char *err, size_t errlen)
 {
     MDB_txn *txn = NULL;
     int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
     if (rc)
-        return fail(err, errlen, h->dir, "begin", rc);
+        return rc;
     if ((rc = mdb_dbi_open(txn, "domains", MDB_CREATE, &h->domains)) ||
         (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &h->meta))) {
         mdb_txn_abort(txn);
-        return fail(err, errlen, h->dir, "open databases", rc);
+        return rc;
     }
     int64_t version = REC_VERSION;
     rc = get_meta(h, txn, "version", &version);
@@ -146,10 +149,416 @@ static int open_dbs(dh_history_t *h, char *err, size_t errlen)
     }
     if (rc == MDB_NOTFOUND)
         rc = put_meta(h, txn, "version", REC_VERSION);
-    get_meta(h, txn, "since", &h->since_us);
-    if (rc || (rc = mdb_txn_commit(txn)))
-        return fail(err, errlen, h->dir, "initialise", rc);
+    int src = get_meta(h, txn, "since", &h->since_us);
+    if (rc == 0 && src != MDB_NOTFOUND)
+        rc = src;
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    return mdb_txn_commit(txn);
+}
+
+/* ---- a damaged data.mdb -------------------------------------------
+
+   LMDB maps data.mdb and trusts it: a file cut short maps pages beyond its
+   end, and the first access to one kills the process with SIGBUS. So before
+   mapping, the two meta pages are read with pread and checked against the
+   file's size. The layout is liblmdb 0.9's (64-bit): a 16-byte page header
+   (mp_flags at 10, P_META 0x08), then MDB_meta: mm_magic at 0, mm_version
+   at 4, mm_mapsize at 16, the free DB's md_pad (the page size) at 24,
+   mm_last_pg at 120 and mm_txnid at 128. */
+#define LMDB_PAGEHDR 16
+#define LMDB_P_META 0x08
+#define LMDB_MAGIC 0xBEEFC0DEu
+#define LMDB_DATA_VERSION 1
+#define LMDB_META_END (LMDB_PAGEHDR + 136)
+
+typedef struct {
+    uint32_t psize;
+    uint64_t last_pg, txnid;
+    uint64_t free_root, main_root; /* the md_root (at 40) of mm_dbs[0] at 24, [1] at 72 */
+} meta_info_t;
+
+/* The checks return 0, -1 when the file is damaged, IO_FAILED when it
+   could not be read (never moved aside: nothing says it is damaged). */
+#define IO_FAILED (-2)
+
+static uint16_t get16(const unsigned char *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/* Meta page `which` (0 or 1) at offset off; 0, or -1 with why. */
+static int read_meta(int fd, off_t off, int which, meta_info_t *m, char *why, size_t whylen)
+{
+    unsigned char b[LMDB_META_END];
+    ssize_t n = pread(fd, b, sizeof(b), off);
+    if (n < 0) {
+        snprintf(why, whylen, "cannot read meta page %d: %s", which, strerror(errno));
+        return IO_FAILED;
+    }
+    if ((size_t)n < sizeof(b)) {
+        snprintf(why, whylen, "cut short: meta page %d is incomplete", which);
+        return -1;
+    }
+    const unsigned char *meta = b + LMDB_PAGEHDR;
+    if (!(get16(b + 10) & LMDB_P_META) || get32(meta) != LMDB_MAGIC) {
+        snprintf(why, whylen, "not an LMDB file (meta page %d has no LMDB magic)", which);
+        return -1;
+    }
+    if (get32(meta + 4) != LMDB_DATA_VERSION) {
+        snprintf(why, whylen, "LMDB format version %u, this liblmdb reads %d",
+                 get32(meta + 4), LMDB_DATA_VERSION);
+        return -1;
+    }
+    m->psize = get32(meta + 24);
+    m->last_pg = get64(meta + 120);
+    m->txnid = get64(meta + 128);
+    m->free_root = get64(meta + 24 + 40);
+    m->main_root = get64(meta + 72 + 40);
+    if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1))) {
+        snprintf(why, whylen, "meta page %d: page size %u is not an LMDB page size", which,
+                 m->psize);
+        return -1;
+    }
     return 0;
+}
+
+/* ---- the walk: every page of the live trees, read with pread -------
+
+   A page of random bytes inside the tree makes LMDB read through garbage
+   offsets (SIGSEGV) or fail an assertion (abort). So the trees of the meta
+   page LMDB will use are walked once before mapping, checking what LMDB
+   trusts: each page's number, kind (branch or leaf) and bounds
+   (16 <= lower <= upper <= page size), each node inside its page, child
+   and overflow page numbers within the file, each page reached once, the
+   named databases (F_SUBDATA leaves of the main tree) and the free lists
+   (their page numbers too). Keys' order is not checked (a lookup may then
+   miss, never crash). Layout, liblmdb 0.9: the page header is mp_pgno at 0,
+   mp_flags at 10, mp_lower at 12, mp_upper at 14 (mp_pages, overflow
+   pages: 12), then 16-bit node offsets; a node is mn_lo, mn_hi, mn_flags,
+   mn_ksize (16 bits each), the key, then the data (a leaf: size lo|hi<<16)
+   or, in a branch, the child lo|hi<<16|flags<<32. */
+#define P_BRANCH 0x01
+#define P_LEAF 0x02
+#define P_OVERFLOW 0x04
+#define F_BIGDATA 0x01
+#define F_SUBDATA 0x02
+#define P_INVALID UINT64_MAX
+#define MAX_DEPTH 32
+
+enum { TREE_MAIN, TREE_FREE, TREE_PLAIN };
+
+typedef struct {
+    int fd;
+    uint32_t psize;
+    uint64_t last_pg;
+    uint8_t *seen; /* a bit a page */
+    char *why;
+    size_t whylen;
+} walk_t;
+
+static int bad_page(walk_t *w, uint64_t pgno, const char *what)
+{
+    snprintf(w->why, w->whylen, "page %llu: %s", (unsigned long long)pgno, what);
+    return -1;
+}
+
+/* Read `len` bytes at page pgno's offset `off`: 0, or -1/IO_FAILED. */
+static int read_at(walk_t *w, uint64_t pgno, size_t off, void *buf, size_t len)
+{
+    ssize_t n = pread(w->fd, buf, len, (off_t)(pgno * w->psize + off));
+    if (n < 0) {
+        snprintf(w->why, w->whylen, "cannot read page %llu: %s", (unsigned long long)pgno,
+                 strerror(errno));
+        return IO_FAILED;
+    }
+    return (size_t)n == len ? 0 : bad_page(w, pgno, "beyond the end of the file");
+}
+
+/* A free list: a count, then that many page numbers, all within the file. */
+static int check_idl(walk_t *w, uint64_t pgno, const unsigned char *d, size_t len)
+{
+    if (len < 8 || len % 8 || get64(d) != len / 8 - 1)
+        return bad_page(w, pgno, "a free list of the wrong size");
+    for (size_t i = 8; i < len; i += 8)
+        if (get64(d + i) > w->last_pg)
+            return bad_page(w, pgno, "a free page beyond the last page");
+    return 0;
+}
+
+static int walk_overflow(walk_t *w, uint64_t pgno, uint64_t dsize, int kind)
+{
+    unsigned char hdr[16];
+    int rc;
+    if (pgno > w->last_pg)
+        return bad_page(w, pgno, "an overflow page beyond the last page");
+    if ((rc = read_at(w, pgno, 0, hdr, sizeof(hdr))))
+        return rc;
+    uint64_t pages = get32(hdr + 12);
+    if (get64(hdr) != pgno || !(get16(hdr + 10) & P_OVERFLOW) || pages == 0 ||
+        pages - 1 > w->last_pg - pgno || pages * w->psize - 16 < dsize)
+        return bad_page(w, pgno, "not the overflow page its node says");
+    if (kind != TREE_FREE)
+        return 0;
+    unsigned char *d = dh_malloc(dsize ? dsize : 1);
+    if ((rc = read_at(w, pgno, 16, d, dsize)) == 0)
+        rc = check_idl(w, pgno, d, dsize);
+    free(d);
+    return rc;
+}
+
+static int walk_page(walk_t *w, uint64_t pgno, int kind, int depth);
+
+/* One node of a page (b: the page, off: the node's offset). */
+static int walk_node(walk_t *w, uint64_t pgno, const unsigned char *b, size_t off, bool branch,
+                     int kind, int depth)
+{
+    const unsigned char *node = b + off;
+    uint64_t lo = get16(node), hi = get16(node + 2), flags = get16(node + 4);
+    size_t ksize = get16(node + 6), at = off + 8 + ksize; /* where the data starts */
+    if (at > w->psize)
+        return bad_page(w, pgno, "a key beyond the page");
+    if (branch)
+        return walk_page(w, lo | hi << 16 | flags << 32, kind, depth + 1);
+    uint64_t dsize = lo | hi << 16;
+    if (flags & F_BIGDATA)
+        return at + 8 > w->psize ? bad_page(w, pgno, "a node beyond the page")
+                                 : walk_overflow(w, get64(b + at), dsize, kind);
+    if (at + dsize > w->psize)
+        return bad_page(w, pgno, "data beyond the page");
+    if (flags & F_SUBDATA) { /* a named database: its MDB_db record */
+        if (kind != TREE_MAIN || dsize != 48)
+            return bad_page(w, pgno, "a sub-database where none can be");
+        uint64_t root = get64(b + at + 40);
+        return root == P_INVALID ? 0 : walk_page(w, root, TREE_PLAIN, 0);
+    }
+    if (flags & ~(uint64_t)F_BIGDATA)
+        return bad_page(w, pgno, "a node with unknown flags");
+    return kind == TREE_FREE ? check_idl(w, pgno, b + at, dsize) : 0;
+}
+
+static int walk_page(walk_t *w, uint64_t pgno, int kind, int depth)
+{
+    if (depth > MAX_DEPTH)
+        return bad_page(w, pgno, "a tree deeper than LMDB builds");
+    if (pgno > w->last_pg)
+        return bad_page(w, pgno, "beyond the last page");
+    if (w->seen[pgno / 8] & (1u << (pgno % 8)))
+        return bad_page(w, pgno, "reached twice");
+    w->seen[pgno / 8] |= (uint8_t)(1u << (pgno % 8));
+    unsigned char *b = dh_malloc(w->psize);
+    int rc = read_at(w, pgno, 0, b, w->psize);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    /* P_DIRTY, P_LOOSE and P_KEEP are LMDB's in-memory marks, not the kind */
+    unsigned flags = get16(b + 10) & ~0xc010u, lower = get16(b + 12), upper = get16(b + 14);
+    bool branch = flags == P_BRANCH;
+    if (get64(b) != pgno)
+        rc = bad_page(w, pgno, "its header names another page");
+    else if (flags != P_BRANCH && flags != P_LEAF)
+        rc = bad_page(w, pgno, "neither a branch nor a leaf page");
+    else if (lower < 16 || lower > upper || upper > w->psize || (lower - 16) % 2 ||
+             (branch && lower == 16))
+        rc = bad_page(w, pgno, "bounds out of order");
+    for (unsigned i = 16; rc == 0 && i < lower; i += 2) {
+        size_t off = get16(b + i);
+        rc = off < upper || off + 8 > w->psize ? bad_page(w, pgno, "a node beyond the page")
+                                               : walk_node(w, pgno, b, off, branch, kind, depth);
+    }
+    free(b);
+    return rc;
+}
+
+/* 0 when every page of the live trees is sound; -1 or IO_FAILED with why. */
+static int walk_trees(int fd, const meta_info_t *m, char *why, size_t whylen)
+{
+    walk_t w = {.fd = fd, .psize = m->psize, .last_pg = m->last_pg, .why = why,
+                .whylen = whylen};
+    w.seen = dh_calloc(m->last_pg / 8 + 1, 1);
+    w.seen[0] |= 3; /* the meta pages */
+    int rc = 0;
+    if (m->free_root != P_INVALID)
+        rc = walk_page(&w, m->free_root, TREE_FREE, 0);
+    if (rc == 0 && m->main_root != P_INVALID)
+        rc = walk_page(&w, m->main_root, TREE_MAIN, 0);
+    free(w.seen);
+    return rc;
+}
+
+/* The checks on an open data file; 0 when LMDB can map it safely. */
+static int check_data_fd(int fd, char *why, size_t whylen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, whylen, "cannot stat: %s", strerror(errno));
+        return IO_FAILED;
+    }
+    if (st.st_size == 0) { /* LMDB would start afresh: the history would be lost unsaid */
+        snprintf(why, whylen, "cut short: empty (0 bytes)");
+        return -1;
+    }
+    meta_info_t m0, m1;
+    int rc = read_meta(fd, 0, 0, &m0, why, whylen);
+    if (rc || (rc = read_meta(fd, (off_t)m0.psize, 1, &m1, why, whylen)))
+        return rc;
+    const meta_info_t *cur = m1.txnid > m0.txnid ? &m1 : &m0; /* the one LMDB uses */
+    if (m1.psize != m0.psize) {
+        snprintf(why, whylen, "meta pages disagree (page size %u and %u)", m0.psize, m1.psize);
+        return -1;
+    }
+    if (cur->last_pg >= (uint64_t)st.st_size / m0.psize) { /* pages 0..last_pg mapped */
+        snprintf(why, whylen, "cut short: %lld bytes, the history counts %llu pages of %u",
+                 (long long)st.st_size, (unsigned long long)cur->last_pg + 1, m0.psize);
+        return -1;
+    }
+    if (st.st_size % m0.psize != 0) {
+        snprintf(why, whylen, "cut short: %lld bytes is not a whole number of %u-byte pages",
+                 (long long)st.st_size, m0.psize);
+        return -1;
+    }
+    return walk_trees(fd, cur, why, whylen);
+}
+
+/* 0 when data.mdb is missing (a new history) or safe to map; -1 (damaged)
+   or IO_FAILED with why. */
+static int check_data_file(const char *dir, char *why, size_t whylen)
+{
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/data.mdb", dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(why, whylen, "cannot open: %s", strerror(errno));
+        return IO_FAILED;
+    }
+    int rc = check_data_fd(fd, why, whylen);
+    close(fd);
+    return rc;
+}
+
+/* LMDB's own verdicts on a damaged file (anything else is not damage). */
+static bool is_damage(int rc)
+{
+    return rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PAGE_NOTFOUND ||
+           rc == MDB_VERSION_MISMATCH;
+}
+
+/* --state-recover: move data.mdb and lock.mdb aside as
+   *.corrupt-<UTC timestamp> (wall time: it names a file, never an answer). */
+static int move_aside(dh_history_t *h, const char *why, char *err, size_t errlen)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    static const char *const files[] = {"data.mdb", "lock.mdb"};
+    for (size_t i = 0; i < 2; i++) {
+        char from[4200], to[4300];
+        snprintf(from, sizeof(from), "%s/%s", h->dir, files[i]);
+        snprintf(to, sizeof(to), "%s.corrupt-%s", from, stamp);
+        if (rename(from, to) != 0 && errno != ENOENT)
+            return fail(err, errlen, h->dir, "cannot move the damaged history aside", errno);
+        if (i == 0)
+            dh_log(h->log, DH_LOG_WARN, "history", NULL,
+                   "%s is damaged (%s): moved to %s, starting a fresh history", from, why, to);
+    }
+    return 0;
+}
+
+static void env_close(dh_history_t *h)
+{
+    if (h->env)
+        mdb_env_close(h->env);
+    h->env = NULL;
+}
+
+/* LMDB's own view, once mapped and before any page beyond the meta pages
+   is read: the file holds every page its newest meta page counts. */
+static bool mapped_pages_exist(dh_history_t *h, char *why, size_t whylen)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    struct stat fs;
+    char path[4200];
+    snprintf(path, sizeof(path), "%s/data.mdb", h->dir);
+    if (mdb_env_info(h->env, &info) || mdb_env_stat(h->env, &st) || stat(path, &fs))
+        return true; /* nothing to judge by: the pread checks stand */
+    uint64_t need = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    if ((uint64_t)fs.st_size >= need)
+        return true;
+    snprintf(why, whylen, "cut short: %lld bytes, LMDB counts %llu pages of %u",
+             (long long)fs.st_size, (unsigned long long)info.me_last_pgno + 1, st.ms_psize);
+    return false;
+}
+
+/* Map the environment and open its databases: 0, -1 (err set), or 1 when
+   the file is damaged (why set). */
+static int try_open(dh_history_t *h, char *why, size_t whylen, char *err, size_t errlen)
+{
+    int crc = check_data_file(h->dir, why, whylen);
+    if (crc == IO_FAILED) {
+        snprintf(err, errlen, "%s/data.mdb: %s", h->dir, why);
+        return -1;
+    }
+    if (crc)
+        return 1;
+    int rc;
+    if ((rc = mdb_env_create(&h->env)) || (rc = mdb_env_set_maxdbs(h->env, 2)) ||
+        (rc = mdb_env_set_mapsize(h->env, h->o.max_bytes)))
+        return fail(err, errlen, h->dir, "lmdb", rc);
+    /* NOSYNC: commits reach the page cache (a process crash loses nothing
+       committed); fsync runs at most once a second and at close. */
+    rc = mdb_env_open(h->env, h->dir, MDB_NOSYNC | MDB_NOTLS, 0640);
+    if (rc == 0 && !mapped_pages_exist(h, why, whylen))
+        return 1;
+    if (rc == 0)
+        rc = open_dbs(h, err, errlen);
+    if (is_damage(rc)) {
+        snprintf(why, whylen, "%s", mdb_strerror(rc));
+        return 1;
+    }
+    return rc == 0 ? 0 : rc == -1 ? -1 : fail(err, errlen, h->dir, "open", rc);
+}
+
+/* Validate, map and initialise. A damaged file is an error (exit 2), or
+   with o->recover is moved aside once and a fresh history started. */
+static int open_env(dh_history_t *h, char *err, size_t errlen)
+{
+    char why[256];
+    int rc = try_open(h, why, sizeof(why), err, errlen);
+    if (rc == 1 && h->o.recover) {
+        env_close(h);
+        h->since_us = INT64_MAX;
+        if (move_aside(h, why, err, errlen))
+            return -1;
+        rc = try_open(h, why, sizeof(why), err, errlen);
+    }
+    if (rc == 1)
+        snprintf(err, errlen, "%s/data.mdb: damaged history: %s (--state-recover moves it "
+                 "aside and starts afresh)", h->dir, why);
+    return rc == 0 ? 0 : -1;
 }
 
 dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tuning_t *t,
@@ -173,20 +582,7 @@ dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tu
     while (h->cap < t->cache_entries)
         h->cap *= 2;
     int rc;
-    if (make_dir(h, err, errlen) || take_lock(h, err, errlen))
-        goto failed;
-    if ((rc = mdb_env_create(&h->env)) || (rc = mdb_env_set_maxdbs(h->env, 2)) ||
-        (rc = mdb_env_set_mapsize(h->env, o->max_bytes))) {
-        fail(err, errlen, h->dir, "lmdb", rc);
-        goto failed;
-    }
-    /* NOSYNC: commits reach the page cache (a process crash loses nothing
-       committed); fsync runs at most once a second and at close. */
-    if ((rc = mdb_env_open(h->env, h->dir, MDB_NOSYNC | MDB_NOTLS, 0640))) {
-        fail(err, errlen, h->dir, "open", rc);
-        goto failed;
-    }
-    if (open_dbs(h, err, errlen))
+    if (make_dir(h, err, errlen) || take_lock(h, err, errlen) || open_env(h, err, errlen))
         goto failed;
     if ((rc = mdb_txn_begin(h->env, NULL, MDB_RDONLY, &h->rtxn))) {
         fail(err, errlen, h->dir, "read transaction", rc);
@@ -298,7 +694,13 @@ static bool load(dh_history_t *h, entry_t *e)
 {
     MDB_val k = {e->keylen, (void *)key_of(h, e)}, v;
     h->st.disk_reads++;
-    if (mdb_get(h->rtxn, h->domains, &k, &v) != 0 || !valid_record(&v))
+    int rc = mdb_get(h->rtxn, h->domains, &k, &v);
+    if (rc != 0 && rc != MDB_NOTFOUND) {
+        h->st.read_errors++;
+        dh_log(h->log, DH_LOG_ERROR, "history", NULL, "%s/data.mdb: history lookup failed: %s",
+               h->dir, mdb_strerror(rc));
+    }
+    if (rc != 0 || !valid_record(&v))
         return false;
     memcpy(&e->rec, v.mv_data, sizeof(e->rec));
     return true;
@@ -316,29 +718,99 @@ static void maybe_fsync(dh_history_t *h)
     }
 }
 
-static int put_dirty(dh_history_t *h, MDB_txn *txn)
+/* Write dirty records [from, from + n) and, with the last slice, "since". */
+static int put_dirty(dh_history_t *h, MDB_txn *txn, size_t from, size_t n, bool last)
 {
-    for (size_t i = 0; i < h->dirty; i++) {
+    for (size_t i = from; i < from + n; i++) {
         entry_t *e = &h->cache[h->dirty_list[i]];
         MDB_val k = {e->keylen, (void *)key_of(h, e)}, v = {sizeof(e->rec), &e->rec};
         int rc = mdb_put(txn, h->domains, &k, &v, 0);
         if (rc)
             return rc;
     }
-    return h->since_us != INT64_MAX ? put_meta(h, txn, "since", h->since_us) : 0;
+    return last && h->since_us != INT64_MAX ? put_meta(h, txn, "since", h->since_us) : 0;
 }
 
-static int evict_oldest(dh_history_t *h);
+static int evict_to(dh_history_t *h, uint64_t keep, uint64_t *left);
 
-static int commit_batch(dh_history_t *h)
+static int commit_slice(dh_history_t *h, size_t from, size_t n, bool last)
 {
     MDB_txn *txn = NULL;
     int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
-    if (rc == 0 && (rc = put_dirty(h, txn)) == 0)
+    if (rc == 0 && (rc = put_dirty(h, txn, from, n, last)) == 0)
         rc = mdb_txn_commit(txn);
     else if (rc != 0 && txn)
         mdb_txn_abort(txn);
     return rc;
+}
+
+/* A write LMDB refused: counted (history.write_errors), logged once, so
+   that a full map under churn is never silent yet never floods stderr. */
+static void write_failed(dh_history_t *h, const char *what, int rc)
+{
+    if (h->st.write_errors++ == 0)
+        dh_log(h->log, DH_LOG_ERROR, "history", NULL,
+               "state dir %s: history %s failed: %s (logged once; --stats "
+               "history.write_errors counts every failure)",
+               h->dir, what, mdb_strerror(rc));
+}
+
+/* Keep the history ahead of its bound: when the records after this batch
+   would pass HIGH_PCT of max_entries, the least recently seen go first, down
+   to LOW_PCT with the batch included. LMDB copies every page it changes, so
+   a map allowed to fill could not even run the deletes that free it. */
+#define HIGH_PCT 80
+#define LOW_PCT 60
+#define HARD_PCT 30 /* after MDB_MAP_FULL all the same: evict harder, retry once */
+
+/* Before writing n records onto *entries: evict down to pct of the bound,
+   the n included, when they would pass HIGH_PCT (always when pct is
+   HARD_PCT). */
+static int make_room(dh_history_t *h, uint64_t *entries, size_t n, unsigned pct)
+{
+    uint64_t high = h->max_entries * HIGH_PCT / 100, low = h->max_entries * pct / 100;
+    if (pct != HARD_PCT && *entries + n <= high)
+        return 0;
+    int rc = evict_to(h, low > n ? low - n : 0, entries);
+    if (rc == 0)
+        h->st.evicted_full++;
+    return rc;
+}
+
+/* The batch goes in slices of at most an eighth of the bound: each
+   transaction copies only the pages its slice touches, and eviction runs
+   between slices, so a batch larger than the map still fits (a crash may
+   then keep part of the last batch: every commit is whole). */
+static size_t fresh_in(const dh_history_t *h, size_t from, size_t n)
+{
+    size_t fresh = 0;
+    for (size_t i = from; i < from + n; i++)
+        fresh += h->cache[h->dirty_list[i]].fresh;
+    return fresh;
+}
+
+static int write_batch(dh_history_t *h, uint64_t entries)
+{
+    size_t slice = h->max_entries / 8 > 64 ? h->max_entries / 8 : 64;
+    int failed = 0;
+    size_t from = 0;
+    do {
+        size_t n = h->dirty - from < slice ? h->dirty - from : slice;
+        size_t added = fresh_in(h, from, n); /* updates need no room */
+        bool last = from + n == h->dirty;
+        int rc = make_room(h, &entries, added, LOW_PCT);
+        if (rc == 0)
+            rc = commit_slice(h, from, n, last);
+        if (rc == MDB_MAP_FULL && make_room(h, &entries, n, HARD_PCT) == 0)
+            rc = commit_slice(h, from, n, last);
+        if (rc) {
+            write_failed(h, "commit", rc);
+            failed = rc;
+        }
+        entries += added;
+        from += n;
+    } while (from < h->dirty);
+    return failed;
 }
 
 int dh_history_sync(dh_history_t *h)
@@ -346,28 +818,17 @@ int dh_history_sync(dh_history_t *h)
     if (!h->dirty && !h->meta_dirty)
         return 0;
     MDB_stat ms;
-    size_t entries = mdb_stat(h->rtxn, h->domains, &ms) == 0 ? ms.ms_entries : 0;
+    uint64_t entries = mdb_stat(h->rtxn, h->domains, &ms) == 0 ? ms.ms_entries : 0;
     mdb_txn_reset(h->rtxn);
-    /* Evict before the map is full: LMDB copies pages on write, so a map
-       with no room left cannot even run the deletes that would free it. */
-    if (entries + h->dirty > h->max_entries && evict_oldest(h) == 0)
-        h->st.evicted_full++;
-    int rc = commit_batch(h);
-    if (rc == MDB_MAP_FULL && evict_oldest(h) == 0) {
-        h->st.evicted_full++;
-        rc = commit_batch(h);
-    }
+    int rc = write_batch(h, entries);
     int rrc = mdb_txn_renew(h->rtxn);
-    if (rc || rrc) {
-        h->st.write_errors++;
-        dh_log(h->log, DH_LOG_ERROR, "history", NULL, "state dir %s: history commit failed: %s",
-               h->dir, mdb_strerror(rc ? rc : rrc));
-        if (rrc) /* without a read transaction no lookup can work: stop reading */
-            return -1;
+    if (rrc) { /* without a read transaction no lookup can work: stop reading */
+        write_failed(h, "read transaction", rrc);
+        return -1;
     }
     h->st.commits++;
     for (size_t i = 0; i < h->dirty; i++)
-        h->cache[h->dirty_list[i]].dirty = 0;
+        h->cache[h->dirty_list[i]].dirty = h->cache[h->dirty_list[i]].fresh = 0;
     h->dirty = 0;
     h->meta_dirty = false;
     maybe_fsync(h);
@@ -424,48 +885,132 @@ int dh_history_maintain(dh_history_t *h, int64_t now_us)
     cache_clear(h); /* records changed on disk */
     h->maint_day = day_of(now_us);
     if (rc || rrc) {
-        h->st.write_errors++;
-        dh_log(h->log, DH_LOG_ERROR, "history", NULL,
-               "state dir %s: history maintenance failed: %s", h->dir, mdb_strerror(rc ? rc : rrc));
+        write_failed(h, "maintenance", rc ? rc : rrc);
         return -1;
     }
     return 0;
 }
 
-/* The map is (nearly) full: remove the least recently seen quarter of the
-   domains (by hour of last sighting, never the current hour's), so the file
-   stays within its bound. */
-#define HOUR_US (3600LL * 1000000)
-static int evict_oldest(dh_history_t *h)
+/* ---- eviction: the least recently seen first -------------------- */
+
+#define AGE_BUCKETS 65536
+
+/* Where the records' last sightings lie: their range, then a histogram of
+   AGE_BUCKETS equal slices of it. Invalid records count as the oldest. */
+typedef struct {
+    int64_t min, max;
+    uint64_t width, total;
+    uint64_t *hist;
+} ages_t;
+
+static int64_t age_key(const MDB_val *v)
 {
-    enum { MAX_AGE = 8192 }; /* hours */
-    uint64_t *hist = dh_calloc(MAX_AGE, sizeof(uint64_t));
-    int64_t newest = h->max_ts / HOUR_US;
-    MDB_txn *txn = NULL;
+    return valid_record(v) ? last_seen_of(v) : INT64_MIN;
+}
+
+static size_t bucket_of(const ages_t *a, int64_t last)
+{
+    return (size_t)(((uint64_t)last - (uint64_t)a->min) / a->width);
+}
+
+static int scan_ages(dh_history_t *h, ages_t *a)
+{
+    MDB_txn *txn;
     MDB_cursor *c;
-    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
-    if (rc == 0 && (rc = mdb_cursor_open(txn, h->domains, &c)) == 0) {
+    int rc = mdb_txn_begin(h->env, NULL, MDB_RDONLY, &txn);
+    if (rc)
+        return rc;
+    if ((rc = mdb_cursor_open(txn, h->domains, &c)) == 0) {
         MDB_val k, v;
-        uint64_t total = 0;
+        a->min = INT64_MAX;
+        a->max = INT64_MIN;
+        a->total = 0;
         for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-            int64_t age = valid_record(&v) ? newest - last_seen_of(&v) / HOUR_US : MAX_AGE - 1;
-            hist[age < 0 ? 0 : age >= MAX_AGE ? MAX_AGE - 1 : age]++;
-            total++;
+            int64_t last = age_key(&v);
+            a->min = last < a->min ? last : a->min;
+            a->max = last > a->max ? last : a->max;
+            a->total++;
         }
-        int64_t cut = MAX_AGE - 1; /* remove ages >= cut */
-        for (uint64_t gone = hist[cut]; cut > 1 && gone < total / 4;)
-            gone += hist[--cut];
-        for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
-            if (!valid_record(&v) || newest - last_seen_of(&v) / HOUR_US >= cut)
-                rc = mdb_cursor_del(c, 0);
-        }
+        a->width = a->total ? ((uint64_t)a->max - (uint64_t)a->min) / AGE_BUCKETS + 1 : 1;
+        for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
+            a->hist[bucket_of(a, age_key(&v))]++;
         mdb_cursor_close(c);
     }
-    free(hist);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+/* Delete every record of the buckets before `cut` and the first `in_cut`
+   (in key order) of bucket `cut`, committing every `slice` deletes: each
+   transaction copies only the pages its deletes touch, so eviction needs a
+   slice of the map, never the whole tree's worth. */
+static int delete_oldest(dh_history_t *h, const ages_t *a, size_t cut, uint64_t in_cut,
+                         uint64_t slice)
+{
+    MDB_txn *txn = NULL;
+    MDB_cursor *c = NULL;
+    char resume[KEY_MAX];
+    MDB_val k = {0, NULL}, v;
+    uint64_t in_txn = 0, taken = 0;
+    int op = MDB_FIRST;
+    int rc = mdb_txn_begin(h->env, NULL, 0, &txn);
     if (rc == 0)
+        rc = mdb_cursor_open(txn, h->domains, &c);
+    while (rc == 0 && (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+        op = MDB_NEXT;
+        size_t b = bucket_of(a, age_key(&v));
+        if (b > cut || (b == cut && taken >= in_cut))
+            continue;
+        taken += b == cut;
+        size_t len = k.mv_size < KEY_MAX ? k.mv_size : KEY_MAX;
+        memcpy(resume, k.mv_data, len);
+        if ((rc = mdb_cursor_del(c, 0)) != 0 || ++in_txn < slice)
+            continue;
+        mdb_cursor_close(c);
+        c = NULL;
+        rc = mdb_txn_commit(txn);
+        txn = NULL;
+        if (rc == 0 && (rc = mdb_txn_begin(h->env, NULL, 0, &txn)) == 0)
+            rc = mdb_cursor_open(txn, h->domains, &c);
+        k.mv_data = resume; /* go on after the last key deleted */
+        k.mv_size = len;
+        op = MDB_SET_RANGE;
+        in_txn = 0;
+    }
+    if (c)
+        mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+        rc = 0;
+    if (txn && rc == 0)
         return mdb_txn_commit(txn);
     if (txn)
         mdb_txn_abort(txn);
+    return rc;
+}
+
+/* Remove the least recently seen records (by last sighting in event time,
+   ties in key order) until at most `keep` remain (*left: how many). 0 or
+   an LMDB error. */
+static int evict_to(dh_history_t *h, uint64_t keep, uint64_t *left)
+{
+    ages_t a = {.hist = dh_calloc(AGE_BUCKETS, sizeof(uint64_t))};
+    int rc = scan_ages(h, &a);
+    if (rc == 0)
+        *left = a.total < keep ? a.total : keep;
+    if (rc == 0 && a.total > keep) {
+        uint64_t drop = a.total - keep, before = 0;
+        size_t cut = 0;
+        while (before + a.hist[cut] < drop)
+            before += a.hist[cut++];
+        MDB_envinfo info;
+        MDB_stat st;
+        uint64_t pages = mdb_env_info(h->env, &info) == 0 && mdb_env_stat(h->env, &st) == 0
+                             ? info.me_mapsize / st.ms_psize
+                             : 256;
+        uint64_t slice = pages / 16 > 64 ? pages / 16 : 64;
+        rc = delete_oldest(h, &a, cut, drop - before, slice);
+    }
+    free(a.hist);
     return rc;
 }
 
@@ -572,6 +1117,7 @@ static entry_t *fetch(dh_history_t *h, const char *domain, size_t len, bool *fou
     memset(&e->rec, 0, sizeof(e->rec));
     h->used++;
     *found = load(h, e);
+    e->fresh = !*found;
     return e;
 }
 

@@ -21,6 +21,16 @@
  * last batch, never the database; the file is fsynced at most once a second
  * of wall time (only durability timing, never an answer, depends on it).
  *
+ * The bound: o->max_bytes is the LMDB map, and about max_bytes / 512
+ * records fit it with room for copy-on-write. Past 80 % of that the least
+ * recently seen records (event time) are evicted down to 60 %, in
+ * transactions of a slice each; a batch larger than a slice is committed
+ * in slices (a crash may then keep part of it). MDB_MAP_FULL all the same:
+ * evict to 30 %, retry once, else count write_errors and log once. A data
+ * file that is damaged (cut short, not LMDB) is refused at open, or with
+ * o->recover moved aside (see dh_history_open): its meta pages and every
+ * page of its trees are read and checked with pread before LMDB maps it.
+ *
  * One process per state directory: an exclusive lock file refuses a second.
  * Ownership: dh_history_open allocates, dh_history_close commits and frees.
  */
@@ -70,6 +80,7 @@ typedef struct {
 typedef struct {
     uint64_t lookups, cache_hits, disk_reads, inserted, commits, expired, evicted_full,
         write_errors, entries;
+    uint64_t read_errors; /* lookups LMDB failed (a damaged page), logged with the path */
     int64_t since_us; /* oldest event time learned from, INT64_MAX when empty */
 } dh_history_stats_t;
 
@@ -81,7 +92,11 @@ typedef struct dh_history dh_history_t;
    is the LMDB map size, the bound on the file (learn_only is not the
    history's: the pipeline reads it). o and t are copied (state_dir is
    borrowed); log (write failures, "[history]"; NULL: plain stderr) is
-   borrowed; both must outlive the history. NULL with err. */
+   borrowed; both must outlive the history. NULL with err, which for a
+   damaged data.mdb reads "DIR/data.mdb: damaged history: WHY" (checked with
+   pread before LMDB maps it: a file cut short would SIGBUS); with
+   o->recover it is renamed data.mdb.corrupt-<UTC time> (lock.mdb too), a
+   warning logged and a fresh history opened. */
 dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tuning_t *t,
                               dh_log_t *log, char *err, size_t errlen);
 

@@ -186,8 +186,14 @@ static const dh_optmap_t history_rows[] = {
     {.type = DH_OPT_MIB, .cli = "history-max-mb", .yaml = "history.max_mb",
      .offset = HI(max_bytes), .def = "1024", .min = 1, .max = 1 << 24, .arg = "N",
      .group = G_HISTORY,
-     .help = "bound on the history file (default 1024); when\n"
-             "full, the least recently seen quarter is removed"},
+     .help = "bound on the history file (default 1024); past\n"
+             "80 % of it the least recently seen domains go\n"
+             "first, down to 60 %"},
+    {.type = DH_OPT_BOOL, .cli = "state-recover", .yaml = "history.recover",
+     .offset = HI(recover), .group = G_HISTORY,
+     .help = "a damaged history file (cut short, not LMDB) is\n"
+             "moved aside as data.mdb.corrupt-TIME and a fresh\n"
+             "history started (default: exit 2)"},
     {0},
 };
 const dh_optmap_table_t dh_opts_history = {"history", history_rows};

@@ -84,6 +84,7 @@ typedef struct {
     bool learn_only;          /* --learn-only: build the history, run no detector */
     int64_t expire_us;        /* domains unseen this long leave the history */
     size_t max_bytes;         /* bound on the history file (LMDB map size) */
+    bool recover;             /* --state-recover: move a damaged data.mdb aside, start afresh */
 } dh_history_options_t;
 
 /* Table "detectors": rules and noise control. */

@@ -76,6 +76,7 @@ static void history_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
         COUNTER(dh_history_stats_t, "expired", expired),
         COUNTER(dh_history_stats_t, "evicted_full", evicted_full),
         COUNTER(dh_history_stats_t, "write_errors", write_errors),
+        COUNTER(dh_history_stats_t, "read_errors", read_errors),
     };
     put_counters(sb, &h, tail, N_COUNTERS(tail));
     dh_sb_putc(sb, '}');

@@ -11,6 +11,12 @@
  * live input the caller's wait callback (reader.h) runs: that is where the
  * source polls with a timeout, ticks the pipeline and sees a stop request,
  * so the reader itself never needs to know about clocks or signals.
+ *
+ * A corrupt gzip member: gzread drops what it inflated in the call that met
+ * the fault (up to a whole read), so a regular file is then inflated again
+ * with the stream API, skipping what was handed out, up to the fault. Every
+ * complete line before it is handed out (the cut last line is not a record),
+ * then the error names the compressed offset and the lines before it.
  */
 #include "reader.h"
 
@@ -34,8 +40,15 @@ typedef struct {
     bool started, gzip, member_done;
     z_stream zs;
     bool zs_ready;
+    bool failed_after;  /* an error met after output: reported by the next call */
+    uint64_t in_total;  /* compressed bytes read */
+    uint64_t skip_out;  /* inflated bytes to drop first (a salvage, see refill) */
     unsigned char in[64 * 1024];
 } stream_in_t;
+
+/* Why a gzip input ended early; the message is written when the error is
+   returned, so that it can count the lines handed out before it. */
+typedef enum { GZ_OK = 0, GZ_CORRUPT, GZ_TRUNCATED } gz_fault_t;
 
 struct dh_file_reader {
     gzFile gz;          /* regular files */
@@ -57,7 +70,12 @@ struct dh_file_reader {
     dh_reader_wait_fn wait;
     void *wait_arg;
     uint64_t line_no;
-    char errmsg[160];
+    int raw_fd;          /* regular files: the compressed bytes, for a salvage */
+    uint64_t out_total;  /* bytes gzread handed out */
+    gz_fault_t fault;
+    uint64_t fault_offset; /* compressed offset of the fault */
+    char zmsg[96];         /* zlib's words for it */
+    char errmsg[200];
 };
 
 dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *err, size_t errlen)
@@ -80,6 +98,7 @@ dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *e
     }
     struct stat st;
     dh_file_reader_t *r = dh_calloc(1, sizeof(*r));
+    r->raw_fd = -1;
     if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
         r->pipe = dh_calloc(1, sizeof(*r->pipe));
         r->pipe->fd = fd;
@@ -91,6 +110,9 @@ dh_file_reader_t *dh_file_reader_open(const char *path, size_t max_line, char *e
         return NULL;
     } else {
         gzbuffer(r->gz, READ_CHUNK);
+        r->raw_fd = dup(fd); /* -1 only costs the salvage of a corrupt member */
+        if (r->raw_fd >= 0)
+            (void)fcntl(r->raw_fd, F_SETFD, FD_CLOEXEC);
     }
     r->max_line = max_line;
     r->cap = max_line + READ_CHUNK;
@@ -123,11 +145,34 @@ static ssize_t read_some(dh_file_reader_t *r, int fd, void *buf, size_t len)
     }
 }
 
+static void set_fault(dh_file_reader_t *r, gz_fault_t f, uint64_t offset, const char *zmsg)
+{
+    r->fault = f;
+    r->fault_offset = offset;
+    snprintf(r->zmsg, sizeof(r->zmsg), "%s", zmsg ? zmsg : "corrupt data");
+}
+
+/* Drop the first p->skip_out inflated bytes (already handed out before a
+   salvage); the bytes of dst that remain. */
+static size_t skip_inflated(stream_in_t *p, char *dst, size_t got)
+{
+    if (p->skip_out == 0)
+        return got;
+    size_t drop = p->skip_out < got ? (size_t)p->skip_out : got;
+    memmove(dst, dst + drop, got - drop);
+    p->skip_out -= drop;
+    return got - drop;
+}
+
 /* Inflate what has arrived into dst; reads more input only when none is
-   left. >0 bytes, 0 end of input, -1 error (errmsg set). */
+   left. >0 bytes, 0 end of input, -1 error (errmsg or r->fault set). The
+   output inflated before a data error is handed out first: the error is
+   then returned by the next call. */
 static ssize_t inflate_some(dh_file_reader_t *r, char *dst, size_t room)
 {
     stream_in_t *p = r->pipe;
+    if (p->failed_after)
+        return -1;
     for (;;) {
         if (p->zs.avail_in == 0) {
             ssize_t n = read_some(r, p->fd, p->in, sizeof(p->in));
@@ -138,9 +183,10 @@ static ssize_t inflate_some(dh_file_reader_t *r, char *dst, size_t room)
             if (n == 0) {
                 if (p->member_done)
                     return 0;
-                snprintf(r->errmsg, sizeof(r->errmsg), "gzip stream truncated (unexpected end of file)");
+                set_fault(r, GZ_TRUNCATED, p->in_total, "unexpected end of file");
                 return -1;
             }
+            p->in_total += (uint64_t)n;
             p->zs.next_in = p->in;
             p->zs.avail_in = (uInt)n;
         }
@@ -152,13 +198,14 @@ static ssize_t inflate_some(dh_file_reader_t *r, char *dst, size_t room)
         p->zs.next_out = (unsigned char *)dst;
         p->zs.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
         int rc = inflate(&p->zs, Z_NO_FLUSH);
-        size_t got = room - p->zs.avail_out;
+        size_t got = skip_inflated(p, dst, room - p->zs.avail_out);
         if (rc == Z_STREAM_END)
             p->member_done = true;
         else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            snprintf(r->errmsg, sizeof(r->errmsg), "gzip error: %s",
-                     p->zs.msg ? p->zs.msg : "corrupt data");
-            return -1;
+            set_fault(r, GZ_CORRUPT, p->in_total - p->zs.avail_in, p->zs.msg);
+            if (!got)
+                return -1;
+            p->failed_after = true;
         }
         if (got)
             return (ssize_t)got;
@@ -180,6 +227,7 @@ static ssize_t pipe_read(dh_file_reader_t *r, char *dst, size_t room)
             snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
             return -1;
         }
+        p->in_total = (uint64_t)n;
         p->gzip = r->is_gzip = n >= 2 && p->in[0] == 0x1f && p->in[1] == 0x8b;
         p->zs.next_in = p->in;
         p->zs.avail_in = (uInt)n;
@@ -219,6 +267,63 @@ static bool refill_pipe(dh_file_reader_t *r, size_t room)
     return false;
 }
 
+/* DH_READ_ERROR, with the message of a gzip fault written now that the
+   lines before it are counted. */
+static dh_read_t read_error(dh_file_reader_t *r)
+{
+    if (r->fault == GZ_CORRUPT)
+        snprintf(r->errmsg, sizeof(r->errmsg),
+                 "corrupt gzip data at compressed offset %llu after %llu lines (zlib: %s)",
+                 (unsigned long long)r->fault_offset, (unsigned long long)r->line_no, r->zmsg);
+    else if (r->fault == GZ_TRUNCATED)
+        snprintf(r->errmsg, sizeof(r->errmsg),
+                 "gzip stream truncated at compressed offset %llu after %llu lines "
+                 "(unexpected end of file)",
+                 (unsigned long long)r->fault_offset, (unsigned long long)r->line_no);
+    return DH_READ_ERROR;
+}
+
+/* gzread drops what it inflated in a call that meets corrupt data (up to a
+   whole read): read the file again with the stream API, skip what gzread
+   handed out, and go on from there to the fault (the rest of the file is
+   read as a pipe is). true when the salvage could start. */
+static bool start_salvage(dh_file_reader_t *r)
+{
+    if (r->raw_fd < 0 || lseek(r->raw_fd, 0, SEEK_SET) != 0)
+        return false;
+    stream_in_t *p = dh_calloc(1, sizeof(*p));
+    if (inflateInit2(&p->zs, 15 + 16) != Z_OK) {
+        free(p);
+        return false;
+    }
+    p->fd = r->raw_fd;
+    p->started = p->gzip = p->zs_ready = true;
+    p->skip_out = r->out_total;
+    r->raw_fd = -1; /* the pipe owns it now */
+    gzclose_r(r->gz);
+    r->gz = NULL;
+    r->pipe = p;
+    return true;
+}
+
+/* gzread ended with an error: name it (a fault of the gzip data is
+   reported with its offset once the lines before it are handed out). */
+static void gz_failed(dh_file_reader_t *r, int zerr, const char *msg)
+{
+    r->failed = true;
+    if (zerr == Z_BUF_ERROR) { /* nothing lost: gzread keeps output before EOF */
+        struct stat st;
+        uint64_t size = r->raw_fd >= 0 && fstat(r->raw_fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+        set_fault(r, GZ_TRUNCATED, size, "unexpected end of file");
+    } else if (zerr == Z_ERRNO) {
+        snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
+    } else {
+        /* gzerror's text starts with "<fd:N>: ", an internal name */
+        const char *colon = msg ? strstr(msg, ">: ") : NULL;
+        set_fault(r, GZ_CORRUPT, 0, colon ? colon + 3 : msg);
+    }
+}
+
 /* Move unread bytes to the front and read more. false at EOF or error. */
 static bool refill(dh_file_reader_t *r)
 {
@@ -239,20 +344,16 @@ static bool refill(dh_file_reader_t *r)
         r->is_gzip = gzdirect(r->gz) == 0;
     if (n > 0) {
         r->end += (size_t)n;
+        r->out_total += (uint64_t)n;
         return true;
     }
-    r->eof = true;
     int zerr = Z_OK;
     const char *msg = gzerror(r->gz, &zerr);
-    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END)) {
-        r->failed = true;
-        if (zerr == Z_BUF_ERROR)
-            snprintf(r->errmsg, sizeof(r->errmsg), "gzip stream truncated (unexpected end of file)");
-        else if (zerr == Z_ERRNO)
-            snprintf(r->errmsg, sizeof(r->errmsg), "read error: %s", strerror(errno));
-        else
-            snprintf(r->errmsg, sizeof(r->errmsg), "gzip error: %s", msg ? msg : "unknown");
-    }
+    if (zerr == Z_DATA_ERROR && start_salvage(r))
+        return refill_pipe(r, room);
+    r->eof = true;
+    if (n < 0 || (zerr != Z_OK && zerr != Z_STREAM_END))
+        gz_failed(r, zerr, msg);
     return false;
 }
 
@@ -276,7 +377,7 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
     if (r->discarding) {
         r->discarding = false;
         if (!skip_rest_of_line(r))
-            return r->stopped ? DH_READ_STOPPED : r->failed ? DH_READ_ERROR : DH_READ_EOF;
+            return r->stopped ? DH_READ_STOPPED : r->failed ? read_error(r) : DH_READ_EOF;
         r->line_end = r->bytes_in - (r->end - r->start);
     }
     for (;;) {
@@ -302,6 +403,8 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
         if (!refill(r)) {
             if (r->stopped) /* a partial line is not a record */
                 return DH_READ_STOPPED;
+            if (r->fault) /* nor is one a gzip fault cut */
+                return read_error(r);
             if (r->end > r->start) { /* last line without a final newline */
                 *line = r->buf + r->start;
                 *len = r->end - r->start;
@@ -310,7 +413,7 @@ dh_read_t dh_file_reader_next(dh_file_reader_t *r, const char **line, size_t *le
                 r->line_end = r->bytes_in;
                 return DH_READ_LINE;
             }
-            return r->failed ? DH_READ_ERROR : DH_READ_EOF;
+            return r->failed ? read_error(r) : DH_READ_EOF;
         }
     }
 }
@@ -388,6 +491,8 @@ void dh_file_reader_close(dh_file_reader_t *r)
         return;
     if (r->gz)
         gzclose_r(r->gz);
+    if (r->raw_fd >= 0)
+        close(r->raw_fd);
     if (r->pipe) {
         if (r->pipe->zs_ready)
             inflateEnd(&r->pipe->zs);

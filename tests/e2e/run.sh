@@ -708,6 +708,97 @@ t_follow_takes_one_plain_file() {
     [ $? -eq 1 ] && grep -q 'not a regular file' "$W/err" || fail "FIFO: $(cat "$W/err")" || return 1
 }
 
+# ---- state that survives faults ------------------------------------------------
+
+# A damaged history (cut short, random bytes, garbage pages behind sound
+# meta pages) is reported with its path and exit 2, never a SIGBUS, SIGSEGV
+# or abort; --state-recover moves it aside and starts afresh.
+t_damaged_history_exits_2_or_is_recovered() {
+    "$DH" --state-dir "$W/dmg-st" -q --learn-only -o /dev/null samples/demo-eve.json samples/demo-zeek-dns.log \
+        || fail "learn: exit $?" || return 1
+    cp "$W/dmg-st/data.mdb" "$W/dmg-good.mdb"
+    size=$(wc -c < "$W/dmg-good.mdb")
+    for damage in half random pages; do
+        case $damage in
+        half) truncate -s $((size / 2)) "$W/dmg-st/data.mdb" ;;
+        random) head -c "$size" /dev/urandom > "$W/dmg-st/data.mdb" ;;
+        pages) # the two meta pages kept, random bytes behind them
+            { head -c 8192 "$W/dmg-good.mdb"; head -c $((size - 8192)) /dev/urandom; } > "$W/dmg-st/data.mdb" ;;
+        esac
+        "$DH" --state-dir "$W/dmg-st" -q -o /dev/null samples/demo-eve.json 2>"$W/dmg-err"; rc=$?
+        [ $rc -lt 128 ] || fail "$damage: killed by signal $((rc - 128))" || return 1
+        [ $rc -eq 2 ] || fail "$damage: exit $rc, not 2: $(cat "$W/dmg-err")" || return 1
+        grep -q "$W/dmg-st/data.mdb: damaged history" "$W/dmg-err" || fail "$damage: no path: $(cat "$W/dmg-err")" || return 1
+        cmp -s "$W/dmg-st/data.mdb" "$W/dmg-good.mdb" && fail "$damage: not damaged" && return 1
+        "$DH" --state-dir "$W/dmg-st" -q --state-recover --stats "$W/dmg-s.json" -o /dev/null samples/demo-eve.json 2>"$W/dmg-err"; rc=$?
+        [ $rc -eq 0 ] || fail "$damage --state-recover: exit $rc: $(cat "$W/dmg-err")" || return 1
+        grep -q "data.mdb is damaged .*moved to $W/dmg-st/data.mdb.corrupt-" "$W/dmg-err" || fail "$damage: not logged: $(cat "$W/dmg-err")" || return 1
+        ls "$W/dmg-st/"data.mdb.corrupt-* >/dev/null 2>&1 || fail "$damage: not moved aside" || return 1
+        rm -f "$W/dmg-st/"*.corrupt-*
+        # the fresh history works: a second run opens it without complaint
+        "$DH" --state-dir "$W/dmg-st" -q -o /dev/null samples/demo-eve.json || fail "$damage: fresh history: exit $?" || return 1
+        cp "$W/dmg-good.mdb" "$W/dmg-st/data.mdb"
+    done
+}
+
+# A corrupt gzip member: every complete line inflated before the fault is
+# read (at least what zcat recovers), and the message names the file, the
+# compressed offset and the lines before it, as a file or a pipe.
+t_corrupt_gzip_reads_every_line_before_the_fault() {
+    gzip -c samples/demo-zeek-dns.log > "$W/cgz-full.gz"
+    size=$(wc -c < "$W/cgz-full.gz")
+    for how in flip smash; do
+        $PY - "$W/cgz-full.gz" "$W/cgz-bad.gz" $how <<'PY' || return 1
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+mid = len(b) // 2
+if sys.argv[3] == 'flip':
+    b[mid] ^= 0x55
+else:
+    b[mid:mid + 16] = b'\xff' * 16
+open(sys.argv[2], 'wb').write(b)
+PY
+        # zcat flushes its output a 32 KiB window at a time, so it may recover
+        # fewer lines than zlib inflates before the fault: count those (fed a
+        # byte at a time, nothing inflated is lost), at least zcat's
+        zc=$(zcat "$W/cgz-bad.gz" 2>/dev/null | wc -l)
+        zl=$($PY - "$W/cgz-bad.gz" "$W/cgz-bad.log" <<'PY'
+import sys, zlib
+data, d, out = open(sys.argv[1], 'rb').read(), zlib.decompressobj(31), []
+try:
+    for i in range(len(data)):
+        out.append(d.decompress(data[i:i + 1]))
+except zlib.error:
+    pass
+text = b''.join(out)
+text = text[:text.rfind(b'\n') + 1]
+open(sys.argv[2], 'wb').write(text)
+print(text.count(b'\n'))
+PY
+)
+        [ "$zl" -gt 0 ] && [ "$zl" -ge "$zc" ] || fail "$how: zlib recovers $zl lines, zcat $zc" || return 1
+        "$DH" --no-state -q --stats "$W/cgz-plain.json" -o /dev/null "$W/cgz-bad.log" 2>/dev/null
+        for via in file pipe; do
+            if [ $via = file ]; then
+                "$DH" --no-state -q --stats "$W/cgz-s.json" -o /dev/null "$W/cgz-bad.gz" 2>"$W/cgz-err"; rc=$?; name="$W/cgz-bad.gz"
+            else
+                cat "$W/cgz-bad.gz" | "$DH" --no-state -q --stats "$W/cgz-s.json" -o /dev/null - 2>"$W/cgz-err"; rc=$?; name="<stdin>"
+            fi
+            [ $rc -eq 1 ] || fail "$how $via: exit $rc, expected 1" || return 1
+            grep -Eq "^$name: (corrupt gzip data|gzip stream truncated) at compressed offset [0-9]+ after $zl lines" "$W/cgz-err" \
+                || fail "$how $via: zlib recovers $zl lines (zcat $zc): $(tail -1 "$W/cgz-err")" || return 1
+            ! grep -q '<fd:' "$W/cgz-err" || fail "$how $via: an internal fd named" || return 1
+            $PY - "$W/cgz-s.json" "$W/cgz-plain.json" <<'PY' || fail "$how $via: records differ from zcat's output" || return 1
+import json, sys
+got = json.load(open(sys.argv[1]))['input']
+want = json.load(open(sys.argv[2]))['input']
+n, m = got['records'] + got['skipped'], want['records'] + want['skipped']
+assert n == m, (n, m)
+PY
+        done
+    done
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

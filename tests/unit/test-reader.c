@@ -162,3 +162,112 @@ Test(reader, the_wait_callback_stops_a_live_read_dropping_a_partial_line)
     unlink(fifo);
     rmdir(dir);
 }
+
+/* ---- corrupt gzip: every line before the fault, then the fault named ---- */
+
+/* What zcat recovers: the complete lines inflated before the first error
+   (concatenated members followed), counted with zlib's stream API. */
+static int lines_before_fault(const unsigned char *gz, size_t len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    cr_assert_eq(inflateInit2(&zs, 15 + 16), Z_OK);
+    zs.next_in = (unsigned char *)gz;
+    zs.avail_in = (uInt)len;
+    static unsigned char out[1 << 16];
+    int lines = 0, rc;
+    do {
+        zs.next_out = out;
+        zs.avail_out = sizeof(out);
+        rc = inflate(&zs, Z_NO_FLUSH);
+        for (size_t i = 0; i < sizeof(out) - zs.avail_out; i++)
+            lines += out[i] == '\n';
+        if (rc == Z_STREAM_END && zs.avail_in > 0) {
+            inflateReset(&zs);
+            rc = Z_OK;
+        }
+    } while (rc == Z_OK);
+    inflateEnd(&zs);
+    return lines;
+}
+
+static size_t make_gzip_log(unsigned char **gz)
+{
+    size_t n = 6 << 20; /* compresses to well over one read chunk (256 KiB) */
+    char *text = malloc(n);
+    uint32_t x = 12345;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245u + 12345u;
+        text[i] = (i % 61 == 60) ? '\n' : (char)('a' + (x >> 16) % 26);
+    }
+    write_file("/tmp/dh-reader-big.gz", text, n, 1);
+    free(text);
+    FILE *f = fopen("/tmp/dh-reader-big.gz", "rb");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    size_t len = (size_t)ftell(f);
+    rewind(f);
+    *gz = malloc(len);
+    cr_assert_eq(fread(*gz, 1, len, f), len);
+    fclose(f);
+    return len;
+}
+
+static void read_damaged(const char *path, int *lines, dh_read_t *last, char *msg, size_t msglen)
+{
+    char err[128];
+    dh_file_reader_t *r = dh_file_reader_open(path, 1024, err, sizeof(err));
+    cr_assert_not_null(r, "%s", err);
+    const char *line;
+    size_t len;
+    *lines = 0;
+    while ((*last = dh_file_reader_next(r, &line, &len)) == DH_READ_LINE)
+        (*lines)++;
+    snprintf(msg, msglen, "%s", dh_file_reader_errmsg(r));
+    cr_assert_eq(dh_file_reader_line_no(r), (uint64_t)*lines);
+    dh_file_reader_close(r);
+}
+
+Test(reader, corrupt_gzip_hands_out_every_line_before_the_fault)
+{
+    unsigned char *gz;
+    size_t len = make_gzip_log(&gz);
+    cr_assert_gt(len, 3 * 256 * 1024);
+    for (int pct = 10; pct <= 90; pct += 20) {
+        unsigned char *bad = malloc(len);
+        memcpy(bad, gz, len);
+        memset(bad + len * pct / 100, 0xff, 16);
+        write_file("/tmp/dh-reader-corrupt.gz", (const char *)bad, len, 0);
+        int want = lines_before_fault(bad, len), got;
+        dh_read_t last;
+        char msg[256], head[80];
+        read_damaged("/tmp/dh-reader-corrupt.gz", &got, &last, msg, sizeof(msg));
+        cr_assert_eq(last, DH_READ_ERROR, "corrupt at %d%%", pct);
+        cr_assert_eq(got, want, "corrupt at %d%%: %d lines, zlib recovers %d", pct, got, want);
+        snprintf(head, sizeof(head), "corrupt gzip data at compressed offset ");
+        cr_assert_eq(strncmp(msg, head, strlen(head)), 0, "got: %s", msg);
+        snprintf(head, sizeof(head), " after %d lines (zlib: ", want);
+        cr_assert_not_null(strstr(msg, head), "got: %s", msg);
+        cr_assert_null(strstr(msg, "<fd:"), "an internal name: %s", msg);
+        free(bad);
+    }
+    free(gz);
+}
+
+Test(reader, truncated_gzip_names_the_offset_and_the_lines_before)
+{
+    unsigned char *gz;
+    size_t len = make_gzip_log(&gz);
+    write_file("/tmp/dh-reader-cut2.gz", (const char *)gz, len / 2, 0);
+    int want = lines_before_fault(gz, len / 2), got;
+    dh_read_t last;
+    char msg[256], expect[160];
+    read_damaged("/tmp/dh-reader-cut2.gz", &got, &last, msg, sizeof(msg));
+    cr_assert_eq(last, DH_READ_ERROR);
+    cr_assert_eq(got, want, "%d lines, zlib recovers %d (the cut line is not one)", got, want);
+    snprintf(expect, sizeof(expect),
+             "gzip stream truncated at compressed offset %zu after %d lines (unexpected end of file)",
+             len / 2, want);
+    cr_assert_str_eq(msg, expect);
+    free(gz);
+}
