@@ -278,6 +278,19 @@ static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
     return 0;
 }
 
+/* A run that resumes (a long-running source goes on from committed offsets
+   or a followed file's position) appends to -o FILE, so a restart keeps the
+   detections the last run wrote; a replay truncates (sink-file.c). */
+static bool resumes(int argc, char **argv, const char *const *cfg_inputs)
+{
+    int n;
+    const char *const *in = input_list(argc, argv, cfg_inputs, &n);
+    for (int i = 0; i < n; i++)
+        if (dh_source_for(in[i])->long_running)
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     cli_t cli;
@@ -311,6 +324,8 @@ int main(int argc, char **argv)
         dh_config_free(cfg);
         return 2;
     }
+    if (resumes(argc, argv, cfg ? dh_config_inputs(cfg) : NULL))
+        opt.sink.append = true;
     int rules_from_cfg = cfg && !rules_given && strcmp(opt.detect.rules_dir, "rules") != 0;
     opt.detect.rules_dir =
         find_rules_dir(rules_given || rules_from_cfg ? opt.detect.rules_dir : NULL, rules_buf,

@@ -594,6 +594,44 @@ t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
     done
 }
 
+# ---- output files (sink-file.c) ---------------------------------------------
+
+t_sigkill_leaves_only_whole_json_lines_in_the_output_file() {
+    # -o FILE gets whole lines only, one write() per batch: a SIGKILL in the
+    # middle of a run leaves valid JSON lines, the last one ended by '\n'
+    # (--emit events: plenty of output before the kill)
+    "$GEN" --format zeek --events 600000 --clients 5000 --domains 50000 --seed 5 \
+        -o "$W/big.log" --truth /dev/null || return 1
+    "$DH" --no-state -q --emit events -o "$W/killed.jsonl" "$W/big.log" 2>/dev/null & pid=$!
+    sleep 1
+    kill -9 $pid
+    wait $pid 2>/dev/null
+    [ -s "$W/killed.jsonl" ] || skip "nothing written within a second" || return
+    [ "$(tail -c 1 "$W/killed.jsonl" | od -An -c | tr -d ' ')" = '\n' ] \
+        || fail "the file ends with a partial line" || return 1
+    $PY - "$W/killed.jsonl" <<'PY' || return 1
+import json, sys
+n = 0
+for i, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    try:
+        json.loads(line)
+    except ValueError as e:
+        sys.exit(f"line {i}: {e}")
+    n += 1
+assert n > 0
+PY
+}
+
+t_append_keeps_earlier_output_and_a_replay_truncates() {
+    "$DH" --no-state -q -o "$W/a.jsonl" samples/demo-eve.json || return 1
+    n=$(wc -l < "$W/a.jsonl")
+    [ "$n" -ge 1 ] || fail "no detections on the demo" || return 1
+    "$DH" --no-state -q --append -o "$W/a.jsonl" samples/demo-eve.json || return 1
+    [ "$(wc -l < "$W/a.jsonl")" -eq $((2 * n)) ] || fail "--append: $(wc -l < "$W/a.jsonl") lines, not $((2 * n))" || return 1
+    "$DH" --no-state -q -o "$W/a.jsonl" samples/demo-eve.json || return 1
+    [ "$(wc -l < "$W/a.jsonl")" -eq "$n" ] || fail "a replay did not truncate" || return 1
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
