@@ -259,6 +259,9 @@ static int run(dh_pipeline_t *pl, const dh_options_t *o, int argc, char **argv,
         stopped = end == DH_SOURCE_STOPPED;
     }
     failed |= (stopped ? dh_pipeline_close_output(pl) : dh_pipeline_finish(pl)) != 0;
+    /* an input almost all malformed was read to its end, so its source
+       did not fail, but the run did not do what was asked */
+    failed |= dh_pipeline_counters(pl)->inputs_malformed != 0;
     return failed;
 }
 

@@ -290,9 +290,12 @@ t_binary_junk_is_malformed_not_fatal() {
     $PY -c "
 import random; r = random.Random(7)
 open('$W/junk.bin','wb').write(bytes(r.randrange(256) for _ in range(300000)))"
-    "$DH" --no-state -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err" || fail "exit $?" || return 1
+    # read to its end and accounted for; all malformed, so the input fails
+    # (exit 1, --max-malformed-ratio) instead of passing for an empty log
+    "$DH" --no-state -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err"; rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc, not 1" || return 1
     $CHECK stats "$W/s.json" 'input_malformed > 100' 'input_dns_records == 0' \
-        'input_records == input_malformed + input_skipped' || return 1
+        'input_records == input_malformed + input_skipped' 'input_inputs_malformed == 1' || return 1
     [ "$(grep -c 'junk.bin:[0-9]*: ' "$W/err")" -eq 10 ] || fail "expected 10 FILE:LINE reports: $(head -3 "$W/err")" || return 1
     grep -q 'junk.bin: [0-9]* malformed records (10 shown)' "$W/err" || fail "no count line" || return 1
 }
@@ -630,6 +633,27 @@ t_append_keeps_earlier_output_and_a_replay_truncates() {
     [ "$(wc -l < "$W/a.jsonl")" -eq $((2 * n)) ] || fail "--append: $(wc -l < "$W/a.jsonl") lines, not $((2 * n))" || return 1
     "$DH" --no-state -q -o "$W/a.jsonl" samples/demo-eve.json || return 1
     [ "$(wc -l < "$W/a.jsonl")" -eq "$n" ] || fail "a replay did not truncate" || return 1
+}
+
+# ---- an input almost all malformed (--max-malformed-ratio) -------------------
+
+t_wrong_format_fails_with_a_hint_and_a_few_bad_lines_do_not() {
+    eve=tests/data/eve/formbook-dridex-2025-mixed.eve.json
+    [ "$(wc -l < $eve)" -ge 100 ] || fail "the sample has under 100 lines" || return 1
+    "$DH" --no-state -q --format zeek -o /dev/null --stats "$W/s.json" $eve 2>"$W/err"; rc=$?
+    [ $rc -eq 1 ] || fail "--format zeek on EVE: exit $rc, not 1" || return 1
+    grep -Eq "^$eve: [0-9]+ of [0-9]+ records malformed as zeek; it looks like eve \(try --format eve\)$" "$W/err" \
+        || fail "no hint: $(tail -2 "$W/err")" || return 1
+    $CHECK stats "$W/s.json" 'input_inputs_malformed == 1' 'input_inputs_failed == 1' || return 1
+    "$DH" --no-state -q --format zeek --max-malformed-ratio 1 -o /dev/null $eve 2>/dev/null \
+        || fail "--max-malformed-ratio 1: exit $?" || return 1
+    # 5 % malformed: reported, counted, exit 0
+    { head -n 8 samples/demo-zeek-dns.log | grep '^#'
+      grep -v '^#' samples/demo-zeek-dns.log | head -n 190
+      i=0; while [ $i -lt 10 ]; do printf 'not\ta\trecord\n'; i=$((i + 1)); done; } > "$W/some-bad.log"
+    "$DH" --no-state -q -o /dev/null --stats "$W/s.json" "$W/some-bad.log" 2>"$W/err" \
+        || fail "5 % malformed: exit $?" || return 1
+    $CHECK stats "$W/s.json" 'input_malformed == 10' 'input_records == 200' 'input_inputs_malformed == 0' || return 1
 }
 
 # ---- runner ------------------------------------------------------------------
