@@ -308,6 +308,8 @@ int main(int argc, char **argv)
     opt.history.state_dir = "dnshound-state";
     dh_log_t logger;
     dh_log_init(&logger, stderr);
+    if (cli.run.verbose)
+        logger.level = DH_LOG_DEBUG;
     opt.logger = &logger;
     char err[512];
     char rules_buf[PATH_MAX];

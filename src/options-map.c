@@ -95,6 +95,10 @@ static const dh_optmap_t source_file_rows[] = {
      .help = "inputs, read in the order given; '-' or none: stdin;\n"
              "an input whose events start before the time already\n"
              "reached begins a replay epoch (README)"},
+    {.type = DH_OPT_DOC, .arg = "DIR", .group = G_INPUT,
+     .help = "as an input: every *.log, *.log.gz and eve.json* under\n"
+             "it (recursively, links followed once), in order of\n"
+             "their first record: one replay (README \"Inputs\")"},
     {.type = DH_OPT_STRING, .cli = "format", .yaml = "format", .offset = IN(format),
      .null_word = "auto", .valid = known_format, .expect = "auto, zeek, zeek-json or eve",
      .cli_error = "unknown format '%s' (zeek, zeek-json, eve, events)", .arg = "NAME",
@@ -231,6 +235,9 @@ static const dh_optmap_t run_rows[] = {
      .group = G_OUTPUT, .help = "write a JSON object of counters at exit ('-' = stdout)"},
     {.type = DH_OPT_BOOL, .cli = "quiet", .letter = 'q', .offset = R(quiet), .group = G_OUTPUT,
      .help = "no summary line on stderr at exit"},
+    {.type = DH_OPT_BOOL, .cli = "verbose", .letter = 'v', .offset = R(verbose), .group = G_OUTPUT,
+     .help = "debug diagnostics on stderr (a directory input lists\n"
+             "the files it skips and why)"},
     {.type = DH_OPT_APPEND, .cli = "property", .letter = 'X', .offset = R(props),
      .valid = is_key_value, .expect = "key=value", .arg = "K=V", .group = G_KAFKA,
      .help = "any librdkafka property (repeatable), as kcat -X"},

@@ -69,6 +69,7 @@ Test(source, exactly_one_fallback)
 static const char *const example_spec[][2] = {
     {"kafka", "kafka:dns"},
     {"stdin", "-"},
+    {"dir", DH_SOURCE_DIR "/samples"},
     {"file", "samples/demo-eve.json"},
 };
 
