@@ -61,6 +61,7 @@ typedef struct {
 
 typedef struct {
     char *path;
+    file_id_t id;     /* {0, 0}: a dangling link (its read reports it) */
     int64_t first_ts; /* INT64_MAX: no record found */
 } log_file_t;
 
@@ -72,7 +73,7 @@ typedef struct {
     const char *root; /* the spec, borrowed */
     log_file_t *files;
     size_t n_files, cap_files;
-    file_id_t *seen; /* directories and files taken */
+    file_id_t *seen; /* directories taken (few: a linear search will do) */
     size_t n_seen, cap_seen;
     uint64_t skipped_names, seen_twice, dir_errors, files_failed;
 } dir_source_t;
@@ -85,7 +86,7 @@ bool dh_dir_source_is_log_name(const char *name)
     return false;
 }
 
-/* true the first time (dev, ino) is seen. */
+/* true the first time the directory (dev, ino) is seen. */
 static bool first_sighting(dir_source_t *d, const struct stat *st)
 {
     for (size_t i = 0; i < d->n_seen; i++)
@@ -101,13 +102,13 @@ static bool first_sighting(dir_source_t *d, const struct stat *st)
     return true;
 }
 
-static void add_file(dir_source_t *d, const char *path)
+static void add_file(dir_source_t *d, const char *path, file_id_t id)
 {
     if (d->n_files == d->cap_files) {
         d->cap_files = d->cap_files ? 2 * d->cap_files : 64;
         d->files = dh_realloc(d->files, d->cap_files * sizeof(*d->files));
     }
-    d->files[d->n_files++] = (log_file_t){dh_strdup(path), INT64_MAX};
+    d->files[d->n_files++] = (log_file_t){dh_strdup(path), id, INT64_MAX};
 }
 
 static char *join(const char *dir, const char *name)
@@ -163,7 +164,7 @@ static void visit(dir_source_t *d, const char *path, const char *name)
     struct stat st;
     if (stat(path, &st) != 0) { /* a dangling link: its read reports it */
         if (dh_dir_source_is_log_name(name))
-            add_file(d, path);
+            add_file(d, path, (file_id_t){0, 0});
         return;
     }
     if (S_ISDIR(st.st_mode)) {
@@ -174,14 +175,13 @@ static void visit(dir_source_t *d, const char *path, const char *name)
                    path);
         return;
     }
-    if (!dh_dir_source_is_log_name(name)) {
+    if (!dh_dir_source_is_log_name(name) || !S_ISREG(st.st_mode)) {
         d->skipped_names++;
-        dh_log(d->logger, DH_LOG_DEBUG, "source", "dir", "%s: skipped (not *.log, *.log.gz, eve.json*)",
-               path);
+        dh_log(d->logger, DH_LOG_DEBUG, "source", "dir", "%s: skipped (%s)", path,
+               S_ISREG(st.st_mode) ? "not *.log, *.log.gz, eve.json*" : "not a regular file");
         return;
     }
-    if (first_sighting(d, &st))
-        add_file(d, path);
+    add_file(d, path, (file_id_t){st.st_dev, st.st_ino});
 }
 
 static void walk(dir_source_t *d, const char *dir)
@@ -289,6 +289,40 @@ static int64_t first_record_ts(const char *path, const dh_input_options_t *in)
     return ts;
 }
 
+static int compare_ids(const void *a, const void *b)
+{
+    const log_file_t *x = a, *y = b;
+    if (x->id.dev != y->id.dev)
+        return x->id.dev < y->id.dev ? -1 : 1;
+    if (x->id.ino != y->id.ino)
+        return x->id.ino < y->id.ino ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+/* A file reached under two names (a link) is read once, under the name
+   that sorts first; sorting by (dev, ino) keeps this O(n log n) for an
+   archive of a year of hourly logs. */
+static void drop_second_names(dir_source_t *d)
+{
+    if (d->n_files < 2)
+        return;
+    qsort(d->files, d->n_files, sizeof(*d->files), compare_ids);
+    size_t kept = 1;
+    for (size_t i = 1; i < d->n_files; i++) {
+        const file_id_t *prev = &d->files[kept - 1].id, *id = &d->files[i].id;
+        bool dangling = id->dev == 0 && id->ino == 0;
+        if (!dangling && id->dev == prev->dev && id->ino == prev->ino) {
+            dh_log(d->logger, DH_LOG_DEBUG, "source", "dir", "%s: the same file as %s, read once",
+                   d->files[i].path, d->files[kept - 1].path);
+            d->seen_twice++;
+            free(d->files[i].path);
+            continue;
+        }
+        d->files[kept++] = d->files[i];
+    }
+    d->n_files = kept;
+}
+
 static int compare_files(const void *a, const void *b)
 {
     const log_file_t *x = a, *y = b;
@@ -324,6 +358,7 @@ static void plan(dir_source_t *d)
     if (stat(d->root, &st) == 0)
         first_sighting(d, &st);
     walk(d, d->root);
+    drop_second_names(d);
     for (size_t i = 0; i < d->n_files; i++)
         d->files[i].first_ts = first_record_ts(d->files[i].path, d->input);
     if (d->n_files)
