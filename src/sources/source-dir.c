@@ -22,6 +22,12 @@
  * would read the same logs twice; every directory and file is identified by
  * device and inode and taken once (the second sighting is counted).
  *
+ * A file named like a log that no parser knows (Suricata's fast.log,
+ * stats.log and suricata.log sit beside eve.json) is skipped too, with a
+ * line on the log (sniffing its first lines says so; with --format nothing
+ * is skipped this way): fed to a stream, it would fail the run as almost
+ * all malformed (--max-malformed-ratio).
+ *
  * Errors: a directory that cannot be listed is reported and the rest is
  * read; a file that cannot be read is reported by its stream, as the file
  * source does (each file goes through dh_file_source_read). Either makes
@@ -75,7 +81,7 @@ typedef struct {
     size_t n_files, cap_files;
     file_id_t *seen; /* directories taken (few: a linear search will do) */
     size_t n_seen, cap_seen;
-    uint64_t skipped_names, seen_twice, dir_errors, files_failed;
+    uint64_t skipped_names, skipped_formats, seen_twice, dir_errors, files_failed;
 } dir_source_t;
 
 bool dh_dir_source_is_log_name(const char *name)
@@ -209,6 +215,7 @@ typedef struct {
     dh_strbuf_t held;
     size_t held_off[PEEK_HELD_LINES];
     size_t n_held;
+    uint64_t n_unknown; /* lines every parser said no to */
     int64_t ts;
 } peek_t;
 
@@ -241,11 +248,19 @@ static int peek_line(peek_t *p, const char *line, size_t len)
         return peek_parse(p, line, len);
     if (p->n_held == PEEK_HELD_LINES || p->held.len + len > PEEK_HELD_BYTES)
         return -1;
+    bool maybe = false;
+    for (size_t i = 0; dh_parsers[i] && !p->parser; i++) {
+        dh_probe_t r = dh_parsers[i]->probe(line, len);
+        if (r == DH_PROBE_YES)
+            peek_choose(p, dh_parsers[i]);
+        maybe |= r == DH_PROBE_NEED_MORE;
+    }
+    if (!p->parser && !maybe) { /* the stream reports it, and sniffs on */
+        p->n_unknown++;
+        return 0;
+    }
     p->held_off[p->n_held++] = p->held.len;
     dh_sb_put(&p->held, line, len);
-    for (size_t i = 0; dh_parsers[i] && !p->parser; i++)
-        if (dh_parsers[i]->probe(line, len) == DH_PROBE_YES)
-            peek_choose(p, dh_parsers[i]);
     if (!p->parser)
         return 0;
     for (size_t i = 0; i < p->n_held; i++) {
@@ -256,14 +271,17 @@ static int peek_line(peek_t *p, const char *line, size_t len)
     return 0;
 }
 
-/* The event time of the first record of path (INT64_MAX: none in its first
-   PEEK_LINES lines, or it cannot be read: its own read will say why). */
-static int64_t first_record_ts(const char *path, const dh_input_options_t *in)
+/* The event time of the first record of path in *ts (INT64_MAX: none in
+   its first PEEK_LINES lines, or it cannot be read: its own read will say
+   why). false when it has lines but no parser knows them (Suricata's
+   fast.log and stats.log are named *.log too): not a log of ours. */
+static bool first_record_ts(const char *path, const dh_input_options_t *in, int64_t *ts)
 {
     char err[160];
+    *ts = INT64_MAX;
     dh_file_reader_t *r = dh_file_reader_open(path, in->max_line, err, sizeof(err));
     if (!r)
-        return INT64_MAX;
+        return true;
     peek_t *p = dh_calloc(1, sizeof(*p));
     p->ts = INT64_MAX;
     p->evbuf = dh_evbuf_new(in->max_line);
@@ -279,14 +297,15 @@ static int64_t first_record_ts(const char *path, const dh_input_options_t *in)
         if (rc != DH_READ_LINE || peek_line(p, line, len) != 0)
             break;
     }
-    int64_t ts = p->ts;
+    *ts = p->ts;
+    bool known = p->parser || (p->n_held == 0 && p->n_unknown == 0);
     if (p->parser)
         p->parser->destroy(p->pstate);
     dh_sb_free(&p->held);
     dh_evbuf_free(p->evbuf);
     free(p);
     dh_file_reader_close(r);
-    return ts;
+    return known;
 }
 
 static int compare_ids(const void *a, const void *b)
@@ -359,8 +378,19 @@ static void plan(dir_source_t *d)
         first_sighting(d, &st);
     walk(d, d->root);
     drop_second_names(d);
-    for (size_t i = 0; i < d->n_files; i++)
-        d->files[i].first_ts = first_record_ts(d->files[i].path, d->input);
+    size_t kept = 0;
+    for (size_t i = 0; i < d->n_files; i++) {
+        log_file_t *f = &d->files[i];
+        if (!first_record_ts(f->path, d->input, &f->first_ts)) {
+            dh_log(d->logger, DH_LOG_INFO, "source", "dir",
+                   "%s: skipped, no known format in its first lines", f->path);
+            d->skipped_formats++;
+            free(f->path);
+            continue;
+        }
+        d->files[kept++] = *f;
+    }
+    d->n_files = kept;
     if (d->n_files)
         qsort(d->files, d->n_files, sizeof(*d->files), compare_files);
 }
@@ -375,7 +405,8 @@ char **dh_dir_source_list(const char *root, const dh_input_options_t *in, dh_log
         paths[i] = d.files[i].path;
     *n = d.n_files;
     if (stats)
-        *stats = (dh_dir_walk_stats_t){d.skipped_names, d.seen_twice, d.dir_errors};
+        *stats = (dh_dir_walk_stats_t){d.skipped_names, d.skipped_formats, d.seen_twice,
+                                       d.dir_errors};
     free(d.files);
     free(d.seen);
     return paths;
@@ -397,6 +428,7 @@ static void add_stats(dir_source_t *d)
     dh_json_kv_uint(&sb, "files", d->n_files);
     dh_json_kv_uint(&sb, "files_failed", d->files_failed);
     dh_json_kv_uint(&sb, "skipped_names", d->skipped_names);
+    dh_json_kv_uint(&sb, "skipped_formats", d->skipped_formats);
     dh_json_kv_uint(&sb, "seen_twice", d->seen_twice);
     dh_json_kv_uint(&sb, "dir_errors", d->dir_errors);
     dh_sb_putc(&sb, '}');

@@ -19,6 +19,7 @@ bool dh_dir_source_is_log_name(const char *name);
 
 typedef struct {
     uint64_t skipped_names; /* files whose names are not logs' */
+    uint64_t skipped_formats; /* log names whose first lines no parser knows */
     uint64_t seen_twice;    /* directories or files reached again (links) */
     uint64_t dir_errors;    /* directories that could not be listed (logged) */
 } dh_dir_walk_stats_t;

@@ -234,3 +234,35 @@ Test(source_dir, an_unreadable_file_is_reported_and_the_rest_read)
     fclose(log);
     remove_tree(root);
 }
+
+/* Suricata writes fast.log and stats.log beside eve.json: named like logs,
+   known to no parser, they are skipped, not read as malformed input that
+   would fail the run. An empty log stays (it has nothing to report). */
+Test(source_dir, logs_of_no_known_format_are_skipped)
+{
+    char root[64];
+    temp_dir(root, sizeof(root));
+    write_dns_log(root, "dns.log", "1700000000.0");
+    dh_strbuf_t fast;
+    dh_sb_init(&fast);
+    for (int i = 0; i < 150; i++)
+        dh_sb_puts(&fast, "11/01/2026-10:00:00.123456  [**] [1:2000:1] ET POLICY x [**] "
+                          "{UDP} 10.0.0.1:53 -> 10.0.0.2:5353\n");
+    dh_sb_putc(&fast, '\0');
+    write_file(root, "fast.log", fast.buf);
+    dh_sb_free(&fast);
+    write_file(root, "empty.log", "");
+    dh_dir_walk_stats_t st;
+    cr_assert_str_eq(plan(root, &st), "dns.log empty.log");
+    cr_assert_eq(st.skipped_formats, 1);
+    dh_options_t o;
+    dh_options_default(&o);
+    o.input.format = "zeek";
+    size_t n;
+    dh_log_t quiet;
+    dh_log_init(&quiet, NULL);
+    char **paths = dh_dir_source_list(root, &o.input, &quiet, &n, NULL);
+    cr_assert_eq(n, 3, "with --format every log name is read");
+    dh_dir_source_free_list(paths);
+    remove_tree(root);
+}
