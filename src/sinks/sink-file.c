@@ -8,7 +8,13 @@
  * Here lines are collected in a buffer that only ever holds complete lines
  * and goes out with one write() per batch; short writes and EINTR are
  * completed by dh_write_all. A kill can then only cut the output between
- * two batches (a write() to a regular file is not torn by a signal).
+ * two batches. Two cases remain where a batch can be cut: the disk fills
+ * (the batch is then cut off again with ftruncate, so the file still ends
+ * with a whole line, and the error is reported) and a SIGKILL arriving
+ * while the kernel copies a batch that spans pages (Linux may return a
+ * short count between pages on a fatal signal); for the second, a run that
+ * appends first drops a partial last line it finds (repair_tail), so a
+ * resumed output never carries one forward.
  *
  * Durability: flush (end of run, live ticks, before Kafka commits offsets)
  * also fsyncs a file target, so what was flushed survives a crash of the
@@ -27,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../options.h"
@@ -41,6 +48,9 @@
 typedef struct {
     int fd;
     bool is_stdout;
+    bool regular;    /* a regular file: a failed batch can be cut off again */
+    dh_log_t *log;   /* borrowed */
+    char *target;
     bool failed;     /* a write failed: later flushes and close report it */
     dh_strbuf_t buf; /* complete lines not yet written */
 } file_sink_t;
@@ -65,39 +75,92 @@ int dh_write_all(int fd, const char *buf, size_t len, dh_write_fn_t wr)
 
 static int open_target(const char *target, bool append)
 {
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    /* appending reads the file's tail first (repair_tail) */
+    int flags = O_CREAT | O_CLOEXEC | (append ? O_RDWR | O_APPEND : O_WRONLY | O_TRUNC);
     return open(target, flags, 0666);
+}
+
+/* The offset just after the last '\n' of the file (0: none), scanning
+   back from its end a block at a time. -1 when it cannot be read. */
+static off_t last_line_end(int fd, off_t size)
+{
+    char block[4096];
+    off_t end = size;
+    while (end > 0) {
+        size_t n = end < (off_t)sizeof(block) ? (size_t)end : sizeof(block);
+        if (pread(fd, block, n, end - (off_t)n) != (ssize_t)n)
+            return -1;
+        for (size_t i = n; i > 0; i--)
+            if (block[i - 1] == '\n')
+                return end - (off_t)n + (off_t)i;
+        end -= (off_t)n;
+    }
+    return 0;
+}
+
+/* Before appending: a partial last line (a run killed while its last batch
+   was being written) is dropped, so the file goes on with whole lines. */
+static int repair_tail(int fd, const char *target, dh_log_t *log)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+        return 0;
+    off_t keep = last_line_end(fd, st.st_size);
+    if (keep < 0)
+        return -1;
+    if (keep == st.st_size)
+        return 0;
+    if (ftruncate(fd, keep) != 0)
+        return -1;
+    dh_log(log, DH_LOG_WARN, "sink", "file", "%s: dropped a partial last line of %lld bytes "
+           "(an earlier run was cut short while writing it)", target,
+           (long long)(st.st_size - keep));
+    return 0;
 }
 
 static void *file_open(const char *target, const void *opts, dh_log_t *log, char *err,
                        size_t errlen)
 {
-    (void)log;
     const dh_sink_options_t *o = opts;
     file_sink_t *s = dh_calloc(1, sizeof(*s));
     dh_sb_init(&s->buf);
+    s->log = log;
     if (strcmp(target, "-") == 0) {
         s->fd = STDOUT_FILENO;
         s->is_stdout = true;
         return s;
     }
-    s->fd = open_target(target, o && o->append);
-    if (s->fd < 0) {
+    bool append = o && o->append;
+    s->fd = open_target(target, append);
+    if (s->fd < 0 || (append && repair_tail(s->fd, target, log) != 0)) {
         snprintf(err, errlen, "%s: %s", target, strerror(errno));
+        if (s->fd >= 0)
+            close(s->fd);
         dh_sb_free(&s->buf);
         free(s);
         return NULL;
     }
+    struct stat st;
+    s->regular = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
+    s->target = dh_strdup(target);
     return s;
 }
 
-/* Everything buffered out in one write (completed when short). */
+/* Everything buffered out in one write (completed when short). When it
+   fails part way (a full disk), a regular file is cut back to where the
+   batch began, so it still ends with a whole line. */
 static int write_batch(file_sink_t *s)
 {
     if (s->buf.len == 0)
         return s->failed ? -1 : 0;
-    if (dh_write_all(s->fd, s->buf.buf, s->buf.len, write) != 0)
+    struct stat st;
+    bool know_size = s->regular && fstat(s->fd, &st) == 0;
+    if (dh_write_all(s->fd, s->buf.buf, s->buf.len, write) != 0) {
         s->failed = true;
+        if (know_size && ftruncate(s->fd, st.st_size) != 0)
+            dh_log(s->log, DH_LOG_WARN, "sink", "file", "%s: could not cut off a failed write: "
+                   "the last line may be partial (%s)", s->target, strerror(errno));
+    }
     dh_sb_reset(&s->buf);
     return s->failed ? -1 : 0;
 }
@@ -141,6 +204,7 @@ static int file_close(void *state)
     if (!s->is_stdout && close(s->fd) != 0)
         rc = -1;
     dh_sb_free(&s->buf);
+    free(s->target);
     free(s);
     return rc;
 }

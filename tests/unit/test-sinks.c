@@ -175,3 +175,44 @@ Test(sinks, file_sink_writes_whole_lines_only_until_flush)
     cr_assert_eq(t->close(s), 0);
     unlink(path);
 }
+
+Test(sinks, appending_drops_a_partial_last_line_first)
+{
+    char path[64];
+    cap_temp_path(path, sizeof(path), "sink-torn");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("{\"run\":1}\n{\"run\":1,\"cut", f); /* killed mid-line */
+    fclose(f);
+    FILE *log = tmpfile();
+    dh_log_t lg;
+    dh_log_init(&lg, log);
+    dh_options_t o;
+    dh_options_default(&o);
+    o.sink.append = true;
+    const dh_sink_type_t *t = dh_sink_for(path);
+    char err[256];
+    void *s = t->open(path, dh_options_component(&o, t->options), &lg, err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(t->write(s, "{\"run\":2}\n", 10, NULL), 0);
+    cr_assert_eq(t->close(s), 0);
+    char *text = cap_read(path, NULL);
+    cr_assert_str_eq(text, "{\"run\":1}\n{\"run\":2}\n");
+    free(text);
+    /* a file that is one partial line is emptied; a whole one is kept */
+    f = fopen(path, "w");
+    fputs("{\"cut", f);
+    fclose(f);
+    write_through_sink(path, true, "{\"run\":3}\n");
+    write_through_sink(path, true, "{\"run\":4}\n");
+    text = cap_read(path, NULL);
+    cr_assert_str_eq(text, "{\"run\":3}\n{\"run\":4}\n");
+    free(text);
+    char line[256] = "";
+    rewind(log);
+    cr_assert_not_null(fgets(line, sizeof(line), log));
+    cr_assert_not_null(strstr(line, "dropped a partial last line of 13 bytes"), "%s", line);
+    dh_log_close(&lg);
+    fclose(log);
+    unlink(path);
+}
