@@ -259,6 +259,9 @@ static int run(dh_pipeline_t *pl, const dh_options_t *o, int argc, char **argv,
         stopped = end == DH_SOURCE_STOPPED;
     }
     failed |= (stopped ? dh_pipeline_close_output(pl) : dh_pipeline_finish(pl)) != 0;
+    /* an input almost all malformed was read to its end, so its source
+       did not fail, but the run did not do what was asked */
+    failed |= dh_pipeline_counters(pl)->inputs_malformed != 0;
     return failed;
 }
 
@@ -293,6 +296,22 @@ static int check_follow(const dh_options_t *o, int argc, char **argv,
     return 0;
 }
 
+/* A run that resumes (a long-running source goes on from committed offsets
+   or a followed file's position) appends to -o FILE, so a restart keeps the
+   detections the last run wrote; a replay truncates (sink-file.c). */
+static bool resumes(const dh_options_t *o, int argc, char **argv,
+                    const char *const *cfg_inputs)
+{
+    if (o->follow.follow && !o->follow.from_start)
+        return true; /* --from-start reads all again: a fresh output */
+    int n;
+    const char *const *in = input_list(argc, argv, cfg_inputs, &n);
+    for (int i = 0; i < n; i++)
+        if (dh_source_for(in[i])->long_running)
+            return true;
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     cli_t cli;
@@ -307,6 +326,8 @@ int main(int argc, char **argv)
     opt.history.state_dir = "dnshound-state";
     dh_log_t logger;
     dh_log_init(&logger, stderr);
+    if (cli.run.verbose)
+        logger.level = DH_LOG_DEBUG;
     opt.logger = &logger;
     char err[512];
     char rules_buf[PATH_MAX];
@@ -333,6 +354,8 @@ int main(int argc, char **argv)
         dh_config_free(cfg);
         return 2;
     }
+    if (resumes(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL))
+        opt.sink.append = true;
     int rules_from_cfg = cfg && !rules_given && strcmp(opt.detect.rules_dir, "rules") != 0;
     opt.detect.rules_dir =
         find_rules_dir(rules_given || rules_from_cfg ? opt.detect.rules_dir : NULL, rules_buf,

@@ -28,6 +28,11 @@ static const dh_optmap_t sinks_rows[] = {
     {.type = DH_OPT_STRING, .cli = "output", .letter = 'o', .yaml = "output", .offset = SK(output),
      .def = "-", .arg = "FILE", .group = G_OUTPUT,
      .help = "write JSON lines to FILE (default '-', stdout)"},
+    {.type = DH_OPT_BOOL, .cli = "append", .yaml = "append", .offset = SK(append),
+     .group = G_OUTPUT,
+     .help = "-o FILE is appended to, not truncated. Implied when\n"
+             "the input is long-running (Kafka, a followed file),\n"
+             "so a restart keeps what it wrote; a replay truncates"},
     {0},
 };
 const dh_optmap_table_t dh_opts_sinks = {"sinks", sinks_rows};
@@ -91,6 +96,10 @@ static const dh_optmap_t source_file_rows[] = {
      .help = "inputs, read in the order given; '-' or none: stdin;\n"
              "an input whose events start before the time already\n"
              "reached begins a replay epoch (README)"},
+    {.type = DH_OPT_DOC, .arg = "DIR", .group = G_INPUT,
+     .help = "as an input: every *.log, *.log.gz and eve.json* under\n"
+             "it (recursively, links followed once), in order of\n"
+             "their first record: one replay (README \"Inputs\")"},
     {.type = DH_OPT_STRING, .cli = "format", .yaml = "format", .offset = IN(format),
      .null_word = "auto", .valid = known_format, .expect = "auto, zeek, zeek-json or eve",
      .cli_error = "unknown format '%s' (zeek, zeek-json, eve, events)", .arg = "NAME",
@@ -102,6 +111,18 @@ static const dh_optmap_t source_file_rows[] = {
      .offset = IN(max_reports), .def = "10", .min = 0, .max = 1e9, .arg = "N", .group = G_INPUT,
      .help = "malformed records reported per input as FILE:LINE:\n"
              "reason before only counting them (default 10)"},
+    /* a real number stored in millionths: DURATION is the tables' type of
+       real numbers (seconds as microseconds) */
+    {.type = DH_OPT_DURATION, .cli = "max-malformed-ratio", .yaml = "input.max_malformed_ratio",
+     .offset = IN(max_malformed_millionths), .def = "0.9", .min = 0, .max = 1, .arg = "R",
+     .group = G_INPUT,
+     .help = "an input of which more than this share of records is\n"
+             "malformed fails (exit 1) with a hint of the format it\n"
+             "looks like (default 0.9; 1: never)"},
+    {.type = DH_OPT_UINT, .cli = "malformed-min-records", .yaml = "input.malformed_min_records",
+     .offset = IN(malformed_min_records), .def = "100", .min = 1, .max = 1e9, .arg = "N",
+     .group = G_INPUT,
+     .help = "... once it has at least N records (default 100)"},
     {0},
 };
 const dh_optmap_table_t dh_opts_source_file = {"source.file", source_file_rows};
@@ -250,6 +271,9 @@ static const dh_optmap_t run_rows[] = {
      .group = G_OUTPUT, .help = "write a JSON object of counters at exit ('-' = stdout)"},
     {.type = DH_OPT_BOOL, .cli = "quiet", .letter = 'q', .offset = R(quiet), .group = G_OUTPUT,
      .help = "no summary line on stderr at exit"},
+    {.type = DH_OPT_BOOL, .cli = "verbose", .letter = 'v', .offset = R(verbose), .group = G_OUTPUT,
+     .help = "debug diagnostics on stderr (a directory input lists\n"
+             "the files it skips and why)"},
     {.type = DH_OPT_APPEND, .cli = "property", .letter = 'X', .offset = R(props),
      .valid = is_key_value, .expect = "key=value", .arg = "K=V", .group = G_KAFKA,
      .help = "any librdkafka property (repeatable), as kcat -X"},
@@ -349,7 +373,8 @@ dh_optmap_doc_t dh_options_doc(const char *rules_install_dir)
         .n_groups = G_N,
         .exit_status = "Exit status: 0 all inputs read (malformed records do not change it); 1 an\n"
                        "input could not be opened or was cut short (the others are still\n"
-                       "processed), or output could not be written; 2 usage error.",
+                       "processed), an input was almost all malformed (--max-malformed-ratio),\n"
+                       "or output could not be written; 2 usage error.",
         .token = "@RULES_INSTALL_DIR@",
         .value = rules_install_dir,
     };

@@ -24,6 +24,7 @@ typedef struct {
     bool quiet, check_config;
     const char *const *inputs;  /* YAML "inputs" */
     dh_optlist_t props;         /* -X key=value, in order */
+    bool verbose;               /* -v: the logger at DH_LOG_DEBUG */
 } dh_run_options_t;
 
 /* ACTION rows: what dh_optmap_getopt returns for them */

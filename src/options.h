@@ -24,6 +24,8 @@ typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
 /* Table "sinks": where the output goes (the core picks the sink by it). */
 typedef struct {
     const char *output;       /* sink target, "-" = stdout */
+    bool append;              /* a file target is appended to, not truncated (--append;
+                                 main.c sets it when a source is long_running) */
 } dh_sink_options_t;
 
 /* Table "core": the pipeline's own settings. */
@@ -47,6 +49,11 @@ typedef struct {
     const char *format;       /* forced parser name, NULL = sniff */
     size_t max_line;          /* longer lines are malformed */
     unsigned max_reports;     /* malformed records reported per input */
+    /* An input with at least malformed_min_records records of which more
+       than this share is malformed fails (stream.c), in millionths: the
+       tables' real-number type stores micro-units (DH_OPT_DURATION) */
+    int64_t max_malformed_millionths;
+    unsigned malformed_min_records;
 } dh_input_options_t;
 
 /* Table "source.kafka": the Kafka source (input "kafka:TOPIC[,TOPIC]"), and

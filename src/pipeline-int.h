@@ -32,6 +32,8 @@
 #define PROBE_MAX_LINES 64  /* format sniffing holds back at most this many lines */
 #define PROBE_MAX_BYTES (1024 * 1024) /* ... and this many bytes */
 #define RECENT_TIMES 7 /* --max-future: the median of this many record times */
+#define SAMPLE_LINES 16 /* first lines kept per stream to hint at its format */
+#define SAMPLE_BYTES (16 * 1024)
 
 typedef struct {
     const dh_detector_type_t *type;
@@ -124,6 +126,11 @@ struct dh_stream {
     uint64_t records, malformed, skipped;
     unsigned reported;
     input_stat_t *stat;
+    /* The first lines, kept to say which format an input that is almost
+       all malformed looks like (--max-malformed-ratio, at close) */
+    dh_strbuf_t sample;
+    size_t sample_off[SAMPLE_LINES];
+    size_t n_sample;
 };
 
 /* ---- pipeline.c ---- */

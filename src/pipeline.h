@@ -38,6 +38,8 @@ typedef struct {
     uint64_t idle_advances; /* live ticks that moved the watermark by wall time */
     uint64_t detections;
     uint64_t inputs, inputs_failed;
+    uint64_t inputs_malformed; /* of inputs_failed: almost all malformed
+                                  (--max-malformed-ratio) */
     uint64_t sink_errors;
 } dh_counters_t;
 
@@ -79,6 +81,12 @@ void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t l
 
 /* The input was gzip-compressed (the --stats "files" entry says so). */
 void dh_stream_set_gzip(dh_stream_t *s, bool gzip);
+
+/* More than --max-malformed-ratio of records malformed, once there are at
+   least --malformed-min-records: dh_stream_close then fails the input
+   (inputs_failed, inputs_malformed) with a hint of the format it looks like. */
+bool dh_stream_mostly_malformed(uint64_t records, uint64_t malformed,
+                                const dh_input_options_t *in);
 
 /* The stream ended; error: NULL, or why it was cut short. Frees s. */
 void dh_stream_close(dh_stream_t *s, const char *error);

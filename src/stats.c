@@ -98,6 +98,7 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
         COUNTER(dh_counters_t, "idle_advances", idle_advances),
         COUNTER(dh_counters_t, "inputs", inputs),
         COUNTER(dh_counters_t, "inputs_failed", inputs_failed),
+        COUNTER(dh_counters_t, "inputs_malformed", inputs_malformed),
     };
     dh_json_open_obj(sb, "input");
     put_counters(sb, c, counters, N_COUNTERS(counters));

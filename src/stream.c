@@ -51,6 +51,7 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
     s->pl = pl;
     s->name = dh_strdup(name);
     dh_sb_init(&s->held);
+    dh_sb_init(&s->sample);
     s->max_ts = INT64_MIN;
     s->last_record_ts = INT64_MIN;
     s->next = pl->streams;
@@ -201,6 +202,54 @@ static void too_long(dh_stream_t *s, uint64_t line_no, const char *line, size_t 
     report_malformed(s, line_no, reason);
 }
 
+/* The first lines of the stream, for looks_like. */
+static void keep_sample(dh_stream_t *s, const char *line, size_t len)
+{
+    if (s->n_sample == SAMPLE_LINES || s->sample.len + len > SAMPLE_BYTES)
+        return;
+    s->sample_off[s->n_sample++] = s->sample.len;
+    dh_sb_put(&s->sample, line, len);
+}
+
+/* The parser whose probe says yes to one of the first lines (in line
+   order, then registry order, as sniffing asks), NULL when none does. */
+static const dh_parser_type_t *looks_like(const dh_stream_t *s)
+{
+    for (size_t l = 0; l < s->n_sample; l++) {
+        size_t end = l + 1 < s->n_sample ? s->sample_off[l + 1] : s->sample.len;
+        const char *line = s->sample.buf + s->sample_off[l];
+        for (size_t i = 0; dh_parsers[i]; i++)
+            if (dh_parsers[i]->probe(line, end - s->sample_off[l]) == DH_PROBE_YES)
+                return dh_parsers[i];
+    }
+    return NULL;
+}
+
+bool dh_stream_mostly_malformed(uint64_t records, uint64_t malformed,
+                                const dh_input_options_t *in)
+{
+    return records >= in->malformed_min_records &&
+           (double)malformed > (double)records * ((double)in->max_malformed_millionths / 1e6);
+}
+
+/* An input almost all malformed (a wrong --format, not a log at all) is
+   an input that failed: say what it looks like and how to read it. */
+static void check_mostly_malformed(dh_stream_t *s, char *why, size_t len)
+{
+    const dh_parser_type_t *like = looks_like(s);
+    int n = snprintf(why, len, "%llu of %llu records malformed", (unsigned long long)s->malformed,
+                     (unsigned long long)s->records);
+    if (n < 0 || (size_t)n >= len)
+        return;
+    if (s->parser)
+        n += snprintf(why + n, len - (size_t)n, " as %s", s->parser->name);
+    if (like && like != s->parser)
+        snprintf(why + n, len - (size_t)n, "; it looks like %s (try --format %s)", like->name,
+                 like->name);
+    else
+        snprintf(why + n, len - (size_t)n, "; it looks like no known format");
+}
+
 void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t len, bool is_long)
 {
     dh_pipeline_poll(s->pl);
@@ -221,6 +270,7 @@ void dh_stream_line(dh_stream_t *s, uint64_t line_no, const char *line, size_t l
         report_malformed(s, line_no, why);
         return;
     }
+    keep_sample(s, line, len);
     if (s->parser)
         parse(s, line_no, line, len);
     else
@@ -245,6 +295,12 @@ void dh_stream_close(dh_stream_t *s, const char *error)
     if (s->reported > pl->opt.input.max_reports)
         fprintf(pl->opt.log, "%s: %llu malformed records (%u shown)\n", s->name,
                 (unsigned long long)s->malformed, pl->opt.input.max_reports);
+    char why[160];
+    if (!error && dh_stream_mostly_malformed(s->records, s->malformed, &pl->opt.input)) {
+        check_mostly_malformed(s, why, sizeof(why));
+        pl->c.inputs_malformed++;
+        error = why;
+    }
     if (error) {
         pl->c.inputs_failed++;
         fprintf(pl->opt.log, "%s: %s\n", s->name, error);
@@ -272,6 +328,7 @@ void dh_stream_close(dh_stream_t *s, const char *error)
     if (s->next)
         s->next->prev = s->prev;
     dh_sb_free(&s->held);
+    dh_sb_free(&s->sample);
     free(s->name);
     free(s);
     if (pl->concurrent)

@@ -116,9 +116,10 @@ static int read_input(dh_pipeline_t *pl, const dh_source_ctl_t *ctl, const char 
     return rc == DH_READ_ERROR ? -1 : 0;
 }
 
-int dh_file_source_read(dh_pipeline_t *pl, const char *path, const char *name, size_t max_line)
+int dh_file_source_read(dh_pipeline_t *pl, const dh_source_ctl_t *ctl, const char *path,
+                        const char *name, size_t max_line)
 {
-    return read_input(pl, NULL, path, name, max_line);
+    return read_input(pl, ctl, path, name, max_line);
 }
 
 /* An instance is the path it reads: the file is opened by run(), so that

@@ -12,9 +12,13 @@
 #include "../source.h"
 
 /* Read a whole file ("-" = stdin) through one stream named `name` (for
-   FILE:LINE reports). 0, or -1 when it could not be opened or was cut short
-   (reported on the log through the stream). */
-int dh_file_source_read(dh_pipeline_t *pl, const char *path, const char *name, size_t max_line);
+   FILE:LINE reports), as the file source does (a live input is read live;
+   ctl, NULL allowed, can stop it between lines: the stream then ends as if
+   at its end). 0, or -1 when it could not be opened or was cut short
+   (reported on the log through the stream). The directory source reads
+   each of its files with it. */
+int dh_file_source_read(dh_pipeline_t *pl, const dh_source_ctl_t *ctl, const char *path,
+                        const char *name, size_t max_line);
 
 /* A source instance (source.h) that reads path ("-" = stdin) as the stream
    `name`, cut at a->input->max_line: what the file and stdin sources'

@@ -152,7 +152,9 @@ t_list_shows_every_registry() {
     [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: sources: " ] ||
         fail "sections: $(grep -v '^  ' "$W/list" | tr '\n' ' ')" || return 1
     got=$(sed -n '/^sources:$/,$s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
-    [ "$got" = "file kafka stdin " ] || fail "sources: $got" || return 1
+    # every SOURCE(NAME) line of the registry, whoever adds one
+    want=$(sed -n 's/^SOURCE(\(.*\))$/\1/p' src/sources/sources.def | sort | tr '\n' ' ')
+    [ "$got" = "$want" ] && [ -n "$got" ] || fail "sources: $got, sources.def: $want" || return 1
 }
 
 t_every_detector_runs_on_every_input_format() {
@@ -290,9 +292,12 @@ t_binary_junk_is_malformed_not_fatal() {
     $PY -c "
 import random; r = random.Random(7)
 open('$W/junk.bin','wb').write(bytes(r.randrange(256) for _ in range(300000)))"
-    "$DH" --no-state -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err" || fail "exit $?" || return 1
+    # read to its end and accounted for; all malformed, so the input fails
+    # (exit 1, --max-malformed-ratio) instead of passing for an empty log
+    "$DH" --no-state -q --stats "$W/s.json" -o "$W/out" "$W/junk.bin" 2>"$W/err"; rc=$?
+    [ $rc -eq 1 ] || fail "exit $rc, not 1" || return 1
     $CHECK stats "$W/s.json" 'input_malformed > 100' 'input_dns_records == 0' \
-        'input_records == input_malformed + input_skipped' || return 1
+        'input_records == input_malformed + input_skipped' 'input_inputs_malformed == 1' || return 1
     [ "$(grep -c 'junk.bin:[0-9]*: ' "$W/err")" -eq 10 ] || fail "expected 10 FILE:LINE reports: $(head -3 "$W/err")" || return 1
     grep -q 'junk.bin: [0-9]* malformed records (10 shown)' "$W/err" || fail "no count line" || return 1
 }
@@ -797,6 +802,105 @@ assert n == m, (n, m)
 PY
         done
     done
+}
+
+# ---- output files (sink-file.c) ---------------------------------------------
+
+t_sigkill_leaves_only_whole_json_lines_in_the_output_file() {
+    # -o FILE gets whole lines only, one write() per batch: a SIGKILL in the
+    # middle of a run leaves valid JSON lines, the last one ended by '\n'
+    # (--emit events: plenty of output before the kill)
+    "$GEN" --format zeek --events 600000 --clients 5000 --domains 50000 --seed 5 \
+        -o "$W/big.log" --truth /dev/null || return 1
+    "$DH" --no-state -q --emit events -o "$W/killed.jsonl" "$W/big.log" 2>/dev/null & pid=$!
+    sleep 1
+    kill -9 $pid
+    wait $pid 2>/dev/null
+    [ -s "$W/killed.jsonl" ] || skip "nothing written within a second" || return
+    [ "$(tail -c 1 "$W/killed.jsonl" | od -An -c | tr -d ' ')" = '\n' ] \
+        || fail "the file ends with a partial line" || return 1
+    $PY - "$W/killed.jsonl" <<'PY' || return 1
+import json, sys
+n = 0
+for i, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    try:
+        json.loads(line)
+    except ValueError as e:
+        sys.exit(f"line {i}: {e}")
+    n += 1
+assert n > 0
+PY
+}
+
+t_append_keeps_earlier_output_and_a_replay_truncates() {
+    "$DH" --no-state -q -o "$W/a.jsonl" samples/demo-eve.json || return 1
+    n=$(wc -l < "$W/a.jsonl")
+    [ "$n" -ge 1 ] || fail "no detections on the demo" || return 1
+    "$DH" --no-state -q --append -o "$W/a.jsonl" samples/demo-eve.json || return 1
+    [ "$(wc -l < "$W/a.jsonl")" -eq $((2 * n)) ] || fail "--append: $(wc -l < "$W/a.jsonl") lines, not $((2 * n))" || return 1
+    "$DH" --no-state -q -o "$W/a.jsonl" samples/demo-eve.json || return 1
+    [ "$(wc -l < "$W/a.jsonl")" -eq "$n" ] || fail "a replay did not truncate" || return 1
+}
+
+# ---- an input almost all malformed (--max-malformed-ratio) -------------------
+
+t_wrong_format_fails_with_a_hint_and_a_few_bad_lines_do_not() {
+    eve=tests/data/eve/formbook-dridex-2025-mixed.eve.json
+    [ "$(wc -l < $eve)" -ge 100 ] || fail "the sample has under 100 lines" || return 1
+    "$DH" --no-state -q --format zeek -o /dev/null --stats "$W/s.json" $eve 2>"$W/err"; rc=$?
+    [ $rc -eq 1 ] || fail "--format zeek on EVE: exit $rc, not 1" || return 1
+    grep -Eq "^$eve: [0-9]+ of [0-9]+ records malformed as zeek; it looks like eve \(try --format eve\)$" "$W/err" \
+        || fail "no hint: $(tail -2 "$W/err")" || return 1
+    $CHECK stats "$W/s.json" 'input_inputs_malformed == 1' 'input_inputs_failed == 1' || return 1
+    "$DH" --no-state -q --format zeek --max-malformed-ratio 1 -o /dev/null $eve 2>/dev/null \
+        || fail "--max-malformed-ratio 1: exit $?" || return 1
+    # 5 % malformed: reported, counted, exit 0
+    { head -n 8 samples/demo-zeek-dns.log | grep '^#'
+      grep -v '^#' samples/demo-zeek-dns.log | head -n 190
+      i=0; while [ $i -lt 10 ]; do printf 'not\ta\trecord\n'; i=$((i + 1)); done; } > "$W/some-bad.log"
+    "$DH" --no-state -q -o /dev/null --stats "$W/s.json" "$W/some-bad.log" 2>"$W/err" \
+        || fail "5 % malformed: exit $?" || return 1
+    $CHECK stats "$W/s.json" 'input_malformed == 10' 'input_records == 200' 'input_inputs_malformed == 0' || return 1
+}
+
+# ---- a directory as input (source-dir.c) ---------------------------------------
+
+t_archive_tree_in_shuffled_names_equals_the_concatenated_log() {
+    # samples/demo-zeek-dns.log cut into hourly gzip'd files, each with the
+    # Zeek header, under names and directories that sort in another order
+    # than time; with a Zeek conn log, a non-log file and a symlink loop
+    # beside them, the tree gives the detections of the whole log, byte for
+    # byte, and twice the same
+    src=samples/demo-zeek-dns.log
+    grep '^#' "$src" | grep -v '^#close' > "$W/hdr"
+    mkdir -p "$W/parts" && grep -v '^#' "$src" | awk -v d="$W/parts" '
+        { h = int($1 / 3600); if (n == 0 || h > cur) { cur = h; n++ } print > (d "/" n) }'
+    [ "$(ls "$W/parts" | wc -l)" -ge 3 ] || fail "the sample spans under 3 hours" || return 1
+    T=$W/archive
+    set -- 2023-11-08/zz/dns.23:00:00-00:00:00 2023-11-07/dns.q 2023-11-08/a/dns.m 1999/dns.b \
+        2023-11-08/dns.a 2024/dns.c 0/dns.x
+    i=1
+    for name do
+        [ -f "$W/parts/$i" ] || break
+        mkdir -p "$(dirname "$T/$name")"
+        cat "$W/hdr" "$W/parts/$i" | gzip -n > "$T/$name.log.gz"
+        i=$((i + 1))
+    done
+    { printf '#separator \\x09\n#path\tconn\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\n'
+      j=0; while [ $j -lt 300 ]; do printf '1699430413.0\tCx\t10.1.0.19\t4000\t10.0.0.1\t443\ttcp\n'; j=$((j + 1)); done
+    } | gzip -n > "$T/2023-11-08/conn.00:00:00-01:00:00.log.gz"
+    echo 'not a log' > "$T/2023-11-08/loaded_scripts.txt"
+    ln -s .. "$T/2023-11-08/a/up"
+    "$DH" --no-state -q "$src" > "$W/whole.jsonl" || return 1
+    [ -s "$W/whole.jsonl" ] || fail "no detections on the whole log" || return 1
+    "$DH" --no-state -q --stats "$W/s.json" "$T" > "$W/tree.jsonl" 2>"$W/err" || fail "exit $? $(cat "$W/err")" || return 1
+    cmp -s "$W/whole.jsonl" "$W/tree.jsonl" || fail "the tree's detections differ from the whole log's" || return 1
+    # i: the dns files + 1, the conn log
+    $CHECK stats "$W/s.json" "input_inputs == $i" 'input_malformed == 0' 'input_skipped == 300' \
+        'input_replay_epochs == 0' 'dir_skipped_names == 1' 'dir_seen_twice == 1' || return 1
+    "$DH" --no-state -q "$T" | cmp -s - "$W/tree.jsonl" || fail "a second run differs" || return 1
+    "$DH" --no-state -q -v -o /dev/null "$T" 2>&1 | grep -q 'loaded_scripts.txt: skipped' \
+        || fail "-v does not list the skipped file" || return 1
 }
 
 # ---- runner ------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +71,7 @@ Test(source, exactly_one_fallback)
 static const char *const example_spec[][2] = {
     {"kafka", "kafka:dns"},
     {"stdin", "-"},
+    {"dir", DH_SOURCE_DIR "/samples"},
     {"file", "samples/demo-eve.json"},
 };
 
@@ -276,4 +278,67 @@ Test(source, a_file_replay_is_not_live_and_stops_between_lines)
     cr_assert_eq(dh_pipeline_finish(pl), 0);
     dh_pipeline_free(pl);
     fclose(log);
+}
+
+/* ---- an input almost all malformed (--max-malformed-ratio) ---------------- */
+
+Test(source, the_malformed_threshold_is_a_share_of_enough_records)
+{
+    dh_options_t o;
+    dh_options_default(&o);
+    cr_assert_eq(o.input.malformed_min_records, 100);
+    cr_assert_eq(o.input.max_malformed_millionths, 900000);
+    cr_expect(dh_stream_mostly_malformed(100, 91, &o.input));
+    cr_expect_not(dh_stream_mostly_malformed(100, 90, &o.input), "90 %% is not over 90 %%");
+    cr_expect_not(dh_stream_mostly_malformed(99, 99, &o.input), "too few records to judge");
+    cr_expect_not(dh_stream_mostly_malformed(2000, 100, &o.input), "5 %% malformed");
+    o.input.max_malformed_millionths = 1000000;
+    cr_expect_not(dh_stream_mostly_malformed(500, 500, &o.input), "ratio 1: never");
+}
+
+/* Read spec through its source with --format format; the log's text. */
+static char *read_with_format(const char *spec, const char *format, int *rc,
+                              dh_counters_t *counters)
+{
+    dh_options_t o;
+    FILE *log = tmpfile();
+    dh_pipeline_t *pl = events_pipeline(&o, log);
+    o.input.format = format;
+    dh_pipeline_free(pl);
+    char err[256];
+    pl = dh_pipeline_new(&o, err, sizeof(err));
+    cr_assert_not_null(pl, "%s", err);
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end;
+    *rc = dh_source_read(dh_source_for(spec), spec, pl, &o, &ctl, &end);
+    cr_assert_eq(dh_pipeline_finish(pl), 0);
+    *counters = *dh_pipeline_counters(pl);
+    dh_pipeline_free(pl);
+    long n = ftell(log);
+    char *text = calloc(1, (size_t)n + 1);
+    rewind(log);
+    cr_assert_eq(fread(text, 1, (size_t)n, log), (size_t)n);
+    fclose(log);
+    return text;
+}
+
+Test(source, eve_read_as_zeek_fails_with_a_hint_of_eve)
+{
+    int rc;
+    dh_counters_t c;
+    const char *spec = DH_SOURCE_DIR "/tests/data/eve/formbook-dridex-2025-mixed.eve.json";
+    char *log = read_with_format(spec, "zeek", &rc, &c);
+    cr_assert_eq(c.inputs_malformed, 1);
+    cr_assert_eq(c.inputs_failed, 1);
+    cr_assert_geq(c.malformed, 100);
+    char want[512];
+    snprintf(want, sizeof(want), "%s: %llu of %llu records malformed as zeek; it looks like eve "
+             "(try --format eve)\n", spec, (unsigned long long)c.malformed,
+             (unsigned long long)c.records);
+    cr_assert_not_null(strstr(log, want), "%s", log);
+    free(log);
+    log = read_with_format(spec, NULL, &rc, &c);
+    cr_assert_eq(c.inputs_malformed, 0, "sniffed, the same file is fine: %s", log);
+    cr_assert_eq(c.inputs_failed, 0);
+    free(log);
 }
