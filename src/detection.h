@@ -39,6 +39,13 @@ typedef struct {
        earlier alert (same event.id) that absorbed `occurrences` findings. */
     bool is_update;
     uint32_t occurrences;
+    /* Early alerts (detector-kit.h "early alerts"), set by the kit: `early`
+       marks a finding reported while its window is still open (serialized as
+       dnshound.early: true); `completes_early` marks the window-close finding
+       of a window that was reported early, which alert suppression emits at
+       once as the update of that alert (same event.id, final evidence). */
+    bool early;
+    bool completes_early;
 } dh_detection_t;
 
 /* Append one JSON line (with '\n') for d to out. */

@@ -97,6 +97,9 @@ typedef struct dh_detect_env {
     dh_history_t *history; /* NULL when the run keeps none */
     dh_log_t *log;         /* borrowed, for diagnostics as dh_log(env->log, level,
                               "detector", NAME, ...); NULL: plain stderr */
+    bool early_alerts;     /* report findings while their window is open (the
+                              host sets it from --early-alerts and whether the
+                              run is live; detector-kit.h "early alerts") */
 } dh_detect_env_t;
 
 typedef struct dh_detector_type {

@@ -303,8 +303,12 @@ static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
         dh_kit_destroy(r);
         return NULL;
     }
-    r->xfr = dh_kit_table(&r->kit, "dns_recon.zone_transfer", recon_xfr_value_size(),
-                          r->p.xfr_window, recon_xfr_close, r);
+    /* a zone transfer is complete on its query: checked on every one */
+    dh_kit_etable_opts_t xo = {.name = "dns_recon.zone_transfer",
+                               .value_size = recon_xfr_value_size(), .window_s = r->p.xfr_window,
+                               .on_close = recon_xfr_close, .ctx = r,
+                               .early_off = recon_xfr_early_off(), .pace = {1, 0}};
+    r->xfr = dh_kit_early_table(&r->kit, &xo);
     r->ptr = dh_kit_table(&r->kit, "dns_recon.ptr_sweep", recon_ptr_value_size(r),
                           r->p.ptr_window, recon_ptr_close, r);
     r->any = dh_kit_table(&r->kit, "dns_recon.any_flood", recon_any_value_size(),

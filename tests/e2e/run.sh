@@ -270,8 +270,9 @@ t_truncated_gzip_exit_1_lines_before_counted() {
 
 t_pipes_give_the_same_as_files_gzip_and_truncation_included() {
     # a pipe is read as data arrives (not gzread's fill-the-buffer): plain,
-    # gzip and concatenated gzip members give what the file gives
-    "$DH" --no-state -q -o "$W/f.jsonl" samples/demo-zeek-dns.log || return 1
+    # gzip and concatenated gzip members give what the file gives (a pipe
+    # is live: early alerts, as the file gives them with --early-alerts on)
+    "$DH" --no-state -q --early-alerts on -o "$W/f.jsonl" samples/demo-zeek-dns.log || return 1
     cat samples/demo-zeek-dns.log | "$DH" --no-state -q -o "$W/p.jsonl" - || fail "plain pipe: exit $?" || return 1
     cmp -s "$W/f.jsonl" "$W/p.jsonl" || fail "plain pipe differs from the file" || return 1
     gzip -c samples/demo-zeek-dns.log | cat | "$DH" --no-state -q -o "$W/g.jsonl" - || fail "gzip pipe: exit $?" || return 1
@@ -502,8 +503,9 @@ PY
 
 t_fifo_detections_arrive_while_the_writer_holds_it_open() {
     # a FIFO is a live input: windows closed by event time mid-file come out
-    # (flushed by the live ticks) before the writer closes it, not at its end
-    "$DH" --no-state -q samples/demo-zeek-dns.log > "$W/file.jsonl" || return 1
+    # (flushed by the live ticks) before the writer closes it, not at its end;
+    # live means early alerts, which the file gives with --early-alerts on
+    "$DH" --no-state -q --early-alerts on samples/demo-zeek-dns.log > "$W/file.jsonl" || return 1
     rm -f "$W/live"; mkfifo "$W/live"
     "$DH" --no-state -q --stats "$W/s.json" "$W/live" > "$W/live.jsonl" 2>"$W/err" & pid=$!
     exec 3<>"$W/live" # the writer's end, held open until closed below
