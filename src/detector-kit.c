@@ -255,10 +255,12 @@ static dh_kit_etable_t *etable_of(dh_kit_t *k, const dh_table_t *t)
 /* Count the event; whether the pace allows a check now (and plan the next). */
 static bool early_due(const dh_kit_pace_t *p, dh_kit_early_t *e, int64_t ts_us)
 {
-    e->seen++;
-    bool due = e->seen >= e->next_seen || (p->every_s > 0 && ts_us >= e->next_us);
+    if (e->left > 0)
+        e->left--;
+    bool due = e->left == 0 || (p->every_s > 0 && ts_us >= e->next_us);
     if (due) {
-        e->next_seen = e->seen + p->every_events;
+        e->checks++;
+        e->left = p->every_events;
         e->next_us = ts_us + DH_S_TO_US(p->every_s);
     }
     return due;

@@ -55,7 +55,7 @@ typedef struct dh_kit_early dh_kit_early_t;
    every_s seconds of event time passed since the last check, whichever comes
    first. {1, 0}: on every event, for a check that costs O(1). */
 typedef struct {
-    uint32_t every_events; /* >= 1 */
+    uint16_t every_events; /* >= 1 */
     int64_t every_s;       /* 0: no time bound */
 } dh_kit_pace_t;
 
@@ -228,10 +228,10 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
    only the reasons of a real close). */
 #define DH_KIT_CLOSE_EARLY ((dh_close_t)100)
 
-struct dh_kit_early {
-    uint32_t seen;      /* events counted since the window opened */
-    uint32_t next_seen; /* check again at this count ... */
-    int64_t next_us;    /* ... or at this event time */
+struct dh_kit_early { /* 16 bytes: it is part of every window */
+    int64_t next_us;    /* check again at this event time (with a time bound) ... */
+    uint32_t checks;    /* checks made */
+    uint16_t left;      /* ... or after this many more events */
     uint8_t fired;      /* an early alert went out: no more checks */
 };
 
