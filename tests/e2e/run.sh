@@ -596,6 +596,65 @@ t_sigterm_mid_file_writes_every_finding_of_what_was_read() {
     done
 }
 
+t_live_tunnel_in_a_fifo_held_open_is_reported_within_10s() {
+    # issue 10: "a tunnel log written into a FIFO held open reports its
+    # detection within 10 s of wall clock". RITA's dnscat2 capture is written
+    # at 5 times its own pace (about 5 queries a second; the next client's
+    # records come 80 s of event time, 16 s of wall time, later) into a FIFO
+    # whose writer stays open: the early alert must be on stdout within 10 s
+    # of the first record and before the writer closes (without early alerts
+    # nothing comes out before those later records close the window), and
+    # the close must update it with the same event.id.
+    f=$CORPUS/zeek-tsv/malicious/rita-dnscat2-dns.log
+    [ -r "$f" ] || skip "$f absent (set DNSHOUND_CORPUS)" || return
+    rm -f "$W/tun"; mkfifo "$W/tun"
+    "$DH" --no-state -q "$W/tun" > "$W/tun.jsonl" 2>"$W/err" & pid=$!
+    $PY - "$f" "$W/tun" "$W/tun.jsonl" <<'PY' || { kill $pid; wait $pid; return 1; }
+import json, os, sys, time
+log, fifo, out = sys.argv[1:4]
+lines = open(log, 'rb').read().splitlines(keepends=True)
+w = open(fifo, 'wb', buffering=0)          # held open until the end below
+def seen():
+    try:
+        return [json.loads(l) for l in open(out) if l.endswith('\n')]
+    except FileNotFoundError:
+        return []
+t0 = prev = None
+found = None
+for line in lines:
+    if not line.startswith(b'#'):
+        ts = float(line.split(b'\t', 1)[0])
+        if prev is not None:
+            time.sleep(max(0.0, (ts - prev) / 5))
+        prev = ts
+        t0 = t0 or time.monotonic()
+    w.write(line)
+    found = found or next((d for d in seen() if d['rule']['name'] == 'dns_tunnel'), None)
+    if found:
+        break
+while not found and time.monotonic() - t0 < 10:
+    time.sleep(0.05)
+    found = next((d for d in seen() if d['rule']['name'] == 'dns_tunnel'), None)
+took = time.monotonic() - t0
+assert found, "no dns_tunnel line within 10 s, writer open"
+assert took < 10, f"{took:.1f} s"
+assert found['dnshound'].get('early') is True, found['dnshound']
+assert found['source']['ip'] == '192.168.88.2', found['source']
+print(f"    dns_tunnel on stdout {took:.1f} s after the first record, writer still open")
+for line in lines[lines.index(line) + 1:]:
+    w.write(line)
+w.close()
+PY
+    wait $pid || fail "exit $? $(cat "$W/err")" || return 1
+    $CHECK schema "$W/tun.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/tun.jsonl" <<'PY' || return 1
+import json, sys
+t = [d for d in map(json.loads, open(sys.argv[1])) if d['rule']['name'] == 'dns_tunnel']
+assert len(t) == 2 and t[1]['dnshound'].get('update') is True, t
+assert t[0]['event']['id'] == t[1]['event']['id'], "the close updates the early alert"
+PY
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
