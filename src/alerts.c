@@ -228,8 +228,8 @@ static void emit_update_now(dh_alerts_t *a, open_alert_t *e)
     e->update = NULL;
 }
 
-/* The close of a window reported early whose alert is no longer open (its
-   period ended, or suppression is off): the update on its own. */
+/* The close of a window whose early alert went out but is no longer open
+   (its period ended first, or suppression is off): the update on its own. */
 static void emit_lone_update(dh_alerts_t *a, const dh_detection_t *d)
 {
     dh_detection_t u = *d;
@@ -260,6 +260,8 @@ void dh_alerts_submit(dh_alerts_t *a, const dh_detection_t *d, int64_t suppressi
         return;
     }
     a->st.early += d->early;
+    if (d->alerted)
+        *d->alerted = 1; /* its window's close will be this alert's update */
     dh_sb_reset(&a->buf);
     dh_detection_to_json(d, &a->buf);
     a->st.emitted++;

@@ -114,8 +114,9 @@ void dh_kit_emit(dh_kit_t *k, dh_detection_t *d)
         d->evidence = &k->ev;
     if (k->early) {
         d->early = true;
+        d->alerted = &k->early->alerted;
         k->early->fired = 1;
-    } else if (k->closing && k->closing->fired) {
+    } else if (k->closing && k->closing->alerted) {
         d->completes_early = true;
     }
     k->env->emit(k->env->pipeline, d);

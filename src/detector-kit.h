@@ -214,8 +214,11 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
  *    as the window's final finding, which uses the same window start), and
  *    the window is not checked again;
  *  - when that window really closes, what the callback emits is marked
- *    completes_early, and alert suppression (alerts.h) emits it at once as
- *    the update of the early alert.
+ *    completes_early if the early finding went out as an alert of its own
+ *    (not absorbed by suppression into an earlier window's alert: alerts.c
+ *    notes it through detection.alerted), and alert suppression (alerts.h)
+ *    emits it as the update of the early alert. Otherwise the close is an
+ *    ordinary finding, as in a replay.
  *
  * A close callback called with DH_KIT_CLOSE_EARLY must leave the window as
  * it was (it is still open) and keep its side effects (history marks, notes
@@ -232,7 +235,8 @@ struct dh_kit_early { /* 16 bytes: it is part of every window */
     int64_t next_us;    /* check again at this event time (with a time bound) ... */
     uint32_t checks;    /* checks made */
     uint16_t left;      /* ... or after this many more events */
-    uint8_t fired;      /* an early alert went out: no more checks */
+    uint8_t fired;      /* an early finding was emitted: no more checks */
+    uint8_t alerted;    /* ... and went out as an alert of its own (alerts.c) */
 };
 
 typedef struct {

@@ -178,8 +178,12 @@ Test(alerts, the_close_of_an_early_alert_is_its_update_at_once)
                         .registered_domain = "c2.example", .risk_score = -1, .confidence = -1,
                         .window_start_us = 0, .start_us = SEC, .end_us = 20 * SEC,
                         .fired_us = 20 * SEC, .early = true};
+    uint8_t alerted = 0;
+    d.alerted = &alerted;
     dh_alerts_submit(a, &d, 3600 * SEC);
     cr_assert_eq(o.n, 1);
+    cr_assert_eq(alerted, 1, "noted: it went out as an alert");
+    d.alerted = NULL;
     cr_assert(strstr(o.lines[0], "\"early\":true"), "%s", o.lines[0]);
     cr_assert_null(strstr(o.lines[0], "\"update\""), "%s", o.lines[0]);
     d.early = false;
@@ -199,9 +203,12 @@ Test(alerts, the_close_of_an_early_alert_is_its_update_at_once)
     d.end_us = d.fired_us = 320 * SEC;
     d.completes_early = false;
     d.early = true;
+    uint8_t absorbed = 0;
+    d.alerted = &absorbed;
     dh_alerts_submit(a, &d, 3600 * SEC);
+    cr_assert_eq(absorbed, 0, "absorbed: its close will be an ordinary repeat");
+    d.alerted = NULL;
     d.early = false;
-    d.completes_early = true;
     d.end_us = d.fired_us = 590 * SEC;
     dh_alerts_submit(a, &d, 3600 * SEC);
     cr_assert_eq(o.n, 2, "another window's close waits for the period's end");

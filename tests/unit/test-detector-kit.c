@@ -162,6 +162,7 @@ typedef struct {
     dh_table_t *table;
     uint64_t need;
     int early_calls, closes;
+    bool absorbed; /* as alert suppression would: early findings not alerted */
     dh_detection_t got[8];
     int n_got;
 } early_det_t;
@@ -171,6 +172,13 @@ static void early_sink(void *pipeline, const dh_detection_t *d)
     early_det_t *x = pipeline;
     cr_assert_lt(x->n_got, 8);
     x->got[x->n_got++] = *d;
+    if (d->early) {
+        cr_assert_not_null(d->alerted);
+        if (!x->absorbed)
+            *d->alerted = 1; /* alerts.c: it went out as an alert */
+    } else {
+        cr_assert_null(d->alerted);
+    }
 }
 
 static void early_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
@@ -289,4 +297,20 @@ Test(detector_kit, a_window_below_its_thresholds_at_close_emits_nothing_early_or
     early_close_all(&f);
     cr_assert_eq(f.x.early_calls, 5);
     cr_assert_eq(f.x.n_got, 0);
+}
+
+/* An early finding that suppression absorbed into an earlier alert: its
+   window's close is an ordinary finding (a replay's), not an update. */
+Test(detector_kit, the_close_of_an_absorbed_early_finding_is_an_ordinary_one)
+{
+    early_fx_t f;
+    early_open(&f, true, (dh_kit_pace_t){1, 0}, 2);
+    f.x.absorbed = true;
+    early_event(&f, 10);
+    early_event(&f, 11);
+    cr_assert_eq(f.x.n_got, 1);
+    cr_assert(f.x.got[0].early);
+    early_close_all(&f);
+    cr_assert_eq(f.x.n_got, 2);
+    cr_assert(!f.x.got[1].early && !f.x.got[1].completes_early);
 }

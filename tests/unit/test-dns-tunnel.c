@@ -37,6 +37,8 @@ static void collect(void *ctx, const dh_detection_t *d)
     dh_sb_init(&sb);
     dh_detection_to_json(d, &sb);
     s->completes_early[s->n] = d->completes_early;
+    if (d->alerted)
+        *d->alerted = 1; /* as alert suppression does for a new alert */
     snprintf(s->json[s->n++], sizeof(s->json[0]), "%s", sb.buf);
     dh_sb_free(&sb);
 }
