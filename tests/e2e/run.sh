@@ -655,6 +655,31 @@ assert t[0]['event']['id'] == t[1]['event']['id'], "the close updates the early 
 PY
 }
 
+t_early_alerts_switch_on_file_replays() {
+    # a regular file is a replay: auto (the default) is off, byte for byte;
+    # on adds the early alerts, deterministically, each one's event.id
+    # followed by its window's update
+    "$DH" --no-state -q samples/demo-zeek-dns.log > "$W/auto.jsonl" || return 1
+    "$DH" --no-state -q --early-alerts off samples/demo-zeek-dns.log > "$W/off.jsonl" || return 1
+    cmp -s "$W/auto.jsonl" "$W/off.jsonl" || fail "auto differs from off on a file" || return 1
+    for i in 1 2; do
+        "$DH" --no-state -q --early-alerts on samples/demo-zeek-dns.log > "$W/on$i.jsonl" || return 1
+    done
+    cmp -s "$W/on1.jsonl" "$W/on2.jsonl" || fail "on is not deterministic" || return 1
+    $CHECK schema "$W/on1.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/off.jsonl" "$W/on1.jsonl" <<'PY' || return 1
+import json, sys
+off, on = ([json.loads(l) for l in open(p)] for p in sys.argv[1:3])
+early = [d for d in on if d['dnshound'].get('early')]
+assert early, "no early alert with --early-alerts on"
+for e in early:
+    later = [d for d in on if d['event']['id'] == e['event']['id'] and d is not e]
+    assert later and all(d['dnshound'].get('update') for d in later), e['rule']['name']
+assert {d['event']['id'] for d in off} <= {d['event']['id'] for d in on}, "a finding lost"
+print(f"    {len(early)} early alerts of {len(on)} lines (off: {len(off)})")
+PY
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
