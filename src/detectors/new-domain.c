@@ -147,7 +147,7 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
         nd_destroy(t);
         return NULL;
     }
-    /* a first contact whose name alone scores is complete on its record */
+    /* a first contact that scores is reported at its record */
     dh_kit_etable_opts_t o = {.name = "new_domain.domain", .value_size = sizeof(window_t),
                               .window_s = t->p.window, .on_close = on_close, .ctx = t,
                               .early_off = offsetof(window_t, early), .pace = {1, 0}};
@@ -326,9 +326,9 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     bool early = dh_kit_is_early(why);
     if (t->kit.env->history && !early)
         dh_history_mark(t->kit.env->history, key, keylen, DH_HIST_FIRST_JUDGED);
-    /* while the window is open more clients may still come: early, the
-       name's own risk must score without the few-clients signal */
-    bool few = !early && !w->clients_more && w->n_clients <= p->few_clients;
+    /* early, few_clients is the window's as it is now: a client coming
+       later can still take it away, and then the close reports nothing */
+    bool few = !w->clients_more && w->n_clients <= p->few_clients;
     int64_t score = score_of(p, w->risk, few, false);
     if (score < p->min_score)
         return; /* new, but no risk: counted by the history, not reported */
