@@ -259,6 +259,16 @@ dh_table_t *dh_kit_early_table(dh_kit_t *k, const dh_kit_etable_opts_t *o);
 bool dh_kit_early_check(dh_kit_t *k, const dh_table_t *t, const void *key, size_t keylen,
                         void *value, int64_t ts_us);
 
+/* In a real close callback: the window's early finding went out as an
+   alert. A detector whose thresholds can fall back below the line (shares,
+   scores) emits its final evidence then even when it no longer fires, so
+   the alert's update says so (anchors none, a score below the minimum)
+   instead of leaving the early evidence standing. */
+static inline bool dh_kit_closing_alerted(const dh_kit_t *k)
+{
+    return k->closing && k->closing->alerted;
+}
+
 /* A close callback's why: is this a check of an open window? */
 static inline bool dh_kit_is_early(dh_close_t why)
 {

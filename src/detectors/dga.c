@@ -468,8 +468,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     if (w->nx_new == 0)
         return;
     verdict_t r = judge(d, w);
-    if (!r.random_anchor && !r.wordlike_anchor)
-        return;
+    if (!r.random_anchor && !r.wordlike_anchor && !dh_kit_closing_alerted(&d->kit))
+        return; /* (an early alert's window: its shares may have fallen back) */
     evidence(d, w, &r);
     const sample_t *top = top_sample(w);
     double conf = d->kit.rule->confidence + 0.1 * (r.random_anchor && r.wordlike_anchor) +

@@ -236,7 +236,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     tunnel_t *t = ctx;
     window_t *w = value;
     anchors_t a = check(t, w);
-    if (!a.fired)
+    if (!a.fired && !dh_kit_closing_alerted(&t->kit)) /* shares may fall back */
         return;
     evidence(t, w, &a);
     char domain[DOMAIN_MAX];
@@ -244,7 +244,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_detection_t d = dh_kit_window_detection(&w->h, ws);
     DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.registered_domain = domain;
-    d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - 1));
+    d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - (a.fired > 0)));
     dh_kit_emit(&t->kit, &d);
 }
 

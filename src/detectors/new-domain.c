@@ -330,8 +330,9 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
        later can still take it away, and then the close reports nothing */
     bool few = !w->clients_more && w->n_clients <= p->few_clients;
     int64_t score = score_of(p, w->risk, few, false);
-    if (score < p->min_score)
-        return; /* new, but no risk: counted by the history, not reported */
+    if (score < p->min_score && !dh_kit_closing_alerted(&t->kit))
+        return; /* new, but no risk: counted by the history, not reported
+                   (unless reported early: more clients came since) */
     char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
     dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);

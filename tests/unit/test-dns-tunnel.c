@@ -302,3 +302,31 @@ Test(dns_tunnel, early_alert_at_the_crossing_query_then_the_close_same_id)
     cr_assert(!f.sink.completes_early[0]);
     close_detector(&f);
 }
+
+/* An early alert whose window falls back below every anchor by its close
+   (plain names dilute the encoded share): the close still reports, as the
+   alert's update, the final evidence with no anchor. Without an early alert
+   the same window reports nothing. */
+Test(dns_tunnel, early_alert_whose_window_falls_back_gets_its_final_evidence)
+{
+    for (int on = 0; on < 2; on++) {
+        fixture_t f;
+        open_detector(&f);
+        f.env.early_alerts = on;
+        hex_queries(&f, "10.1.1.9", 20, 18, "c2.example", 16, NULL);
+        for (int i = 0; i < 20; i++) {
+            char name[64];
+            snprintf(name, sizeof(name), "mail-server-backup-%02d.c2.example", i);
+            query(&f, "10.1.1.9", T0 + (30 + i) * SEC, name, "c2.example", 16, NULL);
+        }
+        dh_state_flush(f.state);
+        cr_assert_eq(f.sink.n, on ? 2 : 0, "%d", f.sink.n);
+        if (on) {
+            cr_assert(has(&f, 0, "\"anchors\":[\"encoded\"]"));
+            cr_assert(f.sink.completes_early[1]);
+            cr_assert(has(&f, 1, "\"anchors\":[]"), "%s", f.sink.json[1]);
+            cr_assert(has(&f, 1, "\"encoded_share\":0.5"), "%s", f.sink.json[1]);
+        }
+        close_detector(&f);
+    }
+}
