@@ -218,16 +218,50 @@ static void absorb(dh_alerts_t *a, open_alert_t *e, const dh_detection_t *d)
     a->st.suppressed++;
 }
 
+/* The update absorbed into e goes out now instead of at the end of the
+   period: the window its alert was raised early for has closed. */
+static void emit_update_now(dh_alerts_t *a, open_alert_t *e)
+{
+    a->st.updates++;
+    emit_line(a, e->update, e->update_len, e->key);
+    free(e->update);
+    e->update = NULL;
+}
+
+/* The close of a window whose early alert went out but is no longer open
+   (its period ended first, or suppression is off): the update on its own. */
+static void emit_lone_update(dh_alerts_t *a, const dh_detection_t *d)
+{
+    dh_detection_t u = *d;
+    u.is_update = true;
+    u.occurrences = 1;
+    dh_sb_reset(&a->buf);
+    dh_detection_to_json(&u, &a->buf);
+    char key[64];
+    partition_key(d, key);
+    a->st.updates++;
+    emit_line(a, a->buf.buf, a->buf.len, key);
+}
+
 void dh_alerts_submit(dh_alerts_t *a, const dh_detection_t *d, int64_t suppression_us)
 {
     uint64_t ekey = entity_key(d);
     open_alert_t *e = find(a, ekey);
     if (e->ekey && d->fired_us < e->until_us) {
         absorb(a, e, d);
+        if (d->completes_early && e->window_start == d->window_start_us)
+            emit_update_now(a, e);
         return;
     }
     if (e->ekey)
         close_alert(a, e);
+    if (d->completes_early) {
+        emit_lone_update(a, d);
+        return;
+    }
+    a->st.early += d->early;
+    if (d->alerted)
+        *d->alerted = 1; /* its window's close will be this alert's update */
     dh_sb_reset(&a->buf);
     dh_detection_to_json(d, &a->buf);
     a->st.emitted++;

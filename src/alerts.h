@@ -12,6 +12,17 @@
  * that upserts on event.id ends up with one alert holding the latest
  * evidence; one that appends sees the alert and one summary.
  *
+ * Early alerts (detector-kit.h): a finding raised while its window is open
+ * (detection.early) is an alert like any, or absorbed like any repeat; one
+ * that goes out as an alert of its own is noted through detection.alerted.
+ * The finding of that window at its close (detection.completes_early) is
+ * absorbed as any repeat, but its update is emitted at once rather than at
+ * the end of the period: the SOC gets the final evidence when the window
+ * closes. When the early alert is no longer open (suppression 0, or a
+ * period shorter than the window) that update goes out on its own
+ * (occurrences 1). The close of a window whose early finding was absorbed is
+ * an ordinary repeat (or a new alert), as in a replay.
+ *
  * Ownership: dh_alerts_new/free. Memory is bounded by max_entries; when full
  * the entry whose period ends first is closed early (its update emitted).
  */
@@ -32,6 +43,7 @@ typedef void (*dh_alert_out_fn)(void *ctx, const dh_strbuf_t *line, const char *
 
 typedef struct {
     uint64_t emitted, suppressed, updates;
+    uint64_t early; /* of the emitted: raised while their window was open */
 } dh_alerts_stats_t;
 
 dh_alerts_t *dh_alerts_new(size_t max_entries, dh_alert_out_fn out, void *ctx);

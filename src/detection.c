@@ -129,6 +129,8 @@ static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confid
         dh_json_kv_bool(sb, "update", true);
         dh_json_kv_uint(sb, "occurrences", d->occurrences);
     }
+    if (d->early)
+        dh_json_kv_bool(sb, "early", true); /* its window was still open */
     dh_json_open_obj(sb, "evidence");
     if (d->evidence && d->evidence->len)
         dh_sb_put(sb, d->evidence->buf, d->evidence->len);

@@ -39,6 +39,18 @@ typedef struct {
        earlier alert (same event.id) that absorbed `occurrences` findings. */
     bool is_update;
     uint32_t occurrences;
+    /* Early alerts (detector-kit.h "early alerts"), set by the kit: `early`
+       marks a finding reported while its window is still open (serialized as
+       dnshound.early: true); `completes_early` marks the window-close finding
+       of a window whose early finding went out as an alert, which alert
+       suppression emits at once as the update of that alert (same event.id,
+       final evidence). */
+    bool early;
+    bool completes_early;
+    /* Of an early finding: where alert suppression notes (1) that it went
+       out as an alert of its own, not absorbed into an open one; only such
+       an alert's close is marked completes_early. NULL otherwise. */
+    uint8_t *alerted;
 } dh_detection_t;
 
 /* Append one JSON line (with '\n') for d to out. */

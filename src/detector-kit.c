@@ -15,6 +15,8 @@ void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect
     k->rule = rule;
     k->env = env;
     dh_sb_init(&k->ev);
+    k->n_etables = 0;
+    k->early = k->closing = NULL;
 }
 
 int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
@@ -110,6 +112,13 @@ void dh_kit_emit(dh_kit_t *k, dh_detection_t *d)
         d->rule = k->rule;
     if (!d->evidence)
         d->evidence = &k->ev;
+    if (k->early) {
+        d->early = true;
+        d->alerted = &k->early->alerted;
+        k->early->fired = 1;
+    } else if (k->closing && k->closing->alerted) {
+        d->completes_early = true;
+    }
     k->env->emit(k->env->pipeline, d);
 }
 
@@ -201,4 +210,74 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap)
         n = cap - 1;
     memcpy(out, (const char *)key + sizeof(dh_addr_t), n);
     out[n] = '\0';
+}
+
+/* ---- early alerts ---------------------------------------------------------- */
+
+static dh_kit_early_t *early_of(const dh_kit_etable_t *et, void *value)
+{
+    return (dh_kit_early_t *)((char *)value + et->early_off);
+}
+
+/* Every real close of an early-checked table passes here: what the
+   detector emits for a window reported early completes that alert. */
+static void early_table_close(void *ctx, const void *key, size_t keylen, void *value,
+                              int64_t ws, dh_close_t why)
+{
+    dh_kit_etable_t *et = ctx;
+    et->kit->closing = early_of(et, value);
+    et->on_close(et->ctx, key, keylen, value, ws, why);
+    et->kit->closing = NULL;
+}
+
+dh_table_t *dh_kit_early_table(dh_kit_t *k, const dh_kit_etable_opts_t *o)
+{
+    if (k->n_etables == DH_KIT_MAX_ETABLES || o->pace.every_events < 1) {
+        fprintf(stderr, "dnshound: detector kit: %s: bad early table\n", o->name);
+        abort();
+    }
+    dh_kit_etable_t *et = &k->etables[k->n_etables++];
+    *et = (dh_kit_etable_t){.kit = k, .on_close = o->on_close, .ctx = o->ctx,
+                            .early_off = o->early_off, .pace = o->pace};
+    et->table = dh_kit_table(k, o->name, o->value_size, o->window_s, early_table_close, et);
+    return et->table;
+}
+
+static dh_kit_etable_t *etable_of(dh_kit_t *k, const dh_table_t *t)
+{
+    for (size_t i = 0; i < k->n_etables; i++)
+        if (k->etables[i].table == t)
+            return &k->etables[i];
+    fprintf(stderr, "dnshound: detector kit: %s: table not made by dh_kit_early_table\n",
+            k->name);
+    abort();
+}
+
+/* Count the event; whether the pace allows a check now (and plan the next). */
+static bool early_due(const dh_kit_pace_t *p, dh_kit_early_t *e, int64_t ts_us)
+{
+    if (e->left > 0)
+        e->left--;
+    bool due = e->left == 0 || (p->every_s > 0 && ts_us >= e->next_us);
+    if (due) {
+        e->checks++;
+        e->left = p->every_events;
+        e->next_us = ts_us + DH_S_TO_US(p->every_s);
+    }
+    return due;
+}
+
+bool dh_kit_early_check(dh_kit_t *k, const dh_table_t *t, const void *key, size_t keylen,
+                        void *value, int64_t ts_us)
+{
+    if (!k->env->early_alerts)
+        return false;
+    dh_kit_etable_t *et = etable_of(k, t);
+    dh_kit_early_t *e = early_of(et, value);
+    if (e->fired || !early_due(&et->pace, e, ts_us))
+        return false;
+    k->early = e;
+    et->on_close(et->ctx, key, keylen, value, dh_table_window_start(value), DH_KIT_CLOSE_EARLY);
+    k->early = NULL;
+    return e->fired != 0;
 }

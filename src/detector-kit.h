@@ -47,12 +47,42 @@ typedef struct {
 #define DH_KIT_PARAMS(ints, dbls) {(ints), DH_N_OF(ints), (dbls), DH_N_OF(dbls)}
 #define DH_KIT_INT_PARAMS(ints) {(ints), DH_N_OF(ints), NULL, 0}
 
+typedef struct dh_kit dh_kit_t;
+typedef struct dh_kit_early dh_kit_early_t;
+
+/* How often an open window's "would it fire now" check may run (early
+   alerts, below): after every_events more events of the window, or once
+   every_s seconds of event time passed since the last check, whichever comes
+   first. {1, 0}: on every event, for a check that costs O(1). */
 typedef struct {
+    uint16_t every_events; /* >= 1 */
+    int64_t every_s;       /* 0: no time bound */
+} dh_kit_pace_t;
+
+/* A table whose windows are checked early: the detector's close callback
+   and where its window struct keeps its dh_kit_early_t. */
+typedef struct {
+    dh_kit_t *kit;
+    dh_table_t *table;
+    dh_close_fn on_close;
+    void *ctx;
+    size_t early_off;
+    dh_kit_pace_t pace;
+} dh_kit_etable_t;
+
+#define DH_KIT_MAX_ETABLES 4
+
+struct dh_kit {
     const char *name;           /* the detector's: detection.rule_name */
     dh_rule_t *rule;            /* borrowed */
     const dh_detect_env_t *env; /* borrowed */
     dh_strbuf_t ev;             /* the evidence of the finding being emitted */
-} dh_kit_t;
+    /* early alerts: the tables, and the window being checked early (early)
+       or closed (closing) while the detector's close callback runs */
+    dh_kit_etable_t etables[DH_KIT_MAX_ETABLES];
+    size_t n_etables;
+    dh_kit_early_t *early, *closing;
+};
 
 /* Fill the base (nothing allocated yet: dh_kit_free is safe from here on, and
    on a zeroed kit). */
@@ -167,5 +197,82 @@ void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_
 
 /* The domain of such a key, NUL-terminated into out (cap bytes). */
 void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
+
+/* ---- early alerts ------------------------------------------------------------
+ * Live, a finding should reach the SOC when the record that completes it is
+ * read, not when its window closes minutes later (an "early trigger" as Flink
+ * and Beam call it). The kit does it once for every detector, reusing the
+ * detector's own close callback as the "would it fire now" check:
+ *
+ *  - the detector creates its table with dh_kit_early_table (a
+ *    dh_kit_early_t in its window struct, a pace) instead of dh_kit_table;
+ *  - after counting an event into a window, it calls dh_kit_early_check;
+ *    when env->early_alerts is set, the window has not been reported early
+ *    yet and the pace allows, the kit calls the close callback with why =
+ *    DH_KIT_CLOSE_EARLY on the open window. Whatever it emits is an early
+ *    alert (detection.early; fired at the event just counted, same event.id
+ *    as the window's final finding, which uses the same window start), and
+ *    the window is not checked again;
+ *  - when that window really closes, what the callback emits is marked
+ *    completes_early if the early finding went out as an alert of its own
+ *    (not absorbed by suppression into an earlier window's alert: alerts.c
+ *    notes it through detection.alerted), and alert suppression (alerts.h)
+ *    emits it as the update of the early alert. Otherwise the close is an
+ *    ordinary finding, as in a replay.
+ *
+ * A close callback called with DH_KIT_CLOSE_EARLY must leave the window as
+ * it was (it is still open) and keep its side effects (history marks, notes
+ * of what was reported) for the real close. Without env->early_alerts
+ * (replays by default) nothing is checked and the output is today's, byte
+ * for byte. Cost: at most one check per pace step per window, and none once
+ * it fired. */
+
+/* The why of a close callback asked about an open window (dh_close_t has
+   only the reasons of a real close). */
+#define DH_KIT_CLOSE_EARLY ((dh_close_t)100)
+
+struct dh_kit_early { /* 16 bytes: it is part of every window */
+    int64_t next_us;    /* check again at this event time (with a time bound) ... */
+    uint32_t checks;    /* checks made */
+    uint16_t left;      /* ... or after this many more events */
+    uint8_t fired;      /* an early finding was emitted: no more checks */
+    uint8_t alerted;    /* ... and went out as an alert of its own (alerts.c) */
+};
+
+typedef struct {
+    const char *name;   /* as dh_kit_table */
+    size_t value_size;
+    int64_t window_s;
+    dh_close_fn on_close;
+    void *ctx;
+    size_t early_off;   /* offsetof(window struct, its dh_kit_early_t) */
+    dh_kit_pace_t pace;
+} dh_kit_etable_opts_t;
+
+/* dh_kit_table for a table whose windows are checked early (at most
+   DH_KIT_MAX_ETABLES a detector; more is a programming error: abort). */
+dh_table_t *dh_kit_early_table(dh_kit_t *k, const dh_kit_etable_opts_t *o);
+
+/* The window value of table t (made by dh_kit_early_table), under key, has
+   just counted an event of time ts_us: check it early when due (above).
+   Whether an early alert went out. */
+bool dh_kit_early_check(dh_kit_t *k, const dh_table_t *t, const void *key, size_t keylen,
+                        void *value, int64_t ts_us);
+
+/* In a real close callback: the window's early finding went out as an
+   alert. A detector whose thresholds can fall back below the line (shares,
+   scores) emits its final evidence then even when it no longer fires, so
+   the alert's update says so (anchors none, a score below the minimum)
+   instead of leaving the early evidence standing. */
+static inline bool dh_kit_closing_alerted(const dh_kit_t *k)
+{
+    return k->closing && k->closing->alerted;
+}
+
+/* A close callback's why: is this a check of an open window? */
+static inline bool dh_kit_is_early(dh_close_t why)
+{
+    return why == DH_KIT_CLOSE_EARLY;
+}
 
 #endif

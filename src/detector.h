@@ -40,7 +40,11 @@
  *                            allocate per event beyond dh_table_touch.
  *   Windows close through the tables' on_close callbacks, called by the
  *   pipeline as the watermark advances (dh_state_advance) and at end of input
- *   (dh_state_flush); findings are emitted there with env->emit.
+ *   (dh_state_flush); findings are emitted there with env->emit. With
+ *   env->early_alerts (live runs by default) a table made with
+ *   dh_kit_early_table has its open windows put to the same callback while
+ *   they fill (detector-kit.h "early alerts"), so a finding goes out at the
+ *   record that completes it.
  *   oldest_open(st)          Optional (NULL): the event time of the oldest
  *                            event still held outside the tables (a gate, a
  *                            buffer), INT64_MAX when none; input offsets are
@@ -97,6 +101,9 @@ typedef struct dh_detect_env {
     dh_history_t *history; /* NULL when the run keeps none */
     dh_log_t *log;         /* borrowed, for diagnostics as dh_log(env->log, level,
                               "detector", NAME, ...); NULL: plain stderr */
+    bool early_alerts;     /* report findings while their window is open (the
+                              host sets it from --early-alerts and whether the
+                              run is live; detector-kit.h "early alerts") */
 } dh_detect_env_t;
 
 typedef struct dh_detector_type {

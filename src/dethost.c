@@ -29,6 +29,18 @@ static void alert_line(void *ctx, const dh_strbuf_t *line, const char *key)
     pl->c.detections++;
     if (pl->sink_type->write(pl->sink, line->buf, line->len, key) != 0)
         pl->c.sink_errors++;
+    if (pl->live)
+        /* live: out now, not at the next tick; not delivered yet (Kafka,
+           timeout 0) is no error, and a failed write fails the close */
+        (void)dh_pipeline_flush_output(pl, 0);
+}
+
+/* Early alerts are on when asked, or by default when the run is live (which
+   a source may declare only once it starts reading: asked per event). */
+static bool early_alerts(const dh_pipeline_t *pl)
+{
+    dh_early_t e = pl->opt.core.early_alerts;
+    return e == DH_EARLY_ON || (e == DH_EARLY_AUTO && dh_pipeline_is_live(pl));
 }
 
 /* Detectors emit here; suppression decides what reaches the sink. */
@@ -68,6 +80,7 @@ static void detect(dh_pipeline_t *pl, const dh_event_t *ev)
         return;
     uint32_t flags = v.history_live ? v.history_live->flags : 0;
     uint8_t risk = v.history_live ? v.history_live->risk : 0;
+    pl->env.early_alerts = early_alerts(pl);
     dh_event_view_t view; /* one per event, shared by every detector */
     dh_event_view_init(&view, ev);
     for (size_t i = 0; i < pl->n_det; i++)

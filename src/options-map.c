@@ -40,6 +40,7 @@ const dh_optmap_table_t dh_opts_sinks = {"sinks", sinks_rows};
 /* ---- the pipeline core ------------------------------------------------- */
 
 static const char *const emit_values[] = {"detections", "events", NULL};
+static const char *const early_values[] = {"auto", "on", "off", NULL}; /* dh_early_t order */
 
 static const dh_optmap_t core_rows[] = {
     {.type = DH_OPT_ENUM, .cli = "emit", .yaml = "emit", .offset = CO(emit), .def = "detections",
@@ -80,6 +81,14 @@ static const dh_optmap_t core_rows[] = {
              "after SEC of wall time without a record, event time\n"
              "advances with the wall clock so windows close\n"
              "(default 5; 0: never). File replays never do this"},
+    {.type = DH_OPT_ENUM, .cli = "early-alerts", .yaml = "alerts.early",
+     .offset = CO(early_alerts), .def = "auto", .values = early_values,
+     .expect = "auto, on or off", .arg = "WHEN", .group = G_DETECTION,
+     .help = "report a finding when the record that completes it\n"
+             "is read, and update it when its window closes (same\n"
+             "event.id): 'auto' (default) on live inputs only,\n"
+             "'on' also for file replays (still pure event time),\n"
+             "'off': only when windows close"},
     {0},
 };
 const dh_optmap_table_t dh_opts_core = {"core", core_rows};

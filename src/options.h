@@ -21,6 +21,9 @@
 
 typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
 
+/* --early-alerts: findings reported while their window is open. */
+typedef enum { DH_EARLY_AUTO = 0, DH_EARLY_ON = 1, DH_EARLY_OFF = 2 } dh_early_t;
+
 /* Table "sinks": where the output goes (the core picks the sink by it). */
 typedef struct {
     const char *output;       /* sink target, "-" = stdout */
@@ -40,6 +43,7 @@ typedef struct {
     int64_t idle_flush_us;    /* live inputs: after this much wall time without a
                                  record the watermark follows the wall clock
                                  (0: never); see dh_pipeline_live_tick */
+    dh_early_t early_alerts;  /* auto: on when the run is live (dethost.c) */
 } dh_core_options_t;
 
 /* Table "source.file": what every input obeys, whatever its source (the

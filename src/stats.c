@@ -161,6 +161,7 @@ static const counter_t alerts[] = {
     COUNTER(dh_alerts_stats_t, "emitted", emitted),
     COUNTER(dh_alerts_stats_t, "suppressed", suppressed),
     COUNTER(dh_alerts_stats_t, "updates", updates),
+    COUNTER(dh_alerts_stats_t, "early", early),
 };
 
 /* The detector host's objects (--emit detections only). */

@@ -69,6 +69,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
+    dh_kit_early_t early;
     uint8_t n_samples;
     uint64_t nx_queries;
     /* Classes are counted on first sightings (dh_distinct_add true): exact
@@ -224,7 +225,12 @@ static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
         dga_destroy(d);
         return NULL;
     }
-    d->table = dh_kit_table(&d->kit, "dga.client", sizeof(window_t), d->p.window, on_close, d);
+    /* judge() reads counters only; it is asked when a new NXDOMAIN name
+       is counted, the one thing that can make it fire */
+    dh_kit_etable_opts_t o = {.name = "dga.client", .value_size = sizeof(window_t),
+                              .window_s = d->p.window, .on_close = on_close, .ctx = d,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    d->table = dh_kit_early_table(&d->kit, &o);
     return d;
 }
 
@@ -343,8 +349,10 @@ static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verd
     size_t label_len = (size_t)(dot - rd);
     if (ev->rcode == DH_RCODE_NXDOMAIN && counted_qtype(d, ev->qtype)) {
         w->nx_queries++;
-        if (dh_distinct_add(&w->nx, h))
+        if (dh_distinct_add(&w->nx, h)) {
             count_nxdomain(d, w, view, label_len);
+            dh_kit_early_check(&d->kit, d->table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
+        }
     } else if (ev->rcode == DH_RCODE_NOERROR && first) {
         count_resolved(d, w, rd, label_len);
     }
@@ -460,8 +468,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     if (w->nx_new == 0)
         return;
     verdict_t r = judge(d, w);
-    if (!r.random_anchor && !r.wordlike_anchor)
-        return;
+    if (!r.random_anchor && !r.wordlike_anchor && !dh_kit_closing_alerted(&d->kit))
+        return; /* (an early alert's window: its shares may have fallen back) */
     evidence(d, w, &r);
     const sample_t *top = top_sample(w);
     double conf = d->kit.rule->confidence + 0.1 * (r.random_anchor && r.wordlike_anchor) +

@@ -86,6 +86,7 @@ typedef struct {
     uint32_t ttl_iv, ttl_hit;  /* intervals after an answer with a TTL, and those lasting about it */
     uint32_t cache_iv;     /* domain table: median interval of a name below it judged a cache effect */
     int64_t first_us, last_us;
+    dh_kit_early_t early;  /* name table: early alerts (detector-kit.h) */
     uint8_t bins[BINS];
     uint16_t iv[RING];     /* intervals between check-ins, oldest first, capped at 65535 s */
 } track_t;
@@ -285,8 +286,13 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     }
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
-    b->names = dh_kit_table(&b->kit, "dns_beacon.client_name", sizeof(track_t), b->p.window,
-                            close_name, b);
+    /* names are scored early (sorting RING intervals: at most every 4
+       queries or 5 minutes of event time a key); registered domains only
+       at close, where a name reported marks its domain */
+    dh_kit_etable_opts_t o = {.name = "dns_beacon.client_name", .value_size = sizeof(track_t),
+                              .window_s = b->p.window, .on_close = close_name, .ctx = b,
+                              .early_off = offsetof(track_t, early), .pace = {4, 300}};
+    b->names = dh_kit_early_table(&b->kit, &o);
     b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
                               close_domain, b);
     size_t n = 1;
@@ -615,6 +621,7 @@ static void beacon_on_event(void *state, const dh_event_view_t *view, const dh_v
         bool suffix = rd <= UINT8_MAX &&
                       memcmp(ev->qname_lc + len - rd, ev->registered_domain, rd) == 0;
         w->rd_len = suffix ? (uint8_t)rd : 0;
+        dh_kit_early_check(&b->kit, b->names, nkey + 1, nlen - 1, w, ev->ts_us);
     }
     if (dlen)
         admit(b, b->domains, dkey, dlen, dhash, ev, v, ttl);
@@ -869,29 +876,42 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
     dh_kit_emit(&b->kit, &d);
 }
 
+/* The name's finding, with its registered domain when that is its suffix. */
+static void emit_name(beacon_t *b, const track_t *w, const result_t *r, int64_t ws,
+                      const void *key, size_t keylen)
+{
+    char name[DH_STATE_MAX_KEY + 1], domain[DH_STATE_MAX_KEY + 1];
+    size_t len = key_name(key, keylen, name);
+    memcpy(domain, name + len - w->rd_len, w->rd_len);
+    domain[w->rd_len] = '\0';
+    emit(b, w, r, ws, name, len, w->rd_len ? domain : NULL);
+}
+
 static void close_name(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                        dh_close_t why)
 {
-    (void)why;
     beacon_t *b = ctx;
     track_t *w = value;
     result_t r;
     if (!score(b, w, ws, &r))
         return;
-    char name[DH_STATE_MAX_KEY + 1], domain[DH_STATE_MAX_KEY + 1];
-    size_t len = key_name(key, keylen, name);
-    memcpy(domain, name + len - w->rd_len, w->rd_len);
-    domain[w->rd_len] = '\0';
     bool fired = fires(b, &r);
+    if (dh_kit_is_early(why)) { /* the domain is marked when the name's window closes */
+        if (fired)
+            emit_name(b, w, &r, ws, key, keylen);
+        return;
+    }
+    char name[DH_STATE_MAX_KEY + 1];
+    size_t len = key_name(key, keylen, name);
     char dkey[DH_STATE_MAX_KEY];
-    size_t dlen = w->rd_len ? make_key(dkey, &w->client, domain, w->rd_len) : 0;
+    size_t dlen = w->rd_len ? make_key(dkey, &w->client, name + len - w->rd_len, w->rd_len) : 0;
     track_t *dw = dlen ? dh_table_find(b->domains, dkey, dlen, ws) : NULL;
     if (dw && r.cache)
         dw->cache_iv = (uint32_t)r.median;
     if (dw && fired)
         dw->fqdn_reported = 1;
     if (fired)
-        emit(b, w, &r, ws, name, len, w->rd_len ? domain : NULL);
+        emit_name(b, w, &r, ws, key, keylen);
 }
 
 static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,

@@ -83,6 +83,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: counted queries, repeats included */
+    dh_kit_early_t early; /* the short window's; the long one is judged at close */
     uint8_t common, encodings, n_samples;
     acc_t exact;       /* new names while the sketch is exact */
     acc_t late;        /* every query after it became a HyperLogLog */
@@ -335,6 +336,8 @@ static void update(exfil_t *x, dh_table_t *t, const dh_event_view_t *view,
     if (t == x->long_t && (fresh || late))
         slot_add(x, w, floor_to(ev->ts_us, DH_S_TO_US(x->p.window_short)), pl->qbytes + pl->abytes,
                  late);
+    if (t == x->short_t)
+        dh_kit_early_check(&x->kit, t, view->pair_key, view->pair_len, w, ev->ts_us);
 }
 
 static void exfil_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
@@ -464,28 +467,28 @@ static bool judge(const exfil_t *x, window_t *w, int64_t ws, bool is_long, findi
 }
 
 static void close_window(exfil_t *x, const void *key, size_t keylen, void *value, int64_t ws,
-                         bool is_long)
+                         bool is_long, bool early)
 {
     finding_t f;
     if (!judge(x, value, ws, is_long, &f))
         return;
     emit(x, &f, key, keylen);
-    if (!is_long)
+    if (!is_long && !early) /* the open window's bytes are reported once it closes */
         note_reported(x, key, keylen, ws);
 }
 
 static void on_close_short(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                            dh_close_t why)
 {
-    (void)why; /* an evicted window still reports what it had */
-    close_window(ctx, key, keylen, value, ws, false);
+    /* an evicted window still reports what it had */
+    close_window(ctx, key, keylen, value, ws, false, dh_kit_is_early(why));
 }
 
 static void on_close_long(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                           dh_close_t why)
 {
     (void)why;
-    close_window(ctx, key, keylen, value, ws, true);
+    close_window(ctx, key, keylen, value, ws, true, false);
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -502,8 +505,14 @@ static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
     snprintf(x->entity_short, sizeof(x->entity_short), "window:%llds",
              (long long)x->p.window_short);
     snprintf(x->entity_long, sizeof(x->entity_long), "window:%llds", (long long)x->p.window_long);
-    x->short_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_short", sizeof(window_t),
-                              x->p.window_short, on_close_short, x);
+    /* judge() reads counters only: the short window is checked on every
+       event; the long one is not (what of it the short findings cover is
+       known only when they close) */
+    dh_kit_etable_opts_t o = {.name = "dns_exfil.client_domain_short",
+                              .value_size = sizeof(window_t), .window_s = x->p.window_short,
+                              .on_close = on_close_short, .ctx = x,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    x->short_t = dh_kit_early_table(&x->kit, &o);
     x->long_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_long", sizeof(window_t),
                              x->p.window_long, on_close_long, x);
     return x;

@@ -12,6 +12,7 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
+    dh_kit_early_t early;
     uint64_t udp, tcp, responses, answers;
     dh_distinct_t names;
     servers_t servers;
@@ -23,6 +24,11 @@ typedef struct {
 size_t recon_any_value_size(void)
 {
     return sizeof(any_t);
+}
+
+size_t recon_any_early_off(void)
+{
+    return offsetof(any_t, early);
 }
 
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
@@ -42,6 +48,8 @@ void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     if (dh_distinct_add(&w->names, dh_hash64(ev->qname_lc, len)))
         DH_KIT_ADD_SAMPLE(w, ev->qname_lc, len);
     recon_add_server(&w->servers, &ev->server);
+    if (w->h.events >= (uint64_t)r->p.any_flood_min) /* the close's own first test */
+        dh_kit_early_check(&r->kit, r->any, key, keylen, w, ev->ts_us);
 }
 
 void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,

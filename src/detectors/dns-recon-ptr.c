@@ -12,6 +12,7 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
+    dh_kit_early_t early;
     uint64_t new_names, reverse_names, responses, nxdomain;
     uint8_t n_prefixes;
     dh_addr_t prefix[MAX_PREFIXES]; /* bytes of the network; /24 for v4, /64 for v6 */
@@ -27,6 +28,11 @@ typedef struct {
 size_t recon_ptr_value_size(const recon_t *r)
 {
     return offsetof(ptr_t, exact) + (size_t)r->p.ptr_sweep_min * sizeof(uint64_t);
+}
+
+size_t recon_ptr_early_off(void)
+{
+    return offsetof(ptr_t, early);
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
@@ -127,6 +133,8 @@ void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
             w->n_prefixes < MAX_PREFIXES)
             w->prefix[w->n_prefixes++] = net;
     }
+    if (w->n_exact >= (uint64_t)r->p.ptr_sweep_min) /* the close's own first test */
+        dh_kit_early_check(&r->kit, r->ptr, key, keylen, w, ev->ts_us);
 }
 
 void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,

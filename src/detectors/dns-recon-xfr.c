@@ -12,6 +12,7 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
+    dh_kit_early_t early;
     uint64_t axfr, ixfr, tcp, no_response, answers;
     uint64_t rcode[N_RCODE];
     uint8_t n_zones;
@@ -24,6 +25,11 @@ typedef struct {
 size_t recon_xfr_value_size(void)
 {
     return sizeof(xfr_t);
+}
+
+size_t recon_xfr_early_off(void)
+{
+    return offsetof(xfr_t, early);
 }
 
 void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
@@ -52,6 +58,7 @@ void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
         w->zone_len[w->n_zones++] = (uint8_t)n;
     }
     recon_add_server(&w->servers, &ev->server);
+    dh_kit_early_check(&r->kit, r->xfr, key, keylen, w, ev->ts_us); /* one AXFR is the finding */
 }
 
 void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,

@@ -50,6 +50,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
+    dh_kit_early_t early;
     uint64_t long_names, very_long, long_labels, encoded, data_qtype, rare_qtype;
     uint64_t by_type[6]; /* TXT NULL CNAME MX PRIVATE other */
     uint64_t max_len;
@@ -118,8 +119,11 @@ static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
         dh_kit_destroy(t);
         return NULL;
     }
-    t->table = dh_kit_table(&t->kit, "dns_tunnel.client_domain", sizeof(window_t), t->p.window,
-                            on_close, t);
+    /* check() reads counters only: every event may ask it */
+    dh_kit_etable_opts_t o = {.name = "dns_tunnel.client_domain", .value_size = sizeof(window_t),
+                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    t->table = dh_kit_early_table(&t->kit, &o);
     return t;
 }
 
@@ -162,6 +166,7 @@ static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_v
     }
     if (ev->qname_len >= (size_t)t->p.long_name_len && dh_distinct_add(&w->long_distinct, h))
         w->long_names++;
+    dh_kit_early_check(&t->kit, t->table, view->pair_key, view->pair_len, w, ev->ts_us);
 }
 
 typedef struct {
@@ -231,7 +236,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     tunnel_t *t = ctx;
     window_t *w = value;
     anchors_t a = check(t, w);
-    if (!a.fired)
+    if (!a.fired && !dh_kit_closing_alerted(&t->kit)) /* shares may fall back */
         return;
     evidence(t, w, &a);
     char domain[DOMAIN_MAX];
@@ -239,7 +244,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_detection_t d = dh_kit_window_detection(&w->h, ws);
     DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.registered_domain = domain;
-    d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - 1));
+    d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - (a.fired > 0)));
     dh_kit_emit(&t->kit, &d);
 }
 

@@ -75,6 +75,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h;
+    dh_kit_early_t early;
     uint64_t resolver, canary_positive, canary_negative, canary_unanswered;
     uint64_t unsanctioned, port, dot;
     uint8_t n_resolver_names, n_canary_names, n_servers, n_ports;
@@ -210,8 +211,11 @@ static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
             t->ignored_ports[t->n_ignored++] = def_ignored[i];
     if (!dh_yaml_get(rule->thresholds, "dot_ports"))
         t->dot_ports[t->n_dot++] = 853;
-    t->table = dh_kit_table(&t->kit, "doh_evasion.client", sizeof(window_t),
-                            t->p.window, on_close, t);
+    /* check() reads counters and a few server slots: every event */
+    dh_kit_etable_opts_t o = {.name = "doh_evasion.client", .value_size = sizeof(window_t),
+                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    t->table = dh_kit_early_table(&t->kit, &o);
     return t;
 }
 
@@ -361,6 +365,7 @@ static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verd
             w->ports_dropped++;
         add_sample(w, ev);
     }
+    dh_kit_early_check(&t->kit, t->table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
 }
 
 typedef struct {
@@ -368,15 +373,17 @@ typedef struct {
     int fired;
 } kinds_t;
 
-static kinds_t check(const doh_t *t, const window_t *w)
+static kinds_t check(const doh_t *t, const window_t *w, bool early)
 {
     const params_t *p = &t->p;
     kinds_t k = {0};
     k.on[K_RESOLVER] = w->resolver >= (uint64_t)p->resolver_lookups;
     /* a negative answer anywhere in the window means the network opted out:
        only unanswered queries with no negative answer, or positive answers,
-       count */
-    uint64_t canary = w->canary_positive + (w->canary_negative ? 0 : w->canary_unanswered);
+       count; while the window is open (early) only positive answers do, as
+       a negative answer may still come */
+    uint64_t canary = w->canary_positive +
+                      (w->canary_negative || early ? 0 : w->canary_unanswered);
     k.on[K_CANARY] = canary >= (uint64_t)p->canary_lookups;
     uint32_t top = 0;
     for (uint8_t i = 0; i < w->n_servers; i++)
@@ -457,10 +464,10 @@ static void evidence(doh_t *t, const window_t *w, const kinds_t *k)
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why)
 {
-    (void)key, (void)keylen, (void)why;
+    (void)key, (void)keylen;
     doh_t *t = ctx;
     window_t *w = value;
-    kinds_t k = check(t, w);
+    kinds_t k = check(t, w, dh_kit_is_early(why));
     if (!k.fired)
         return;
     evidence(t, w, &k);

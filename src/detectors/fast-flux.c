@@ -71,6 +71,7 @@ typedef struct {
 } recent_t;
 
 typedef struct {
+    dh_kit_early_t early;
     uint64_t responses, addr_records, low_ttl, very_low_ttl, via_cname;
     uint64_t compared, changes;
     int64_t first_us, last_us;
@@ -128,8 +129,11 @@ static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         dh_kit_destroy(t);
         return NULL;
     }
-    t->table = dh_kit_table(&t->kit, "fast_flux.domain", sizeof(window_t), t->p.window,
-                            on_close, t);
+    /* check() reads counters and a few sketches: O(1), every response */
+    dh_kit_etable_opts_t o = {.name = "fast_flux.domain", .value_size = sizeof(window_t),
+                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    t->table = dh_kit_early_table(&t->kit, &o);
     return t;
 }
 
@@ -267,6 +271,7 @@ static void flux_on_event(void *state, const dh_event_view_t *view, const dh_ver
     dh_distinct_add(&w->sets, set);
     uint64_t name = dh_hash64(ev->qname_lc, ev->qname_len) + ans.families * 0x9e3779b97f4a7c15ULL;
     note_churn(w, name ? name : 1, set, ev->ts_us, ans.ttl);
+    dh_kit_early_check(&t->kit, t->table, view->rd, dlen, w, ev->ts_us);
 }
 
 typedef struct {

@@ -134,6 +134,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
+    dh_kit_early_t early;
     uint32_t resolved, negative, unanswered;
     uint32_t brand;
     uint8_t family;
@@ -607,8 +608,12 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         return NULL;
     }
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
-    t->table = dh_kit_table(&t->kit, "lookalike_domain.client_domain", sizeof(window_t),
-                            t->p.window, on_close, t);
+    /* a look-alike that resolves is complete on its record: every event */
+    dh_kit_etable_opts_t o = {.name = "lookalike_domain.client_domain",
+                              .value_size = sizeof(window_t), .window_s = t->p.window,
+                              .on_close = on_close, .ctx = t,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    t->table = dh_kit_early_table(&t->kit, &o);
     return t;
 }
 
@@ -951,6 +956,7 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     else
         w->unanswered++;
     DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
+    dh_kit_early_check(&t->kit, t->table, view->pair_key, view->pair_len, w, ev->ts_us);
 }
 
 /* ---- reporting --------------------------------------------------------- */
@@ -985,11 +991,13 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why)
 {
-    (void)key, (void)keylen, (void)why;
+    (void)key, (void)keylen;
     look_t *t = ctx;
     window_t *w = value;
     if (w->h.events < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
         return;
+    if (dh_kit_is_early(why) && w->resolved == 0)
+        return; /* a typo (NXDOMAIN) is not urgent: reported when the window closes */
     const brand_t *b = &t->l->brands[w->brand];
     double conf = t->conf[w->family];
     evidence(t, w, b, conf);

@@ -63,6 +63,7 @@ typedef struct {
 } params_t;
 
 typedef struct {
+    dh_kit_early_t early;
     uint8_t seen, risk, returning, n_clients, from_resolver, clients_more;
     int64_t first_us, last_us, prev_last_us, history_since_us;
     uint64_t queries, answered;
@@ -146,8 +147,11 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
         nd_destroy(t);
         return NULL;
     }
-    t->table = dh_kit_table(&t->kit, "new_domain.domain", sizeof(window_t),
-                            t->p.window, on_close, t);
+    /* a first contact that scores is reported at its record */
+    dh_kit_etable_opts_t o = {.name = "new_domain.domain", .value_size = sizeof(window_t),
+                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    t->table = dh_kit_early_table(&t->kit, &o);
     if (env->history)
         dh_history_set_visitor(env->history, on_history, t);
     return t;
@@ -232,6 +236,7 @@ static void first_contact(nd_t *t, const dh_event_view_t *view, const dh_verdict
         v->history_live->risk = w->risk;
     }
     count(w, ev, v);
+    dh_kit_early_check(&t->kit, t->table, view->rd, view->rd_len, w, ev->ts_us);
 }
 
 static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
@@ -315,16 +320,19 @@ static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *clien
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why)
 {
-    (void)why;
     nd_t *t = ctx;
     const params_t *p = &t->p;
     window_t *w = value;
-    if (t->kit.env->history)
+    bool early = dh_kit_is_early(why);
+    if (t->kit.env->history && !early)
         dh_history_mark(t->kit.env->history, key, keylen, DH_HIST_FIRST_JUDGED);
+    /* early, few_clients is the window's as it is now: a client coming
+       later can still take it away, and then the close reports nothing */
     bool few = !w->clients_more && w->n_clients <= p->few_clients;
     int64_t score = score_of(p, w->risk, few, false);
-    if (score < p->min_score)
-        return; /* new, but no risk: counted by the history, not reported */
+    if (score < p->min_score && !dh_kit_closing_alerted(&t->kit))
+        return; /* new, but no risk: counted by the history, not reported
+                   (unless reported early: more clients came since) */
     char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
     dh_strbuf_t *sb = &t->kit.ev;
     dh_sb_reset(sb);

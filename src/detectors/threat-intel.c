@@ -83,6 +83,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the matching queries */
+    dh_kit_early_t early;
     uint32_t meta;
     uint8_t type, kinds;
     uint32_t qname_hits, cname_hits, answer_hits, resolved, nxdomain;
@@ -158,8 +159,12 @@ static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
         ti_destroy(t);
         return NULL;
     }
-    t->table = dh_kit_table(&t->kit, "threat_intel.client_indicator", sizeof(window_t),
-                            t->p.window, on_close, t);
+    /* a match is complete on its record: checked on every one */
+    dh_kit_etable_opts_t o = {.name = "threat_intel.client_indicator",
+                              .value_size = sizeof(window_t), .window_s = t->p.window,
+                              .on_close = on_close, .ctx = t,
+                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+    t->table = dh_kit_early_table(&t->kit, &o);
     return t;
 }
 
@@ -233,6 +238,7 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
                           true, h->cname, h->cname_len);
     if (ev->has_qname)
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
+    dh_kit_early_check(&t->kit, t->table, key, sizeof(dh_addr_t) + 1 + ind->len, w, ev->ts_us);
 }
 
 static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,

@@ -1,6 +1,7 @@
 /*
  * test-alerts.c - suppression: the first finding is emitted, repeats within
- * the period become one update with the first alert's event.id.
+ * the period become one update with the first alert's event.id; an early
+ * alert's window close is its update at once.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -158,6 +159,93 @@ Test(alerts, thousands_of_open_alerts_close_in_order_of_their_period_end)
     cr_assert_eq(st.updates, N);
     dh_alerts_flush(a);
     cr_assert_eq(c.n, 2 * N);
+    dh_alerts_free(a);
+    dh_rule_free(rule);
+}
+
+/* An early alert (window still open), then its window's close: the update
+   goes out at the close, not at the end of the suppression period. */
+Test(alerts, the_close_of_an_early_alert_is_its_update_at_once)
+{
+    char err[256];
+    dh_rule_t *rule = dh_rule_load(DH_SOURCE_DIR "/rules", "dns_tunnel", err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    out_t o = {0};
+    dh_alerts_t *a = dh_alerts_new(16, out, &o);
+    dh_addr_t client;
+    dh_addr_parse("10.0.0.9", 8, &client);
+    dh_detection_t d = {.rule_name = "dns_tunnel", .rule = rule, .client = &client,
+                        .registered_domain = "c2.example", .risk_score = -1, .confidence = -1,
+                        .window_start_us = 0, .start_us = SEC, .end_us = 20 * SEC,
+                        .fired_us = 20 * SEC, .early = true};
+    uint8_t alerted = 0;
+    d.alerted = &alerted;
+    dh_alerts_submit(a, &d, 3600 * SEC);
+    cr_assert_eq(o.n, 1);
+    cr_assert_eq(alerted, 1, "noted: it went out as an alert");
+    d.alerted = NULL;
+    cr_assert(strstr(o.lines[0], "\"early\":true"), "%s", o.lines[0]);
+    cr_assert_null(strstr(o.lines[0], "\"update\""), "%s", o.lines[0]);
+    d.early = false;
+    d.completes_early = true;
+    d.end_us = d.fired_us = 290 * SEC;
+    dh_alerts_submit(a, &d, 3600 * SEC);
+    cr_assert_eq(o.n, 2, "the close's update at once");
+    char id0[33], id1[33];
+    id_of(o.lines[0], id0);
+    id_of(o.lines[1], id1);
+    cr_assert_str_eq(id0, id1);
+    cr_assert(strstr(o.lines[1], "\"update\":true,\"occurrences\":2"), "%s", o.lines[1]);
+    cr_assert_null(strstr(o.lines[1], "\"early\""), "%s", o.lines[1]);
+    /* the next window's findings are repeats as before: one update at the end */
+    d.window_start_us = 300 * SEC;
+    d.start_us = 301 * SEC;
+    d.end_us = d.fired_us = 320 * SEC;
+    d.completes_early = false;
+    d.early = true;
+    uint8_t absorbed = 0;
+    d.alerted = &absorbed;
+    dh_alerts_submit(a, &d, 3600 * SEC);
+    cr_assert_eq(absorbed, 0, "absorbed: its close will be an ordinary repeat");
+    d.alerted = NULL;
+    d.early = false;
+    d.end_us = d.fired_us = 590 * SEC;
+    dh_alerts_submit(a, &d, 3600 * SEC);
+    cr_assert_eq(o.n, 2, "another window's close waits for the period's end");
+    dh_alerts_flush(a);
+    cr_assert_eq(o.n, 3);
+    id_of(o.lines[2], id1);
+    cr_assert_str_eq(id0, id1);
+    cr_assert(strstr(o.lines[2], "\"occurrences\":4"), "%s", o.lines[2]);
+    dh_alerts_stats_t st = dh_alerts_stats(a);
+    cr_assert_eq(st.emitted, 1);
+    cr_assert_eq(st.early, 1);
+    cr_assert_eq(st.updates, 2);
+    dh_alerts_free(a);
+    dh_rule_free(rule);
+}
+
+Test(alerts, without_suppression_the_close_of_an_early_alert_is_a_lone_update)
+{
+    char err[256];
+    dh_rule_t *rule = dh_rule_load(DH_SOURCE_DIR "/rules", "dns_tunnel", err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    out_t o = {0};
+    dh_alerts_t *a = dh_alerts_new(16, out, &o);
+    dh_detection_t d = {.rule_name = "dns_tunnel", .rule = rule, .registered_domain = "c2.example",
+                        .risk_score = -1, .confidence = -1, .fired_us = 20 * SEC,
+                        .early = true};
+    dh_alerts_submit(a, &d, 0);
+    d.early = false;
+    d.completes_early = true;
+    d.fired_us = 290 * SEC;
+    dh_alerts_submit(a, &d, 0);
+    cr_assert_eq(o.n, 2);
+    char id0[33], id1[33];
+    id_of(o.lines[0], id0);
+    id_of(o.lines[1], id1);
+    cr_assert_str_eq(id0, id1);
+    cr_assert(strstr(o.lines[1], "\"update\":true,\"occurrences\":1"), "%s", o.lines[1]);
     dh_alerts_free(a);
     dh_rule_free(rule);
 }

@@ -3,7 +3,8 @@
  * (first event sets the client, times widen both ways, resolver flag
  * sticks), its detection, samples (cut, capped, distinct), the client x
  * domain key and back, the confidence cap, emit's defaults, thresholds as
- * JSON.
+ * JSON, early alerts (checked at the crossing event, once, at the pace
+ * given, completed by the close; nothing asked when off).
  */
 #include <criterion/criterion.h>
 #include <stddef.h>
@@ -145,4 +146,171 @@ Test(detector_kit, thresholds_json_in_the_order_asked)
     const char *window = strstr(sb.buf, "\"window\":600");
     cr_assert(share && window && share < window, "%s", sb.buf);
     dh_sb_free(&sb);
+}
+
+/* ---- early alerts --------------------------------------------------------- */
+
+/* A detector of one early-checked table: it fires once its window counted
+   `need` events, and records every call of its close callback. */
+typedef struct {
+    dh_kit_window_t h;
+    dh_kit_early_t early;
+} early_win_t;
+
+typedef struct {
+    dh_kit_t kit;
+    dh_table_t *table;
+    uint64_t need;
+    int early_calls, closes;
+    bool absorbed; /* as alert suppression would: early findings not alerted */
+    dh_detection_t got[8];
+    int n_got;
+} early_det_t;
+
+static void early_sink(void *pipeline, const dh_detection_t *d)
+{
+    early_det_t *x = pipeline;
+    cr_assert_lt(x->n_got, 8);
+    x->got[x->n_got++] = *d;
+    if (d->early) {
+        cr_assert_not_null(d->alerted);
+        if (!x->absorbed)
+            *d->alerted = 1; /* alerts.c: it went out as an alert */
+    } else {
+        cr_assert_null(d->alerted);
+    }
+}
+
+static void early_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                        dh_close_t why)
+{
+    (void)key, (void)keylen;
+    early_det_t *x = ctx;
+    early_win_t *w = value;
+    x->early_calls += dh_kit_is_early(why);
+    x->closes += !dh_kit_is_early(why);
+    if (w->h.events < x->need)
+        return;
+    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    dh_kit_emit(&x->kit, &d);
+}
+
+typedef struct {
+    dh_state_t *state;
+    dh_detect_env_t env;
+    dh_rule_t rule;
+    early_det_t x;
+} early_fx_t;
+
+static void early_open(early_fx_t *f, bool on, dh_kit_pace_t pace, uint64_t need)
+{
+    memset(f, 0, sizeof(*f));
+    f->state = dh_state_new(1 << 20);
+    f->env = (dh_detect_env_t){.emit = early_sink, .pipeline = &f->x, .state = f->state,
+                               .early_alerts = on};
+    dh_kit_init(&f->x.kit, "early_test", &f->rule, &f->env);
+    f->x.need = need;
+    dh_kit_etable_opts_t o = {.name = "early_test.client", .value_size = sizeof(early_win_t),
+                              .window_s = 300, .on_close = early_close, .ctx = &f->x,
+                              .early_off = offsetof(early_win_t, early), .pace = pace};
+    f->x.table = dh_kit_early_table(&f->x.kit, &o);
+}
+
+/* One event of client .7 at second s: counted, then checked. */
+static void early_event(early_fx_t *f, int64_t s)
+{
+    dh_event_t ev = event_at(DH_S_TO_US(s), 7);
+    dh_verdict_t plain = {0};
+    early_win_t *w = dh_table_touch(f->x.table, &ev.client, sizeof(ev.client), ev.ts_us);
+    cr_assert_not_null(w);
+    dh_kit_window_update(&w->h, &ev, &plain);
+    dh_kit_early_check(&f->x.kit, f->x.table, &ev.client, sizeof(ev.client), w, ev.ts_us);
+}
+
+static void early_close_all(early_fx_t *f)
+{
+    dh_state_flush(f->state);
+    dh_kit_free(&f->x.kit);
+    dh_state_free(f->state);
+}
+
+Test(detector_kit, early_check_fires_at_the_crossing_event_and_the_close_completes_it)
+{
+    early_fx_t f;
+    early_open(&f, true, (dh_kit_pace_t){1, 0}, 3);
+    early_event(&f, 10);
+    early_event(&f, 11);
+    cr_assert_eq(f.x.n_got, 0, "two events: not yet");
+    cr_assert_eq(f.x.early_calls, 2, "asked on every event");
+    early_event(&f, 12);
+    cr_assert_eq(f.x.n_got, 1, "the third event crosses: reported at once");
+    dh_detection_t e = f.x.got[0];
+    cr_assert(e.early && !e.completes_early);
+    cr_assert_eq(e.fired_us, DH_S_TO_US(12), "fired at the crossing event");
+    early_event(&f, 13);
+    early_event(&f, 14);
+    cr_assert_eq(f.x.early_calls, 3, "a window reported early is not asked again");
+    cr_assert_eq(f.x.n_got, 1);
+    early_close_all(&f);
+    cr_assert_eq(f.x.closes, 1);
+    cr_assert_eq(f.x.n_got, 2);
+    dh_detection_t c = f.x.got[1];
+    cr_assert(!c.early && c.completes_early, "the close completes the early alert");
+    cr_assert_eq(c.window_start_us, e.window_start_us, "same window, same event.id");
+    cr_assert_eq(c.fired_us, DH_S_TO_US(14));
+}
+
+Test(detector_kit, early_alerts_off_asks_nothing_and_closes_as_before)
+{
+    early_fx_t f;
+    early_open(&f, false, (dh_kit_pace_t){1, 0}, 3);
+    for (int s = 10; s < 15; s++)
+        early_event(&f, s);
+    cr_assert_eq(f.x.early_calls, 0);
+    cr_assert_eq(f.x.n_got, 0);
+    early_close_all(&f);
+    cr_assert_eq(f.x.n_got, 1);
+    cr_assert(!f.x.got[0].early && !f.x.got[0].completes_early, "today's finding");
+}
+
+Test(detector_kit, early_pace_bounds_the_checks_by_events_and_event_time)
+{
+    early_fx_t f;
+    early_open(&f, true, (dh_kit_pace_t){4, 0}, 1000);
+    for (int s = 0; s < 12; s++)
+        early_event(&f, s);
+    cr_assert_eq(f.x.early_calls, 3, "events 1, 5 and 9 of 12: every 4th");
+    early_close_all(&f);
+    early_open(&f, true, (dh_kit_pace_t){100, 30}, 1000);
+    for (int s = 0; s < 100; s += 2) /* 50 events over 100 s */
+        early_event(&f, s);
+    cr_assert_eq(f.x.early_calls, 4, "at 0, 30, 60 and 90 s: the time bound");
+    early_close_all(&f);
+}
+
+Test(detector_kit, a_window_below_its_thresholds_at_close_emits_nothing_early_or_late)
+{
+    early_fx_t f;
+    early_open(&f, true, (dh_kit_pace_t){1, 0}, 10);
+    for (int s = 0; s < 5; s++)
+        early_event(&f, s);
+    early_close_all(&f);
+    cr_assert_eq(f.x.early_calls, 5);
+    cr_assert_eq(f.x.n_got, 0);
+}
+
+/* An early finding that suppression absorbed into an earlier alert: its
+   window's close is an ordinary finding (a replay's), not an update. */
+Test(detector_kit, the_close_of_an_absorbed_early_finding_is_an_ordinary_one)
+{
+    early_fx_t f;
+    early_open(&f, true, (dh_kit_pace_t){1, 0}, 2);
+    f.x.absorbed = true;
+    early_event(&f, 10);
+    early_event(&f, 11);
+    cr_assert_eq(f.x.n_got, 1);
+    cr_assert(f.x.got[0].early);
+    early_close_all(&f);
+    cr_assert_eq(f.x.n_got, 2);
+    cr_assert(!f.x.got[1].early && !f.x.got[1].completes_early);
 }

@@ -522,3 +522,28 @@ Test(dga, missing_model_bad_model_and_bad_threshold_name_the_file)
     unlink(path);
     rmdir(dir);
 }
+
+/* Early alerts: the burst is reported at its 10th NXDOMAIN name (the
+   threshold), 4.5 minutes before the 10-minute window would close, and the
+   close reports the same event.id with all 60 names. */
+Test(dga, early_alert_at_the_threshold_name_then_the_close_same_id)
+{
+    fixture_t *f = open_detector();
+    f->env.early_alerts = true;
+    names_t *rl = load_names("random-letters.txt");
+    burst(f, NX("10.1.1.1"), T0, 9, rl, 9);
+    cr_assert_eq(f->sink.n, 0, "9 names: one short");
+    burst(f, NX("10.1.1.1"), T0, 9, rl, 60); /* the 9 again, then the 10th... */
+    cr_assert_eq(f->sink.n, 1, "reported at the 10th distinct name");
+    const char *j = f->sink.json[0];
+    cr_assert(strstr(j, "\"early\":true"), "%s", j);
+    cr_assert(strstr(j, "\"nxdomain_names\":10,"), "%s", j);
+    cr_assert(strstr(j, "\"@timestamp\":\"2023-11-14T22:21:21.000000Z\""), "%s", j);
+    finish(f);
+    cr_assert_eq(f->sink.n, 2);
+    cr_assert(strstr(f->sink.json[1], "\"nxdomain_names\":60,"), "%s", f->sink.json[1]);
+    const char *a = strstr(f->sink.json[0], "\"id\":\""), *b = strstr(f->sink.json[1], "\"id\":\"");
+    cr_assert(a && b && strncmp(a, b, 40) == 0, "same event.id");
+    free(rl);
+    close_detector(f);
+}

@@ -602,3 +602,61 @@ Test(dns_recon, unknown_keys_are_reported_by_finish)
     dh_rule_free(r);
     remove_variant(dir);
 }
+
+/* ---- early alerts ---------------------------------------------------------- */
+
+static const char *event_id_of(const fixture_t *f, int i)
+{
+    const char *p = strstr(f->sink.json[i], "\"event\":{");
+    cr_assert_not_null(p);
+    p = strstr(p, "\"id\":\"");
+    cr_assert_not_null(p);
+    return p;
+}
+
+/* One AXFR is the whole finding: with early alerts it is reported at that
+   query, and the 1 h window's close gives the same event.id with every
+   query of the window; off, only the close reports it. */
+Test(dns_recon, early_alert_at_the_first_zone_transfer_then_the_close_same_id)
+{
+    opts_t ok = {.server = "10.0.0.53", .rcode = DH_RCODE_NOERROR,
+                 .transport = DH_TRANSPORT_TCP, .n_answers = 40};
+    for (int on = 0; on < 2; on++) {
+        fixture_t f;
+        open_detector(&f);
+        f.env.early_alerts = on;
+        query(&f, "10.9.9.9", T0 + 30 * SEC, "corp.example", DH_QTYPE_AXFR, &ok);
+        cr_assert_eq(f.sink.n, on, "reported at the query only when on");
+        if (on) {
+            cr_assert(has(&f, 0, "\"@timestamp\":\"2023-11-14T23:00:30.000000Z\""), "%s",
+                      f.sink.json[0]);
+            cr_assert(has(&f, 0, "\"early\":true"));
+            cr_assert(has(&f, 0, "\"queries\":1,\"axfr\":1"), "%s", f.sink.json[0]);
+        }
+        query(&f, "10.9.9.9", T0 + 40 * SEC, "corp.example", DH_QTYPE_IXFR, NULL);
+        cr_assert_eq(f.sink.n, on, "the window's next transfer waits for the close");
+        dh_state_advance(f.state, T0 + 3600 * SEC);
+        cr_assert_eq(f.sink.n, on + 1);
+        cr_assert(has(&f, on, "\"queries\":2,\"axfr\":1,\"ixfr\":1"), "%s", f.sink.json[on]);
+        cr_assert(!has(&f, on, "\"early\""));
+        if (on)
+            cr_assert(strncmp(event_id_of(&f, 0), event_id_of(&f, 1), 40) == 0, "same event.id");
+        close_detector(&f);
+    }
+}
+
+/* A PTR sweep is reported when its distinct names reach the threshold. */
+Test(dns_recon, early_ptr_sweep_at_the_threshold_name)
+{
+    fixture_t f;
+    open_detector(&f);
+    f.env.early_alerts = true;
+    ptr_v4(&f, "10.7.7.7", 79, 1, 256, DH_RCODE_NXDOMAIN);
+    cr_assert_eq(f.sink.n, 0, "79 names: one under");
+    query(&f, "10.7.7.7", T0 + 100 * SEC, "200.1.20.10.in-addr.arpa", DH_QTYPE_PTR, NULL);
+    cr_assert_eq(f.sink.n, 1, "the 80th distinct name crosses");
+    cr_assert(has(&f, 0, "\"finding\":\"ptr_sweep\""), "%s", f.sink.json[0]);
+    cr_assert(has(&f, 0, "\"early\":true"));
+    close_detector(&f);
+    cr_assert_eq(f.sink.n, 2, "and the close");
+}

@@ -18,6 +18,7 @@ extern const dh_detector_type_t dh_detector_dns_tunnel;
 typedef struct {
     int n;
     char json[MAXDET][8192];
+    bool completes_early[MAXDET];
 } sink_t;
 
 typedef struct {
@@ -35,6 +36,9 @@ static void collect(void *ctx, const dh_detection_t *d)
     dh_strbuf_t sb;
     dh_sb_init(&sb);
     dh_detection_to_json(d, &sb);
+    s->completes_early[s->n] = d->completes_early;
+    if (d->alerted)
+        *d->alerted = 1; /* as alert suppression does for a new alert */
     snprintf(s->json[s->n++], sizeof(s->json[0]), "%s", sb.buf);
     dh_sb_free(&sb);
 }
@@ -238,6 +242,91 @@ Test(dns_tunnel, same_input_same_bytes)
             strcpy(first, f.sink.json[0]);
         else
             cr_assert_str_eq(first, f.sink.json[0]);
+        close_detector(&f);
+    }
+}
+
+static void event_id(const char *json, char id[33])
+{
+    const char *p = strstr(json, "\"event\":{");
+    cr_assert_not_null(p);
+    p = strstr(p, "\"id\":\"");
+    cr_assert_not_null(p);
+    memcpy(id, p + 6, 32);
+    id[32] = '\0';
+}
+
+/* Early alerts on: the encoded anchor is reported at the query that crosses
+   it (the 20th, 19 s into the tunnel), and the window's close reports the
+   same event.id with the final evidence; off gives today's one finding,
+   byte for byte the close's. */
+Test(dns_tunnel, early_alert_at_the_crossing_query_then_the_close_same_id)
+{
+    fixture_t f;
+    open_detector(&f);
+    f.env.early_alerts = true;
+    hex_queries(&f, "10.1.1.2", 19, 18, "c2.example", 16, NULL);
+    cr_assert_eq(f.sink.n, 0, "one under the threshold: nothing yet");
+    close_detector(&f);
+
+    open_detector(&f);
+    f.env.early_alerts = true;
+    hex_queries(&f, "10.1.1.2", 20, 18, "c2.example", 16, NULL);
+    cr_assert_eq(f.sink.n, 1, "reported while the window is open");
+    cr_assert(has(&f, 0, "\"@timestamp\":\"2023-11-14T22:15:19.000000Z\""), "%s", f.sink.json[0]);
+    cr_assert(has(&f, 0, "\"early\":true"));
+    cr_assert(has(&f, 0, "\"encoded_subdomains\":20"));
+    cr_assert(!f.sink.completes_early[0]);
+    query(&f, "10.1.1.2", T0 + 100 * SEC, "7cfeedfacecafe0011.c2.example", "c2.example", 16, NULL);
+    cr_assert_eq(f.sink.n, 1, "later queries wait for the close");
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 2);
+    cr_assert(f.sink.completes_early[1], "the close completes the early alert");
+    cr_assert(!has(&f, 1, "\"early\""));
+    cr_assert(has(&f, 1, "\"encoded_subdomains\":21"), "final evidence: %s", f.sink.json[1]);
+    char id0[33], id1[33];
+    event_id(f.sink.json[0], id0);
+    event_id(f.sink.json[1], id1);
+    cr_assert_str_eq(id0, id1);
+    char final[8192];
+    strcpy(final, f.sink.json[1]);
+    close_detector(&f);
+
+    open_detector(&f); /* off, as replays run by default */
+    hex_queries(&f, "10.1.1.2", 20, 18, "c2.example", 16, NULL);
+    query(&f, "10.1.1.2", T0 + 100 * SEC, "7cfeedfacecafe0011.c2.example", "c2.example", 16, NULL);
+    cr_assert_eq(f.sink.n, 0);
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    cr_assert_str_eq(f.sink.json[0], final, "off: the close's finding alone, same bytes");
+    cr_assert(!f.sink.completes_early[0]);
+    close_detector(&f);
+}
+
+/* An early alert whose window falls back below every anchor by its close
+   (plain names dilute the encoded share): the close still reports, as the
+   alert's update, the final evidence with no anchor. Without an early alert
+   the same window reports nothing. */
+Test(dns_tunnel, early_alert_whose_window_falls_back_gets_its_final_evidence)
+{
+    for (int on = 0; on < 2; on++) {
+        fixture_t f;
+        open_detector(&f);
+        f.env.early_alerts = on;
+        hex_queries(&f, "10.1.1.9", 20, 18, "c2.example", 16, NULL);
+        for (int i = 0; i < 20; i++) {
+            char name[64];
+            snprintf(name, sizeof(name), "mail-server-backup-%02d.c2.example", i);
+            query(&f, "10.1.1.9", T0 + (30 + i) * SEC, name, "c2.example", 16, NULL);
+        }
+        dh_state_flush(f.state);
+        cr_assert_eq(f.sink.n, on ? 2 : 0, "%d", f.sink.n);
+        if (on) {
+            cr_assert(has(&f, 0, "\"anchors\":[\"encoded\"]"));
+            cr_assert(f.sink.completes_early[1]);
+            cr_assert(has(&f, 1, "\"anchors\":[]"), "%s", f.sink.json[1]);
+            cr_assert(has(&f, 1, "\"encoded_share\":0.5"), "%s", f.sink.json[1]);
+        }
         close_detector(&f);
     }
 }

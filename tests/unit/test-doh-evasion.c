@@ -491,3 +491,24 @@ Test(doh_evasion, bad_sanctioned_entry_and_port_are_errors)
     private_rules(&f, "dot_ports: \\[853\\]", "dot_ports: [853, 70000]", true);
     expect_create_error(&f, "dot_ports: 70000 is not a port number");
 }
+
+/* Early alerts: a canary answered positively is reported at its answer; an
+   unanswered one waits for the close (a negative answer may still come and
+   say the network opted out). */
+Test(doh_evasion, early_alert_for_a_canary_answered_positively_only)
+{
+    fixture_t f;
+    open_detector(&f);
+    f.env.early_alerts = true;
+    query(&f, T0, "mask-h2.icloud.com", (q_t){.client = "10.9.2.2", .rcode = NO_RESPONSE});
+    cr_assert_eq(f.sink.n, 0, "unanswered: not yet");
+    query(&f, T0 + SEC, "use-application-dns.net",
+          (q_t){.client = "10.9.2.1", .rcode = NOERROR, .answers = 1});
+    cr_assert_eq(f.sink.n, 1, "answered: reported at once");
+    HAS(&f, 0, "\"source\":{\"ip\":\"10.9.2.1\"}");
+    HAS(&f, 0, "\"early\":true");
+    HAS(&f, 0, "\"canary_positive\":1");
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 3, "both at their window's close");
+    close_detector(&f);
+}

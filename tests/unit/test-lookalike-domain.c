@@ -641,3 +641,23 @@ Test(lookalike_domain, idn_labels_read_as_the_ascii_they_imitate)
     idn_is("xn--pypal-9999999999", ""); /* overflows */
     idn_is("paypal", "");               /* not an IDN label */
 }
+
+/* Early alerts: a look-alike that resolves is reported at that answer; a
+   typo that only gets NXDOMAIN waits for its window's close. */
+Test(lookalike_domain, early_alert_when_the_lookalike_resolves_typos_wait)
+{
+    fixture_t f;
+    open_detector(&f);
+    f.env.early_alerts = true;
+    query(&f, T0, "paypall.com", (q_t){.client = "10.9.0.1", .rcode = NXDOMAIN});
+    cr_assert_eq(f.sink.n, 0, "NXDOMAIN: not urgent");
+    query(&f, T0 + SEC, "paypall.com", (q_t){.client = "10.9.0.2", .rcode = NOERROR});
+    cr_assert_eq(f.sink.n, 1, "resolved: reported at once");
+    HAS(&f, 0, "\"ip\":\"10.9.0.2\"");
+    HAS(&f, 0, "\"early\":true");
+    HAS(&f, 0, "\"resolved\":true");
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 3, "both windows at their close");
+    cr_assert(!has(&f, 1, "\"early\"") && !has(&f, 2, "\"early\""));
+    close_detector(&f);
+}

@@ -308,3 +308,29 @@ Test(new_domain, replaying_the_first_contact_after_a_crash_reports_it_again)
     cr_assert_eq(f.sink.n, 1, "at-least-once: the replayed first contact is still new");
     teardown(&f);
 }
+
+/* Early alerts: a first contact that scores is reported at its record; the
+   window's close (its later queries counted) has the same event.id. */
+Test(new_domain, early_alert_at_the_first_contact_then_the_close_same_id)
+{
+    fixture_t f;
+    setup(&f);
+    learn_week(&f);
+    f.env.early_alerts = true;
+    int64_t t = T0 + 8 * DAY + 3600 * 1000000LL;
+    query(&f, "10.0.0.9", t, "c2-update.duckdns.org", "c2-update.duckdns.org", false);
+    cr_assert_eq(f.sink.n, 1, "reported at the first contact");
+    cr_assert(strstr(f.sink.json[0], "\"early\":true"), "%s", f.sink.json[0]);
+    cr_assert(strstr(f.sink.json[0], "\"queries\":1"), "%s", f.sink.json[0]);
+    for (int i = 1; i < 5; i++)
+        query(&f, "10.0.0.9", t + i * 60 * 1000000LL, "c2-update.duckdns.org",
+              "c2-update.duckdns.org", false);
+    cr_assert_eq(f.sink.n, 1);
+    flush(&f);
+    cr_assert_eq(f.sink.n, 2);
+    cr_assert(strstr(f.sink.json[1], "\"queries\":5"), "%s", f.sink.json[1]);
+    cr_assert(!strstr(f.sink.json[1], "\"early\""), "%s", f.sink.json[1]);
+    const char *a = strstr(f.sink.json[0], "\"id\":\""), *b = strstr(f.sink.json[1], "\"id\":\"");
+    cr_assert(a && b && strncmp(a, b, 40) == 0, "same event.id");
+    teardown(&f);
+}

@@ -772,3 +772,57 @@ Test(threat_intel, wide_ipv6_and_ipv4_blocks_pass_the_prefilter)
     cr_assert(has(&f, find(&f, "100.64.0.0/10"), "\"matched_addresses\":[\"100.127.255.254\"]"));
     close_detector(&f);
 }
+
+/* Early alerts on: a match is reported at its record, the window's later
+   matches wait for its close, which has the same event.id and the final
+   counts; min_queries still holds (the second matching query then). */
+Test(threat_intel, early_alert_at_the_matching_record_then_the_close_same_id)
+{
+    fixture_t f;
+    new_intel_dir(&f);
+    write_file(f.idir, "a.txt", "evil.example\n");
+    open_detector(&f);
+    f.env.early_alerts = true;
+    q(&f, T0 + 10 * SEC, "www.example.org");
+    cr_assert_eq(f.sink.n, 0);
+    q(&f, T0 + 11 * SEC, "a.evil.example");
+    cr_assert_eq(f.sink.n, 1, "reported at the matching record");
+    cr_assert(has(&f, 0, "\"@timestamp\":\"2023-11-14T22:15:11.000000Z\""), "%s", f.sink.json[0]);
+    cr_assert(has(&f, 0, "\"early\":true"));
+    cr_assert(has(&f, 0, "\"queries\":1"));
+    for (int i = 0; i < 4; i++)
+        q(&f, T0 + (20 + i) * SEC, "evil.example");
+    cr_assert_eq(f.sink.n, 1, "the window's later matches wait for its close");
+    dh_state_advance(f.state, T0 + 300 * SEC);
+    cr_assert_eq(f.sink.n, 2);
+    cr_assert(has(&f, 1, "\"queries\":5"), "%s", f.sink.json[1]);
+    cr_assert(!has(&f, 1, "\"early\""));
+    const char *id0 = strstr(f.sink.json[0], "\"id\":\""), *id1 = strstr(f.sink.json[1], "\"id\":\"");
+    cr_assert(strncmp(id0, id1, 40) == 0, "same event.id");
+    close_detector(&f);
+
+    new_intel_dir(&f);
+    write_file(f.idir, "a.txt", "evil.example\n");
+    open_with(&f, "min_queries: 1", "min_queries: 2");
+    f.env.early_alerts = true;
+    q(&f, T0 + SEC, "evil.example");
+    cr_assert_eq(f.sink.n, 0, "one match of two needed");
+    q(&f, T0 + 2 * SEC, "evil.example");
+    cr_assert_eq(f.sink.n, 1);
+    cr_assert(has(&f, 0, "\"early\":true"));
+    close_detector(&f);
+}
+
+Test(threat_intel, early_alerts_off_reports_at_the_close_only)
+{
+    fixture_t f;
+    new_intel_dir(&f);
+    write_file(f.idir, "a.txt", "evil.example\n");
+    open_detector(&f);
+    q(&f, T0 + 11 * SEC, "a.evil.example");
+    cr_assert_eq(f.sink.n, 0);
+    dh_state_advance(f.state, T0 + 300 * SEC);
+    cr_assert_eq(f.sink.n, 1);
+    cr_assert(!has(&f, 0, "\"early\""));
+    close_detector(&f);
+}
