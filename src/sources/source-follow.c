@@ -56,6 +56,7 @@
 
 #include "../util-json.h"
 #include "../util-mem.h"
+#include "checkpoints.h"
 #include "reader.h"
 
 #define POLL_MS 250
@@ -66,13 +67,6 @@
 
 /* Why the reader of the current file ended. */
 typedef enum { FILE_READING, FILE_ROTATED, FILE_TRUNCATED } file_end_t;
-
-/* Consecutive lines of one file and the newest event time among them. */
-typedef struct {
-    dh_follow_pos_t start; /* where the first of them begins */
-    int64_t max_ts;
-    uint32_t n;
-} group_t;
 
 typedef struct {
     dh_pipeline_t *pl;
@@ -94,9 +88,9 @@ typedef struct {
     char key[4096];       /* the path in the checkpoint: absolute, symlinks resolved
                              (the same file named from another directory) */
     bool data_since_tick;
-    /* what was handed over, as groups, oldest first (a ring) */
-    group_t *groups;
-    size_t g_head, g_len, g_cap;
+    /* what was handed over: groups of lines of one file with the position
+       of the first (dh_follow_pos_t), oldest first (checkpoints.h) */
+    dh_checkpoints_t marks;
     dh_follow_pos_t next; /* just past the last line handed over */
     dh_follow_pos_t written; /* the last checkpoint written */
     bool have_written;
@@ -459,41 +453,22 @@ static int replay_header(follower_t *f, uint64_t offset)
 
 /* ---- checkpoints ------------------------------------------------------------ */
 
-/* Record one line handed over, which began at start. */
+/* Record one line handed over, which began at start. A group holds lines
+   of one file only: positions in two files do not compare. */
 static void add_line(follower_t *f, const dh_follow_pos_t *start, int64_t ts)
 {
-    group_t *last = f->g_len ? &f->groups[(f->g_head + f->g_len - 1) % f->g_cap] : NULL;
-    if (!last || last->n >= GROUP_LINES || !(last->start.ino == start->ino &&
-                                             last->start.dev == start->dev &&
-                                             last->start.head_hash == start->head_hash &&
-                                             last->start.offset <= start->offset)) {
-        if (f->g_len == f->g_cap) {
-            size_t cap = f->g_cap ? f->g_cap * 2 : 16;
-            group_t *g = dh_malloc(cap * sizeof(*g));
-            for (size_t i = 0; i < f->g_len; i++)
-                g[i] = f->groups[(f->g_head + i) % f->g_cap];
-            free(f->groups);
-            f->groups = g;
-            f->g_cap = cap;
-            f->g_head = 0;
-        }
-        last = &f->groups[(f->g_head + f->g_len++) % f->g_cap];
-        *last = (group_t){.start = *start, .max_ts = INT64_MIN};
-    }
-    last->n++;
-    if (ts > last->max_ts)
-        last->max_ts = ts;
+    const dh_follow_pos_t *first = dh_checkpoints_last(&f->marks);
+    bool same_file = first && first->ino == start->ino && first->dev == start->dev &&
+                     first->head_hash == start->head_hash && first->offset <= start->offset;
+    dh_checkpoints_note(&f->marks, start, ts, !same_file);
 }
 
 /* Up to where everything is accounted for: the start of the first group
    whose newest event is not older than safe_ts (dropping the safe ones). */
 static dh_follow_pos_t safe_position(follower_t *f, int64_t safe_ts)
 {
-    while (f->g_len && f->groups[f->g_head].max_ts < safe_ts) {
-        f->g_head = (f->g_head + 1) % f->g_cap;
-        f->g_len--;
-    }
-    return f->g_len ? f->groups[f->g_head].start : f->next;
+    const dh_follow_pos_t *first_unsafe = dh_checkpoints_safe(&f->marks, safe_ts);
+    return first_unsafe ? *first_unsafe : f->next;
 }
 
 /* The head of a file that was short when opened grows with it: hash what
@@ -784,6 +759,7 @@ void *dh_follow_source_new(const dh_source_args_t *a, const dh_follow_options_t 
         return NULL;
     }
     follower_t *f = dh_calloc(1, sizeof(*f));
+    dh_checkpoints_init(&f->marks, sizeof(dh_follow_pos_t), GROUP_LINES);
     f->pl = a->pl;
     f->ctl = a->ctl;
     f->logger = a->logger;
@@ -808,6 +784,6 @@ void dh_follow_source_close(void *state)
     follower_t *f = state;
     if (!f)
         return;
-    free(f->groups);
+    dh_checkpoints_free(&f->marks);
     free(f);
 }

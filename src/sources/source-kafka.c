@@ -39,6 +39,7 @@
 #include "../source.h"
 #include "../util-json.h"
 #include "../util-mem.h"
+#include "checkpoints.h"
 #include "envelope.h"
 
 #define COMMIT_MS 5000
@@ -51,13 +52,7 @@
 static int64_t now_ms(void);
 typedef struct consumer consumer_t;
 static bool handle(consumer_t *c, rd_kafka_message_t *m);
-#define GROUP_MSGS 1000
-
-typedef struct {
-    int64_t first_offset;
-    int64_t max_ts;
-    uint32_t n;
-} group_t;
+#define GROUP_MSGS 1000 /* messages per checkpoint group */
 
 typedef struct {
     char *topic;
@@ -68,8 +63,7 @@ typedef struct {
     int64_t committed;    /* last committed offset, -1 none */
     bool eof;
     int64_t eof_ms;       /* wall time the end was reached, 0 once idle or reading */
-    group_t *groups;      /* ring of checkpoints */
-    size_t g_head, g_len, g_cap;
+    dh_checkpoints_t marks; /* of int64_t offsets (checkpoints.h) */
 } part_t;
 
 struct consumer {
@@ -144,6 +138,7 @@ static part_t *add_part(consumer_t *c, const char *topic, int32_t partition)
     p->partition = partition;
     p->next_offset = -1;
     p->committed = -1;
+    dh_checkpoints_init(&p->marks, sizeof(int64_t), GROUP_MSGS);
     char name[512];
     snprintf(name, sizeof(name), "kafka:%s/%d", topic, partition);
     p->stream = dh_stream_open(c->pl, name);
@@ -156,41 +151,21 @@ static void drop_part(consumer_t *c, part_t *p)
     if (p->stream)
         dh_stream_close(p->stream, NULL);
     free(p->topic);
-    free(p->groups);
+    dh_checkpoints_free(&p->marks);
     *p = c->parts[--c->n_parts];
 }
 
 /* Record one message in the partition's checkpoints. */
 static void checkpoint(part_t *p, int64_t offset, int64_t ts)
 {
-    group_t *last = p->g_len ? &p->groups[(p->g_head + p->g_len - 1) % p->g_cap] : NULL;
-    if (!last || last->n >= GROUP_MSGS) {
-        if (p->g_len == p->g_cap) {
-            size_t cap = p->g_cap ? p->g_cap * 2 : 16;
-            group_t *g = dh_malloc(cap * sizeof(*g));
-            for (size_t i = 0; i < p->g_len; i++)
-                g[i] = p->groups[(p->g_head + i) % p->g_cap];
-            free(p->groups);
-            p->groups = g;
-            p->g_cap = cap;
-            p->g_head = 0;
-        }
-        last = &p->groups[(p->g_head + p->g_len++) % p->g_cap];
-        *last = (group_t){.first_offset = offset, .max_ts = INT64_MIN};
-    }
-    last->n++;
-    if (ts > last->max_ts)
-        last->max_ts = ts;
+    dh_checkpoints_note(&p->marks, &offset, ts, false);
 }
 
 /* The offset up to which everything of p is accounted for. */
 static int64_t safe_offset(part_t *p, int64_t safe_ts)
 {
-    while (p->g_len && p->groups[p->g_head].max_ts < safe_ts) {
-        p->g_head = (p->g_head + 1) % p->g_cap;
-        p->g_len--;
-    }
-    return p->g_len ? p->groups[p->g_head].first_offset : p->next_offset;
+    const int64_t *first_unsafe = dh_checkpoints_safe(&p->marks, safe_ts);
+    return first_unsafe ? *first_unsafe : p->next_offset;
 }
 
 /* ---- commits -------------------------------------------------------------- */

@@ -598,6 +598,8 @@ static int64_t outage_run(const char *line, int *close_rc, uint64_t *detections)
     o.kafka.shutdown_us = 2000000;
     o.core.idle_flush_us = 3000000;
     o.core.lateness_us = 0;
+    o.core.early_alerts = DH_EARLY_OFF; /* the finding comes with the window's close,
+                                           once the broker is down */
     dh_pipeline_t *pl = pipeline_for(&o);
     const dh_source_type_t *t = dh_source_for("kafka:dns");
     dh_source_ctl_t ctl = {0};
