@@ -655,3 +655,38 @@ Test(kafka, a_stop_with_the_broker_down_and_nothing_pending, .timeout = 120)
     cr_log_info("stop with the broker down, nothing pending: %lld ms", (long long)took);
     cr_assert_lt(took, 9000, "%lld ms", (long long)took);
 }
+
+/* Kafka is live, so early alerts are on by default (--early-alerts auto):
+   a zone transfer attempt, complete on its one record, is written as soon
+   as the message is processed, before its window's end has gone by, and
+   says it is early. */
+Test(kafka, a_single_record_finding_is_written_when_its_message_is_read, .timeout = 120)
+{
+    mock_t m;
+    mock_up(&m, "dns");
+    char out[64];
+    cap_temp_path(out, sizeof(out), "kafka-early-out");
+    dh_options_t o;
+    consumer_options(&o, &m, out, "dnshound-early");
+    o.core.idle_flush_us = 1000000;
+    o.core.lateness_us = 0;
+    dh_pipeline_t *pl = pipeline_for(&o);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    dh_source_ctl_t ctl = {0};
+    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
+    world_t w = {&ctl, m.bootstraps, "dns", axfr_line, out, -1};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_world, &w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
+    pthread_join(th, NULL);
+    cr_log_info("kafka early alert latency (produce -> line in the output): %lld ms",
+                (long long)w.latency_ms);
+    cr_assert_geq(w.latency_ms, 0, "no detection in the output");
+    cr_assert_lt(w.latency_ms, 1400, "%lld ms: not early", (long long)w.latency_ms);
+    char *text = cap_read(out, NULL);
+    cr_assert_not_null(strstr(text, "\"early\":true"), "%s", text);
+    free(text);
+    unlink(out);
+    dh_pipeline_free(pl);
+    mock_down(&m);
+}
