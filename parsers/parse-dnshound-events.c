@@ -575,6 +575,5 @@ const dh_parser_type_t dh_parser_dnshound_events = {
     .probe = de_probe,
     .create = jf_scratch_create,
     .parse_line = de_parse_line,
-    .end_of_input = NULL,
     .destroy = jf_scratch_destroy,
 };

@@ -615,7 +615,6 @@ const dh_parser_type_t dh_parser_eve = {
     .probe = eve_probe,
     .create = eve_create,
     .parse_line = eve_parse_line,
-    .end_of_input = NULL,
     .destroy = eve_destroy,
     .skips_truncated = eve_skips_truncated,
 };

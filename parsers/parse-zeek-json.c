@@ -279,6 +279,5 @@ const dh_parser_type_t dh_parser_zeek_json = {
     .probe = zj_probe,
     .create = jf_scratch_create,
     .parse_line = zj_parse_line,
-    .end_of_input = NULL,
     .destroy = jf_scratch_destroy,
 };

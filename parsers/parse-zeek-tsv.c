@@ -777,6 +777,5 @@ const dh_parser_type_t dh_parser_zeek_tsv = {
     .probe = zeek_probe,
     .create = zeek_create,
     .parse_line = zeek_parse_line,
-    .end_of_input = NULL,
     .destroy = zeek_destroy,
 };

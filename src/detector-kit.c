@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util-ip.h"
+#include "util-mem.h"
 
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env)
 {
@@ -26,6 +27,20 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
                                errlen)
                ? -1
                : 0;
+}
+
+void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
+                 char *err, size_t errlen)
+{
+    dh_kit_t *k = dh_calloc(1, spec->size);
+    dh_kit_init(k, spec->name, rule, env);
+    if ((spec->required && dh_kit_require_thresholds(k, spec->required, err, errlen)) ||
+        (spec->params &&
+         dh_kit_read_params(k, (char *)k + spec->params_off, spec->params, err, errlen))) {
+        dh_kit_destroy(k);
+        return NULL;
+    }
+    return k;
 }
 
 void dh_kit_free(dh_kit_t *k)

@@ -29,7 +29,7 @@
 #define DH_S_TO_US(s) ((int64_t)(s) * 1000000)
 
 /* A detector's numeric thresholds: the tables dh_rule_read_params reads. */
-typedef struct {
+typedef struct dh_kit_params {
     const dh_int_param_t *ints;
     size_t n_ints;
     const dh_double_param_t *dbls;
@@ -93,6 +93,24 @@ void dh_kit_free(dh_kit_t *k);
    whole destroy callback of a detector that owns nothing else (tables belong
    to env->state), the last step of one that frees its own memory first. */
 void dh_kit_destroy(void *state);
+
+/* What a detector's create() starts from: the state's size (it starts with
+   its dh_kit_t), where it keeps its thresholds and which they are, and a
+   thresholds key it cannot do without (dh_kit_require_thresholds; NULL:
+   none). */
+typedef struct {
+    const char *name;
+    size_t size;
+    const struct dh_kit_params *params; /* NULL: no thresholds table */
+    size_t params_off;                  /* offsetof(state, its params struct) */
+    const char *required;
+} dh_kit_spec_t;
+
+/* The start of every create(): a zeroed state of spec->size bytes, its kit
+   filled (dh_kit_init), the thresholds required and read into it. NULL with
+   err when they are wrong (then nothing is left allocated). */
+void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
+                 char *err, size_t errlen);
 
 /* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
    0, or -1 with err ("FILE:LINE: ..."). */

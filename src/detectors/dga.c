@@ -140,6 +140,8 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "dga", .size = sizeof(dga_t),
+                                   .params = &params, .params_off = offsetof(dga_t, p)};
 
 static const char *const default_ignore[] = {
     "local", "localdomain", "lan", "home", "internal", "intranet", "corp", "localhost",
@@ -191,7 +193,7 @@ static int load_model(dga_t *d, char *err, size_t errlen)
 static int read_params(dga_t *d, char *err, size_t errlen)
 {
     static const long def_qtypes[] = {DH_QTYPE_A, DH_QTYPE_AAAA, DH_QTYPE_HTTPS, DH_QTYPE_ANY};
-    if (dh_kit_read_params(&d->kit, &d->p, &params, err, errlen) || read_ignore(d, err, errlen) ||
+    if (read_ignore(d, err, errlen) ||
         dh_rule_int_list(d->kit.rule, "qtypes", d->qtypes, MAX_QTYPES, &d->n_qtypes, err, errlen))
         return -1;
     if (!dh_yaml_get(d->kit.rule->thresholds, "qtypes")) {
@@ -219,12 +221,13 @@ static void dga_destroy(void *state)
 
 static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    dga_t *d = dh_calloc(1, sizeof(*d));
-    dh_kit_init(&d->kit, "dga", rule, env);
-    if (read_params(d, err, errlen)) {
+    dga_t *d = dh_kit_new(&spec, rule, env, err, errlen);
+    if (d && read_params(d, err, errlen)) {
         dga_destroy(d);
-        return NULL;
+        d = NULL;
     }
+    if (!d)
+        return NULL;
     /* judge() reads counters only; it is asked when a new NXDOMAIN name
        is counted, the one thing that can make it fire */
     dh_kit_etable_opts_t o = {.name = "dga.client", .value_size = sizeof(window_t),
@@ -487,6 +490,5 @@ const dh_detector_type_t dh_detector_dga = {
     .description = "Domain generation algorithm: bursts of never-resolving generated names (T1568.002)",
     .create = dga_create,
     .on_event = dga_on_event,
-    .flush = NULL,
     .destroy = dga_destroy,
 };

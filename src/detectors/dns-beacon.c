@@ -163,6 +163,8 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "dns_beacon", .size = sizeof(beacon_t),
+                                   .params = &params, .params_off = offsetof(beacon_t, p)};
 
 static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
@@ -277,10 +279,10 @@ static void beacon_destroy(void *state);
 
 static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    beacon_t *b = dh_calloc(1, sizeof(*b));
-    dh_kit_init(&b->kit, "dns_beacon", rule, env);
-    if (dh_kit_read_params(&b->kit, &b->p, &params, err, errlen) ||
-        check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
+    beacon_t *b = dh_kit_new(&spec, rule, env, err, errlen);
+    if (!b)
+        return NULL;
+    if (check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
         beacon_destroy(b);
         return NULL;
     }
@@ -956,6 +958,5 @@ const dh_detector_type_t dh_detector_dns_beacon = {
     .oldest_open = beacon_oldest_open,
     .create = beacon_create,
     .on_event = beacon_on_event,
-    .flush = NULL,
     .destroy = beacon_destroy,
 };

@@ -139,6 +139,8 @@ static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, si
 }
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "dns_exfil", .size = sizeof(exfil_t),
+                                   .params = &params, .params_off = offsetof(exfil_t, p)};
 
 /* ---- what a name carries ---------------------------------------------- */
 
@@ -495,13 +497,13 @@ static void on_close_long(void *ctx, const void *key, size_t keylen, void *value
 
 static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    exfil_t *x = dh_calloc(1, sizeof(*x));
-    dh_kit_init(&x->kit, "dns_exfil", rule, env);
-    if (dh_kit_read_params(&x->kit, &x->p, &params, err, errlen) ||
-        check_windows(rule, &x->p, err, errlen)) {
+    exfil_t *x = dh_kit_new(&spec, rule, env, err, errlen);
+    if (x && check_windows(rule, &x->p, err, errlen)) {
         dh_kit_destroy(x);
-        return NULL;
+        x = NULL;
     }
+    if (!x)
+        return NULL;
     snprintf(x->entity_short, sizeof(x->entity_short), "window:%llds",
              (long long)x->p.window_short);
     snprintf(x->entity_long, sizeof(x->entity_long), "window:%llds", (long long)x->p.window_long);
@@ -524,6 +526,5 @@ const dh_detector_type_t dh_detector_dns_exfil = {
                    "over 1 h and 24 h (T1048.003)",
     .create = exfil_create,
     .on_event = exfil_on_event,
-    .flush = NULL,
     .destroy = dh_kit_destroy,
 };

@@ -72,6 +72,8 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "dns_recon", .size = sizeof(recon_t),
+                                   .params = &params, .params_off = offsetof(recon_t, p)};
 
 /* ---- the rule file ------------------------------------------------------ */
 
@@ -179,8 +181,6 @@ static int read_secondaries(recon_t *r, char *err, size_t errlen)
 static int read_rule(recon_t *r, char *err, size_t errlen)
 {
     dh_rule_t *rule = r->kit.rule;
-    if (dh_kit_read_params(&r->kit, &r->p, &params, err, errlen))
-        return -1;
     r->p.reverse_only = true;
     if (dh_yaml_bool(rule->thresholds, "reverse_only", false, &r->p.reverse_only, err, errlen) ||
         read_secondaries(r, err, errlen))
@@ -297,12 +297,13 @@ static void recon_on_event(void *state, const dh_event_view_t *view, const dh_ve
 
 static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    recon_t *r = dh_calloc(1, sizeof(*r));
-    dh_kit_init(&r->kit, "dns_recon", rule, env);
-    if (read_rule(r, err, errlen)) {
+    recon_t *r = dh_kit_new(&spec, rule, env, err, errlen);
+    if (r && read_rule(r, err, errlen)) {
         dh_kit_destroy(r);
-        return NULL;
+        r = NULL;
     }
+    if (!r)
+        return NULL;
     /* a zone transfer is complete on its query: checked on every one */
     dh_kit_etable_opts_t xo = {.name = "dns_recon.zone_transfer",
                                .value_size = recon_xfr_value_size(), .window_s = r->p.xfr_window,
@@ -331,7 +332,5 @@ const dh_detector_type_t dh_detector_dns_recon = {
     .sees_excluded = true, /* reverse-lookup sweeps are *.arpa PTRs, excluded for the others */
     .create = recon_create,
     .on_event = recon_on_event,
-    .oldest_open = NULL,
-    .flush = NULL,
     .destroy = dh_kit_destroy,
 };

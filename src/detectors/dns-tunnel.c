@@ -94,6 +94,8 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "dns_tunnel", .size = sizeof(tunnel_t),
+                                   .params = &params, .params_off = offsetof(tunnel_t, p)};
 
 /* index into window_t.by_type */
 static int type_slot(int32_t qtype)
@@ -113,12 +115,9 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 
 static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    tunnel_t *t = dh_calloc(1, sizeof(*t));
-    dh_kit_init(&t->kit, "dns_tunnel", rule, env);
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen)) {
-        dh_kit_destroy(t);
+    tunnel_t *t = dh_kit_new(&spec, rule, env, err, errlen);
+    if (!t)
         return NULL;
-    }
     /* check() reads counters only: every event may ask it */
     dh_kit_etable_opts_t o = {.name = "dns_tunnel.client_domain", .value_size = sizeof(window_t),
                               .window_s = t->p.window, .on_close = on_close, .ctx = t,
@@ -253,6 +252,5 @@ const dh_detector_type_t dh_detector_dns_tunnel = {
     .description = "DNS tunneling / C2 over DNS: encoded, long, many subdomains (T1071.004)",
     .create = tunnel_create,
     .on_event = tunnel_on_event,
-    .flush = NULL,
     .destroy = dh_kit_destroy,
 };

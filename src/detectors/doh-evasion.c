@@ -114,6 +114,9 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "doh_evasion", .size = sizeof(doh_t),
+                                   .params = &params, .params_off = offsetof(doh_t, p),
+                                   .required = "resolver_list"};
 
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
@@ -188,13 +191,12 @@ static void doh_destroy(void *state);
 
 static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    doh_t *t = dh_calloc(1, sizeof(*t));
-    dh_kit_init(&t->kit, "doh_evasion", rule, env);
+    doh_t *t = dh_kit_new(&spec, rule, env, err, errlen);
+    if (!t)
+        return NULL;
     t->resolvers = dh_strset_new();
     t->canaries = dh_strset_new();
-    if (dh_kit_require_thresholds(&t->kit, "resolver_list", err, errlen) ||
-        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
-        load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
+    if (load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
         load_sanctioned(t, err, errlen) ||
         load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||
         load_ports(t, "ignored_ports", t->ignored_ports, &t->n_ignored, err, errlen) ||
@@ -497,6 +499,5 @@ const dh_detector_type_t dh_detector_doh_evasion = {
                    "browser canaries, off-list servers, odd ports (T1572)",
     .create = doh_create,
     .on_event = doh_on_event,
-    .flush = NULL,
     .destroy = doh_destroy,
 };

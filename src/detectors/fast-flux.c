@@ -109,6 +109,8 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "fast_flux", .size = sizeof(flux_t),
+                                   .params = &params, .params_off = offsetof(flux_t, p)};
 
 static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
@@ -122,13 +124,13 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 
 static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    flux_t *t = dh_calloc(1, sizeof(*t));
-    dh_kit_init(&t->kit, "fast_flux", rule, env);
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
-        check_params(&t->kit, &t->p, err, errlen)) {
+    flux_t *t = dh_kit_new(&spec, rule, env, err, errlen);
+    if (t && check_params(&t->kit, &t->p, err, errlen)) {
         dh_kit_destroy(t);
-        return NULL;
+        t = NULL;
     }
+    if (!t)
+        return NULL;
     /* check() reads counters and a few sketches: O(1), every response */
     dh_kit_etable_opts_t o = {.name = "fast_flux.domain", .value_size = sizeof(window_t),
                               .window_s = t->p.window, .on_close = on_close, .ctx = t,
@@ -369,7 +371,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         .start_us = w->first_us,
         .end_us = w->last_us,
         .window_start_us = ws,
-        .client = NULL,
         .qname = w->qname,
         .qname_len = w->qname_len,
         .registered_domain = domain,
@@ -384,6 +385,5 @@ const dh_detector_type_t dh_detector_fast_flux = {
     .description = "Fast flux DNS: many rotating, low-TTL answers over many networks (T1568.001)",
     .create = flux_create,
     .on_event = flux_on_event,
-    .flush = NULL,
     .destroy = dh_kit_destroy,
 };

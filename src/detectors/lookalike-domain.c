@@ -191,6 +191,9 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "lookalike_domain", .size = sizeof(look_t),
+                                   .params = &params, .params_off = offsetof(look_t, p),
+                                   .required = "brands_list"};
 
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
@@ -582,12 +585,11 @@ static void look_destroy(void *state);
 
 static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    look_t *t = dh_calloc(1, sizeof(*t));
-    dh_kit_init(&t->kit, "lookalike_domain", rule, env);
+    look_t *t = dh_kit_new(&spec, rule, env, err, errlen);
+    if (!t)
+        return NULL;
     t->swap_tlds = dh_strset_new();
-    if (dh_kit_require_thresholds(&t->kit, "brands_list", err, errlen) ||
-        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
-        read_families(t, err, errlen) ||
+    if (read_families(t, err, errlen) ||
         read_swap_tlds(t, err, errlen) ||
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||
         list_path(t, "words_list", false, t->words_path, &t->words_line, err, errlen) ||
@@ -1031,7 +1033,6 @@ const dh_detector_type_t dh_detector_lookalike_domain = {
                    "combosquats, TLD swaps, brand in subdomain (T1583.001)",
     .create = look_create,
     .on_event = look_on_event,
-    .flush = NULL,
     .destroy = look_destroy,
     .reload = look_reload,
 };

@@ -108,6 +108,9 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_spec_t spec = {.name = "new_domain", .size = sizeof(nd_t),
+                                   .params = &params, .params_off = offsetof(nd_t, p),
+                                   .required = "dyndns_list"};
 
 /* ---- set-up ---------------------------------------------------------- */
 
@@ -137,12 +140,11 @@ static void nd_destroy(void *state);
 
 static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    nd_t *t = dh_calloc(1, sizeof(*t));
-    dh_kit_init(&t->kit, "new_domain", rule, env);
+    nd_t *t = dh_kit_new(&spec, rule, env, err, errlen);
+    if (!t)
+        return NULL;
     t->dyndns = dh_strset_new();
-    if (dh_kit_require_thresholds(&t->kit, "dyndns_list", err, errlen) ||
-        dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
-        dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
+    if (dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
         load_model(t, err, errlen)) {
         nd_destroy(t);
         return NULL;

@@ -117,6 +117,8 @@ static const dh_int_param_t int_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
+static const dh_kit_spec_t spec = {.name = "threat_intel", .size = sizeof(ti_t),
+                                   .params = &params, .params_off = offsetof(ti_t, p)};
 
 /* ---- detector -------------------------------------------------------------- */
 
@@ -142,12 +144,12 @@ static void ti_destroy(void *state);
 
 static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    ti_t *t = dh_calloc(1, sizeof(*t));
-    dh_kit_init(&t->kit, "threat_intel", rule, env);
+    ti_t *t = dh_kit_new(&spec, rule, env, err, errlen);
+    if (!t)
+        return NULL;
     t->match_answers = t->match_cnames = true;
     const char *dir = "intel";
-    if (dh_kit_read_params(&t->kit, &t->p, &params, err, errlen) ||
-        dh_yaml_str(rule->thresholds, "intel_dir", false, &dir, err, errlen) ||
+    if (dh_yaml_str(rule->thresholds, "intel_dir", false, &dir, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_answers", false, &t->match_answers, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_cnames", false, &t->match_cnames, err, errlen)) {
         ti_destroy(t);
@@ -376,7 +378,6 @@ const dh_detector_type_t dh_detector_threat_intel = {
                    "indicator files of rules/intel/ (mapping per file, default T1071.004)",
     .create = ti_create,
     .on_event = ti_on_event,
-    .flush = NULL,
     .destroy = ti_destroy,
     .reload = ti_reload,
 };

@@ -314,3 +314,48 @@ Test(detector_kit, the_close_of_an_absorbed_early_finding_is_an_ordinary_one)
     cr_assert_eq(f.x.n_got, 2);
     cr_assert(!f.x.got[1].early && !f.x.got[1].completes_early);
 }
+
+/* ---- create --------------------------------------------------------------- */
+
+typedef struct {
+    dh_kit_t kit;
+    int64_t pad;
+    kit_params_t p;
+} new_det_t;
+
+static const dh_int_param_t new_ints[] = {DH_KIT_PARAM(kit_params_t, window, 300, 1, 900)};
+static const dh_double_param_t new_dbls[] = {DH_KIT_PARAM(kit_params_t, share, 0.5, 0, 1)};
+static const dh_kit_params_t new_pt = DH_KIT_PARAMS(new_ints, new_dbls);
+
+Test(detector_kit, new_state_has_its_kit_and_the_default_thresholds)
+{
+    dh_rule_t rule;
+    memset(&rule, 0, sizeof(rule));
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+                                .params = &new_pt, .params_off = offsetof(new_det_t, p)};
+    char err[256] = "";
+    new_det_t *d = dh_kit_new(&spec, &rule, &env, err, sizeof(err));
+    cr_assert_not_null(d, "%s", err);
+    cr_assert_str_eq(d->kit.name, "new_test");
+    cr_assert_eq(d->kit.rule, &rule);
+    cr_assert_eq(d->kit.env, &env);
+    cr_assert_eq(d->pad, 0, "the rest of the state is zeroed");
+    cr_assert_eq(d->p.window, 300);
+    cr_assert_float_eq(d->p.share, 0.5, 1e-12);
+    dh_kit_destroy(d);
+}
+
+Test(detector_kit, new_refuses_a_rule_without_the_required_thresholds)
+{
+    dh_rule_t rule;
+    memset(&rule, 0, sizeof(rule));
+    rule.path = "rules/x.yaml";
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+                                .params = &new_pt, .params_off = offsetof(new_det_t, p),
+                                .required = "some_list"};
+    char err[256] = "";
+    cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
+    cr_assert_str_eq(err, "rules/x.yaml: missing 'thresholds' (some_list is required)");
+}
