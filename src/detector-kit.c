@@ -18,6 +18,7 @@ void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect
     dh_sb_init(&k->ev);
     k->n_etables = 0;
     k->early = k->closing = NULL;
+    k->release = NULL;
 }
 
 int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
@@ -40,6 +41,7 @@ void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env
         dh_kit_destroy(k);
         return NULL;
     }
+    k->release = spec->release;
     return k;
 }
 
@@ -50,9 +52,12 @@ void dh_kit_free(dh_kit_t *k)
 
 void dh_kit_destroy(void *state)
 {
-    if (!state)
+    dh_kit_t *k = state;
+    if (!k)
         return;
-    dh_kit_free(state);
+    if (k->release)
+        k->release(state);
+    dh_kit_free(k);
     free(state);
 }
 

@@ -82,6 +82,7 @@ struct dh_kit {
     dh_kit_etable_t etables[DH_KIT_MAX_ETABLES];
     size_t n_etables;
     dh_kit_early_t *early, *closing;
+    void (*release)(void *state); /* from dh_kit_spec_t, set by dh_kit_new */
 };
 
 /* Fill the base (nothing allocated yet: dh_kit_free is safe from here on, and
@@ -89,9 +90,9 @@ struct dh_kit {
 void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect_env_t *env);
 void dh_kit_free(dh_kit_t *k);
 
-/* Free the kit and the state that starts with it (NULL is allowed): the
-   whole destroy callback of a detector that owns nothing else (tables belong
-   to env->state), the last step of one that frees its own memory first. */
+/* Free what the state owns (its kit's release, when dh_kit_new set one),
+   the kit and the state that starts with it (NULL is allowed): the destroy
+   callback of every detector (tables belong to env->state). */
 void dh_kit_destroy(void *state);
 
 /* What a detector's create() starts from: the state's size (it starts with
@@ -104,11 +105,15 @@ typedef struct {
     const struct dh_kit_params *params; /* NULL: no thresholds table */
     size_t params_off;                  /* offsetof(state, its params struct) */
     const char *required;
+    void (*release)(void *state); /* frees what the state owns besides the kit
+                                     (NULL: nothing); dh_kit_destroy calls it */
 } dh_kit_spec_t;
 
 /* The start of every create(): a zeroed state of spec->size bytes, its kit
-   filled (dh_kit_init), the thresholds required and read into it. NULL with
-   err when they are wrong (then nothing is left allocated). */
+   filled (dh_kit_init), the thresholds required and read into it, then
+   spec->release set (so a create() that fails later only calls
+   dh_kit_destroy, with the state's other members zero or made). NULL with
+   err when the thresholds are wrong (then nothing is left allocated). */
 void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
                  char *err, size_t errlen);
 

@@ -140,8 +140,11 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static void dga_release(void *state);
 static const dh_kit_spec_t spec = {.name = "dga", .size = sizeof(dga_t),
-                                   .params = &params, .params_off = offsetof(dga_t, p)};
+                                   .params = &params, .params_off = offsetof(dga_t, p),
+                                   .release = dga_release};
 
 static const char *const default_ignore[] = {
     "local", "localdomain", "lan", "home", "internal", "intranet", "corp", "localhost",
@@ -208,22 +211,19 @@ static int read_params(dga_t *d, char *err, size_t errlen)
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 
-static void dga_destroy(void *state)
+static void dga_release(void *state)
 {
     dga_t *d = state;
-    if (!d)
-        return;
     for (size_t i = 0; i < d->n_ignore; i++)
         free(d->ignore[i]);
     dh_lexmodel_free(d->model);
-    dh_kit_destroy(d); /* the kit, then the state */
 }
 
 static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     dga_t *d = dh_kit_new(&spec, rule, env, err, errlen);
     if (d && read_params(d, err, errlen)) {
-        dga_destroy(d);
+        dh_kit_destroy(d);
         d = NULL;
     }
     if (!d)
@@ -490,5 +490,5 @@ const dh_detector_type_t dh_detector_dga = {
     .description = "Domain generation algorithm: bursts of never-resolving generated names (T1568.002)",
     .create = dga_create,
     .on_event = dga_on_event,
-    .destroy = dga_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -163,8 +163,11 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static void beacon_release(void *state);
 static const dh_kit_spec_t spec = {.name = "dns_beacon", .size = sizeof(beacon_t),
-                                   .params = &params, .params_off = offsetof(beacon_t, p)};
+                                   .params = &params, .params_off = offsetof(beacon_t, p),
+                                   .release = beacon_release};
 
 static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
@@ -275,15 +278,13 @@ static void close_name(void *ctx, const void *key, size_t keylen, void *value, i
 static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                          dh_close_t why);
 
-static void beacon_destroy(void *state);
-
 static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     beacon_t *b = dh_kit_new(&spec, rule, env, err, errlen);
     if (!b)
         return NULL;
     if (check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
-        beacon_destroy(b);
+        dh_kit_destroy(b);
         return NULL;
     }
     b->min_ts = INT64_MAX;
@@ -930,14 +931,11 @@ static void close_domain(void *ctx, const void *key, size_t keylen, void *value,
     emit(b, w, &r, ws, NULL, 0, domain);
 }
 
-static void beacon_destroy(void *state)
+static void beacon_release(void *state)
 {
     beacon_t *b = state;
-    if (!b)
-        return;
     free_suffixes(&b->benign);
     free(b->gate);
-    dh_kit_destroy(b); /* the kit, then the state */
 }
 
 /* First check-ins wait in the gate, outside the state tables: the oldest
@@ -958,5 +956,5 @@ const dh_detector_type_t dh_detector_dns_beacon = {
     .oldest_open = beacon_oldest_open,
     .create = beacon_create,
     .on_event = beacon_on_event,
-    .destroy = beacon_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -114,9 +114,12 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static void doh_release(void *state);
 static const dh_kit_spec_t spec = {.name = "doh_evasion", .size = sizeof(doh_t),
                                    .params = &params, .params_off = offsetof(doh_t, p),
-                                   .required = "resolver_list"};
+                                   .required = "resolver_list",
+                                   .release = doh_release};
 
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
@@ -187,7 +190,6 @@ static int load_ports(doh_t *t, const char *key, long *out, size_t *n, char *err
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
-static void doh_destroy(void *state);
 
 static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
@@ -201,7 +203,7 @@ static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
         load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||
         load_ports(t, "ignored_ports", t->ignored_ports, &t->n_ignored, err, errlen) ||
         load_ports(t, "dot_ports", t->dot_ports, &t->n_dot, err, errlen)) {
-        doh_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     /* absent lists take the defaults; an explicit [] means none */
@@ -482,15 +484,12 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_kit_emit(&t->kit, &d);
 }
 
-static void doh_destroy(void *state)
+static void doh_release(void *state)
 {
     doh_t *t = state;
-    if (!t)
-        return;
     dh_strset_free(t->resolvers);
     dh_strset_free(t->canaries);
     free(t->sanctioned);
-    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_doh_evasion = {
@@ -499,5 +498,5 @@ const dh_detector_type_t dh_detector_doh_evasion = {
                    "browser canaries, off-list servers, odd ports (T1572)",
     .create = doh_create,
     .on_event = doh_on_event,
-    .destroy = doh_destroy,
+    .destroy = dh_kit_destroy,
 };

@@ -191,9 +191,12 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static void look_release(void *state);
 static const dh_kit_spec_t spec = {.name = "lookalike_domain", .size = sizeof(look_t),
                                    .params = &params, .params_off = offsetof(look_t, p),
-                                   .required = "brands_list"};
+                                   .required = "brands_list",
+                                   .release = look_release};
 
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
@@ -581,7 +584,6 @@ static int read_families(look_t *t, char *err, size_t errlen)
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
-static void look_destroy(void *state);
 
 static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
@@ -594,19 +596,19 @@ static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err,
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||
         list_path(t, "words_list", false, t->words_path, &t->words_line, err, errlen) ||
         list_path(t, "legitimate_list", false, t->legit_path, &t->legit_line, err, errlen)) {
-        look_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     if (t->p.min_label_for_distance_2 < t->p.min_label_for_distance) {
         dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, "min_label_for_distance_2");
         snprintf(err, errlen, "%s:%zu: min_label_for_distance_2: must be >= min_label_for_distance",
                  rule->path, n ? n->line : rule->thresholds->line);
-        look_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     t->l = load_lists(t, err, errlen);
     if (!t->l) {
-        look_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
@@ -1016,15 +1018,12 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_kit_emit(&t->kit, &d);
 }
 
-static void look_destroy(void *state)
+static void look_release(void *state)
 {
     look_t *t = state;
-    if (!t)
-        return;
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
     free(t->verdicts);
-    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_lookalike_domain = {
@@ -1033,6 +1032,6 @@ const dh_detector_type_t dh_detector_lookalike_domain = {
                    "combosquats, TLD swaps, brand in subdomain (T1583.001)",
     .create = look_create,
     .on_event = look_on_event,
-    .destroy = look_destroy,
+    .destroy = dh_kit_destroy,
     .reload = look_reload,
 };

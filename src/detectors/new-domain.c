@@ -108,9 +108,12 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+
+static void nd_release(void *state);
 static const dh_kit_spec_t spec = {.name = "new_domain", .size = sizeof(nd_t),
                                    .params = &params, .params_off = offsetof(nd_t, p),
-                                   .required = "dyndns_list"};
+                                   .required = "dyndns_list",
+                                   .release = nd_release};
 
 /* ---- set-up ---------------------------------------------------------- */
 
@@ -136,7 +139,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
                      dh_close_t why);
 static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec_t *rec,
                        int64_t now_us);
-static void nd_destroy(void *state);
 
 static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
@@ -146,7 +148,7 @@ static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
     t->dyndns = dh_strset_new();
     if (dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
         load_model(t, err, errlen)) {
-        nd_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     /* a first contact that scores is reported at its record */
@@ -397,16 +399,13 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
     return true;
 }
 
-static void nd_destroy(void *state)
+static void nd_release(void *state)
 {
     nd_t *t = state;
-    if (!t)
-        return;
     if (t->kit.env && t->kit.env->history)
         dh_history_set_visitor(t->kit.env->history, NULL, NULL);
     dh_strset_free(t->dyndns);
     dh_lexmodel_free(t->model);
-    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_new_domain = {
@@ -416,5 +415,5 @@ const dh_detector_type_t dh_detector_new_domain = {
                    "history) that carries a risk signal (T1583.001, T1568)",
     .create = nd_create,
     .on_event = nd_on_event,
-    .destroy = nd_destroy,
+    .destroy = dh_kit_destroy,
 };

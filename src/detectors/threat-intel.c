@@ -117,8 +117,11 @@ static const dh_int_param_t int_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
+
+static void ti_release(void *state);
 static const dh_kit_spec_t spec = {.name = "threat_intel", .size = sizeof(ti_t),
-                                   .params = &params, .params_off = offsetof(ti_t, p)};
+                                   .params = &params, .params_off = offsetof(ti_t, p),
+                                   .release = ti_release};
 
 /* ---- detector -------------------------------------------------------------- */
 
@@ -140,7 +143,6 @@ static dh_intel_t *load_intel(ti_t *t, char *err, size_t errlen)
 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
-static void ti_destroy(void *state);
 
 static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
@@ -152,13 +154,13 @@ static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, s
     if (dh_yaml_str(rule->thresholds, "intel_dir", false, &dir, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_answers", false, &t->match_answers, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_cnames", false, &t->match_cnames, err, errlen)) {
-        ti_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     dh_rule_path(rule, dir, t->dir, sizeof(t->dir));
     t->intel = load_intel(t, err, errlen);
     if (!t->intel) {
-        ti_destroy(t);
+        dh_kit_destroy(t);
         return NULL;
     }
     /* a match is complete on its record: checked on every one */
@@ -362,14 +364,11 @@ static int ti_reload(void *state, char *info, size_t infolen, char *err, size_t 
     return 0;
 }
 
-static void ti_destroy(void *state)
+static void ti_release(void *state)
 {
     ti_t *t = state;
-    if (!t)
-        return;
     dh_intel_free(t->intel);
     dh_intel_metas_free(&t->metas);
-    dh_kit_destroy(t); /* the kit, then the state */
 }
 
 const dh_detector_type_t dh_detector_threat_intel = {
@@ -378,6 +377,6 @@ const dh_detector_type_t dh_detector_threat_intel = {
                    "indicator files of rules/intel/ (mapping per file, default T1071.004)",
     .create = ti_create,
     .on_event = ti_on_event,
-    .destroy = ti_destroy,
+    .destroy = dh_kit_destroy,
     .reload = ti_reload,
 };

@@ -359,3 +359,29 @@ Test(detector_kit, new_refuses_a_rule_without_the_required_thresholds)
     cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
     cr_assert_str_eq(err, "rules/x.yaml: missing 'thresholds' (some_list is required)");
 }
+
+static int released;
+
+static void count_release(void *state)
+{
+    cr_assert_eq(((new_det_t *)state)->p.window, 300, "released before the state is freed");
+    released++;
+}
+
+Test(detector_kit, destroy_releases_what_the_state_owns_once)
+{
+    dh_rule_t rule;
+    memset(&rule, 0, sizeof(rule));
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+                                .params = &new_pt, .params_off = offsetof(new_det_t, p),
+                                .release = count_release};
+    char err[256] = "";
+    released = 0;
+    new_det_t *d = dh_kit_new(&spec, &rule, &env, err, sizeof(err));
+    cr_assert_not_null(d, "%s", err);
+    dh_kit_destroy(d);
+    cr_assert_eq(released, 1);
+    dh_kit_destroy(NULL);
+    cr_assert_eq(released, 1);
+}
