@@ -7,16 +7,13 @@
 #include "../src/parser.h"
 #include "../src/util-registry.h"
 
-#define PARSER(n) extern const dh_parser_type_t dh_parser_##n;
-#include "parsers.def"
+#define DH_REG_TYPE dh_parser_type_t
+#define DH_REG_SYM(n) dh_parser_##n
+#define DH_REG_TABLE dh_parsers
+#define DH_REG_DEF "../parsers/parsers.def"
+#define PARSER DH_REG_ENTRY
+#include "../src/util-registry-table.h"
 #undef PARSER
-
-const dh_parser_type_t *const dh_parsers[] = {
-#define PARSER(n) &dh_parser_##n,
-#include "parsers.def"
-#undef PARSER
-    NULL,
-};
 
 const dh_parser_type_t *dh_parser_find(const char *name)
 {

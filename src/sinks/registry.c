@@ -6,16 +6,13 @@
 #include "../sink.h"
 #include "../util-registry.h"
 
-#define SINK(n) extern const dh_sink_type_t dh_sink_##n;
-#include "sinks.def"
+#define DH_REG_TYPE dh_sink_type_t
+#define DH_REG_SYM(n) dh_sink_##n
+#define DH_REG_TABLE dh_sinks
+#define DH_REG_DEF "sinks/sinks.def"
+#define SINK DH_REG_ENTRY
+#include "../util-registry-table.h"
 #undef SINK
-
-const dh_sink_type_t *const dh_sinks[] = {
-#define SINK(n) &dh_sink_##n,
-#include "sinks.def"
-#undef SINK
-    NULL,
-};
 
 const dh_sink_type_t *dh_sink_for(const char *target)
 {

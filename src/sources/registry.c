@@ -6,16 +6,13 @@
 #include "../options-map.h"
 #include "../util-registry.h"
 
-#define SOURCE(n) extern const dh_source_type_t dh_source_##n;
-#include "sources.def"
+#define DH_REG_TYPE dh_source_type_t
+#define DH_REG_SYM(n) dh_source_##n
+#define DH_REG_TABLE dh_sources
+#define DH_REG_DEF "sources/sources.def"
+#define SOURCE DH_REG_ENTRY
+#include "../util-registry-table.h"
 #undef SOURCE
-
-const dh_source_type_t *const dh_sources[] = {
-#define SOURCE(n) &dh_source_##n,
-#include "sources.def"
-#undef SOURCE
-    NULL,
-};
 
 const dh_source_type_t *dh_source_for(const char *spec)
 {
