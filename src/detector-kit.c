@@ -30,6 +30,18 @@ int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *p
                : 0;
 }
 
+static void make_spec_table(dh_kit_t *k, const dh_kit_spec_t *spec)
+{
+    const dh_kit_spec_table_t *st = &spec->table;
+    int64_t window_s;
+    memcpy(&window_s, (char *)k + spec->params_off + st->window_off, sizeof(window_s));
+    dh_kit_etable_opts_t o = {.name = st->name, .value_size = st->value_size,
+                              .window_s = window_s, .on_close = st->on_close, .ctx = k,
+                              .early_off = st->early_off, .pace = st->pace};
+    dh_table_t *t = dh_kit_early_table(k, &o);
+    memcpy((char *)k + st->table_off, &t, sizeof(t));
+}
+
 void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
                  char *err, size_t errlen)
 {
@@ -42,6 +54,12 @@ void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env
         return NULL;
     }
     k->release = spec->release;
+    if (spec->setup && spec->setup(k, err, errlen)) {
+        dh_kit_destroy(k);
+        return NULL;
+    }
+    if (spec->table.name)
+        make_spec_table(k, spec);
     return k;
 }
 

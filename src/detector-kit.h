@@ -95,25 +95,43 @@ void dh_kit_free(dh_kit_t *k);
    callback of every detector (tables belong to env->state). */
 void dh_kit_destroy(void *state);
 
+/* A detector's table of windows checked early (dh_kit_early_table), made by
+   dh_kit_new: its windows last the threshold at window_off (an int64_t of
+   seconds in the params struct) and close through on_close(state, ...). */
+typedef struct {
+    const char *name; /* NULL: dh_kit_new makes no table */
+    size_t value_size;
+    size_t early_off;  /* offsetof(window struct, its dh_kit_early_t) */
+    size_t window_off; /* offsetof(params struct, its window length) */
+    dh_close_fn on_close;
+    dh_kit_pace_t pace;
+    size_t table_off; /* offsetof(state, its dh_table_t *) */
+} dh_kit_spec_table_t;
+
 /* What a detector's create() starts from: the state's size (it starts with
-   its dh_kit_t), where it keeps its thresholds and which they are, and a
+   its dh_kit_t), where it keeps its thresholds and which they are, a
    thresholds key it cannot do without (dh_kit_require_thresholds; NULL:
-   none). */
+   none), its own set-up, release and main table. */
 typedef struct {
     const char *name;
     size_t size;
     const struct dh_kit_params *params; /* NULL: no thresholds table */
     size_t params_off;                  /* offsetof(state, its params struct) */
     const char *required;
+    /* after the thresholds: what else the detector reads and checks (its
+       lists, checks between thresholds); NULL: nothing. 0, or -1 with err */
+    int (*setup)(void *state, char *err, size_t errlen);
     void (*release)(void *state); /* frees what the state owns besides the kit
                                      (NULL: nothing); dh_kit_destroy calls it */
+    dh_kit_spec_table_t table;
 } dh_kit_spec_t;
 
 /* The start of every create(): a zeroed state of spec->size bytes, its kit
    filled (dh_kit_init), the thresholds required and read into it, then
    spec->release set (so a create() that fails later only calls
-   dh_kit_destroy, with the state's other members zero or made). NULL with
-   err when the thresholds are wrong (then nothing is left allocated). */
+   dh_kit_destroy, with the state's other members zero or made), the
+   detector's setup run and its table made. NULL with err when the
+   thresholds or the setup fail (then nothing is left allocated). */
 void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
                  char *err, size_t errlen);
 

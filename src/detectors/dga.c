@@ -141,11 +141,6 @@ static const dh_double_param_t dbl_params[] = {
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static void dga_release(void *state);
-static const dh_kit_spec_t spec = {.name = "dga", .size = sizeof(dga_t),
-                                   .params = &params, .params_off = offsetof(dga_t, p),
-                                   .release = dga_release};
-
 static const char *const default_ignore[] = {
     "local", "localdomain", "lan", "home", "internal", "intranet", "corp", "localhost",
     "invalid", "test", "example",
@@ -193,8 +188,9 @@ static int load_model(dga_t *d, char *err, size_t errlen)
     return -1;
 }
 
-static int read_params(dga_t *d, char *err, size_t errlen)
+static int read_params(void *state, char *err, size_t errlen)
 {
+    dga_t *d = state;
     static const long def_qtypes[] = {DH_QTYPE_A, DH_QTYPE_AAAA, DH_QTYPE_HTTPS, DH_QTYPE_ANY};
     if (read_ignore(d, err, errlen) ||
         dh_rule_int_list(d->kit.rule, "qtypes", d->qtypes, MAX_QTYPES, &d->n_qtypes, err, errlen))
@@ -219,22 +215,23 @@ static void dga_release(void *state)
     dh_lexmodel_free(d->model);
 }
 
+static const dh_kit_spec_t spec = {
+    .name = "dga",
+    .size = sizeof(dga_t),
+    .params = &params,
+    .params_off = offsetof(dga_t, p),
+    .setup = read_params,
+    .release = dga_release,
+    /* judge() reads counters only; it is asked when a new NXDOMAIN name is
+       counted, the one thing that can make it fire */
+    .table = {.name = "dga.client", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(dga_t, table)},
+};
+
 static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    dga_t *d = dh_kit_new(&spec, rule, env, err, errlen);
-    if (d && read_params(d, err, errlen)) {
-        dh_kit_destroy(d);
-        d = NULL;
-    }
-    if (!d)
-        return NULL;
-    /* judge() reads counters only; it is asked when a new NXDOMAIN name
-       is counted, the one thing that can make it fire */
-    dh_kit_etable_opts_t o = {.name = "dga.client", .value_size = sizeof(window_t),
-                              .window_s = d->p.window, .on_close = on_close, .ctx = d,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    d->table = dh_kit_early_table(&d->kit, &o);
-    return d;
+    return dh_kit_new(&spec, rule, env, err, errlen);
 }
 
 /* name is entry, or ends with "." entry. */

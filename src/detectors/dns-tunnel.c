@@ -94,8 +94,6 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
-static const dh_kit_spec_t spec = {.name = "dns_tunnel", .size = sizeof(tunnel_t),
-                                   .params = &params, .params_off = offsetof(tunnel_t, p)};
 
 /* index into window_t.by_type */
 static int type_slot(int32_t qtype)
@@ -113,17 +111,20 @@ static int type_slot(int32_t qtype)
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 
+static const dh_kit_spec_t spec = {
+    .name = "dns_tunnel",
+    .size = sizeof(tunnel_t),
+    .params = &params,
+    .params_off = offsetof(tunnel_t, p),
+    /* check() reads counters only: every event may ask it */
+    .table = {.name = "dns_tunnel.client_domain", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(tunnel_t, table)},
+};
+
 static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    tunnel_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!t)
-        return NULL;
-    /* check() reads counters only: every event may ask it */
-    dh_kit_etable_opts_t o = {.name = "dns_tunnel.client_domain", .value_size = sizeof(window_t),
-                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    t->table = dh_kit_early_table(&t->kit, &o);
-    return t;
+    return dh_kit_new(&spec, rule, env, err, errlen);
 }
 
 static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,

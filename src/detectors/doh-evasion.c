@@ -115,12 +115,6 @@ static const dh_double_param_t dbl_params[] = {
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static void doh_release(void *state);
-static const dh_kit_spec_t spec = {.name = "doh_evasion", .size = sizeof(doh_t),
-                                   .params = &params, .params_off = offsetof(doh_t, p),
-                                   .required = "resolver_list",
-                                   .release = doh_release};
-
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
 {
@@ -191,21 +185,20 @@ static int load_ports(doh_t *t, const char *key, long *out, size_t *n, char *err
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 
-static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+static void doh_release(void *state);
+
+static int doh_setup(void *state, char *err, size_t errlen)
 {
-    doh_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!t)
-        return NULL;
+    doh_t *t = state;
+    const dh_rule_t *rule = t->kit.rule;
     t->resolvers = dh_strset_new();
     t->canaries = dh_strset_new();
     if (load_list_file(t, err, errlen) || load_canaries(t, err, errlen) ||
         load_sanctioned(t, err, errlen) ||
         load_ports(t, "standard_ports", t->standard_ports, &t->n_standard, err, errlen) ||
         load_ports(t, "ignored_ports", t->ignored_ports, &t->n_ignored, err, errlen) ||
-        load_ports(t, "dot_ports", t->dot_ports, &t->n_dot, err, errlen)) {
-        dh_kit_destroy(t);
-        return NULL;
-    }
+        load_ports(t, "dot_ports", t->dot_ports, &t->n_dot, err, errlen))
+        return -1;
     /* absent lists take the defaults; an explicit [] means none */
     static const long def_ignored[] = {5353, 5355, 137};
     if (!dh_yaml_get(rule->thresholds, "standard_ports"))
@@ -215,12 +208,26 @@ static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, 
             t->ignored_ports[t->n_ignored++] = def_ignored[i];
     if (!dh_yaml_get(rule->thresholds, "dot_ports"))
         t->dot_ports[t->n_dot++] = 853;
+    return 0;
+}
+
+static const dh_kit_spec_t spec = {
+    .name = "doh_evasion",
+    .size = sizeof(doh_t),
+    .params = &params,
+    .params_off = offsetof(doh_t, p),
+    .required = "resolver_list",
+    .setup = doh_setup,
+    .release = doh_release,
     /* check() reads counters and a few server slots: every event */
-    dh_kit_etable_opts_t o = {.name = "doh_evasion.client", .value_size = sizeof(window_t),
-                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    t->table = dh_kit_early_table(&t->kit, &o);
-    return t;
+    .table = {.name = "doh_evasion.client", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(doh_t, table)},
+};
+
+static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    return dh_kit_new(&spec, rule, env, err, errlen);
 }
 
 static bool port_in(const long *ports, size_t n, int32_t port)

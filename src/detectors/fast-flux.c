@@ -109,11 +109,11 @@ static const dh_double_param_t dbl_params[] = {
 };
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
-static const dh_kit_spec_t spec = {.name = "fast_flux", .size = sizeof(flux_t),
-                                   .params = &params, .params_off = offsetof(flux_t, p)};
 
-static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
+static int check_params(void *state, char *err, size_t errlen)
 {
+    const dh_kit_t *k = state;
+    const params_t *p = &((const flux_t *)state)->p;
     if (p->very_low_ttl >= p->low_ttl)
         return dh_kit_param_error(k, "very_low_ttl", "must be less than low_ttl", err, errlen);
     return 0;
@@ -122,21 +122,21 @@ static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t 
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 
+static const dh_kit_spec_t spec = {
+    .name = "fast_flux",
+    .size = sizeof(flux_t),
+    .params = &params,
+    .params_off = offsetof(flux_t, p),
+    .setup = check_params,
+    /* check() reads counters and a few sketches: O(1), every response */
+    .table = {.name = "fast_flux.domain", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(flux_t, table)},
+};
+
 static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
-    flux_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (t && check_params(&t->kit, &t->p, err, errlen)) {
-        dh_kit_destroy(t);
-        t = NULL;
-    }
-    if (!t)
-        return NULL;
-    /* check() reads counters and a few sketches: O(1), every response */
-    dh_kit_etable_opts_t o = {.name = "fast_flux.domain", .value_size = sizeof(window_t),
-                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    t->table = dh_kit_early_table(&t->kit, &o);
-    return t;
+    return dh_kit_new(&spec, rule, env, err, errlen);
 }
 
 /* Hash of the first bits of an address (family included). */

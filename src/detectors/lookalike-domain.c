@@ -192,12 +192,6 @@ static const dh_double_param_t dbl_params[] = {
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static void look_release(void *state);
-static const dh_kit_spec_t spec = {.name = "lookalike_domain", .size = sizeof(look_t),
-                                   .params = &params, .params_off = offsetof(look_t, p),
-                                   .required = "brands_list",
-                                   .release = look_release};
-
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
 {
@@ -585,40 +579,49 @@ static int read_families(look_t *t, char *err, size_t errlen)
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 
-static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+static void look_release(void *state);
+
+static int look_setup(void *state, char *err, size_t errlen)
 {
-    look_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!t)
-        return NULL;
+    look_t *t = state;
+    const dh_rule_t *rule = t->kit.rule;
     t->swap_tlds = dh_strset_new();
     if (read_families(t, err, errlen) ||
         read_swap_tlds(t, err, errlen) ||
         list_path(t, "brands_list", true, t->brands_path, &t->brands_line, err, errlen) ||
         list_path(t, "words_list", false, t->words_path, &t->words_line, err, errlen) ||
-        list_path(t, "legitimate_list", false, t->legit_path, &t->legit_line, err, errlen)) {
-        dh_kit_destroy(t);
-        return NULL;
-    }
+        list_path(t, "legitimate_list", false, t->legit_path, &t->legit_line, err, errlen))
+        return -1;
     if (t->p.min_label_for_distance_2 < t->p.min_label_for_distance) {
         dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, "min_label_for_distance_2");
         snprintf(err, errlen, "%s:%zu: min_label_for_distance_2: must be >= min_label_for_distance",
                  rule->path, n ? n->line : rule->thresholds->line);
-        dh_kit_destroy(t);
-        return NULL;
+        return -1;
     }
     t->l = load_lists(t, err, errlen);
-    if (!t->l) {
-        dh_kit_destroy(t);
-        return NULL;
-    }
+    if (!t->l)
+        return -1;
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
+    return 0;
+}
+
+static const dh_kit_spec_t spec = {
+    .name = "lookalike_domain",
+    .size = sizeof(look_t),
+    .params = &params,
+    .params_off = offsetof(look_t, p),
+    .required = "brands_list",
+    .setup = look_setup,
+    .release = look_release,
     /* a look-alike that resolves is complete on its record: every event */
-    dh_kit_etable_opts_t o = {.name = "lookalike_domain.client_domain",
-                              .value_size = sizeof(window_t), .window_s = t->p.window,
-                              .on_close = on_close, .ctx = t,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    t->table = dh_kit_early_table(&t->kit, &o);
-    return t;
+    .table = {.name = "lookalike_domain.client_domain", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(look_t, table)},
+};
+
+static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    return dh_kit_new(&spec, rule, env, err, errlen);
 }
 
 static int look_reload(void *state, char *info, size_t infolen, char *err, size_t errlen)

@@ -109,12 +109,6 @@ static const dh_double_param_t dbl_params[] = {
 
 static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 
-static void nd_release(void *state);
-static const dh_kit_spec_t spec = {.name = "new_domain", .size = sizeof(nd_t),
-                                   .params = &params, .params_off = offsetof(nd_t, p),
-                                   .required = "dyndns_list",
-                                   .release = nd_release};
-
 /* ---- set-up ---------------------------------------------------------- */
 
 /* The benign-name model named by thresholds.lexical_model (next to the rule
@@ -140,23 +134,36 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec_t *rec,
                        int64_t now_us);
 
+static void nd_release(void *state);
+
+static int nd_setup(void *state, char *err, size_t errlen)
+{
+    nd_t *t = state;
+    t->dyndns = dh_strset_new();
+    return dh_rule_name_list(t->kit.rule, "dyndns_list", t->dyndns, err, errlen) ||
+                   load_model(t, err, errlen)
+               ? -1
+               : 0;
+}
+
+static const dh_kit_spec_t spec = {
+    .name = "new_domain",
+    .size = sizeof(nd_t),
+    .params = &params,
+    .params_off = offsetof(nd_t, p),
+    .required = "dyndns_list",
+    .setup = nd_setup,
+    .release = nd_release,
+    /* a first contact that scores is reported at its record */
+    .table = {.name = "new_domain.domain", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(nd_t, table)},
+};
+
 static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
 {
     nd_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!t)
-        return NULL;
-    t->dyndns = dh_strset_new();
-    if (dh_rule_name_list(rule, "dyndns_list", t->dyndns, err, errlen) ||
-        load_model(t, err, errlen)) {
-        dh_kit_destroy(t);
-        return NULL;
-    }
-    /* a first contact that scores is reported at its record */
-    dh_kit_etable_opts_t o = {.name = "new_domain.domain", .value_size = sizeof(window_t),
-                              .window_s = t->p.window, .on_close = on_close, .ctx = t,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    t->table = dh_kit_early_table(&t->kit, &o);
-    if (env->history)
+    if (t && env->history)
         dh_history_set_visitor(env->history, on_history, t);
     return t;
 }

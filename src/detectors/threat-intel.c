@@ -118,11 +118,6 @@ static const dh_int_param_t int_params[] = {
 
 static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
 
-static void ti_release(void *state);
-static const dh_kit_spec_t spec = {.name = "threat_intel", .size = sizeof(ti_t),
-                                   .params = &params, .params_off = offsetof(ti_t, p),
-                                   .release = ti_release};
-
 /* ---- detector -------------------------------------------------------------- */
 
 static dh_intel_t *load_intel(ti_t *t, char *err, size_t errlen)
@@ -144,32 +139,39 @@ static dh_intel_t *load_intel(ti_t *t, char *err, size_t errlen)
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 
-static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+static void ti_release(void *state);
+
+static int ti_setup(void *state, char *err, size_t errlen)
 {
-    ti_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!t)
-        return NULL;
+    ti_t *t = state;
+    const dh_rule_t *rule = t->kit.rule;
     t->match_answers = t->match_cnames = true;
     const char *dir = "intel";
     if (dh_yaml_str(rule->thresholds, "intel_dir", false, &dir, err, errlen) ||
         dh_yaml_bool(rule->thresholds, "match_answers", false, &t->match_answers, err, errlen) ||
-        dh_yaml_bool(rule->thresholds, "match_cnames", false, &t->match_cnames, err, errlen)) {
-        dh_kit_destroy(t);
-        return NULL;
-    }
+        dh_yaml_bool(rule->thresholds, "match_cnames", false, &t->match_cnames, err, errlen))
+        return -1;
     dh_rule_path(rule, dir, t->dir, sizeof(t->dir));
     t->intel = load_intel(t, err, errlen);
-    if (!t->intel) {
-        dh_kit_destroy(t);
-        return NULL;
-    }
+    return t->intel ? 0 : -1;
+}
+
+static const dh_kit_spec_t spec = {
+    .name = "threat_intel",
+    .size = sizeof(ti_t),
+    .params = &params,
+    .params_off = offsetof(ti_t, p),
+    .setup = ti_setup,
+    .release = ti_release,
     /* a match is complete on its record: checked on every one */
-    dh_kit_etable_opts_t o = {.name = "threat_intel.client_indicator",
-                              .value_size = sizeof(window_t), .window_s = t->p.window,
-                              .on_close = on_close, .ctx = t,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
-    t->table = dh_kit_early_table(&t->kit, &o);
-    return t;
+    .table = {.name = "threat_intel.client_indicator", .value_size = sizeof(window_t),
+              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
+              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(ti_t, table)},
+};
+
+static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    return dh_kit_new(&spec, rule, env, err, errlen);
 }
 
 typedef struct {

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "detector-kit.h"
@@ -384,4 +385,26 @@ Test(detector_kit, destroy_releases_what_the_state_owns_once)
     cr_assert_eq(released, 1);
     dh_kit_destroy(NULL);
     cr_assert_eq(released, 1);
+}
+
+static int failing_setup(void *state, char *err, size_t errlen)
+{
+    (void)state;
+    snprintf(err, errlen, "setup said no");
+    return -1;
+}
+
+Test(detector_kit, a_failed_setup_releases_and_returns_its_error)
+{
+    dh_rule_t rule;
+    memset(&rule, 0, sizeof(rule));
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+                                .params = &new_pt, .params_off = offsetof(new_det_t, p),
+                                .setup = failing_setup, .release = count_release};
+    char err[256] = "";
+    released = 0;
+    cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
+    cr_assert_str_eq(err, "setup said no");
+    cr_assert_eq(released, 1, "what the setup made is released");
 }
