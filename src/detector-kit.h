@@ -9,7 +9,9 @@
  * x domain keys (built, or taken from the event's view).
  *
  * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
- * each window struct; it keeps its own logic, thresholds and evidence. The
+ * each window struct; it keeps its own logic, thresholds and evidence. Its
+ * dh_kit_spec_t describes the rest of create() and destroy() (dh_kit_new,
+ * dh_kit_destroy): the state, thresholds, setup, release, window table. The
  * kit holds no global state and allocates only the evidence buffer.
  *
  * Ownership: the rule and the environment are borrowed (both outlive the
