@@ -179,6 +179,28 @@ void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_ver
     h->from_resolver |= v->from_resolver;
 }
 
+/* w (NULL allowed), a window struct starting with its header, with ev counted. */
+static void *counted(void *w, const dh_event_t *ev, const dh_verdict_t *v)
+{
+    if (w)
+        dh_kit_window_update(w, ev, v);
+    return w;
+}
+
+void *dh_kit_touch_window(dh_table_t *t, const void *key, size_t keylen, const dh_event_t *ev,
+                          const dh_verdict_t *v)
+{
+    return counted(dh_table_touch(t, key, keylen, ev->ts_us), ev, v);
+}
+
+void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_verdict_t *v)
+{
+    const dh_event_t *ev = vw->ev;
+    return counted(dh_table_touch_h(t, &ev->client, sizeof(dh_addr_t), vw->client_hash,
+                                    ev->ts_us, NULL),
+                   ev, v);
+}
+
 dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
 {
     return (dh_detection_t){
@@ -239,6 +261,12 @@ void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_
         return NULL;
     return dh_table_touch_h(t, vw->pair_key, vw->pair_len, vw->pair_hash, vw->ev->ts_us,
                             created);
+}
+
+void *dh_kit_touch_pair_window(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
+                               const dh_verdict_t *v)
+{
+    return counted(dh_kit_touch_pair(t, vw, domain_max, NULL), vw->ev, v);
 }
 
 void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap)

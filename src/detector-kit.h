@@ -189,6 +189,15 @@ typedef struct {
 /* Count ev in the window (the first event sets the client). */
 void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_verdict_t *v);
 
+/* The window of key in t, created when absent, with ev counted in its
+   header (dh_kit_window_update): for a window struct that starts with its
+   dh_kit_window_t. NULL when the event is late. */
+void *dh_kit_touch_window(dh_table_t *t, const void *key, size_t keylen, const dh_event_t *ev,
+                          const dh_verdict_t *v);
+
+/* The same for the window of the event's client (the view's client hash). */
+void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_verdict_t *v);
+
 /* The detection's times and client from the window that started at ws
    (fired at the last event); the rest zero. */
 dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws);
@@ -237,6 +246,11 @@ void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs,
    sizeof(dh_addr_t) + domain_max bytes), or when the event is late. */
 void *dh_kit_touch_pair(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
                         bool *created);
+
+/* dh_kit_touch_pair, then the event counted in the window's header, for a
+   window struct that starts with its dh_kit_window_t (dh_kit_touch_window). */
+void *dh_kit_touch_pair_window(dh_table_t *t, const dh_event_view_t *vw, size_t domain_max,
+                               const dh_verdict_t *v);
 
 /* The domain of such a key, NUL-terminated into out (cap bytes). */
 void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);

@@ -315,17 +315,6 @@ static void count_resolved(dga_t *d, window_t *w, const char *rd, size_t label_l
     w->ok_random += s.cls == DH_LEX_RANDOM;
 }
 
-static window_t *window_for(dga_t *d, const dh_event_view_t *view, const dh_verdict_t *v)
-{
-    const dh_event_t *ev = view->ev;
-    window_t *w = dh_table_touch_h(d->table, &ev->client, sizeof(dh_addr_t), view->client_hash,
-                                   ev->ts_us, NULL);
-    if (!w)
-        return NULL;
-    dh_kit_window_update(&w->h, ev, v);
-    return w;
-}
-
 static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                          const dh_detect_env_t *env)
 {
@@ -338,7 +327,7 @@ static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verd
     const char *dot = strchr(rd, '.');
     if (!dot || dot == rd || ignored_suffix(d, dot + 1))
         return;
-    window_t *w = window_for(d, view, v);
+    window_t *w = dh_kit_touch_client(d->table, view, v);
     if (!w)
         return;
     uint64_t h = view->domain_hash; /* dh_hash64(rd, rd_len) */

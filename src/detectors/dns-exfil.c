@@ -321,10 +321,9 @@ static void update(exfil_t *x, dh_table_t *t, const dh_event_view_t *view,
                    const dh_verdict_t *v, const payload_t *pl)
 {
     const dh_event_t *ev = view->ev;
-    window_t *w = dh_kit_touch_pair(t, view, DOMAIN_MAX, NULL);
+    window_t *w = dh_kit_touch_pair_window(t, view, DOMAIN_MAX, v);
     if (!w)
         return;
-    dh_kit_window_update(&w->h, ev, v);
     w->common |= v->common;
     w->encodings |= pl->encodings;
     bool fresh = dh_distinct_add(&w->names, pl->hash);

@@ -34,10 +34,9 @@ size_t recon_any_early_off(void)
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen)
 {
-    any_t *w = dh_table_touch(r->any, key, keylen, ev->ts_us);
+    any_t *w = dh_kit_touch_window(r->any, key, keylen, ev, v);
     if (!w)
         return;
-    dh_kit_window_update(&w->h, ev, v);
     w->udp += ev->transport == DH_TRANSPORT_UDP;
     w->tcp += ev->transport == DH_TRANSPORT_TCP;
     if (ev->rcode >= 0 || ev->has_response) {

@@ -100,10 +100,9 @@ void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     int rev = reverse_prefix(ev->qname_lc, len, &net);
     if (!rev && r->p.reverse_only)
         return;
-    ptr_t *w = dh_table_touch(r->ptr, key, keylen, ev->ts_us);
+    ptr_t *w = dh_kit_touch_window(r->ptr, key, keylen, ev, v);
     if (!w)
         return;
-    dh_kit_window_update(&w->h, ev, v);
     if (ev->rcode >= 0) {
         w->responses++;
         w->nxdomain += ev->rcode == DH_RCODE_NXDOMAIN;

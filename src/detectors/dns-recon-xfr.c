@@ -38,10 +38,9 @@ void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     for (size_t i = 0; i < r->n_secondaries; i++)
         if (dh_cidr_contains(&r->secondaries[i], &ev->client))
             return;
-    xfr_t *w = dh_table_touch(r->xfr, key, keylen, ev->ts_us);
+    xfr_t *w = dh_kit_touch_window(r->xfr, key, keylen, ev, v);
     if (!w)
         return;
-    dh_kit_window_update(&w->h, ev, v);
     w->axfr += ev->qtype == DH_QTYPE_AXFR;
     w->ixfr += ev->qtype == DH_QTYPE_IXFR;
     w->tcp += ev->transport == DH_TRANSPORT_TCP;

@@ -144,10 +144,9 @@ static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_v
         return; /* an ordinary lookup: no state */
 
     /* key: client address + registered domain */
-    window_t *w = dh_kit_touch_pair(t->table, view, DOMAIN_MAX, NULL);
+    window_t *w = dh_kit_touch_pair_window(t->table, view, DOMAIN_MAX, v);
     if (!w)
         return;
-    dh_kit_window_update(&w->h, ev, v);
     w->common |= v->common;
     w->by_type[slot]++;
     w->data_qtype += slot != 5;

@@ -338,11 +338,9 @@ static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verd
     if (!is_canary && !is_resolver && !off_list && !dot && !odd_port)
         return; /* an ordinary lookup: no state */
 
-    window_t *w = dh_table_touch_h(t->table, &ev->client, sizeof(dh_addr_t), view->client_hash,
-                                   ev->ts_us, NULL);
+    window_t *w = dh_kit_touch_client(t->table, view, v);
     if (!w)
         return;
-    dh_kit_window_update(&w->h, ev, v);
     if (is_canary) {
         int a = canary_answer(ev);
         if (a == 1) {
