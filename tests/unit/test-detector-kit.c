@@ -4,7 +4,9 @@
  * sticks), its detection, samples (cut, capped, distinct), the client x
  * domain key and back, the confidence cap, emit's defaults, thresholds as
  * JSON, early alerts (checked at the crossing event, once, at the pace
- * given, completed by the close; nothing asked when off).
+ * given, completed by the close; nothing asked when off), dh_kit_new
+ * (defaults read, required thresholds, setup and release, the spec's table)
+ * and the touch that counts into the window header.
  */
 #include <criterion/criterion.h>
 #include <stddef.h>
@@ -407,4 +409,54 @@ Test(detector_kit, a_failed_setup_releases_and_returns_its_error)
     cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
     cr_assert_str_eq(err, "setup said no");
     cr_assert_eq(released, 1, "what the setup made is released");
+}
+
+typedef struct {
+    dh_kit_t kit;
+    kit_params_t p;
+    dh_table_t *table;
+    int closes;
+} spec_det_t;
+
+static void spec_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                       dh_close_t why)
+{
+    (void)key;
+    (void)keylen;
+    (void)value;
+    (void)ws;
+    if (!dh_kit_is_early(why))
+        ((spec_det_t *)ctx)->closes++;
+}
+
+Test(detector_kit, new_makes_the_spec_table_and_touch_window_counts_into_its_header)
+{
+    dh_rule_t rule;
+    memset(&rule, 0, sizeof(rule));
+    dh_state_t *st = dh_state_new(1 << 20);
+    dh_detect_env_t env = {.state = st};
+    const dh_kit_spec_t spec = {
+        .name = "spec_test", .size = sizeof(spec_det_t), .params = &new_pt,
+        .params_off = offsetof(spec_det_t, p),
+        .table = {.name = "spec_test.client", .value_size = sizeof(early_win_t),
+                  .early_off = offsetof(early_win_t, early),
+                  .window_off = offsetof(kit_params_t, window), .on_close = spec_close,
+                  .pace = {1, 0}, .table_off = offsetof(spec_det_t, table)}};
+    char err[256] = "";
+    spec_det_t *d = dh_kit_new(&spec, &rule, &env, err, sizeof(err));
+    cr_assert_not_null(d, "%s", err);
+    cr_assert_not_null(d->table, "the table is stored where the spec says");
+    dh_verdict_t plain = {0}, resolver = {.from_resolver = true};
+    dh_event_t a = event_at(DH_S_TO_US(10), 7), b = event_at(DH_S_TO_US(40), 7);
+    early_win_t *w1 = dh_kit_touch_window(d->table, &a.client, sizeof(a.client), &a, &plain);
+    early_win_t *w2 = dh_kit_touch_window(d->table, &b.client, sizeof(b.client), &b, &resolver);
+    cr_assert(w1 && w1 == w2, "one window for one client");
+    cr_assert_eq(w2->h.events, 2);
+    cr_assert_eq(w2->h.first_us, DH_S_TO_US(10));
+    cr_assert_eq(w2->h.last_us, DH_S_TO_US(40));
+    cr_assert(w2->h.from_resolver);
+    dh_state_flush(st);
+    cr_assert_eq(d->closes, 1, "the window closes through the spec's on_close, ctx = state");
+    dh_kit_destroy(d);
+    dh_state_free(st);
 }
