@@ -68,7 +68,7 @@
 
 typedef struct {
     int64_t window, min_timestamps, burst_gap, min_interval, hist_min_groups, full_count,
-        prevalent_clients, gate_slots;
+        prevalent_clients, gate_slots, early_every_queries, early_every_seconds;
     double min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above, ttl_share,
         w_ts, w_reg, w_hist, w_count, prevalent_factor;
 } params_t;
@@ -146,6 +146,8 @@ static const dh_int_param_t int_params[] = {
     DH_KIT_PARAM(params_t, full_count, 120, 4, 10000000),
     DH_KIT_PARAM(params_t, prevalent_clients, 5, 1, 10000000),
     DH_KIT_PARAM(params_t, gate_slots, 262144, 1024, 1 << 26),
+    DH_KIT_PARAM(params_t, early_every_queries, 4, 1, 65535),
+    DH_KIT_PARAM(params_t, early_every_seconds, 300, 0, 86400),
 };
 
 static const dh_double_param_t dbl_params[] = {
@@ -289,12 +291,14 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     }
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
-    /* names are scored early (sorting RING intervals: at most every 4
-       queries or 5 minutes of event time a key); registered domains only
-       at close, where a name reported marks its domain */
+    /* names are scored early (sorting RING intervals: at most every
+       early_every_queries queries or early_every_seconds of event time a
+       key); registered domains only at close, where a name reported marks
+       its domain */
+    dh_kit_pace_t pace = {(uint16_t)b->p.early_every_queries, b->p.early_every_seconds};
     dh_kit_etable_opts_t o = {.name = "dns_beacon.client_name", .value_size = sizeof(track_t),
                               .window_s = b->p.window, .on_close = close_name, .ctx = b,
-                              .early_off = offsetof(track_t, early), .pace = {4, 300}};
+                              .early_off = offsetof(track_t, early), .pace = pace};
     b->names = dh_kit_early_table(&b->kit, &o);
     b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
                               close_domain, b);

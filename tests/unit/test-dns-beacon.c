@@ -55,11 +55,12 @@ static void collect(void *ctx, const dh_detection_t *d)
     dh_sb_free(&sb);
 }
 
-static fixture_t *open_dir(const char *dir)
+static fixture_t *open_dir_early(const char *dir, bool early)
 {
     char err[512];
     fixture_t *f = calloc(1, sizeof(*f));
     cr_assert_not_null(f);
+    f->env.early_alerts = early;
     f->state = dh_state_new(64 << 20);
     f->rule = dh_rule_load(dir, "dns_beacon", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
@@ -71,6 +72,11 @@ static fixture_t *open_dir(const char *dir)
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
     f->rng = 0x9e3779b97f4a7c15ULL;
     return f;
+}
+
+static fixture_t *open_dir(const char *dir)
+{
+    return open_dir_early(dir, false);
 }
 
 static fixture_t *open_detector(void)
@@ -499,4 +505,42 @@ Test(dns_beacon, percentile_interpolates)
     cr_assert_float_eq(dh_beacon_percentile(v, 4, 0.25), 17.5, 1e-9);
     cr_assert_float_eq(dh_beacon_percentile(v, 4, 1.0), 40, 1e-9);
     cr_assert_float_eq(dh_beacon_percentile(v, 1, 0.75), 10, 1e-9);
+}
+
+/* Early alerts (live runs): a name's open window is scored again every
+   early_every_queries queries (or early_every_seconds of event time), a
+   pace that is data in rules/dns_beacon.yaml. Returns the number of the
+   check-in (one a minute) after which the first finding came, -1 none. */
+static int first_early_checkin(const char *dir)
+{
+    fixture_t *f = open_dir_early(dir, true);
+    int at = -1;
+    for (int i = 0; i < 300 && at < 0; i++) {
+        query(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "c2.pace-test.net",
+              "pace-test.net", 3600); /* a TTL unlike the interval: not a cache refresh */
+        if (f->sink.n > 0)
+            at = i + 1;
+    }
+    close_detector(f);
+    return at;
+}
+
+Test(dns_beacon, the_early_check_pace_comes_from_the_rules)
+{
+    int shipped = first_early_checkin(DH_SOURCE_DIR "/rules");
+    char dir[64];
+    rule_variant(dir, "  early_every_queries: 4\n", "  early_every_queries: 1\n");
+    int every = first_early_checkin(dir);
+    remove_variant(dir);
+    rule_variant(dir, "  early_every_queries: 4\n  early_every_seconds: 300\n",
+                 "  early_every_queries: 1000\n  early_every_seconds: 0\n");
+    int rare = first_early_checkin(dir);
+    remove_variant(dir);
+    cr_log_info("beacon early alert at check-in %d (every query), %d (shipped: every 4th or "
+                "5 min)", every, shipped);
+    cr_assert_gt(every, 0, "a minute beacon is reported before its day-long window closes");
+    cr_assert_gt(shipped, 0);
+    cr_assert_leq(every, shipped, "scoring every query cannot be later");
+    cr_assert_lt(shipped - every, 4, "the shipped pace checks at least every 4th query");
+    cr_assert_eq(rare, -1, "every 1000th query: not within 300 check-ins");
 }
