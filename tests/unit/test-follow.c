@@ -430,22 +430,30 @@ Test(follow, a_file_rotated_while_stopped_is_finished_before_the_new_one)
     remove_dir();
 }
 
+/* A fresh directory with eve.json holding one Suricata request that waits
+   for its response (a pending transaction); names the log, the events
+   output and the checkpoint file in it (128 bytes each). */
+static void pending_request_log(char *log, char *events, char *ck)
+{
+    make_dir();
+    in_dir(log, 128, "eve.json");
+    in_dir(events, 128, "events.jsonl");
+    in_dir(ck, 128, "follow.checkpoint");
+    append_text(log, "{\"timestamp\":\"2023-11-08T08:00:11.729939+0000\",\"flow_id\":1,"
+                     "\"event_type\":\"dns\",\"src_ip\":\"10.1.0.19\",\"src_port\":38864,"
+                     "\"dest_ip\":\"10.0.1.53\",\"dest_port\":53,\"proto\":\"UDP\","
+                     "\"dns\":{\"version\":2,\"type\":\"query\",\"id\":64837,"
+                     "\"rrname\":\"pending.example.com\",\"rrtype\":\"A\",\"tx_id\":0}}\n");
+}
+
 /* The checkpoint covers only records whose findings are safe: a Suricata
    request still waiting for its response (a pending transaction) holds it
    at the start of the request's group, so the restart reads the request
    again and pairs it with its response. */
 Test(follow, the_checkpoint_stops_before_a_pending_transaction)
 {
-    make_dir();
     char log[128], events[128], ck[128];
-    in_dir(log, sizeof(log), "eve.json");
-    in_dir(events, sizeof(events), "events.jsonl");
-    in_dir(ck, sizeof(ck), "follow.checkpoint");
-    append_text(log, "{\"timestamp\":\"2023-11-08T08:00:11.729939+0000\",\"flow_id\":1,"
-                     "\"event_type\":\"dns\",\"src_ip\":\"10.1.0.19\",\"src_port\":38864,"
-                     "\"dest_ip\":\"10.0.1.53\",\"dest_port\":53,\"proto\":\"UDP\","
-                     "\"dns\":{\"version\":2,\"type\":\"query\",\"id\":64837,"
-                     "\"rrname\":\"pending.example.com\",\"rrtype\":\"A\",\"tx_id\":0}}\n");
+    pending_request_log(log, events, ck);
     follow_once(log, events, ck, false);
     char path[256], err[256] = "";
     dh_follow_pos_t p;
@@ -466,16 +474,8 @@ static void finish_at_once(void *arg)
    included. */
 Test(follow, a_finish_ends_the_input_and_checkpoints_all)
 {
-    make_dir();
     char log[128], events[128], ck[128];
-    in_dir(log, sizeof(log), "eve.json");
-    in_dir(events, sizeof(events), "events.jsonl");
-    in_dir(ck, sizeof(ck), "follow.checkpoint");
-    append_text(log, "{\"timestamp\":\"2023-11-08T08:00:11.729939+0000\",\"flow_id\":1,"
-                     "\"event_type\":\"dns\",\"src_ip\":\"10.1.0.19\",\"src_port\":38864,"
-                     "\"dest_ip\":\"10.0.1.53\",\"dest_port\":53,\"proto\":\"UDP\","
-                     "\"dns\":{\"version\":2,\"type\":\"query\",\"id\":64837,"
-                     "\"rrname\":\"pending.example.com\",\"rrtype\":\"A\",\"tx_id\":0}}\n");
+    pending_request_log(log, events, ck);
     run_t r;
     run_open(&r, log, events, ck, false);
     dh_source_end_t e = DH_SOURCE_STOPPED;

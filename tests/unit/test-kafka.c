@@ -347,6 +347,46 @@ static const char axfr_line[] =
     "\"rcode_name\":\"REFUSED\",\"AA\":false,\"TC\":false,\"RD\":true,\"RA\":false,\"Z\":0,"
     "\"rejected\":false}";
 
+/* A live consumer of topic "dns" on a fresh mock cluster (idle flush 1 s,
+   lateness 0, early alerts as given) while play_world produces axfr_line
+   and times its detection; returns once the source stopped. The pipeline
+   and the output file stay for the test to inspect (live_run_free). */
+typedef struct {
+    mock_t m;
+    char out[64];
+    dh_options_t o;
+    dh_pipeline_t *pl;
+    world_t w;
+    dh_source_ctl_t ctl;
+    dh_source_end_t end;
+} live_run_t;
+
+static void live_axfr_run(live_run_t *r, const char *tag, dh_early_t early)
+{
+    memset(r, 0, sizeof(*r));
+    mock_up(&r->m, "dns");
+    cap_temp_path(r->out, sizeof(r->out), tag);
+    consumer_options(&r->o, &r->m, r->out, tag);
+    r->o.core.idle_flush_us = 1000000;
+    r->o.core.lateness_us = 0;
+    r->o.core.early_alerts = early;
+    r->pl = pipeline_for(&r->o);
+    const dh_source_type_t *t = dh_source_for("kafka:dns");
+    r->end = DH_SOURCE_END_OF_INPUT;
+    r->w = (world_t){&r->ctl, r->m.bootstraps, "dns", axfr_line, r->out, -1};
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, play_world, &r->w), 0);
+    cr_assert_eq(dh_source_read(t, "kafka:dns", r->pl, &r->o, &r->ctl, &r->end), 0);
+    pthread_join(th, NULL);
+}
+
+static void live_run_free(live_run_t *r)
+{
+    unlink(r->out);
+    dh_pipeline_free(r->pl);
+    mock_down(&r->m);
+}
+
 /* Kafka is a live input: once the topic is quiet for --idle-flush of wall
    time, the window of the last record closes as the wall clock moves on and
    its finding reaches the output while the consumer keeps running (no
@@ -355,37 +395,19 @@ static const char axfr_line[] =
    -> detection in the output) is the one README "Kafka latency" gives. */
 Test(kafka, a_quiet_topic_closes_windows_after_the_idle_time, .timeout = 120)
 {
-    mock_t m;
-    mock_up(&m, "dns");
-    char out[64];
-    cap_temp_path(out, sizeof(out), "kafka-live-out");
-    dh_options_t o;
-    consumer_options(&o, &m, out, "dnshound-live");
-    o.core.idle_flush_us = 1000000;
-    o.core.lateness_us = 0;
-    o.core.early_alerts = DH_EARLY_OFF; /* the window's close is what is timed */
-    dh_pipeline_t *pl = pipeline_for(&o);
-    const dh_source_type_t *t = dh_source_for("kafka:dns");
-    dh_source_ctl_t ctl = {0};
-    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
-    world_t w = {&ctl, m.bootstraps, "dns", axfr_line, out, -1};
-    pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, play_world, &w), 0);
-    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
-    pthread_join(th, NULL);
-    cr_assert_eq(end, DH_SOURCE_STOPPED, "stopped, not finished: no window closed at an end");
-    const dh_counters_t *c = dh_pipeline_counters(pl);
+    live_run_t r;
+    live_axfr_run(&r, "kafka-live-out", DH_EARLY_OFF); /* the window's close is what is timed */
+    cr_assert_eq(r.end, DH_SOURCE_STOPPED, "stopped, not finished: no window closed at an end");
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
     cr_assert_eq(c->records, 1);
     cr_log_info("kafka live latency (idle-flush 1 s, lateness 0, window end 1.5 s after the "
-                "event): %lld ms", (long long)w.latency_ms);
-    cr_assert(dh_pipeline_is_live(pl), "the Kafka source is a live input");
+                "event): %lld ms", (long long)r.w.latency_ms);
+    cr_assert(dh_pipeline_is_live(r.pl), "the Kafka source is a live input");
     cr_assert_geq(c->idle_advances, 1, "the quiet topic moved the watermark");
     cr_assert_eq(c->detections, 1);
-    cr_assert_geq(w.latency_ms, 1400, "not before the window end has gone by in wall time");
-    cr_assert_lt(w.latency_ms, 10000, "%lld ms", (long long)w.latency_ms);
-    unlink(out);
-    dh_pipeline_free(pl);
-    mock_down(&m);
+    cr_assert_geq(r.w.latency_ms, 1400, "not before the window end has gone by in wall time");
+    cr_assert_lt(r.w.latency_ms, 10000, "%lld ms", (long long)r.w.latency_ms);
+    live_run_free(&r);
 }
 
 /* A broker that is down fills the producer's queue: a write waits for room
@@ -662,31 +684,14 @@ Test(kafka, a_stop_with_the_broker_down_and_nothing_pending, .timeout = 120)
    says it is early. */
 Test(kafka, a_single_record_finding_is_written_when_its_message_is_read, .timeout = 120)
 {
-    mock_t m;
-    mock_up(&m, "dns");
-    char out[64];
-    cap_temp_path(out, sizeof(out), "kafka-early-out");
-    dh_options_t o;
-    consumer_options(&o, &m, out, "dnshound-early");
-    o.core.idle_flush_us = 1000000;
-    o.core.lateness_us = 0;
-    dh_pipeline_t *pl = pipeline_for(&o);
-    const dh_source_type_t *t = dh_source_for("kafka:dns");
-    dh_source_ctl_t ctl = {0};
-    dh_source_end_t end = DH_SOURCE_END_OF_INPUT;
-    world_t w = {&ctl, m.bootstraps, "dns", axfr_line, out, -1};
-    pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, play_world, &w), 0);
-    cr_assert_eq(dh_source_read(t, "kafka:dns", pl, &o, &ctl, &end), 0);
-    pthread_join(th, NULL);
+    live_run_t r;
+    live_axfr_run(&r, "kafka-early-out", DH_EARLY_AUTO);
     cr_log_info("kafka early alert latency (produce -> line in the output): %lld ms",
-                (long long)w.latency_ms);
-    cr_assert_geq(w.latency_ms, 0, "no detection in the output");
-    cr_assert_lt(w.latency_ms, 1400, "%lld ms: not early", (long long)w.latency_ms);
-    char *text = cap_read(out, NULL);
+                (long long)r.w.latency_ms);
+    cr_assert_geq(r.w.latency_ms, 0, "no detection in the output");
+    cr_assert_lt(r.w.latency_ms, 1400, "%lld ms: not early", (long long)r.w.latency_ms);
+    char *text = cap_read(r.out, NULL);
     cr_assert_not_null(strstr(text, "\"early\":true"), "%s", text);
     free(text);
-    unlink(out);
-    dh_pipeline_free(pl);
-    mock_down(&m);
+    live_run_free(&r);
 }
