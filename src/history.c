@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "history-check.h"
+#include "history-days.h"
 #include "sketch.h"
 #include "util-ip.h"
 #include "util-mem.h"
@@ -58,6 +59,7 @@ struct dh_history {
     uint32_t *dirty_list; /* cache indexes of the dirty entries, `dirty` of them */
     bool meta_dirty;
     int64_t since_us;
+    dh_days_t days;        /* the UTC days learned from (history-days.h), meta "days" */
     int64_t last_sync_ts;  /* event time of the last commit */
     int64_t maint_day;     /* UTC day of the last maintenance pass */
     int64_t max_ts;
@@ -127,6 +129,20 @@ static int put_meta(dh_history_t *h, MDB_txn *txn, const char *name, int64_t val
     return mdb_put(txn, h->meta, &k, &v, 0);
 }
 
+/* The days learned from: 0, MDB_NOTFOUND (a history from before they were
+   kept: its coverage starts again, logged), or an LMDB error. */
+static int load_days(dh_history_t *h, MDB_txn *txn)
+{
+    MDB_val k = {4, "days"}, v;
+    int rc = mdb_get(txn, h->meta, &k, &v);
+    if (rc == 0 && dh_days_load(&h->days, v.mv_data, v.mv_size) != 0)
+        rc = MDB_NOTFOUND;
+    if (rc == MDB_NOTFOUND && h->since_us != INT64_MAX)
+        dh_log(h->log, DH_LOG_WARN, "history", NULL, "%s: no record of the days learned from: "
+               "the warm-up of new_domain starts again", h->dir);
+    return rc;
+}
+
 /* 0, -1 with err (a history format this dnshound does not read), or an
    LMDB error for the caller to judge. */
 static int open_dbs(dh_history_t *h, char *err, size_t errlen)
@@ -152,6 +168,8 @@ static int open_dbs(dh_history_t *h, char *err, size_t errlen)
         rc = put_meta(h, txn, "version", REC_VERSION);
     int src = get_meta(h, txn, "since", &h->since_us);
     if (rc == 0 && src != MDB_NOTFOUND)
+        rc = src;
+    if (rc == 0 && (src = load_days(h, txn)) != MDB_NOTFOUND)
         rc = src;
     if (rc) {
         mdb_txn_abort(txn);
@@ -254,6 +272,8 @@ static int open_env(dh_history_t *h, char *err, size_t errlen)
     if (rc == 1 && h->o.recover) {
         env_close(h);
         h->since_us = INT64_MAX;
+        dh_days_free(&h->days);
+        dh_days_init(&h->days);
         if (move_aside(h, why, err, errlen))
             return -1;
         rc = try_open(h, why, sizeof(why), err, errlen);
@@ -274,6 +294,7 @@ dh_history_t *dh_history_open(const dh_history_options_t *o, const dh_history_tu
     h->ephemeral = o->no_state || !o->state_dir;
     h->lock_fd = -1;
     h->since_us = INT64_MAX;
+    dh_days_init(&h->days);
     h->last_sync_ts = INT64_MIN;
     h->maint_day = INT64_MIN;
     h->max_ts = INT64_MIN;
@@ -332,6 +353,7 @@ void dh_history_close(dh_history_t *h)
     free(h->cache);
     free(h->keys);
     free(h->dirty_list);
+    dh_days_free(&h->days);
     free(h);
 }
 
@@ -431,7 +453,13 @@ static int put_dirty(dh_history_t *h, MDB_txn *txn, size_t from, size_t n, bool 
         if (rc)
             return rc;
     }
-    return last && h->since_us != INT64_MAX ? put_meta(h, txn, "since", h->since_us) : 0;
+    if (!last || h->since_us == INT64_MAX)
+        return 0;
+    size_t len;
+    const void *days = dh_days_bytes(&h->days, &len);
+    MDB_val k = {4, "days"}, v = {len, (void *)days};
+    int rc = put_meta(h, txn, "since", h->since_us);
+    return rc ? rc : mdb_put(txn, h->meta, &k, &v, 0);
 }
 
 static int evict_to(dh_history_t *h, uint64_t keep, uint64_t *left);
@@ -849,6 +877,10 @@ dh_history_rec_t *dh_history_observe(dh_history_t *h, const char *domain, size_t
         h->st.inserted++;
     if (update(&e->rec, ev, *found))
         mark_dirty(h, e);
+    /* the day counts ride along with any commit; a new day or an older
+       "since" is a reason for one */
+    if (dh_days_add(&h->days, ev->ts_us))
+        h->meta_dirty = true;
     if (ev->ts_us < h->since_us) {
         h->since_us = ev->ts_us;
         h->meta_dirty = true;
@@ -887,6 +919,12 @@ int64_t dh_history_since(const dh_history_t *h)
     return h->since_us;
 }
 
+uint32_t dh_history_days_before(dh_history_t *h, int64_t ts_us)
+{
+    int64_t horizon = h->o.expire_us > 0 ? (h->o.expire_us + DAY_US - 1) / DAY_US : 0;
+    return dh_days_before(&h->days, ts_us, horizon > INT32_MAX ? 0 : (int32_t)horizon);
+}
+
 void dh_history_set_visitor(dh_history_t *h, dh_history_visit_fn fn, void *ctx)
 {
     h->visit = fn;
@@ -897,6 +935,7 @@ dh_history_stats_t dh_history_stats(const dh_history_t *h)
 {
     dh_history_stats_t s = h->st;
     s.since_us = h->since_us;
+    s.days_with_data = h->days.n;
     MDB_stat ms;
     if (h->rtxn && mdb_stat(h->rtxn, h->domains, &ms) == 0)
         s.entries = ms.ms_entries;

@@ -82,6 +82,7 @@ typedef struct {
         write_errors, entries;
     uint64_t read_errors; /* lookups LMDB failed (a damaged page), logged with the path */
     int64_t since_us; /* oldest event time learned from, INT64_MAX when empty */
+    size_t days_with_data; /* UTC days it learned from (history-days.h) */
 } dh_history_stats_t;
 
 typedef struct dh_history dh_history_t;
@@ -122,6 +123,12 @@ int dh_history_mark(dh_history_t *h, const char *domain, size_t len, uint32_t fl
 /* Oldest event time the history learned from (its coverage), INT64_MAX when
    empty. */
 int64_t dh_history_since(const dh_history_t *h);
+
+/* Its coverage for an event at ts_us: the UTC days with data it learned
+   from before that event's day, no more than the expiry (o->expire_us)
+   before it. A replay of one old capture gives one day, however old. O(1)
+   for the events of one day. */
+uint32_t dh_history_days_before(dh_history_t *h, int64_t ts_us);
 
 /* Lifecycle visitor: called for every record during the daily maintenance
    pass (at the first commit of each new UTC day of event time), before

@@ -650,3 +650,32 @@ Test(history, garbage_pages_behind_sound_meta_pages_are_refused)
         remove_dir();
     }
 }
+
+/* Coverage is the days that had data: one old capture replayed into an
+   empty history is one day of it, however long ago, and it is kept across
+   a restart. Days older than the expiry before an event do not count. */
+Test(history, coverage_counts_the_days_with_data_not_the_span)
+{
+    make_dir();
+    dh_history_t *h = open_history(16, 30);
+    bool found;
+    dh_history_rec_t before;
+    int64_t old = T0 - 400 * DAY; /* a capture from over a year ago */
+    for (int i = 0; i < 50; i++)
+        see(h, "old.example", "10.0.0.1", old + i * 60 * 1000000LL, "192.0.2.1", &found, &before);
+    cr_assert_eq(dh_history_days_before(h, old), 0, "nothing before the capture's own day");
+    cr_assert_eq(dh_history_days_before(h, old + DAY), 1);
+    cr_assert_eq(dh_history_days_before(h, T0), 0, "400 days back is past the 30-day expiry");
+    cr_assert_eq(dh_history_since(h), old, "the oldest event is still the since of the stats");
+    for (int d = 0; d < 5; d++) /* five days of live data, one event each */
+        see(h, "live.example", "10.0.0.2", T0 + d * DAY, "192.0.2.2", &found, &before);
+    cr_assert_eq(dh_history_days_before(h, T0 + 4 * DAY), 4, "today is not yet coverage");
+    cr_assert_eq(dh_history_days_before(h, T0 + 6 * DAY), 5);
+    cr_assert_eq(dh_history_stats(h).days_with_data, 6);
+    dh_history_close(h);
+    h = open_history(16, 30);
+    cr_assert_eq(dh_history_days_before(h, T0 + 6 * DAY), 5, "the days survive a restart");
+    cr_assert_eq(dh_history_days_before(h, old + DAY), 1);
+    dh_history_close(h);
+    remove_dir();
+}
