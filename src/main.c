@@ -282,15 +282,24 @@ static int check_inputs(int argc, char **argv, const char *const *cfg_inputs)
 }
 
 /* --follow: a followed file never ends, so a second input would never be
-   read; one file per run. */
+   read; one file per run, and a file: the --follow options are the file
+   source's (a directory, stdin or a Kafka topic would ignore them). */
 static int check_follow(const dh_options_t *o, int argc, char **argv,
                         const char *const *cfg_inputs)
 {
     int n;
-    (void)input_list(argc, argv, cfg_inputs, &n);
-    if (o->follow.follow && n > 1) {
+    const char *const *in = input_list(argc, argv, cfg_inputs, &n);
+    if (!o->follow.follow)
+        return 0;
+    if (n > 1) {
         fprintf(stderr, "dnshound: --follow follows one file (%d inputs given: the ones after "
                         "the first would never be read)\n", n);
+        return -1;
+    }
+    const dh_source_type_t *t = dh_source_for(n ? in[0] : "-");
+    if (t->options != &dh_opts_source_follow) {
+        fprintf(stderr, "dnshound: --follow follows a file; %s is a %s input (%s)\n",
+                n ? in[0] : "-", t->name, t->description);
         return -1;
     }
     return 0;
@@ -302,8 +311,10 @@ static int check_follow(const dh_options_t *o, int argc, char **argv,
 static bool resumes(const dh_options_t *o, int argc, char **argv,
                     const char *const *cfg_inputs)
 {
-    if (o->follow.follow && !o->follow.from_start)
-        return true; /* --from-start reads all again: a fresh output */
+    if (o->follow.follow)
+        /* --from-start reads all again, and without a checkpoint (--no-state)
+           every run does: a fresh output */
+        return !o->follow.from_start && o->follow.checkpoint;
     int n;
     const char *const *in = input_list(argc, argv, cfg_inputs, &n);
     for (int i = 0; i < n; i++)
@@ -354,8 +365,12 @@ int main(int argc, char **argv)
         dh_config_free(cfg);
         return 2;
     }
-    if (resumes(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL))
+    bool resuming = resumes(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL);
+    if (resuming)
         opt.sink.append = true;
+    /* before the set-up (a history page walk can take a while): a SIGUSR1
+       then finishes the run as soon as it reads, instead of killing it */
+    install_stop_handlers(resuming || opt.follow.follow);
     int rules_from_cfg = cfg && !rules_given && strcmp(opt.detect.rules_dir, "rules") != 0;
     opt.detect.rules_dir =
         find_rules_dir(rules_given || rules_from_cfg ? opt.detect.rules_dir : NULL, rules_buf,

@@ -713,6 +713,19 @@ t_follow_takes_one_plain_file() {
     rm -f "$W/fifo"; mkfifo "$W/fifo"
     "$DH" --no-state -F "$W/fifo" >/dev/null 2>"$W/err"
     [ $? -eq 1 ] && grep -q 'not a regular file' "$W/err" || fail "FIFO: $(cat "$W/err")" || return 1
+    # a directory or stdin would ignore --follow: a usage error, not a replay
+    mkdir -p "$W/follow-dir"; cp samples/demo-eve.json "$W/follow-dir/eve.json"
+    "$DH" --no-state -F "$W/follow-dir" >/dev/null 2>"$W/err"
+    [ $? -eq 2 ] && grep -q 'follows a file; .* is a dir input' "$W/err" || fail "dir: $(cat "$W/err")" || return 1
+    "$DH" --no-state -F - </dev/null >/dev/null 2>"$W/err"
+    [ $? -eq 2 ] && grep -q 'is a stdin input' "$W/err" || fail "stdin: $(cat "$W/err")" || return 1
+    # no checkpoint (--no-state): every run reads from the start, so the
+    # output is a fresh one, not appended to
+    echo stale > "$W/follow-out.jsonl"
+    "$DH" --no-state -F -o "$W/follow-out.jsonl" samples/demo-eve.json 2>/dev/null &
+    pid=$!; sleep 2; kill -TERM $pid; wait $pid
+    grep -q stale "$W/follow-out.jsonl" && fail "--no-state follow appended to the last run's output" && return 1
+    [ -s "$W/follow-out.jsonl" ] || fail "no detections from the followed sample" || return 1
 }
 
 # ---- state that survives faults ------------------------------------------------
