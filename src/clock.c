@@ -54,14 +54,24 @@ static int64_t median_recent(const dh_stream_t *s)
 }
 
 /* The newest event time that may move the clock: INT64_MAX when the rule
-   is off, INT64_MIN while the ring fills. */
-static int64_t clock_cap(const dh_stream_t *s)
+   is off, INT64_MIN while the ring fills. Kept in the stream and computed
+   again only when the ring changes (a record), not for each event of it. */
+static int64_t compute_cap(const dh_stream_t *s)
 {
     if (s->pl->opt.core.max_future_us <= 0)
         return INT64_MAX;
     if (s->n_recent < RECENT_TIMES)
         return INT64_MIN;
     return median_recent(s) + s->pl->opt.core.max_future_us;
+}
+
+static int64_t clock_cap(dh_stream_t *s)
+{
+    if (!s->cap_known) {
+        s->cap = compute_cap(s);
+        s->cap_known = true;
+    }
+    return s->cap;
 }
 
 /* The ring just filled: the first records too far ahead were processed
@@ -81,6 +91,7 @@ bool dh_clock_is_future(dh_stream_t *s, int64_t ts)
         return false;
     s->recent[s->recent_next] = ts;
     s->recent_next = (s->recent_next + 1) % RECENT_TIMES;
+    s->cap_known = false;
     if (s->n_recent < RECENT_TIMES && ++s->n_recent == RECENT_TIMES)
         count_first_outliers(s);
     return s->n_recent == RECENT_TIMES && ts > clock_cap(s);

@@ -122,6 +122,8 @@ struct dh_stream {
     int64_t recent[RECENT_TIMES];
     unsigned n_recent, recent_next;
     bool clock_warm;
+    bool cap_known; /* cap is clock_cap() of the ring as it is (clock.c) */
+    int64_t cap;
     dh_stream_t *prev, *next;
     uint64_t records, malformed, skipped;
     unsigned reported;
