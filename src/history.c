@@ -557,7 +557,10 @@ int dh_history_sync(dh_history_t *h)
         write_failed(h, "read transaction", rrc);
         return -1;
     }
-    h->st.commits++;
+    /* a slice LMDB refused is not retried (a full or failing disk would
+       keep the cache full of dirty records): it is counted in write_errors
+       and dropped, and the sync is not a commit */
+    h->st.commits += rc == 0;
     for (size_t i = 0; i < h->dirty; i++)
         h->cache[h->dirty_list[i]].dirty = h->cache[h->dirty_list[i]].fresh = 0;
     h->dirty = 0;
@@ -634,6 +637,8 @@ typedef struct {
     uint64_t *hist;
 } ages_t;
 
+/* An invalid record (INT64_MIN) goes first, into bucket 0, and is left out
+   of the span, which would otherwise stretch every bucket over decades. */
 static int64_t age_key(const MDB_val *v)
 {
     return valid_record(v) ? last_seen_of(v) : INT64_MIN;
@@ -641,6 +646,8 @@ static int64_t age_key(const MDB_val *v)
 
 static size_t bucket_of(const ages_t *a, int64_t last)
 {
+    if (last <= a->min)
+        return 0;
     return (size_t)(((uint64_t)last - (uint64_t)a->min) / a->width);
 }
 
@@ -658,11 +665,15 @@ static int scan_ages(dh_history_t *h, ages_t *a)
         a->total = 0;
         for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT) {
             int64_t last = age_key(&v);
+            a->total++;
+            if (last == INT64_MIN)
+                continue;
             a->min = last < a->min ? last : a->min;
             a->max = last > a->max ? last : a->max;
-            a->total++;
         }
-        a->width = a->total ? ((uint64_t)a->max - (uint64_t)a->min) / AGE_BUCKETS + 1 : 1;
+        if (a->min > a->max) /* no valid record */
+            a->min = a->max = 0;
+        a->width = ((uint64_t)a->max - (uint64_t)a->min) / AGE_BUCKETS + 1;
         for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, op) == 0; op = MDB_NEXT)
             a->hist[bucket_of(a, age_key(&v))]++;
         mdb_cursor_close(c);
