@@ -66,7 +66,7 @@ cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX])
 
 dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX], bool (*skip)(const char *, size_t),
-                        jf_fill_fn fill)
+                        dh_json_record_fn record)
 {
     dh_evbuf_reset(out);
     line = jf_trim(line, &len);
@@ -75,7 +75,7 @@ dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *o
     cJSON *root = jf_parse_object(line, len, reason);
     if (!root)
         return DH_LINE_MALFORMED;
-    dh_line_t r = fill(state, line, len, root, out, reason);
+    dh_line_t r = record(state, line, len, root, out, reason);
     cJSON_Delete(root);
     if (r != DH_LINE_RECORD)
         dh_evbuf_reset(out);

@@ -586,12 +586,6 @@ full:
     return jf_malformed(reason, JF_TOO_LARGE);
 }
 
-static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
-                                char reason[DH_REASON_MAX])
-{
-    return jf_parse_line(state, line, len, out, reason, fast_skip, eve_record);
-}
-
 /* The head of an over-long line: the first "event_type" key within 4 KiB
    names something other than dns (parser.h skips_truncated). Only len bytes
    are shown: a value cut before it can be told from "dns" is not skipped. */
@@ -614,7 +608,8 @@ const dh_parser_type_t dh_parser_eve = {
     .description = "Suricata EVE JSON (event_type dns/mdns/llmnr; DNS log v1, v2 and v3)",
     .probe = eve_probe,
     .create = eve_create,
-    .parse_line = eve_parse_line,
+    .json_record = eve_record,
+    .json_skip = fast_skip,
     .destroy = eve_destroy,
     .skips_truncated = eve_skips_truncated,
 };

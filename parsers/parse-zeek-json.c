@@ -267,17 +267,6 @@ full:
     return jf_malformed(reason, JF_TOO_LARGE);
 }
 
-static dh_line_t zj_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
-                               char reason[DH_REASON_MAX])
-{
-    return jf_parse_line(state, line, len, out, reason, NULL, fill_record);
-}
-
-const dh_parser_type_t dh_parser_zeek_json = {
-    .name = "zeek-json",
-    .description = "Zeek dns.log as JSON lines (LogAscii::use_json, json-streaming-logs)",
-    .probe = zj_probe,
-    .create = jf_scratch_create,
-    .parse_line = zj_parse_line,
-    .destroy = jf_scratch_destroy,
-};
+const dh_parser_type_t dh_parser_zeek_json =
+    JF_PARSER("zeek-json", "Zeek dns.log as JSON lines (LogAscii::use_json, json-streaming-logs)",
+              zj_probe, fill_record);

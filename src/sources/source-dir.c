@@ -13,10 +13,11 @@
  * (one sensor writes dns.09:00:00-10:00:00.log.gz, another eve.json.1.gz
  * for the newer file, a rotated "current" directory sorts anywhere), and
  * the pipeline keeps windows open across inputs only while event time goes
- * forward (an input that starts in the past begins a replay epoch). So each file's first parseable record is
- * peeked with the parsers' own probes and parse_line, the files are sorted
- * by that time (ties, and files without a record, by path), and the run is
- * the same replay, byte for byte, however the tree was named or listed.
+ * forward (an input that starts in the past begins a replay epoch). So each
+ * file's first parseable record is peeked with the parsers' own probes and
+ * dh_parser_parse_line, the files are sorted by that time (ties, and files
+ * without a record, by path), and the run is the same replay, byte for
+ * byte, however the tree was named or listed.
  *
  * Loops: a symlink to an ancestor (or two links to one directory or file)
  * would read the same logs twice; every directory and file is identified by
@@ -223,7 +224,8 @@ typedef struct {
 static bool peek_parse(peek_t *p, const char *line, size_t len)
 {
     char reason[DH_REASON_MAX];
-    if (p->parser->parse_line(p->pstate, line, len, p->evbuf, reason) != DH_LINE_RECORD)
+    dh_line_t r = dh_parser_parse_line(p->parser, p->pstate, line, len, p->evbuf, reason);
+    if (r != DH_LINE_RECORD)
         return false;
     p->ts = p->evbuf->ev.ts_us;
     return true;
