@@ -423,20 +423,15 @@ void dh_dir_source_free_list(char **paths)
 
 static void add_stats(dir_source_t *d)
 {
-    dh_strbuf_t sb;
-    dh_sb_init(&sb);
-    dh_json_open_obj(&sb, "dir");
-    dh_json_kv_str(&sb, "path", d->root);
-    dh_json_kv_uint(&sb, "files", d->n_files);
-    dh_json_kv_uint(&sb, "files_failed", d->files_failed);
-    dh_json_kv_uint(&sb, "skipped_names", d->skipped_names);
-    dh_json_kv_uint(&sb, "skipped_formats", d->skipped_formats);
-    dh_json_kv_uint(&sb, "seen_twice", d->seen_twice);
-    dh_json_kv_uint(&sb, "dir_errors", d->dir_errors);
-    dh_sb_putc(&sb, '}');
-    dh_sb_putc(&sb, '\0');
-    dh_pipeline_add_stats(d->pl, sb.buf);
-    dh_sb_free(&sb);
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(dir_source_t, "files", n_files),
+        DH_JSON_COUNTER(dir_source_t, "files_failed", files_failed),
+        DH_JSON_COUNTER(dir_source_t, "skipped_names", skipped_names),
+        DH_JSON_COUNTER(dir_source_t, "skipped_formats", skipped_formats),
+        DH_JSON_COUNTER(dir_source_t, "seen_twice", seen_twice),
+        DH_JSON_COUNTER(dir_source_t, "dir_errors", dir_errors),
+    };
+    dh_source_add_stats(d->pl, "dir", d->root, d, counters, DH_JSON_N_COUNTERS(counters));
 }
 
 static bool stop_requested(const dh_source_ctl_t *ctl)

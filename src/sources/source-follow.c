@@ -688,19 +688,16 @@ static void switch_file(follower_t *f)
 
 static void add_stats(follower_t *f)
 {
-    dh_strbuf_t sb;
-    dh_sb_init(&sb);
-    dh_json_open_obj(&sb, "follow");
-    dh_json_kv_uint(&sb, "lines", f->lines);
-    dh_json_kv_uint(&sb, "rotations", f->rotations);
-    dh_json_kv_uint(&sb, "truncations", f->truncations);
-    dh_json_kv_uint(&sb, "partial_lines_dropped", f->partial_dropped);
-    dh_json_kv_uint(&sb, "resumed_offset", f->resumed_offset);
-    dh_json_kv_uint(&sb, "checkpoints", f->checkpoints);
-    dh_json_kv_uint(&sb, "checkpoint_errors", f->checkpoint_errors);
-    dh_sb_putc(&sb, '}');
-    dh_pipeline_add_stats(f->pl, sb.buf);
-    dh_sb_free(&sb);
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(follower_t, "lines", lines),
+        DH_JSON_COUNTER(follower_t, "rotations", rotations),
+        DH_JSON_COUNTER(follower_t, "truncations", truncations),
+        DH_JSON_COUNTER(follower_t, "partial_lines_dropped", partial_dropped),
+        DH_JSON_COUNTER(follower_t, "resumed_offset", resumed_offset),
+        DH_JSON_COUNTER(follower_t, "checkpoints", checkpoints),
+        DH_JSON_COUNTER(follower_t, "checkpoint_errors", checkpoint_errors),
+    };
+    dh_source_add_stats(f->pl, "follow", NULL, f, counters, DH_JSON_N_COUNTERS(counters));
 }
 
 /* Finish (SIGUSR1): every window closes, everything read is accounted for. */
