@@ -141,6 +141,19 @@ int jf_bool(const cJSON *obj, const char *key)
     return cJSON_IsTrue(it) ? 1 : 0;
 }
 
+void jf_bool_flags(const cJSON *obj, const char *const keys[6], dh_event_t *ev)
+{
+    static const uint16_t bits[6] = {DH_FLAG_QR, DH_FLAG_AA, DH_FLAG_TC,
+                                     DH_FLAG_RD, DH_FLAG_RA, DH_FLAG_Z};
+    for (size_t i = 0; i < 6; i++) {
+        int b = keys[i] ? jf_bool(obj, keys[i]) : -1;
+        if (b < 0)
+            continue;
+        ev->flags_known |= bits[i];
+        ev->flags = (uint16_t)(b ? ev->flags | bits[i] : ev->flags & ~bits[i]);
+    }
+}
+
 bool jf_seconds_to_us(double s, int64_t *us)
 {
     if (!isfinite(s) || s < 0 || s >= 1e11)

@@ -70,6 +70,12 @@ bool jf_number(const cJSON *obj, const char *key, double *out);
 /* 1 true, 0 false, -1 absent or not a boolean. */
 int jf_bool(const cJSON *obj, const char *key);
 
+/* The DNS header flags a log gives as JSON booleans: keys[i] names the i-th
+   of QR, AA, TC, RD, RA and Z in that format (NULL: not a boolean there).
+   Each one present as a boolean is marked known and set or cleared, over
+   what the event held (EVE's "flags" word). */
+void jf_bool_flags(const cJSON *obj, const char *const keys[6], dh_event_t *ev);
+
 /* Seconds (a JSON number) to µs, rounded to the nearest µs (exact for the
    6-decimal values sensors print). false unless finite and 0 <= s < 1e11. */
 bool jf_seconds_to_us(double s, int64_t *us);

@@ -277,15 +277,6 @@ static void flags_from_array(const cJSON *arr, const eve_kind_t *k, dh_event_t *
                 ev->flags |= names[i].bit;
 }
 
-static void bool_override(const cJSON *dns, const char *key, uint16_t bit, dh_event_t *ev)
-{
-    int b = jf_bool(dns, key);
-    if (b < 0)
-        return;
-    ev->flags_known |= bit;
-    ev->flags = (uint16_t)(b ? ev->flags | bit : ev->flags & ~bit);
-}
-
 /* flags, booleans, opcode; rcode on responses. */
 static void read_header(const eve_kind_t *k, dh_event_t *ev)
 {
@@ -298,12 +289,8 @@ static void read_header(const eve_kind_t *k, dh_event_t *ev)
     } else if (k->mdns_style) {
         flags_from_array(jf_get(dns, "flags"), k, ev);
     }
-    bool_override(dns, "qr", DH_FLAG_QR, ev);
-    bool_override(dns, "aa", DH_FLAG_AA, ev);
-    bool_override(dns, "tc", DH_FLAG_TC, ev);
-    bool_override(dns, "rd", DH_FLAG_RD, ev);
-    bool_override(dns, "ra", DH_FLAG_RA, ev);
-    bool_override(dns, "z", DH_FLAG_Z, ev);
+    static const char *const flag_keys[6] = {"qr", "aa", "tc", "rd", "ra", "z"};
+    jf_bool_flags(dns, flag_keys, ev);
     int64_t v;
     if (jf_int(dns, "opcode", 0, 15, &v))
         ev->opcode = (int32_t)v;

@@ -117,27 +117,15 @@ static int32_t opcode_from_name(const char *s, size_t len)
     return -1;
 }
 
-static void read_flag(const cJSON *root, const char *key, uint16_t bit, dh_event_t *ev)
-{
-    int b = jf_bool(root, key);
-    if (b < 0)
-        return;
-    ev->flags_known |= bit;
-    if (b)
-        ev->flags |= bit;
-}
-
 static void read_header(const cJSON *root, dh_event_t *ev)
 {
     ev->qtype = number_or_name(root, "qtype", "qtype_name", 65535, dh_qtype_from_name);
     ev->qclass = number_or_name(root, "qclass", "qclass_name", 65535, dh_qclass_from_name);
     ev->rcode = number_or_name(root, "rcode", "rcode_name", 4095, dh_rcode_from_name);
     ev->opcode = number_or_name(root, "opcode", "opcode_name", 15, opcode_from_name);
-    read_flag(root, "QR", DH_FLAG_QR, ev);
-    read_flag(root, "AA", DH_FLAG_AA, ev);
-    read_flag(root, "TC", DH_FLAG_TC, ev);
-    read_flag(root, "RD", DH_FLAG_RD, ev);
-    read_flag(root, "RA", DH_FLAG_RA, ev);
+    /* Z is a number in Zeek's log, read below */
+    static const char *const flag_keys[6] = {"QR", "AA", "TC", "RD", "RA", NULL};
+    jf_bool_flags(root, flag_keys, ev);
     int64_t z;
     if (jf_int(root, "Z", 0, 65535, &z)) {
         ev->flags_known |= DH_FLAG_Z;
