@@ -94,12 +94,14 @@ void *jf_scratch_create(void);
 void jf_scratch_destroy(void *state);
 
 /* The registration (a dh_parser_type_t initializer) of a JSON-lines parser
-   whose state is a jf_scratch_t and that needs nothing else: its --format
-   name, --help line, probe and json_record. */
-#define JF_PARSER(name_, description_, probe_, record_)                                       \
-    {                                                                                          \
-        .name = (name_), .description = (description_), .probe = (probe_),                     \
-        .create = jf_scratch_create, .json_record = (record_), .destroy = jf_scratch_destroy, \
+   whose state is a jf_scratch_t: its --format name, --help line, probe and
+   json_record, then any of the optional members as designated initializers
+   (.json_skip = ..., .skips_truncated = ...). */
+#define JF_PARSER(name_, description_, probe_, record_, ...)               \
+    {                                                                      \
+        .name = (name_), .description = (description_), .probe = (probe_), \
+        .create = jf_scratch_create, .json_record = (record_),             \
+        .destroy = jf_scratch_destroy, __VA_ARGS__                         \
     }
 
 /* Grow st->scratch to hold at least n bytes (never shrinks; untouched when it

@@ -70,17 +70,6 @@ static dh_probe_t eve_probe(const char *line, size_t len)
     return DH_PROBE_NEED_MORE;
 }
 
-static void *eve_create(void)
-{
-    static int stateless; /* the parser keeps no state; never NULL */
-    return &stateless;
-}
-
-static void eve_destroy(void *state)
-{
-    (void)state;
-}
-
 /* true when the line is a whole object whose top-level event_type is a
    string other than dns/mdns/llmnr: skip it without parsing. */
 static bool fast_skip(const char *line, size_t len)
@@ -590,13 +579,7 @@ static bool eve_skips_truncated(const char *head, size_t len)
     return false;
 }
 
-const dh_parser_type_t dh_parser_eve = {
-    .name = "eve",
-    .description = "Suricata EVE JSON (event_type dns/mdns/llmnr; DNS log v1, v2 and v3)",
-    .probe = eve_probe,
-    .create = eve_create,
-    .json_record = eve_record,
-    .json_skip = fast_skip,
-    .destroy = eve_destroy,
-    .skips_truncated = eve_skips_truncated,
-};
+const dh_parser_type_t dh_parser_eve =
+    JF_PARSER("eve", "Suricata EVE JSON (event_type dns/mdns/llmnr; DNS log v1, v2 and v3)",
+              eve_probe, eve_record, .json_skip = fast_skip,
+              .skips_truncated = eve_skips_truncated);
