@@ -142,6 +142,10 @@ const dh_source_type_t *dh_source_for(const char *spec);
 void dh_source_request_stop(dh_source_ctl_t *ctl);
 void dh_source_request_finish(dh_source_ctl_t *ctl);
 
+/* true when a stop or a finish was asked, so reading ends (a source tells
+   the two apart afterwards, for *end); a NULL ctl asks neither. */
+bool dh_source_stop_requested(const dh_source_ctl_t *ctl);
+
 /* Append "key":{...} to the run's --stats (dh_pipeline_add_stats): path as
    "path" first when not NULL, then the n counters of table c read from the
    source's struct at base (util-json.h). */

@@ -29,6 +29,11 @@ void dh_source_request_finish(dh_source_ctl_t *ctl)
     ctl->finish = 1;
 }
 
+bool dh_source_stop_requested(const dh_source_ctl_t *ctl)
+{
+    return ctl && (ctl->stop || ctl->finish);
+}
+
 void dh_source_add_stats(dh_pipeline_t *pl, const char *key, const char *path, const void *base,
                          const dh_json_counter_t *c, size_t n)
 {

@@ -434,17 +434,12 @@ static void add_stats(dir_source_t *d)
     dh_source_add_stats(d->pl, "dir", d->root, d, counters, DH_JSON_N_COUNTERS(counters));
 }
 
-static bool stop_requested(const dh_source_ctl_t *ctl)
-{
-    return ctl && (ctl->stop || ctl->finish);
-}
-
 static int dir_run(void *state, dh_source_end_t *end)
 {
     dir_source_t *d = state;
     *end = DH_SOURCE_END_OF_INPUT; /* a stop ends the input, as for a file */
     plan(d);
-    for (size_t i = 0; i < d->n_files && !stop_requested(d->ctl); i++)
+    for (size_t i = 0; i < d->n_files && !dh_source_stop_requested(d->ctl); i++)
         if (dh_file_source_read(d->pl, d->ctl, d->files[i].path, d->files[i].path,
                                 d->input->max_line) != 0)
             d->files_failed++;
