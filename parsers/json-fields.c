@@ -66,7 +66,7 @@ cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX])
 
 dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX], bool (*skip)(const char *, size_t),
-                        jf_fill_fn fill)
+                        dh_json_record_fn record)
 {
     dh_evbuf_reset(out);
     line = jf_trim(line, &len);
@@ -75,7 +75,7 @@ dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *o
     cJSON *root = jf_parse_object(line, len, reason);
     if (!root)
         return DH_LINE_MALFORMED;
-    dh_line_t r = fill(state, line, len, root, out, reason);
+    dh_line_t r = record(state, line, len, root, out, reason);
     cJSON_Delete(root);
     if (r != DH_LINE_RECORD)
         dh_evbuf_reset(out);
@@ -139,6 +139,19 @@ int jf_bool(const cJSON *obj, const char *key)
     if (!cJSON_IsBool(it))
         return -1;
     return cJSON_IsTrue(it) ? 1 : 0;
+}
+
+void jf_bool_flags(const cJSON *obj, const char *const keys[6], dh_event_t *ev)
+{
+    static const uint16_t bits[6] = {DH_FLAG_QR, DH_FLAG_AA, DH_FLAG_TC,
+                                     DH_FLAG_RD, DH_FLAG_RA, DH_FLAG_Z};
+    for (size_t i = 0; i < 6; i++) {
+        int b = keys[i] ? jf_bool(obj, keys[i]) : -1;
+        if (b < 0)
+            continue;
+        ev->flags_known |= bits[i];
+        ev->flags = (uint16_t)(b ? ev->flags | bits[i] : ev->flags & ~bits[i]);
+    }
 }
 
 bool jf_seconds_to_us(double s, int64_t *us)

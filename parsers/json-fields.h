@@ -37,20 +37,14 @@ dh_line_t jf_malformed(char reason[DH_REASON_MAX], const char *msg);
    text is not valid JSON or not an object. Free with cJSON_Delete. */
 cJSON *jf_parse_object(const char *line, size_t len, char reason[DH_REASON_MAX]);
 
-/* What a one-object-a-line parser makes of its parsed line: fills out->ev
-   from root (line is the trimmed raw text it was parsed from) and says what
-   the line was (parser.h parse_line); reason is written unless it returns
-   DH_LINE_RECORD. state is the parser's (parser.h create). */
-typedef dh_line_t (*jf_fill_fn)(void *state, const char *line, size_t len, const cJSON *root,
-                                dh_evbuf_t *out, char reason[DH_REASON_MAX]);
-
-/* parse_line (parser.h) of a JSON-lines parser: reset out, trim the line,
-   return DH_LINE_SKIPPED when `skip` (may be NULL) says so from the raw text,
-   parse it as one object (jf_parse_object) and fill. out is reset again
-   unless the answer is DH_LINE_RECORD. */
+/* The generic step of a JSON-lines parser (parser.h json_record; called
+   through dh_parser_parse_line): reset out, trim the line, return
+   DH_LINE_SKIPPED when `skip` (may be NULL) says so from the raw text, parse
+   it as one object (jf_parse_object) and hand it to `record`. out is reset
+   again unless the answer is DH_LINE_RECORD. */
 dh_line_t jf_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX], bool (*skip)(const char *, size_t),
-                        jf_fill_fn fill);
+                        dh_json_record_fn record);
 
 /* Member `key` (case-sensitive, first one when duplicated) or NULL. */
 const cJSON *jf_get(const cJSON *obj, const char *key);
@@ -76,6 +70,12 @@ bool jf_number(const cJSON *obj, const char *key, double *out);
 /* 1 true, 0 false, -1 absent or not a boolean. */
 int jf_bool(const cJSON *obj, const char *key);
 
+/* The DNS header flags a log gives as JSON booleans: keys[i] names the i-th
+   of QR, AA, TC, RD, RA and Z in that format (NULL: not a boolean there).
+   Each one present as a boolean is marked known and set or cleared, over
+   what the event held (EVE's "flags" word). */
+void jf_bool_flags(const cJSON *obj, const char *const keys[6], dh_event_t *ev);
+
 /* Seconds (a JSON number) to µs, rounded to the nearest µs (exact for the
    6-decimal values sensors print). false unless finite and 0 <= s < 1e11. */
 bool jf_seconds_to_us(double s, int64_t *us);
@@ -92,6 +92,17 @@ typedef struct {
    (NULL is a no-op). */
 void *jf_scratch_create(void);
 void jf_scratch_destroy(void *state);
+
+/* The registration (a dh_parser_type_t initializer) of a JSON-lines parser
+   whose state is a jf_scratch_t: its --format name, --help line, probe and
+   json_record, then any of the optional members as designated initializers
+   (.json_skip = ..., .skips_truncated = ...). */
+#define JF_PARSER(name_, description_, probe_, record_, ...)               \
+    {                                                                      \
+        .name = (name_), .description = (description_), .probe = (probe_), \
+        .create = jf_scratch_create, .json_record = (record_),             \
+        .destroy = jf_scratch_destroy, __VA_ARGS__                         \
+    }
 
 /* Grow st->scratch to hold at least n bytes (never shrinks; untouched when it
    already does). */

@@ -563,17 +563,6 @@ static dh_line_t de_record(void *state, const char *line, size_t len, const cJSO
     return fill_record(state, root, raw, out, reason) ? DH_LINE_RECORD : DH_LINE_MALFORMED;
 }
 
-static dh_line_t de_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
-                               char reason[DH_REASON_MAX])
-{
-    return jf_parse_line(state, line, len, out, reason, NULL, de_record);
-}
-
-const dh_parser_type_t dh_parser_dnshound_events = {
-    .name = "events",
-    .description = "dnshound normalized events (--emit events), e.g. a repartition topic",
-    .probe = de_probe,
-    .create = jf_scratch_create,
-    .parse_line = de_parse_line,
-    .destroy = jf_scratch_destroy,
-};
+const dh_parser_type_t dh_parser_dnshound_events =
+    JF_PARSER("events", "dnshound normalized events (--emit events), e.g. a repartition topic",
+              de_probe, de_record);

@@ -70,17 +70,6 @@ static dh_probe_t eve_probe(const char *line, size_t len)
     return DH_PROBE_NEED_MORE;
 }
 
-static void *eve_create(void)
-{
-    static int stateless; /* the parser keeps no state; never NULL */
-    return &stateless;
-}
-
-static void eve_destroy(void *state)
-{
-    (void)state;
-}
-
 /* true when the line is a whole object whose top-level event_type is a
    string other than dns/mdns/llmnr: skip it without parsing. */
 static bool fast_skip(const char *line, size_t len)
@@ -277,15 +266,6 @@ static void flags_from_array(const cJSON *arr, const eve_kind_t *k, dh_event_t *
                 ev->flags |= names[i].bit;
 }
 
-static void bool_override(const cJSON *dns, const char *key, uint16_t bit, dh_event_t *ev)
-{
-    int b = jf_bool(dns, key);
-    if (b < 0)
-        return;
-    ev->flags_known |= bit;
-    ev->flags = (uint16_t)(b ? ev->flags | bit : ev->flags & ~bit);
-}
-
 /* flags, booleans, opcode; rcode on responses. */
 static void read_header(const eve_kind_t *k, dh_event_t *ev)
 {
@@ -298,12 +278,8 @@ static void read_header(const eve_kind_t *k, dh_event_t *ev)
     } else if (k->mdns_style) {
         flags_from_array(jf_get(dns, "flags"), k, ev);
     }
-    bool_override(dns, "qr", DH_FLAG_QR, ev);
-    bool_override(dns, "aa", DH_FLAG_AA, ev);
-    bool_override(dns, "tc", DH_FLAG_TC, ev);
-    bool_override(dns, "rd", DH_FLAG_RD, ev);
-    bool_override(dns, "ra", DH_FLAG_RA, ev);
-    bool_override(dns, "z", DH_FLAG_Z, ev);
+    static const char *const flag_keys[6] = {"qr", "aa", "tc", "rd", "ra", "z"};
+    jf_bool_flags(dns, flag_keys, ev);
     int64_t v;
     if (jf_int(dns, "opcode", 0, 15, &v))
         ev->opcode = (int32_t)v;
@@ -586,12 +562,6 @@ full:
     return jf_malformed(reason, JF_TOO_LARGE);
 }
 
-static dh_line_t eve_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
-                                char reason[DH_REASON_MAX])
-{
-    return jf_parse_line(state, line, len, out, reason, fast_skip, eve_record);
-}
-
 /* The head of an over-long line: the first "event_type" key within 4 KiB
    names something other than dns (parser.h skips_truncated). Only len bytes
    are shown: a value cut before it can be told from "dns" is not skipped. */
@@ -609,12 +579,7 @@ static bool eve_skips_truncated(const char *head, size_t len)
     return false;
 }
 
-const dh_parser_type_t dh_parser_eve = {
-    .name = "eve",
-    .description = "Suricata EVE JSON (event_type dns/mdns/llmnr; DNS log v1, v2 and v3)",
-    .probe = eve_probe,
-    .create = eve_create,
-    .parse_line = eve_parse_line,
-    .destroy = eve_destroy,
-    .skips_truncated = eve_skips_truncated,
-};
+const dh_parser_type_t dh_parser_eve =
+    JF_PARSER("eve", "Suricata EVE JSON (event_type dns/mdns/llmnr; DNS log v1, v2 and v3)",
+              eve_probe, eve_record, .json_skip = fast_skip,
+              .skips_truncated = eve_skips_truncated);

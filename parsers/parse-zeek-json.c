@@ -117,27 +117,15 @@ static int32_t opcode_from_name(const char *s, size_t len)
     return -1;
 }
 
-static void read_flag(const cJSON *root, const char *key, uint16_t bit, dh_event_t *ev)
-{
-    int b = jf_bool(root, key);
-    if (b < 0)
-        return;
-    ev->flags_known |= bit;
-    if (b)
-        ev->flags |= bit;
-}
-
 static void read_header(const cJSON *root, dh_event_t *ev)
 {
     ev->qtype = number_or_name(root, "qtype", "qtype_name", 65535, dh_qtype_from_name);
     ev->qclass = number_or_name(root, "qclass", "qclass_name", 65535, dh_qclass_from_name);
     ev->rcode = number_or_name(root, "rcode", "rcode_name", 4095, dh_rcode_from_name);
     ev->opcode = number_or_name(root, "opcode", "opcode_name", 15, opcode_from_name);
-    read_flag(root, "QR", DH_FLAG_QR, ev);
-    read_flag(root, "AA", DH_FLAG_AA, ev);
-    read_flag(root, "TC", DH_FLAG_TC, ev);
-    read_flag(root, "RD", DH_FLAG_RD, ev);
-    read_flag(root, "RA", DH_FLAG_RA, ev);
+    /* Z is a number in Zeek's log, read below */
+    static const char *const flag_keys[6] = {"QR", "AA", "TC", "RD", "RA", NULL};
+    jf_bool_flags(root, flag_keys, ev);
     int64_t z;
     if (jf_int(root, "Z", 0, 65535, &z)) {
         ev->flags_known |= DH_FLAG_Z;
@@ -267,17 +255,6 @@ full:
     return jf_malformed(reason, JF_TOO_LARGE);
 }
 
-static dh_line_t zj_parse_line(void *state, const char *line, size_t len, dh_evbuf_t *out,
-                               char reason[DH_REASON_MAX])
-{
-    return jf_parse_line(state, line, len, out, reason, NULL, fill_record);
-}
-
-const dh_parser_type_t dh_parser_zeek_json = {
-    .name = "zeek-json",
-    .description = "Zeek dns.log as JSON lines (LogAscii::use_json, json-streaming-logs)",
-    .probe = zj_probe,
-    .create = jf_scratch_create,
-    .parse_line = zj_parse_line,
-    .destroy = jf_scratch_destroy,
-};
+const dh_parser_type_t dh_parser_zeek_json =
+    JF_PARSER("zeek-json", "Zeek dns.log as JSON lines (LogAscii::use_json, json-streaming-logs)",
+              zj_probe, fill_record);

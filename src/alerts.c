@@ -89,10 +89,16 @@ static uint64_t slot_hash(const void *sl)
     return ((const open_alert_t *)sl)->ekey;
 }
 
+static void slot_release(void *sl)
+{
+    free(((open_alert_t *)sl)->update);
+}
+
+static const dh_oa_slot_t slot_kind = {sizeof(open_alert_t), slot_used, slot_hash, slot_release};
+
 static void grow(dh_alerts_t *a)
 {
-    static const dh_oa_slot_t kind = {sizeof(open_alert_t), slot_used, slot_hash};
-    a->slots = dh_oa_grow(a->slots, &a->cap, &kind);
+    a->slots = dh_oa_grow(a->slots, &a->cap, &slot_kind);
 }
 
 /* ---- the heap of suppression ends (ties by entity: deterministic) ---- */
@@ -311,9 +317,7 @@ void dh_alerts_free(dh_alerts_t *a)
 {
     if (!a)
         return;
-    for (size_t i = 0; i < a->cap; i++)
-        free(a->slots[i].update);
-    free(a->slots);
+    dh_oa_free(a->slots, a->cap, &slot_kind);
     free(a->heap);
     dh_sb_free(&a->buf);
     free(a);

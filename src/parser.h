@@ -19,6 +19,20 @@
  *                       out->ev and out->part/out->txn_key, and returns what
  *                       the line was. On DH_LINE_MALFORMED it writes a short
  *                       reason (no file name, no line number) into `reason`.
+ *                       Callers go through dh_parser_parse_line, never the
+ *                       pointer: a JSON-lines format sets json_record instead.
+ *   json_record(...)    Instead of parse_line, for a format of one JSON object
+ *                       a line: the generic step (parsers/json-fields.c
+ *                       jf_parse_line) resets out, trims the line, parses it
+ *                       as one object and hands the tree and the trimmed text
+ *                       to json_record, which fills out and says what the
+ *                       record was (as parse_line; reason written unless
+ *                       DH_LINE_RECORD; out is reset again unless a record).
+ *                       So a JSON format is a probe, a record function and a
+ *                       registration (json-fields.h JF_PARSER).
+ *   json_skip(line,len) Optional (NULL), with json_record: true when the
+ *                       trimmed raw text is a record to skip without parsing
+ *                       it (a non-DNS EVE line).
  *   end_of_input(state) The stream ended (file end). A parser keeping header
  *                       state may forget it; optional (NULL).
  *   destroy(state)      Frees the state. NULL is allowed.
@@ -62,6 +76,13 @@ typedef enum {
 
 #define DH_REASON_MAX 160
 
+struct cJSON;
+
+/* json_record (above): root is the parsed line, line/len its trimmed text. */
+typedef dh_line_t (*dh_json_record_fn)(void *state, const char *line, size_t len,
+                                       const struct cJSON *root, dh_evbuf_t *out,
+                                       char reason[DH_REASON_MAX]);
+
 typedef struct dh_parser_type {
     const char *name;        /* as given to --format */
     const char *description; /* one line for --help */
@@ -69,10 +90,17 @@ typedef struct dh_parser_type {
     void *(*create)(void);
     dh_line_t (*parse_line)(void *state, const char *line, size_t len,
                             dh_evbuf_t *out, char reason[DH_REASON_MAX]);
+    dh_json_record_fn json_record;                 /* instead of parse_line */
+    bool (*json_skip)(const char *line, size_t len); /* with json_record; optional */
     void (*end_of_input)(void *state);
     void (*destroy)(void *state);
     bool (*skips_truncated)(const char *head, size_t len);
 } dh_parser_type_t;
+
+/* One line through parser p (parse_line above): its parse_line, or the
+   generic JSON-lines step with its json_record. */
+dh_line_t dh_parser_parse_line(const dh_parser_type_t *p, void *state, const char *line,
+                               size_t len, dh_evbuf_t *out, char reason[DH_REASON_MAX]);
 
 /* The registry: every parser in parsers.def, in probe order, NULL-terminated. */
 extern const dh_parser_type_t *const dh_parsers[];

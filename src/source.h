@@ -94,6 +94,7 @@
 #include "optmap.h"
 #include "options.h"
 #include "pipeline.h"
+#include "util-json.h"
 
 /* Requests to a running source. Written asynchronously (signal handlers),
    read by the source between records. Owned by whoever runs the sources. */
@@ -140,6 +141,16 @@ const dh_source_type_t *dh_source_for(const char *spec);
 /* Async-signal-safe requests (SIGINT/SIGTERM and SIGUSR1). */
 void dh_source_request_stop(dh_source_ctl_t *ctl);
 void dh_source_request_finish(dh_source_ctl_t *ctl);
+
+/* true when a stop or a finish was asked, so reading ends (a source tells
+   the two apart afterwards, for *end); a NULL ctl asks neither. */
+bool dh_source_stop_requested(const dh_source_ctl_t *ctl);
+
+/* Append "key":{...} to the run's --stats (dh_pipeline_add_stats): path as
+   "path" first when not NULL, then the n counters of table c read from the
+   source's struct at base (util-json.h). */
+void dh_source_add_stats(dh_pipeline_t *pl, const char *key, const char *path, const void *base,
+                         const dh_json_counter_t *c, size_t n);
 
 /* Open, run and close one input, giving the type its own options out of o
    (borrowed). 0, or -1 when it failed (reported on the log); *end as run()

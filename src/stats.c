@@ -11,39 +11,12 @@
  */
 #include "pipeline-int.h"
 
-#include <stddef.h>
 #include <string.h>
 
 #include "util-time.h"
 
-/* A --stats member shown straight from a uint64_t counter: its JSON name and
-   the counter's place in the stats struct. The tables below list each
-   object's members in the order --stats prints them. */
-typedef struct {
-    const char *name;
-    size_t off;
-} counter_t;
-
-#define COUNTER(T, name, field) {name, offsetof(T, field)}
-#define N_COUNTERS(tab) (sizeof(tab) / sizeof((tab)[0]))
-
-static void put_counters(dh_strbuf_t *sb, const void *stats, const counter_t *c, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint64_t v;
-        memcpy(&v, (const char *)stats + c[i].off, sizeof(v));
-        dh_json_kv_uint(sb, c[i].name, v);
-    }
-}
-
-/* "key":{...} holding only counters. */
-static void counter_object(dh_strbuf_t *sb, const char *key, const void *stats,
-                           const counter_t *c, size_t n)
-{
-    dh_json_open_obj(sb, key);
-    put_counters(sb, stats, c, n);
-    dh_sb_putc(sb, '}');
-}
+/* Each object's counters are a table (util-json.h dh_json_counter_t) listing
+   its members in the order --stats prints them. */
 
 const dh_counters_t *dh_pipeline_counters(const dh_pipeline_t *pl)
 {
@@ -67,41 +40,41 @@ static void history_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     dh_json_kv_uint(sb, "domains", h.entries);
     if (h.since_us != INT64_MAX)
         dh_json_kv_str(sb, "since", dh_time_format(h.since_us, t));
-    static const counter_t tail[] = {
-        COUNTER(dh_history_stats_t, "lookups", lookups),
-        COUNTER(dh_history_stats_t, "cache_hits", cache_hits),
-        COUNTER(dh_history_stats_t, "disk_reads", disk_reads),
-        COUNTER(dh_history_stats_t, "new_domains", inserted),
-        COUNTER(dh_history_stats_t, "commits", commits),
-        COUNTER(dh_history_stats_t, "expired", expired),
-        COUNTER(dh_history_stats_t, "evicted_full", evicted_full),
-        COUNTER(dh_history_stats_t, "write_errors", write_errors),
-        COUNTER(dh_history_stats_t, "read_errors", read_errors),
+    static const dh_json_counter_t tail[] = {
+        DH_JSON_COUNTER(dh_history_stats_t, "lookups", lookups),
+        DH_JSON_COUNTER(dh_history_stats_t, "cache_hits", cache_hits),
+        DH_JSON_COUNTER(dh_history_stats_t, "disk_reads", disk_reads),
+        DH_JSON_COUNTER(dh_history_stats_t, "new_domains", inserted),
+        DH_JSON_COUNTER(dh_history_stats_t, "commits", commits),
+        DH_JSON_COUNTER(dh_history_stats_t, "expired", expired),
+        DH_JSON_COUNTER(dh_history_stats_t, "evicted_full", evicted_full),
+        DH_JSON_COUNTER(dh_history_stats_t, "write_errors", write_errors),
+        DH_JSON_COUNTER(dh_history_stats_t, "read_errors", read_errors),
     };
-    put_counters(sb, &h, tail, N_COUNTERS(tail));
+    dh_json_kv_counters(sb, &h, tail, DH_JSON_N_COUNTERS(tail));
     dh_sb_putc(sb, '}');
 }
 
 static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 {
     const dh_counters_t *c = &pl->c;
-    static const counter_t counters[] = {
-        COUNTER(dh_counters_t, "records", records),
-        COUNTER(dh_counters_t, "dns_records", dns_records),
-        COUNTER(dh_counters_t, "dns_events", dns_events),
-        COUNTER(dh_counters_t, "skipped", skipped),
-        COUNTER(dh_counters_t, "malformed", malformed),
-        COUNTER(dh_counters_t, "too_long", too_long),
-        COUNTER(dh_counters_t, "late_events", late_events),
-        COUNTER(dh_counters_t, "future_events", future_events),
-        COUNTER(dh_counters_t, "replay_epochs", epochs),
-        COUNTER(dh_counters_t, "idle_advances", idle_advances),
-        COUNTER(dh_counters_t, "inputs", inputs),
-        COUNTER(dh_counters_t, "inputs_failed", inputs_failed),
-        COUNTER(dh_counters_t, "inputs_malformed", inputs_malformed),
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(dh_counters_t, "records", records),
+        DH_JSON_COUNTER(dh_counters_t, "dns_records", dns_records),
+        DH_JSON_COUNTER(dh_counters_t, "dns_events", dns_events),
+        DH_JSON_COUNTER(dh_counters_t, "skipped", skipped),
+        DH_JSON_COUNTER(dh_counters_t, "malformed", malformed),
+        DH_JSON_COUNTER(dh_counters_t, "too_long", too_long),
+        DH_JSON_COUNTER(dh_counters_t, "late_events", late_events),
+        DH_JSON_COUNTER(dh_counters_t, "future_events", future_events),
+        DH_JSON_COUNTER(dh_counters_t, "replay_epochs", epochs),
+        DH_JSON_COUNTER(dh_counters_t, "idle_advances", idle_advances),
+        DH_JSON_COUNTER(dh_counters_t, "inputs", inputs),
+        DH_JSON_COUNTER(dh_counters_t, "inputs_failed", inputs_failed),
+        DH_JSON_COUNTER(dh_counters_t, "inputs_malformed", inputs_malformed),
     };
     dh_json_open_obj(sb, "input");
-    put_counters(sb, c, counters, N_COUNTERS(counters));
+    dh_json_kv_counters(sb, c, counters, DH_JSON_N_COUNTERS(counters));
     /* "files" lists the first MAX_INPUT_STATS inputs (a stream keeps a
        pointer to its entry, so the table does not move); the rest are
        counted, so a long-running consumer's stats say what is missing */
@@ -127,41 +100,41 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 
 static void txn_stats(dh_strbuf_t *sb, const dh_txn_stats_t *t)
 {
-    static const counter_t counters[] = {
-        COUNTER(dh_txn_stats_t, "merged", merged),
-        COUNTER(dh_txn_stats_t, "unanswered", unanswered),
-        COUNTER(dh_txn_stats_t, "responses_without_request", orphan_responses),
-        COUNTER(dh_txn_stats_t, "evicted_full", evicted_full),
-        COUNTER(dh_txn_stats_t, "pending_peak", pending_peak),
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(dh_txn_stats_t, "merged", merged),
+        DH_JSON_COUNTER(dh_txn_stats_t, "unanswered", unanswered),
+        DH_JSON_COUNTER(dh_txn_stats_t, "responses_without_request", orphan_responses),
+        DH_JSON_COUNTER(dh_txn_stats_t, "evicted_full", evicted_full),
+        DH_JSON_COUNTER(dh_txn_stats_t, "pending_peak", pending_peak),
     };
-    counter_object(sb, "transactions", t, counters, N_COUNTERS(counters));
+    dh_json_counter_obj(sb, "transactions", t, counters, DH_JSON_N_COUNTERS(counters));
 }
 
-static const counter_t state_sizes[] = {
-    COUNTER(dh_state_stats_t, "entries", entries),
-    COUNTER(dh_state_stats_t, "bytes", bytes),
-    COUNTER(dh_state_stats_t, "peak_bytes", peak_bytes),
+static const dh_json_counter_t state_sizes[] = {
+    DH_JSON_COUNTER(dh_state_stats_t, "entries", entries),
+    DH_JSON_COUNTER(dh_state_stats_t, "bytes", bytes),
+    DH_JSON_COUNTER(dh_state_stats_t, "peak_bytes", peak_bytes),
 };
 
-static const counter_t state_closes[] = {
-    COUNTER(dh_state_stats_t, "windows_closed", closed),
-    COUNTER(dh_state_stats_t, "evicted", evicted),
-    COUNTER(dh_state_stats_t, "late_dropped", late_dropped),
+static const dh_json_counter_t state_closes[] = {
+    DH_JSON_COUNTER(dh_state_stats_t, "windows_closed", closed),
+    DH_JSON_COUNTER(dh_state_stats_t, "evicted", evicted),
+    DH_JSON_COUNTER(dh_state_stats_t, "late_dropped", late_dropped),
 };
 
-static const counter_t noise[] = {
-    COUNTER(dh_noise_stats_t, "excluded", excluded),
-    COUNTER(dh_noise_stats_t, "allowlisted", allowlisted),
-    COUNTER(dh_noise_stats_t, "resolver_duplicates", resolver_duplicates),
-    COUNTER(dh_noise_stats_t, "from_resolver", from_resolver),
-    COUNTER(dh_noise_stats_t, "benign_service", benign_service),
+static const dh_json_counter_t noise[] = {
+    DH_JSON_COUNTER(dh_noise_stats_t, "excluded", excluded),
+    DH_JSON_COUNTER(dh_noise_stats_t, "allowlisted", allowlisted),
+    DH_JSON_COUNTER(dh_noise_stats_t, "resolver_duplicates", resolver_duplicates),
+    DH_JSON_COUNTER(dh_noise_stats_t, "from_resolver", from_resolver),
+    DH_JSON_COUNTER(dh_noise_stats_t, "benign_service", benign_service),
 };
 
-static const counter_t alerts[] = {
-    COUNTER(dh_alerts_stats_t, "emitted", emitted),
-    COUNTER(dh_alerts_stats_t, "suppressed", suppressed),
-    COUNTER(dh_alerts_stats_t, "updates", updates),
-    COUNTER(dh_alerts_stats_t, "early", early),
+static const dh_json_counter_t alerts[] = {
+    DH_JSON_COUNTER(dh_alerts_stats_t, "emitted", emitted),
+    DH_JSON_COUNTER(dh_alerts_stats_t, "suppressed", suppressed),
+    DH_JSON_COUNTER(dh_alerts_stats_t, "updates", updates),
+    DH_JSON_COUNTER(dh_alerts_stats_t, "early", early),
 };
 
 /* The detector host's objects (--emit detections only). */
@@ -171,14 +144,14 @@ static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     dh_noise_stats_t ns = dh_noise_stats(pl->noise);
     dh_alerts_stats_t as = dh_alerts_stats(pl->alerts);
     dh_json_open_obj(sb, "state");
-    put_counters(sb, &ss, state_sizes, N_COUNTERS(state_sizes));
+    dh_json_kv_counters(sb, &ss, state_sizes, DH_JSON_N_COUNTERS(state_sizes));
     dh_json_kv_uint(sb, "max_bytes", pl->opt.core.max_state_bytes);
-    put_counters(sb, &ss, state_closes, N_COUNTERS(state_closes));
+    dh_json_kv_counters(sb, &ss, state_closes, DH_JSON_N_COUNTERS(state_closes));
     dh_sb_putc(sb, '}');
-    counter_object(sb, "noise", &ns, noise, N_COUNTERS(noise));
+    dh_json_counter_obj(sb, "noise", &ns, noise, DH_JSON_N_COUNTERS(noise));
     if (pl->history)
         history_stats(sb, pl);
-    counter_object(sb, "alerts", &as, alerts, N_COUNTERS(alerts));
+    dh_json_counter_obj(sb, "alerts", &as, alerts, DH_JSON_N_COUNTERS(alerts));
 }
 
 /* path "-" is stdout. 0 or -1. */

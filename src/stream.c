@@ -74,7 +74,7 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
     char reason[DH_REASON_MAX];
     reason[0] = '\0';
     s->last_record_ts = INT64_MIN;
-    switch (s->parser->parse_line(s->pstate, line, len, pl->evbuf, reason)) {
+    switch (dh_parser_parse_line(s->parser, s->pstate, line, len, pl->evbuf, reason)) {
     case DH_LINE_RECORD:
         if (dh_clock_beyond_wall(pl, pl->evbuf->ev.ts_us)) {
             s->records++;

@@ -194,6 +194,24 @@ void dh_json_sep(dh_strbuf_t *sb)
     json_comma(sb);
 }
 
+void dh_json_kv_counters(dh_strbuf_t *sb, const void *base, const dh_json_counter_t *c,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v;
+        memcpy(&v, (const char *)base + c[i].off, sizeof(v));
+        dh_json_kv_uint(sb, c[i].name, v);
+    }
+}
+
+void dh_json_counter_obj(dh_strbuf_t *sb, const char *key, const void *base,
+                         const dh_json_counter_t *c, size_t n)
+{
+    dh_json_open_obj(sb, key);
+    dh_json_kv_counters(sb, base, c, n);
+    dh_sb_putc(sb, '}');
+}
+
 void dh_json_key(dh_strbuf_t *sb, const char *key)
 {
     json_comma(sb);

@@ -16,7 +16,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
-#include <stddef.h>
+#include <stddef.h> /* offsetof, for DH_JSON_COUNTER */
 #include <stdint.h>
 
 typedef struct {
@@ -52,6 +52,27 @@ void dh_json_open_obj(dh_strbuf_t *sb, const char *key);
 void dh_json_open_arr(dh_strbuf_t *sb, const char *key);
 /* Comma before an array element unless first. */
 void dh_json_sep(dh_strbuf_t *sb);
+
+/* A member shown straight from a 64-bit unsigned counter of a struct (the
+   --stats objects): its JSON name and the counter's offset. A table of them
+   lists an object's members in the order they print, so a counter is one
+   row; DH_JSON_COUNTER refuses (does not compile) a field that is not 8
+   bytes wide. */
+typedef struct {
+    const char *name;
+    size_t off;
+} dh_json_counter_t;
+
+#define DH_JSON_COUNTER(T, name, field) \
+    {(name), offsetof(T, field) + 0 * sizeof(char[sizeof(((T *)0)->field) == 8 ? 1 : -1])}
+#define DH_JSON_N_COUNTERS(tab) (sizeof(tab) / sizeof((tab)[0]))
+
+/* The n members of table c, read from the struct at base. */
+void dh_json_kv_counters(dh_strbuf_t *sb, const void *base, const dh_json_counter_t *c,
+                         size_t n);
+/* "key":{...} holding only those members. */
+void dh_json_counter_obj(dh_strbuf_t *sb, const char *key, const void *base,
+                         const dh_json_counter_t *c, size_t n);
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 size_t dh_utf8_seq_len(const unsigned char *s, size_t avail);

@@ -1,5 +1,6 @@
 /*
- * util-oahash.c - doubling an open-addressing table (see util-oahash.h).
+ * util-oahash.c - doubling and freeing an open-addressing table (see
+ * util-oahash.h).
  */
 #include "util-oahash.h"
 
@@ -24,4 +25,13 @@ void *dh_oa_grow(void *slots, size_t *cap, const dh_oa_slot_t *k)
     free(slots);
     *cap = new_cap;
     return fresh;
+}
+
+void dh_oa_free(void *slots, size_t cap, const dh_oa_slot_t *k)
+{
+    char *sl = slots;
+    for (size_t i = 0; sl && k->release && i < cap; i++)
+        if (k->used(sl + i * k->size))
+            k->release(sl + i * k->size);
+    free(slots);
 }

@@ -4,8 +4,9 @@
  * linear probing from hash & (cap - 1), a zeroed slot is empty, no deletion.
  *
  * Each table keeps its own lookup (only it knows what makes two keys equal);
- * what every table does alike, doubling and re-filing the slots, is here,
- * driven by a small description of the slot.
+ * what every table does alike, doubling and re-filing the slots and freeing
+ * them with what they own, is here, driven by a small description of the
+ * slot.
  */
 #ifndef DH_UTIL_OAHASH_H
 #define DH_UTIL_OAHASH_H
@@ -19,6 +20,7 @@ typedef struct {
     size_t size;                        /* bytes a slot */
     bool (*used)(const void *slot);     /* false for an empty (zeroed) slot */
     uint64_t (*hash)(const void *slot); /* the hash a used slot is filed under */
+    void (*release)(void *slot);        /* frees what a used slot owns; NULL: nothing */
 } dh_oa_slot_t;
 
 /* The slot probing for hash h starts at, and the one probed after i. */
@@ -37,5 +39,9 @@ static inline size_t dh_oa_next(size_t i, size_t cap)
    slot of its probe sequence, where the table's lookup finds it (keys are
    distinct). *cap is doubled. Aborts when out of memory (util-mem.h). */
 void *dh_oa_grow(void *slots, size_t *cap, const dh_oa_slot_t *k);
+
+/* Free a table's array of cap slots, releasing every used slot first
+   (k->release). NULL slots is a no-op. */
+void dh_oa_free(void *slots, size_t cap, const dh_oa_slot_t *k);
 
 #endif

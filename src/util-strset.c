@@ -25,6 +25,23 @@ struct dh_strset {
     uint64_t lengths[4];
 };
 
+static bool slot_used(const void *sl)
+{
+    return ((const slot_t *)sl)->s != NULL;
+}
+
+static uint64_t slot_hash(const void *sl)
+{
+    return ((const slot_t *)sl)->h;
+}
+
+static void slot_release(void *sl)
+{
+    free(((slot_t *)sl)->s);
+}
+
+static const dh_oa_slot_t slot_kind = {sizeof(slot_t), slot_used, slot_hash, slot_release};
+
 static bool length_seen(const dh_strset_t *s, size_t len)
 {
     size_t b = len < 255 ? len : 255;
@@ -43,9 +60,7 @@ void dh_strset_free(dh_strset_t *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i].s);
-    free(s->slots);
+    dh_oa_free(s->slots, s->cap, &slot_kind);
     free(s);
 }
 
@@ -61,20 +76,9 @@ static slot_t *find(const dh_strset_t *s, const char *str, size_t len, uint64_t 
     return &s->slots[i];
 }
 
-static bool slot_used(const void *sl)
-{
-    return ((const slot_t *)sl)->s != NULL;
-}
-
-static uint64_t slot_hash(const void *sl)
-{
-    return ((const slot_t *)sl)->h;
-}
-
 static void grow(dh_strset_t *s)
 {
-    static const dh_oa_slot_t kind = {sizeof(slot_t), slot_used, slot_hash};
-    s->slots = dh_oa_grow(s->slots, &s->cap, &kind);
+    s->slots = dh_oa_grow(s->slots, &s->cap, &slot_kind);
 }
 
 bool dh_strset_put(dh_strset_t *s, const char *str, size_t len, uint32_t value)

@@ -140,12 +140,15 @@ static void kafka_stats(void *state, dh_strbuf_t *out)
 {
     kafka_sink_t *s = state;
     final_flush(s);
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(kafka_sink_t, "produced", produced),
+        DH_JSON_COUNTER(kafka_sink_t, "delivered", delivered),
+        DH_JSON_COUNTER(kafka_sink_t, "failed", failed),
+        DH_JSON_COUNTER(kafka_sink_t, "dropped", dropped),
+    };
     dh_json_open_obj(out, "output_kafka");
     dh_json_kv_str(out, "topic", s->topic);
-    dh_json_kv_uint(out, "produced", s->produced);
-    dh_json_kv_uint(out, "delivered", s->delivered);
-    dh_json_kv_uint(out, "failed", s->failed);
-    dh_json_kv_uint(out, "dropped", s->dropped);
+    dh_json_kv_counters(out, s, counters, DH_JSON_N_COUNTERS(counters));
     dh_json_kv_uint(out, "undelivered", (uint64_t)rd_kafka_outq_len(s->rk));
     dh_sb_putc(out, '}');
 }

@@ -29,6 +29,25 @@ void dh_source_request_finish(dh_source_ctl_t *ctl)
     ctl->finish = 1;
 }
 
+bool dh_source_stop_requested(const dh_source_ctl_t *ctl)
+{
+    return ctl && (ctl->stop || ctl->finish);
+}
+
+void dh_source_add_stats(dh_pipeline_t *pl, const char *key, const char *path, const void *base,
+                         const dh_json_counter_t *c, size_t n)
+{
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_json_open_obj(&sb, key);
+    if (path)
+        dh_json_kv_str(&sb, "path", path);
+    dh_json_kv_counters(&sb, base, c, n);
+    dh_sb_putc(&sb, '}');
+    dh_pipeline_add_stats(pl, sb.buf);
+    dh_sb_free(&sb);
+}
+
 int dh_source_read(const dh_source_type_t *t, const char *spec, dh_pipeline_t *pl,
                    const dh_options_t *o, dh_source_ctl_t *ctl, dh_source_end_t *end)
 {

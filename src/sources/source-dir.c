@@ -13,10 +13,11 @@
  * (one sensor writes dns.09:00:00-10:00:00.log.gz, another eve.json.1.gz
  * for the newer file, a rotated "current" directory sorts anywhere), and
  * the pipeline keeps windows open across inputs only while event time goes
- * forward (an input that starts in the past begins a replay epoch). So each file's first parseable record is
- * peeked with the parsers' own probes and parse_line, the files are sorted
- * by that time (ties, and files without a record, by path), and the run is
- * the same replay, byte for byte, however the tree was named or listed.
+ * forward (an input that starts in the past begins a replay epoch). So each
+ * file's first parseable record is peeked with the parsers' own probes and
+ * dh_parser_parse_line, the files are sorted by that time (ties, and files
+ * without a record, by path), and the run is the same replay, byte for
+ * byte, however the tree was named or listed.
  *
  * Loops: a symlink to an ancestor (or two links to one directory or file)
  * would read the same logs twice; every directory and file is identified by
@@ -223,7 +224,8 @@ typedef struct {
 static bool peek_parse(peek_t *p, const char *line, size_t len)
 {
     char reason[DH_REASON_MAX];
-    if (p->parser->parse_line(p->pstate, line, len, p->evbuf, reason) != DH_LINE_RECORD)
+    dh_line_t r = dh_parser_parse_line(p->parser, p->pstate, line, len, p->evbuf, reason);
+    if (r != DH_LINE_RECORD)
         return false;
     p->ts = p->evbuf->ev.ts_us;
     return true;
@@ -421,25 +423,15 @@ void dh_dir_source_free_list(char **paths)
 
 static void add_stats(dir_source_t *d)
 {
-    dh_strbuf_t sb;
-    dh_sb_init(&sb);
-    dh_json_open_obj(&sb, "dir");
-    dh_json_kv_str(&sb, "path", d->root);
-    dh_json_kv_uint(&sb, "files", d->n_files);
-    dh_json_kv_uint(&sb, "files_failed", d->files_failed);
-    dh_json_kv_uint(&sb, "skipped_names", d->skipped_names);
-    dh_json_kv_uint(&sb, "skipped_formats", d->skipped_formats);
-    dh_json_kv_uint(&sb, "seen_twice", d->seen_twice);
-    dh_json_kv_uint(&sb, "dir_errors", d->dir_errors);
-    dh_sb_putc(&sb, '}');
-    dh_sb_putc(&sb, '\0');
-    dh_pipeline_add_stats(d->pl, sb.buf);
-    dh_sb_free(&sb);
-}
-
-static bool stop_requested(const dh_source_ctl_t *ctl)
-{
-    return ctl && (ctl->stop || ctl->finish);
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(dir_source_t, "files", n_files),
+        DH_JSON_COUNTER(dir_source_t, "files_failed", files_failed),
+        DH_JSON_COUNTER(dir_source_t, "skipped_names", skipped_names),
+        DH_JSON_COUNTER(dir_source_t, "skipped_formats", skipped_formats),
+        DH_JSON_COUNTER(dir_source_t, "seen_twice", seen_twice),
+        DH_JSON_COUNTER(dir_source_t, "dir_errors", dir_errors),
+    };
+    dh_source_add_stats(d->pl, "dir", d->root, d, counters, DH_JSON_N_COUNTERS(counters));
 }
 
 static int dir_run(void *state, dh_source_end_t *end)
@@ -447,7 +439,7 @@ static int dir_run(void *state, dh_source_end_t *end)
     dir_source_t *d = state;
     *end = DH_SOURCE_END_OF_INPUT; /* a stop ends the input, as for a file */
     plan(d);
-    for (size_t i = 0; i < d->n_files && !stop_requested(d->ctl); i++)
+    for (size_t i = 0; i < d->n_files && !dh_source_stop_requested(d->ctl); i++)
         if (dh_file_source_read(d->pl, d->ctl, d->files[i].path, d->files[i].path,
                                 d->input->max_line) != 0)
             d->files_failed++;

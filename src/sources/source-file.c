@@ -48,11 +48,6 @@ typedef struct {
     int64_t last_tick_us;
 } live_wait_t;
 
-static bool stop_requested(const dh_source_ctl_t *ctl)
-{
-    return ctl && (ctl->stop || ctl->finish);
-}
-
 static void tick(live_wait_t *w, int64_t now_us)
 {
     dh_pipeline_live_tick(w->pl, now_us);
@@ -69,7 +64,7 @@ static int live_wait(void *arg, int fd)
     struct pollfd pfd = {.fd = fd, .events = POLLIN};
     int timeout_ms = 0;
     for (;;) {
-        if (stop_requested(w->ctl))
+        if (dh_source_stop_requested(w->ctl))
             return 0;
         pfd.revents = 0;
         int n = poll(&pfd, 1, timeout_ms);
@@ -105,10 +100,10 @@ static int read_input(dh_pipeline_t *pl, const dh_source_ctl_t *ctl, const char 
     const char *line;
     size_t len;
     dh_read_t rc = DH_READ_EOF;
-    while (!stop_requested(ctl) &&
+    while (!dh_source_stop_requested(ctl) &&
            ((rc = dh_file_reader_next(r, &line, &len)) == DH_READ_LINE || rc == DH_READ_TOO_LONG))
         dh_stream_line(s, dh_file_reader_line_no(r), line, len, rc == DH_READ_TOO_LONG);
-    if (stop_requested(ctl))
+    if (dh_source_stop_requested(ctl))
         rc = DH_READ_STOPPED;
     dh_stream_set_gzip(s, dh_file_reader_is_gzip(r));
     dh_stream_close(s, rc == DH_READ_ERROR ? dh_file_reader_errmsg(r) : NULL);

@@ -107,11 +107,6 @@ typedef struct {
 
 #define LOG(f, lvl, ...) dh_log((f)->logger, lvl, "source", "follow", __VA_ARGS__)
 
-static bool stop_requested(const follower_t *f)
-{
-    return f->ctl && (f->ctl->stop || f->ctl->finish);
-}
-
 /* ---- the checkpoint file ------------------------------------------------------ */
 
 uint64_t dh_follow_head_hash(const void *bytes, size_t len)
@@ -315,7 +310,7 @@ static int open_path(follower_t *f)
         if (!told)
             LOG(f, DH_LOG_WARN, "%s: not there (yet): waiting for it", f->path);
         told = true;
-        if (stop_requested(f)) {
+        if (dh_source_stop_requested(f->ctl)) {
             errno = 0;
             return -1;
         }
@@ -562,7 +557,7 @@ static file_end_t changed(follower_t *f, int fd)
 static int follow_wait(void *arg, int fd)
 {
     follower_t *f = arg;
-    if (stop_requested(f))
+    if (dh_source_stop_requested(f->ctl))
         return DH_FOLLOW_STOP;
     if (f->draining)
         return DH_FOLLOW_END; /* the old file read to its end after the rename */
@@ -586,7 +581,7 @@ static int follow_wait(void *arg, int fd)
     dh_pipeline_poll(f->pl); /* a SIGHUP while the log is quiet */
     if (f->idle_hook)
         f->idle_hook(f->idle_arg);
-    if (stop_requested(f))
+    if (dh_source_stop_requested(f->ctl))
         return DH_FOLLOW_STOP;
     (void)poll(NULL, 0, f->poll_ms); /* a signal cuts it short: seen above */
     return DH_FOLLOW_READ;
@@ -666,7 +661,7 @@ static dh_read_t read_file(follower_t *f)
         if (rc == DH_READ_LINE) /* an over-long one counts once skipped */
             f->next.line = line_no;
         while_reading(f);
-        if (stop_requested(f))
+        if (dh_source_stop_requested(f->ctl))
             return DH_READ_STOPPED;
     }
 }
@@ -688,19 +683,16 @@ static void switch_file(follower_t *f)
 
 static void add_stats(follower_t *f)
 {
-    dh_strbuf_t sb;
-    dh_sb_init(&sb);
-    dh_json_open_obj(&sb, "follow");
-    dh_json_kv_uint(&sb, "lines", f->lines);
-    dh_json_kv_uint(&sb, "rotations", f->rotations);
-    dh_json_kv_uint(&sb, "truncations", f->truncations);
-    dh_json_kv_uint(&sb, "partial_lines_dropped", f->partial_dropped);
-    dh_json_kv_uint(&sb, "resumed_offset", f->resumed_offset);
-    dh_json_kv_uint(&sb, "checkpoints", f->checkpoints);
-    dh_json_kv_uint(&sb, "checkpoint_errors", f->checkpoint_errors);
-    dh_sb_putc(&sb, '}');
-    dh_pipeline_add_stats(f->pl, sb.buf);
-    dh_sb_free(&sb);
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(follower_t, "lines", lines),
+        DH_JSON_COUNTER(follower_t, "rotations", rotations),
+        DH_JSON_COUNTER(follower_t, "truncations", truncations),
+        DH_JSON_COUNTER(follower_t, "partial_lines_dropped", partial_dropped),
+        DH_JSON_COUNTER(follower_t, "resumed_offset", resumed_offset),
+        DH_JSON_COUNTER(follower_t, "checkpoints", checkpoints),
+        DH_JSON_COUNTER(follower_t, "checkpoint_errors", checkpoint_errors),
+    };
+    dh_source_add_stats(f->pl, "follow", NULL, f, counters, DH_JSON_N_COUNTERS(counters));
 }
 
 /* Finish (SIGUSR1): every window closes, everything read is accounted for. */
@@ -730,7 +722,7 @@ int dh_follow_source_run(void *state, dh_source_end_t *end)
             rc = -1;
             break;
         }
-        if (stop_requested(f)) {
+        if (dh_source_stop_requested(f->ctl)) {
             /* before the stream closes: closing flushes its pending
                transactions, which the restart must read again */
             if (!f->ctl->finish)

@@ -460,19 +460,16 @@ static int64_t now_ms(void)
 
 static void add_stats(consumer_t *c)
 {
-    dh_strbuf_t sb;
-    dh_sb_init(&sb);
-    dh_json_open_obj(&sb, "kafka");
-    dh_json_kv_uint(&sb, "messages", c->messages);
-    dh_json_kv_uint(&sb, "bytes", c->bytes);
-    dh_json_kv_uint(&sb, "too_long", c->too_long);
-    dh_json_kv_uint(&sb, "partitions_assigned", c->assigned);
-    dh_json_kv_uint(&sb, "partitions_revoked", c->revoked);
-    dh_json_kv_uint(&sb, "commits", c->commits);
-    dh_json_kv_uint(&sb, "commit_errors", c->commit_errors);
-    dh_sb_putc(&sb, '}');
-    dh_pipeline_add_stats(c->pl, sb.buf);
-    dh_sb_free(&sb);
+    static const dh_json_counter_t counters[] = {
+        DH_JSON_COUNTER(consumer_t, "messages", messages),
+        DH_JSON_COUNTER(consumer_t, "bytes", bytes),
+        DH_JSON_COUNTER(consumer_t, "too_long", too_long),
+        DH_JSON_COUNTER(consumer_t, "partitions_assigned", assigned),
+        DH_JSON_COUNTER(consumer_t, "partitions_revoked", revoked),
+        DH_JSON_COUNTER(consumer_t, "commits", commits),
+        DH_JSON_COUNTER(consumer_t, "commit_errors", commit_errors),
+    };
+    dh_source_add_stats(c->pl, "kafka", NULL, c, counters, DH_JSON_N_COUNTERS(counters));
 }
 
 /* ---- the source (source.h) ---------------------------------------------------- */

@@ -8,8 +8,8 @@
  * The input is a stream of lines, fed to each parser the way src/stream.c
  * does: every line goes to skips_truncated (which must take any bytes) and,
  * after the reader's and stream's checks (no NUL, valid UTF-8, not blank,
- * CR stripped), to probe and parse_line; end_of_input and destroy close the
- * stream. The strings a record hands out are read back so that ASan sees a
+ * CR stripped), to probe and dh_parser_parse_line; end_of_input and destroy
+ * close the stream. The strings a record hands out are read back so that ASan sees a
  * pointer that escapes the event buffer.
  */
 #include <stdbool.h>
@@ -73,7 +73,7 @@ static void run_parser(const dh_parser_type_t *p, const char *data, size_t size,
             sink += p->probe(line, len);
             char reason[DH_REASON_MAX];
             reason[0] = '\0';
-            dh_line_t r = p->parse_line(state, line, len, out, reason);
+            dh_line_t r = dh_parser_parse_line(p, state, line, len, out, reason);
             if (r == DH_LINE_RECORD)
                 touch_event(out);
             else if (r == DH_LINE_MALFORMED)

@@ -63,7 +63,7 @@ TestSuite(dnshound_events, .init = setup, .fini = teardown);
 static dh_line_t parse_n(const char *line, size_t len)
 {
     reason[0] = '\0';
-    dh_line_t r = P->parse_line(state, line, len, buf, reason);
+    dh_line_t r = dh_parser_parse_line(P, state, line, len, buf, reason);
     if (r == DH_LINE_MALFORMED)
         cr_assert(reason[0] && strlen(reason) < DH_REASON_MAX, "a malformed line needs a reason");
     return r;
@@ -901,7 +901,8 @@ Test(dnshound_events, huge_name_and_nul)
 
     /* a buffer sized for shorter lines: refused, not overrun */
     dh_evbuf_t *small = dh_evbuf_new(64);
-    cr_assert_eq(P->parse_line(state, l.buf, l.len - 1, small, reason), DH_LINE_MALFORMED);
+    cr_assert_eq(dh_parser_parse_line(P, state, l.buf, l.len - 1, small, reason),
+                 DH_LINE_MALFORMED);
     cr_assert_str_eq(reason, "record too large for the event buffer");
     dh_evbuf_free(small);
     dh_sb_free(&l);

@@ -42,7 +42,7 @@ TestSuite(eve, .init = setup, .fini = teardown);
 static dh_line_t parse(const char *line)
 {
     reason[0] = '\0';
-    return P->parse_line(state, line, strlen(line), buf, reason);
+    return dh_parser_parse_line(P, state, line, strlen(line), buf, reason);
 }
 
 static const char *addr(const dh_addr_t *a)
@@ -98,7 +98,7 @@ static bool tally_file(const char *path, eve_tally_t *t)
             n--;
         if (n == 0)
             continue;
-        dh_line_t r = P->parse_line(state, line, (size_t)n, buf, reason);
+        dh_line_t r = dh_parser_parse_line(P, state, line, (size_t)n, buf, reason);
         t->lines[r]++;
         if (r == DH_LINE_RECORD)
             count_record(buf, t);
@@ -126,7 +126,7 @@ static bool find_record(const char *path, const char *needle, dh_part_t part)
             n--;
         if (n == 0 || !strstr(line, needle))
             continue;
-        found = P->parse_line(state, line, (size_t)n, buf, reason) == DH_LINE_RECORD &&
+        found = dh_parser_parse_line(P, state, line, (size_t)n, buf, reason) == DH_LINE_RECORD &&
                 (part == DH_PART_COMPLETE || buf->part == part);
     }
     free(line);

@@ -40,7 +40,7 @@ TestSuite(zeek_json, .init = setup, .fini = teardown);
 static dh_line_t parse(const char *line)
 {
     reason[0] = '\0';
-    return P->parse_line(state, line, strlen(line), buf, reason);
+    return dh_parser_parse_line(P, state, line, strlen(line), buf, reason);
 }
 
 static const char *addr(const dh_addr_t *a)
@@ -85,7 +85,7 @@ static bool tally_file(const char *path, zj_tally_t *t)
             n--;
         if (n == 0)
             continue;
-        dh_line_t r = P->parse_line(state, line, (size_t)n, buf, reason);
+        dh_line_t r = dh_parser_parse_line(P, state, line, (size_t)n, buf, reason);
         t->lines[r]++;
         if (r == DH_LINE_RECORD)
             count_record(&buf->ev, t);
@@ -108,7 +108,7 @@ static dh_line_t parse_nth(const char *path, int nth)
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
             n--;
         if (n > 0 && nth-- == 0) {
-            r = P->parse_line(state, line, (size_t)n, buf, reason);
+            r = dh_parser_parse_line(P, state, line, (size_t)n, buf, reason);
             break;
         }
     }

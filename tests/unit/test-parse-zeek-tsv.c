@@ -60,7 +60,7 @@ static const dh_event_t *ev(void)
 static dh_line_t feedn(const char *line, size_t len)
 {
     reason[0] = '\0';
-    return P->parse_line(st, line, len, eb, reason);
+    return dh_parser_parse_line(P, st, line, len, eb, reason);
 }
 
 static dh_line_t feed(const char *line)
@@ -182,7 +182,7 @@ static tally_t feed_file(const char *path, bool fake_ts, line_fn fn, void *ctx)
         if (fake_ts && n >= 17 && memcmp(line, "XXXXXXXXXX.XXXXXX", 17) == 0)
             memcpy(line, "1600000000.000000", 17);
         char why[DH_REASON_MAX] = "";
-        dh_line_t kind = P->parse_line(s, line, (size_t)n, b, why);
+        dh_line_t kind = dh_parser_parse_line(P, s, line, (size_t)n, b, why);
         switch (kind) {
         case DH_LINE_RECORD: t.records++; break;
         case DH_LINE_HEADER: t.headers++; break;
@@ -822,12 +822,12 @@ Test(zeek_tsv, record_too_large_for_the_arena)
     q[sizeof(q) - 1] = '\0';
     feed_header24();
     const char *line = row24(9, q, -1);
-    cr_assert_eq(P->parse_line(st, line, strlen(line), small, reason), DH_LINE_MALFORMED);
+    cr_assert_eq(dh_parser_parse_line(P, st, line, strlen(line), small, reason), DH_LINE_MALFORMED);
     cr_assert_str_eq(reason, "record too large");
     line = row24(21, q, -1);
-    cr_assert_eq(P->parse_line(st, line, strlen(line), small, reason), DH_LINE_RECORD);
+    cr_assert_eq(dh_parser_parse_line(P, st, line, strlen(line), small, reason), DH_LINE_RECORD);
     line = row24(21, q, 1, q, -1);
-    cr_assert_eq(P->parse_line(st, line, strlen(line), small, reason), DH_LINE_MALFORMED);
+    cr_assert_eq(dh_parser_parse_line(P, st, line, strlen(line), small, reason), DH_LINE_MALFORMED);
     cr_assert_str_eq(reason, "record too large");
     dh_evbuf_free(small);
 }
