@@ -19,27 +19,39 @@ void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect
     k->n_etables = 0;
     k->early = k->closing = NULL;
     k->release = NULL;
+    k->table = NULL;
 }
 
 int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
                        size_t errlen)
 {
-    return dh_rule_read_params(k->rule, params, pt->ints, pt->n_ints, pt->dbls, pt->n_dbls, err,
-                               errlen)
-               ? -1
-               : 0;
+    return dh_rule_read_params(k->rule, params, pt->fields, pt->n, err, errlen) ? -1 : 0;
+}
+
+/* The field of threshold `key` in pt (NULL: none). */
+static const dh_param_field_t *param_field(const dh_kit_params_t *pt, const char *key)
+{
+    for (size_t i = 0; pt && i < pt->n; i++)
+        if (strcmp(pt->fields[i].key, key) == 0)
+            return &pt->fields[i];
+    return NULL;
 }
 
 static void make_spec_table(dh_kit_t *k, const dh_kit_spec_t *spec)
 {
     const dh_kit_spec_table_t *st = &spec->table;
+    const dh_param_field_t *f = param_field(spec->params, "window");
+    if (!f || f->kind != DH_PARAM_INT) {
+        fprintf(stderr, "dnshound: detector kit: %s: a table needs an integer 'window'\n",
+                spec->name);
+        abort();
+    }
     int64_t window_s;
-    memcpy(&window_s, (char *)k + spec->params_off + st->window_off, sizeof(window_s));
+    memcpy(&window_s, (char *)DH_KIT_PARAMS_OF(k) + f->off, sizeof(window_s));
     dh_kit_etable_opts_t o = {.name = st->name, .value_size = st->value_size,
                               .window_s = window_s, .on_close = st->on_close, .ctx = k,
                               .early_off = st->early_off, .pace = st->pace};
-    dh_table_t *t = dh_kit_early_table(k, &o);
-    memcpy((char *)k + st->table_off, &t, sizeof(t));
+    k->table = dh_kit_early_table(k, &o);
 }
 
 void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
@@ -49,7 +61,7 @@ void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env
     dh_kit_init(k, spec->name, rule, env);
     if ((spec->required && dh_kit_require_thresholds(k, spec->required, err, errlen)) ||
         (spec->params &&
-         dh_kit_read_params(k, (char *)k + spec->params_off, spec->params, err, errlen))) {
+         dh_kit_read_params(k, DH_KIT_PARAMS_OF(k), spec->params, err, errlen))) {
         dh_kit_destroy(k);
         return NULL;
     }
@@ -106,25 +118,34 @@ int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, cha
     return -1;
 }
 
+int dh_kit_param_max(const dh_kit_t *k, const char *key, int64_t v, int64_t max, char *err,
+                     size_t errlen)
+{
+    if (v <= max)
+        return 0;
+    char what[96];
+    snprintf(what, sizeof(what), "at most %lld here (a size fixed in the detector's code)",
+             (long long)max);
+    return dh_kit_param_error(k, key, what, err, errlen);
+}
+
 static void json_param(dh_strbuf_t *sb, const char *params, const dh_kit_params_t *pt,
                        const char *key)
 {
-    for (size_t i = 0; i < pt->n_ints; i++)
-        if (strcmp(pt->ints[i].key, key) == 0) {
-            int64_t v;
-            memcpy(&v, params + pt->ints[i].off, sizeof(v));
-            dh_json_kv_int(sb, key, v);
-            return;
-        }
-    for (size_t i = 0; i < pt->n_dbls; i++)
-        if (strcmp(pt->dbls[i].key, key) == 0) {
-            double v;
-            memcpy(&v, params + pt->dbls[i].off, sizeof(v));
-            dh_json_kv_double(sb, key, v);
-            return;
-        }
-    fprintf(stderr, "dnshound: detector kit: no threshold '%s'\n", key);
-    abort();
+    const dh_param_field_t *f = param_field(pt, key);
+    if (!f) {
+        fprintf(stderr, "dnshound: detector kit: no threshold '%s'\n", key);
+        abort();
+    }
+    if (f->kind == DH_PARAM_INT) {
+        int64_t v;
+        memcpy(&v, params + f->off, sizeof(v));
+        dh_json_kv_int(sb, key, v);
+    } else {
+        double v;
+        memcpy(&v, params + f->off, sizeof(v));
+        dh_json_kv_double(sb, key, v);
+    }
 }
 
 void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,

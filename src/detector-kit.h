@@ -3,16 +3,18 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * sample names (and addresses) kept for the evidence, the thresholds table
- * (its rows, DH_KIT_PARAM) read from the rule (a rule without thresholds
- * refused where one is required) and written back into the evidence, client
+ * sample names (and addresses) kept for the evidence, the thresholds (the
+ * fields named by DH_KIT_FIELDS; value and range are the rule's data) read
+ * from the rule and written back into the evidence, client
  * x domain keys (built, or taken from the event's view).
  *
- * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
- * each window struct; it keeps its own logic, thresholds and evidence. Its
- * dh_kit_spec_t describes the rest of create() and destroy() (dh_kit_new,
- * dh_kit_destroy): the state, thresholds, setup, release, window table. The
- * kit holds no global state and allocates only the evidence buffer.
+ * A detector embeds dh_kit_t first in its state, its params struct right
+ * after it (DH_KIT_STATE_LAYOUT), and a dh_kit_window_t in each window
+ * struct; it keeps its own logic and evidence. Its dh_kit_spec_t describes
+ * the rest of create() and destroy() (dh_kit_new, dh_kit_destroy): the
+ * state's size, which fields are thresholds, setup, release, main table
+ * (kept in the kit). The kit holds no global state and allocates only the
+ * evidence buffer.
  *
  * Ownership: the rule and the environment are borrowed (both outlive the
  * detector, see detector.h); the evidence buffer belongs to the kit.
@@ -26,28 +28,44 @@
 
 #include "detector.h"
 #include "util-json.h"
+#include "util-macro.h"
 
 /* Seconds of a threshold to the microseconds of event time. */
 #define DH_S_TO_US(s) ((int64_t)(s) * 1000000)
 
-/* A detector's numeric thresholds: the tables dh_rule_read_params reads. */
+/* A detector's numeric thresholds: which fields of its params struct are
+   read from the rule (dh_rule_read_params). Only their names are code: the
+   value of each is rules/NAME.yaml `thresholds: KEY`, its allowed range
+   `limits: KEY: [min, max]` (data, see rules.h). */
 typedef struct dh_kit_params {
-    const dh_int_param_t *ints;
-    size_t n_ints;
-    const dh_double_param_t *dbls;
-    size_t n_dbls;
+    const dh_param_field_t *fields;
+    size_t n;
 } dh_kit_params_t;
 
-/* One row of an int or a double table (both are {key, offset, default, min,
-   max}): the threshold read from the rule key named like the field of the
-   params struct type, default d, range [lo, hi]. DH_KIT_PARAM_KEY names the
-   key apart from the field (a renamed or a nested one: "lexical_word_cover",
-   lex.word_cover). */
-#define DH_KIT_PARAM(type, field, d, lo, hi) DH_KIT_PARAM_KEY(#field, type, field, d, lo, hi)
-#define DH_KIT_PARAM_KEY(key, type, field, d, lo, hi) {(key), offsetof(type, field), (d), (lo), (hi)}
+/* The thresholds table of the fields named, each read from the rule key of
+   its name and typed from the field (int64_t: an integer, double: a number;
+   another type does not compile):
+       static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_score);
+   A field takes the key's name; settings of a nested struct (the lexical
+   model's) are flat fields copied into it by the detector's setup. */
+#define DH_KIT_FIELDS(type, ...)                                                            \
+    {(const dh_param_field_t[]){DH_FOR_EACH(DH_KIT_FIELD_, type, __VA_ARGS__)},              \
+     DH_NARGS(__VA_ARGS__)}
+#define DH_KIT_FIELD_(type, f)                                                              \
+    {#f, offsetof(type, f),                                                                 \
+     _Generic(((type *)0)->f, int64_t: DH_PARAM_INT, double: DH_PARAM_DOUBLE)},
 
-#define DH_KIT_PARAMS(ints, dbls) {(ints), DH_N_OF(ints), (dbls), DH_N_OF(dbls)}
-#define DH_KIT_INT_PARAMS(ints) {(ints), DH_N_OF(ints), NULL, 0}
+/* The params struct follows the kit in the state: a detector's state is
+       typedef struct { dh_kit_t kit; params_t p; ...its own... } xx_t;
+       DH_KIT_STATE_LAYOUT(xx_t, p);
+   and the kit reads the thresholds into it (dh_kit_new). The check makes a
+   different layout a compile error. */
+#define DH_KIT_STATE_LAYOUT(type, params_member)                                            \
+    _Static_assert(offsetof(type, kit) == 0 && offsetof(type, params_member) == sizeof(dh_kit_t), \
+                   #type ": dh_kit_t kit first, its params struct right after")
+
+/* The params struct of a kit's state (above). */
+#define DH_KIT_PARAMS_OF(k) ((void *)((char *)(k) + sizeof(dh_kit_t)))
 
 typedef struct dh_kit dh_kit_t;
 typedef struct dh_kit_early dh_kit_early_t;
@@ -85,6 +103,7 @@ struct dh_kit {
     size_t n_etables;
     dh_kit_early_t *early, *closing;
     void (*release)(void *state); /* from dh_kit_spec_t, set by dh_kit_new */
+    dh_table_t *table;            /* the spec's main table (NULL: none) */
 };
 
 /* Fill the base (nothing allocated yet: dh_kit_free is safe from here on, and
@@ -97,34 +116,41 @@ void dh_kit_free(dh_kit_t *k);
    callback of every detector (tables belong to env->state). */
 void dh_kit_destroy(void *state);
 
-/* A detector's table of windows checked early (dh_kit_early_table), made by
-   dh_kit_new: its windows last the threshold at window_off (an int64_t of
-   seconds in the params struct) and close through on_close(state, ...). */
+/* A detector's main table, made by dh_kit_new after the setup and kept in
+   the kit (k->table): windows checked early (dh_kit_early_table) lasting
+   the threshold named `window` (seconds; the params must declare it), each
+   value_size bytes, closing through on_close(state, ...). */
 typedef struct {
     const char *name; /* NULL: dh_kit_new makes no table */
     size_t value_size;
-    size_t early_off;  /* offsetof(window struct, its dh_kit_early_t) */
-    size_t window_off; /* offsetof(params struct, its window length) */
+    size_t early_off; /* offsetof(window struct, its dh_kit_early_t) */
     dh_close_fn on_close;
     dh_kit_pace_t pace;
-    size_t table_off; /* offsetof(state, its dh_table_t *) */
 } dh_kit_spec_table_t;
 
-/* What a detector's create() starts from: the state's size (it starts with
-   its dh_kit_t), where it keeps its thresholds and which they are, a
-   thresholds key it cannot do without (dh_kit_require_thresholds; NULL:
-   none), its own set-up, release and main table. */
+/* What a detector's create() starts from (what is its own; the layout is
+   the kit's: the state starts with its dh_kit_t, its params struct right
+   after, DH_KIT_STATE_LAYOUT):
+     name      the detector's (as in its dh_detector_type_t): rule_name;
+     size      sizeof the state;
+     params    its thresholds (DH_KIT_FIELDS; NULL: none), read by
+               dh_kit_new into DH_KIT_PARAMS_OF(state);
+     required  a thresholds key it cannot do without
+               (dh_kit_require_thresholds; NULL: none);
+     setup     called once by dh_kit_new after the thresholds were read:
+               what else the detector reads and checks (its lists, checks
+               between thresholds, C bounds: dh_kit_param_max), the tables
+               of its own; 0, or -1 with err (NULL: nothing);
+     release   frees what the state owns besides the kit (NULL: nothing);
+               dh_kit_destroy calls it, also after a failed setup;
+     table     its main table (above). */
 typedef struct {
     const char *name;
     size_t size;
-    const struct dh_kit_params *params; /* NULL: no thresholds table */
-    size_t params_off;                  /* offsetof(state, its params struct) */
+    const struct dh_kit_params *params;
     const char *required;
-    /* after the thresholds: what else the detector reads and checks (its
-       lists, checks between thresholds); NULL: nothing. 0, or -1 with err */
     int (*setup)(void *state, char *err, size_t errlen);
-    void (*release)(void *state); /* frees what the state owns besides the kit
-                                     (NULL: nothing); dh_kit_destroy calls it */
+    void (*release)(void *state);
     dh_kit_spec_table_t table;
 } dh_kit_spec_t;
 
@@ -133,7 +159,8 @@ typedef struct {
    spec->release set (so a create() that fails later only calls
    dh_kit_destroy, with the state's other members zero or made), the
    detector's setup run and its table made. NULL with err when the
-   thresholds or the setup fail (then nothing is left allocated). */
+   thresholds or the setup fail (then nothing is left allocated). The state
+   belongs to the caller: dh_kit_destroy frees it. */
 void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
                  char *err, size_t errlen);
 
@@ -156,6 +183,12 @@ int dh_kit_require_thresholds(const dh_kit_t *k, const char *what, char *err, si
    err = "RULE:LINE: key: what" (the key's line, 0 when absent). -1. */
 int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
                        size_t errlen);
+
+/* A bound the C code depends on (an array of max entries, a label buffer):
+   the rule's limits can be edited, so a setup checks such thresholds again
+   here. 0 when v <= max, else -1 with dh_kit_param_error's err. */
+int dh_kit_param_max(const dh_kit_t *k, const char *key, int64_t v, int64_t max, char *err,
+                     size_t errlen);
 
 /* "key":value for each of keys[0..n), in that order, from params as pt reads
    them: an integer threshold as an integer, a double as a number (the

@@ -70,7 +70,7 @@ typedef struct {
     int64_t window, min_timestamps, burst_gap, min_interval, hist_min_groups, full_count,
         prevalent_clients, gate_slots, early_every_queries, early_every_seconds;
     double min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above, ttl_share,
-        w_ts, w_reg, w_hist, w_count, prevalent_factor;
+        weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor;
 } params_t;
 
 /* Per key and window (about 430 bytes). Times are seconds since the window start. */
@@ -121,6 +121,7 @@ typedef struct {
     suffixes_t benign;
     int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
 } beacon_t;
+DH_KIT_STATE_LAYOUT(beacon_t, p);
 
 /* What the scoring found for one key. */
 typedef struct {
@@ -137,46 +138,37 @@ typedef struct {
 
 /* ---- parameters -------------------------------------------------------- */
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 86400, 600, 604800),
-    DH_KIT_PARAM(params_t, min_timestamps, 4, 4, RING),
-    DH_KIT_PARAM(params_t, burst_gap, 5, 1, 600),
-    DH_KIT_PARAM(params_t, min_interval, 10, 1, 86400),
-    DH_KIT_PARAM(params_t, hist_min_groups, 4, 1, BINS),
-    DH_KIT_PARAM(params_t, full_count, 120, 4, 10000000),
-    DH_KIT_PARAM(params_t, prevalent_clients, 5, 1, 10000000),
-    DH_KIT_PARAM(params_t, gate_slots, 262144, 1024, 1 << 26),
-    DH_KIT_PARAM(params_t, early_every_queries, 4, 1, 65535),
-    DH_KIT_PARAM(params_t, early_every_seconds, 300, 0, 86400),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, min_score, 0.8, 0, 1),
-    DH_KIT_PARAM(params_t, jitter_full, 0.3, 0, 2),
-    DH_KIT_PARAM(params_t, jitter_zero, 0.5, 0.01, 4),
-    DH_KIT_PARAM(params_t, ttl_tolerance, 0.1, 0, 1),
-    DH_KIT_PARAM(params_t, ttl_tolerance_above, 0.3, 0, 10),
-    DH_KIT_PARAM(params_t, ttl_share, 0.75, 0, 1),
-    DH_KIT_PARAM_KEY("weight_ts", params_t, w_ts, 0.2, 0, 1),
-    DH_KIT_PARAM_KEY("weight_regularity", params_t, w_reg, 0.3, 0, 1),
-    DH_KIT_PARAM_KEY("weight_histogram", params_t, w_hist, 0.3, 0, 1),
-    DH_KIT_PARAM_KEY("weight_count", params_t, w_count, 0.2, 0, 1),
-    DH_KIT_PARAM(params_t, prevalent_factor, 0.9, 0, 1),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_timestamps, burst_gap,
+    min_interval, hist_min_groups, full_count, prevalent_clients, gate_slots, early_every_queries,
+    early_every_seconds, min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above,
+    ttl_share, weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor);
 
 static void beacon_release(void *state);
 static const dh_kit_spec_t spec = {.name = "dns_beacon", .size = sizeof(beacon_t),
-                                   .params = &params, .params_off = offsetof(beacon_t, p),
+                                   .params = &params,
                                    .release = beacon_release};
+
+/* Bounds of the C code (array sizes, a uint16_t pace, the gate's memory),
+   checked again whatever the rule's limits say. */
+static int check_c_bounds(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
+{
+    return dh_kit_param_max(k, "min_timestamps", p->min_timestamps, RING, err, errlen) ||
+                   dh_kit_param_max(k, "hist_min_groups", p->hist_min_groups, BINS, err, errlen) ||
+                   dh_kit_param_max(k, "early_every_queries", p->early_every_queries, UINT16_MAX,
+                                    err, errlen) ||
+                   dh_kit_param_max(k, "gate_slots", p->gate_slots, 1 << 26, err, errlen)
+               ? -1
+               : 0;
+}
 
 static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
+    if (check_c_bounds(k, p, err, errlen))
+        return -1;
     if (p->jitter_zero <= p->jitter_full)
         return dh_kit_param_error(k, "jitter_zero", "must be greater than jitter_full", err,
                                   errlen);
-    if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)
+    if (p->weight_ts + p->weight_regularity + p->weight_histogram + p->weight_count <= 0)
         return dh_kit_param_error(k, "weight_ts", "the weights must not all be 0", err, errlen);
     if (p->burst_gap > p->min_interval)
         return dh_kit_param_error(k, "burst_gap", "must not exceed min_interval", err, errlen);
@@ -784,8 +776,9 @@ static bool score(const beacon_t *b, const track_t *w, int64_t ws, result_t *r)
     r->reg = regularity(p, r->jitter);
     r->hist = histogram(b, w, ws, r->median, &r->groups);
     r->count = count_score(b, w, ws, r);
-    double wsum = p->w_ts + p->w_reg + p->w_hist + p->w_count;
-    r->score = (p->w_ts * r->ts + p->w_reg * r->reg + p->w_hist * r->hist + p->w_count * r->count) /
+    double wsum = p->weight_ts + p->weight_regularity + p->weight_histogram + p->weight_count;
+    r->score = (p->weight_ts * r->ts + p->weight_regularity * r->reg +
+                p->weight_histogram * r->hist + p->weight_count * r->count) /
                wsum;
     if (w->prevalence >= (uint64_t)p->prevalent_clients)
         r->score *= p->prevalent_factor;

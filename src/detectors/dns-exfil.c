@@ -103,6 +103,7 @@ typedef struct {
     dh_table_t *short_t, *long_t; /* short first: its windows close first */
     char entity_short[32], entity_long[32];
 } exfil_t;
+DH_KIT_STATE_LAYOUT(exfil_t, p);
 
 /* The estimate of one window. */
 typedef struct {
@@ -112,19 +113,9 @@ typedef struct {
 
 /* ---- parameters ------------------------------------------------------- */
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window_short, 3600, 60, 86400),
-    DH_KIT_PARAM(params_t, window_long, 86400, 120, 7 * 86400),
-    DH_KIT_PARAM(params_t, budget_short_bytes, 1024, 1, 1 << 30),
-    DH_KIT_PARAM(params_t, budget_long_bytes, 4096, 1, 1 << 30),
-    DH_KIT_PARAM(params_t, min_distinct, 8, 1, 1000000),
-    DH_KIT_PARAM(params_t, min_label_len, 10, 8, 63),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, min_entropy, 2.5, 0, 8),
-    DH_KIT_PARAM(params_t, common_factor, 4, 1, 1000),
-};
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window_short, window_long,
+    budget_short_bytes, budget_long_bytes, min_distinct, min_label_len, min_entropy,
+    common_factor);
 
 static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
 {
@@ -137,10 +128,8 @@ static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, si
              rule->path ? rule->path : "rules/dns_exfil.yaml", n ? n->line : (size_t)0, SLOTS);
     return -1;
 }
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
 static const dh_kit_spec_t spec = {.name = "dns_exfil", .size = sizeof(exfil_t),
-                                   .params = &params, .params_off = offsetof(exfil_t, p)};
+                                   .params = &params};
 
 /* ---- what a name carries ---------------------------------------------- */
 

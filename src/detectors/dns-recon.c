@@ -57,23 +57,11 @@
 
 const char *const recon_finding_names[N_FINDINGS] = {"zone_transfer", "ptr_sweep", "any_flood"};
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, xfr_window, 3600, 10, 86400),
-    DH_KIT_PARAM(params_t, ptr_window, 300, 10, 86400),
-    DH_KIT_PARAM(params_t, any_window, 60, 1, 86400),
-    DH_KIT_PARAM(params_t, ptr_sweep_min, 80, 2, 4096),
-    DH_KIT_PARAM(params_t, any_flood_min, 50, 1, 1000000),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, refused_risk_score, 30, 0, 100),
-    DH_KIT_PARAM(params_t, sweep_nxdomain_share, 0.5, 0, 1),
-    DH_KIT_PARAM(params_t, dense_names_per_prefix, 16, 1, 65536),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, xfr_window, ptr_window, any_window,
+    ptr_sweep_min, any_flood_min, refused_risk_score, sweep_nxdomain_share,
+    dense_names_per_prefix);
 static const dh_kit_spec_t spec = {.name = "dns_recon", .size = sizeof(recon_t),
-                                   .params = &params, .params_off = offsetof(recon_t, p)};
+                                   .params = &params};
 
 /* ---- the rule file ------------------------------------------------------ */
 

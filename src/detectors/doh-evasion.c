@@ -97,23 +97,12 @@ typedef struct {
     size_t n_sanctioned;
     long standard_ports[MAX_PORTS], ignored_ports[MAX_PORTS], dot_ports[MAX_PORTS];
     size_t n_standard, n_ignored, n_dot;
-    dh_table_t *table;
 } doh_t;
+DH_KIT_STATE_LAYOUT(doh_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
-    DH_KIT_PARAM(params_t, resolver_lookups, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, canary_lookups, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, unsanctioned_queries, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, nonstandard_port_queries, 1, 1, 1000000),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, canary_risk_score, 21, 0, 100),
-    DH_KIT_PARAM(params_t, confidence_step, 0.1, 0, 0.5),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, resolver_lookups,
+    canary_lookups, unsanctioned_queries, nonstandard_port_queries, canary_risk_score,
+    confidence_step);
 
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
@@ -215,14 +204,13 @@ static const dh_kit_spec_t spec = {
     .name = "doh_evasion",
     .size = sizeof(doh_t),
     .params = &params,
-    .params_off = offsetof(doh_t, p),
     .required = "resolver_list",
     .setup = doh_setup,
     .release = doh_release,
     /* check() reads counters and a few server slots: every event */
     .table = {.name = "doh_evasion.client", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(doh_t, table)},
+              .early_off = offsetof(window_t, early),
+              .on_close = on_close, .pace = {1, 0}},
 };
 
 static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
@@ -338,7 +326,7 @@ static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verd
     if (!is_canary && !is_resolver && !off_list && !dot && !odd_port)
         return; /* an ordinary lookup: no state */
 
-    window_t *w = dh_kit_touch_client(t->table, view, v);
+    window_t *w = dh_kit_touch_client(t->kit.table, view, v);
     if (!w)
         return;
     if (is_canary) {
@@ -374,7 +362,7 @@ static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verd
             w->ports_dropped++;
         add_sample(w, ev);
     }
-    dh_kit_early_check(&t->kit, t->table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
 }
 
 typedef struct {

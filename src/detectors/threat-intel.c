@@ -104,19 +104,11 @@ typedef struct {
     char dir[4096];
     dh_intel_t *intel;
     dh_intel_metas_t metas;
-    dh_table_t *table;
 } ti_t;
+DH_KIT_STATE_LAYOUT(ti_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 300, 10, 86400),
-    DH_KIT_PARAM(params_t, max_indicators, 500000, 1, 50000000),
-    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, invalid_reports, 5, 0, 1000),
-    DH_KIT_PARAM(params_t, min_prefix_v4, 8, 0, 32),
-    DH_KIT_PARAM(params_t, min_prefix_v6, 16, 0, 128),
-};
-
-static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, max_indicators, min_queries,
+    invalid_reports, min_prefix_v4, min_prefix_v6);
 
 /* ---- detector -------------------------------------------------------------- */
 
@@ -160,13 +152,12 @@ static const dh_kit_spec_t spec = {
     .name = "threat_intel",
     .size = sizeof(ti_t),
     .params = &params,
-    .params_off = offsetof(ti_t, p),
     .setup = ti_setup,
     .release = ti_release,
     /* a match is complete on its record: checked on every one */
     .table = {.name = "threat_intel.client_indicator", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(ti_t, table)},
+              .early_off = offsetof(window_t, early),
+              .on_close = on_close, .pace = {1, 0}},
 };
 
 static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
@@ -214,7 +205,7 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
     memcpy(key, &ev->client, sizeof(dh_addr_t));
     key[sizeof(dh_addr_t)] = ind->type;
     memcpy(key + sizeof(dh_addr_t) + 1, ind->text, ind->len);
-    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + 1 + ind->len, ev->ts_us);
+    window_t *w = dh_table_touch(t->kit.table, key, sizeof(dh_addr_t) + 1 + ind->len, ev->ts_us);
     if (!w)
         return;
     if (w->h.events == 0) {
@@ -244,7 +235,7 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
                           true, h->cname, h->cname_len);
     if (ev->has_qname)
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
-    dh_kit_early_check(&t->kit, t->table, key, sizeof(dh_addr_t) + 1 + ind->len, w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, key, sizeof(dh_addr_t) + 1 + ind->len, w, ev->ts_us);
 }
 
 static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
