@@ -43,7 +43,7 @@ static void make_spec_table(dh_kit_t *k, const dh_kit_spec_t *spec)
     const dh_param_field_t *f = param_field(spec->params, "window");
     if (!f || f->kind != DH_PARAM_INT) {
         fprintf(stderr, "dnshound: detector kit: %s: a table needs an integer 'window'\n",
-                spec->name);
+                k->name);
         abort();
     }
     int64_t window_s;
@@ -54,11 +54,11 @@ static void make_spec_table(dh_kit_t *k, const dh_kit_spec_t *spec)
     k->table = dh_kit_early_table(k, &o);
 }
 
-void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
-                 char *err, size_t errlen)
+void *dh_kit_new(const dh_kit_spec_t *spec, const char *name, dh_rule_t *rule,
+                 const dh_detect_env_t *env, char *err, size_t errlen)
 {
     dh_kit_t *k = dh_calloc(1, spec->size);
-    dh_kit_init(k, spec->name, rule, env);
+    dh_kit_init(k, name, rule, env);
     if ((spec->required && dh_kit_require_thresholds(k, spec->required, err, errlen)) ||
         (spec->params &&
          dh_kit_read_params(k, DH_KIT_PARAMS_OF(k), spec->params, err, errlen))) {

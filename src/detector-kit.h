@@ -128,10 +128,11 @@ typedef struct {
     dh_kit_pace_t pace;
 } dh_kit_spec_table_t;
 
-/* What a detector's create() starts from (what is its own; the layout is
-   the kit's: the state starts with its dh_kit_t, its params struct right
-   after, DH_KIT_STATE_LAYOUT):
-     name      the detector's (as in its dh_detector_type_t): rule_name;
+/* What a detector built on the kit is, besides its callbacks: named by its
+   dh_detector_type_t's .kit, the host creates it with dh_kit_new and
+   destroys it with dh_kit_destroy (detector.h). Only what is its own; the
+   layout is the kit's (the state starts with its dh_kit_t, its params
+   struct right after: DH_KIT_STATE_LAYOUT):
      size      sizeof the state;
      params    its thresholds (DH_KIT_FIELDS; NULL: none), read by
                dh_kit_new into DH_KIT_PARAMS_OF(state);
@@ -144,8 +145,7 @@ typedef struct {
      release   frees what the state owns besides the kit (NULL: nothing);
                dh_kit_destroy calls it, also after a failed setup;
      table     its main table (above). */
-typedef struct {
-    const char *name;
+typedef struct dh_kit_spec {
     size_t size;
     const struct dh_kit_params *params;
     const char *required;
@@ -154,15 +154,16 @@ typedef struct {
     dh_kit_spec_table_t table;
 } dh_kit_spec_t;
 
-/* The start of every create(): a zeroed state of spec->size bytes, its kit
-   filled (dh_kit_init), the thresholds required and read into it, then
+/* A detector's create(): a zeroed state of spec->size bytes, its kit
+   filled (dh_kit_init with name: the detector's, its findings' rule_name),
+   the thresholds required and read into it, then
    spec->release set (so a create() that fails later only calls
    dh_kit_destroy, with the state's other members zero or made), the
    detector's setup run and its table made. NULL with err when the
    thresholds or the setup fail (then nothing is left allocated). The state
    belongs to the caller: dh_kit_destroy frees it. */
-void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
-                 char *err, size_t errlen);
+void *dh_kit_new(const dh_kit_spec_t *spec, const char *name, dh_rule_t *rule,
+                 const dh_detect_env_t *env, char *err, size_t errlen);
 
 /* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
    0, or -1 with err ("FILE:LINE: ..."). */

@@ -53,6 +53,8 @@
  *                            were flushed; for state kept outside tables.
  *   destroy(st)              Free the detector's own memory (tables belong
  *                            to the state). NULL is allowed.
+ *   A detector built on the kit sets .kit instead of create and destroy
+ *   (dh_detector_create / dh_detector_destroy call the kit's).
  *   reload(st, ...)          Optional (NULL): on SIGHUP, re-read list files
  *                            without losing state (see below).
  *
@@ -106,12 +108,19 @@ typedef struct dh_detect_env {
                               run is live; detector-kit.h "early alerts") */
 } dh_detect_env_t;
 
+struct dh_kit_spec;
+
 typedef struct dh_detector_type {
     const char *name;
     const char *description;
     bool sees_excluded; /* also called for names noise control excludes */
     bool needs_history; /* reads the passive-DNS history (the run opens it only
                            when an enabled detector does, or with --learn-only) */
+    /* A detector built on the kit (detector-kit.h) names its dh_kit_spec_t
+       here and leaves create and destroy NULL: the host then creates it
+       with dh_kit_new(kit, name, ...) and destroys it with dh_kit_destroy.
+       create/destroy of its own replace them (kit NULL). */
+    const struct dh_kit_spec *kit;
     void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
     void (*on_event)(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                      const dh_detect_env_t *env);
@@ -126,5 +135,12 @@ typedef struct dh_detector_type {
 } dh_detector_type_t;
 
 extern const dh_detector_type_t *const dh_detectors[];
+
+/* Create a detector of type t (its create, else dh_kit_new with its kit):
+   the state, or NULL with err ("FILE:LINE: ..."). The caller owns the state
+   and frees it with dh_detector_destroy (NULL allowed). */
+void *dh_detector_create(const dh_detector_type_t *t, dh_rule_t *rule,
+                         const dh_detect_env_t *env, char *err, size_t errlen);
+void dh_detector_destroy(const dh_detector_type_t *t, void *state);
 
 #endif

@@ -221,7 +221,6 @@ static void dga_release(void *state)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "dga",
     .size = sizeof(dga_t),
     .params = &params,
     .setup = read_params,
@@ -232,11 +231,6 @@ static const dh_kit_spec_t spec = {
               .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 /* name is entry, or ends with "." entry. */
 static bool under(const char *name, const char *entry)
@@ -478,7 +472,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 const dh_detector_type_t dh_detector_dga = {
     .name = "dga",
     .description = "Domain generation algorithm: bursts of never-resolving generated names (T1568.002)",
-    .create = dga_create,
+    .kit = &spec,
     .on_event = dga_on_event,
-    .destroy = dh_kit_destroy,
 };

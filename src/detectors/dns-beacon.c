@@ -143,11 +143,6 @@ static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_timest
     early_every_seconds, min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above,
     ttl_share, weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor);
 
-static void beacon_release(void *state);
-static const dh_kit_spec_t spec = {.name = "dns_beacon", .size = sizeof(beacon_t),
-                                   .params = &params,
-                                   .release = beacon_release};
-
 /* Bounds of the C code (array sizes, a uint16_t pace, the gate's memory),
    checked again whatever the rule's limits say. */
 static int check_c_bounds(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
@@ -272,15 +267,13 @@ static void close_name(void *ctx, const void *key, size_t keylen, void *value, i
 static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                          dh_close_t why);
 
-static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+/* After the thresholds: their checks, the benign list, both tables, the gate. */
+static int beacon_setup(void *state, char *err, size_t errlen)
 {
-    beacon_t *b = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!b)
-        return NULL;
-    if (check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
-        dh_kit_destroy(b);
-        return NULL;
-    }
+    beacon_t *b = state;
+    if (check_params(&b->kit, &b->p, err, errlen) ||
+        read_benign(b->kit.rule, &b->benign, err, errlen))
+        return -1;
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
     /* names are scored early (sorting RING intervals: at most every
@@ -299,7 +292,7 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
         n *= 2;
     b->gate = dh_calloc(n, sizeof(*b->gate));
     b->gate_mask = n - 1;
-    return b;
+    return 0;
 }
 
 /* ---- per event ------------------------------------------------------------ */
@@ -947,11 +940,13 @@ static int64_t beacon_oldest_open(void *state)
     return oldest;
 }
 
+static const dh_kit_spec_t spec = {.size = sizeof(beacon_t), .params = &params,
+                                   .setup = beacon_setup, .release = beacon_release};
+
 const dh_detector_type_t dh_detector_dns_beacon = {
     .name = "dns_beacon",
     .description = "DNS C2 beaconing: regular query timing per client x name / domain (T1071.004)",
     .oldest_open = beacon_oldest_open,
-    .create = beacon_create,
+    .kit = &spec,
     .on_event = beacon_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -128,8 +128,6 @@ static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, si
              rule->path ? rule->path : "rules/dns_exfil.yaml", n ? n->line : (size_t)0, SLOTS);
     return -1;
 }
-static const dh_kit_spec_t spec = {.name = "dns_exfil", .size = sizeof(exfil_t),
-                                   .params = &params};
 
 /* ---- what a name carries ---------------------------------------------- */
 
@@ -483,15 +481,13 @@ static void on_close_long(void *ctx, const void *key, size_t keylen, void *value
 
 /* ---- life cycle ------------------------------------------------------ */
 
-static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+/* After the thresholds: the two windows checked against each other, their
+   entities and tables. */
+static int exfil_setup(void *state, char *err, size_t errlen)
 {
-    exfil_t *x = dh_kit_new(&spec, rule, env, err, errlen);
-    if (x && check_windows(rule, &x->p, err, errlen)) {
-        dh_kit_destroy(x);
-        x = NULL;
-    }
-    if (!x)
-        return NULL;
+    exfil_t *x = state;
+    if (check_windows(x->kit.rule, &x->p, err, errlen))
+        return -1;
     snprintf(x->entity_short, sizeof(x->entity_short), "window:%llds",
              (long long)x->p.window_short);
     snprintf(x->entity_long, sizeof(x->entity_long), "window:%llds", (long long)x->p.window_long);
@@ -505,14 +501,16 @@ static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
     x->short_t = dh_kit_early_table(&x->kit, &o);
     x->long_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_long", sizeof(window_t),
                              x->p.window_long, on_close_long, x);
-    return x;
+    return 0;
 }
+
+static const dh_kit_spec_t spec = {.size = sizeof(exfil_t), .params = &params,
+                                   .setup = exfil_setup};
 
 const dh_detector_type_t dh_detector_dns_exfil = {
     .name = "dns_exfil",
     .description = "Low-and-slow exfiltration over DNS: payload budget per client x domain "
                    "over 1 h and 24 h (T1048.003)",
-    .create = exfil_create,
+    .kit = &spec,
     .on_event = exfil_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -60,8 +60,6 @@ const char *const recon_finding_names[N_FINDINGS] = {"zone_transfer", "ptr_sweep
 static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, xfr_window, ptr_window, any_window,
     ptr_sweep_min, any_flood_min, refused_risk_score, sweep_nxdomain_share,
     dense_names_per_prefix);
-static const dh_kit_spec_t spec = {.name = "dns_recon", .size = sizeof(recon_t),
-                                   .params = &params};
 
 /* ---- the rule file ------------------------------------------------------ */
 
@@ -283,15 +281,12 @@ static void recon_on_event(void *state, const dh_event_view_t *view, const dh_ve
 
 /* ---- create / destroy --------------------------------------------------- */
 
-static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+/* After the thresholds: the rest of the rule, the three findings' tables. */
+static int recon_setup(void *state, char *err, size_t errlen)
 {
-    recon_t *r = dh_kit_new(&spec, rule, env, err, errlen);
-    if (r && read_rule(r, err, errlen)) {
-        dh_kit_destroy(r);
-        r = NULL;
-    }
-    if (!r)
-        return NULL;
+    recon_t *r = state;
+    if (read_rule(r, err, errlen))
+        return -1;
     /* a zone transfer is complete on its query: checked on every one */
     dh_kit_etable_opts_t xo = {.name = "dns_recon.zone_transfer",
                                .value_size = recon_xfr_value_size(), .window_s = r->p.xfr_window,
@@ -310,15 +305,17 @@ static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
                                .on_close = recon_any_close, .ctx = r,
                                .early_off = recon_any_early_off(), .pace = {1, 0}};
     r->any = dh_kit_early_table(&r->kit, &ao);
-    return r;
+    return 0;
 }
+
+static const dh_kit_spec_t spec = {.size = sizeof(recon_t), .params = &params,
+                                   .setup = recon_setup};
 
 const dh_detector_type_t dh_detector_dns_recon = {
     .name = "dns_recon",
     .description = "DNS reconnaissance: zone transfers from non-secondaries (T1590.002), "
                    "PTR sweeps (T1018), ANY floods (T1498.002)",
     .sees_excluded = true, /* reverse-lookup sweeps are *.arpa PTRs, excluded for the others */
-    .create = recon_create,
+    .kit = &spec,
     .on_event = recon_on_event,
-    .destroy = dh_kit_destroy,
 };

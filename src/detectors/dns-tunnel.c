@@ -94,7 +94,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
                      dh_close_t why);
 
 static const dh_kit_spec_t spec = {
-    .name = "dns_tunnel",
     .size = sizeof(tunnel_t),
     .params = &params,
     /* check() reads counters only: every event may ask it */
@@ -102,11 +101,6 @@ static const dh_kit_spec_t spec = {
               .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                             const dh_detect_env_t *env)
@@ -231,7 +225,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 const dh_detector_type_t dh_detector_dns_tunnel = {
     .name = "dns_tunnel",
     .description = "DNS tunneling / C2 over DNS: encoded, long, many subdomains (T1071.004)",
-    .create = tunnel_create,
+    .kit = &spec,
     .on_event = tunnel_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -201,7 +201,6 @@ static int doh_setup(void *state, char *err, size_t errlen)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "doh_evasion",
     .size = sizeof(doh_t),
     .params = &params,
     .required = "resolver_list",
@@ -212,11 +211,6 @@ static const dh_kit_spec_t spec = {
               .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 static bool port_in(const long *ports, size_t n, int32_t port)
 {
@@ -489,7 +483,6 @@ const dh_detector_type_t dh_detector_doh_evasion = {
     .name = "doh_evasion",
     .description = "DoH/DoT and unsanctioned-resolver use seen in DNS: resolver hostnames, "
                    "browser canaries, off-list servers, odd ports (T1572)",
-    .create = doh_create,
+    .kit = &spec,
     .on_event = doh_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -106,7 +106,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
                      dh_close_t why);
 
 static const dh_kit_spec_t spec = {
-    .name = "fast_flux",
     .size = sizeof(flux_t),
     .params = &params,
     .setup = check_params,
@@ -115,11 +114,6 @@ static const dh_kit_spec_t spec = {
               .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 /* Hash of the first bits of an address (family included). */
 static uint64_t prefix_hash(const dh_addr_t *a, unsigned bits)
@@ -365,7 +359,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 const dh_detector_type_t dh_detector_fast_flux = {
     .name = "fast_flux",
     .description = "Fast flux DNS: many rotating, low-TTL answers over many networks (T1568.001)",
-    .create = flux_create,
+    .kit = &spec,
     .on_event = flux_on_event,
-    .destroy = dh_kit_destroy,
 };

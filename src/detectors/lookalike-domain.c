@@ -594,7 +594,6 @@ static int look_setup(void *state, char *err, size_t errlen)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "lookalike_domain",
     .size = sizeof(look_t),
     .params = &params,
     .required = "brands_list",
@@ -605,11 +604,6 @@ static const dh_kit_spec_t spec = {
               .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 static int look_reload(void *state, char *info, size_t infolen, char *err, size_t errlen)
 {
@@ -1020,8 +1014,7 @@ const dh_detector_type_t dh_detector_lookalike_domain = {
     .name = "lookalike_domain",
     .description = "look-alike domains of protected brands: typos, homoglyphs, IDN homographs, "
                    "combosquats, TLD swaps, brand in subdomain (T1583.001)",
-    .create = look_create,
+    .kit = &spec,
     .on_event = look_on_event,
-    .destroy = dh_kit_destroy,
     .reload = look_reload,
 };

@@ -134,14 +134,17 @@ static int nd_setup(void *state, char *err, size_t errlen)
                                     .short_label_penalty = p->lexical_short_label_penalty,
                                     .word_cover = p->lexical_word_cover};
     t->dyndns = dh_strset_new();
-    return dh_rule_name_list(t->kit.rule, "dyndns_list", t->dyndns, err, errlen) ||
-                   load_model(t, err, errlen)
-               ? -1
-               : 0;
+    if (dh_rule_name_list(t->kit.rule, "dyndns_list", t->dyndns, err, errlen) ||
+        load_model(t, err, errlen))
+        return -1;
+    /* last: nothing fails after it (the table dh_kit_new makes next cannot),
+       so the history never keeps a visitor of a state that is freed */
+    if (t->kit.env->history)
+        dh_history_set_visitor(t->kit.env->history, on_history, t);
+    return 0;
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "new_domain",
     .size = sizeof(nd_t),
     .params = &params,
     .required = "dyndns_list",
@@ -153,13 +156,6 @@ static const dh_kit_spec_t spec = {
               .on_close = on_close, .pace = {1, 0}},
 };
 
-static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    nd_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (t && env->history)
-        dh_history_set_visitor(env->history, on_history, t);
-    return t;
-}
 
 /* ---- signals ------------------------------------------------------- */
 
@@ -415,7 +411,6 @@ const dh_detector_type_t dh_detector_new_domain = {
     .needs_history = true,
     .description = "first contact with a registered domain (persistent passive-DNS "
                    "history) that carries a risk signal (T1583.001, T1568)",
-    .create = nd_create,
+    .kit = &spec,
     .on_event = nd_on_event,
-    .destroy = dh_kit_destroy,
 };

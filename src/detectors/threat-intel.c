@@ -149,7 +149,6 @@ static int ti_setup(void *state, char *err, size_t errlen)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "threat_intel",
     .size = sizeof(ti_t),
     .params = &params,
     .setup = ti_setup,
@@ -159,11 +158,6 @@ static const dh_kit_spec_t spec = {
               .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 typedef struct {
     uint32_t idx;
@@ -368,8 +362,7 @@ const dh_detector_type_t dh_detector_threat_intel = {
     .name = "threat_intel",
     .description = "queried names, CNAME targets and answered addresses matched against the "
                    "indicator files of rules/intel/ (mapping per file, default T1071.004)",
-    .create = ti_create,
+    .kit = &spec,
     .on_event = ti_on_event,
-    .destroy = dh_kit_destroy,
     .reload = ti_reload,
 };

@@ -360,9 +360,9 @@ Test(detector_kit, new_state_has_its_kit_and_the_default_thresholds)
     dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
     cr_assert_not_null(rule, "%s", err);
     dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
                                 .params = &new_pt};
-    new_det_t *d = dh_kit_new(&spec, rule, &env, err, sizeof(err));
+    new_det_t *d = dh_kit_new(&spec, "new_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
     cr_assert_str_eq(d->kit.name, "new_test");
     cr_assert_eq(d->kit.rule, rule);
@@ -380,11 +380,11 @@ Test(detector_kit, new_refuses_a_rule_without_the_required_thresholds)
     memset(&rule, 0, sizeof(rule));
     rule.path = "rules/x.yaml";
     dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
                                 .params = &new_pt,
                                 .required = "some_list"};
     char err[256] = "";
-    cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
+    cr_assert_null(dh_kit_new(&spec, "new_test", &rule, &env, err, sizeof(err)));
     cr_assert_str_eq(err, "rules/x.yaml: missing 'thresholds' (some_list is required)");
 }
 
@@ -402,10 +402,10 @@ Test(detector_kit, destroy_releases_what_the_state_owns_once)
     dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
     cr_assert_not_null(rule, "%s", err);
     dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
                                 .params = &new_pt, .release = count_release};
     released = 0;
-    new_det_t *d = dh_kit_new(&spec, rule, &env, err, sizeof(err));
+    new_det_t *d = dh_kit_new(&spec, "new_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
     dh_kit_destroy(d);
     cr_assert_eq(released, 1);
@@ -427,11 +427,11 @@ Test(detector_kit, a_failed_setup_releases_and_returns_its_error)
     dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
     cr_assert_not_null(rule, "%s", err);
     dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
                                 .params = &new_pt, .setup = failing_setup,
                                 .release = count_release};
     released = 0;
-    cr_assert_null(dh_kit_new(&spec, rule, &env, err, sizeof(err)));
+    cr_assert_null(dh_kit_new(&spec, "new_test", rule, &env, err, sizeof(err)));
     cr_assert_str_eq(err, "setup said no");
     cr_assert_eq(released, 1, "what the setup made is released");
     dh_rule_free(rule);
@@ -463,11 +463,11 @@ Test(detector_kit, new_makes_the_spec_table_and_touch_window_counts_into_its_hea
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.state = st};
     const dh_kit_spec_t spec = {
-        .name = "spec_test", .size = sizeof(spec_det_t), .params = &new_pt,
+        .size = sizeof(spec_det_t), .params = &new_pt,
         .table = {.name = "spec_test.client", .value_size = sizeof(early_win_t),
                   .early_off = offsetof(early_win_t, early),
                   .on_close = spec_close, .pace = {1, 0}}};
-    spec_det_t *d = dh_kit_new(&spec, rule, &env, err, sizeof(err));
+    spec_det_t *d = dh_kit_new(&spec, "spec_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
     cr_assert_not_null(d->kit.table, "the kit keeps the spec's table");
     dh_verdict_t plain = {0}, resolver = {.from_resolver = true};

@@ -52,12 +52,12 @@ Test(rules, every_shipped_rule_loads_and_creates_its_detector)
     for (size_t i = 0; dh_detectors[i]; i++) {
         dh_rule_t *r = dh_rule_load(DH_SOURCE_DIR "/rules", dh_detectors[i]->name, err, sizeof(err));
         cr_assert_not_null(r, "%s", err);
-        void *st = dh_detectors[i]->create(r, &env, err, sizeof(err));
+        void *st = dh_detector_create(dh_detectors[i], r, &env, err, sizeof(err));
         cr_assert_not_null(st, "%s", err);
         cr_assert_eq(dh_rule_finish(r, err, sizeof(err)), 0, "%s", err);
         cr_assert_str_eq(r->attack.version, "18.1");
         cr_assert_gt(r->attack.n_tactics, 0);
-        dh_detectors[i]->destroy(st);
+        dh_detector_destroy(dh_detectors[i], st);
         dh_rule_free(r);
     }
     dh_state_free(state);
