@@ -244,7 +244,16 @@ dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws);
 void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8_t max,
                        bool distinct, const char *name, size_t len);
 
-/* For a window with samples[MAX][CAP], sample_len[MAX] and n_samples. */
+/* The members of a window that keeps sample names (max names of up to cap
+   bytes), as the macros below read them: in the window struct,
+       DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);  */
+#define DH_KIT_SAMPLES(max, cap)                                                            \
+    uint8_t n_samples;                                                                      \
+    uint8_t sample_len[max];                                                                \
+    char samples[max][cap]
+
+/* For a window with samples[MAX][CAP], sample_len[MAX] and n_samples
+   (DH_KIT_SAMPLES, or members of those names). */
 #define DH_KIT_ADD_SAMPLE(w, name, len)                                                     \
     dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
                       &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), false, (name), (len))

@@ -16,9 +16,7 @@ typedef struct {
     uint64_t udp, tcp, responses, answers;
     dh_distinct_t names;
     servers_t servers;
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } any_t;
 
 size_t recon_any_value_size(void)

@@ -18,9 +18,7 @@ typedef struct {
     dh_addr_t prefix[MAX_PREFIXES]; /* bytes of the network; /24 for v4, /64 for v6 */
     dh_distinct_t prefixes;
     dh_distinct_t names;
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
     uint32_t n_exact;   /* distinct names counted exactly, up to ptr_sweep_min */
     uint64_t exact[];   /* their hashes (ptr_sweep_min slots) */
 } ptr_t;

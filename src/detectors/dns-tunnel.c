@@ -61,9 +61,7 @@ typedef struct {
     uint8_t common;
     dh_distinct_t subdomains;
     dh_distinct_t long_distinct;
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 typedef struct {

@@ -84,9 +84,7 @@ typedef struct {
     name_t canary_names[MAX_NAMES];
     server_t servers[MAX_SERVERS]; /* unsanctioned servers, with their port */
     server_t ports[MAX_SERVERS];   /* servers asked on a non-standard port */
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 typedef struct {

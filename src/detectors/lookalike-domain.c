@@ -140,9 +140,7 @@ typedef struct {
     uint8_t family;
     uint8_t domain_len;
     char domain[DOMAIN_LEN];
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 /* The lists, swapped as one on reload. */
