@@ -4,18 +4,22 @@
  * One file per detector in src/detectors/ (NAME with hyphens for
  * underscores: dns_tunnel is dns-tunnel.c) defines one
  * `const dh_detector_type_t dh_detector_NAME`, and one line DETECTOR(NAME) in
- * src/detectors/detectors.def registers it; its thresholds, lists and ATT&CK
- * mapping live in rules/NAME.yaml (data, not code). The scaffolding every
+ * src/detectors/detectors.def registers it; its thresholds (values and
+ * limits), lists and ATT&CK mapping live in rules/NAME.yaml (data, not
+ * code). The scaffolding every
  * detector shares (base state, thresholds table, tables, a per-client window
  * header, samples, one emit) is in detector-kit.h. The pipeline calls:
  *
- *   create(rule, env, err)   Read and validate rule->thresholds with the
- *                            dh_yaml_* getters (every key read is marked
- *                            used; unknown keys are reported by the caller
- *                            afterwards) and create the detector's tables in
- *                            env->state (dh_table_new: keyed, windowed,
- *                            memory-bounded). Return the detector's state, or
- *                            NULL with err filled ("FILE:LINE: ...").
+ *   create(rule, env, err)   Read and validate rule->thresholds (numeric
+ *                            ones within rule->limits, dh_rule_read_params;
+ *                            the rest with the dh_yaml_* getters: every key
+ *                            read is marked used, unknown keys are reported
+ *                            by the caller afterwards) and create the
+ *                            detector's tables in env->state (dh_table_new:
+ *                            keyed, windowed, memory-bounded). Return the
+ *                            detector's state, or NULL with err filled
+ *                            ("FILE:LINE: ..."). A detector built on the kit
+ *                            leaves it NULL and sets .kit: dh_kit_new.
  *   on_event(st, view, v, env)
  *                            Once per normalized DNS event that survived the
  *                            shared noise control (excluded names, allowlists
