@@ -236,6 +236,15 @@ dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
     };
 }
 
+dh_detection_t dh_kit_named_detection(const dh_kit_window_t *h, int64_t ws, const char *qname,
+                                      size_t qname_len)
+{
+    dh_detection_t d = dh_kit_window_detection(h, ws);
+    d.qname = qname;
+    d.qname_len = qname_len;
+    return d;
+}
+
 void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8_t max,
                        bool distinct, const char *name, size_t len)
 {

@@ -236,6 +236,10 @@ void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_ver
    (fired at the last event); the rest zero. */
 dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws);
 
+/* The same with the query name qname[0..qname_len) (NULL: none). */
+dh_detection_t dh_kit_named_detection(const dh_kit_window_t *h, int64_t ws, const char *qname,
+                                      size_t qname_len);
+
 /* ---- sample names -------------------------------------------------------- */
 
 /* Keep name[0..len) (cut to cap bytes) in names, a [max][cap] array, with its
@@ -262,11 +266,13 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
     dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
                       &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), true, (name), (len))
 
-/* The detection's representative query name: the window's first sample
-   (none when it kept none). */
-#define DH_KIT_QNAME_FROM_SAMPLES(d, w)                                                     \
-    ((d)->qname = (w)->n_samples ? (w)->samples[0] : NULL,                                   \
-     (d)->qname_len = (w)->n_samples ? (w)->sample_len[0] : 0)
+/* The detection of window w, a struct with its header h and the sample
+   members (DH_KIT_SAMPLES), that started at ws: dh_kit_window_detection
+   with the window's first sample as the representative query name (none
+   when it kept none). */
+#define DH_KIT_SAMPLES_DETECTION(w, ws)                                                     \
+    dh_kit_named_detection(&(w)->h, (ws), (w)->n_samples ? (w)->samples[0] : NULL,           \
+                           (w)->n_samples ? (w)->sample_len[0] : 0)
 
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,

@@ -417,8 +417,7 @@ static void emit(exfil_t *x, const finding_t *f, const void *key, size_t keylen)
     evidence(x, f);
     double conf = x->kit.rule->confidence + 0.1 * (f->payload >= 2 * f->budget) +
                   0.1 * (f->payload >= 4 * f->budget);
-    dh_detection_t d = dh_kit_window_detection(&w->h, f->ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, f->ws);
     d.registered_domain = domain;
     d.entity = f->is_long ? x->entity_long : x->entity_short; /* 1 h and 24 h ids differ */
     d.confidence = dh_kit_confidence(conf);

@@ -75,6 +75,5 @@ void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int
     recon_json_servers(sb, &w->servers);
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
     const dh_rule_t *fr = &r->frule[F_ANY];
-    recon_emit(r, F_ANY, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
-               w->n_samples ? w->sample_len[0] : 0, fr->risk_score, fr->confidence);
+    recon_emit(r, F_ANY, DH_KIT_SAMPLES_DETECTION(w, ws), fr->risk_score, fr->confidence);
 }

@@ -184,7 +184,6 @@ void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_json_kv_bool(sb, "mostly_nxdomain", blind);
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
     const dh_rule_t *fr = &r->frule[F_PTR];
-    recon_emit(r, F_PTR, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
-               w->n_samples ? w->sample_len[0] : 0, fr->risk_score,
+    recon_emit(r, F_PTR, DH_KIT_SAMPLES_DETECTION(w, ws), fr->risk_score,
                fr->confidence + 0.1 * blind + 0.1 * dense);
 }

@@ -109,7 +109,8 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
                                    "reconnaissance)");
     recon_json_servers(sb, &w->servers);
     const dh_rule_t *fr = &r->frule[F_XFR];
-    recon_emit(r, F_XFR, &w->h, ws, w->n_zones ? (w->zone_len[0] ? w->zones[0] : ".") : NULL,
-               w->n_zones ? (w->zone_len[0] ? w->zone_len[0] : 1) : 0,
-               was_refused ? r->p.refused_risk_score : fr->risk_score, fr->confidence);
+    dh_detection_t d =
+        dh_kit_named_detection(&w->h, ws, w->n_zones ? (w->zone_len[0] ? w->zones[0] : ".") : NULL,
+                               w->n_zones ? (w->zone_len[0] ? w->zone_len[0] : 1) : 0);
+    recon_emit(r, F_XFR, d, was_refused ? r->p.refused_risk_score : fr->risk_score, fr->confidence);
 }

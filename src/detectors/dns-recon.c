@@ -239,13 +239,9 @@ void recon_json_servers(dh_strbuf_t *sb, const servers_t *s)
     dh_kit_json_addrs(sb, "servers", s->addr, s->n);
 }
 
-void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
-                size_t qlen, double risk, double confidence)
+void recon_emit(recon_t *r, int f, dh_detection_t d, double risk, double confidence)
 {
-    dh_detection_t d = dh_kit_window_detection(h, ws);
     d.rule = &r->frule[f];
-    d.qname = qname;
-    d.qname_len = qlen;
     d.registered_domain = NULL;
     d.entity = recon_finding_names[f]; /* ids and suppression per finding */
     d.risk_score = risk;

@@ -66,9 +66,9 @@ void recon_json_servers(dh_strbuf_t *sb, const servers_t *s);
 /* r->kit.ev started afresh for finding f: its name and its window of
    window_s seconds. The evidence, for the finding's own keys. */
 dh_strbuf_t *recon_evidence(recon_t *r, int f, int64_t window_s);
-/* Finding f of the window h (started at ws) with r->kit.ev as evidence. */
-void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
-                size_t qlen, double risk, double confidence);
+/* Finding f, d (its window's detection: dh_kit_named_detection or
+   DH_KIT_SAMPLES_DETECTION) with r->kit.ev as evidence. */
+void recon_emit(recon_t *r, int f, dh_detection_t d, double risk, double confidence);
 
 /* ---- one file per finding: the query into its window, the window's close
    (a dh_table_t on_close, ctx the recon_t) ---- */

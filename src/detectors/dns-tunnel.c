@@ -213,8 +213,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     evidence(t, w, &a);
     char domain[DOMAIN_MAX];
     dh_kit_key_domain(key, keylen, domain, sizeof(domain));
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.registered_domain = domain;
     d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - (a.fired > 0)));
     dh_kit_emit(&t->kit, &d);

@@ -462,8 +462,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     evidence(t, w, &k);
     double conf = t->kit.rule->confidence + t->p.confidence_step * (k.fired - 1);
     bool canary_only = k.fired == 1 && k.on[K_CANARY];
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.risk_score = canary_only ? t->p.canary_risk_score : -1;
     d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&t->kit, &d);

@@ -992,8 +992,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     domain[w->domain_len] = '\0';
     /* never resolved, and at least one negative answer: a user's typo */
     bool typo = w->resolved == 0 && w->negative > 0;
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.registered_domain = domain;
     d.risk_score = typo ? t->p.nxdomain_risk_score : -1;
     d.confidence = conf;

@@ -327,9 +327,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     char entity[IND_LEN + 1];
     memcpy(entity, w->indicator, w->ind_len);
     entity[w->ind_len] = '\0';
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.attack = m->has_attack ? &m->attack : NULL;
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.entity = entity;
     d.risk_score = m->risk;
     d.confidence = m->confidence;

@@ -52,6 +52,29 @@ Test(detector_kit, window_header_counts_and_widens)
     cr_assert(d.risk_score < 0 && d.confidence < 0, "the rule's scores by default");
 }
 
+/* A window with samples: its detection names the first one, or none. */
+Test(detector_kit, samples_detection_names_the_first_sample)
+{
+    struct {
+        dh_kit_window_t h;
+        DH_KIT_SAMPLES(2, 8);
+    } w;
+    memset(&w, 0, sizeof(w));
+    dh_verdict_t plain = {0};
+    dh_event_t a = event_at(DH_S_TO_US(100), 7);
+    dh_kit_window_update(&w.h, &a, &plain);
+    dh_detection_t none = DH_KIT_SAMPLES_DETECTION(&w, DH_S_TO_US(60));
+    cr_assert_null(none.qname);
+    cr_assert_eq(none.qname_len, 0);
+    DH_KIT_ADD_SAMPLE(&w, "a.example", 9);
+    DH_KIT_ADD_SAMPLE(&w, "b.example", 9);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(&w, DH_S_TO_US(60));
+    cr_assert_eq(d.qname, w.samples[0]);
+    cr_assert_eq(d.qname_len, 8, "cut to the sample's capacity");
+    cr_assert_eq(d.window_start_us, DH_S_TO_US(60));
+    cr_assert_eq(d.client, &w.h.client);
+}
+
 typedef struct {
     uint8_t n_samples;
     uint8_t sample_len[2];
