@@ -50,7 +50,7 @@ static void make_spec_table(dh_kit_t *k, const dh_kit_spec_t *spec)
     memcpy(&window_s, (char *)DH_KIT_PARAMS_OF(k) + f->off, sizeof(window_s));
     dh_kit_etable_opts_t o = {.name = st->name, .value_size = st->value_size,
                               .window_s = window_s, .on_close = st->on_close, .ctx = k,
-                              .early_off = st->early_off, .pace = st->pace};
+                              .pace = st->pace};
     k->table = dh_kit_early_table(k, &o);
 }
 
@@ -310,9 +310,10 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap)
 
 /* ---- early alerts ---------------------------------------------------------- */
 
-static dh_kit_early_t *early_of(const dh_kit_etable_t *et, void *value)
+/* Every window of an early-checked table starts with its dh_kit_early_t. */
+static dh_kit_early_t *early_of(void *value)
 {
-    return (dh_kit_early_t *)((char *)value + et->early_off);
+    return value;
 }
 
 /* Every real close of an early-checked table passes here: what the
@@ -321,7 +322,7 @@ static void early_table_close(void *ctx, const void *key, size_t keylen, void *v
                               int64_t ws, dh_close_t why)
 {
     dh_kit_etable_t *et = ctx;
-    et->kit->closing = early_of(et, value);
+    et->kit->closing = early_of(value);
     et->on_close(et->ctx, key, keylen, value, ws, why);
     et->kit->closing = NULL;
 }
@@ -334,7 +335,7 @@ dh_table_t *dh_kit_early_table(dh_kit_t *k, const dh_kit_etable_opts_t *o)
     }
     dh_kit_etable_t *et = &k->etables[k->n_etables++];
     *et = (dh_kit_etable_t){.kit = k, .on_close = o->on_close, .ctx = o->ctx,
-                            .early_off = o->early_off, .pace = o->pace};
+                            .pace = o->pace};
     et->table = dh_kit_table(k, o->name, o->value_size, o->window_s, early_table_close, et);
     return et->table;
 }
@@ -369,7 +370,7 @@ bool dh_kit_early_check(dh_kit_t *k, const dh_table_t *t, const void *key, size_
     if (!k->env->early_alerts)
         return false;
     dh_kit_etable_t *et = etable_of(k, t);
-    dh_kit_early_t *e = early_of(et, value);
+    dh_kit_early_t *e = early_of(value);
     if (e->fired || !early_due(&et->pace, e, ts_us))
         return false;
     k->early = e;

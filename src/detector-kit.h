@@ -80,13 +80,12 @@ typedef struct {
 } dh_kit_pace_t;
 
 /* A table whose windows are checked early: the detector's close callback
-   and where its window struct keeps its dh_kit_early_t. */
+   (each window starts with its dh_kit_early_t). */
 typedef struct {
     dh_kit_t *kit;
     dh_table_t *table;
     dh_close_fn on_close;
     void *ctx;
-    size_t early_off;
     dh_kit_pace_t pace;
 } dh_kit_etable_t;
 
@@ -122,8 +121,7 @@ void dh_kit_destroy(void *state);
    value_size bytes, closing through on_close(state, ...). */
 typedef struct {
     const char *name; /* NULL: dh_kit_new makes no table */
-    size_t value_size;
-    size_t early_off; /* offsetof(window struct, its dh_kit_early_t) */
+    size_t value_size; /* a window struct starting with its dh_kit_early_t */
     dh_close_fn on_close;
     dh_kit_pace_t pace;
 } dh_kit_spec_table_t;
@@ -213,7 +211,19 @@ double dh_kit_confidence(double c);
 
 /* ---- the header of a per-client window ---------------------------------- */
 
+/* The early-alert state of a window (below, "early alerts"): the first
+   member of every window of a table made by dh_kit_early_table, where the
+   kit finds it (a window with a dh_kit_window_t header has it there). */
+struct dh_kit_early { /* 16 bytes: it is part of every window */
+    int64_t next_us;    /* check again at this event time (with a time bound) ... */
+    uint32_t checks;    /* checks made */
+    uint16_t left;      /* ... or after this many more events */
+    uint8_t fired;      /* an early finding was emitted: no more checks */
+    uint8_t alerted;    /* ... and went out as an alert of its own (alerts.c) */
+};
+
 typedef struct {
+    dh_kit_early_t early; /* first: the kit's, for early alerts */
     dh_addr_t client;
     int64_t first_us, last_us; /* event times of the first and last event */
     uint64_t events;           /* events counted; 0: the window just opened */
@@ -311,7 +321,8 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
  * detector's own close callback as the "would it fire now" check:
  *
  *  - the detector creates its table with dh_kit_early_table (a
- *    dh_kit_early_t in its window struct, a pace) instead of dh_kit_table;
+ *    dh_kit_early_t first in its window struct, as in a dh_kit_window_t
+ *    header, and a pace) instead of dh_kit_table;
  *  - after counting an event into a window, it calls dh_kit_early_check;
  *    when env->early_alerts is set, the window has not been reported early
  *    yet and the pace allows, the kit calls the close callback with why =
@@ -337,13 +348,6 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
    only the reasons of a real close). */
 #define DH_KIT_CLOSE_EARLY ((dh_close_t)100)
 
-struct dh_kit_early { /* 16 bytes: it is part of every window */
-    int64_t next_us;    /* check again at this event time (with a time bound) ... */
-    uint32_t checks;    /* checks made */
-    uint16_t left;      /* ... or after this many more events */
-    uint8_t fired;      /* an early finding was emitted: no more checks */
-    uint8_t alerted;    /* ... and went out as an alert of its own (alerts.c) */
-};
 
 typedef struct {
     const char *name;   /* as dh_kit_table */
@@ -351,7 +355,6 @@ typedef struct {
     int64_t window_s;
     dh_close_fn on_close;
     void *ctx;
-    size_t early_off;   /* offsetof(window struct, its dh_kit_early_t) */
     dh_kit_pace_t pace;
 } dh_kit_etable_opts_t;
 

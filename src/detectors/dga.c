@@ -70,7 +70,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint8_t n_samples;
     uint64_t nx_queries;
     /* Classes are counted on first sightings (dh_distinct_add true): exact
@@ -228,7 +227,6 @@ static const dh_kit_spec_t spec = {
     /* judge() reads counters only; it is asked when a new NXDOMAIN name is
        counted, the one thing that can make it fire */
     .table = {.name = "dga.client", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

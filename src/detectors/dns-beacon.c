@@ -75,6 +75,7 @@ typedef struct {
 
 /* Per key and window (about 430 bytes). Times are seconds since the window start. */
 typedef struct {
+    dh_kit_early_t early;  /* first: name table early alerts (detector-kit.h) */
     dh_addr_t client;
     uint8_t from_resolver, common, fqdn_reported, ttl_known;
     uint8_t rd_len;        /* name table: length of the registered-domain suffix, 0 none */
@@ -86,7 +87,6 @@ typedef struct {
     uint32_t ttl_iv, ttl_hit;  /* intervals after an answer with a TTL, and those lasting about it */
     uint32_t cache_iv;     /* domain table: median interval of a name below it judged a cache effect */
     int64_t first_us, last_us;
-    dh_kit_early_t early;  /* name table: early alerts (detector-kit.h) */
     uint8_t bins[BINS];
     uint16_t iv[RING];     /* intervals between check-ins, oldest first, capped at 65535 s */
 } track_t;
@@ -283,7 +283,7 @@ static int beacon_setup(void *state, char *err, size_t errlen)
     dh_kit_pace_t pace = {(uint16_t)b->p.early_every_queries, b->p.early_every_seconds};
     dh_kit_etable_opts_t o = {.name = "dns_beacon.client_name", .value_size = sizeof(track_t),
                               .window_s = b->p.window, .on_close = close_name, .ctx = b,
-                              .early_off = offsetof(track_t, early), .pace = pace};
+                              .pace = pace};
     b->names = dh_kit_early_table(&b->kit, &o);
     b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
                               close_domain, b);

@@ -83,7 +83,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: counted queries, repeats included */
-    dh_kit_early_t early; /* the short window's; the long one is judged at close */
     uint8_t common, encodings, n_samples;
     acc_t exact;       /* new names while the sketch is exact */
     acc_t late;        /* every query after it became a HyperLogLog */
@@ -495,8 +494,7 @@ static int exfil_setup(void *state, char *err, size_t errlen)
        known only when they close) */
     dh_kit_etable_opts_t o = {.name = "dns_exfil.client_domain_short",
                               .value_size = sizeof(window_t), .window_s = x->p.window_short,
-                              .on_close = on_close_short, .ctx = x,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+                              .on_close = on_close_short, .ctx = x, .pace = {1, 0}};
     x->short_t = dh_kit_early_table(&x->kit, &o);
     x->long_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_long", sizeof(window_t),
                              x->p.window_long, on_close_long, x);

@@ -12,7 +12,6 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t udp, tcp, responses, answers;
     dh_distinct_t names;
     servers_t servers;
@@ -22,11 +21,6 @@ typedef struct {
 size_t recon_any_value_size(void)
 {
     return sizeof(any_t);
-}
-
-size_t recon_any_early_off(void)
-{
-    return offsetof(any_t, early);
 }
 
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,

@@ -12,7 +12,6 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t new_names, reverse_names, responses, nxdomain;
     uint8_t n_prefixes;
     dh_addr_t prefix[MAX_PREFIXES]; /* bytes of the network; /24 for v4, /64 for v6 */
@@ -26,11 +25,6 @@ typedef struct {
 size_t recon_ptr_value_size(const recon_t *r)
 {
     return offsetof(ptr_t, exact) + (size_t)r->p.ptr_sweep_min * sizeof(uint64_t);
-}
-
-size_t recon_ptr_early_off(void)
-{
-    return offsetof(ptr_t, early);
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)

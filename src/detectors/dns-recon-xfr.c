@@ -12,7 +12,6 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t axfr, ixfr, tcp, no_response, answers;
     uint64_t rcode[N_RCODE];
     uint8_t n_zones;
@@ -25,11 +24,6 @@ typedef struct {
 size_t recon_xfr_value_size(void)
 {
     return sizeof(xfr_t);
-}
-
-size_t recon_xfr_early_off(void)
-{
-    return offsetof(xfr_t, early);
 }
 
 void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,

@@ -286,20 +286,17 @@ static int recon_setup(void *state, char *err, size_t errlen)
     /* a zone transfer is complete on its query: checked on every one */
     dh_kit_etable_opts_t xo = {.name = "dns_recon.zone_transfer",
                                .value_size = recon_xfr_value_size(), .window_s = r->p.xfr_window,
-                               .on_close = recon_xfr_close, .ctx = r,
-                               .early_off = recon_xfr_early_off(), .pace = {1, 0}};
+                               .on_close = recon_xfr_close, .ctx = r, .pace = {1, 0}};
     r->xfr = dh_kit_early_table(&r->kit, &xo);
     /* the sweep and the flood are asked once their count reached the
        threshold (their close's O(1) first test) */
     dh_kit_etable_opts_t po = {.name = "dns_recon.ptr_sweep",
                                .value_size = recon_ptr_value_size(r), .window_s = r->p.ptr_window,
-                               .on_close = recon_ptr_close, .ctx = r,
-                               .early_off = recon_ptr_early_off(), .pace = {1, 0}};
+                               .on_close = recon_ptr_close, .ctx = r, .pace = {1, 0}};
     r->ptr = dh_kit_early_table(&r->kit, &po);
     dh_kit_etable_opts_t ao = {.name = "dns_recon.any_flood",
                                .value_size = recon_any_value_size(), .window_s = r->p.any_window,
-                               .on_close = recon_any_close, .ctx = r,
-                               .early_off = recon_any_early_off(), .pace = {1, 0}};
+                               .on_close = recon_any_close, .ctx = r, .pace = {1, 0}};
     r->any = dh_kit_early_table(&r->kit, &ao);
     return 0;
 }

@@ -74,19 +74,16 @@ void recon_emit(recon_t *r, int f, dh_detection_t d, double risk, double confide
    (a dh_table_t on_close, ctx the recon_t) ---- */
 
 size_t recon_xfr_value_size(void);
-size_t recon_xfr_early_off(void); /* offsetof its dh_kit_early_t */
 void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
 void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 size_t recon_ptr_value_size(const recon_t *r); /* its window holds ptr_sweep_min hashes */
-size_t recon_ptr_early_off(void);
 void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
 void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 size_t recon_any_value_size(void);
-size_t recon_any_early_off(void);
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
 void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,

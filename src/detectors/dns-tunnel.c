@@ -50,7 +50,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t long_names, very_long, long_labels, encoded, data_qtype, rare_qtype;
     uint64_t by_type[6]; /* TXT NULL CNAME MX PRIVATE other */
     uint64_t max_len;
@@ -96,7 +95,6 @@ static const dh_kit_spec_t spec = {
     .params = &params,
     /* check() reads counters only: every event may ask it */
     .table = {.name = "dns_tunnel.client_domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

@@ -75,7 +75,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h;
-    dh_kit_early_t early;
     uint64_t resolver, canary_positive, canary_negative, canary_unanswered;
     uint64_t unsanctioned, port, dot;
     uint8_t n_resolver_names, n_canary_names, n_servers, n_ports;
@@ -206,7 +205,6 @@ static const dh_kit_spec_t spec = {
     .release = doh_release,
     /* check() reads counters and a few server slots: every event */
     .table = {.name = "doh_evasion.client", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

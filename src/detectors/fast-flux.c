@@ -111,7 +111,6 @@ static const dh_kit_spec_t spec = {
     .setup = check_params,
     /* check() reads counters and a few sketches: O(1), every response */
     .table = {.name = "fast_flux.domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

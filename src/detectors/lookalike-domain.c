@@ -134,7 +134,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint32_t resolved, negative, unanswered;
     uint32_t brand;
     uint8_t family;
@@ -599,7 +598,6 @@ static const dh_kit_spec_t spec = {
     .release = look_release,
     /* a look-alike that resolves is complete on its record: every event */
     .table = {.name = "lookalike_domain.client_domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

@@ -152,7 +152,6 @@ static const dh_kit_spec_t spec = {
     .release = nd_release,
     /* a first contact that scores is reported at its record */
     .table = {.name = "new_domain.domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

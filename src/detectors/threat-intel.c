@@ -83,7 +83,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the matching queries */
-    dh_kit_early_t early;
     uint32_t meta;
     uint8_t type, kinds;
     uint32_t qname_hits, cname_hits, answer_hits, resolved, nxdomain;
@@ -155,7 +154,6 @@ static const dh_kit_spec_t spec = {
     .release = ti_release,
     /* a match is complete on its record: checked on every one */
     .table = {.name = "threat_intel.client_indicator", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early),
               .on_close = on_close, .pace = {1, 0}},
 };
 

@@ -178,8 +178,7 @@ Test(detector_kit, thresholds_json_in_the_order_asked)
 /* A detector of one early-checked table: it fires once its window counted
    `need` events, and records every call of its close callback. */
 typedef struct {
-    dh_kit_window_t h;
-    dh_kit_early_t early;
+    dh_kit_window_t h; /* its dh_kit_early_t first */
 } early_win_t;
 
 typedef struct {
@@ -236,8 +235,7 @@ static void early_open(early_fx_t *f, bool on, dh_kit_pace_t pace, uint64_t need
     dh_kit_init(&f->x.kit, "early_test", &f->rule, &f->env);
     f->x.need = need;
     dh_kit_etable_opts_t o = {.name = "early_test.client", .value_size = sizeof(early_win_t),
-                              .window_s = 300, .on_close = early_close, .ctx = &f->x,
-                              .early_off = offsetof(early_win_t, early), .pace = pace};
+                              .window_s = 300, .on_close = early_close, .ctx = &f->x, .pace = pace};
     f->x.table = dh_kit_early_table(&f->x.kit, &o);
 }
 
@@ -488,7 +486,6 @@ Test(detector_kit, new_makes_the_spec_table_and_touch_window_counts_into_its_hea
     const dh_kit_spec_t spec = {
         .size = sizeof(spec_det_t), .params = &new_pt,
         .table = {.name = "spec_test.client", .value_size = sizeof(early_win_t),
-                  .early_off = offsetof(early_win_t, early),
                   .on_close = spec_close, .pace = {1, 0}}};
     spec_det_t *d = dh_kit_new(&spec, "spec_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
