@@ -19,37 +19,49 @@ void dh_kit_init(dh_kit_t *k, const char *name, dh_rule_t *rule, const dh_detect
     k->n_etables = 0;
     k->early = k->closing = NULL;
     k->release = NULL;
+    k->table = NULL;
 }
 
 int dh_kit_read_params(const dh_kit_t *k, void *params, const dh_kit_params_t *pt, char *err,
                        size_t errlen)
 {
-    return dh_rule_read_params(k->rule, params, pt->ints, pt->n_ints, pt->dbls, pt->n_dbls, err,
-                               errlen)
-               ? -1
-               : 0;
+    return dh_rule_read_params(k->rule, params, pt->fields, pt->n, err, errlen) ? -1 : 0;
+}
+
+/* The field of threshold `key` in pt (NULL: none). */
+static const dh_param_field_t *param_field(const dh_kit_params_t *pt, const char *key)
+{
+    for (size_t i = 0; pt && i < pt->n; i++)
+        if (strcmp(pt->fields[i].key, key) == 0)
+            return &pt->fields[i];
+    return NULL;
 }
 
 static void make_spec_table(dh_kit_t *k, const dh_kit_spec_t *spec)
 {
     const dh_kit_spec_table_t *st = &spec->table;
+    const dh_param_field_t *f = param_field(spec->params, "window");
+    if (!f || f->kind != DH_PARAM_INT) {
+        fprintf(stderr, "dnshound: detector kit: %s: a table needs an integer 'window'\n",
+                k->name);
+        abort();
+    }
     int64_t window_s;
-    memcpy(&window_s, (char *)k + spec->params_off + st->window_off, sizeof(window_s));
+    memcpy(&window_s, (char *)DH_KIT_PARAMS_OF(k) + f->off, sizeof(window_s));
     dh_kit_etable_opts_t o = {.name = st->name, .value_size = st->value_size,
                               .window_s = window_s, .on_close = st->on_close, .ctx = k,
-                              .early_off = st->early_off, .pace = st->pace};
-    dh_table_t *t = dh_kit_early_table(k, &o);
-    memcpy((char *)k + st->table_off, &t, sizeof(t));
+                              .pace = st->pace};
+    k->table = dh_kit_early_table(k, &o);
 }
 
-void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
-                 char *err, size_t errlen)
+void *dh_kit_new(const dh_kit_spec_t *spec, const char *name, dh_rule_t *rule,
+                 const dh_detect_env_t *env, char *err, size_t errlen)
 {
     dh_kit_t *k = dh_calloc(1, spec->size);
-    dh_kit_init(k, spec->name, rule, env);
+    dh_kit_init(k, name, rule, env);
     if ((spec->required && dh_kit_require_thresholds(k, spec->required, err, errlen)) ||
         (spec->params &&
-         dh_kit_read_params(k, (char *)k + spec->params_off, spec->params, err, errlen))) {
+         dh_kit_read_params(k, DH_KIT_PARAMS_OF(k), spec->params, err, errlen))) {
         dh_kit_destroy(k);
         return NULL;
     }
@@ -106,25 +118,34 @@ int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, cha
     return -1;
 }
 
+int dh_kit_param_max(const dh_kit_t *k, const char *key, int64_t v, int64_t max, char *err,
+                     size_t errlen)
+{
+    if (v <= max)
+        return 0;
+    char what[96];
+    snprintf(what, sizeof(what), "at most %lld here (a size fixed in the detector's code)",
+             (long long)max);
+    return dh_kit_param_error(k, key, what, err, errlen);
+}
+
 static void json_param(dh_strbuf_t *sb, const char *params, const dh_kit_params_t *pt,
                        const char *key)
 {
-    for (size_t i = 0; i < pt->n_ints; i++)
-        if (strcmp(pt->ints[i].key, key) == 0) {
-            int64_t v;
-            memcpy(&v, params + pt->ints[i].off, sizeof(v));
-            dh_json_kv_int(sb, key, v);
-            return;
-        }
-    for (size_t i = 0; i < pt->n_dbls; i++)
-        if (strcmp(pt->dbls[i].key, key) == 0) {
-            double v;
-            memcpy(&v, params + pt->dbls[i].off, sizeof(v));
-            dh_json_kv_double(sb, key, v);
-            return;
-        }
-    fprintf(stderr, "dnshound: detector kit: no threshold '%s'\n", key);
-    abort();
+    const dh_param_field_t *f = param_field(pt, key);
+    if (!f) {
+        fprintf(stderr, "dnshound: detector kit: no threshold '%s'\n", key);
+        abort();
+    }
+    if (f->kind == DH_PARAM_INT) {
+        int64_t v;
+        memcpy(&v, params + f->off, sizeof(v));
+        dh_json_kv_int(sb, key, v);
+    } else {
+        double v;
+        memcpy(&v, params + f->off, sizeof(v));
+        dh_json_kv_double(sb, key, v);
+    }
 }
 
 void dh_kit_json_params(dh_strbuf_t *sb, const void *params, const dh_kit_params_t *pt,
@@ -215,6 +236,15 @@ dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
     };
 }
 
+dh_detection_t dh_kit_named_detection(const dh_kit_window_t *h, int64_t ws, const char *qname,
+                                      size_t qname_len)
+{
+    dh_detection_t d = dh_kit_window_detection(h, ws);
+    d.qname = qname;
+    d.qname_len = qname_len;
+    return d;
+}
+
 void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8_t max,
                        bool distinct, const char *name, size_t len)
 {
@@ -280,9 +310,10 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap)
 
 /* ---- early alerts ---------------------------------------------------------- */
 
-static dh_kit_early_t *early_of(const dh_kit_etable_t *et, void *value)
+/* Every window of an early-checked table starts with its dh_kit_early_t. */
+static dh_kit_early_t *early_of(void *value)
 {
-    return (dh_kit_early_t *)((char *)value + et->early_off);
+    return value;
 }
 
 /* Every real close of an early-checked table passes here: what the
@@ -291,7 +322,7 @@ static void early_table_close(void *ctx, const void *key, size_t keylen, void *v
                               int64_t ws, dh_close_t why)
 {
     dh_kit_etable_t *et = ctx;
-    et->kit->closing = early_of(et, value);
+    et->kit->closing = early_of(value);
     et->on_close(et->ctx, key, keylen, value, ws, why);
     et->kit->closing = NULL;
 }
@@ -304,7 +335,7 @@ dh_table_t *dh_kit_early_table(dh_kit_t *k, const dh_kit_etable_opts_t *o)
     }
     dh_kit_etable_t *et = &k->etables[k->n_etables++];
     *et = (dh_kit_etable_t){.kit = k, .on_close = o->on_close, .ctx = o->ctx,
-                            .early_off = o->early_off, .pace = o->pace};
+                            .pace = o->pace};
     et->table = dh_kit_table(k, o->name, o->value_size, o->window_s, early_table_close, et);
     return et->table;
 }
@@ -339,7 +370,7 @@ bool dh_kit_early_check(dh_kit_t *k, const dh_table_t *t, const void *key, size_
     if (!k->env->early_alerts)
         return false;
     dh_kit_etable_t *et = etable_of(k, t);
-    dh_kit_early_t *e = early_of(et, value);
+    dh_kit_early_t *e = early_of(value);
     if (e->fired || !early_due(&et->pace, e, ts_us))
         return false;
     k->early = e;

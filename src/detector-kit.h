@@ -3,16 +3,18 @@
  * struct (rule, environment, evidence buffer) with init and free, tables of
  * windows, the header of a per-client window (client, first and last event,
  * from a resolver) with its update and its part of the detection, one emit,
- * sample names (and addresses) kept for the evidence, the thresholds table
- * (its rows, DH_KIT_PARAM) read from the rule (a rule without thresholds
- * refused where one is required) and written back into the evidence, client
+ * sample names (and addresses) kept for the evidence, the thresholds (the
+ * fields named by DH_KIT_FIELDS; value and range are the rule's data) read
+ * from the rule and written back into the evidence, client
  * x domain keys (built, or taken from the event's view).
  *
- * A detector embeds dh_kit_t first in its state and a dh_kit_window_t in
- * each window struct; it keeps its own logic, thresholds and evidence. Its
- * dh_kit_spec_t describes the rest of create() and destroy() (dh_kit_new,
- * dh_kit_destroy): the state, thresholds, setup, release, window table. The
- * kit holds no global state and allocates only the evidence buffer.
+ * A detector embeds dh_kit_t first in its state, its params struct right
+ * after it (DH_KIT_STATE_LAYOUT), and a dh_kit_window_t in each window
+ * struct; it keeps its own logic and evidence. Its dh_kit_spec_t describes
+ * the rest of create() and destroy() (dh_kit_new, dh_kit_destroy): the
+ * state's size, which fields are thresholds, setup, release, main table
+ * (kept in the kit). The kit holds no global state and allocates only the
+ * evidence buffer.
  *
  * Ownership: the rule and the environment are borrowed (both outlive the
  * detector, see detector.h); the evidence buffer belongs to the kit.
@@ -26,28 +28,44 @@
 
 #include "detector.h"
 #include "util-json.h"
+#include "util-macro.h"
 
 /* Seconds of a threshold to the microseconds of event time. */
 #define DH_S_TO_US(s) ((int64_t)(s) * 1000000)
 
-/* A detector's numeric thresholds: the tables dh_rule_read_params reads. */
+/* A detector's numeric thresholds: which fields of its params struct are
+   read from the rule (dh_rule_read_params). Only their names are code: the
+   value of each is rules/NAME.yaml `thresholds: KEY`, its allowed range
+   `limits: KEY: [min, max]` (data, see rules.h). */
 typedef struct dh_kit_params {
-    const dh_int_param_t *ints;
-    size_t n_ints;
-    const dh_double_param_t *dbls;
-    size_t n_dbls;
+    const dh_param_field_t *fields;
+    size_t n;
 } dh_kit_params_t;
 
-/* One row of an int or a double table (both are {key, offset, default, min,
-   max}): the threshold read from the rule key named like the field of the
-   params struct type, default d, range [lo, hi]. DH_KIT_PARAM_KEY names the
-   key apart from the field (a renamed or a nested one: "lexical_word_cover",
-   lex.word_cover). */
-#define DH_KIT_PARAM(type, field, d, lo, hi) DH_KIT_PARAM_KEY(#field, type, field, d, lo, hi)
-#define DH_KIT_PARAM_KEY(key, type, field, d, lo, hi) {(key), offsetof(type, field), (d), (lo), (hi)}
+/* The thresholds table of the fields named, each read from the rule key of
+   its name and typed from the field (int64_t: an integer, double: a number;
+   another type does not compile):
+       static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_score);
+   A field takes the key's name; settings of a nested struct (the lexical
+   model's) are flat fields copied into it by the detector's setup. */
+#define DH_KIT_FIELDS(type, ...)                                                            \
+    {(const dh_param_field_t[]){DH_FOR_EACH(DH_KIT_FIELD_, type, __VA_ARGS__)},              \
+     DH_NARGS(__VA_ARGS__)}
+#define DH_KIT_FIELD_(type, f)                                                              \
+    {#f, offsetof(type, f),                                                                 \
+     _Generic(((type *)0)->f, int64_t: DH_PARAM_INT, double: DH_PARAM_DOUBLE)},
 
-#define DH_KIT_PARAMS(ints, dbls) {(ints), DH_N_OF(ints), (dbls), DH_N_OF(dbls)}
-#define DH_KIT_INT_PARAMS(ints) {(ints), DH_N_OF(ints), NULL, 0}
+/* The params struct follows the kit in the state: a detector's state is
+       typedef struct { dh_kit_t kit; params_t p; ...its own... } xx_t;
+       DH_KIT_STATE_LAYOUT(xx_t, p);
+   and the kit reads the thresholds into it (dh_kit_new). The check makes a
+   different layout a compile error. */
+#define DH_KIT_STATE_LAYOUT(type, params_member)                                            \
+    _Static_assert(offsetof(type, kit) == 0 && offsetof(type, params_member) == sizeof(dh_kit_t), \
+                   #type ": dh_kit_t kit first, its params struct right after")
+
+/* The params struct of a kit's state (above). */
+#define DH_KIT_PARAMS_OF(k) ((void *)((char *)(k) + sizeof(dh_kit_t)))
 
 typedef struct dh_kit dh_kit_t;
 typedef struct dh_kit_early dh_kit_early_t;
@@ -62,13 +80,12 @@ typedef struct {
 } dh_kit_pace_t;
 
 /* A table whose windows are checked early: the detector's close callback
-   and where its window struct keeps its dh_kit_early_t. */
+   (each window starts with its dh_kit_early_t). */
 typedef struct {
     dh_kit_t *kit;
     dh_table_t *table;
     dh_close_fn on_close;
     void *ctx;
-    size_t early_off;
     dh_kit_pace_t pace;
 } dh_kit_etable_t;
 
@@ -85,6 +102,7 @@ struct dh_kit {
     size_t n_etables;
     dh_kit_early_t *early, *closing;
     void (*release)(void *state); /* from dh_kit_spec_t, set by dh_kit_new */
+    dh_table_t *table;            /* the spec's main table (NULL: none) */
 };
 
 /* Fill the base (nothing allocated yet: dh_kit_free is safe from here on, and
@@ -97,45 +115,53 @@ void dh_kit_free(dh_kit_t *k);
    callback of every detector (tables belong to env->state). */
 void dh_kit_destroy(void *state);
 
-/* A detector's table of windows checked early (dh_kit_early_table), made by
-   dh_kit_new: its windows last the threshold at window_off (an int64_t of
-   seconds in the params struct) and close through on_close(state, ...). */
+/* A detector's main table, made by dh_kit_new after the setup and kept in
+   the kit (k->table): windows checked early (dh_kit_early_table) lasting
+   the threshold named `window` (seconds; the params must declare it), each
+   value_size bytes, closing through on_close(state, ...). */
 typedef struct {
     const char *name; /* NULL: dh_kit_new makes no table */
-    size_t value_size;
-    size_t early_off;  /* offsetof(window struct, its dh_kit_early_t) */
-    size_t window_off; /* offsetof(params struct, its window length) */
+    size_t value_size; /* a window struct starting with its dh_kit_early_t */
     dh_close_fn on_close;
     dh_kit_pace_t pace;
-    size_t table_off; /* offsetof(state, its dh_table_t *) */
 } dh_kit_spec_table_t;
 
-/* What a detector's create() starts from: the state's size (it starts with
-   its dh_kit_t), where it keeps its thresholds and which they are, a
-   thresholds key it cannot do without (dh_kit_require_thresholds; NULL:
-   none), its own set-up, release and main table. */
-typedef struct {
-    const char *name;
+/* What a detector built on the kit is, besides its callbacks: named by its
+   dh_detector_type_t's .kit, the host creates it with dh_kit_new and
+   destroys it with dh_kit_destroy (detector.h). Only what is its own; the
+   layout is the kit's (the state starts with its dh_kit_t, its params
+   struct right after: DH_KIT_STATE_LAYOUT):
+     size      sizeof the state;
+     params    its thresholds (DH_KIT_FIELDS; NULL: none), read by
+               dh_kit_new into DH_KIT_PARAMS_OF(state);
+     required  a thresholds key it cannot do without
+               (dh_kit_require_thresholds; NULL: none);
+     setup     called once by dh_kit_new after the thresholds were read:
+               what else the detector reads and checks (its lists, checks
+               between thresholds, C bounds: dh_kit_param_max), the tables
+               of its own; 0, or -1 with err (NULL: nothing);
+     release   frees what the state owns besides the kit (NULL: nothing);
+               dh_kit_destroy calls it, also after a failed setup;
+     table     its main table (above). */
+typedef struct dh_kit_spec {
     size_t size;
-    const struct dh_kit_params *params; /* NULL: no thresholds table */
-    size_t params_off;                  /* offsetof(state, its params struct) */
+    const struct dh_kit_params *params;
     const char *required;
-    /* after the thresholds: what else the detector reads and checks (its
-       lists, checks between thresholds); NULL: nothing. 0, or -1 with err */
     int (*setup)(void *state, char *err, size_t errlen);
-    void (*release)(void *state); /* frees what the state owns besides the kit
-                                     (NULL: nothing); dh_kit_destroy calls it */
+    void (*release)(void *state);
     dh_kit_spec_table_t table;
 } dh_kit_spec_t;
 
-/* The start of every create(): a zeroed state of spec->size bytes, its kit
-   filled (dh_kit_init), the thresholds required and read into it, then
+/* A detector's create(): a zeroed state of spec->size bytes, its kit
+   filled (dh_kit_init with name: the detector's, its findings' rule_name),
+   the thresholds required and read into it, then
    spec->release set (so a create() that fails later only calls
    dh_kit_destroy, with the state's other members zero or made), the
    detector's setup run and its table made. NULL with err when the
-   thresholds or the setup fail (then nothing is left allocated). */
-void *dh_kit_new(const dh_kit_spec_t *spec, dh_rule_t *rule, const dh_detect_env_t *env,
-                 char *err, size_t errlen);
+   thresholds or the setup fail (then nothing is left allocated). The state
+   belongs to the caller: dh_kit_destroy frees it. */
+void *dh_kit_new(const dh_kit_spec_t *spec, const char *name, dh_rule_t *rule,
+                 const dh_detect_env_t *env, char *err, size_t errlen);
 
 /* Read the rule's thresholds listed in pt into params (dh_rule_read_params).
    0, or -1 with err ("FILE:LINE: ..."). */
@@ -156,6 +182,12 @@ int dh_kit_require_thresholds(const dh_kit_t *k, const char *what, char *err, si
    err = "RULE:LINE: key: what" (the key's line, 0 when absent). -1. */
 int dh_kit_param_error(const dh_kit_t *k, const char *key, const char *what, char *err,
                        size_t errlen);
+
+/* A bound the C code depends on (an array of max entries, a label buffer):
+   the rule's limits can be edited, so a setup checks such thresholds again
+   here. 0 when v <= max, else -1 with dh_kit_param_error's err. */
+int dh_kit_param_max(const dh_kit_t *k, const char *key, int64_t v, int64_t max, char *err,
+                     size_t errlen);
 
 /* "key":value for each of keys[0..n), in that order, from params as pt reads
    them: an integer threshold as an integer, a double as a number (the
@@ -179,7 +211,19 @@ double dh_kit_confidence(double c);
 
 /* ---- the header of a per-client window ---------------------------------- */
 
+/* The early-alert state of a window (below, "early alerts"): the first
+   member of every window of a table made by dh_kit_early_table, where the
+   kit finds it (a window with a dh_kit_window_t header has it there). */
+struct dh_kit_early { /* 16 bytes: it is part of every window */
+    int64_t next_us;    /* check again at this event time (with a time bound) ... */
+    uint32_t checks;    /* checks made */
+    uint16_t left;      /* ... or after this many more events */
+    uint8_t fired;      /* an early finding was emitted: no more checks */
+    uint8_t alerted;    /* ... and went out as an alert of its own (alerts.c) */
+};
+
 typedef struct {
+    dh_kit_early_t early; /* first: the kit's, for early alerts */
     dh_addr_t client;
     int64_t first_us, last_us; /* event times of the first and last event */
     uint64_t events;           /* events counted; 0: the window just opened */
@@ -202,6 +246,10 @@ void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_ver
    (fired at the last event); the rest zero. */
 dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws);
 
+/* The same with the query name qname[0..qname_len) (NULL: none). */
+dh_detection_t dh_kit_named_detection(const dh_kit_window_t *h, int64_t ws, const char *qname,
+                                      size_t qname_len);
+
 /* ---- sample names -------------------------------------------------------- */
 
 /* Keep name[0..len) (cut to cap bytes) in names, a [max][cap] array, with its
@@ -210,7 +258,16 @@ dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws);
 void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8_t max,
                        bool distinct, const char *name, size_t len);
 
-/* For a window with samples[MAX][CAP], sample_len[MAX] and n_samples. */
+/* The members of a window that keeps sample names (max names of up to cap
+   bytes), as the macros below read them: in the window struct,
+       DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);  */
+#define DH_KIT_SAMPLES(max, cap)                                                            \
+    uint8_t n_samples;                                                                      \
+    uint8_t sample_len[max];                                                                \
+    char samples[max][cap]
+
+/* For a window with samples[MAX][CAP], sample_len[MAX] and n_samples
+   (DH_KIT_SAMPLES, or members of those names). */
 #define DH_KIT_ADD_SAMPLE(w, name, len)                                                     \
     dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
                       &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), false, (name), (len))
@@ -219,11 +276,13 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
     dh_kit_add_sample(&(w)->samples[0][0], sizeof((w)->samples[0]), (w)->sample_len,         \
                       &(w)->n_samples, (uint8_t)DH_N_OF((w)->samples), true, (name), (len))
 
-/* The detection's representative query name: the window's first sample
-   (none when it kept none). */
-#define DH_KIT_QNAME_FROM_SAMPLES(d, w)                                                     \
-    ((d)->qname = (w)->n_samples ? (w)->samples[0] : NULL,                                   \
-     (d)->qname_len = (w)->n_samples ? (w)->sample_len[0] : 0)
+/* The detection of window w, a struct with its header h and the sample
+   members (DH_KIT_SAMPLES), that started at ws: dh_kit_window_detection
+   with the window's first sample as the representative query name (none
+   when it kept none). */
+#define DH_KIT_SAMPLES_DETECTION(w, ws)                                                     \
+    dh_kit_named_detection(&(w)->h, (ws), (w)->n_samples ? (w)->samples[0] : NULL,           \
+                           (w)->n_samples ? (w)->sample_len[0] : 0)
 
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
@@ -262,7 +321,8 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
  * detector's own close callback as the "would it fire now" check:
  *
  *  - the detector creates its table with dh_kit_early_table (a
- *    dh_kit_early_t in its window struct, a pace) instead of dh_kit_table;
+ *    dh_kit_early_t first in its window struct, as in a dh_kit_window_t
+ *    header, and a pace) instead of dh_kit_table;
  *  - after counting an event into a window, it calls dh_kit_early_check;
  *    when env->early_alerts is set, the window has not been reported early
  *    yet and the pace allows, the kit calls the close callback with why =
@@ -288,13 +348,6 @@ void dh_kit_key_domain(const void *key, size_t keylen, char *out, size_t cap);
    only the reasons of a real close). */
 #define DH_KIT_CLOSE_EARLY ((dh_close_t)100)
 
-struct dh_kit_early { /* 16 bytes: it is part of every window */
-    int64_t next_us;    /* check again at this event time (with a time bound) ... */
-    uint32_t checks;    /* checks made */
-    uint16_t left;      /* ... or after this many more events */
-    uint8_t fired;      /* an early finding was emitted: no more checks */
-    uint8_t alerted;    /* ... and went out as an alert of its own (alerts.c) */
-};
 
 typedef struct {
     const char *name;   /* as dh_kit_table */
@@ -302,7 +355,6 @@ typedef struct {
     int64_t window_s;
     dh_close_fn on_close;
     void *ctx;
-    size_t early_off;   /* offsetof(window struct, its dh_kit_early_t) */
     dh_kit_pace_t pace;
 } dh_kit_etable_opts_t;
 

@@ -4,18 +4,22 @@
  * One file per detector in src/detectors/ (NAME with hyphens for
  * underscores: dns_tunnel is dns-tunnel.c) defines one
  * `const dh_detector_type_t dh_detector_NAME`, and one line DETECTOR(NAME) in
- * src/detectors/detectors.def registers it; its thresholds, lists and ATT&CK
- * mapping live in rules/NAME.yaml (data, not code). The scaffolding every
+ * src/detectors/detectors.def registers it; its thresholds (values and
+ * limits), lists and ATT&CK mapping live in rules/NAME.yaml (data, not
+ * code). The scaffolding every
  * detector shares (base state, thresholds table, tables, a per-client window
  * header, samples, one emit) is in detector-kit.h. The pipeline calls:
  *
- *   create(rule, env, err)   Read and validate rule->thresholds with the
- *                            dh_yaml_* getters (every key read is marked
- *                            used; unknown keys are reported by the caller
- *                            afterwards) and create the detector's tables in
- *                            env->state (dh_table_new: keyed, windowed,
- *                            memory-bounded). Return the detector's state, or
- *                            NULL with err filled ("FILE:LINE: ...").
+ *   create(rule, env, err)   Read and validate rule->thresholds (numeric
+ *                            ones within rule->limits, dh_rule_read_params;
+ *                            the rest with the dh_yaml_* getters: every key
+ *                            read is marked used, unknown keys are reported
+ *                            by the caller afterwards) and create the
+ *                            detector's tables in env->state (dh_table_new:
+ *                            keyed, windowed, memory-bounded). Return the
+ *                            detector's state, or NULL with err filled
+ *                            ("FILE:LINE: ..."). A detector built on the kit
+ *                            leaves it NULL and sets .kit: dh_kit_new.
  *   on_event(st, view, v, env)
  *                            Once per normalized DNS event that survived the
  *                            shared noise control (excluded names, allowlists
@@ -53,6 +57,8 @@
  *                            were flushed; for state kept outside tables.
  *   destroy(st)              Free the detector's own memory (tables belong
  *                            to the state). NULL is allowed.
+ *   A detector built on the kit sets .kit instead of create and destroy
+ *   (dh_detector_create / dh_detector_destroy call the kit's).
  *   reload(st, ...)          Optional (NULL): on SIGHUP, re-read list files
  *                            without losing state (see below).
  *
@@ -106,12 +112,19 @@ typedef struct dh_detect_env {
                               run is live; detector-kit.h "early alerts") */
 } dh_detect_env_t;
 
+struct dh_kit_spec;
+
 typedef struct dh_detector_type {
     const char *name;
     const char *description;
     bool sees_excluded; /* also called for names noise control excludes */
     bool needs_history; /* reads the passive-DNS history (the run opens it only
                            when an enabled detector does, or with --learn-only) */
+    /* A detector built on the kit (detector-kit.h) names its dh_kit_spec_t
+       here and leaves create and destroy NULL: the host then creates it
+       with dh_kit_new(kit, name, ...) and destroys it with dh_kit_destroy.
+       create/destroy of its own replace them (kit NULL). */
+    const struct dh_kit_spec *kit;
     void *(*create)(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen);
     void (*on_event)(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                      const dh_detect_env_t *env);
@@ -126,5 +139,12 @@ typedef struct dh_detector_type {
 } dh_detector_type_t;
 
 extern const dh_detector_type_t *const dh_detectors[];
+
+/* Create a detector of type t (its create, else dh_kit_new with its kit):
+   the state, or NULL with err ("FILE:LINE: ..."). The caller owns the state
+   and frees it with dh_detector_destroy (NULL allowed). */
+void *dh_detector_create(const dh_detector_type_t *t, dh_rule_t *rule,
+                         const dh_detect_env_t *env, char *err, size_t errlen);
+void dh_detector_destroy(const dh_detector_type_t *t, void *state);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "detector-kit.h"
 #include "util-dns.h"
 #include "util-mem.h"
 
@@ -128,6 +129,23 @@ void dh_dethost_init(dh_pipeline_t *pl)
 
 static int open_history(dh_pipeline_t *pl, char *err, size_t errlen);
 
+void *dh_detector_create(const dh_detector_type_t *t, dh_rule_t *rule,
+                         const dh_detect_env_t *env, char *err, size_t errlen)
+{
+    return t->create ? t->create(rule, env, err, errlen)
+                     : dh_kit_new(t->kit, t->name, rule, env, err, errlen);
+}
+
+void dh_detector_destroy(const dh_detector_type_t *t, void *state)
+{
+    if (!state)
+        return;
+    if (t->destroy)
+        t->destroy(state);
+    else
+        dh_kit_destroy(state);
+}
+
 static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
 {
     size_t n = 0;
@@ -147,11 +165,11 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
         d->type = t;
         d->rule = rule;
         pl->n_det++; /* owned from here: freed by dh_pipeline_free */
-        d->state = t->create(rule, &pl->env, err, errlen);
+        d->state = dh_detector_create(t, rule, &pl->env, err, errlen);
         if (!d->state || dh_rule_finish(rule, err, errlen))
             return -1;
         if (!rule->enabled) {
-            t->destroy(d->state);
+            dh_detector_destroy(t, d->state);
             dh_rule_free(rule);
             pl->n_det--;
         }
@@ -231,8 +249,7 @@ void dh_dethost_free(dh_pipeline_t *pl)
     dh_history_close(pl->history); /* commits; no detector is called */
     pl->env.history = NULL;
     for (size_t i = 0; i < pl->n_det; i++) {
-        if (pl->det[i].state)
-            pl->det[i].type->destroy(pl->det[i].state);
+        dh_detector_destroy(pl->det[i].type, pl->det[i].state);
         dh_rule_free(pl->det[i].rule);
     }
     free(pl->det);

@@ -114,6 +114,11 @@ static int load_meta(dh_rule_t *r, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%zu: thresholds: expected a map", r->path, r->thresholds->line);
         return -1;
     }
+    r->limits = dh_yaml_get(r->root, "limits");
+    if (r->limits && r->limits->kind != DH_YAML_MAP) {
+        snprintf(err, errlen, "%s:%zu: limits: expected a map", r->path, r->limits->line);
+        return -1;
+    }
     return load_attack(r, err, errlen);
 }
 
@@ -173,23 +178,111 @@ int dh_rule_int_list(dh_rule_t *r, const char *key, long *out, size_t max, size_
     return 0;
 }
 
-int dh_rule_read_params(dh_rule_t *r, void *params, const dh_int_param_t *ints, size_t n_ints,
-                        const dh_double_param_t *dbls, size_t n_dbls, char *err, size_t errlen)
+/* The [min, max] of a threshold: a list of two numbers (integers for an
+   integer threshold). */
+static int read_limit(dh_rule_t *r, const dh_param_field_t *f, double *lo, double *hi,
+                      int64_t *ilo, int64_t *ihi, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < n_ints; i++) {
-        int64_t *v = (int64_t *)((char *)params + ints[i].off);
-        *v = ints[i].def;
-        if (dh_yaml_int(r->thresholds, ints[i].key, false, ints[i].min, ints[i].max, v, err,
-                        errlen))
-            return -1;
+    dh_yaml_node_t *n = dh_yaml_get(r->limits, f->key);
+    if (!n) {
+        dh_yaml_node_t *at = r->limits ? r->limits : r->thresholds;
+        snprintf(err, errlen, "%s:%zu: limits: missing '%s' (its [min, max])", r->path,
+                 at ? at->line : 0, f->key);
+        return -1;
     }
-    for (size_t i = 0; i < n_dbls; i++) {
-        double *v = (double *)((char *)params + dbls[i].off);
-        *v = dbls[i].def;
-        if (dh_yaml_double(r->thresholds, dbls[i].key, false, dbls[i].min, dbls[i].max, v, err,
-                           errlen))
-            return -1;
+    bool ok = n->kind == DH_YAML_SEQ && n->n_items == 2;
+    for (size_t i = 0; ok && i < 2; i++) {
+        const dh_yaml_node_t *it = n->items[i];
+        char *end = NULL;
+        errno = 0;
+        ok = it->kind == DH_YAML_SCALAR && !it->quoted && it->value[0];
+        if (ok && f->kind == DH_PARAM_INT) {
+            long long v = strtoll(it->value, &end, 10);
+            *(i ? ihi : ilo) = v;
+        } else if (ok) {
+            double v = strtod(it->value, &end);
+            *(i ? hi : lo) = v;
+        }
+        ok = ok && !*end && !errno;
     }
+    if (!ok || (f->kind == DH_PARAM_INT ? *ilo > *ihi : !(*lo <= *hi))) {
+        snprintf(err, errlen, "%s:%zu: limits: %s: expected [min, max] (%s)", n->file, n->line,
+                 f->key, f->kind == DH_PARAM_INT ? "integers" : "numbers");
+        return -1;
+    }
+    return 0;
+}
+
+/* The edit distance of a and b, capped: 3 means 3 or more. */
+static size_t edits(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+    if (la >= 63 || lb >= 63 || (la > lb ? la - lb : lb - la) > 2)
+        return 3;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] < 3 ? row[lb] : 3;
+}
+
+/* A threshold without a value: when `thresholds` holds a key no field
+   declares that is a typo of it (two edits at most), that key is the error
+   (as dh_rule_finish would name it); else the missing key. -1. */
+static int missing_value(dh_rule_t *r, const dh_param_field_t *fields, size_t n,
+                         const char *key, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < r->thresholds->n_items; i++) {
+        const dh_yaml_node_t *it = r->thresholds->items[i];
+        bool declared = false;
+        for (size_t j = 0; j < n && !declared; j++)
+            declared = strcmp(fields[j].key, it->key) == 0;
+        if (!declared && edits(it->key, key) < 3) {
+            snprintf(err, errlen, "%s:%zu: unknown key '%s' (is it '%s'? that has no value)",
+                     it->file, it->line, it->key, key);
+            return -1;
+        }
+    }
+    snprintf(err, errlen, "%s:%zu: thresholds: missing '%s'", r->path, r->thresholds->line, key);
+    return -1;
+}
+
+static int read_param(dh_rule_t *r, void *params, const dh_param_field_t *fields, size_t n,
+                      const dh_param_field_t *f, char *err, size_t errlen)
+{
+    double lo = 0, hi = 0;
+    int64_t ilo = 0, ihi = 0;
+    if (read_limit(r, f, &lo, &hi, &ilo, &ihi, err, errlen))
+        return -1;
+    if (!r->thresholds) {
+        snprintf(err, errlen, "%s: missing 'thresholds' (%s is required)", r->path, f->key);
+        return -1;
+    }
+    if (!dh_yaml_get(r->thresholds, f->key))
+        return missing_value(r, fields, n, f->key, err, errlen);
+    void *v = (char *)params + f->off;
+    return f->kind == DH_PARAM_INT
+               ? dh_yaml_int(r->thresholds, f->key, true, ilo, ihi, v, err, errlen)
+               : dh_yaml_double(r->thresholds, f->key, true, lo, hi, v, err, errlen);
+}
+
+int dh_rule_read_params(dh_rule_t *r, void *params, const dh_param_field_t *fields, size_t n,
+                        char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (read_param(r, params, fields, n, &fields[i], err, errlen))
+            return -1;
     return 0;
 }
 

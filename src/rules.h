@@ -4,7 +4,8 @@
  * Each detector NAME reads rules/NAME.yaml. The vocabulary follows Sigma
  * (title, id, description, level, tags) plus an `attack` block (pinned
  * ATT&CK version, detection strategy, tactic/technique/sub-technique ids and
- * names) and a free `thresholds` map that the detector reads itself. Every key
+ * names), a free `thresholds` map that the detector reads itself and a
+ * `limits` map with the [min, max] range of each numeric threshold. Every key
  * is documented in the shipped files; an unknown key is an error naming
  * FILE:LINE.
  *
@@ -51,11 +52,12 @@ typedef struct {
                               first alert instead of repeating it (0: off) */
     dh_attack_t attack;
     dh_yaml_node_t *thresholds; /* the detector reads and validates it */
+    dh_yaml_node_t *limits;     /* [min, max] of each numeric threshold */
     dh_yaml_node_t *root;
 } dh_rule_t;
 
-/* Load and validate DIR/NAME.yaml (everything except `thresholds`, which the
-   detector checks). NULL with err "FILE:LINE: ..." on failure. */
+/* Load and validate DIR/NAME.yaml (everything except `thresholds` and
+   `limits`, which the detector's create checks). NULL with err "FILE:LINE: ..." on failure. */
 dh_rule_t *dh_rule_load(const char *dir, const char *name, char *err, size_t errlen);
 
 /* After the detector read its thresholds: fail on any unknown key. */
@@ -63,27 +65,27 @@ int dh_rule_finish(dh_rule_t *r, char *err, size_t errlen);
 
 void dh_rule_free(dh_rule_t *r);
 
-/* A detector's numeric thresholds as a table: key in `thresholds`, offset of
-   the int64_t / double field in the detector's parameter struct, default,
-   allowed range. */
-typedef struct {
-    const char *key;
-    size_t off;
-    int64_t def, min, max;
-} dh_int_param_t;
+/* One numeric threshold of a detector: its key in `thresholds` (and in
+   `limits`), the offset of its field in the detector's params struct and the
+   field's type (DH_KIT_FIELDS in detector-kit.h fills these). The value and
+   its allowed range are data: rules/NAME.yaml `thresholds:` and `limits:`. */
+typedef enum { DH_PARAM_INT, DH_PARAM_DOUBLE } dh_param_kind_t; /* int64_t, double */
 
 typedef struct {
     const char *key;
     size_t off;
-    double def, min, max;
-} dh_double_param_t;
+    dh_param_kind_t kind;
+} dh_param_field_t;
 
 #define DH_N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Fill params from the tables: defaults, then the values the rule sets
-   (range-checked, errors name FILE:LINE). 0 or -1. */
-int dh_rule_read_params(dh_rule_t *r, void *params, const dh_int_param_t *ints, size_t n_ints,
-                        const dh_double_param_t *dbls, size_t n_dbls, char *err, size_t errlen);
+/* Fill params from the rule: for each field, its value in `thresholds`
+   checked against its [min, max] in `limits`. A field without a value or
+   without a limit, a limit that is not [min, max] of its type, or a value
+   outside it is an error naming FILE:LINE and the key. (A `thresholds` or
+   `limits` key no field reads is reported by dh_rule_finish.) 0 or -1. */
+int dh_rule_read_params(dh_rule_t *r, void *params, const dh_param_field_t *fields, size_t n,
+                        char *err, size_t errlen);
 
 /* Read a list of integers (e.g. qtypes) from a thresholds key; -1 on error. */
 int dh_rule_int_list(dh_rule_t *r, const char *key, long *out, size_t max, size_t *n, char *err,

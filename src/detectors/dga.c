@@ -57,8 +57,9 @@
 
 typedef struct {
     int64_t window, min_nxdomain_names, min_wordlike_names;
+    int64_t min_label_len, full_length, long_label_len, word_min_len, min_words;
     double min_nxdomain_share, min_random_share, max_resolved_random_share;
-    dh_lexscore_params_t s;
+    double random_score, short_label_penalty, word_cover;
 } params_t;
 
 typedef struct {
@@ -69,7 +70,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint8_t n_samples;
     uint64_t nx_queries;
     /* Classes are counted on first sightings (dh_distinct_add true): exact
@@ -89,13 +89,14 @@ typedef struct {
 typedef struct {
     dh_kit_t kit;
     params_t p;
+    dh_lexscore_params_t lex; /* the lexical thresholds, as the model reads them */
     dh_lexmodel_t *model;
-    dh_table_t *table;
     long qtypes[MAX_QTYPES];
     size_t n_qtypes;
     char *ignore[MAX_IGNORE];
     size_t n_ignore;
 } dga_t;
+DH_KIT_STATE_LAYOUT(dga_t, p);
 
 /* For tests and tools: the class (DH_LEX_*) of a registered label and, in
    *score, its score; dh_dga_class_name names a class. */
@@ -106,7 +107,7 @@ int dh_dga_classify(const void *state, const char *label, size_t len, double *sc
 {
     const dga_t *d = state;
     dh_lexscore_t s;
-    dh_lexmodel_classify(d->model, &d->p.s, label, len, true, &s);
+    dh_lexmodel_classify(d->model, &d->lex, label, len, true, &s);
     if (score)
         *score = s.score;
     return s.cls;
@@ -119,27 +120,10 @@ const char *dh_dga_class_name(int cls)
 
 /* ---- thresholds ----------------------------------------------------- */
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 600, 10, 86400),
-    DH_KIT_PARAM(params_t, min_nxdomain_names, 10, 1, 1000000),
-    DH_KIT_PARAM(params_t, min_wordlike_names, 25, 1, 1000000),
-    DH_KIT_PARAM_KEY("min_label_len", params_t, s.min_label_len, 6, 1, LABEL_MAX),
-    DH_KIT_PARAM_KEY("full_length", params_t, s.full_length, 10, 1, LABEL_MAX),
-    DH_KIT_PARAM_KEY("long_label_len", params_t, s.long_label_len, 16, 1, LABEL_MAX + 1),
-    DH_KIT_PARAM_KEY("word_min_len", params_t, s.word_min_len, 3, 2, 12),
-    DH_KIT_PARAM_KEY("min_words", params_t, s.min_words, 2, 1, 16),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, min_nxdomain_share, 0.4, 0, 1),
-    DH_KIT_PARAM(params_t, min_random_share, 0.5, 0, 1),
-    DH_KIT_PARAM(params_t, max_resolved_random_share, 0.5, 0, 1),
-    DH_KIT_PARAM_KEY("random_score", params_t, s.random_score, 4.6, 0, 20),
-    DH_KIT_PARAM_KEY("short_label_penalty", params_t, s.short_label_penalty, 0.15, 0, 5),
-    DH_KIT_PARAM_KEY("word_cover", params_t, s.word_cover, 0.85, 0, 1),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_nxdomain_names,
+    min_wordlike_names, min_label_len, full_length, long_label_len, word_min_len, min_words,
+    min_nxdomain_share, min_random_share, max_resolved_random_share, random_score,
+    short_label_penalty, word_cover);
 
 static const char *const default_ignore[] = {
     "local", "localdomain", "lan", "home", "internal", "intranet", "corp", "localhost",
@@ -188,11 +172,31 @@ static int load_model(dga_t *d, char *err, size_t errlen)
     return -1;
 }
 
+/* The lexical thresholds as the model reads them, within the label buffer
+   (LABEL_MAX; checked here as well as in the rule's limits). */
+static int read_lex(dga_t *d, char *err, size_t errlen)
+{
+    const params_t *p = &d->p;
+    if (dh_kit_param_max(&d->kit, "min_label_len", p->min_label_len, LABEL_MAX, err, errlen) ||
+        dh_kit_param_max(&d->kit, "full_length", p->full_length, LABEL_MAX, err, errlen) ||
+        dh_kit_param_max(&d->kit, "long_label_len", p->long_label_len, LABEL_MAX + 1, err, errlen))
+        return -1;
+    d->lex = (dh_lexscore_params_t){.min_label_len = p->min_label_len,
+                                    .full_length = p->full_length,
+                                    .long_label_len = p->long_label_len,
+                                    .word_min_len = p->word_min_len,
+                                    .min_words = p->min_words,
+                                    .random_score = p->random_score,
+                                    .short_label_penalty = p->short_label_penalty,
+                                    .word_cover = p->word_cover};
+    return 0;
+}
+
 static int read_params(void *state, char *err, size_t errlen)
 {
     dga_t *d = state;
     static const long def_qtypes[] = {DH_QTYPE_A, DH_QTYPE_AAAA, DH_QTYPE_HTTPS, DH_QTYPE_ANY};
-    if (read_ignore(d, err, errlen) ||
+    if (read_lex(d, err, errlen) || read_ignore(d, err, errlen) ||
         dh_rule_int_list(d->kit.rule, "qtypes", d->qtypes, MAX_QTYPES, &d->n_qtypes, err, errlen))
         return -1;
     if (!dh_yaml_get(d->kit.rule->thresholds, "qtypes")) {
@@ -216,23 +220,15 @@ static void dga_release(void *state)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "dga",
     .size = sizeof(dga_t),
     .params = &params,
-    .params_off = offsetof(dga_t, p),
     .setup = read_params,
     .release = dga_release,
     /* judge() reads counters only; it is asked when a new NXDOMAIN name is
        counted, the one thing that can make it fire */
     .table = {.name = "dga.client", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(dga_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *dga_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 /* name is entry, or ends with "." entry. */
 static bool under(const char *name, const char *entry)
@@ -291,7 +287,7 @@ static void count_nxdomain(dga_t *d, window_t *w, const dh_event_view_t *view, s
     dh_lexscore_t s;
     const dh_event_t *ev = view->ev;
     const char *rd = view->rd;
-    dh_lexmodel_classify(d->model, &d->p.s, rd, label_len, true, &s);
+    dh_lexmodel_classify(d->model, &d->lex, rd, label_len, true, &s);
     bool suspect = s.cls == DH_LEX_RANDOM || s.cls == DH_LEX_WORDLIKE || s.cls == DH_LEX_LONG;
     w->nx_new++;
     w->nx_random += s.cls == DH_LEX_RANDOM;
@@ -311,7 +307,7 @@ static void count_nxdomain(dga_t *d, window_t *w, const dh_event_view_t *view, s
 static void count_resolved(dga_t *d, window_t *w, const char *rd, size_t label_len)
 {
     dh_lexscore_t s;
-    dh_lexmodel_classify(d->model, &d->p.s, rd, label_len, false, &s);
+    dh_lexmodel_classify(d->model, &d->lex, rd, label_len, false, &s);
     w->ok_random += s.cls == DH_LEX_RANDOM;
 }
 
@@ -327,7 +323,7 @@ static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verd
     const char *dot = strchr(rd, '.');
     if (!dot || dot == rd || ignored_suffix(d, dot + 1))
         return;
-    window_t *w = dh_kit_touch_client(d->table, view, v);
+    window_t *w = dh_kit_touch_client(d->kit.table, view, v);
     if (!w)
         return;
     uint64_t h = view->domain_hash; /* dh_hash64(rd, rd_len) */
@@ -340,7 +336,7 @@ static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verd
         w->nx_queries++;
         if (dh_distinct_add(&w->nx, h)) {
             count_nxdomain(d, w, view, label_len);
-            dh_kit_early_check(&d->kit, d->table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
+            dh_kit_early_check(&d->kit, d->kit.table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
         }
     } else if (ev->rcode == DH_RCODE_NOERROR && first) {
         count_resolved(d, w, rd, label_len);
@@ -474,7 +470,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 const dh_detector_type_t dh_detector_dga = {
     .name = "dga",
     .description = "Domain generation algorithm: bursts of never-resolving generated names (T1568.002)",
-    .create = dga_create,
+    .kit = &spec,
     .on_event = dga_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -70,11 +70,12 @@ typedef struct {
     int64_t window, min_timestamps, burst_gap, min_interval, hist_min_groups, full_count,
         prevalent_clients, gate_slots, early_every_queries, early_every_seconds;
     double min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above, ttl_share,
-        w_ts, w_reg, w_hist, w_count, prevalent_factor;
+        weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor;
 } params_t;
 
 /* Per key and window (about 430 bytes). Times are seconds since the window start. */
 typedef struct {
+    dh_kit_early_t early;  /* first: name table early alerts (detector-kit.h) */
     dh_addr_t client;
     uint8_t from_resolver, common, fqdn_reported, ttl_known;
     uint8_t rd_len;        /* name table: length of the registered-domain suffix, 0 none */
@@ -86,7 +87,6 @@ typedef struct {
     uint32_t ttl_iv, ttl_hit;  /* intervals after an answer with a TTL, and those lasting about it */
     uint32_t cache_iv;     /* domain table: median interval of a name below it judged a cache effect */
     int64_t first_us, last_us;
-    dh_kit_early_t early;  /* name table: early alerts (detector-kit.h) */
     uint8_t bins[BINS];
     uint16_t iv[RING];     /* intervals between check-ins, oldest first, capped at 65535 s */
 } track_t;
@@ -121,6 +121,7 @@ typedef struct {
     suffixes_t benign;
     int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
 } beacon_t;
+DH_KIT_STATE_LAYOUT(beacon_t, p);
 
 /* What the scoring found for one key. */
 typedef struct {
@@ -137,46 +138,32 @@ typedef struct {
 
 /* ---- parameters -------------------------------------------------------- */
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 86400, 600, 604800),
-    DH_KIT_PARAM(params_t, min_timestamps, 4, 4, RING),
-    DH_KIT_PARAM(params_t, burst_gap, 5, 1, 600),
-    DH_KIT_PARAM(params_t, min_interval, 10, 1, 86400),
-    DH_KIT_PARAM(params_t, hist_min_groups, 4, 1, BINS),
-    DH_KIT_PARAM(params_t, full_count, 120, 4, 10000000),
-    DH_KIT_PARAM(params_t, prevalent_clients, 5, 1, 10000000),
-    DH_KIT_PARAM(params_t, gate_slots, 262144, 1024, 1 << 26),
-    DH_KIT_PARAM(params_t, early_every_queries, 4, 1, 65535),
-    DH_KIT_PARAM(params_t, early_every_seconds, 300, 0, 86400),
-};
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_timestamps, burst_gap,
+    min_interval, hist_min_groups, full_count, prevalent_clients, gate_slots, early_every_queries,
+    early_every_seconds, min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above,
+    ttl_share, weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor);
 
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, min_score, 0.8, 0, 1),
-    DH_KIT_PARAM(params_t, jitter_full, 0.3, 0, 2),
-    DH_KIT_PARAM(params_t, jitter_zero, 0.5, 0.01, 4),
-    DH_KIT_PARAM(params_t, ttl_tolerance, 0.1, 0, 1),
-    DH_KIT_PARAM(params_t, ttl_tolerance_above, 0.3, 0, 10),
-    DH_KIT_PARAM(params_t, ttl_share, 0.75, 0, 1),
-    DH_KIT_PARAM_KEY("weight_ts", params_t, w_ts, 0.2, 0, 1),
-    DH_KIT_PARAM_KEY("weight_regularity", params_t, w_reg, 0.3, 0, 1),
-    DH_KIT_PARAM_KEY("weight_histogram", params_t, w_hist, 0.3, 0, 1),
-    DH_KIT_PARAM_KEY("weight_count", params_t, w_count, 0.2, 0, 1),
-    DH_KIT_PARAM(params_t, prevalent_factor, 0.9, 0, 1),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
-
-static void beacon_release(void *state);
-static const dh_kit_spec_t spec = {.name = "dns_beacon", .size = sizeof(beacon_t),
-                                   .params = &params, .params_off = offsetof(beacon_t, p),
-                                   .release = beacon_release};
+/* Bounds of the C code (array sizes, a uint16_t pace, the gate's memory),
+   checked again whatever the rule's limits say. */
+static int check_c_bounds(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
+{
+    return dh_kit_param_max(k, "min_timestamps", p->min_timestamps, RING, err, errlen) ||
+                   dh_kit_param_max(k, "hist_min_groups", p->hist_min_groups, BINS, err, errlen) ||
+                   dh_kit_param_max(k, "early_every_queries", p->early_every_queries, UINT16_MAX,
+                                    err, errlen) ||
+                   dh_kit_param_max(k, "gate_slots", p->gate_slots, 1 << 26, err, errlen)
+               ? -1
+               : 0;
+}
 
 static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t errlen)
 {
+    if (check_c_bounds(k, p, err, errlen))
+        return -1;
     if (p->jitter_zero <= p->jitter_full)
         return dh_kit_param_error(k, "jitter_zero", "must be greater than jitter_full", err,
                                   errlen);
-    if (p->w_ts + p->w_reg + p->w_hist + p->w_count <= 0)
+    if (p->weight_ts + p->weight_regularity + p->weight_histogram + p->weight_count <= 0)
         return dh_kit_param_error(k, "weight_ts", "the weights must not all be 0", err, errlen);
     if (p->burst_gap > p->min_interval)
         return dh_kit_param_error(k, "burst_gap", "must not exceed min_interval", err, errlen);
@@ -280,15 +267,13 @@ static void close_name(void *ctx, const void *key, size_t keylen, void *value, i
 static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                          dh_close_t why);
 
-static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+/* After the thresholds: their checks, the benign list, both tables, the gate. */
+static int beacon_setup(void *state, char *err, size_t errlen)
 {
-    beacon_t *b = dh_kit_new(&spec, rule, env, err, errlen);
-    if (!b)
-        return NULL;
-    if (check_params(&b->kit, &b->p, err, errlen) || read_benign(rule, &b->benign, err, errlen)) {
-        dh_kit_destroy(b);
-        return NULL;
-    }
+    beacon_t *b = state;
+    if (check_params(&b->kit, &b->p, err, errlen) ||
+        read_benign(b->kit.rule, &b->benign, err, errlen))
+        return -1;
     b->min_ts = INT64_MAX;
     b->max_ts = INT64_MIN;
     /* names are scored early (sorting RING intervals: at most every
@@ -298,7 +283,7 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
     dh_kit_pace_t pace = {(uint16_t)b->p.early_every_queries, b->p.early_every_seconds};
     dh_kit_etable_opts_t o = {.name = "dns_beacon.client_name", .value_size = sizeof(track_t),
                               .window_s = b->p.window, .on_close = close_name, .ctx = b,
-                              .early_off = offsetof(track_t, early), .pace = pace};
+                              .pace = pace};
     b->names = dh_kit_early_table(&b->kit, &o);
     b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
                               close_domain, b);
@@ -307,7 +292,7 @@ static void *beacon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *er
         n *= 2;
     b->gate = dh_calloc(n, sizeof(*b->gate));
     b->gate_mask = n - 1;
-    return b;
+    return 0;
 }
 
 /* ---- per event ------------------------------------------------------------ */
@@ -784,8 +769,9 @@ static bool score(const beacon_t *b, const track_t *w, int64_t ws, result_t *r)
     r->reg = regularity(p, r->jitter);
     r->hist = histogram(b, w, ws, r->median, &r->groups);
     r->count = count_score(b, w, ws, r);
-    double wsum = p->w_ts + p->w_reg + p->w_hist + p->w_count;
-    r->score = (p->w_ts * r->ts + p->w_reg * r->reg + p->w_hist * r->hist + p->w_count * r->count) /
+    double wsum = p->weight_ts + p->weight_regularity + p->weight_histogram + p->weight_count;
+    r->score = (p->weight_ts * r->ts + p->weight_regularity * r->reg +
+                p->weight_histogram * r->hist + p->weight_count * r->count) /
                wsum;
     if (w->prevalence >= (uint64_t)p->prevalent_clients)
         r->score *= p->prevalent_factor;
@@ -954,11 +940,13 @@ static int64_t beacon_oldest_open(void *state)
     return oldest;
 }
 
+static const dh_kit_spec_t spec = {.size = sizeof(beacon_t), .params = &params,
+                                   .setup = beacon_setup, .release = beacon_release};
+
 const dh_detector_type_t dh_detector_dns_beacon = {
     .name = "dns_beacon",
     .description = "DNS C2 beaconing: regular query timing per client x name / domain (T1071.004)",
     .oldest_open = beacon_oldest_open,
-    .create = beacon_create,
+    .kit = &spec,
     .on_event = beacon_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -83,7 +83,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: counted queries, repeats included */
-    dh_kit_early_t early; /* the short window's; the long one is judged at close */
     uint8_t common, encodings, n_samples;
     acc_t exact;       /* new names while the sketch is exact */
     acc_t late;        /* every query after it became a HyperLogLog */
@@ -103,6 +102,7 @@ typedef struct {
     dh_table_t *short_t, *long_t; /* short first: its windows close first */
     char entity_short[32], entity_long[32];
 } exfil_t;
+DH_KIT_STATE_LAYOUT(exfil_t, p);
 
 /* The estimate of one window. */
 typedef struct {
@@ -112,19 +112,9 @@ typedef struct {
 
 /* ---- parameters ------------------------------------------------------- */
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window_short, 3600, 60, 86400),
-    DH_KIT_PARAM(params_t, window_long, 86400, 120, 7 * 86400),
-    DH_KIT_PARAM(params_t, budget_short_bytes, 1024, 1, 1 << 30),
-    DH_KIT_PARAM(params_t, budget_long_bytes, 4096, 1, 1 << 30),
-    DH_KIT_PARAM(params_t, min_distinct, 8, 1, 1000000),
-    DH_KIT_PARAM(params_t, min_label_len, 10, 8, 63),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, min_entropy, 2.5, 0, 8),
-    DH_KIT_PARAM(params_t, common_factor, 4, 1, 1000),
-};
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window_short, window_long,
+    budget_short_bytes, budget_long_bytes, min_distinct, min_label_len, min_entropy,
+    common_factor);
 
 static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, size_t errlen)
 {
@@ -137,10 +127,6 @@ static int check_windows(const dh_rule_t *rule, const params_t *p, char *err, si
              rule->path ? rule->path : "rules/dns_exfil.yaml", n ? n->line : (size_t)0, SLOTS);
     return -1;
 }
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
-static const dh_kit_spec_t spec = {.name = "dns_exfil", .size = sizeof(exfil_t),
-                                   .params = &params, .params_off = offsetof(exfil_t, p)};
 
 /* ---- what a name carries ---------------------------------------------- */
 
@@ -430,8 +416,7 @@ static void emit(exfil_t *x, const finding_t *f, const void *key, size_t keylen)
     evidence(x, f);
     double conf = x->kit.rule->confidence + 0.1 * (f->payload >= 2 * f->budget) +
                   0.1 * (f->payload >= 4 * f->budget);
-    dh_detection_t d = dh_kit_window_detection(&w->h, f->ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, f->ws);
     d.registered_domain = domain;
     d.entity = f->is_long ? x->entity_long : x->entity_short; /* 1 h and 24 h ids differ */
     d.confidence = dh_kit_confidence(conf);
@@ -494,15 +479,13 @@ static void on_close_long(void *ctx, const void *key, size_t keylen, void *value
 
 /* ---- life cycle ------------------------------------------------------ */
 
-static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+/* After the thresholds: the two windows checked against each other, their
+   entities and tables. */
+static int exfil_setup(void *state, char *err, size_t errlen)
 {
-    exfil_t *x = dh_kit_new(&spec, rule, env, err, errlen);
-    if (x && check_windows(rule, &x->p, err, errlen)) {
-        dh_kit_destroy(x);
-        x = NULL;
-    }
-    if (!x)
-        return NULL;
+    exfil_t *x = state;
+    if (check_windows(x->kit.rule, &x->p, err, errlen))
+        return -1;
     snprintf(x->entity_short, sizeof(x->entity_short), "window:%llds",
              (long long)x->p.window_short);
     snprintf(x->entity_long, sizeof(x->entity_long), "window:%llds", (long long)x->p.window_long);
@@ -511,19 +494,20 @@ static void *exfil_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err
        known only when they close) */
     dh_kit_etable_opts_t o = {.name = "dns_exfil.client_domain_short",
                               .value_size = sizeof(window_t), .window_s = x->p.window_short,
-                              .on_close = on_close_short, .ctx = x,
-                              .early_off = offsetof(window_t, early), .pace = {1, 0}};
+                              .on_close = on_close_short, .ctx = x, .pace = {1, 0}};
     x->short_t = dh_kit_early_table(&x->kit, &o);
     x->long_t = dh_kit_table(&x->kit, "dns_exfil.client_domain_long", sizeof(window_t),
                              x->p.window_long, on_close_long, x);
-    return x;
+    return 0;
 }
+
+static const dh_kit_spec_t spec = {.size = sizeof(exfil_t), .params = &params,
+                                   .setup = exfil_setup};
 
 const dh_detector_type_t dh_detector_dns_exfil = {
     .name = "dns_exfil",
     .description = "Low-and-slow exfiltration over DNS: payload budget per client x domain "
                    "over 1 h and 24 h (T1048.003)",
-    .create = exfil_create,
+    .kit = &spec,
     .on_event = exfil_on_event,
-    .destroy = dh_kit_destroy,
 };

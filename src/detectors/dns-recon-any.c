@@ -12,23 +12,15 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t udp, tcp, responses, answers;
     dh_distinct_t names;
     servers_t servers;
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } any_t;
 
 size_t recon_any_value_size(void)
 {
     return sizeof(any_t);
-}
-
-size_t recon_any_early_off(void)
-{
-    return offsetof(any_t, early);
 }
 
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
@@ -77,6 +69,5 @@ void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int
     recon_json_servers(sb, &w->servers);
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
     const dh_rule_t *fr = &r->frule[F_ANY];
-    recon_emit(r, F_ANY, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
-               w->n_samples ? w->sample_len[0] : 0, fr->risk_score, fr->confidence);
+    recon_emit(r, F_ANY, DH_KIT_SAMPLES_DETECTION(w, ws), fr->risk_score, fr->confidence);
 }

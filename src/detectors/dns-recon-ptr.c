@@ -12,15 +12,12 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t new_names, reverse_names, responses, nxdomain;
     uint8_t n_prefixes;
     dh_addr_t prefix[MAX_PREFIXES]; /* bytes of the network; /24 for v4, /64 for v6 */
     dh_distinct_t prefixes;
     dh_distinct_t names;
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
     uint32_t n_exact;   /* distinct names counted exactly, up to ptr_sweep_min */
     uint64_t exact[];   /* their hashes (ptr_sweep_min slots) */
 } ptr_t;
@@ -28,11 +25,6 @@ typedef struct {
 size_t recon_ptr_value_size(const recon_t *r)
 {
     return offsetof(ptr_t, exact) + (size_t)r->p.ptr_sweep_min * sizeof(uint64_t);
-}
-
-size_t recon_ptr_early_off(void)
-{
-    return offsetof(ptr_t, early);
 }
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
@@ -186,7 +178,6 @@ void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int
     dh_json_kv_bool(sb, "mostly_nxdomain", blind);
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
     const dh_rule_t *fr = &r->frule[F_PTR];
-    recon_emit(r, F_PTR, &w->h, ws, w->n_samples ? w->samples[0] : NULL,
-               w->n_samples ? w->sample_len[0] : 0, fr->risk_score,
+    recon_emit(r, F_PTR, DH_KIT_SAMPLES_DETECTION(w, ws), fr->risk_score,
                fr->confidence + 0.1 * blind + 0.1 * dense);
 }

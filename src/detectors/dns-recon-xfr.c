@@ -12,7 +12,6 @@
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t axfr, ixfr, tcp, no_response, answers;
     uint64_t rcode[N_RCODE];
     uint8_t n_zones;
@@ -25,11 +24,6 @@ typedef struct {
 size_t recon_xfr_value_size(void)
 {
     return sizeof(xfr_t);
-}
-
-size_t recon_xfr_early_off(void)
-{
-    return offsetof(xfr_t, early);
 }
 
 void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
@@ -109,7 +103,8 @@ void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int
                                    "reconnaissance)");
     recon_json_servers(sb, &w->servers);
     const dh_rule_t *fr = &r->frule[F_XFR];
-    recon_emit(r, F_XFR, &w->h, ws, w->n_zones ? (w->zone_len[0] ? w->zones[0] : ".") : NULL,
-               w->n_zones ? (w->zone_len[0] ? w->zone_len[0] : 1) : 0,
-               was_refused ? r->p.refused_risk_score : fr->risk_score, fr->confidence);
+    dh_detection_t d =
+        dh_kit_named_detection(&w->h, ws, w->n_zones ? (w->zone_len[0] ? w->zones[0] : ".") : NULL,
+                               w->n_zones ? (w->zone_len[0] ? w->zone_len[0] : 1) : 0);
+    recon_emit(r, F_XFR, d, was_refused ? r->p.refused_risk_score : fr->risk_score, fr->confidence);
 }

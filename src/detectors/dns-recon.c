@@ -57,23 +57,9 @@
 
 const char *const recon_finding_names[N_FINDINGS] = {"zone_transfer", "ptr_sweep", "any_flood"};
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, xfr_window, 3600, 10, 86400),
-    DH_KIT_PARAM(params_t, ptr_window, 300, 10, 86400),
-    DH_KIT_PARAM(params_t, any_window, 60, 1, 86400),
-    DH_KIT_PARAM(params_t, ptr_sweep_min, 80, 2, 4096),
-    DH_KIT_PARAM(params_t, any_flood_min, 50, 1, 1000000),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, refused_risk_score, 30, 0, 100),
-    DH_KIT_PARAM(params_t, sweep_nxdomain_share, 0.5, 0, 1),
-    DH_KIT_PARAM(params_t, dense_names_per_prefix, 16, 1, 65536),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
-static const dh_kit_spec_t spec = {.name = "dns_recon", .size = sizeof(recon_t),
-                                   .params = &params, .params_off = offsetof(recon_t, p)};
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, xfr_window, ptr_window, any_window,
+    ptr_sweep_min, any_flood_min, refused_risk_score, sweep_nxdomain_share,
+    dense_names_per_prefix);
 
 /* ---- the rule file ------------------------------------------------------ */
 
@@ -253,13 +239,9 @@ void recon_json_servers(dh_strbuf_t *sb, const servers_t *s)
     dh_kit_json_addrs(sb, "servers", s->addr, s->n);
 }
 
-void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
-                size_t qlen, double risk, double confidence)
+void recon_emit(recon_t *r, int f, dh_detection_t d, double risk, double confidence)
 {
-    dh_detection_t d = dh_kit_window_detection(h, ws);
     d.rule = &r->frule[f];
-    d.qname = qname;
-    d.qname_len = qlen;
     d.registered_domain = NULL;
     d.entity = recon_finding_names[f]; /* ids and suppression per finding */
     d.risk_score = risk;
@@ -295,42 +277,38 @@ static void recon_on_event(void *state, const dh_event_view_t *view, const dh_ve
 
 /* ---- create / destroy --------------------------------------------------- */
 
-static void *recon_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
+/* After the thresholds: the rest of the rule, the three findings' tables. */
+static int recon_setup(void *state, char *err, size_t errlen)
 {
-    recon_t *r = dh_kit_new(&spec, rule, env, err, errlen);
-    if (r && read_rule(r, err, errlen)) {
-        dh_kit_destroy(r);
-        r = NULL;
-    }
-    if (!r)
-        return NULL;
+    recon_t *r = state;
+    if (read_rule(r, err, errlen))
+        return -1;
     /* a zone transfer is complete on its query: checked on every one */
     dh_kit_etable_opts_t xo = {.name = "dns_recon.zone_transfer",
                                .value_size = recon_xfr_value_size(), .window_s = r->p.xfr_window,
-                               .on_close = recon_xfr_close, .ctx = r,
-                               .early_off = recon_xfr_early_off(), .pace = {1, 0}};
+                               .on_close = recon_xfr_close, .ctx = r, .pace = {1, 0}};
     r->xfr = dh_kit_early_table(&r->kit, &xo);
     /* the sweep and the flood are asked once their count reached the
        threshold (their close's O(1) first test) */
     dh_kit_etable_opts_t po = {.name = "dns_recon.ptr_sweep",
                                .value_size = recon_ptr_value_size(r), .window_s = r->p.ptr_window,
-                               .on_close = recon_ptr_close, .ctx = r,
-                               .early_off = recon_ptr_early_off(), .pace = {1, 0}};
+                               .on_close = recon_ptr_close, .ctx = r, .pace = {1, 0}};
     r->ptr = dh_kit_early_table(&r->kit, &po);
     dh_kit_etable_opts_t ao = {.name = "dns_recon.any_flood",
                                .value_size = recon_any_value_size(), .window_s = r->p.any_window,
-                               .on_close = recon_any_close, .ctx = r,
-                               .early_off = recon_any_early_off(), .pace = {1, 0}};
+                               .on_close = recon_any_close, .ctx = r, .pace = {1, 0}};
     r->any = dh_kit_early_table(&r->kit, &ao);
-    return r;
+    return 0;
 }
+
+static const dh_kit_spec_t spec = {.size = sizeof(recon_t), .params = &params,
+                                   .setup = recon_setup};
 
 const dh_detector_type_t dh_detector_dns_recon = {
     .name = "dns_recon",
     .description = "DNS reconnaissance: zone transfers from non-secondaries (T1590.002), "
                    "PTR sweeps (T1018), ANY floods (T1498.002)",
     .sees_excluded = true, /* reverse-lookup sweeps are *.arpa PTRs, excluded for the others */
-    .create = recon_create,
+    .kit = &spec,
     .on_event = recon_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -66,27 +66,24 @@ void recon_json_servers(dh_strbuf_t *sb, const servers_t *s);
 /* r->kit.ev started afresh for finding f: its name and its window of
    window_s seconds. The evidence, for the finding's own keys. */
 dh_strbuf_t *recon_evidence(recon_t *r, int f, int64_t window_s);
-/* Finding f of the window h (started at ws) with r->kit.ev as evidence. */
-void recon_emit(recon_t *r, int f, const dh_kit_window_t *h, int64_t ws, const char *qname,
-                size_t qlen, double risk, double confidence);
+/* Finding f, d (its window's detection: dh_kit_named_detection or
+   DH_KIT_SAMPLES_DETECTION) with r->kit.ev as evidence. */
+void recon_emit(recon_t *r, int f, dh_detection_t d, double risk, double confidence);
 
 /* ---- one file per finding: the query into its window, the window's close
    (a dh_table_t on_close, ctx the recon_t) ---- */
 
 size_t recon_xfr_value_size(void);
-size_t recon_xfr_early_off(void); /* offsetof its dh_kit_early_t */
 void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
 void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 size_t recon_ptr_value_size(const recon_t *r); /* its window holds ptr_sweep_min hashes */
-size_t recon_ptr_early_off(void);
 void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
 void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why);
 size_t recon_any_value_size(void);
-size_t recon_any_early_off(void);
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
 void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,

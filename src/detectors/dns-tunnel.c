@@ -50,7 +50,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint64_t long_names, very_long, long_labels, encoded, data_qtype, rare_qtype;
     uint64_t by_type[6]; /* TXT NULL CNAME MX PRIVATE other */
     uint64_t max_len;
@@ -61,39 +60,19 @@ typedef struct {
     uint8_t common;
     dh_distinct_t subdomains;
     dh_distinct_t long_distinct;
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 typedef struct {
     dh_kit_t kit;
     params_t p;
-    dh_table_t *table;
 } tunnel_t;
+DH_KIT_STATE_LAYOUT(tunnel_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 300, 10, 86400),
-    DH_KIT_PARAM(params_t, long_name_len, 50, 10, 255),
-    DH_KIT_PARAM(params_t, long_names, 15, 1, 1000000),
-    DH_KIT_PARAM(params_t, elastic_queries, 25, 1, 1000000),
-    DH_KIT_PARAM(params_t, rita_subdomains, 100, 1, 1000000),
-    DH_KIT_PARAM(params_t, very_long_name_len, 90, 20, 255),
-    DH_KIT_PARAM(params_t, very_long_names, 3, 1, 1000000),
-    DH_KIT_PARAM(params_t, rare_qtype_queries, 5, 1, 1000000),
-    DH_KIT_PARAM(params_t, encoded_subdomains, 20, 1, 1000000),
-    DH_KIT_PARAM(params_t, min_subdomain_len, 16, 1, 255),
-    DH_KIT_PARAM(params_t, long_label_len, 40, 8, 63),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, encoded_share, 0.6, 0, 1),
-    DH_KIT_PARAM(params_t, data_qtype_share, 0.5, 0, 1),
-    DH_KIT_PARAM(params_t, min_entropy, 2.5, 0, 8),
-    DH_KIT_PARAM(params_t, common_factor, 3, 1, 1000),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, long_name_len, long_names,
+    elastic_queries, rita_subdomains, very_long_name_len, very_long_names, rare_qtype_queries,
+    encoded_subdomains, min_subdomain_len, long_label_len, encoded_share, data_qtype_share,
+    min_entropy, common_factor);
 
 /* index into window_t.by_type */
 static int type_slot(int32_t qtype)
@@ -112,20 +91,12 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
                      dh_close_t why);
 
 static const dh_kit_spec_t spec = {
-    .name = "dns_tunnel",
     .size = sizeof(tunnel_t),
     .params = &params,
-    .params_off = offsetof(tunnel_t, p),
     /* check() reads counters only: every event may ask it */
     .table = {.name = "dns_tunnel.client_domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(tunnel_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *tunnel_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                             const dh_detect_env_t *env)
@@ -144,7 +115,7 @@ static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_v
         return; /* an ordinary lookup: no state */
 
     /* key: client address + registered domain */
-    window_t *w = dh_kit_touch_pair_window(t->table, view, DOMAIN_MAX, v);
+    window_t *w = dh_kit_touch_pair_window(t->kit.table, view, DOMAIN_MAX, v);
     if (!w)
         return;
     w->common |= v->common;
@@ -165,7 +136,7 @@ static void tunnel_on_event(void *state, const dh_event_view_t *view, const dh_v
     }
     if (ev->qname_len >= (size_t)t->p.long_name_len && dh_distinct_add(&w->long_distinct, h))
         w->long_names++;
-    dh_kit_early_check(&t->kit, t->table, view->pair_key, view->pair_len, w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, view->pair_key, view->pair_len, w, ev->ts_us);
 }
 
 typedef struct {
@@ -240,8 +211,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     evidence(t, w, &a);
     char domain[DOMAIN_MAX];
     dh_kit_key_domain(key, keylen, domain, sizeof(domain));
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.registered_domain = domain;
     d.confidence = dh_kit_confidence(t->kit.rule->confidence + 0.1 * (a.fired - (a.fired > 0)));
     dh_kit_emit(&t->kit, &d);
@@ -250,7 +220,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 const dh_detector_type_t dh_detector_dns_tunnel = {
     .name = "dns_tunnel",
     .description = "DNS tunneling / C2 over DNS: encoded, long, many subdomains (T1071.004)",
-    .create = tunnel_create,
+    .kit = &spec,
     .on_event = tunnel_on_event,
-    .destroy = dh_kit_destroy,
 };

@@ -75,7 +75,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h;
-    dh_kit_early_t early;
     uint64_t resolver, canary_positive, canary_negative, canary_unanswered;
     uint64_t unsanctioned, port, dot;
     uint8_t n_resolver_names, n_canary_names, n_servers, n_ports;
@@ -84,9 +83,7 @@ typedef struct {
     name_t canary_names[MAX_NAMES];
     server_t servers[MAX_SERVERS]; /* unsanctioned servers, with their port */
     server_t ports[MAX_SERVERS];   /* servers asked on a non-standard port */
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 typedef struct {
@@ -97,23 +94,12 @@ typedef struct {
     size_t n_sanctioned;
     long standard_ports[MAX_PORTS], ignored_ports[MAX_PORTS], dot_ports[MAX_PORTS];
     size_t n_standard, n_ignored, n_dot;
-    dh_table_t *table;
 } doh_t;
+DH_KIT_STATE_LAYOUT(doh_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
-    DH_KIT_PARAM(params_t, resolver_lookups, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, canary_lookups, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, unsanctioned_queries, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, nonstandard_port_queries, 1, 1, 1000000),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, canary_risk_score, 21, 0, 100),
-    DH_KIT_PARAM(params_t, confidence_step, 0.1, 0, 0.5),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, resolver_lookups,
+    canary_lookups, unsanctioned_queries, nonstandard_port_queries, canary_risk_score,
+    confidence_step);
 
 /* The list file named by thresholds.resolver_list (rules.h). */
 static int load_list_file(doh_t *t, char *err, size_t errlen)
@@ -212,23 +198,15 @@ static int doh_setup(void *state, char *err, size_t errlen)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "doh_evasion",
     .size = sizeof(doh_t),
     .params = &params,
-    .params_off = offsetof(doh_t, p),
     .required = "resolver_list",
     .setup = doh_setup,
     .release = doh_release,
     /* check() reads counters and a few server slots: every event */
     .table = {.name = "doh_evasion.client", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(doh_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *doh_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 static bool port_in(const long *ports, size_t n, int32_t port)
 {
@@ -338,7 +316,7 @@ static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verd
     if (!is_canary && !is_resolver && !off_list && !dot && !odd_port)
         return; /* an ordinary lookup: no state */
 
-    window_t *w = dh_kit_touch_client(t->table, view, v);
+    window_t *w = dh_kit_touch_client(t->kit.table, view, v);
     if (!w)
         return;
     if (is_canary) {
@@ -374,7 +352,7 @@ static void doh_on_event(void *state, const dh_event_view_t *view, const dh_verd
             w->ports_dropped++;
         add_sample(w, ev);
     }
-    dh_kit_early_check(&t->kit, t->table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, &ev->client, sizeof(dh_addr_t), w, ev->ts_us);
 }
 
 typedef struct {
@@ -482,8 +460,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     evidence(t, w, &k);
     double conf = t->kit.rule->confidence + t->p.confidence_step * (k.fired - 1);
     bool canary_only = k.fired == 1 && k.on[K_CANARY];
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.risk_score = canary_only ? t->p.canary_risk_score : -1;
     d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&t->kit, &d);
@@ -501,7 +478,6 @@ const dh_detector_type_t dh_detector_doh_evasion = {
     .name = "doh_evasion",
     .description = "DoH/DoT and unsanctioned-resolver use seen in DNS: resolver hostnames, "
                    "browser canaries, off-list servers, odd ports (T1572)",
-    .create = doh_create,
+    .kit = &spec,
     .on_event = doh_on_event,
-    .destroy = dh_kit_destroy,
 };

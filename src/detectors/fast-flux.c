@@ -86,29 +86,12 @@ typedef struct {
 typedef struct {
     dh_kit_t kit;
     params_t p;
-    dh_table_t *table;
 } flux_t;
+DH_KIT_STATE_LAYOUT(flux_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 3600, 60, 86400),
-    DH_KIT_PARAM(params_t, min_responses, 5, 1, 1000000),
-    DH_KIT_PARAM(params_t, min_addresses, 20, 2, 1000000),
-    DH_KIT_PARAM(params_t, min_networks_16, 10, 1, 1000000),
-    DH_KIT_PARAM(params_t, low_ttl, 300, 1, 86400),
-    DH_KIT_PARAM(params_t, very_low_ttl, 60, 1, 86400),
-    DH_KIT_PARAM(params_t, min_changes, 3, 0, 1000000),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, min_network_ratio, 0.3, 0, 1),
-    DH_KIT_PARAM(params_t, common_network_ratio, 0.6, 0, 1),
-    DH_KIT_PARAM(params_t, low_ttl_share, 0.8, 0, 1),
-    DH_KIT_PARAM(params_t, very_low_ttl_share, 0.5, 0, 1),
-    DH_KIT_PARAM(params_t, min_churn, 0.5, 0, 1),
-    DH_KIT_PARAM(params_t, common_factor, 3, 1, 1000),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_responses,
+    min_addresses, min_networks_16, low_ttl, very_low_ttl, min_changes, min_network_ratio,
+    common_network_ratio, low_ttl_share, very_low_ttl_share, min_churn, common_factor);
 
 static int check_params(void *state, char *err, size_t errlen)
 {
@@ -123,21 +106,13 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
                      dh_close_t why);
 
 static const dh_kit_spec_t spec = {
-    .name = "fast_flux",
     .size = sizeof(flux_t),
     .params = &params,
-    .params_off = offsetof(flux_t, p),
     .setup = check_params,
     /* check() reads counters and a few sketches: O(1), every response */
     .table = {.name = "fast_flux.domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(flux_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *flux_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 /* Hash of the first bits of an address (family included). */
 static uint64_t prefix_hash(const dh_addr_t *a, unsigned bits)
@@ -229,9 +204,9 @@ static void flux_on_event(void *state, const dh_event_view_t *view, const dh_ver
     bool low = ans.ttl >= 0 && ans.ttl < t->p.low_ttl;
     /* key: the registered domain, with the view's hash of it; one lookup.
        Long TTLs only refresh a domain already tracked (no state otherwise). */
-    window_t *w = low ? dh_table_touch_h(t->table, view->rd, dlen, view->domain_hash, ev->ts_us,
-                                         NULL)
-                      : dh_table_refresh_h(t->table, view->rd, dlen, view->domain_hash, ev->ts_us);
+    dh_table_t *tab = t->kit.table;
+    window_t *w = low ? dh_table_touch_h(tab, view->rd, dlen, view->domain_hash, ev->ts_us, NULL)
+                      : dh_table_refresh_h(tab, view->rd, dlen, view->domain_hash, ev->ts_us);
     if (!w)
         return;
     if (w->responses == 0) {
@@ -273,7 +248,7 @@ static void flux_on_event(void *state, const dh_event_view_t *view, const dh_ver
     dh_distinct_add(&w->sets, set);
     uint64_t name = dh_hash64(ev->qname_lc, ev->qname_len) + ans.families * 0x9e3779b97f4a7c15ULL;
     note_churn(w, name ? name : 1, set, ev->ts_us, ans.ttl);
-    dh_kit_early_check(&t->kit, t->table, view->rd, dlen, w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, view->rd, dlen, w, ev->ts_us);
 }
 
 typedef struct {
@@ -383,7 +358,6 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
 const dh_detector_type_t dh_detector_fast_flux = {
     .name = "fast_flux",
     .description = "Fast flux DNS: many rotating, low-TTL answers over many networks (T1568.001)",
-    .create = flux_create,
+    .kit = &spec,
     .on_event = flux_on_event,
-    .destroy = dh_kit_destroy,
 };

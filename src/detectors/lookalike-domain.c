@@ -134,15 +134,12 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
-    dh_kit_early_t early;
     uint32_t resolved, negative, unanswered;
     uint32_t brand;
     uint8_t family;
     uint8_t domain_len;
     char domain[DOMAIN_LEN];
-    uint8_t n_samples;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 /* The lists, swapped as one on reload. */
@@ -173,24 +170,12 @@ typedef struct {
     size_t brands_line, words_line, legit_line; /* rule-file lines of the keys */
     lists_t *l;
     verdict_slot_t *verdicts;
-    dh_table_t *table;
 } look_t;
+DH_KIT_STATE_LAYOUT(look_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 3600, 10, 86400),
-    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, min_brand_label, 5, 3, 63),
-    DH_KIT_PARAM(params_t, min_combo_label, 3, 2, 63),
-    DH_KIT_PARAM(params_t, min_label_for_distance, 9, 3, 63),
-    DH_KIT_PARAM(params_t, min_label_for_distance_2, 12, 3, 63),
-    DH_KIT_PARAM(params_t, max_edit_distance, 2, 0, 2),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, nxdomain_risk_score, 31, 0, 100),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_queries,
+    min_brand_label, min_combo_label, min_label_for_distance, min_label_for_distance_2,
+    max_edit_distance, nxdomain_risk_score);
 
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
@@ -606,23 +591,15 @@ static int look_setup(void *state, char *err, size_t errlen)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "lookalike_domain",
     .size = sizeof(look_t),
     .params = &params,
-    .params_off = offsetof(look_t, p),
     .required = "brands_list",
     .setup = look_setup,
     .release = look_release,
     /* a look-alike that resolves is complete on its record: every event */
     .table = {.name = "lookalike_domain.client_domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(look_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *look_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 static int look_reload(void *state, char *info, size_t infolen, char *err, size_t errlen)
 {
@@ -946,7 +923,7 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     if (!t->platform[m.family] && platform_suffix(rd, rdlen))
         return;
 
-    window_t *w = dh_kit_touch_pair(t->table, view, DOMAIN_LEN, NULL);
+    window_t *w = dh_kit_touch_pair(t->kit.table, view, DOMAIN_LEN, NULL);
     if (!w)
         return;
     if (w->h.events == 0) {
@@ -963,7 +940,7 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     else
         w->unanswered++;
     DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
-    dh_kit_early_check(&t->kit, t->table, view->pair_key, view->pair_len, w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, view->pair_key, view->pair_len, w, ev->ts_us);
 }
 
 /* ---- reporting --------------------------------------------------------- */
@@ -1013,8 +990,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     domain[w->domain_len] = '\0';
     /* never resolved, and at least one negative answer: a user's typo */
     bool typo = w->resolved == 0 && w->negative > 0;
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.registered_domain = domain;
     d.risk_score = typo ? t->p.nxdomain_risk_score : -1;
     d.confidence = conf;
@@ -1033,8 +1009,7 @@ const dh_detector_type_t dh_detector_lookalike_domain = {
     .name = "lookalike_domain",
     .description = "look-alike domains of protected brands: typos, homoglyphs, IDN homographs, "
                    "combosquats, TLD swaps, brand in subdomain (T1583.001)",
-    .create = look_create,
+    .kit = &spec,
     .on_event = look_on_event,
-    .destroy = dh_kit_destroy,
     .reload = look_reload,
 };

@@ -57,9 +57,9 @@ enum { R_LEXICAL = 1u << 0, R_DYNDNS = 1u << 1 }; /* risk bits kept in the histo
 
 typedef struct {
     int64_t window, unseen_days, warmup_days, few_clients, young_days, gone_days;
-    int64_t w_few_clients, w_lexical, w_dyndns, w_young, min_score;
-    double confidence_step;
-    dh_lexscore_params_t lex;
+    int64_t few_clients_weight, lexical_weight, dyndns_weight, young_lifecycle_weight, min_score;
+    int64_t lexical_min_length, lexical_full_length, lexical_word_min_length, lexical_min_words;
+    double confidence_step, lexical_random_score, lexical_short_label_penalty, lexical_word_cover;
 } params_t;
 
 typedef struct {
@@ -77,37 +77,17 @@ typedef struct {
 typedef struct {
     dh_kit_t kit;
     params_t p;
+    dh_lexscore_params_t lex; /* the lexical_* thresholds, as the model reads them */
     dh_strset_t *dyndns;
     dh_lexmodel_t *model;
-    dh_table_t *table;
 } nd_t;
+DH_KIT_STATE_LAYOUT(nd_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 3600, 60, 86400),
-    DH_KIT_PARAM(params_t, unseen_days, 30, 1, 3650),
-    DH_KIT_PARAM(params_t, warmup_days, 7, 0, 3650),
-    DH_KIT_PARAM(params_t, few_clients, 1, 0, MAX_CLIENTS - 1),
-    DH_KIT_PARAM(params_t, young_days, 7, 1, 365),
-    DH_KIT_PARAM(params_t, gone_days, 3, 1, 365),
-    DH_KIT_PARAM(params_t, min_score, 3, 1, 100),
-    DH_KIT_PARAM_KEY("lexical_min_length", params_t, lex.min_label_len, 8, 1, DH_LEX_LABEL_MAX),
-    DH_KIT_PARAM_KEY("lexical_full_length", params_t, lex.full_length, 10, 1, DH_LEX_LABEL_MAX),
-    DH_KIT_PARAM_KEY("lexical_word_min_length", params_t, lex.word_min_len, 3, 2, 12),
-    DH_KIT_PARAM_KEY("lexical_min_words", params_t, lex.min_words, 2, 1, 16),
-    DH_KIT_PARAM_KEY("few_clients_weight", params_t, w_few_clients, 1, 0, 100),
-    DH_KIT_PARAM_KEY("lexical_weight", params_t, w_lexical, 2, 0, 100),
-    DH_KIT_PARAM_KEY("dyndns_weight", params_t, w_dyndns, 2, 0, 100),
-    DH_KIT_PARAM_KEY("young_lifecycle_weight", params_t, w_young, 1, 0, 100),
-};
-
-static const dh_double_param_t dbl_params[] = {
-    DH_KIT_PARAM(params_t, confidence_step, 0.05, 0, 0.5),
-    DH_KIT_PARAM_KEY("lexical_random_score", params_t, lex.random_score, 4.6, 0, 20),
-    DH_KIT_PARAM_KEY("lexical_short_label_penalty", params_t, lex.short_label_penalty, 0.15, 0, 5),
-    DH_KIT_PARAM_KEY("lexical_word_cover", params_t, lex.word_cover, 0.85, 0, 1),
-};
-
-static const dh_kit_params_t params = DH_KIT_PARAMS(int_params, dbl_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, unseen_days, warmup_days,
+    few_clients, young_days, gone_days, min_score, lexical_min_length, lexical_full_length,
+    lexical_word_min_length, lexical_min_words, few_clients_weight, lexical_weight, dyndns_weight,
+    young_lifecycle_weight, confidence_step, lexical_random_score, lexical_short_label_penalty,
+    lexical_word_cover);
 
 /* ---- set-up ---------------------------------------------------------- */
 
@@ -139,34 +119,42 @@ static void nd_release(void *state);
 static int nd_setup(void *state, char *err, size_t errlen)
 {
     nd_t *t = state;
+    const params_t *p = &t->p;
+    if (dh_kit_param_max(&t->kit, "few_clients", p->few_clients, MAX_CLIENTS - 1, err, errlen) ||
+        dh_kit_param_max(&t->kit, "lexical_min_length", p->lexical_min_length, DH_LEX_LABEL_MAX,
+                         err, errlen) ||
+        dh_kit_param_max(&t->kit, "lexical_full_length", p->lexical_full_length,
+                         DH_LEX_LABEL_MAX, err, errlen))
+        return -1;
+    t->lex = (dh_lexscore_params_t){.min_label_len = p->lexical_min_length,
+                                    .full_length = p->lexical_full_length,
+                                    .word_min_len = p->lexical_word_min_length,
+                                    .min_words = p->lexical_min_words,
+                                    .random_score = p->lexical_random_score,
+                                    .short_label_penalty = p->lexical_short_label_penalty,
+                                    .word_cover = p->lexical_word_cover};
     t->dyndns = dh_strset_new();
-    return dh_rule_name_list(t->kit.rule, "dyndns_list", t->dyndns, err, errlen) ||
-                   load_model(t, err, errlen)
-               ? -1
-               : 0;
+    if (dh_rule_name_list(t->kit.rule, "dyndns_list", t->dyndns, err, errlen) ||
+        load_model(t, err, errlen))
+        return -1;
+    /* last: nothing fails after it (the table dh_kit_new makes next cannot),
+       so the history never keeps a visitor of a state that is freed */
+    if (t->kit.env->history)
+        dh_history_set_visitor(t->kit.env->history, on_history, t);
+    return 0;
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "new_domain",
     .size = sizeof(nd_t),
     .params = &params,
-    .params_off = offsetof(nd_t, p),
     .required = "dyndns_list",
     .setup = nd_setup,
     .release = nd_release,
     /* a first contact that scores is reported at its record */
     .table = {.name = "new_domain.domain", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(nd_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
 
-static void *nd_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    nd_t *t = dh_kit_new(&spec, rule, env, err, errlen);
-    if (t && env->history)
-        dh_history_set_visitor(env->history, on_history, t);
-    return t;
-}
 
 /* ---- signals ------------------------------------------------------- */
 
@@ -178,7 +166,7 @@ static unsigned risk_bits(const nd_t *t, const dh_event_view_t *view, window_t *
     size_t n = strcspn(rd, ".");
     if (!dh_regdom_under_private_suffix(rd)) {
         dh_lexscore_t ls;
-        dh_lexmodel_classify(t->model, &t->p.lex, rd, n, true, &ls);
+        dh_lexmodel_classify(t->model, &t->lex, rd, n, true, &ls);
         w->label_class = (uint8_t)ls.cls;
         w->label_score = (float)ls.score;
         if (ls.cls == DH_LEX_RANDOM)
@@ -191,8 +179,9 @@ static unsigned risk_bits(const nd_t *t, const dh_event_view_t *view, window_t *
 
 static int64_t score_of(const params_t *p, unsigned risk, bool few, bool young)
 {
-    return ((risk & R_LEXICAL) ? p->w_lexical : 0) + ((risk & R_DYNDNS) ? p->w_dyndns : 0) +
-           (few ? p->w_few_clients : 0) + (young ? p->w_young : 0);
+    return ((risk & R_LEXICAL) ? p->lexical_weight : 0) +
+           ((risk & R_DYNDNS) ? p->dyndns_weight : 0) + (few ? p->few_clients_weight : 0) +
+           (young ? p->young_lifecycle_weight : 0);
 }
 
 /* ---- events ----------------------------------------------------------- */
@@ -229,7 +218,7 @@ static void first_contact(nd_t *t, const dh_event_view_t *view, const dh_verdict
 {
     const dh_event_t *ev = view->ev;
     window_t *w =
-        dh_table_touch_h(t->table, view->rd, view->rd_len, view->domain_hash, ev->ts_us, NULL);
+        dh_table_touch_h(t->kit.table, view->rd, view->rd_len, view->domain_hash, ev->ts_us, NULL);
     if (!w)
         return;
     if (!w->seen) {
@@ -247,7 +236,7 @@ static void first_contact(nd_t *t, const dh_event_view_t *view, const dh_verdict
         v->history_live->risk = w->risk;
     }
     count(w, ev, v);
-    dh_kit_early_check(&t->kit, t->table, view->rd, view->rd_len, w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, view->rd, view->rd_len, w, ev->ts_us);
 }
 
 static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
@@ -272,7 +261,8 @@ static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdi
         first_contact(t, view, v, returning);
         return;
     }
-    window_t *w = dh_table_find_h(t->table, view->rd, view->rd_len, view->domain_hash, ev->ts_us);
+    window_t *w =
+        dh_table_find_h(t->kit.table, view->rd, view->rd_len, view->domain_hash, ev->ts_us);
     if (w)
         count(w, ev, v);
 }
@@ -384,7 +374,7 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
         return true;
     bool few = rec->n_clients <= p->few_clients;
     int64_t with = score_of(p, rec->risk, few, true);
-    if (with < p->min_score || with - p->w_young >= p->min_score)
+    if (with < p->min_score || with - p->young_lifecycle_weight >= p->min_score)
         return true;
     char t1[DH_TIME_STRLEN], t2[DH_TIME_STRLEN];
     dh_strbuf_t *sb = &t->kit.ev;
@@ -420,7 +410,6 @@ const dh_detector_type_t dh_detector_new_domain = {
     .needs_history = true,
     .description = "first contact with a registered domain (persistent passive-DNS "
                    "history) that carries a risk signal (T1583.001, T1568)",
-    .create = nd_create,
+    .kit = &spec,
     .on_event = nd_on_event,
-    .destroy = dh_kit_destroy,
 };

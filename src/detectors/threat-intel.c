@@ -83,7 +83,6 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: the matching queries */
-    dh_kit_early_t early;
     uint32_t meta;
     uint8_t type, kinds;
     uint32_t qname_hits, cname_hits, answer_hits, resolved, nxdomain;
@@ -104,19 +103,11 @@ typedef struct {
     char dir[4096];
     dh_intel_t *intel;
     dh_intel_metas_t metas;
-    dh_table_t *table;
 } ti_t;
+DH_KIT_STATE_LAYOUT(ti_t, p);
 
-static const dh_int_param_t int_params[] = {
-    DH_KIT_PARAM(params_t, window, 300, 10, 86400),
-    DH_KIT_PARAM(params_t, max_indicators, 500000, 1, 50000000),
-    DH_KIT_PARAM(params_t, min_queries, 1, 1, 1000000),
-    DH_KIT_PARAM(params_t, invalid_reports, 5, 0, 1000),
-    DH_KIT_PARAM(params_t, min_prefix_v4, 8, 0, 32),
-    DH_KIT_PARAM(params_t, min_prefix_v6, 16, 0, 128),
-};
-
-static const dh_kit_params_t params = DH_KIT_INT_PARAMS(int_params);
+static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, max_indicators, min_queries,
+    invalid_reports, min_prefix_v4, min_prefix_v6);
 
 /* ---- detector -------------------------------------------------------------- */
 
@@ -157,22 +148,14 @@ static int ti_setup(void *state, char *err, size_t errlen)
 }
 
 static const dh_kit_spec_t spec = {
-    .name = "threat_intel",
     .size = sizeof(ti_t),
     .params = &params,
-    .params_off = offsetof(ti_t, p),
     .setup = ti_setup,
     .release = ti_release,
     /* a match is complete on its record: checked on every one */
     .table = {.name = "threat_intel.client_indicator", .value_size = sizeof(window_t),
-              .early_off = offsetof(window_t, early), .window_off = offsetof(params_t, window),
-              .on_close = on_close, .pace = {1, 0}, .table_off = offsetof(ti_t, table)},
+              .on_close = on_close, .pace = {1, 0}},
 };
-
-static void *ti_create(dh_rule_t *rule, const dh_detect_env_t *env, char *err, size_t errlen)
-{
-    return dh_kit_new(&spec, rule, env, err, errlen);
-}
 
 typedef struct {
     uint32_t idx;
@@ -214,7 +197,7 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
     memcpy(key, &ev->client, sizeof(dh_addr_t));
     key[sizeof(dh_addr_t)] = ind->type;
     memcpy(key + sizeof(dh_addr_t) + 1, ind->text, ind->len);
-    window_t *w = dh_table_touch(t->table, key, sizeof(dh_addr_t) + 1 + ind->len, ev->ts_us);
+    window_t *w = dh_table_touch(t->kit.table, key, sizeof(dh_addr_t) + 1 + ind->len, ev->ts_us);
     if (!w)
         return;
     if (w->h.events == 0) {
@@ -244,7 +227,7 @@ static void record(ti_t *t, const dh_event_t *ev, const dh_verdict_t *v, const h
                           true, h->cname, h->cname_len);
     if (ev->has_qname)
         DH_KIT_ADD_DISTINCT_SAMPLE(w, ev->qname, ev->qname_len);
-    dh_kit_early_check(&t->kit, t->table, key, sizeof(dh_addr_t) + 1 + ind->len, w, ev->ts_us);
+    dh_kit_early_check(&t->kit, t->kit.table, key, sizeof(dh_addr_t) + 1 + ind->len, w, ev->ts_us);
 }
 
 static void ti_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
@@ -342,9 +325,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     char entity[IND_LEN + 1];
     memcpy(entity, w->indicator, w->ind_len);
     entity[w->ind_len] = '\0';
-    dh_detection_t d = dh_kit_window_detection(&w->h, ws);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.attack = m->has_attack ? &m->attack : NULL;
-    DH_KIT_QNAME_FROM_SAMPLES(&d, w);
     d.entity = entity;
     d.risk_score = m->risk;
     d.confidence = m->confidence;
@@ -377,8 +359,7 @@ const dh_detector_type_t dh_detector_threat_intel = {
     .name = "threat_intel",
     .description = "queried names, CNAME targets and answered addresses matched against the "
                    "indicator files of rules/intel/ (mapping per file, default T1071.004)",
-    .create = ti_create,
+    .kit = &spec,
     .on_event = ti_on_event,
-    .destroy = dh_kit_destroy,
     .reload = ti_reload,
 };

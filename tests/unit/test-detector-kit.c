@@ -5,13 +5,15 @@
  * domain key and back, the confidence cap, emit's defaults, thresholds as
  * JSON, early alerts (checked at the crossing event, once, at the pace
  * given, completed by the close; nothing asked when off), dh_kit_new
- * (defaults read, required thresholds, setup and release, the spec's table)
+ * (thresholds read from the rule's values within its limits, required
+ * thresholds, setup and release, the spec's table)
  * and the touch that counts into the window header.
  */
 #include <criterion/criterion.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "detector-kit.h"
 
@@ -48,6 +50,29 @@ Test(detector_kit, window_header_counts_and_widens)
     cr_assert_eq(d.client, &h.client);
     cr_assert(d.client_is_resolver);
     cr_assert(d.risk_score < 0 && d.confidence < 0, "the rule's scores by default");
+}
+
+/* A window with samples: its detection names the first one, or none. */
+Test(detector_kit, samples_detection_names_the_first_sample)
+{
+    struct {
+        dh_kit_window_t h;
+        DH_KIT_SAMPLES(2, 8);
+    } w;
+    memset(&w, 0, sizeof(w));
+    dh_verdict_t plain = {0};
+    dh_event_t a = event_at(DH_S_TO_US(100), 7);
+    dh_kit_window_update(&w.h, &a, &plain);
+    dh_detection_t none = DH_KIT_SAMPLES_DETECTION(&w, DH_S_TO_US(60));
+    cr_assert_null(none.qname);
+    cr_assert_eq(none.qname_len, 0);
+    DH_KIT_ADD_SAMPLE(&w, "a.example", 9);
+    DH_KIT_ADD_SAMPLE(&w, "b.example", 9);
+    dh_detection_t d = DH_KIT_SAMPLES_DETECTION(&w, DH_S_TO_US(60));
+    cr_assert_eq(d.qname, w.samples[0]);
+    cr_assert_eq(d.qname_len, 8, "cut to the sample's capacity");
+    cr_assert_eq(d.window_start_us, DH_S_TO_US(60));
+    cr_assert_eq(d.client, &w.h.client);
 }
 
 typedef struct {
@@ -136,10 +161,7 @@ typedef struct {
 
 Test(detector_kit, thresholds_json_in_the_order_asked)
 {
-    static const dh_int_param_t ints[] = {{"window", offsetof(kit_params_t, window), 300, 1, 900}};
-    static const dh_double_param_t dbls[] = {
-        {"share", offsetof(kit_params_t, share), 0.5, 0, 1}};
-    static const dh_kit_params_t pt = DH_KIT_PARAMS(ints, dbls);
+    const dh_kit_params_t pt = DH_KIT_FIELDS(kit_params_t, window, share);
     kit_params_t p = {.window = 600, .share = 0.25};
     static const char *const keys[] = {"share", "window"};
     dh_strbuf_t sb;
@@ -156,8 +178,7 @@ Test(detector_kit, thresholds_json_in_the_order_asked)
 /* A detector of one early-checked table: it fires once its window counted
    `need` events, and records every call of its close callback. */
 typedef struct {
-    dh_kit_window_t h;
-    dh_kit_early_t early;
+    dh_kit_window_t h; /* its dh_kit_early_t first */
 } early_win_t;
 
 typedef struct {
@@ -214,8 +235,7 @@ static void early_open(early_fx_t *f, bool on, dh_kit_pace_t pace, uint64_t need
     dh_kit_init(&f->x.kit, "early_test", &f->rule, &f->env);
     f->x.need = need;
     dh_kit_etable_opts_t o = {.name = "early_test.client", .value_size = sizeof(early_win_t),
-                              .window_s = 300, .on_close = early_close, .ctx = &f->x,
-                              .early_off = offsetof(early_win_t, early), .pace = pace};
+                              .window_s = 300, .on_close = early_close, .ctx = &f->x, .pace = pace};
     f->x.table = dh_kit_early_table(&f->x.kit, &o);
 }
 
@@ -322,31 +342,57 @@ Test(detector_kit, the_close_of_an_absorbed_early_finding_is_an_ordinary_one)
 
 typedef struct {
     dh_kit_t kit;
-    int64_t pad;
     kit_params_t p;
+    int64_t pad;
 } new_det_t;
+DH_KIT_STATE_LAYOUT(new_det_t, p);
 
-static const dh_int_param_t new_ints[] = {DH_KIT_PARAM(kit_params_t, window, 300, 1, 900)};
-static const dh_double_param_t new_dbls[] = {DH_KIT_PARAM(kit_params_t, share, 0.5, 0, 1)};
-static const dh_kit_params_t new_pt = DH_KIT_PARAMS(new_ints, new_dbls);
+static const dh_kit_params_t new_pt = DH_KIT_FIELDS(kit_params_t, window, share);
+
+static const char *const rule_head =
+    "title: t\nid: x\nlevel: high\nrisk_score: 50\n"
+    "attack:\n  version: \"18.1\"\n"
+    "  tactics:\n    - {id: TA0011, name: Command and Control}\n"
+    "  techniques:\n    - {id: T1071, name: Application Layer Protocol}\n";
+
+static const char *const new_rule_tail = "thresholds:\n  window: 300\n  share: 0.5\n"
+                                         "limits:\n  window: [1, 900]\n  share: [0, 1]\n";
+
+/* A rule of rule_head + tail loaded from a fresh directory (removed again:
+   the tree keeps no file open). */
+static dh_rule_t *load_rule(const char *tail, char *err, size_t errlen)
+{
+    char dir[] = "/tmp/dh-kit-XXXXXX", path[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/r.yaml", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "%s%s", rule_head, tail);
+    fclose(f);
+    dh_rule_t *r = dh_rule_load(dir, "r", err, errlen);
+    unlink(path);
+    rmdir(dir);
+    return r;
+}
 
 Test(detector_kit, new_state_has_its_kit_and_the_default_thresholds)
 {
-    dh_rule_t rule;
-    memset(&rule, 0, sizeof(rule));
-    dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
-                                .params = &new_pt, .params_off = offsetof(new_det_t, p)};
     char err[256] = "";
-    new_det_t *d = dh_kit_new(&spec, &rule, &env, err, sizeof(err));
+    dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
+                                .params = &new_pt};
+    new_det_t *d = dh_kit_new(&spec, "new_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
     cr_assert_str_eq(d->kit.name, "new_test");
-    cr_assert_eq(d->kit.rule, &rule);
+    cr_assert_eq(d->kit.rule, rule);
     cr_assert_eq(d->kit.env, &env);
     cr_assert_eq(d->pad, 0, "the rest of the state is zeroed");
     cr_assert_eq(d->p.window, 300);
     cr_assert_float_eq(d->p.share, 0.5, 1e-12);
     dh_kit_destroy(d);
+    dh_rule_free(rule);
 }
 
 Test(detector_kit, new_refuses_a_rule_without_the_required_thresholds)
@@ -355,11 +401,11 @@ Test(detector_kit, new_refuses_a_rule_without_the_required_thresholds)
     memset(&rule, 0, sizeof(rule));
     rule.path = "rules/x.yaml";
     dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
-                                .params = &new_pt, .params_off = offsetof(new_det_t, p),
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
+                                .params = &new_pt,
                                 .required = "some_list"};
     char err[256] = "";
-    cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
+    cr_assert_null(dh_kit_new(&spec, "new_test", &rule, &env, err, sizeof(err)));
     cr_assert_str_eq(err, "rules/x.yaml: missing 'thresholds' (some_list is required)");
 }
 
@@ -373,20 +419,20 @@ static void count_release(void *state)
 
 Test(detector_kit, destroy_releases_what_the_state_owns_once)
 {
-    dh_rule_t rule;
-    memset(&rule, 0, sizeof(rule));
-    dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
-                                .params = &new_pt, .params_off = offsetof(new_det_t, p),
-                                .release = count_release};
     char err[256] = "";
+    dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
+                                .params = &new_pt, .release = count_release};
     released = 0;
-    new_det_t *d = dh_kit_new(&spec, &rule, &env, err, sizeof(err));
+    new_det_t *d = dh_kit_new(&spec, "new_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
     dh_kit_destroy(d);
     cr_assert_eq(released, 1);
     dh_kit_destroy(NULL);
     cr_assert_eq(released, 1);
+    dh_rule_free(rule);
 }
 
 static int failing_setup(void *state, char *err, size_t errlen)
@@ -398,25 +444,26 @@ static int failing_setup(void *state, char *err, size_t errlen)
 
 Test(detector_kit, a_failed_setup_releases_and_returns_its_error)
 {
-    dh_rule_t rule;
-    memset(&rule, 0, sizeof(rule));
-    dh_detect_env_t env = {0};
-    const dh_kit_spec_t spec = {.name = "new_test", .size = sizeof(new_det_t),
-                                .params = &new_pt, .params_off = offsetof(new_det_t, p),
-                                .setup = failing_setup, .release = count_release};
     char err[256] = "";
+    dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    dh_detect_env_t env = {0};
+    const dh_kit_spec_t spec = {.size = sizeof(new_det_t),
+                                .params = &new_pt, .setup = failing_setup,
+                                .release = count_release};
     released = 0;
-    cr_assert_null(dh_kit_new(&spec, &rule, &env, err, sizeof(err)));
+    cr_assert_null(dh_kit_new(&spec, "new_test", rule, &env, err, sizeof(err)));
     cr_assert_str_eq(err, "setup said no");
     cr_assert_eq(released, 1, "what the setup made is released");
+    dh_rule_free(rule);
 }
 
 typedef struct {
     dh_kit_t kit;
     kit_params_t p;
-    dh_table_t *table;
     int closes;
 } spec_det_t;
+DH_KIT_STATE_LAYOUT(spec_det_t, p);
 
 static void spec_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                        dh_close_t why)
@@ -431,25 +478,22 @@ static void spec_close(void *ctx, const void *key, size_t keylen, void *value, i
 
 Test(detector_kit, new_makes_the_spec_table_and_touch_window_counts_into_its_header)
 {
-    dh_rule_t rule;
-    memset(&rule, 0, sizeof(rule));
+    char err[256] = "";
+    dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.state = st};
     const dh_kit_spec_t spec = {
-        .name = "spec_test", .size = sizeof(spec_det_t), .params = &new_pt,
-        .params_off = offsetof(spec_det_t, p),
+        .size = sizeof(spec_det_t), .params = &new_pt,
         .table = {.name = "spec_test.client", .value_size = sizeof(early_win_t),
-                  .early_off = offsetof(early_win_t, early),
-                  .window_off = offsetof(kit_params_t, window), .on_close = spec_close,
-                  .pace = {1, 0}, .table_off = offsetof(spec_det_t, table)}};
-    char err[256] = "";
-    spec_det_t *d = dh_kit_new(&spec, &rule, &env, err, sizeof(err));
+                  .on_close = spec_close, .pace = {1, 0}}};
+    spec_det_t *d = dh_kit_new(&spec, "spec_test", rule, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
-    cr_assert_not_null(d->table, "the table is stored where the spec says");
+    cr_assert_not_null(d->kit.table, "the kit keeps the spec's table");
     dh_verdict_t plain = {0}, resolver = {.from_resolver = true};
     dh_event_t a = event_at(DH_S_TO_US(10), 7), b = event_at(DH_S_TO_US(40), 7);
-    early_win_t *w1 = dh_kit_touch_window(d->table, &a.client, sizeof(a.client), &a, &plain);
-    early_win_t *w2 = dh_kit_touch_window(d->table, &b.client, sizeof(b.client), &b, &resolver);
+    early_win_t *w1 = dh_kit_touch_window(d->kit.table, &a.client, sizeof(a.client), &a, &plain);
+    early_win_t *w2 = dh_kit_touch_window(d->kit.table, &b.client, sizeof(b.client), &b, &resolver);
     cr_assert(w1 && w1 == w2, "one window for one client");
     cr_assert_eq(w2->h.events, 2);
     cr_assert_eq(w2->h.first_us, DH_S_TO_US(10));
@@ -459,4 +503,21 @@ Test(detector_kit, new_makes_the_spec_table_and_touch_window_counts_into_its_hea
     cr_assert_eq(d->closes, 1, "the window closes through the spec's on_close, ctx = state");
     dh_kit_destroy(d);
     dh_state_free(st);
+    dh_rule_free(rule);
+}
+
+/* A size fixed in C is checked in C as well: limits can be edited. */
+Test(detector_kit, param_max_refuses_a_value_above_a_c_bound)
+{
+    char err[256] = "";
+    dh_rule_t *rule = load_rule(new_rule_tail, err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    dh_detect_env_t env = {0};
+    dh_kit_t k;
+    dh_kit_init(&k, "some_detector", rule, &env);
+    cr_assert_eq(dh_kit_param_max(&k, "window", 300, 300, err, sizeof(err)), 0);
+    cr_assert_eq(dh_kit_param_max(&k, "window", 300, 128, err, sizeof(err)), -1);
+    cr_assert(strstr(err, "/r.yaml:12: window: at most 128 here"), "%s", err);
+    dh_kit_free(&k);
+    dh_rule_free(rule);
 }

@@ -64,7 +64,7 @@ static void open_from(fixture_t *f, const char *dir)
     f->env.emit = collect;
     f->env.state = f->state;
     f->env.pipeline = &f->sink;
-    f->det = dh_detector_dga.create(f->rule, &f->env, err, sizeof(err));
+    f->det = dh_detector_create(&dh_detector_dga, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->det, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -79,7 +79,7 @@ static fixture_t *open_detector(void)
 
 static void close_detector(fixture_t *f)
 {
-    dh_detector_dga.destroy(f->det);
+    dh_detector_destroy(&dh_detector_dga, f->det);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
     free(f);
@@ -475,10 +475,10 @@ static char *create_error(const char *dir)
     cr_assert_not_null(r, "%s", e2);
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.emit = collect, .state = st};
-    void *d = dh_detector_dga.create(r, &env, err, sizeof(err));
+    void *d = dh_detector_create(&dh_detector_dga, r, &env, err, sizeof(err));
     if (d) {
         snprintf(err, sizeof(err), "%s", dh_rule_finish(r, e2, sizeof(e2)) ? e2 : "(no error)");
-        dh_detector_dga.destroy(d);
+        dh_detector_destroy(&dh_detector_dga, d);
     }
     dh_state_free(st);
     dh_rule_free(r);

@@ -67,7 +67,7 @@ static fixture_t *open_dir_early(const char *dir, bool early)
     f->env.emit = collect;
     f->env.pipeline = &f->sink;
     f->env.state = f->state;
-    f->st = dh_detector_dns_beacon.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_dns_beacon, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
     f->rng = 0x9e3779b97f4a7c15ULL;
@@ -86,7 +86,7 @@ static fixture_t *open_detector(void)
 
 static void close_detector(fixture_t *f)
 {
-    dh_detector_dns_beacon.destroy(f->st);
+    dh_detector_destroy(&dh_detector_dns_beacon, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
     free(f);
@@ -478,7 +478,7 @@ Test(dns_beacon, bad_threshold_names_file_and_line)
     cr_assert_not_null(r, "%s", err);
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.state = st};
-    cr_assert_null(dh_detector_dns_beacon.create(r, &env, err, sizeof(err)));
+    cr_assert_null(dh_detector_create(&dh_detector_dns_beacon, r, &env, err, sizeof(err)));
     cr_assert(strstr(err, "dns_beacon.yaml:"), "%s", err);
     cr_assert(strstr(err, "jitter_zero: must be greater than jitter_full"), "%s", err);
     dh_state_free(st);

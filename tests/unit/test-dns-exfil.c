@@ -64,7 +64,7 @@ static void setup(void)
     F.env = (dh_detect_env_t){.emit = collect, .pipeline = F.sink, .state = F.state};
     F.rule = dh_rule_load(DH_SOURCE_DIR "/rules", "dns_exfil", err, sizeof(err));
     cr_assert_not_null(F.rule, "%s", err);
-    F.st = dh_detector_dns_exfil.create(F.rule, &F.env, err, sizeof(err));
+    F.st = dh_detector_create(&dh_detector_dns_exfil, F.rule, &F.env, err, sizeof(err));
     cr_assert_not_null(F.st, "%s", err);
     cr_assert_eq(dh_rule_finish(F.rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -72,7 +72,7 @@ static void setup(void)
 static void teardown(void)
 {
     dh_state_free(F.state); /* tables first: nothing may close after destroy */
-    dh_detector_dns_exfil.destroy(F.st);
+    dh_detector_destroy(&dh_detector_dns_exfil, F.st);
     dh_rule_free(F.rule);
     free(F.sink);
 }
@@ -609,7 +609,7 @@ Test(dns_exfil, windows_must_nest)
     fclose(out);
     dh_rule_t *r = dh_rule_load(dir, "dns_exfil", err, sizeof(err));
     cr_assert_not_null(r, "%s", err);
-    void *st = dh_detector_dns_exfil.create(r, &F.env, err, sizeof(err));
+    void *st = dh_detector_create(&dh_detector_dns_exfil, r, &F.env, err, sizeof(err));
     cr_assert_null(st);
     cr_assert(strstr(err, "window_long"), "%s", err);
     cr_assert(strstr(err, "dns_exfil.yaml:"), "%s", err);

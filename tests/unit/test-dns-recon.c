@@ -53,7 +53,7 @@ static void open_dir(fixture_t *f, const char *dir)
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(dir, "dns_recon", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_dns_recon.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_dns_recon, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -66,7 +66,7 @@ static void open_detector(fixture_t *f)
 static void close_detector(fixture_t *f)
 {
     dh_state_flush(f->state);
-    dh_detector_dns_recon.destroy(f->st);
+    dh_detector_destroy(&dh_detector_dns_recon, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
 }
@@ -154,7 +154,7 @@ static void expect_error(const char *from, const char *to, const char *what, con
     cr_assert_not_null(r, "%s", err);
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.emit = collect, .pipeline = NULL, .state = st};
-    void *d = dh_detector_dns_recon.create(r, &env, err, sizeof(err));
+    void *d = dh_detector_create(&dh_detector_dns_recon, r, &env, err, sizeof(err));
     cr_assert_null(d, "accepted %s", to);
     cr_assert(strstr(err, "dns_recon.yaml:"), "%s", err);
     cr_assert(strstr(err, what), "%s", err);
@@ -593,11 +593,11 @@ Test(dns_recon, unknown_keys_are_reported_by_finish)
     cr_assert_not_null(r, "%s", err);
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.emit = collect, .pipeline = NULL, .state = st};
-    void *d = dh_detector_dns_recon.create(r, &env, err, sizeof(err));
+    void *d = dh_detector_create(&dh_detector_dns_recon, r, &env, err, sizeof(err));
     cr_assert_not_null(d, "%s", err);
     cr_assert_neq(dh_rule_finish(r, err, sizeof(err)), 0);
     cr_assert(strstr(err, "dns_recon.yaml:") && strstr(err, "titel"), "%s", err);
-    dh_detector_dns_recon.destroy(d);
+    dh_detector_destroy(&dh_detector_dns_recon, d);
     dh_state_free(st);
     dh_rule_free(r);
     remove_variant(dir);

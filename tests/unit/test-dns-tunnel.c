@@ -51,14 +51,14 @@ static void open_detector(fixture_t *f)
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(DH_SOURCE_DIR "/rules", "dns_tunnel", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_dns_tunnel.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_dns_tunnel, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
 }
 
 static void close_detector(fixture_t *f)
 {
     dh_state_flush(f->state);
-    dh_detector_dns_tunnel.destroy(f->st);
+    dh_detector_destroy(&dh_detector_dns_tunnel, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
 }

@@ -78,7 +78,7 @@ static void open_in(fixture_t *f, const char *dir)
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(dir, "doh_evasion", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_doh_evasion.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_doh_evasion, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -102,7 +102,7 @@ static void open_sanctioned(fixture_t *f, const char *list)
 static void close_detector(fixture_t *f)
 {
     dh_state_flush(f->state);
-    dh_detector_doh_evasion.destroy(f->st);
+    dh_detector_destroy(&dh_detector_doh_evasion, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
     remove_private(f);
@@ -451,7 +451,7 @@ static void expect_create_error(fixture_t *f, const char *needle)
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(f->dir, "doh_evasion", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    void *st = dh_detector_doh_evasion.create(f->rule, &f->env, err, sizeof(err));
+    void *st = dh_detector_create(&dh_detector_doh_evasion, f->rule, &f->env, err, sizeof(err));
     cr_assert_null(st);
     cr_assert(strstr(err, needle), "error '%s' lacks '%s'", err, needle);
     dh_state_free(f->state);

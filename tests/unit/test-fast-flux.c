@@ -59,7 +59,7 @@ static void open_detector(fixture_t *f)
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(DH_SOURCE_DIR "/rules", "fast_flux", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_fast_flux.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_fast_flux, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -67,7 +67,7 @@ static void open_detector(fixture_t *f)
 static void close_detector(fixture_t *f)
 {
     dh_state_flush(f->state);
-    dh_detector_fast_flux.destroy(f->st);
+    dh_detector_destroy(&dh_detector_fast_flux, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
 }
@@ -432,7 +432,7 @@ static void expect_error(const char *from, const char *to, const char *msg)
     cr_assert_not_null(r, "%s", err);
     dh_state_t *st = dh_state_new(1 << 20);
     dh_detect_env_t env = {.state = st};
-    cr_assert_null(dh_detector_fast_flux.create(r, &env, err, sizeof(err)));
+    cr_assert_null(dh_detector_create(&dh_detector_fast_flux, r, &env, err, sizeof(err)));
     cr_assert(strstr(err, "/fast_flux.yaml:"), "%s", err);
     cr_assert(strstr(err, msg), "%s", err);
     dh_state_free(st);

@@ -67,7 +67,7 @@ static void open_in(fixture_t *f, const char *dir)
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(dir, "lookalike_domain", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_lookalike_domain.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_lookalike_domain, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -80,7 +80,7 @@ static void open_detector(fixture_t *f)
 static void close_detector(fixture_t *f)
 {
     dh_state_flush(f->state);
-    dh_detector_lookalike_domain.destroy(f->st);
+    dh_detector_destroy(&dh_detector_lookalike_domain, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
     dh_regdom_free(f->regdom);
@@ -506,10 +506,10 @@ static void expect_error(const char *from, const char *to, bool copy_lists, cons
     dh_detect_env_t env = {.state = state};
     dh_rule_t *rule = dh_rule_load(dir, "lookalike_domain", err, sizeof(err));
     cr_assert_not_null(rule, "%s", err);
-    void *st = dh_detector_lookalike_domain.create(rule, &env, err, sizeof(err));
+    void *st = dh_detector_create(&dh_detector_lookalike_domain, rule, &env, err, sizeof(err));
     if (st) {
         int rc = dh_rule_finish(rule, err, sizeof(err));
-        dh_detector_lookalike_domain.destroy(st);
+        dh_detector_destroy(&dh_detector_lookalike_domain, st);
         cr_assert_neq(rc, 0, "%s -> %s loaded", from, to);
     }
     cr_assert(strstr(err, "lookalike_domain.yaml:") != NULL, "no FILE:LINE in '%s'", err);
@@ -552,7 +552,7 @@ Test(lookalike_domain, bad_list_entries_name_their_line)
     dh_detect_env_t env = {.state = state};
     dh_rule_t *rule = dh_rule_load(dir, "lookalike_domain", err, sizeof(err));
     cr_assert_not_null(rule, "%s", err);
-    cr_assert_null(dh_detector_lookalike_domain.create(rule, &env, err, sizeof(err)));
+    cr_assert_null(dh_detector_create(&dh_detector_lookalike_domain, rule, &env, err, sizeof(err)));
     cr_assert(strstr(err, "lookalike-brands.txt:3:") != NULL, "%s", err);
     cr_assert(strstr(err, "nodot") != NULL, "%s", err);
     dh_state_free(state);

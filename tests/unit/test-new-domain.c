@@ -64,7 +64,7 @@ static void start(fixture_t *f)
                                .history = f->history};
     f->rule = dh_rule_load(DH_SOURCE_DIR "/rules", "new_domain", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_new_domain.create(f->rule, &f->env, err, sizeof(err));
+    f->st = dh_detector_create(&dh_detector_new_domain, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->st, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
 }
@@ -82,7 +82,7 @@ static void setup(fixture_t *f)
 static void stop(fixture_t *f)
 {
     dh_state_flush(f->state);
-    dh_detector_new_domain.destroy(f->st);
+    dh_detector_destroy(&dh_detector_new_domain, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
     dh_history_close(f->history);
@@ -299,7 +299,7 @@ Test(new_domain, replaying_the_first_contact_after_a_crash_reports_it_again)
     /* the window was never closed (a crash), the history was committed: the
        input replays from the last committed offset */
     dh_history_sync(f.history);
-    dh_detector_new_domain.destroy(f.st);
+    dh_detector_destroy(&dh_detector_new_domain, f.st);
     dh_state_free(f.state);
     dh_rule_free(f.rule);
     start(&f);

@@ -3,6 +3,7 @@
  * that name FILE:LINE.
  */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,12 +52,12 @@ Test(rules, every_shipped_rule_loads_and_creates_its_detector)
     for (size_t i = 0; dh_detectors[i]; i++) {
         dh_rule_t *r = dh_rule_load(DH_SOURCE_DIR "/rules", dh_detectors[i]->name, err, sizeof(err));
         cr_assert_not_null(r, "%s", err);
-        void *st = dh_detectors[i]->create(r, &env, err, sizeof(err));
+        void *st = dh_detector_create(dh_detectors[i], r, &env, err, sizeof(err));
         cr_assert_not_null(st, "%s", err);
         cr_assert_eq(dh_rule_finish(r, err, sizeof(err)), 0, "%s", err);
         cr_assert_str_eq(r->attack.version, "18.1");
         cr_assert_gt(r->attack.n_tactics, 0);
-        dh_detectors[i]->destroy(st);
+        dh_detector_destroy(dh_detectors[i], st);
         dh_rule_free(r);
     }
     dh_state_free(state);
@@ -112,4 +113,88 @@ Test(rules, mistakes_name_file_and_line, .init = setup, .fini = teardown)
     snprintf(buf, sizeof(buf), "%s", good);
     strcpy(strstr(buf, "window: 60"), "window: sixty\n");
     expect_error(buf, "window: expected an integer");
+}
+
+/* ---- numeric thresholds: values in `thresholds`, ranges in `limits` ------ */
+
+typedef struct {
+    int64_t window;
+    double share;
+} rp_params_t;
+
+static const dh_param_field_t rp_fields[] = {
+    {"window", offsetof(rp_params_t, window), DH_PARAM_INT},
+    {"share", offsetof(rp_params_t, share), DH_PARAM_DOUBLE},
+};
+
+/* good's metadata with `tail` for its thresholds and limits: 0 or -1 from
+   dh_rule_read_params (then dh_rule_finish), err filled. */
+static int read_params_of(const char *tail, rp_params_t *p, char *err, size_t errlen)
+{
+    char buf[1024];
+    snprintf(buf, sizeof(buf), "%.*s%s", (int)(strstr(good, "thresholds:") - good), good, tail);
+    write_rule("rp", buf);
+    dh_rule_t *r = dh_rule_load(tmpdir, "rp", err, errlen);
+    cr_assert_not_null(r, "%s", err);
+    int rc = dh_rule_read_params(r, p, rp_fields, DH_N_OF(rp_fields), err, errlen);
+    if (rc == 0)
+        rc = dh_rule_finish(r, err, errlen);
+    dh_rule_free(r);
+    return rc;
+}
+
+static void expect_params_error(const char *tail, const char *needle)
+{
+    char err[512] = "";
+    rp_params_t p;
+    cr_assert_neq(read_params_of(tail, &p, err, sizeof(err)), 0, "accepted: %s", tail);
+    cr_assert(strstr(err, needle), "error '%s' lacks '%s'", err, needle);
+    cr_assert(strstr(err, "/rp.yaml:"), "error '%s' names no FILE:LINE", err);
+}
+
+Test(rules, thresholds_are_read_within_their_limits, .init = setup, .fini = teardown)
+{
+    char err[512] = "";
+    rp_params_t p = {0};
+    cr_assert_eq(read_params_of("thresholds:\n  window: 60\n  share: 0.25\n"
+                                "limits:\n  window: [1, 100]\n  share: [0, 1]\n",
+                                &p, err, sizeof(err)),
+                 0, "%s", err);
+    cr_assert_eq(p.window, 60);
+    cr_assert_float_eq(p.share, 0.25, 1e-12);
+}
+
+Test(rules, a_threshold_without_value_or_limit_is_an_error, .init = setup, .fini = teardown)
+{
+    const char *lim = "limits:\n  window: [1, 100]\n  share: [0, 1]\n";
+    char buf[512];
+    snprintf(buf, sizeof(buf), "thresholds:\n  window: 60\n%s", lim);
+    expect_params_error(buf, ":15: thresholds: missing 'share'");
+    snprintf(buf, sizeof(buf), "thresholds:\n  window: 60\n  shares: 0.5\n%s", lim);
+    expect_params_error(buf, ":16: unknown key 'shares' (is it 'share'?");
+    expect_params_error("thresholds:\n  window: 60\n  share: 0.5\nlimits:\n  window: [1, 100]\n",
+                        ":18: limits: missing 'share'");
+    snprintf(buf, sizeof(buf), "thresholds:\n  window: 60\n  share: 0.5\n  extra: 1\n%s", lim);
+    expect_params_error(buf, "unknown key 'extra'");
+    snprintf(buf, sizeof(buf), "thresholds:\n  window: 60\n  share: 0.5\n%s  other: [1, 2]\n", lim);
+    expect_params_error(buf, "unknown key 'other'");
+}
+
+Test(rules, a_value_outside_its_limit_or_a_bad_limit_is_an_error, .init = setup, .fini = teardown)
+{
+    expect_params_error("thresholds:\n  window: 600\n  share: 0.5\n"
+                        "limits:\n  window: [1, 100]\n  share: [0, 1]\n",
+                        ":15: window: expected an integer in [1, 100], got '600'");
+    expect_params_error("thresholds:\n  window: 60\n  share: 1.5\n"
+                        "limits:\n  window: [1, 100]\n  share: [0, 1]\n",
+                        ":16: share: expected a number in [0, 1], got '1.5'");
+    expect_params_error("thresholds:\n  window: 60\n  share: 0.5\n"
+                        "limits:\n  window: [1.5, 100]\n  share: [0, 1]\n",
+                        ":18: limits: window: expected [min, max] (integers)");
+    expect_params_error("thresholds:\n  window: 60\n  share: 0.5\n"
+                        "limits:\n  window: [100, 1]\n  share: [0, 1]\n",
+                        "limits: window: expected [min, max]");
+    expect_params_error("thresholds:\n  window: 60\n  share: 0.5\n"
+                        "limits:\n  window: 100\n  share: [0, 1]\n",
+                        "limits: window: expected [min, max]");
 }

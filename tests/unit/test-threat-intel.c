@@ -89,7 +89,7 @@ static void *try_open(fixture_t *f, const char *from, const char *to, char *err,
     f->env = (dh_detect_env_t){.emit = collect, .pipeline = &f->sink, .state = f->state};
     f->rule = dh_rule_load(f->rdir, "threat_intel", err, errlen);
     cr_assert_not_null(f->rule, "%s", err);
-    f->st = dh_detector_threat_intel.create(f->rule, &f->env, err, errlen);
+    f->st = dh_detector_create(&dh_detector_threat_intel, f->rule, &f->env, err, errlen);
     if (f->st)
         cr_assert_eq(dh_rule_finish(f->rule, err, errlen), 0, "%s", err);
     return f->st;
@@ -110,7 +110,7 @@ static void close_detector(fixture_t *f)
 {
     if (f->st)
         dh_state_flush(f->state);
-    dh_detector_threat_intel.destroy(f->st);
+    dh_detector_destroy(&dh_detector_threat_intel, f->st);
     dh_state_free(f->state);
     dh_rule_free(f->rule);
     dh_test_remove_variant(f->rdir, "threat_intel");
@@ -440,7 +440,7 @@ Test(threat_intel, shipped_intel_loads_and_maps)
     f.env = (dh_detect_env_t){.emit = collect, .pipeline = &f.sink, .state = f.state};
     f.rule = dh_rule_load(DH_SOURCE_DIR "/rules", "threat_intel", err, sizeof(err));
     cr_assert_not_null(f.rule, "%s", err);
-    f.st = dh_detector_threat_intel.create(f.rule, &f.env, err, sizeof(err));
+    f.st = dh_detector_create(&dh_detector_threat_intel, f.rule, &f.env, err, sizeof(err));
     cr_assert_not_null(f.st, "%s", err);
     cr_assert_eq(dh_rule_finish(f.rule, err, sizeof(err)), 0, "%s", err);
     char info[256];
@@ -460,7 +460,7 @@ Test(threat_intel, shipped_intel_loads_and_maps)
     cr_assert(has(&f, i, "\"T1572\"") && has(&f, i, "DET0538"), "%s", f.sink.json[i]);
     i = find(&f, "onion.to");
     cr_assert(has(&f, i, "\"T1090.003\""), "%s", f.sink.json[i]);
-    dh_detector_threat_intel.destroy(f.st);
+    dh_detector_destroy(&dh_detector_threat_intel, f.st);
     dh_state_free(f.state);
     dh_rule_free(f.rule);
 }
