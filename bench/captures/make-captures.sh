@@ -34,7 +34,7 @@ ZONE=t.dhlab.net          # iodine's zone (a registered domain under a public su
 LANZONE=t.corp.lan        # iodine's zone without a public suffix (issue 11)
 D2ZONE=d.dhlab.net        # dns2tcp's zone
 RUNS="iodine-null iodine-txt-base32 iodine-txt-base64 iodine-txt-base128 iodine-srv iodine-cname
-      iodine-null-lan dns2tcp-txt dns2tcp-key benign iodine-idle"
+      iodine-null-lan iodine-null-fold dns2tcp-txt dns2tcp-key benign iodine-idle"
 [ $# -gt 0 ] && RUNS="$*"
 
 mkdir -p "$OUT"
@@ -174,9 +174,15 @@ benign_run() {
     sleep 1
 }
 
+# A relay that lower-cases question names instead of dnsmasq (iodine-null-fold):
+# iodine then finds that case is not kept and uses Base32 upstream.
+start_fold_relay() {
+    bg dhc-resolver $PY "$HERE/foldrelay.py" 10.99.1.1 10.99.2.2
+}
+
 one_run() {
     setup_net
-    start_resolver
+    if [ "$run" = iodine-null-fold ]; then start_fold_relay; else start_resolver; fi
     sleep 1
     t0=$(date +%s)
     case $run in
@@ -187,6 +193,7 @@ one_run() {
         iodine-srv) iodine_run "$ZONE" -T SRV ;;
         iodine-cname) iodine_run "$ZONE" -T CNAME -O base32 ;;
         iodine-null-lan) iodine_run "$LANZONE" -T NULL ;;
+        iodine-null-fold) iodine_run "$ZONE" -T NULL ;;
         iodine-idle) iodine_idle ;;
         dns2tcp-txt) dns2tcp_run TXT ;;
         dns2tcp-key) dns2tcp_run KEY ;;
