@@ -63,7 +63,7 @@ class Skip(Exception):
 # ---------------------------------------------------------------- pcap
 
 def read_pcap(path):
-    """Yield (ts_seconds_float, ts_us_int, linktype, frame) for each packet."""
+    """Yield (timestamp in microseconds, link type, frame) for each packet."""
     with open(path, 'rb') as raw:
         gz = raw.read(2) == b'\x1f\x8b'
     with (gzip.open(path, 'rb') if gz else open(path, 'rb')) as f:
@@ -110,7 +110,7 @@ def l3_payload(linktype, frame):
 
 
 def l4(et, pkt):
-    """(proto 'udp'|'tcp', src, sport, dst, dport, payload, tcp_flags)."""
+    """(proto 'udp'|'tcp', src, sport, dst, dport, payload)."""
     if et == 0x0800:
         ihl = (pkt[0] & 15) * 4
         total = struct.unpack('!H', pkt[2:4])[0]
@@ -232,11 +232,9 @@ def transactions(path):
     """Pair queries and responses by (client, server, proto, DNS id); yield txns in query order."""
     stats = {'packets': 0, 'dns_messages': 0, 'skipped': 0, 'tcp_not_reassembled': 0, 'unmatched_responses': 0}
     pending, txns, n = {}, [], 0
-    linktype = None
     for us, lt, frame in read_pcap(path):
         n += 1
         stats['packets'] += 1
-        linktype = lt
         try:
             proto, src, sport, dst, dport, payload = l4(*l3_payload(lt, frame))
         except (Skip, struct.error, IndexError, ValueError):
@@ -265,7 +263,6 @@ def transactions(path):
                 continue
             t = waiting.pop(0)
             t['r'], t['rts'], t['rpkt'] = m, us, n
-    del linktype
     return txns, stats
 
 
