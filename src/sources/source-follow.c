@@ -84,6 +84,7 @@ typedef struct {
     bool draining;        /* rotated: one more read to the end of the old file */
     bool partial_held;    /* truncated: a partial last line was dropped */
     bool have_pos;        /* a file was opened: next is a position in it */
+    uint32_t gen;         /* openings so far: base.gen of the current one */
     char rotated_name[4096]; /* restart: the checkpoint's file, renamed since */
     char key[4096];       /* the path in the checkpoint: absolute, symlinks resolved
                              (the same file named from another directory) */
@@ -459,7 +460,8 @@ static void add_line(follower_t *f, const dh_follow_pos_t *start, int64_t ts)
 {
     const dh_follow_pos_t *first = dh_checkpoints_last(&f->marks);
     bool same_file = first && first->ino == start->ino && first->dev == start->dev &&
-                     first->head_hash == start->head_hash && first->offset <= start->offset;
+                     first->gen == start->gen && first->head_hash == start->head_hash &&
+                     first->offset <= start->offset;
     dh_checkpoints_note(&f->marks, start, ts, !same_file);
 }
 
@@ -472,12 +474,20 @@ static dh_follow_pos_t safe_position(follower_t *f, int64_t safe_ts)
 }
 
 /* The head of a file that was short when opened grows with it: hash what
-   is there now, as long as the file is the one being read (not truncated:
-   that would have been seen). */
+   is there now, as long as p is in the opening being read. A position of an
+   earlier opening of the same inode is in content truncated since (gone):
+   it becomes the start of the content there now, whose records are all
+   after it; given the new head instead, the restart's "same file" check
+   would pass by construction and resume mid-way into the new content. */
 static void refresh_head(follower_t *f, dh_follow_pos_t *p)
 {
-    if (f->r && p->head_len < DH_FOLLOW_HEAD_MAX && p->ino == f->base.ino &&
-        p->dev == f->base.dev)
+    if (!f->r || p->ino != f->base.ino || p->dev != f->base.dev)
+        return;
+    if (p->gen != f->base.gen) {
+        *p = f->base;
+        p->offset = p->line = 0;
+    }
+    if (p->head_len < DH_FOLLOW_HEAD_MAX)
         read_head(f->fd, p);
 }
 
@@ -627,6 +637,7 @@ static int begin_file(follower_t *f, bool first)
     uint64_t off = p.offset, line = p.line;
     read_head(f->fd, &p);
     p.offset = off, p.line = line;
+    p.gen = ++f->gen;
     f->base = f->next = p;
     f->have_pos = true;
     f->r = dh_file_reader_open_follow(f->fd, f->max_line);

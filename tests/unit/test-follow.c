@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,10 +104,9 @@ typedef struct {
     void *st;
 } run_t;
 
-static void run_open(run_t *r, const char *log, const char *events, const char *ckpt,
-                     bool from_start)
+/* The options of a run (the events serializer), before run_start. */
+static void run_options(run_t *r, const char *events, const char *ckpt, bool from_start)
 {
-    char err[256] = "";
     memset(r, 0, sizeof(*r));
     dh_options_default(&r->o);
     r->o.core.emit = DH_EMIT_EVENTS;
@@ -116,12 +116,25 @@ static void run_open(run_t *r, const char *log, const char *events, const char *
     r->o.follow.follow = true;
     r->o.follow.from_start = from_start;
     r->o.follow.checkpoint = ckpt;
+}
+
+/* The pipeline of r->o and the follower of log. */
+static void run_start(run_t *r, const char *log)
+{
+    char err[256] = "";
     r->pl = dh_pipeline_new(&r->o, err, sizeof(err));
     cr_assert_not_null(r->pl, "%s", err);
     dh_log_init(&r->lg, r->log);
     dh_source_args_t a = {.pl = r->pl, .ctl = &r->ctl, .logger = &r->lg, .input = &r->o.input};
     r->st = dh_follow_source_new(&a, &r->o.follow, log, err, sizeof(err));
     cr_assert_not_null(r->st, "%s", err);
+}
+
+static void run_open(run_t *r, const char *log, const char *events, const char *ckpt,
+                     bool from_start)
+{
+    run_options(r, events, ckpt, from_start);
+    run_start(r, log);
 }
 
 /* Follow until the hook asks for a stop; output delivered, windows open. */
@@ -513,5 +526,99 @@ Test(follow, a_gzip_file_cannot_be_followed)
     cr_assert_not_null(fgets(msg, sizeof(msg), r.log));
     cr_assert(strstr(msg, "a gzip file cannot be followed"), "%s", msg);
     run_free(&r);
+    remove_dir();
+}
+
+/* ---- positions across a truncation ------------------------------------------ */
+
+/* n records (queries tagN.example.com) from ts, one each tenth of a
+   second, appended. */
+static void append_records_at(const char *path, char tag, int n, long ts)
+{
+    FILE *f = fopen(path, "a");
+    cr_assert_not_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "{\"ts\":%ld.%d,\"uid\":\"C%c%d\",\"id.orig_h\":\"10.1.0.%d\","
+                "\"id.orig_p\":38864,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,"
+                "\"proto\":\"udp\",\"trans_id\":%d,\"query\":\"%c%d.example.com\","
+                "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
+                "\"answers\":[\"192.0.2.1\"],\"TTLs\":[60.0]}\n",
+                ts + i / 10, i % 10, tag, i, i % 50 + 1, i, tag, i);
+    fclose(f);
+}
+
+#define T_OLD 1699430400L              /* 2023-11-08T08:00:00Z */
+#define T_NEW (T_OLD + 3 * 86400L)     /* three days later: the old windows closed */
+
+typedef struct {
+    run_t *run;
+    const char *log;
+    int step;
+} trunc_script_t;
+
+/* The log, empty when the follower opened it (so the head it hashed was
+   short), gets a day of records and then, three days later, more: the
+   first group of lines is safe, the second (in open windows) is not, nor
+   are the records written after the truncation (in the same windows). Then
+   it is truncated (copytruncate) and, once that was seen, written again,
+   longer than before. */
+static void copytruncate_after_two_groups(void *arg)
+{
+    trunc_script_t *s = arg;
+    switch (s->step++) {
+    case 0:
+        append_records_at(s->log, 'a', 1000, T_OLD);
+        append_records_at(s->log, 'b', 20, T_NEW);
+        break;
+    case 1:
+        cr_assert_eq(truncate(s->log, 0), 0);
+        break;
+    case 2:
+        append_records_at(s->log, 'c', 1500, T_NEW + 2);
+        break;
+    default:
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+/* A detecting run (the shipped rules, no history file, no wall-clock idle
+   rule, no --max-future drop of the jump) of log. */
+static void run_open_detecting(run_t *r, const char *log, const char *out, const char *ckpt)
+{
+    run_options(r, out, ckpt, false);
+    r->o.core.emit = DH_EMIT_DETECTIONS;
+    r->o.detect.rules_dir = DH_SOURCE_DIR "/rules";
+    r->o.history.no_state = true;
+    r->o.core.idle_flush_us = 0;
+    r->o.core.max_future_us = 0;
+    run_start(r, log);
+}
+
+/* A position recorded before a copytruncate is in content that is gone: the
+   checkpoint must not give it the new content's head (the restart's "same
+   file" check would then pass and resume mid-way into the new records). */
+Test(follow, a_position_from_before_a_copytruncate_is_not_resumed_in_the_new_content)
+{
+    make_dir();
+    char log[128], out[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(out, sizeof(out), "detections.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_open_detecting(&r, log, out, ck);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, copytruncate_after_two_groups, &s, &e), 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 2520);
+    run_free(&r);
+
+    run_open_detecting(&r, log, out, ck);
+    cr_assert_eq(run_follow(&r, stop_at_once, &r, &e), 0);
+    uint64_t again = dh_pipeline_counters(r.pl)->records;
+    run_free(&r);
+    cr_assert_eq(again, 1500, "the restart reads every record of the new content once "
+                 "(read %" PRIu64 ")", again);
     remove_dir();
 }
