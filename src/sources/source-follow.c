@@ -63,6 +63,7 @@
 #define TICK_US 1000000       /* live ticks and checkpoints at most this often */
 #define GROUP_LINES 1000      /* lines per checkpoint group */
 #define CLOCK_EVERY 4096      /* lines between wall-clock reads while reading */
+#define CHECK_BYTES (256 * 1024) /* bytes read between truncation checks without a pause */
 #define CHECKPOINT_MAGIC "dnshound follow checkpoint 1"
 
 /* Why the reader of the current file ended. */
@@ -548,20 +549,48 @@ static void while_reading(follower_t *f)
 
 /* ---- following ---------------------------------------------------------------- */
 
-/* The file at the path is another than the one read, or the one read is
-   shorter than where it is read: FILE_ROTATED / FILE_TRUNCATED. */
-static file_end_t changed(follower_t *f, int fd)
+/* The file read is shorter than where it is read, or was truncated and
+   written again past that before we looked (copytruncate): its first bytes
+   are others. */
+static bool truncated(follower_t *f, int fd)
 {
     struct stat st;
     off_t pos = lseek(fd, 0, SEEK_CUR);
     if (fstat(fd, &st) == 0 && pos >= 0 && st.st_size < pos)
-        return FILE_TRUNCATED;
-    /* truncated and written again past our position before we looked
-       (copytruncate): the first bytes are others */
+        return true;
     if (!same_head(fd, &f->base))
-        return FILE_TRUNCATED;
+        return true;
     if (f->base.head_len < DH_FOLLOW_HEAD_MAX) /* opened short: compare more next time */
         read_head(fd, &f->base);
+    return false;
+}
+
+/* A truncation seen: a stop for the reader, so that a partial line of the
+   old content is dropped, not handed out. */
+static int stop_truncated(follower_t *f, int fd)
+{
+    f->why = FILE_TRUNCATED;
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    f->partial_held = pos >= 0 && (uint64_t)pos > f->base.offset + dh_file_reader_consumed(f->r);
+    return DH_FOLLOW_STOP;
+}
+
+/* The reader's check before it reads on after a wait, and every CHECK_BYTES
+   read without one (reader.h): new bytes at our offset after a truncation
+   are not a continuation. One fstat and one pread of the head. */
+static int follow_check(void *arg, int fd)
+{
+    follower_t *f = arg;
+    return truncated(f, fd) ? stop_truncated(f, fd) : DH_FOLLOW_READ;
+}
+
+/* The file at the path is another than the one read, or the one read was
+   truncated: FILE_ROTATED / FILE_TRUNCATED. */
+static file_end_t changed(follower_t *f, int fd)
+{
+    struct stat st;
+    if (truncated(f, fd))
+        return FILE_TRUNCATED;
     /* a missing path: renamed, the new file not created yet; keep reading */
     if (stat(f->path, &st) == 0 && !same_file(&st, &f->base))
         return FILE_ROTATED;
@@ -577,13 +606,8 @@ static int follow_wait(void *arg, int fd)
     if (f->draining)
         return DH_FOLLOW_END; /* the old file read to its end after the rename */
     f->why = changed(f, fd);
-    if (f->why == FILE_TRUNCATED) {
-        /* a stop for the reader: a partial line of the old content is
-           dropped, not handed out */
-        off_t pos = lseek(fd, 0, SEEK_CUR);
-        f->partial_held = pos >= 0 && (uint64_t)pos > f->base.offset + dh_file_reader_consumed(f->r);
-        return DH_FOLLOW_STOP;
-    }
+    if (f->why == FILE_TRUNCATED)
+        return stop_truncated(f, fd);
     if (f->why == FILE_ROTATED) {
         f->draining = true; /* bytes written before the rename may have come */
         return DH_FOLLOW_READ;
@@ -642,6 +666,7 @@ static int begin_file(follower_t *f, bool first)
     f->have_pos = true;
     f->r = dh_file_reader_open_follow(f->fd, f->max_line);
     dh_file_reader_set_wait(f->r, follow_wait, f);
+    dh_file_reader_set_check(f->r, follow_check, CHECK_BYTES);
     f->why = FILE_READING;
     f->draining = false;
     return 0;

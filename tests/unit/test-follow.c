@@ -622,3 +622,112 @@ Test(follow, a_position_from_before_a_copytruncate_is_not_resumed_in_the_new_con
                  "(read %" PRIu64 ")", again);
     remove_dir();
 }
+
+/* Truncated and written again past the position reached, all while the
+   follower slept (copytruncate between two polls): the file is not shorter,
+   so only its head tells. It is checked before the next read, so the new
+   content is read from its start, not from the old offset as a
+   continuation (a cut line, records repeated or skipped). */
+static void copytruncate_and_regrow_at_once(void *arg)
+{
+    trunc_script_t *s = arg;
+    switch (s->step++) {
+    case 0:
+        append_records_at(s->log, 'a', 100, T_OLD);
+        break;
+    case 1:
+        cr_assert_eq(truncate(s->log, 0), 0);
+        append_records_at(s->log, 'c', 150, T_OLD + 20);
+        break;
+    default:
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+Test(follow, a_file_truncated_and_regrown_between_two_polls_is_read_from_its_start)
+{
+    make_dir();
+    char log[128], events[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(events, sizeof(events), "events.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_open(&r, log, events, ck, false);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, copytruncate_and_regrow_at_once, &s, &e), 0);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->malformed, 0, "no line was read from the middle");
+    cr_assert_eq(c->records, 250);
+    run_free(&r);
+    cr_assert_eq(lines_in(events), 250);
+    remove_dir();
+}
+
+/* The reader's check runs every so many bytes read without a pause (a file
+   growing faster than it is read never reaches a wait) and after a wait;
+   a stop from it hands out the whole lines read and drops a partial one. */
+typedef struct {
+    int checks, stop_at, waits;
+} check_count_t;
+
+static int count_check(void *arg, int fd)
+{
+    (void)fd;
+    check_count_t *c = arg;
+    return ++c->checks == c->stop_at ? DH_FOLLOW_STOP : DH_FOLLOW_READ;
+}
+
+static int count_wait(void *arg, int fd)
+{
+    (void)fd;
+    check_count_t *c = arg;
+    return ++c->waits == 1 ? DH_FOLLOW_READ : DH_FOLLOW_END;
+}
+
+static uint64_t read_all_checked(const char *path, check_count_t *c, dh_read_t *last)
+{
+    int fd = open(path, O_RDONLY);
+    cr_assert_geq(fd, 0);
+    dh_file_reader_t *r = dh_file_reader_open_follow(fd, 1024);
+    dh_file_reader_set_wait(r, count_wait, c);
+    dh_file_reader_set_check(r, count_check, 64 * 1024);
+    const char *line;
+    size_t len;
+    uint64_t lines = 0;
+    while ((*last = dh_file_reader_next(r, &line, &len)) == DH_READ_LINE)
+        lines++;
+    dh_file_reader_close(r);
+    close(fd);
+    return lines;
+}
+
+Test(follow, reader_checks_every_so_many_bytes_and_after_a_wait)
+{
+    make_dir();
+    char path[128];
+    in_dir(path, sizeof(path), "big.log");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 10000; i++) /* 100 bytes a line: 1,000,000 bytes */
+        fprintf(f, "%099d\n", i);
+    fputs("partial", f);
+    fclose(f);
+    check_count_t c = {0};
+    dh_read_t last;
+    cr_assert_eq(read_all_checked(path, &c, &last), 10001, "the partial line ends the file");
+    cr_assert_eq(last, DH_READ_EOF);
+    /* 1,000,007 bytes in 256 KiB reads: checks at 64 Ki, 320 Ki, 576 Ki and
+       832 Ki read (one per read at most), then one after the wait */
+    cr_assert_eq(c.checks, 5, "%d checks", c.checks);
+    cr_assert_eq(c.waits, 2);
+
+    check_count_t s = {.stop_at = 2};
+    uint64_t lines = read_all_checked(path, &s, &last);
+    cr_assert_eq(last, DH_READ_STOPPED);
+    /* the second check comes before the third read: the whole lines of
+       two reads of about 256 KiB each */
+    cr_assert(lines > 5000 && lines < 5300, "%" PRIu64 " lines", lines);
+    remove_dir();
+}
