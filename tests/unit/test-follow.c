@@ -531,9 +531,9 @@ Test(follow, a_gzip_file_cannot_be_followed)
 
 /* ---- positions across a truncation ------------------------------------------ */
 
-/* n records (queries tagN.example.com) from ts, one each tenth of a
-   second, appended. */
-static void append_records_at(const char *path, char tag, int n, long ts)
+/* n records (queries tagN.example.com) from ts, one each step_ds tenths
+   of a second, appended. */
+static void append_records_every(const char *path, char tag, int n, long ts, long step_ds)
 {
     FILE *f = fopen(path, "a");
     cr_assert_not_null(f);
@@ -544,8 +544,14 @@ static void append_records_at(const char *path, char tag, int n, long ts)
                 "\"proto\":\"udp\",\"trans_id\":%d,\"query\":\"%c%d.example.com\","
                 "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
                 "\"answers\":[\"192.0.2.1\"],\"TTLs\":[60.0]}\n",
-                ts + i / 10, i % 10, tag, i, i % 50 + 1, i, tag, i);
+                ts + i * step_ds / 10, (int)(i * step_ds % 10), tag, i, i % 50 + 1, i, tag, i);
     fclose(f);
+}
+
+/* n records from ts, one each tenth of a second. */
+static void append_records_at(const char *path, char tag, int n, long ts)
+{
+    append_records_every(path, tag, n, ts, 1);
 }
 
 #define T_OLD 1699430400L              /* 2023-11-08T08:00:00Z */
@@ -729,5 +735,48 @@ Test(follow, reader_checks_every_so_many_bytes_and_after_a_wait)
     /* the second check comes before the third read: the whole lines of
        two reads of about 256 KiB each */
     cr_assert(lines > 5000 && lines < 5300, "%" PRIu64 " lines", lines);
+    remove_dir();
+}
+
+/* A record dropped by --max-future is not an event: it must not hold back
+   the checkpoint of its group of lines until event time reaches it. */
+static void one_far_future_record_in_two_days(void *arg)
+{
+    trunc_script_t *s = arg;
+    if (s->step++ == 0) {
+        append_records_every(s->log, 'a', 500, T_OLD, 600);
+        append_records_every(s->log, 'f', 1, T_OLD + 30 * 86400L, 10); /* line 501 */
+        append_records_every(s->log, 'b', 2500, T_OLD + 500 * 60, 600);
+    } else {
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+Test(follow, a_record_dropped_as_future_does_not_hold_back_the_checkpoint)
+{
+    make_dir();
+    char log[128], out[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(out, sizeof(out), "detections.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_options(&r, out, ck, false);
+    r.o.core.emit = DH_EMIT_DETECTIONS;
+    r.o.detect.rules_dir = DH_SOURCE_DIR "/rules";
+    r.o.history.no_state = true;
+    r.o.core.idle_flush_us = 0;
+    run_start(&r, log);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, one_far_future_record_in_two_days, &s, &e), 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 3001);
+    run_free(&r);
+    char path[256], err[256] = "";
+    dh_follow_pos_t p;
+    cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
+                 "%s", err);
+    cr_assert_geq(p.line, 1000, "the first group (the dropped record in it) is accounted "
+                  "for two days later (line %" PRIu64 ")", p.line);
     remove_dir();
 }
