@@ -780,3 +780,58 @@ Test(follow, a_record_dropped_as_future_does_not_hold_back_the_checkpoint)
                   "for two days later (line %" PRIu64 ")", p.line);
     remove_dir();
 }
+
+/* n one-off lookups (tagN.siteN.org: a registered domain each, one client,
+   so that noise control finds none common) from ts, one a second. */
+static void append_one_off_lookups(const char *path, char tag, int n, long ts)
+{
+    FILE *f = fopen(path, "a");
+    cr_assert_not_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "{\"ts\":%ld.5,\"uid\":\"C%c%d\",\"id.orig_h\":\"10.1.0.19\","
+                "\"id.orig_p\":38864,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,"
+                "\"proto\":\"udp\",\"trans_id\":%d,\"query\":\"%c%d.site%c%d.org\","
+                "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
+                "\"answers\":[\"192.0.2.1\"],\"TTLs\":[60.0]}\n",
+                ts + i, tag, i, i, tag, i, tag, i);
+    fclose(f);
+}
+
+static void one_offs_then_three_days_later(void *arg)
+{
+    trunc_script_t *s = arg;
+    if (s->step++ == 0) {
+        append_one_off_lookups(s->log, 'a', 1000, T_OLD);
+        append_one_off_lookups(s->log, 'b', 20, T_NEW);
+    } else {
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+/* With the shipped rules, first check-ins waiting in the beacon gate hold
+   the checkpoint back only while their window is open: three days later
+   the first day's lines are accounted for. */
+Test(follow, one_off_lookups_of_a_closed_window_do_not_hold_back_the_checkpoint)
+{
+    make_dir();
+    char log[128], out[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(out, sizeof(out), "detections.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_open_detecting(&r, log, out, ck);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, one_offs_then_three_days_later, &s, &e), 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 1020);
+    run_free(&r);
+    char path[256], err[256] = "";
+    dh_follow_pos_t p;
+    cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
+                 "%s", err);
+    cr_assert_eq(p.line, 1000, "the first day's group is accounted for (line %" PRIu64 ")",
+                 p.line);
+    remove_dir();
+}
