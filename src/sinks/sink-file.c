@@ -38,11 +38,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../options.h"
 #include "../options-map.h"
+#include "../pipeline.h" /* dh_wall_now_us */
 #include "../sink.h"
 #include "../util-json.h"
 #include "../util-mem.h"
@@ -194,13 +194,6 @@ static int sync_target(const file_sink_t *s)
     return errno == EINVAL || errno == EROFS || errno == ENOTSUP ? 0 : -1;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Write what is buffered; fsync what was written since the last fsync when
    durable is set, or when the last one is a second old. */
 static int flush_lines(file_sink_t *s, bool durable)
@@ -209,7 +202,7 @@ static int flush_lines(file_sink_t *s, bool durable)
         return -1;
     if (!s->unsynced || s->is_stdout)
         return s->failed ? -1 : 0;
-    int64_t now = mono_ms();
+    int64_t now = dh_wall_now_us() / 1000;
     if (!durable && s->synced_ms && now - s->synced_ms < SYNC_EVERY_MS)
         return s->failed ? -1 : 0;
     s->unsynced = false;
