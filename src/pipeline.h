@@ -102,7 +102,7 @@ void dh_pipeline_set_concurrent(dh_pipeline_t *pl, bool on);
 void dh_stream_set_idle(dh_stream_t *s, bool idle);
 
 /* Event time of the record the last dh_stream_line parsed, INT64_MIN when
-   that line was not a DNS record. */
+   that line was not a DNS record or its record was dropped (--max-future). */
 int64_t dh_stream_last_record_ts(const dh_stream_t *s);
 
 /* Every event older than this is fully accounted for: its windows closed

@@ -107,6 +107,16 @@ struct gate_slot {
     seen_t s;
 };
 
+/* The occupied gate slots of one window: how many, and the oldest first
+   check-in among them since the window got its first one (slots freed later
+   do not raise it: conservative, and most windows keep one-off lookups from
+   their start anyway). beacon_oldest_open reads these few, not every slot. */
+#define GATE_WINDOWS 8
+struct gate_window {
+    int64_t start, oldest;
+    uint32_t slots;
+};
+
 typedef struct {
     char **items; /* sorted, lowercase, no leading dot */
     size_t n;
@@ -118,6 +128,8 @@ typedef struct {
     dh_table_t *names, *domains; /* created in this order: names close first */
     struct gate_slot *gate;      /* first check-ins of both levels */
     size_t gate_mask;
+    struct gate_window gwin[GATE_WINDOWS]; /* the windows of occupied slots */
+    size_t n_gwin;
     suffixes_t benign;
     int64_t min_ts, max_ts;      /* event time seen by the detector (observed span) */
 } beacon_t;
@@ -484,6 +496,65 @@ static void promote(const beacon_t *b, track_t *w, const seen_t *s, const dh_eve
     w->last_sec = (uint32_t)((s->last_us - dh_table_window_start(w)) / SEC);
 }
 
+/* ---- the windows of the gate's slots (for beacon_oldest_open) ---------- */
+
+static struct gate_window *gwin_find(beacon_t *b, int64_t start)
+{
+    for (size_t i = 0; i < b->n_gwin; i++)
+        if (b->gwin[i].start == start)
+            return &b->gwin[i];
+    return NULL;
+}
+
+static void gwin_remove(beacon_t *b, struct gate_window *w)
+{
+    *w = b->gwin[--b->n_gwin];
+}
+
+/* Forget the windows the watermark has closed: their slots can never be
+   promoted (a later event of theirs is late), so they hold nothing back. */
+static void gwin_purge(beacon_t *b)
+{
+    int64_t wm = dh_state_watermark(b->kit.env->state);
+    for (size_t i = b->n_gwin; i-- > 0;)
+        if (b->gwin[i].start + b->p.window * SEC <= wm)
+            gwin_remove(b, &b->gwin[i]);
+}
+
+/* A slot of window start got its first check-in (at first_us). With more
+   open windows than GATE_WINDOWS (events far out of order), the newest entry
+   takes it over, keeping the newer start: it then ends later and holds the
+   older time until then, which errs on the safe side. */
+static void gwin_join(beacon_t *b, int64_t start, int64_t first_us)
+{
+    struct gate_window *w = gwin_find(b, start);
+    if (!w && b->n_gwin == GATE_WINDOWS)
+        gwin_purge(b);
+    if (!w && b->n_gwin < GATE_WINDOWS) {
+        w = &b->gwin[b->n_gwin++];
+        *w = (struct gate_window){.start = start, .oldest = first_us};
+    }
+    if (!w) {
+        w = &b->gwin[0];
+        for (size_t i = 1; i < b->n_gwin; i++)
+            if (b->gwin[i].start > w->start)
+                w = &b->gwin[i];
+        if (start > w->start)
+            w->start = start;
+    }
+    w->slots++;
+    if (first_us < w->oldest)
+        w->oldest = first_us;
+}
+
+/* A slot of window start was freed (promoted, or taken by another key). */
+static void gwin_leave(beacon_t *b, int64_t start)
+{
+    struct gate_window *w = gwin_find(b, start);
+    if (w && --w->slots == 0)
+        gwin_remove(b, w);
+}
+
 /* The gate slot of a key in the window of ts, reset when it held another
    key or another window. */
 static struct gate_slot *gate_slot(beacon_t *b, const char *gkey, size_t glen, int64_t ts)
@@ -493,11 +564,24 @@ static struct gate_slot *gate_slot(beacon_t *b, const char *gkey, size_t glen, i
     uint64_t h = dh_hash64(gkey, glen) | 1;
     struct gate_slot *g = &b->gate[h & b->gate_mask];
     if (g->hash != h || g->window_start != ws) {
+        if (g->hash && g->s.queries)
+            gwin_leave(b, g->window_start);
         memset(g, 0, sizeof(*g));
         g->hash = h;
         g->window_start = ws;
     }
     return g;
+}
+
+/* The slot g absorbed a query: a first one joins its window, an earlier one
+   (out of order) may make the window's oldest older. */
+static void gwin_note(beacon_t *b, const struct gate_slot *g)
+{
+    struct gate_window *w;
+    if (g->s.queries == 1)
+        gwin_join(b, g->window_start, g->s.first_us);
+    else if ((w = gwin_find(b, g->window_start)) && g->s.first_us < w->oldest)
+        w->oldest = g->s.first_us;
 }
 
 /* The key's full entry in t, updated with ev; NULL while the key has had a
@@ -516,10 +600,13 @@ static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen,
         return w;
     }
     struct gate_slot *g = gate_slot(b, gkey, glen, ev->ts_us);
-    if (gate(&g->s, ev->ts_us, ttl, b->p.burst_gap))
+    if (gate(&g->s, ev->ts_us, ttl, b->p.burst_gap)) {
+        gwin_note(b, g);
         return NULL;
+    }
     seen_t s = g->s;
     g->hash = 0; /* promoted: the slot is free again */
+    gwin_leave(b, g->window_start);
     w = dh_table_touch_h(t, key, keylen, hash, ev->ts_us, NULL);
     if (w) {
         promote(b, w, &s, ev, v);
@@ -929,14 +1016,17 @@ static void beacon_release(void *state)
 }
 
 /* First check-ins wait in the gate, outside the state tables: the oldest
-   one bounds what input may be committed. */
+   one of a window still open bounds what input may be committed (a closed
+   window's slot is only reset when another key hashes into it, so the slots
+   themselves cannot tell). Called once a second: a few windows, no scan. */
 static int64_t beacon_oldest_open(void *state)
 {
     beacon_t *b = state;
+    gwin_purge(b);
     int64_t oldest = INT64_MAX;
-    for (size_t i = 0; i <= b->gate_mask; i++)
-        if (b->gate[i].hash && b->gate[i].s.queries && b->gate[i].s.first_us < oldest)
-            oldest = b->gate[i].s.first_us;
+    for (size_t i = 0; i < b->n_gwin; i++)
+        if (b->gwin[i].oldest < oldest)
+            oldest = b->gwin[i].oldest;
     return oldest;
 }
 

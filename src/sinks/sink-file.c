@@ -16,9 +16,13 @@
  * appends first drops a partial last line it finds (repair_tail), so a
  * resumed output never carries one forward.
  *
- * Durability: flush (end of run, live ticks, before Kafka commits offsets)
- * also fsyncs a file target, so what was flushed survives a crash of the
- * machine too; stdout is not fsynced (a pipe or a terminal cannot be).
+ * Durability: a flush that waits (timeout > 0: before a follow checkpoint
+ * or a Kafka commit) and the close also fsync a file target, so what was
+ * flushed survives a crash of the machine too; stdout is not fsynced (a pipe
+ * or a terminal cannot be). A flush that does not wait (timeout 0: a live
+ * run pushes each detection out at once, and flushes at each tick) writes,
+ * and fsyncs at most once a second: an fsync per detection line made a
+ * burst of early alerts cost one disk flush each.
  *
  * Truncate or append: a fresh replay truncates the file, as before. A run
  * that resumes (a long-running source such as Kafka, whose restart goes on
@@ -38,12 +42,14 @@
 
 #include "../options.h"
 #include "../options-map.h"
+#include "../pipeline.h" /* dh_wall_now_us */
 #include "../sink.h"
 #include "../util-json.h"
 #include "../util-mem.h"
 
 /* A batch goes out when the buffer reaches this size. */
 #define BATCH_BYTES (64 * 1024)
+#define SYNC_EVERY_MS 1000 /* fsyncs of flushes that do not wait, at most */
 
 typedef struct {
     int fd;
@@ -53,6 +59,9 @@ typedef struct {
     char *target;
     bool failed;     /* a write failed: later flushes and close report it */
     dh_strbuf_t buf; /* complete lines not yet written */
+    bool unsynced;   /* written since the last fsync */
+    int64_t synced_ms; /* monotonic time of the last fsync (0: none yet) */
+    uint64_t fsyncs; /* --stats output_file.fsyncs */
 } file_sink_t;
 
 int dh_write_all(int fd, const char *buf, size_t len, dh_write_fn_t wr)
@@ -155,6 +164,7 @@ static int write_batch(file_sink_t *s)
         return s->failed ? -1 : 0;
     struct stat st;
     bool know_size = s->regular && fstat(s->fd, &st) == 0;
+    s->unsynced = true;
     if (dh_write_all(s->fd, s->buf.buf, s->buf.len, write) != 0) {
         s->failed = true;
         if (know_size && ftruncate(s->fd, st.st_size) != 0)
@@ -184,15 +194,36 @@ static int sync_target(const file_sink_t *s)
     return errno == EINVAL || errno == EROFS || errno == ENOTSUP ? 0 : -1;
 }
 
-static int file_flush(void *state, int timeout_ms)
+/* Write what is buffered; fsync what was written since the last fsync when
+   durable is set, or when the last one is a second old. */
+static int flush_lines(file_sink_t *s, bool durable)
 {
-    (void)timeout_ms;
-    file_sink_t *s = state;
     if (write_batch(s) != 0)
         return -1;
+    if (!s->unsynced || s->is_stdout)
+        return s->failed ? -1 : 0;
+    int64_t now = dh_wall_now_us() / 1000;
+    if (!durable && s->synced_ms && now - s->synced_ms < SYNC_EVERY_MS)
+        return s->failed ? -1 : 0;
+    s->unsynced = false;
+    s->synced_ms = now;
+    s->fsyncs++;
     if (sync_target(s) != 0)
         s->failed = true;
     return s->failed ? -1 : 0;
+}
+
+static int file_flush(void *state, int timeout_ms)
+{
+    return flush_lines(state, timeout_ms > 0);
+}
+
+static void file_stats(void *state, dh_strbuf_t *out)
+{
+    const file_sink_t *s = state;
+    dh_json_open_obj(out, "output_file");
+    dh_json_kv_uint(out, "fsyncs", s->fsyncs);
+    dh_sb_putc(out, '}');
 }
 
 static int file_close(void *state)
@@ -200,7 +231,7 @@ static int file_close(void *state)
     file_sink_t *s = state;
     if (!s)
         return 0;
-    int rc = file_flush(s, 0);
+    int rc = flush_lines(s, true);
     if (!s->is_stdout && close(s->fd) != 0)
         rc = -1;
     dh_sb_free(&s->buf);
@@ -216,5 +247,6 @@ const dh_sink_type_t dh_sink_file = {
     .open = file_open,
     .write = file_write,
     .flush = file_flush,
+    .stats = file_stats,
     .close = file_close,
 };

@@ -9,7 +9,9 @@
  * everything written so far: the pipeline calls it before committing input
  * offsets, which is what makes the Kafka path at-least-once.
  */
+#include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +32,10 @@ typedef struct {
     int64_t final_t0;      /* when the wait at exit began; 0: not yet */
     uint64_t produced, delivered, failed;
     uint64_t dropped; /* of failed: never queued, the queue stayed full */
+    uint64_t failed_unflushed; /* failures the next flush reports (then 0) */
+    bool queue_full;           /* a wait for room timed out: drop at once until
+                                  a message is queued again */
+    uint64_t dropped_at_once;  /* dropped while queue_full, for its log line */
 } kafka_sink_t;
 
 #define LOG(s, level, ...) dh_log((s)->client.logger, level, "sink", "kafka", __VA_ARGS__)
@@ -42,6 +48,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         s->delivered++;
         return;
     }
+    s->failed_unflushed++;
     if (s->failed++ < MAX_REPORTS)
         LOG(s, DH_LOG_ERROR, "kafka:%s: delivery failed: %s", s->topic, rd_kafka_err2str(m->err));
 }
@@ -85,7 +92,10 @@ static int64_t mono_ms(void)
 /* Queue one message; QUEUE_FULL (the broker is down or slow) is waited out
    serving delivery reports, but only queue_full_ms long: the sink cannot see
    the source's stop flag, and an unbounded wait would make a SIGTERM wait
-   for the broker. What could not be queued is dropped and counted. */
+   for the broker. What could not be queued is dropped and counted. Once a
+   wait timed out the queue is taken as full: later messages get one try
+   each (no wait) until one is queued, else every detection of an outage
+   would wait the whole timeout and the input would crawl. */
 static rd_kafka_resp_err_t produce(kafka_sink_t *s, const char *line, size_t len,
                                    const char *key, size_t klen)
 {
@@ -95,10 +105,26 @@ static rd_kafka_resp_err_t produce(kafka_sink_t *s, const char *line, size_t len
             s->rk, RD_KAFKA_V_TOPIC(s->topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_KEY(klen ? key : NULL, klen), RD_KAFKA_V_VALUE((void *)line, len),
             RD_KAFKA_V_END);
-        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || mono_ms() - t0 >= s->queue_full_ms)
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL || s->queue_full)
             return e;
+        if (mono_ms() - t0 >= s->queue_full_ms) {
+            s->queue_full = true;
+            LOG(s, DH_LOG_ERROR, "kafka:%s: the producer's queue stayed full for %" PRId64
+                " ms: detections are dropped (counted) until it has room", s->topic,
+                s->queue_full_ms);
+            return e;
+        }
         rd_kafka_poll(s->rk, 100); /* queue full: serve delivery reports, retry */
     }
+}
+
+/* A message was queued again after drops at once: say how many. */
+static void queue_has_room(kafka_sink_t *s)
+{
+    s->queue_full = false;
+    LOG(s, DH_LOG_WARN, "kafka:%s: the producer's queue has room again; %" PRIu64
+        " more detections were dropped while it was full", s->topic, s->dropped_at_once);
+    s->dropped_at_once = 0;
 }
 
 static int kafka_write(void *state, const char *line, size_t len, const char *key)
@@ -106,23 +132,39 @@ static int kafka_write(void *state, const char *line, size_t len, const char *ke
     kafka_sink_t *s = state;
     if (len && line[len - 1] == '\n')
         len--;
+    bool was_full = s->queue_full;
     rd_kafka_resp_err_t e = produce(s, line, len, key, key ? strlen(key) : 0);
     if (e) {
         s->dropped += e == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+        s->dropped_at_once += was_full && e == RD_KAFKA_RESP_ERR__QUEUE_FULL;
+        s->failed_unflushed++;
         if (s->failed++ < MAX_REPORTS)
             LOG(s, DH_LOG_ERROR, "kafka:%s: produce failed: %s", s->topic, rd_kafka_err2str(e));
+        rd_kafka_poll(s->rk, 0); /* serve delivery reports: they make the room */
         return -1;
     }
+    if (was_full)
+        queue_has_room(s);
     s->produced++;
     rd_kafka_poll(s->rk, 0);
     return 0;
 }
 
+/* Every message written delivered, and none failed since the last flush
+   that waited. A failure fails that one flush only: the commit it was for
+   waits, the next goes on (README "Kafka": a dropped detection is counted
+   and logged; the offsets of its input are committed with later ones). A
+   failure counted for good would stop every commit for the rest of the run.
+   A flush that does not wait (timeout 0: a live run pushing a detection
+   out, a tick) leaves the failures to the next one that does (a commit's). */
 static int kafka_flush(void *state, int timeout_ms)
 {
     kafka_sink_t *s = state;
     rd_kafka_flush(s->rk, timeout_ms);
-    return rd_kafka_outq_len(s->rk) == 0 && s->failed == 0 ? 0 : -1;
+    bool failed = s->failed_unflushed > 0;
+    if (timeout_ms > 0)
+        s->failed_unflushed = 0;
+    return rd_kafka_outq_len(s->rk) == 0 && !failed ? 0 : -1;
 }
 
 /* The wait at exit: --stats asks first (its counts should be final), close
@@ -159,6 +201,8 @@ static int kafka_close(void *state)
     if (!s)
         return 0;
     int rc = final_flush(s);
+    if (s->failed) /* the run's exit status says output was lost, whenever */
+        rc = -1;
     int left = rd_kafka_outq_len(s->rk);
     if (left > 0) {
         LOG(s, DH_LOG_ERROR, "kafka:%s: %d messages not delivered at exit (--shutdown-timeout)",

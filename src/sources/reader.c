@@ -69,6 +69,8 @@ struct dh_file_reader {
     uint64_t line_end;   /* follow: bytes up to the end of the last whole line */
     dh_reader_wait_fn wait;
     void *wait_arg;
+    dh_reader_wait_fn check; /* follow: before reading on (set_check) */
+    uint64_t check_every, check_at; /* ... once bytes_in reaches check_at */
     uint64_t line_no;
     int raw_fd;          /* regular files: the compressed bytes, for a salvage */
     uint64_t out_total;  /* bytes gzread handed out */
@@ -454,6 +456,16 @@ void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *
 static ssize_t follow_read(dh_file_reader_t *r, int fd, void *buf, size_t len)
 {
     for (;;) {
+        /* the file may have been truncated and written again past where it
+           is read: the caller checks before a read would take the new bytes
+           as a continuation */
+        if (r->check && r->bytes_in >= r->check_at) {
+            r->check_at = r->bytes_in + r->check_every;
+            if (r->check(r->wait_arg, fd) == DH_FOLLOW_STOP) {
+                r->stopped = true;
+                return -1;
+            }
+        }
         ssize_t n = read(fd, buf, len);
         if (n > 0 || (n < 0 && errno != EINTR))
             return n;
@@ -464,7 +476,15 @@ static ssize_t follow_read(dh_file_reader_t *r, int fd, void *buf, size_t len)
         }
         if (go == DH_FOLLOW_END)
             return 0;
+        r->check_at = r->bytes_in; /* it waited: check before the next read */
     }
+}
+
+void dh_file_reader_set_check(dh_file_reader_t *r, dh_reader_wait_fn check, uint64_t every_bytes)
+{
+    r->check = check;
+    r->check_every = every_bytes;
+    r->check_at = every_bytes;
 }
 
 dh_file_reader_t *dh_file_reader_open_follow(int fd, size_t max_line)

@@ -74,6 +74,12 @@ void dh_file_reader_set_wait(dh_file_reader_t *r, dh_reader_wait_fn wait, void *
    Without a callback the reader ends at the end of the data. */
 enum { DH_FOLLOW_STOP = 0, DH_FOLLOW_READ = 1, DH_FOLLOW_END = 2 };
 dh_file_reader_t *dh_file_reader_open_follow(int fd, size_t max_line);
+/* Follow: check(arg, fd) runs before the first read() after each wait that
+   said READ, and before a read() once every_bytes were read without a wait
+   (a file that grows faster than it is read): DH_FOLLOW_READ reads on,
+   DH_FOLLOW_STOP stops as the wait's (the caller saw a truncation). It runs
+   when no whole line is left unread. */
+void dh_file_reader_set_check(dh_file_reader_t *r, dh_reader_wait_fn check, uint64_t every_bytes);
 
 /* Follow: bytes from where reading started to the end of the last whole
    line handed out (its newline included): the offset to resume from. An

@@ -63,6 +63,7 @@
 #define TICK_US 1000000       /* live ticks and checkpoints at most this often */
 #define GROUP_LINES 1000      /* lines per checkpoint group */
 #define CLOCK_EVERY 4096      /* lines between wall-clock reads while reading */
+#define CHECK_BYTES (256 * 1024) /* bytes read between truncation checks without a pause */
 #define CHECKPOINT_MAGIC "dnshound follow checkpoint 1"
 
 /* Why the reader of the current file ended. */
@@ -84,6 +85,7 @@ typedef struct {
     bool draining;        /* rotated: one more read to the end of the old file */
     bool partial_held;    /* truncated: a partial last line was dropped */
     bool have_pos;        /* a file was opened: next is a position in it */
+    uint32_t gen;         /* openings so far: base.gen of the current one */
     char rotated_name[4096]; /* restart: the checkpoint's file, renamed since */
     char key[4096];       /* the path in the checkpoint: absolute, symlinks resolved
                              (the same file named from another directory) */
@@ -454,7 +456,8 @@ static void add_line(follower_t *f, const dh_follow_pos_t *start, int64_t ts)
 {
     const dh_follow_pos_t *first = dh_checkpoints_last(&f->marks);
     bool same_file = first && first->ino == start->ino && first->dev == start->dev &&
-                     first->head_hash == start->head_hash && first->offset <= start->offset;
+                     first->gen == start->gen && first->head_hash == start->head_hash &&
+                     first->offset <= start->offset;
     dh_checkpoints_note(&f->marks, start, ts, !same_file);
 }
 
@@ -467,12 +470,20 @@ static dh_follow_pos_t safe_position(follower_t *f, int64_t safe_ts)
 }
 
 /* The head of a file that was short when opened grows with it: hash what
-   is there now, as long as the file is the one being read (not truncated:
-   that would have been seen). */
+   is there now, as long as p is in the opening being read. A position of an
+   earlier opening of the same inode is in content truncated since (gone):
+   it becomes the start of the content there now, whose records are all
+   after it; given the new head instead, the restart's "same file" check
+   would pass by construction and resume mid-way into the new content. */
 static void refresh_head(follower_t *f, dh_follow_pos_t *p)
 {
-    if (f->r && p->head_len < DH_FOLLOW_HEAD_MAX && p->ino == f->base.ino &&
-        p->dev == f->base.dev)
+    if (!f->r || p->ino != f->base.ino || p->dev != f->base.dev)
+        return;
+    if (p->gen != f->base.gen) {
+        *p = f->base;
+        p->offset = p->line = 0;
+    }
+    if (p->head_len < DH_FOLLOW_HEAD_MAX)
         read_head(f->fd, p);
 }
 
@@ -533,20 +544,48 @@ static void while_reading(follower_t *f)
 
 /* ---- following ---------------------------------------------------------------- */
 
-/* The file at the path is another than the one read, or the one read is
-   shorter than where it is read: FILE_ROTATED / FILE_TRUNCATED. */
-static file_end_t changed(follower_t *f, int fd)
+/* The file read is shorter than where it is read, or was truncated and
+   written again past that before we looked (copytruncate): its first bytes
+   are others. */
+static bool truncated(follower_t *f, int fd)
 {
     struct stat st;
     off_t pos = lseek(fd, 0, SEEK_CUR);
     if (fstat(fd, &st) == 0 && pos >= 0 && st.st_size < pos)
-        return FILE_TRUNCATED;
-    /* truncated and written again past our position before we looked
-       (copytruncate): the first bytes are others */
+        return true;
     if (!same_head(fd, &f->base))
-        return FILE_TRUNCATED;
+        return true;
     if (f->base.head_len < DH_FOLLOW_HEAD_MAX) /* opened short: compare more next time */
         read_head(fd, &f->base);
+    return false;
+}
+
+/* A truncation seen: a stop for the reader, so that a partial line of the
+   old content is dropped, not handed out. */
+static int stop_truncated(follower_t *f, int fd)
+{
+    f->why = FILE_TRUNCATED;
+    off_t pos = lseek(fd, 0, SEEK_CUR);
+    f->partial_held = pos >= 0 && (uint64_t)pos > f->base.offset + dh_file_reader_consumed(f->r);
+    return DH_FOLLOW_STOP;
+}
+
+/* The reader's check before it reads on after a wait, and every CHECK_BYTES
+   read without one (reader.h): new bytes at our offset after a truncation
+   are not a continuation. One fstat and one pread of the head. */
+static int follow_check(void *arg, int fd)
+{
+    follower_t *f = arg;
+    return truncated(f, fd) ? stop_truncated(f, fd) : DH_FOLLOW_READ;
+}
+
+/* The file at the path is another than the one read, or the one read was
+   truncated: FILE_ROTATED / FILE_TRUNCATED. */
+static file_end_t changed(follower_t *f, int fd)
+{
+    struct stat st;
+    if (truncated(f, fd))
+        return FILE_TRUNCATED;
     /* a missing path: renamed, the new file not created yet; keep reading */
     if (stat(f->path, &st) == 0 && !same_file(&st, &f->base))
         return FILE_ROTATED;
@@ -562,13 +601,8 @@ static int follow_wait(void *arg, int fd)
     if (f->draining)
         return DH_FOLLOW_END; /* the old file read to its end after the rename */
     f->why = changed(f, fd);
-    if (f->why == FILE_TRUNCATED) {
-        /* a stop for the reader: a partial line of the old content is
-           dropped, not handed out */
-        off_t pos = lseek(fd, 0, SEEK_CUR);
-        f->partial_held = pos >= 0 && (uint64_t)pos > f->base.offset + dh_file_reader_consumed(f->r);
-        return DH_FOLLOW_STOP;
-    }
+    if (f->why == FILE_TRUNCATED)
+        return stop_truncated(f, fd);
     if (f->why == FILE_ROTATED) {
         f->draining = true; /* bytes written before the rename may have come */
         return DH_FOLLOW_READ;
@@ -622,10 +656,12 @@ static int begin_file(follower_t *f, bool first)
     uint64_t off = p.offset, line = p.line;
     read_head(f->fd, &p);
     p.offset = off, p.line = line;
+    p.gen = ++f->gen;
     f->base = f->next = p;
     f->have_pos = true;
     f->r = dh_file_reader_open_follow(f->fd, f->max_line);
     dh_file_reader_set_wait(f->r, follow_wait, f);
+    dh_file_reader_set_check(f->r, follow_check, CHECK_BYTES);
     f->why = FILE_READING;
     f->draining = false;
     return 0;

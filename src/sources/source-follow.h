@@ -37,6 +37,7 @@ typedef struct {
     uint64_t line;    /* lines before offset, so reports keep PATH:LINE */
     uint32_t head_len;
     uint64_t head_hash;
+    uint32_t gen;     /* the follower's: which opening of the file (not written) */
 } dh_follow_pos_t;
 
 #define DH_FOLLOW_HEAD_MAX 256

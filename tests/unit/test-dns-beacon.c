@@ -544,3 +544,31 @@ Test(dns_beacon, the_early_check_pace_comes_from_the_rules)
     cr_assert_lt(shipped - every, 4, "the shipped pace checks at least every 4th query");
     cr_assert_eq(rare, -1, "every 1000th query: not within 300 check-ins");
 }
+
+/* The gate's first check-ins bound the committed input only while their
+   window is open: once the watermark passed a window's end its one-off
+   lookups can never become a beacon (their events would be late), so the
+   follow checkpoint and Kafka commits must move past them. */
+Test(dns_beacon, closed_windows_do_not_hold_back_the_oldest_open_event)
+{
+    fixture_t *f = open_detector();
+    char name[64], domain[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(domain, sizeof(domain), "site%d.org", i);
+        snprintf(name, sizeof(name), "www.%s", domain);
+        query(f, T0 + 10 * SEC + i * SEC, "10.0.0.5", name, domain, 300);
+    }
+    cr_assert_eq(dh_detector_dns_beacon.oldest_open(f->st), T0 + 10 * SEC,
+                 "an open window's first check-ins are held");
+    dh_state_advance(f->state, T0 + 3 * DAY);
+    cr_assert_eq(dh_detector_dns_beacon.oldest_open(f->st), INT64_MAX,
+                 "the window ended: nothing is held");
+    query(f, T0 + 3 * DAY + 5 * SEC, "10.0.0.6", "www.later.org", "later.org", 300);
+    cr_assert_eq(dh_detector_dns_beacon.oldest_open(f->st), T0 + 3 * DAY + 5 * SEC);
+    query(f, T0 + 3 * DAY + 9 * SEC, "10.0.0.6", "www.late.org", "late.org", 300);
+    query(f, T0 + 20 * SEC, "10.0.0.7", "www.late.org", "late.org", 300); /* late: its window closed */
+    cr_assert_eq(dh_detector_dns_beacon.oldest_open(f->st), T0 + 3 * DAY + 5 * SEC,
+                 "a late event's gate slot is in a closed window");
+    dh_state_flush(f->state);
+    close_detector(f);
+}

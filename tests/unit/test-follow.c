@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,10 +104,9 @@ typedef struct {
     void *st;
 } run_t;
 
-static void run_open(run_t *r, const char *log, const char *events, const char *ckpt,
-                     bool from_start)
+/* The options of a run (the events serializer), before run_start. */
+static void run_options(run_t *r, const char *events, const char *ckpt, bool from_start)
 {
-    char err[256] = "";
     memset(r, 0, sizeof(*r));
     dh_options_default(&r->o);
     r->o.core.emit = DH_EMIT_EVENTS;
@@ -116,12 +116,25 @@ static void run_open(run_t *r, const char *log, const char *events, const char *
     r->o.follow.follow = true;
     r->o.follow.from_start = from_start;
     r->o.follow.checkpoint = ckpt;
+}
+
+/* The pipeline of r->o and the follower of log. */
+static void run_start(run_t *r, const char *log)
+{
+    char err[256] = "";
     r->pl = dh_pipeline_new(&r->o, err, sizeof(err));
     cr_assert_not_null(r->pl, "%s", err);
     dh_log_init(&r->lg, r->log);
     dh_source_args_t a = {.pl = r->pl, .ctl = &r->ctl, .logger = &r->lg, .input = &r->o.input};
     r->st = dh_follow_source_new(&a, &r->o.follow, log, err, sizeof(err));
     cr_assert_not_null(r->st, "%s", err);
+}
+
+static void run_open(run_t *r, const char *log, const char *events, const char *ckpt,
+                     bool from_start)
+{
+    run_options(r, events, ckpt, from_start);
+    run_start(r, log);
 }
 
 /* Follow until the hook asks for a stop; output delivered, windows open. */
@@ -513,5 +526,312 @@ Test(follow, a_gzip_file_cannot_be_followed)
     cr_assert_not_null(fgets(msg, sizeof(msg), r.log));
     cr_assert(strstr(msg, "a gzip file cannot be followed"), "%s", msg);
     run_free(&r);
+    remove_dir();
+}
+
+/* ---- positions across a truncation ------------------------------------------ */
+
+/* n records (queries tagN.example.com) from ts, one each step_ds tenths
+   of a second, appended. */
+static void append_records_every(const char *path, char tag, int n, long ts, long step_ds)
+{
+    FILE *f = fopen(path, "a");
+    cr_assert_not_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "{\"ts\":%ld.%d,\"uid\":\"C%c%d\",\"id.orig_h\":\"10.1.0.%d\","
+                "\"id.orig_p\":38864,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,"
+                "\"proto\":\"udp\",\"trans_id\":%d,\"query\":\"%c%d.example.com\","
+                "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
+                "\"answers\":[\"192.0.2.1\"],\"TTLs\":[60.0]}\n",
+                ts + i * step_ds / 10, (int)(i * step_ds % 10), tag, i, i % 50 + 1, i, tag, i);
+    fclose(f);
+}
+
+/* n records from ts, one each tenth of a second. */
+static void append_records_at(const char *path, char tag, int n, long ts)
+{
+    append_records_every(path, tag, n, ts, 1);
+}
+
+#define T_OLD 1699430400L              /* 2023-11-08T08:00:00Z */
+#define T_NEW (T_OLD + 3 * 86400L)     /* three days later: the old windows closed */
+
+typedef struct {
+    run_t *run;
+    const char *log;
+    int step;
+} trunc_script_t;
+
+/* The log, empty when the follower opened it (so the head it hashed was
+   short), gets a day of records and then, three days later, more: the
+   first group of lines is safe, the second (in open windows) is not, nor
+   are the records written after the truncation (in the same windows). Then
+   it is truncated (copytruncate) and, once that was seen, written again,
+   longer than before. */
+static void copytruncate_after_two_groups(void *arg)
+{
+    trunc_script_t *s = arg;
+    switch (s->step++) {
+    case 0:
+        append_records_at(s->log, 'a', 1000, T_OLD);
+        append_records_at(s->log, 'b', 20, T_NEW);
+        break;
+    case 1:
+        cr_assert_eq(truncate(s->log, 0), 0);
+        break;
+    case 2:
+        append_records_at(s->log, 'c', 1500, T_NEW + 2);
+        break;
+    default:
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+/* A detecting run (the shipped rules, no history file, no wall-clock idle
+   rule, no --max-future drop of the jump) of log. */
+static void run_open_detecting(run_t *r, const char *log, const char *out, const char *ckpt)
+{
+    run_options(r, out, ckpt, false);
+    r->o.core.emit = DH_EMIT_DETECTIONS;
+    r->o.detect.rules_dir = DH_SOURCE_DIR "/rules";
+    r->o.history.no_state = true;
+    r->o.core.idle_flush_us = 0;
+    r->o.core.max_future_us = 0;
+    run_start(r, log);
+}
+
+/* A position recorded before a copytruncate is in content that is gone: the
+   checkpoint must not give it the new content's head (the restart's "same
+   file" check would then pass and resume mid-way into the new records). */
+Test(follow, a_position_from_before_a_copytruncate_is_not_resumed_in_the_new_content)
+{
+    make_dir();
+    char log[128], out[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(out, sizeof(out), "detections.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_open_detecting(&r, log, out, ck);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, copytruncate_after_two_groups, &s, &e), 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 2520);
+    run_free(&r);
+
+    run_open_detecting(&r, log, out, ck);
+    cr_assert_eq(run_follow(&r, stop_at_once, &r, &e), 0);
+    uint64_t again = dh_pipeline_counters(r.pl)->records;
+    run_free(&r);
+    cr_assert_eq(again, 1500, "the restart reads every record of the new content once "
+                 "(read %" PRIu64 ")", again);
+    remove_dir();
+}
+
+/* Truncated and written again past the position reached, all while the
+   follower slept (copytruncate between two polls): the file is not shorter,
+   so only its head tells. It is checked before the next read, so the new
+   content is read from its start, not from the old offset as a
+   continuation (a cut line, records repeated or skipped). */
+static void copytruncate_and_regrow_at_once(void *arg)
+{
+    trunc_script_t *s = arg;
+    switch (s->step++) {
+    case 0:
+        append_records_at(s->log, 'a', 100, T_OLD);
+        break;
+    case 1:
+        cr_assert_eq(truncate(s->log, 0), 0);
+        append_records_at(s->log, 'c', 150, T_OLD + 20);
+        break;
+    default:
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+Test(follow, a_file_truncated_and_regrown_between_two_polls_is_read_from_its_start)
+{
+    make_dir();
+    char log[128], events[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(events, sizeof(events), "events.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_open(&r, log, events, ck, false);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, copytruncate_and_regrow_at_once, &s, &e), 0);
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    cr_assert_eq(c->malformed, 0, "no line was read from the middle");
+    cr_assert_eq(c->records, 250);
+    run_free(&r);
+    cr_assert_eq(lines_in(events), 250);
+    remove_dir();
+}
+
+/* The reader's check runs every so many bytes read without a pause (a file
+   growing faster than it is read never reaches a wait) and after a wait;
+   a stop from it hands out the whole lines read and drops a partial one. */
+typedef struct {
+    int checks, stop_at, waits;
+} check_count_t;
+
+static int count_check(void *arg, int fd)
+{
+    (void)fd;
+    check_count_t *c = arg;
+    return ++c->checks == c->stop_at ? DH_FOLLOW_STOP : DH_FOLLOW_READ;
+}
+
+static int count_wait(void *arg, int fd)
+{
+    (void)fd;
+    check_count_t *c = arg;
+    return ++c->waits == 1 ? DH_FOLLOW_READ : DH_FOLLOW_END;
+}
+
+static uint64_t read_all_checked(const char *path, check_count_t *c, dh_read_t *last)
+{
+    int fd = open(path, O_RDONLY);
+    cr_assert_geq(fd, 0);
+    dh_file_reader_t *r = dh_file_reader_open_follow(fd, 1024);
+    dh_file_reader_set_wait(r, count_wait, c);
+    dh_file_reader_set_check(r, count_check, 64 * 1024);
+    const char *line;
+    size_t len;
+    uint64_t lines = 0;
+    while ((*last = dh_file_reader_next(r, &line, &len)) == DH_READ_LINE)
+        lines++;
+    dh_file_reader_close(r);
+    close(fd);
+    return lines;
+}
+
+Test(follow, reader_checks_every_so_many_bytes_and_after_a_wait)
+{
+    make_dir();
+    char path[128];
+    in_dir(path, sizeof(path), "big.log");
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 10000; i++) /* 100 bytes a line: 1,000,000 bytes */
+        fprintf(f, "%099d\n", i);
+    fputs("partial", f);
+    fclose(f);
+    check_count_t c = {0};
+    dh_read_t last;
+    cr_assert_eq(read_all_checked(path, &c, &last), 10001, "the partial line ends the file");
+    cr_assert_eq(last, DH_READ_EOF);
+    /* 1,000,007 bytes in 256 KiB reads: checks at 64 Ki, 320 Ki, 576 Ki and
+       832 Ki read (one per read at most), then one after the wait */
+    cr_assert_eq(c.checks, 5, "%d checks", c.checks);
+    cr_assert_eq(c.waits, 2);
+
+    check_count_t s = {.stop_at = 2};
+    uint64_t lines = read_all_checked(path, &s, &last);
+    cr_assert_eq(last, DH_READ_STOPPED);
+    /* the second check comes before the third read: the whole lines of
+       two reads of about 256 KiB each */
+    cr_assert(lines > 5000 && lines < 5300, "%" PRIu64 " lines", lines);
+    remove_dir();
+}
+
+/* A record dropped by --max-future is not an event: it must not hold back
+   the checkpoint of its group of lines until event time reaches it. */
+static void one_far_future_record_in_two_days(void *arg)
+{
+    trunc_script_t *s = arg;
+    if (s->step++ == 0) {
+        append_records_every(s->log, 'a', 500, T_OLD, 600);
+        append_records_every(s->log, 'f', 1, T_OLD + 30 * 86400L, 10); /* line 501 */
+        append_records_every(s->log, 'b', 2500, T_OLD + 500 * 60, 600);
+    } else {
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+Test(follow, a_record_dropped_as_future_does_not_hold_back_the_checkpoint)
+{
+    make_dir();
+    char log[128], out[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(out, sizeof(out), "detections.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_options(&r, out, ck, false);
+    r.o.core.emit = DH_EMIT_DETECTIONS;
+    r.o.detect.rules_dir = DH_SOURCE_DIR "/rules";
+    r.o.history.no_state = true;
+    r.o.core.idle_flush_us = 0;
+    run_start(&r, log);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, one_far_future_record_in_two_days, &s, &e), 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 3001);
+    run_free(&r);
+    char path[256], err[256] = "";
+    dh_follow_pos_t p;
+    cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
+                 "%s", err);
+    cr_assert_geq(p.line, 1000, "the first group (the dropped record in it) is accounted "
+                  "for two days later (line %" PRIu64 ")", p.line);
+    remove_dir();
+}
+
+/* n one-off lookups (tagN.siteN.org: a registered domain each, one client,
+   so that noise control finds none common) from ts, one a second. */
+static void append_one_off_lookups(const char *path, char tag, int n, long ts)
+{
+    FILE *f = fopen(path, "a");
+    cr_assert_not_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f,
+                "{\"ts\":%ld.5,\"uid\":\"C%c%d\",\"id.orig_h\":\"10.1.0.19\","
+                "\"id.orig_p\":38864,\"id.resp_h\":\"10.0.1.53\",\"id.resp_p\":53,"
+                "\"proto\":\"udp\",\"trans_id\":%d,\"query\":\"%c%d.site%c%d.org\","
+                "\"qtype\":1,\"qtype_name\":\"A\",\"rcode\":0,\"rcode_name\":\"NOERROR\","
+                "\"answers\":[\"192.0.2.1\"],\"TTLs\":[60.0]}\n",
+                ts + i, tag, i, i, tag, i, tag, i);
+    fclose(f);
+}
+
+static void one_offs_then_three_days_later(void *arg)
+{
+    trunc_script_t *s = arg;
+    if (s->step++ == 0) {
+        append_one_off_lookups(s->log, 'a', 1000, T_OLD);
+        append_one_off_lookups(s->log, 'b', 20, T_NEW);
+    } else {
+        dh_source_request_stop(&s->run->ctl);
+    }
+}
+
+/* With the shipped rules, first check-ins waiting in the beacon gate hold
+   the checkpoint back only while their window is open: three days later
+   the first day's lines are accounted for. */
+Test(follow, one_off_lookups_of_a_closed_window_do_not_hold_back_the_checkpoint)
+{
+    make_dir();
+    char log[128], out[128], ck[128];
+    in_dir(log, sizeof(log), "dns.log");
+    in_dir(out, sizeof(out), "detections.jsonl");
+    in_dir(ck, sizeof(ck), "follow.checkpoint");
+    append_text(log, "");
+    run_t r;
+    run_open_detecting(&r, log, out, ck);
+    trunc_script_t s = {.run = &r, .log = log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, one_offs_then_three_days_later, &s, &e), 0);
+    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 1020);
+    run_free(&r);
+    char path[256], err[256] = "";
+    dh_follow_pos_t p;
+    cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
+                 "%s", err);
+    cr_assert_eq(p.line, 1000, "the first day's group is accounted for (line %" PRIu64 ")",
+                 p.line);
     remove_dir();
 }

@@ -446,6 +446,50 @@ Test(kafka, a_full_queue_is_waited_out_only_so_long, .timeout = 30)
     mock_down(&m);
 }
 
+/* After one timed-out wait for room the queue is taken as full: later
+   detections are dropped at once (counted), not each after the whole
+   timeout; once it has room again they are queued. A failure fails the
+   next flush only (the commit of that moment waits), so commits resume
+   instead of stopping for the rest of the run. */
+Test(kafka, a_full_queue_drops_at_once_after_one_wait_and_commits_resume, .timeout = 60)
+{
+    mock_t m;
+    mock_up(&m, "out");
+    cr_assert_eq(rd_kafka_mock_broker_set_down(m.mc, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    dh_options_t o;
+    cap_options(&o, "kafka:out", NULL);
+    o.kafka.brokers = m.bootstraps;
+    const char *const one[] = {"queue.buffering.max.messages=1", "log_level=0", NULL};
+    o.kafka.props = one;
+    o.kafka.queue_full_us = 1000000;
+    const dh_sink_type_t *t = dh_sink_for("kafka:out");
+    char err[256];
+    void *s = t->open("kafka:out", dh_options_component(&o, t->options), o.logger,
+                      err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_eq(t->write(s, "{\"a\":1}\n", 8, NULL), 0, "queued");
+    cr_assert_eq(t->write(s, "{\"a\":2}\n", 8, NULL), -1, "no room after the wait: dropped");
+    int64_t t0 = mono_ms();
+    for (int i = 3; i <= 5; i++)
+        cr_assert_eq(t->write(s, "{\"a\":3}\n", 8, NULL), -1, "still full: dropped");
+    int64_t waited = mono_ms() - t0;
+    cr_assert_lt(waited, 500, "three drops without waiting (%lld ms)", (long long)waited);
+    cr_assert_eq(rd_kafka_mock_broker_set_up(m.mc, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+    cr_assert_eq(t->flush(s, 0), -1, "a flush that does not wait leaves the failures...");
+    cr_assert_eq(t->flush(s, 20000), -1, "...to one that does: detections were dropped");
+    cr_assert_eq(t->flush(s, 1000), 0, "nothing failed since the last flush: commits resume");
+    cr_assert_eq(t->write(s, "{\"a\":6}\n", 8, NULL), 0, "room again: queued");
+    cr_assert_eq(t->flush(s, 20000), 0);
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    t->stats(s, &sb);
+    cr_assert_not_null(strstr(sb.buf, "\"produced\":2,\"delivered\":2,\"failed\":4,\"dropped\":4"),
+                       "%s", sb.buf);
+    dh_sb_free(&sb);
+    cr_assert_eq(t->close(s), -1, "output was lost: the exit status says so");
+    mock_down(&m);
+}
+
 /* A topic of more partitions than the consumer once had room for (1,024):
    every partition is read, none of its messages is dropped uncounted. */
 Test(kafka, every_partition_of_a_wide_topic_is_read, .timeout = 120)

@@ -216,3 +216,53 @@ Test(sinks, appending_drops_a_partial_last_line_first)
     fclose(log);
     unlink(path);
 }
+
+/* The fsyncs of a file target (--stats output_file.fsyncs). */
+static unsigned long fsyncs_of(const dh_sink_type_t *t, void *s)
+{
+    cr_assert_not_null(t->stats, "the file sink reports its fsyncs");
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_sb_putc(&sb, '{');
+    t->stats(s, &sb);
+    const char *at = strstr(sb.buf, "\"fsyncs\":");
+    cr_assert_not_null(at, "%s", sb.buf);
+    unsigned long n = strtoul(at + strlen("\"fsyncs\":"), NULL, 10);
+    dh_sb_free(&sb);
+    return n;
+}
+
+/* A live run flushes (without waiting) after every detection so it goes out
+   at once: that writes it, but fsyncs at most once a second; a flush that
+   waits (before a checkpoint or a Kafka commit) and the close fsync what was
+   written since the last fsync, and nothing when nothing was. */
+Test(sinks, a_flush_that_does_not_wait_writes_and_fsyncs_at_most_once_a_second)
+{
+    char path[64];
+    cap_temp_path(path, sizeof(path), "sink-fsync");
+    dh_options_t o;
+    dh_options_default(&o);
+    const dh_sink_type_t *t = dh_sink_for(path);
+    char err[256];
+    void *s = t->open(path, dh_options_component(&o, t->options), o.logger, err, sizeof(err));
+    cr_assert_not_null(s, "%s", err);
+    for (int i = 0; i < 100; i++) { /* 100 early alerts in a burst */
+        cr_assert_eq(t->write(s, "{\"a\":1}\n", 8, NULL), 0);
+        cr_assert_eq(t->flush(s, 0), 0);
+    }
+    char *text = cap_read(path, NULL);
+    cr_assert_eq(strlen(text), 800, "every line written at once");
+    free(text);
+    unsigned long burst = fsyncs_of(t, s);
+    cr_assert_leq(burst, 1, "%lu fsyncs for a burst of 100", burst);
+    cr_assert_eq(t->flush(s, 1000), 0);
+    cr_assert_eq(fsyncs_of(t, s), burst + 1, "a waiting flush makes it durable");
+    cr_assert_eq(t->flush(s, 1000), 0);
+    cr_assert_eq(fsyncs_of(t, s), burst + 1, "nothing new: nothing to sync");
+    cr_assert_eq(t->write(s, "{\"b\":2}\n", 8, NULL), 0);
+    cr_assert_eq(t->close(s), 0);
+    text = cap_read(path, NULL);
+    cr_assert_eq(strlen(text), 808);
+    free(text);
+    unlink(path);
+}
