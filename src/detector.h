@@ -95,6 +95,8 @@ typedef struct {
     bool has_history;
     bool history_found;       /* the domain had a record */
     int64_t history_since_us; /* the oldest event the history learned from */
+    uint32_t history_days;    /* its coverage: UTC days with data before this
+                                 event's day, within the expiry (history-days.h) */
     dh_history_rec_t history; /* the record before this event (when found) */
     dh_history_rec_t *history_live; /* the record with this event; detectors may
                                         set its risk/flags bits */

@@ -65,6 +65,7 @@ static void observe_history(dh_pipeline_t *pl, const dh_event_t *ev, dh_verdict_
                                          &v->history_found);
     v->has_history = v->history_live != NULL;
     v->history_since_us = dh_history_since(pl->history);
+    v->history_days = dh_history_days_before(pl->history, ev->ts_us);
 }
 
 static void detect(dh_pipeline_t *pl, const dh_event_t *ev)

@@ -66,6 +66,7 @@ typedef struct {
     dh_kit_early_t early;
     uint8_t seen, risk, returning, n_clients, from_resolver, clients_more;
     int64_t first_us, last_us, prev_last_us, history_since_us;
+    uint32_t history_days;
     uint64_t queries, answered;
     dh_addr_t clients[MAX_CLIENTS];
     float label_score;
@@ -227,6 +228,7 @@ static void first_contact(nd_t *t, const dh_event_view_t *view, const dh_verdict
         w->returning = returning;
         w->prev_last_us = returning ? v->history.last_us : 0;
         w->history_since_us = v->history_since_us;
+        w->history_days = v->history_days;
         w->risk = (uint8_t)risk_bits(t, view, w);
         size_t n = ev->qname_len < SAMPLE_LEN ? ev->qname_len : SAMPLE_LEN;
         memcpy(w->sample, ev->qname, n);
@@ -256,8 +258,10 @@ static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdi
                  (h->first_us >= ev->ts_us && !(h->flags & DH_HIST_FIRST_JUDGED));
     bool returning = !first && ev->ts_us - h->last_us >= p->unseen_days * DAY_US;
     if (first || returning) {
-        if (ev->ts_us - v->history_since_us < p->warmup_days * DAY_US)
-            return; /* the history is still learning */
+        /* the history is still learning: coverage is the days that had
+           data, so one old capture replayed into it does not end this */
+        if (v->history_days < p->warmup_days)
+            return;
         first_contact(t, view, v, returning);
         return;
     }
@@ -341,6 +345,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     if (w->returning)
         dh_json_kv_str(sb, "previously_last_seen", dh_time_format(w->prev_last_us, t1));
     dh_json_kv_str(sb, "history_since", dh_time_format(w->history_since_us, t2));
+    dh_json_kv_uint(sb, "history_days", w->history_days);
     dh_json_kv_int(sb, "score", score);
     signals_arr(sb, w->risk, few, false);
     dh_json_kv_int(sb, "window_seconds", p->window);

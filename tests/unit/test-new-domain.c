@@ -120,6 +120,7 @@ static void query(fixture_t *f, const char *client, int64_t ts, const char *qnam
                                         &v.history_found);
     v.has_history = v.history_live != NULL;
     v.history_since_us = dh_history_since(f->history);
+    v.history_days = dh_history_days_before(f->history, ts);
     uint32_t flags = v.history_live ? v.history_live->flags : 0;
     det_call(&dh_detector_new_domain, f->st, &ev, &v, &f->env);
     if (v.history_live && v.history_live->flags != flags)
@@ -141,14 +142,20 @@ static void flush(fixture_t *f)
     dh_state_flush(f->state);
 }
 
-static int count_kind(const fixture_t *f, const char *kind)
+/* Detections holding needle. */
+static int count(const fixture_t *f, const char *needle)
 {
-    char needle[256];
-    snprintf(needle, sizeof(needle), "\"kind\":\"%s\"", kind);
     int n = 0;
     for (int i = 0; i < f->sink.n; i++)
         n += strstr(f->sink.json[i], needle) != NULL;
     return n;
+}
+
+static int count_kind(const fixture_t *f, const char *kind)
+{
+    char needle[256];
+    snprintf(needle, sizeof(needle), "\"kind\":\"%s\"", kind);
+    return count(f, needle);
 }
 
 Test(new_domain, nothing_is_new_during_the_warm_up)
@@ -332,5 +339,27 @@ Test(new_domain, early_alert_at_the_first_contact_then_the_close_same_id)
     cr_assert(!strstr(f.sink.json[1], "\"early\""), "%s", f.sink.json[1]);
     const char *a = strstr(f.sink.json[0], "\"id\":\""), *b = strstr(f.sink.json[1], "\"id\":\"");
     cr_assert(a && b && strncmp(a, b, 40) == 0, "same event.id");
+    teardown(&f);
+}
+
+/* A history seeded by one old capture (eight days of it, years ago) has no
+   coverage for today: the days that count are those with data within the
+   expiry (180 days) before the event, so today's first contacts are not yet
+   judged; a week of today's traffic then ends the warm-up. */
+Test(new_domain, an_old_capture_in_the_history_does_not_end_the_warm_up)
+{
+    fixture_t f;
+    setup(&f);
+    int64_t old = T0 - 3000 * DAY;
+    for (int d = 0; d < 8; d++)
+        query(&f, "10.0.0.1", old + d * DAY, "www.example.com", "example.com", false);
+    query(&f, "10.0.0.9", T0, "c2-update.duckdns.org", "c2-update.duckdns.org", false);
+    flush(&f);
+    cr_assert_eq(f.sink.n, 0, "eight days of 2018 are no coverage for today");
+    learn_week(&f);
+    query(&f, "10.0.0.9", T0 + 9 * DAY, "c3-update.duckdns.org", "c3-update.duckdns.org", false);
+    flush(&f);
+    cr_assert_eq(count(&f, "c3-update.duckdns.org"), 1, "after a week of data it is judged");
+    cr_assert_eq(count(&f, "\"history_days\":8"), 1, "the evidence says how many days");
     teardown(&f);
 }
