@@ -589,16 +589,48 @@ static void copytruncate_after_two_groups(void *arg)
 }
 
 /* A detecting run (the shipped rules, no history file, no wall-clock idle
-   rule, no --max-future drop of the jump) of log. */
-static void run_open_detecting(run_t *r, const char *log, const char *out, const char *ckpt)
+   rule; no --max-future drop of the jump unless keep_max_future) of log. */
+static void run_open_detecting_as(run_t *r, const char *log, const char *out, const char *ckpt,
+                                  bool keep_max_future)
 {
     run_options(r, out, ckpt, false);
     r->o.core.emit = DH_EMIT_DETECTIONS;
     r->o.detect.rules_dir = DH_SOURCE_DIR "/rules";
     r->o.history.no_state = true;
     r->o.core.idle_flush_us = 0;
-    r->o.core.max_future_us = 0;
+    if (!keep_max_future)
+        r->o.core.max_future_us = 0;
     run_start(r, log);
+}
+
+static void run_open_detecting(run_t *r, const char *log, const char *out, const char *ckpt)
+{
+    run_open_detecting_as(r, log, out, ckpt, false);
+}
+
+/* The paths of a scripted run in a fresh directory. */
+typedef struct {
+    char log[128], out[128], ck[128];
+} script_paths_t;
+
+/* A fresh directory whose dns.log, empty when the follower opens it, is
+   written by script (a trunc_script_t) while a detecting run follows it;
+   returns the records the run read. */
+static uint64_t follow_scripted(script_paths_t *d, dh_follow_idle_fn script, bool keep_max_future)
+{
+    make_dir();
+    in_dir(d->log, sizeof(d->log), "dns.log");
+    in_dir(d->out, sizeof(d->out), "detections.jsonl");
+    in_dir(d->ck, sizeof(d->ck), "follow.checkpoint");
+    append_text(d->log, "");
+    run_t r;
+    run_open_detecting_as(&r, d->log, d->out, d->ck, keep_max_future);
+    trunc_script_t s = {.run = &r, .log = d->log};
+    dh_source_end_t e;
+    cr_assert_eq(run_follow(&r, script, &s, &e), 0);
+    uint64_t records = dh_pipeline_counters(r.pl)->records;
+    run_free(&r);
+    return records;
 }
 
 /* A position recorded before a copytruncate is in content that is gone: the
@@ -606,19 +638,11 @@ static void run_open_detecting(run_t *r, const char *log, const char *out, const
    file" check would then pass and resume mid-way into the new records). */
 Test(follow, a_position_from_before_a_copytruncate_is_not_resumed_in_the_new_content)
 {
-    make_dir();
-    char log[128], out[128], ck[128];
-    in_dir(log, sizeof(log), "dns.log");
-    in_dir(out, sizeof(out), "detections.jsonl");
-    in_dir(ck, sizeof(ck), "follow.checkpoint");
-    append_text(log, "");
+    script_paths_t d;
+    cr_assert_eq(follow_scripted(&d, copytruncate_after_two_groups, false), 2520);
+    const char *log = d.log, *out = d.out, *ck = d.ck;
     run_t r;
-    run_open_detecting(&r, log, out, ck);
-    trunc_script_t s = {.run = &r, .log = log};
     dh_source_end_t e;
-    cr_assert_eq(run_follow(&r, copytruncate_after_two_groups, &s, &e), 0);
-    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 2520);
-    run_free(&r);
 
     run_open_detecting(&r, log, out, ck);
     cr_assert_eq(run_follow(&r, stop_at_once, &r, &e), 0);
@@ -754,24 +778,9 @@ static void one_far_future_record_in_two_days(void *arg)
 
 Test(follow, a_record_dropped_as_future_does_not_hold_back_the_checkpoint)
 {
-    make_dir();
-    char log[128], out[128], ck[128];
-    in_dir(log, sizeof(log), "dns.log");
-    in_dir(out, sizeof(out), "detections.jsonl");
-    in_dir(ck, sizeof(ck), "follow.checkpoint");
-    append_text(log, "");
-    run_t r;
-    run_options(&r, out, ck, false);
-    r.o.core.emit = DH_EMIT_DETECTIONS;
-    r.o.detect.rules_dir = DH_SOURCE_DIR "/rules";
-    r.o.history.no_state = true;
-    r.o.core.idle_flush_us = 0;
-    run_start(&r, log);
-    trunc_script_t s = {.run = &r, .log = log};
-    dh_source_end_t e;
-    cr_assert_eq(run_follow(&r, one_far_future_record_in_two_days, &s, &e), 0);
-    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 3001);
-    run_free(&r);
+    script_paths_t d;
+    cr_assert_eq(follow_scripted(&d, one_far_future_record_in_two_days, true), 3001);
+    const char *ck = d.ck;
     char path[256], err[256] = "";
     dh_follow_pos_t p;
     cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
@@ -814,19 +823,9 @@ static void one_offs_then_three_days_later(void *arg)
    the first day's lines are accounted for. */
 Test(follow, one_off_lookups_of_a_closed_window_do_not_hold_back_the_checkpoint)
 {
-    make_dir();
-    char log[128], out[128], ck[128];
-    in_dir(log, sizeof(log), "dns.log");
-    in_dir(out, sizeof(out), "detections.jsonl");
-    in_dir(ck, sizeof(ck), "follow.checkpoint");
-    append_text(log, "");
-    run_t r;
-    run_open_detecting(&r, log, out, ck);
-    trunc_script_t s = {.run = &r, .log = log};
-    dh_source_end_t e;
-    cr_assert_eq(run_follow(&r, one_offs_then_three_days_later, &s, &e), 0);
-    cr_assert_eq(dh_pipeline_counters(r.pl)->records, 1020);
-    run_free(&r);
+    script_paths_t d;
+    cr_assert_eq(follow_scripted(&d, one_offs_then_three_days_later, false), 1020);
+    const char *ck = d.ck;
     char path[256], err[256] = "";
     dh_follow_pos_t p;
     cr_assert_eq(dh_follow_checkpoint_read(ck, path, sizeof(path), &p, err, sizeof(err)), 1,
