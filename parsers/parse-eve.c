@@ -42,6 +42,7 @@
 #include "../src/util-json.h"
 #include "../src/util-time.h"
 #include "json-fields.h"
+#include "zeek-common.h"
 #include "../src/parser.h"
 
 /* How the record's dns object is laid out. */
@@ -218,7 +219,16 @@ static int read_question(const eve_kind_t *k, dh_evbuf_t *out)
 {
     const cJSON *q = question_of(k->dns);
     const char *name = jf_string(q, "rrname");
-    if (name && dh_evbuf_set_qname(out, name, strlen(name)) < 0)
+    /* Suricata writes a name that is not UTF-8 with its bytes above 0x7f as
+       "\xNN" (as Zeek does): decoded back to the bytes, so a binary tunnel
+       label (iodine base128/raw) weighs the same from both sensors */
+    char buf[1024];
+    size_t len = name ? strlen(name) : 0;
+    if (name && len < sizeof(buf) && memchr(name, '\\', len)) {
+        len = dh_zeek_unescape(buf, name, len);
+        name = buf;
+    }
+    if (name && dh_evbuf_set_qname(out, name, len) < 0)
         return -1;
     if (k->part != DH_PART_RESPONSE_RR)
         out->ev.qtype = rrtype_of(jf_get(q, "rrtype"));

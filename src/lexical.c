@@ -72,8 +72,8 @@ dh_lex_alphabet_t dh_lex_alphabet(const char *s, size_t n)
     if (k.binary)
         return DH_ALPHA_BINARY;
     bool letters = k.lower || k.upper;
-    if (k.lower && k.upper)
-        return DH_ALPHA_BASE64; /* case kept: mixed case is data, whatever the digits */
+    if (k.lower && k.upper) /* case kept; without a digit it is a CamelCase word */
+        return k.digit || k.b64_punct ? DH_ALPHA_BASE64 : DH_ALPHA_NONE;
     if (!letters || !k.digit)
         return k.b64_punct && letters ? DH_ALPHA_BASE64 : DH_ALPHA_NONE;
     if (k.hex)

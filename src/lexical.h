@@ -31,7 +31,8 @@ unsigned dh_lex_encoding(const char *s, size_t n);
    back to bytes). A label of n characters from an alphabet of A symbols
    carries at most n * log2(A) bits; that is what the log can show of the
    payload, whatever the tool encoded. DH_ALPHA_NONE: shorter than 8, or
-   letters alone or digits alone (words, counters), not data. */
+   letters alone or digits alone (words, CamelCase, counters), not data;
+   whether a label of an alphabet is data is the caller's entropy test. */
 typedef enum {
     DH_ALPHA_NONE = 0,
     DH_ALPHA_HEX,    /* [0-9a-f], one case: 4 bits a character */

@@ -56,9 +56,10 @@
                     short windows closed (per-partition watermarks differ) */
 
 #define BASIS                                                                                 \
-    "estimate from query names and answers; Zeek dns.log has no message sizes: decoded size " \
-    "of distinct encoded-looking labels (hex len/2, base32 len*5/8, base64 len*3/4) plus "   \
-    "encoded TXT/NULL answer data"
+    "estimate from query names and answers; Zeek dns.log has no message sizes: the "          \
+    "information of distinct encoded-looking labels by their case-folded alphabet (hex 4, "   \
+    "base32 5, lower-cased base64 5.25, base64 6, binary 7 bits a character) plus encoded "   \
+    "TXT/NULL answer data"
 
 typedef struct {
     int64_t window_short, window_long, budget_short_bytes, budget_long_bytes, min_distinct,
@@ -72,7 +73,7 @@ typedef struct {
     uint32_t qbytes;     /* decoded bytes of the data labels */
     uint32_t abytes;     /* decoded bytes of encoded TXT/NULL answer tokens */
     uint32_t labels, label_chars;
-    uint8_t encodings;   /* DH_ENC_* chosen for the data labels */
+    uint8_t encodings;   /* 1 << dh_lex_alphabet_t of the data labels */
 } payload_t;
 
 /* Additive features of a set of queries. */
@@ -154,22 +155,18 @@ static unsigned data_alphabet(const exfil_t *x, const char *s, size_t *np)
             buf[i] = s[i] == '*' ? '+' : s[i];
         s = buf;
     }
-    unsigned enc = dh_lex_encoding(s, n);
-    if (!enc || dh_lex_entropy(s, n) < x->p.min_entropy)
-        return 0;
-    if (enc & DH_ENC_HEX)
-        return DH_ENC_HEX;
-    return enc & DH_ENC_BASE32 ? DH_ENC_BASE32 : DH_ENC_BASE64;
+    /* judged without its case: Zeek lower-cases names, and a base64
+       tunnel's labels must weigh about the same from Zeek as from EVE */
+    dh_lex_alphabet_t a = dh_lex_alphabet(s, n);
+    if (a == DH_ALPHA_NONE || dh_lex_entropy(s, n) < x->p.min_entropy)
+        return DH_ALPHA_NONE;
+    return a;
 }
 
-/* Decoded size of n characters (padding dropped) of an alphabet. */
+/* The information of n characters (padding dropped) of an alphabet. */
 static uint32_t decoded_bytes(unsigned alphabet, size_t n)
 {
-    switch (alphabet) {
-    case DH_ENC_HEX: return (uint32_t)(n / 2);
-    case DH_ENC_BASE32: return (uint32_t)(n * 5 / 8);
-    default: return (uint32_t)(n * 3 / 4);
-    }
+    return (uint32_t)((double)n * dh_lex_alphabet_bits((dh_lex_alphabet_t)alphabet) / 8);
 }
 
 /* Add one data label to the payload and to the text that is hashed. */
@@ -179,7 +176,7 @@ static void add_label(payload_t *pl, unsigned alphabet, const char *s, size_t n,
     pl->qbytes += decoded_bytes(alphabet, n);
     pl->labels++;
     pl->label_chars += (uint32_t)n;
-    pl->encodings |= (uint8_t)alphabet;
+    pl->encodings |= (uint8_t)(1u << alphabet);
     if (*jn + n + 1 > cap)
         return;
     memcpy(joined + *jn, s, n);
@@ -370,12 +367,12 @@ typedef struct {
 
 static void encodings_json(dh_strbuf_t *sb, unsigned enc)
 {
-    static const char *const names[] = {"hex", "base32", "base64"};
     dh_json_open_arr(sb, "encodings");
-    for (unsigned i = 0; i < 3; i++)
-        if (enc & (1u << i)) {
+    for (unsigned a = DH_ALPHA_HEX; a <= DH_ALPHA_BINARY; a++)
+        if (enc & (1u << a)) {
+            const char *name = dh_lex_alphabet_name((dh_lex_alphabet_t)a);
             dh_json_sep(sb);
-            dh_json_string(sb, names[i], strlen(names[i]));
+            dh_json_string(sb, name, strlen(name));
         }
     dh_sb_putc(sb, ']');
 }
