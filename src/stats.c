@@ -41,15 +41,10 @@ static void history_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     if (h.since_us != INT64_MAX)
         dh_json_kv_str(sb, "since", dh_time_format(h.since_us, t));
     static const dh_json_counter_t tail[] = {
-        DH_JSON_COUNTER(dh_history_stats_t, "lookups", lookups),
-        DH_JSON_COUNTER(dh_history_stats_t, "cache_hits", cache_hits),
-        DH_JSON_COUNTER(dh_history_stats_t, "disk_reads", disk_reads),
+        DH_JSON_COUNTERS(dh_history_stats_t, lookups, cache_hits, disk_reads)
         DH_JSON_COUNTER(dh_history_stats_t, "new_domains", inserted),
-        DH_JSON_COUNTER(dh_history_stats_t, "commits", commits),
-        DH_JSON_COUNTER(dh_history_stats_t, "expired", expired),
-        DH_JSON_COUNTER(dh_history_stats_t, "evicted_full", evicted_full),
-        DH_JSON_COUNTER(dh_history_stats_t, "write_errors", write_errors),
-        DH_JSON_COUNTER(dh_history_stats_t, "read_errors", read_errors),
+        DH_JSON_COUNTERS(dh_history_stats_t, commits, expired, evicted_full, write_errors,
+                         read_errors)
     };
     dh_json_kv_counters(sb, &h, tail, DH_JSON_N_COUNTERS(tail));
     dh_sb_putc(sb, '}');
@@ -59,19 +54,10 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 {
     const dh_counters_t *c = &pl->c;
     static const dh_json_counter_t counters[] = {
-        DH_JSON_COUNTER(dh_counters_t, "records", records),
-        DH_JSON_COUNTER(dh_counters_t, "dns_records", dns_records),
-        DH_JSON_COUNTER(dh_counters_t, "dns_events", dns_events),
-        DH_JSON_COUNTER(dh_counters_t, "skipped", skipped),
-        DH_JSON_COUNTER(dh_counters_t, "malformed", malformed),
-        DH_JSON_COUNTER(dh_counters_t, "too_long", too_long),
-        DH_JSON_COUNTER(dh_counters_t, "late_events", late_events),
-        DH_JSON_COUNTER(dh_counters_t, "future_events", future_events),
+        DH_JSON_COUNTERS(dh_counters_t, records, dns_records, dns_events, skipped, malformed,
+                         too_long, late_events, future_events)
         DH_JSON_COUNTER(dh_counters_t, "replay_epochs", epochs),
-        DH_JSON_COUNTER(dh_counters_t, "idle_advances", idle_advances),
-        DH_JSON_COUNTER(dh_counters_t, "inputs", inputs),
-        DH_JSON_COUNTER(dh_counters_t, "inputs_failed", inputs_failed),
-        DH_JSON_COUNTER(dh_counters_t, "inputs_malformed", inputs_malformed),
+        DH_JSON_COUNTERS(dh_counters_t, idle_advances, inputs, inputs_failed, inputs_malformed)
     };
     dh_json_open_obj(sb, "input");
     dh_json_kv_counters(sb, c, counters, DH_JSON_N_COUNTERS(counters));
@@ -101,40 +87,29 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 static void txn_stats(dh_strbuf_t *sb, const dh_txn_stats_t *t)
 {
     static const dh_json_counter_t counters[] = {
-        DH_JSON_COUNTER(dh_txn_stats_t, "merged", merged),
-        DH_JSON_COUNTER(dh_txn_stats_t, "unanswered", unanswered),
+        DH_JSON_COUNTERS(dh_txn_stats_t, merged, unanswered)
         DH_JSON_COUNTER(dh_txn_stats_t, "responses_without_request", orphan_responses),
-        DH_JSON_COUNTER(dh_txn_stats_t, "evicted_full", evicted_full),
-        DH_JSON_COUNTER(dh_txn_stats_t, "pending_peak", pending_peak),
+        DH_JSON_COUNTERS(dh_txn_stats_t, evicted_full, pending_peak)
     };
     dh_json_counter_obj(sb, "transactions", t, counters, DH_JSON_N_COUNTERS(counters));
 }
 
 static const dh_json_counter_t state_sizes[] = {
-    DH_JSON_COUNTER(dh_state_stats_t, "entries", entries),
-    DH_JSON_COUNTER(dh_state_stats_t, "bytes", bytes),
-    DH_JSON_COUNTER(dh_state_stats_t, "peak_bytes", peak_bytes),
+    DH_JSON_COUNTERS(dh_state_stats_t, entries, bytes, peak_bytes)
 };
 
 static const dh_json_counter_t state_closes[] = {
     DH_JSON_COUNTER(dh_state_stats_t, "windows_closed", closed),
-    DH_JSON_COUNTER(dh_state_stats_t, "evicted", evicted),
-    DH_JSON_COUNTER(dh_state_stats_t, "late_dropped", late_dropped),
+    DH_JSON_COUNTERS(dh_state_stats_t, evicted, late_dropped)
 };
 
 static const dh_json_counter_t noise[] = {
-    DH_JSON_COUNTER(dh_noise_stats_t, "excluded", excluded),
-    DH_JSON_COUNTER(dh_noise_stats_t, "allowlisted", allowlisted),
-    DH_JSON_COUNTER(dh_noise_stats_t, "resolver_duplicates", resolver_duplicates),
-    DH_JSON_COUNTER(dh_noise_stats_t, "from_resolver", from_resolver),
-    DH_JSON_COUNTER(dh_noise_stats_t, "benign_service", benign_service),
+    DH_JSON_COUNTERS(dh_noise_stats_t, excluded, allowlisted, resolver_duplicates, from_resolver,
+                     benign_service)
 };
 
 static const dh_json_counter_t alerts[] = {
-    DH_JSON_COUNTER(dh_alerts_stats_t, "emitted", emitted),
-    DH_JSON_COUNTER(dh_alerts_stats_t, "suppressed", suppressed),
-    DH_JSON_COUNTER(dh_alerts_stats_t, "updates", updates),
-    DH_JSON_COUNTER(dh_alerts_stats_t, "early", early),
+    DH_JSON_COUNTERS(dh_alerts_stats_t, emitted, suppressed, updates, early)
 };
 
 /* The detector host's objects (--emit detections only). */

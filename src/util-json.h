@@ -17,6 +17,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h> /* offsetof, for DH_JSON_COUNTER */
+
+#include "util-macro.h"
 #include <stdint.h>
 
 typedef struct {
@@ -65,6 +67,10 @@ typedef struct {
 
 #define DH_JSON_COUNTER(T, name, field) \
     {(name), offsetof(T, field) + 0 * sizeof(char[sizeof(((T *)0)->field) == 8 ? 1 : -1])}
+/* The rows of counters whose JSON name is the field's name, in order:
+   DH_JSON_COUNTERS(dh_alerts_stats_t, emitted, suppressed), a row each. */
+#define DH_JSON_COUNTER_SAME_(T, field) DH_JSON_COUNTER(T, #field, field),
+#define DH_JSON_COUNTERS(T, ...) DH_FOR_EACH(DH_JSON_COUNTER_SAME_, T, __VA_ARGS__)
 #define DH_JSON_N_COUNTERS(tab) (sizeof(tab) / sizeof((tab)[0]))
 
 /* The n members of table c, read from the struct at base. */

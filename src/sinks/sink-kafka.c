@@ -183,10 +183,7 @@ static void kafka_stats(void *state, dh_strbuf_t *out)
     kafka_sink_t *s = state;
     final_flush(s);
     static const dh_json_counter_t counters[] = {
-        DH_JSON_COUNTER(kafka_sink_t, "produced", produced),
-        DH_JSON_COUNTER(kafka_sink_t, "delivered", delivered),
-        DH_JSON_COUNTER(kafka_sink_t, "failed", failed),
-        DH_JSON_COUNTER(kafka_sink_t, "dropped", dropped),
+        DH_JSON_COUNTERS(kafka_sink_t, produced, delivered, failed, dropped)
     };
     dh_json_open_obj(out, "output_kafka");
     dh_json_kv_str(out, "topic", s->topic);

@@ -425,11 +425,8 @@ static void add_stats(dir_source_t *d)
 {
     static const dh_json_counter_t counters[] = {
         DH_JSON_COUNTER(dir_source_t, "files", n_files),
-        DH_JSON_COUNTER(dir_source_t, "files_failed", files_failed),
-        DH_JSON_COUNTER(dir_source_t, "skipped_names", skipped_names),
-        DH_JSON_COUNTER(dir_source_t, "skipped_formats", skipped_formats),
-        DH_JSON_COUNTER(dir_source_t, "seen_twice", seen_twice),
-        DH_JSON_COUNTER(dir_source_t, "dir_errors", dir_errors),
+        DH_JSON_COUNTERS(dir_source_t, files_failed, skipped_names, skipped_formats, seen_twice,
+                         dir_errors)
     };
     dh_source_add_stats(d->pl, "dir", d->root, d, counters, DH_JSON_N_COUNTERS(counters));
 }

@@ -720,13 +720,9 @@ static void switch_file(follower_t *f)
 static void add_stats(follower_t *f)
 {
     static const dh_json_counter_t counters[] = {
-        DH_JSON_COUNTER(follower_t, "lines", lines),
-        DH_JSON_COUNTER(follower_t, "rotations", rotations),
-        DH_JSON_COUNTER(follower_t, "truncations", truncations),
+        DH_JSON_COUNTERS(follower_t, lines, rotations, truncations)
         DH_JSON_COUNTER(follower_t, "partial_lines_dropped", partial_dropped),
-        DH_JSON_COUNTER(follower_t, "resumed_offset", resumed_offset),
-        DH_JSON_COUNTER(follower_t, "checkpoints", checkpoints),
-        DH_JSON_COUNTER(follower_t, "checkpoint_errors", checkpoint_errors),
+        DH_JSON_COUNTERS(follower_t, resumed_offset, checkpoints, checkpoint_errors)
     };
     dh_source_add_stats(f->pl, "follow", NULL, f, counters, DH_JSON_N_COUNTERS(counters));
 }

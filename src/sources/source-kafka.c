@@ -461,13 +461,10 @@ static int64_t now_ms(void)
 static void add_stats(consumer_t *c)
 {
     static const dh_json_counter_t counters[] = {
-        DH_JSON_COUNTER(consumer_t, "messages", messages),
-        DH_JSON_COUNTER(consumer_t, "bytes", bytes),
-        DH_JSON_COUNTER(consumer_t, "too_long", too_long),
+        DH_JSON_COUNTERS(consumer_t, messages, bytes, too_long)
         DH_JSON_COUNTER(consumer_t, "partitions_assigned", assigned),
         DH_JSON_COUNTER(consumer_t, "partitions_revoked", revoked),
-        DH_JSON_COUNTER(consumer_t, "commits", commits),
-        DH_JSON_COUNTER(consumer_t, "commit_errors", commit_errors),
+        DH_JSON_COUNTERS(consumer_t, commits, commit_errors)
     };
     dh_source_add_stats(c->pl, "kafka", NULL, c, counters, DH_JSON_N_COUNTERS(counters));
 }
