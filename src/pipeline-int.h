@@ -124,8 +124,15 @@ struct dh_stream {
     bool clock_warm;
     bool cap_known; /* cap is clock_cap() of the ring as it is (clock.c) */
     int64_t cap;
+    /* --max-future: the line of a record too far ahead of the ring's
+       median, held until the next record says whether time really jumped
+       (stream.c: hold_ahead, judge_ahead) */
+    dh_strbuf_t ahead;
+    uint64_t ahead_line_no;
+    int64_t ahead_ts;
+    bool has_ahead;
     dh_stream_t *prev, *next;
-    uint64_t records, malformed, skipped;
+    uint64_t records, malformed, skipped, future_dropped;
     unsigned reported;
     input_stat_t *stat;
     /* The first lines, kept to say which format an input that is almost
@@ -151,7 +158,8 @@ void dh_clock_advance(dh_pipeline_t *pl, int64_t ts);
 void dh_clock_stream_event(void *ctx, const dh_event_t *ev);
 
 /* --max-future: records the event time of a parsed record and says whether
-   it is too far ahead of the recent ones, to be dropped. */
+   it is too far ahead of the recent ones (held until the next record
+   confirms or refutes it: stream.c). */
 bool dh_clock_is_future(dh_stream_t *s, int64_t ts);
 
 /* Live inputs: true when ts is more than a day after the real-time clock

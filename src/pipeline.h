@@ -34,6 +34,7 @@ typedef struct {
     uint64_t late_events; /* older than the watermark when they arrived (still used
                              where their window is open) */
     uint64_t future_events; /* records dropped: too far ahead (--max-future) */
+    uint64_t future_confirmed; /* far ahead, but the next record agreed: a real jump, kept */
     uint64_t epochs;      /* inputs that started over in older event time */
     uint64_t idle_advances; /* live ticks that moved the watermark by wall time */
     uint64_t detections;

@@ -55,7 +55,7 @@ static void input_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     const dh_counters_t *c = &pl->c;
     static const dh_json_counter_t counters[] = {
         DH_JSON_COUNTERS(dh_counters_t, records, dns_records, dns_events, skipped, malformed,
-                         too_long, late_events, future_events)
+                         too_long, late_events, future_events, future_confirmed)
         DH_JSON_COUNTER(dh_counters_t, "replay_epochs", epochs),
         DH_JSON_COUNTERS(dh_counters_t, idle_advances, inputs, inputs_failed, inputs_malformed)
     };

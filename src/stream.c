@@ -26,14 +26,17 @@ static void report_malformed(dh_stream_t *s, uint64_t line_no, const char *reaso
         fprintf(s->pl->opt.log, "%s:%llu: %s\n", s->name, (unsigned long long)line_no, reason);
 }
 
-/* A record too far ahead of the recent ones (--max-future): counted,
-   reported like a malformed record (same --max-reports budget), dropped. */
+/* A record too far ahead of the recent ones (--max-future) that the next
+   record did not confirm: counted, reported like a malformed record (same
+   --max-reports budget), dropped. */
 static void report_future(dh_stream_t *s, uint64_t line_no)
 {
     s->pl->c.future_events++;
+    s->future_dropped++;
     if (s->reported++ < s->pl->opt.input.max_reports)
         fprintf(s->pl->opt.log, "%s:%llu: event time more than %llds ahead of the recent "
-                "records (--max-future), dropped\n", s->name, (unsigned long long)line_no,
+                "records and of the next one (--max-future), dropped\n", s->name,
+                (unsigned long long)line_no,
                 (long long)(s->pl->opt.core.max_future_us / 1000000));
 }
 
@@ -51,6 +54,7 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
     s->pl = pl;
     s->name = dh_strdup(name);
     dh_sb_init(&s->held);
+    dh_sb_init(&s->ahead);
     dh_sb_init(&s->sample);
     s->max_ts = INT64_MIN;
     s->last_record_ts = INT64_MIN;
@@ -68,7 +72,68 @@ dh_stream_t *dh_stream_open(dh_pipeline_t *pl, const char *name)
     return s;
 }
 
+static void parse_judged(dh_stream_t *s, uint64_t line_no, const char *line, size_t len,
+                         bool judged);
+
+/* Why a far-ahead record is held rather than dropped at once: a record
+   with a bad clock (a day ahead) and a quiet network's next record (a Zeek
+   log with one query an hour) look the same until the record after them.
+   A bad clock is followed by records back near the median; a real gap by
+   records at or after the held one's time. So the line (not the parsed
+   event: the event buffer is reused) waits for the next record: confirmed,
+   it is parsed again and processed before that record; refuted, it is
+   dropped. The clock is safe either way: a kept record moves it only once
+   the median of the ring has followed (clock.c). One line is held at a
+   time; at the end of the input it is kept (nothing refuted it). */
+static void hold_ahead(dh_stream_t *s, uint64_t line_no, const char *line, size_t len,
+                       int64_t ts)
+{
+    dh_sb_reset(&s->ahead);
+    dh_sb_put(&s->ahead, line, len);
+    s->ahead_line_no = line_no;
+    s->ahead_ts = ts;
+    s->has_ahead = true;
+}
+
+/* The record at ts follows a held one: time really jumped when it is not
+   back before the held time by more than --max-future. Confirmed, the held
+   record is processed (true); refuted, it is dropped. */
+static bool judge_ahead(dh_stream_t *s, int64_t ts)
+{
+    s->has_ahead = false;
+    if (ts >= s->ahead_ts - s->pl->opt.core.max_future_us) {
+        s->pl->c.future_confirmed++;
+        parse_judged(s, s->ahead_line_no, s->ahead.buf, s->ahead.len, true);
+        return true;
+    }
+    report_future(s, s->ahead_line_no);
+    return false;
+}
+
+/* A parsed record: to the transaction assembler, or as an event. */
+static void take_record(dh_stream_t *s)
+{
+    dh_pipeline_t *pl = s->pl;
+    s->last_record_ts = pl->evbuf->ev.ts_us;
+    if (pl->evbuf->part == DH_PART_COMPLETE) {
+        dh_clock_stream_event(s, &pl->evbuf->ev);
+        return;
+    }
+    if (!s->txn)
+        s->txn = dh_txn_new(pl->opt.core.max_pending, pl->opt.core.txn_timeout_us,
+                            dh_clock_stream_event, s);
+    dh_txn_add(s->txn, pl->evbuf);
+}
+
 static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len)
+{
+    parse_judged(s, line_no, line, len, false);
+}
+
+/* judged: the line is a held record being released (already counted and
+   entered in the ring). */
+static void parse_judged(dh_stream_t *s, uint64_t line_no, const char *line, size_t len,
+                         bool judged)
 {
     dh_pipeline_t *pl = s->pl;
     char reason[DH_REASON_MAX];
@@ -76,6 +141,10 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
     s->last_record_ts = INT64_MIN;
     switch (dh_parser_parse_line(s->parser, s->pstate, line, len, pl->evbuf, reason)) {
     case DH_LINE_RECORD:
+        if (judged) {
+            take_record(s);
+            break;
+        }
         if (dh_clock_beyond_wall(pl, pl->evbuf->ev.ts_us)) {
             s->records++;
             pl->c.records++;
@@ -86,21 +155,21 @@ static void parse(dh_stream_t *s, uint64_t line_no, const char *line, size_t len
         s->records++;
         pl->c.records++;
         pl->c.dns_records++; /* a future one too: records == dns + skipped + malformed */
-        if (dh_clock_is_future(s, pl->evbuf->ev.ts_us)) {
-            report_future(s, line_no);
+        int64_t ts = pl->evbuf->ev.ts_us;
+        bool ahead = dh_clock_is_future(s, ts);
+        if (s->has_ahead && judge_ahead(s, ts)) {
+            /* the held record went first and took the event buffer: this
+               one, which confirmed the jump, is parsed again */
+            parse_judged(s, line_no, line, len, true);
             break;
         }
-        /* after the drop: a dropped record is in no window, so it must not
-           hold back its group's commit (checkpoints.h) */
-        s->last_record_ts = pl->evbuf->ev.ts_us;
-        if (pl->evbuf->part == DH_PART_COMPLETE) {
-            dh_clock_stream_event(s, &pl->evbuf->ev);
+        /* a held record is in no window yet, so it must not hold back its
+           group's commit (checkpoints.h): last_record_ts stays unset */
+        if (ahead) {
+            hold_ahead(s, line_no, line, len, ts);
             break;
         }
-        if (!s->txn)
-            s->txn = dh_txn_new(pl->opt.core.max_pending, pl->opt.core.txn_timeout_us,
-                                dh_clock_stream_event, s);
-        dh_txn_add(s->txn, pl->evbuf);
+        take_record(s);
         break;
     case DH_LINE_HEADER:
         break;
@@ -294,9 +363,19 @@ void dh_stream_close(dh_stream_t *s, const char *error)
     dh_pipeline_t *pl = s->pl;
     if (!s->parser)
         reject_held(s, "format not recognised (no parser claimed the first records)");
-    if (s->reported > pl->opt.input.max_reports)
-        fprintf(pl->opt.log, "%s: %llu malformed records (%u shown)\n", s->name,
-                (unsigned long long)s->malformed, pl->opt.input.max_reports);
+    if (s->has_ahead) { /* the last record: nothing came to refute it */
+        s->has_ahead = false;
+        pl->c.future_confirmed++;
+        parse_judged(s, s->ahead_line_no, s->ahead.buf, s->ahead.len, true);
+    }
+    if (s->reported > pl->opt.input.max_reports) {
+        char future[64] = "";
+        if (s->future_dropped)
+            snprintf(future, sizeof(future), ", %llu dropped by --max-future",
+                     (unsigned long long)s->future_dropped);
+        fprintf(pl->opt.log, "%s: %llu malformed records%s (%u shown)\n", s->name,
+                (unsigned long long)s->malformed, future, pl->opt.input.max_reports);
+    }
     char why[160];
     if (!error && dh_stream_mostly_malformed(s->records, s->malformed, &pl->opt.input)) {
         check_mostly_malformed(s, why, sizeof(why));
@@ -330,6 +409,7 @@ void dh_stream_close(dh_stream_t *s, const char *error)
     if (s->next)
         s->next->prev = s->prev;
     dh_sb_free(&s->held);
+    dh_sb_free(&s->ahead);
     dh_sb_free(&s->sample);
     free(s->name);
     free(s);
