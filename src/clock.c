@@ -275,6 +275,8 @@ void dh_pipeline_live_tick(dh_pipeline_t *pl, int64_t now_us)
         pl->tick_watermark = pl->watermark;
     } else if (pl->opt.core.idle_flush_us > 0 && pl->tick_watermark != INT64_MIN &&
                now_us - pl->tick_wall_us >= pl->opt.core.idle_flush_us) {
+        for (dh_stream_t *s = pl->streams; s; s = s->next)
+            dh_stream_keep_ahead(s); /* the quiet is the confirmation */
         int64_t wm = pl->tick_watermark + (now_us - pl->tick_wall_us);
         if (wm > pl->watermark) {
             set_watermark(pl, wm);

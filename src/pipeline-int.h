@@ -148,6 +148,13 @@ struct dh_stream {
    serializer or the detector host, then the clock. ctx is the pipeline. */
 void dh_pipeline_on_event(void *ctx, const dh_event_t *ev);
 
+/* ---- stream.c ---- */
+
+/* A record held by --max-future is kept as if the next record had confirmed
+   it: at the end of the input, and on a live input that went quiet (the
+   idle rule of clock.c), where the next record may be hours away. */
+void dh_stream_keep_ahead(dh_stream_t *s);
+
 /* ---- clock.c ---- */
 
 /* An event of time ts was handled (inputs read one after another). */

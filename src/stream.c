@@ -100,14 +100,22 @@ static void hold_ahead(dh_stream_t *s, uint64_t line_no, const char *line, size_
    record is processed (true); refuted, it is dropped. */
 static bool judge_ahead(dh_stream_t *s, int64_t ts)
 {
-    s->has_ahead = false;
     if (ts >= s->ahead_ts - s->pl->opt.core.max_future_us) {
-        s->pl->c.future_confirmed++;
-        parse_judged(s, s->ahead_line_no, s->ahead.buf, s->ahead.len, true);
+        dh_stream_keep_ahead(s);
         return true;
     }
+    s->has_ahead = false;
     report_future(s, s->ahead_line_no);
     return false;
+}
+
+void dh_stream_keep_ahead(dh_stream_t *s)
+{
+    if (!s->has_ahead)
+        return;
+    s->has_ahead = false;
+    s->pl->c.future_confirmed++;
+    parse_judged(s, s->ahead_line_no, s->ahead.buf, s->ahead.len, true);
 }
 
 /* A parsed record: to the transaction assembler, or as an event. */
@@ -363,11 +371,7 @@ void dh_stream_close(dh_stream_t *s, const char *error)
     dh_pipeline_t *pl = s->pl;
     if (!s->parser)
         reject_held(s, "format not recognised (no parser claimed the first records)");
-    if (s->has_ahead) { /* the last record: nothing came to refute it */
-        s->has_ahead = false;
-        pl->c.future_confirmed++;
-        parse_judged(s, s->ahead_line_no, s->ahead.buf, s->ahead.len, true);
-    }
+    dh_stream_keep_ahead(s); /* the last record: nothing came to refute it */
     if (s->reported > pl->opt.input.max_reports) {
         char future[64] = "";
         if (s->future_dropped)

@@ -566,6 +566,45 @@ Test(pipeline, a_sparse_log_keeps_every_record)
     free(text);
 }
 
+/* Live, the record after a far-ahead one may be hours away: when the input
+   goes quiet for --idle-flush, the held record is kept (a bad clock's
+   record is then processed, but moves the clock only once the median
+   follows). */
+Test(pipeline, a_live_input_that_goes_quiet_keeps_the_held_record)
+{
+    char *text = dnscat2_text();
+    char *t = shifted_from(text, 33, 86400); /* the last record a day later */
+    run_t r;
+    run_open(&r);
+    r.o.core.max_future_us = 3600 * INT64_C(1000000);
+    r.o.core.idle_flush_us = 5 * INT64_C(1000000);
+    run_start(&r);
+    dh_pipeline_set_live(r.pl, true);
+    dh_stream_t *s = dh_stream_open(r.pl, "sparse.log");
+    uint64_t n = 0;
+    for (const char *p = t; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        dh_stream_line(s, ++n, p, len, false);
+        p += len + (nl != NULL);
+    }
+    const dh_counters_t *c = dh_pipeline_counters(r.pl);
+    uint64_t before = c->dns_events;
+    cr_assert_eq(before, 33, "the last record waits for the next (%llu)",
+                 (unsigned long long)before);
+    dh_pipeline_live_tick(r.pl, 1000000);
+    dh_pipeline_live_tick(r.pl, 2000000);
+    cr_assert_eq(c->dns_events, 33, "not quiet for --idle-flush yet");
+    dh_pipeline_live_tick(r.pl, 7000000);
+    cr_assert_eq(c->dns_events, 34);
+    dh_stream_close(s, NULL);
+    cr_assert_eq(c->dns_events, 34, "kept once");
+    free(run_finish(&r));
+    run_free(&r);
+    free(t);
+    free(text);
+}
+
 /* --stats lists the first 256 inputs by name; a long-running consumer opens
    a stream per partition assignment, so the rest are counted. */
 Test(pipeline, inputs_beyond_the_listed_ones_are_counted)
