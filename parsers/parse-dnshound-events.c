@@ -23,24 +23,18 @@
  * schema only ever adds keys).
  *
  * Strings (uid, query.name, answers[].name, answers[].data) hold exact bytes,
- * escaped by util-json.c: control bytes as \u00XX, and a byte that is not
- * part of valid UTF-8 as the text \xNN (JSON "\\xNN", lowercase hex). cJSON's
- * strings stop at a NUL, so every such string is decoded here from its raw
- * JSON token: the cJSON tree (which validates the line and types the values)
- * is walked in step with the line's text, whose members are in the same
- * order. Then the \xNN escapes are turned back into bytes, but only where
- * util-json.c could have written them: lowercase hex, a value 0x80..0xff,
- * and not the lead byte of a valid UTF-8 sequence completed by the escapes
- * right after it (util-json.c writes a valid sequence as is, so such a run
- * of escapes was text). So text such as "\x41", "\xC3", "\xZZ" or
- * "\xc3\xa9" stays text.
- *
- * Ambiguity (inherent in the format, as in Zeek's own logs): a string whose
- * bytes contain the literal text "\x" + two lowercase hex digits 80..ff
- * (other than a run spelling a valid UTF-8 sequence, as said above) is
- * written exactly as that single byte would be, and is read back as the
- * byte. Re-serializing still gives the same line byte for byte; only the
- * event's bytes differ. Every other string reads back to its exact bytes.
+ * escaped by util-json.c: control bytes as \u00XX, a byte that is not part
+ * of valid UTF-8 as the text \xNN (JSON "\\xNN", lowercase hex), and a real
+ * backslash followed by "x" as \x5c. cJSON's strings stop at a NUL, so every
+ * such string is decoded here from its raw JSON token: the cJSON tree (which
+ * validates the line and types the values) is walked in step with the
+ * line's text, whose members are in the same order. Then the escapes are
+ * turned back into bytes: \x5c is a backslash, and \xNN with NN 80..ff is
+ * that byte unless it is the lead byte of a valid UTF-8 sequence completed
+ * by the escapes right after it (util-json.c writes a valid sequence as is;
+ * such a run is text from a file written before \x5c was used, kept as
+ * text). So "\x41", "\xC3", "\xZZ" stay text, and every string written
+ * by util-json.c reads back to its exact bytes.
  */
 #include <stdio.h>
 #include <string.h>
@@ -141,13 +135,13 @@ static int lower_hex(char c)
 }
 
 /* The byte of a "\xNN" at s[i] as util-json.c writes it (lowercase hex,
-   0x80..0xff), else -1. */
+   0x80..0xff, or 5c for a backslash), else -1. */
 static int byte_escape_at(const char *s, size_t n, size_t i)
 {
     if (i + 4 > n || s[i] != '\\' || s[i + 1] != 'x')
         return -1;
     int hi = lower_hex(s[i + 2]), lo = lower_hex(s[i + 3]);
-    if (hi < 8 || lo < 0)
+    if (hi < 0 || lo < 0 || (hi < 8 && hi * 16 + lo != '\\'))
         return -1;
     return hi * 16 + lo;
 }
@@ -164,6 +158,11 @@ static size_t decode_byte_escapes(char *s, size_t n)
     size_t o = 0;
     for (size_t i = 0; i < n;) {
         int v = byte_escape_at(s, n, i);
+        if (v == '\\') {
+            s[o++] = '\\';
+            i += 4;
+            continue;
+        }
         if (v >= 0) {
             unsigned char seq[4] = {(unsigned char)v, 0, 0, 0};
             size_t k = 1;

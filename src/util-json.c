@@ -143,9 +143,55 @@ bool dh_utf8_valid(const char *s, size_t len)
     return true;
 }
 
+/* Why not every byte as is: a byte that is not UTF-8 cannot be written in
+   JSON, so it is written as the four characters \xNN (Zeek's rendering);
+   and so that a reader can always tell such a byte from a name that really
+   holds a backslash and an "x", a real backslash followed by "x" is written
+   \x5c. The rule a consumer decodes by: every \xNN is one byte, any other
+   backslash is itself. U+2028 and U+2029 are valid JSON but end lines for
+   JavaScript and for line splitters that follow Unicode: written \u2028,
+   \u2029. */
+static const char json_hex[] = "0123456789abcdef";
+
+static void put_byte_escape(dh_strbuf_t *sb, unsigned char c)
+{
+    char e[5] = {'\\', '\\', 'x', json_hex[c >> 4], json_hex[c & 15]};
+    dh_sb_put(sb, e, 5);
+}
+
+/* The escape of p[i], one character that is not plain ASCII text; returns
+   the bytes it consumed. */
+static size_t put_escaped(dh_strbuf_t *sb, const unsigned char *p, size_t i, size_t len)
+{
+    unsigned char c = p[i];
+    if (c == '\\' && i + 1 < len && p[i + 1] == 'x') {
+        put_byte_escape(sb, c);
+        return 1;
+    }
+    if (c == '"' || c == '\\') {
+        char e[2] = {'\\', (char)c};
+        dh_sb_put(sb, e, 2);
+        return 1;
+    }
+    if (c < 0x20) {
+        char e[6] = {'\\', 'u', '0', '0', json_hex[c >> 4], json_hex[c & 15]};
+        dh_sb_put(sb, e, 6);
+        return 1;
+    }
+    size_t n = dh_utf8_seq_len(p + i, len - i);
+    if (!n) {
+        put_byte_escape(sb, c);
+        return 1;
+    }
+    if (n == 3 && c == 0xe2 && p[i + 1] == 0x80 && (p[i + 2] == 0xa8 || p[i + 2] == 0xa9))
+        dh_sb_puts(sb, p[i + 2] == 0xa8 ? "\\u2028" : "\\u2029");
+    else
+        dh_sb_put(sb, (const char *)p + i, n);
+    return n;
+}
+
 void dh_json_string(dh_strbuf_t *sb, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     sb_reserve(sb, len + 2);
     dh_sb_putc(sb, '"');
@@ -159,26 +205,7 @@ void dh_json_string(dh_strbuf_t *sb, const char *s, size_t len)
             i = run;
             continue;
         }
-        unsigned char c = p[i];
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            dh_sb_put(sb, e, 2);
-            i++;
-        } else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            dh_sb_put(sb, e, 6);
-            i++;
-        } else {
-            size_t n = dh_utf8_seq_len(p + i, len - i);
-            if (n) {
-                dh_sb_put(sb, s + i, n);
-                i += n;
-            } else {
-                char e[6] = {'\\', '\\', 'x', hex[c >> 4], hex[c & 15]};
-                dh_sb_put(sb, e, 5);
-                i++;
-            }
-        }
+        i += put_escaped(sb, p, i, len);
     }
     dh_sb_putc(sb, '"');
 }

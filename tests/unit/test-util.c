@@ -86,6 +86,31 @@ Test(util_json, escapes_every_hostile_byte)
     dh_sb_free(&sb);
 }
 
+/* A name that really holds "\xff" (four characters) and one holding the
+   byte 0xff must not be written alike: a real backslash before "x" is
+   written \x5c, so every \xNN in the output is one byte. */
+Test(util_json, a_real_backslash_x_is_told_from_an_escaped_byte)
+{
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    cr_assert_str_eq(esc(&sb, "\xff", 1), "\"\\\\xff\"");
+    cr_assert_str_eq(esc(&sb, "\\xff", 4), "\"\\\\x5cxff\"");
+    cr_assert_str_neq(esc(&sb, "\\xff", 4), "\"\\\\xff\"");
+    cr_assert_str_eq(esc(&sb, "a\\b", 3), "\"a\\\\b\"", "other backslashes stay themselves");
+    cr_assert_str_eq(esc(&sb, "x\\", 2), "\"x\\\\\"");
+    dh_sb_free(&sb);
+}
+
+/* U+2028/U+2029 end lines for JavaScript and Unicode line splitters. */
+Test(util_json, line_and_paragraph_separators_are_escaped)
+{
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    cr_assert_str_eq(esc(&sb, "a\xe2\x80\xa8" "b\xe2\x80\xa9", 8), "\"a\\u2028b\\u2029\"");
+    cr_assert_str_eq(esc(&sb, "\xe2\x80\xa7", 3), "\"\xe2\x80\xa7\"", "U+2027 passes");
+    dh_sb_free(&sb);
+}
+
 Test(util_json, objects_and_numbers)
 {
     dh_strbuf_t sb;
