@@ -189,6 +189,7 @@ typedef struct {
     bool block_started; /* a #separator or #fields was seen: no headerless guess */
     bool have_map;      /* #fields (or a zeek-cut header row) is in effect */
     bool map_usable;    /* ... and names at least one known field */
+    bool map_duplicate; /* ... but names a column twice: the block is malformed */
     uint8_t *map;       /* column number -> field_t */
     size_t n_cols, map_cap;
     char *scratch;      /* decoded query name, grown on demand */
@@ -204,6 +205,7 @@ static void reset_block(zeek_state_t *st)
     st->path_is_dns = true;
     st->have_map = false;
     st->map_usable = false;
+    st->map_duplicate = false;
     st->n_cols = 0;
 }
 
@@ -215,16 +217,35 @@ static field_t field_lookup(span_t name)
     return F_NONE;
 }
 
-/* Install the column map from a list of field names. A name seen twice maps
-   only its first column; unknown names are ignored columns. */
-static void install_map(zeek_state_t *st, const char *names, size_t len, bool any)
+/* Whether a column name occurs twice in names (split by sep). */
+static bool has_duplicate_name(const char *names, size_t len, const token_t *sep)
 {
+    splitter_t a, b;
+    span_t x, y;
+    split_init(&a, names, len, sep);
+    for (size_t i = 0; split_next(&a, &x); i++) {
+        split_init(&b, names, len, sep);
+        for (size_t j = 0; j < i && split_next(&b, &y); j++)
+            if (x.len == y.len && memcmp(x.p, y.p, x.len) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Install the column map from a list of field names; unknown names are
+   ignored columns. In a #fields line (strict) a name given twice makes the
+   header malformed (which column would hold the query?): false, and the
+   block's records are malformed until the next #fields. A zeek-cut header
+   row names what the user asked zeek-cut for, a column twice included
+   (zeek's own btest baselines do): the first one is used. */
+static bool install_map(zeek_state_t *st, const char *names, size_t len, bool any, bool strict)
+{
+    bool seen[F_COUNT] = {false};
     size_t n = any ? count_columns(names, len, &st->sep) : 0;
     if (n > st->map_cap) {
         st->map = dh_realloc(st->map, n);
         st->map_cap = n;
     }
-    bool seen[F_COUNT] = {false};
     size_t known = 0, i = 0;
     splitter_t s;
     span_t name;
@@ -241,7 +262,9 @@ static void install_map(zeek_state_t *st, const char *names, size_t len, bool an
     }
     st->n_cols = n;
     st->have_map = true;
-    st->map_usable = known > 0;
+    st->map_duplicate = strict && any && has_duplicate_name(names, len, &st->sep);
+    st->map_usable = known > 0 && !st->map_duplicate;
+    return !st->map_duplicate;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -299,8 +322,11 @@ static dh_line_t parse_header(zeek_state_t *st, const char *line, size_t len, ch
                              : (span_t){end, 0};
 
     if (span_equals(tag, "#fields", 7)) {
-        install_map(st, value.p, value.len, has_value);
         st->block_started = true;
+        if (!install_map(st, value.p, value.len, has_value, true)) {
+            snprintf(reason, DH_REASON_MAX, "#fields names a field twice");
+            return DH_LINE_MALFORMED;
+        }
     } else if (span_equals(tag, "#path", 5)) {
         st->path_is_dns = span_equals(value, "dns", 3);
     } else if (span_equals(tag, "#set_separator", 14)) {
@@ -337,7 +363,7 @@ static bool try_cut_header(zeek_state_t *st, const char *line, size_t len)
 {
     if (!is_cut_header(line, len, &st->sep))
         return false;
-    install_map(st, line, len, true);
+    install_map(st, line, len, true, false);
     return true;
 }
 
@@ -755,7 +781,8 @@ static dh_line_t zeek_parse_line(void *state, const char *line, size_t len, dh_e
     if (!st->have_map)
         return parse_headerless(st, line, len, out, reason);
     if (!st->map_usable) {
-        snprintf(reason, DH_REASON_MAX, "no known field in #fields");
+        snprintf(reason, DH_REASON_MAX, st->map_duplicate ? "#fields names a field twice"
+                                                          : "no known field in #fields");
         return DH_LINE_MALFORMED;
     }
     return parse_record(st, st->map, st->n_cols, line, len, out, reason);
