@@ -7,6 +7,8 @@ PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix
 # clang and its runtime libraries (libFuzzer, only a Recommends of clang) for
 # the fuzz targets of `make check` and `make fuzz`.
 PKGS="$PKGS clang libclang-rt-dev"
+# jq: the README's examples pipe dnshound's JSON lines to it.
+PKGS="$PKGS jq"
 
 missing=""
 for p in $PKGS; do

@@ -17,6 +17,7 @@
 #include "detector.h"
 #include "options-map.h"
 #include "pipeline.h"
+#include "sink.h"
 #include "source.h"
 
 #ifndef DH_VERSION
@@ -77,23 +78,33 @@ static const char *find_rules_dir(const char *given, char *buf, size_t len)
     return DH_RULES_INSTALL_DIR;
 }
 
-static void list_component(const char *name, const char *description)
-{
-    printf("  %-10s %s\n", name, description);
-}
+/* --list: one section a registry, one "  NAME  DESCRIPTION" line an entry,
+   NAME padded to the widest name of all registries so that the descriptions
+   form one column (the registries' entry types differ; each has a name and a
+   description). */
+#define LIST_WIDEST(table, width)                                          \
+    for (size_t i_ = 0; (table)[i_]; i_++)                                 \
+        if ((int)strlen((table)[i_]->name) > (width))                      \
+            (width) = (int)strlen((table)[i_]->name)
+#define LIST_SECTION(title, table, width)                                  \
+    do {                                                                   \
+        printf("%s:\n", title);                                            \
+        for (size_t i_ = 0; (table)[i_]; i_++)                             \
+            printf("  %-*s  %s\n", (width), (table)[i_]->name,              \
+                   (table)[i_]->description);                              \
+    } while (0)
 
-/* --list: one section a registry, one "  NAME DESCRIPTION" line an entry. */
 static void list_components(void)
 {
-    printf("parsers:\n");
-    for (size_t i = 0; dh_parsers[i]; i++)
-        list_component(dh_parsers[i]->name, dh_parsers[i]->description);
-    printf("detectors:\n");
-    for (size_t i = 0; dh_detectors[i]; i++)
-        list_component(dh_detectors[i]->name, dh_detectors[i]->description);
-    printf("sources:\n");
-    for (size_t i = 0; dh_sources[i]; i++)
-        list_component(dh_sources[i]->name, dh_sources[i]->description);
+    int width = 0;
+    LIST_WIDEST(dh_parsers, width);
+    LIST_WIDEST(dh_detectors, width);
+    LIST_WIDEST(dh_sources, width);
+    LIST_WIDEST(dh_sinks, width);
+    LIST_SECTION("parsers", dh_parsers, width);
+    LIST_SECTION("detectors", dh_detectors, width);
+    LIST_SECTION("sources", dh_sources, width);
+    LIST_SECTION("sinks", dh_sinks, width);
 }
 
 static void cli_init(cli_t *c, dh_options_t *o)

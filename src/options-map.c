@@ -297,7 +297,7 @@ static const dh_optmap_t run_rows[] = {
      .help = "validate the configuration and every rule file,\n"
              "print what would run, exit (0 ok, 2 error)"},
     {.type = DH_OPT_ACTION, .cli = "list", .action = DH_ACT_LIST, .group = G_DETECTION,
-     .help = "list parsers, detectors and sources, then exit"},
+     .help = "list parsers, detectors, sources and sinks, then exit"},
     {.type = DH_OPT_ACTION, .cli = "help", .letter = 'h', .action = DH_ACT_HELP,
      .group = G_GENERAL, .help = "this text"},
     {.type = DH_OPT_ACTION, .cli = "version", .letter = 'V', .action = DH_ACT_VERSION,

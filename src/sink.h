@@ -50,6 +50,7 @@
 
 typedef struct dh_sink_type {
     const char *name;
+    const char *description; /* one line for --list */
     const char *prefix; /* "kafka:"; NULL for the file sink */
     const dh_optmap_table_t *options; /* its own options' table; NULL: none */
     void *(*open)(const char *target, const void *opts, dh_log_t *log, char *err,

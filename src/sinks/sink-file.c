@@ -242,6 +242,7 @@ static int file_close(void *state)
 
 const dh_sink_type_t dh_sink_file = {
     .name = "file",
+    .description = "-o PATH or '-' (standard output): JSON lines, whole lines only, fsynced before a checkpoint",
     .prefix = NULL,
     .options = &dh_opts_sinks,
     .open = file_open,

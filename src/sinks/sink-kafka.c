@@ -217,6 +217,7 @@ static int kafka_close(void *state)
 
 const dh_sink_type_t dh_sink_kafka = {
     .name = "kafka",
+    .description = "-o kafka:TOPIC: one message a line, keyed by client address, idempotent producer",
     .prefix = "kafka:",
     .options = &dh_opts_source_kafka,
     .open = kafka_open,

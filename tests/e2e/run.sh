@@ -149,12 +149,19 @@ PY
 t_list_shows_every_registry() {
     # one section a registry, in this order, one "  NAME DESCRIPTION" line an entry
     "$DH" --list > "$W/list" || fail "--list: exit $?" || return 1
-    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: sources: " ] ||
+    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: sources: sinks: " ] ||
         fail "sections: $(grep -v '^  ' "$W/list" | tr '\n' ' ')" || return 1
-    got=$(sed -n '/^sources:$/,$s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
+    got=$(sed -n '/^sources:$/,/^sinks:$/s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
     # every SOURCE(NAME) line of the registry, whoever adds one
     want=$(sed -n 's/^SOURCE(\(.*\))$/\1/p' src/sources/sources.def | sort | tr '\n' ' ')
     [ "$got" = "$want" ] && [ -n "$got" ] || fail "sources: $got, sources.def: $want" || return 1
+    got=$(sed -n '/^sinks:$/,$s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
+    want=$(sed -n 's/^SINK(\(.*\))$/\1/p' src/sinks/sinks.def | sort | tr '\n' ' ')
+    [ "$got" = "$want" ] && [ -n "$got" ] || fail "sinks: $got, sinks.def: $want" || return 1
+    # the descriptions form one column whatever the longest name
+    # (lookalike_domain is 16 characters): one start column for every entry
+    cols=$(awk '/^  / { match($0, /^  [^ ]+ +/); print RLENGTH }' "$W/list" | sort -u | tr '\n' ' ')
+    [ "$(echo $cols | wc -w)" -eq 1 ] || fail "--list descriptions start at columns $cols" || return 1
 }
 
 t_every_detector_runs_on_every_input_format() {
@@ -1038,6 +1045,22 @@ assert hi <= 1.25 * lo, f"{cap}: estimates differ by more than 25 %: {est}"
 print(f"    {cap}: " + ", ".join(f"{k.split('.')[0] + '.' + k.split('.')[1]} {v}" for k, v in sorted(est.items())))
 PY
     done
+}
+
+t_readme_jq_example_runs() {
+    # the README pipes dnshound to jq; deploy/install-deps.sh installs it, and
+    # every line dnshound writes is one JSON value jq reads back
+    command -v jq >/dev/null || fail "jq missing: deploy/install-deps.sh installs it" || return 1
+    grep -q '| jq' README.md || fail "README no longer pipes to jq: drop this test" || return 1
+    in=$(find tests/data/zeek-tsv -name '*.log' | sort | head -1)
+    [ -f "$in" ] || fail "no Zeek sample under tests/data/zeek-tsv" || return 1
+    "$DH" --no-state --emit events "$in" > "$W/jq-events" || fail "exit $?" || return 1
+    n=$(wc -l < "$W/jq-events")
+    [ "$n" -gt 0 ] || fail "$in: no events" || return 1
+    m=$(jq -c . "$W/jq-events" | wc -l) || fail "jq: exit $?" || return 1
+    [ "$m" = "$n" ] || fail "jq read $m values of $n lines" || return 1
+    [ "$(jq -r '.query.name' "$W/jq-events" | head -1)" != "" ] ||
+        fail "jq: no query name in $(head -c 300 "$W/jq-events")" || return 1
 }
 
 # ---- runner ------------------------------------------------------------------
