@@ -6,5 +6,5 @@ DH=${1:-build/dnshound}
 echo "== dnshound on samples/ (Zeek TSV, Suricata EVE, Zeek JSON) ==" >&2
 # a fresh passive-DNS history each time, so the demo prints the same every run
 rm -rf build/demo-state
-"$DH" --state-dir build/demo-state --stats build/demo-stats.json samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json
+"$DH" --state-dir build/demo-state --stats build/demo-stats.json --output-format text samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json
 echo "== counters: build/demo-stats.json ==" >&2

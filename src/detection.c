@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "message.h"
 #include "sketch.h"
 #include "util-ip.h"
 #include "util-time.h"
@@ -137,6 +138,16 @@ static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confid
     dh_sb_puts(sb, "}}");
 }
 
+/* ECS message: one sentence for people, from the rule's template. */
+static void message(dh_strbuf_t *sb, const dh_detection_t *d)
+{
+    dh_strbuf_t text;
+    dh_sb_init(&text);
+    dh_message_render(d->rule->message, d, &text);
+    dh_json_kv_strn(sb, "message", text.buf, text.len);
+    dh_sb_free(&text);
+}
+
 void dh_detection_to_json(const dh_detection_t *d, dh_strbuf_t *out)
 {
     char t[DH_TIME_STRLEN];
@@ -144,6 +155,7 @@ void dh_detection_to_json(const dh_detection_t *d, dh_strbuf_t *out)
     double confidence = d->confidence >= 0 ? d->confidence : d->rule->confidence;
     dh_sb_putc(out, '{');
     dh_json_kv_str(out, "@timestamp", dh_time_format(d->fired_us, t));
+    message(out, d);
     event_obj(out, d, risk);
     rule_obj(out, d);
     threat(out, d->attack ? d->attack : &d->rule->attack);

@@ -28,8 +28,9 @@ static void alert_line(void *ctx, const dh_strbuf_t *line, const char *key)
 {
     dh_pipeline_t *pl = ctx;
     pl->c.detections++;
-    if (pl->sink_type->write(pl->sink, line->buf, line->len, key) != 0)
-        pl->c.sink_errors++;
+    /* a batch run sorts its detections by event time; a live one writes
+       each at once */
+    pl->c.sink_errors += dh_view_line(pl->view, line->buf, line->len, key, !pl->live);
     if (pl->live)
         /* live: out now, not at the next tick; not delivered yet (Kafka,
            timeout 0) is no error, and a failed write fails the close */

@@ -24,6 +24,8 @@ enum { G_OUTPUT, G_KAFKA, G_INPUT, G_DETECTION, G_HISTORY, G_GENERAL, G_N };
 
 /* ---- sinks --------------------------------------------------------------- */
 
+static const char *const output_format_values[] = {"auto", "json", "text", "table", NULL};
+
 static const dh_optmap_t sinks_rows[] = {
     {.type = DH_OPT_STRING, .cli = "output", .letter = 'o', .yaml = "output", .offset = SK(output),
      .def = "-", .arg = "FILE", .group = G_OUTPUT,
@@ -33,6 +35,14 @@ static const dh_optmap_t sinks_rows[] = {
      .help = "-o FILE is appended to, not truncated. Implied when\n"
              "the input is long-running (Kafka, a followed file),\n"
              "so a restart keeps what it wrote; a replay truncates"},
+    {.type = DH_OPT_ENUM, .cli = "output-format", .yaml = "output_format",
+     .offset = SK(output_format), .def = "auto", .values = output_format_values,
+     .expect = "auto, json, text or table", .arg = "FMT", .group = G_OUTPUT,
+     .help = "detections as 'json' lines (the contract), 'text'\n"
+             "(one line a detection: time, severity, rule,\n"
+             "technique, client, domain, message) or 'table', both\n"
+             "ending with a summary per host; 'auto' (default):\n"
+             "text when the output is a terminal, else json"},
     {0},
 };
 const dh_optmap_table_t dh_opts_sinks = {"sinks", sinks_rows};

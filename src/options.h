@@ -29,6 +29,7 @@ typedef struct {
     const char *output;       /* sink target, "-" = stdout */
     bool append;              /* a file target is appended to, not truncated (--append;
                                  main.c sets it when a source is long_running) */
+    int output_format;        /* dh_view_format_t (view.h): auto, json, text, table */
 } dh_sink_options_t;
 
 /* Table "core": the pipeline's own settings. */

@@ -27,6 +27,7 @@
 #include "txn.h"
 #include "util-ip.h"
 #include "util-json.h"
+#include "view.h"
 
 #define MAX_INPUT_STATS 256 /* inputs listed by name in --stats */
 #define PROBE_MAX_LINES 64  /* format sniffing holds back at most this many lines */
@@ -73,6 +74,7 @@ struct dh_pipeline {
     bool finished;
     const dh_sink_type_t *sink_type;
     void *sink;
+    dh_view_t *view; /* detections: event-time order, json or text (view.h) */
     dh_strbuf_t out;
     int64_t max_ts;
     int64_t watermark;

@@ -15,6 +15,7 @@
 #include "pipeline-int.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "output-event.h"
 #include "util-mem.h"
@@ -48,6 +49,32 @@ void dh_pipeline_on_event(void *ctx, const dh_event_t *ev_in)
     dh_clock_advance(pl, ev.ts_us);
 }
 
+static int view_write(void *ctx, const char *line, size_t len, const char *key)
+{
+    dh_pipeline_t *pl = ctx;
+    return pl->sink_type->write(pl->sink, line, len, key);
+}
+
+/* --output-format auto: text for a person at a terminal, JSON for anything
+   else (a file, a pipe, Kafka), as ls, git and jq decide. */
+static int open_view(dh_pipeline_t *pl, char *err, size_t errlen)
+{
+    dh_view_format_t fmt = (dh_view_format_t)pl->opt.sink.output_format;
+    if (pl->opt.core.emit == DH_EMIT_EVENTS && fmt != DH_VIEW_AUTO && fmt != DH_VIEW_JSON) {
+        snprintf(err, errlen, "--output-format text and table show detections; "
+                              "--emit events writes JSON lines");
+        return -1;
+    }
+    if (fmt == DH_VIEW_AUTO)
+        fmt = pl->opt.core.emit == DH_EMIT_DETECTIONS && strcmp(pl->opt.sink.output, "-") == 0 &&
+                      isatty(STDOUT_FILENO)
+                  ? DH_VIEW_TEXT
+                  : DH_VIEW_JSON;
+    /* the held detections share the detector state's bound */
+    pl->view = dh_view_new(fmt, pl->opt.core.max_state_bytes / 4, view_write, pl, pl->opt.logger);
+    return 0;
+}
+
 dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
 {
     dh_pipeline_t *pl = dh_calloc(1, sizeof(*pl));
@@ -79,6 +106,10 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
         dh_pipeline_free(pl);
         return NULL;
     }
+    if (open_view(pl, err, errlen)) {
+        dh_pipeline_free(pl);
+        return NULL;
+    }
     return pl;
 }
 
@@ -88,6 +119,8 @@ int dh_pipeline_finish(dh_pipeline_t *pl)
         return 0;
     pl->finished = true;
     dh_dethost_finish(pl);
+    if (pl->view && pl->sink)
+        pl->c.sink_errors += dh_view_finish(pl->view);
     return dh_pipeline_close_output(pl);
 }
 
@@ -122,6 +155,7 @@ void dh_pipeline_free(dh_pipeline_t *pl)
     if (pl->sink)
         pl->sink_type->close(pl->sink);
     dh_dethost_free(pl);
+    dh_view_free(pl->view);
     for (size_t i = 0; i < pl->n_inputs; i++) {
         free(pl->inputs[i].name);
         free(pl->inputs[i].error);
@@ -137,5 +171,7 @@ int dh_pipeline_flush_output(dh_pipeline_t *pl, int timeout_ms)
 {
     if (!pl->sink)
         return 0; /* already closed, i.e. flushed */
+    if (pl->view) /* whatever a batch run held (a flush must see it all) */
+        pl->c.sink_errors += dh_view_release(pl->view);
     return pl->sink_type->flush ? pl->sink_type->flush(pl->sink, timeout_ms) : 0;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "message.h"
 #include "util-mem.h"
 
 static const char *const levels[] = {"informational", "low", "medium", "high", "critical"};
@@ -97,8 +98,15 @@ static int load_meta(dh_rule_t *r, char *err, size_t errlen)
         dh_yaml_bool(r->root, "enabled", false, &r->enabled, err, errlen) ||
         dh_yaml_double(r->root, "risk_score", true, 0, 100, &r->risk_score, err, errlen) ||
         dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen) ||
-        dh_yaml_int(r->root, "suppression", false, 0, 30 * 86400, &r->suppression_s, err, errlen))
+        dh_yaml_int(r->root, "suppression", false, 0, 30 * 86400, &r->suppression_s, err, errlen) ||
+        dh_yaml_str(r->root, "message", false, &r->message, err, errlen))
         return -1;
+    char why[160];
+    if (r->message && dh_message_check(r->message, why, sizeof(why))) {
+        snprintf(err, errlen, "%s:%zu: message: %s", r->path,
+                 dh_yaml_get(r->root, "message")->line, why);
+        return -1;
+    }
     for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
         if (strcmp(r->level, levels[i]) == 0)
             r->severity = (int)i + 1;

@@ -44,6 +44,7 @@ typedef struct {
     const char *id;
     const char *description;
     const char *level;   /* informational|low|medium|high|critical */
+    const char *message; /* template of the ECS message (message.h); NULL: generic */
     int severity;        /* 1..5 from level */
     double risk_score;   /* 0..100 */
     double confidence;   /* 0..1 */
