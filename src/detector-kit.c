@@ -259,6 +259,21 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
     lens[(*n)++] = (uint8_t)len;
 }
 
+void dh_kit_json_estimates(dh_strbuf_t *sb, const dh_kit_count_t *counts, size_t n)
+{
+    bool any = false;
+    for (size_t i = 0; i < n; i++)
+        if (dh_distinct_is_estimate(counts[i].d)) {
+            if (!any)
+                dh_json_open_arr(sb, "estimated");
+            any = true;
+            dh_json_sep(sb);
+            dh_json_string(sb, counts[i].name, strlen(counts[i].name));
+        }
+    if (any)
+        dh_sb_putc(sb, ']');
+}
+
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
                        const uint8_t *lens, uint8_t n)
 {

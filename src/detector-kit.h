@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "detector.h"
+#include "sketch.h"
 #include "util-json.h"
 #include "util-macro.h"
 
@@ -287,6 +288,17 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
                        const uint8_t *lens, uint8_t n);
+
+/* A distinct count of the evidence and its name, for dh_kit_json_estimates. */
+typedef struct {
+    const char *name;
+    const dh_distinct_t *d;
+} dh_kit_count_t;
+
+/* "estimated":[names...]: which of the evidence's distinct counts are
+   estimates (sketch.h: rounded, within [exact limit, items added]); nothing
+   when all are exact. So an analyst knows which figures to read as "about". */
+void dh_kit_json_estimates(dh_strbuf_t *sb, const dh_kit_count_t *counts, size_t n);
 
 /* "key":["addr"...]: addrs[0..n) as text (dh_addr_format). */
 void dh_kit_json_addrs(dh_strbuf_t *sb, const char *key, const dh_addr_t *addrs, size_t n);

@@ -36,9 +36,9 @@ static uint64_t mix32(uint32_t fp)
 static bool hll_add(dh_distinct_t *d, uint32_t fp)
 {
     uint64_t h = mix32(fp);
-    unsigned idx = (unsigned)(h >> 56);
-    uint64_t w = h << 8;
-    uint8_t rank = w ? (uint8_t)(__builtin_clzll(w) + 1) : 57;
+    unsigned idx = (unsigned)(h >> 55); /* 9 bits: 512 registers */
+    uint64_t w = h << 9;
+    uint8_t rank = w ? (uint8_t)(__builtin_clzll(w) + 1) : 56;
     if (rank <= d->u.reg[idx])
         return false;
     d->u.reg[idx] = rank;
@@ -61,6 +61,8 @@ static void to_hll(dh_distinct_t *d)
 bool dh_distinct_add(dh_distinct_t *d, uint64_t hash)
 {
     uint32_t fp = (uint32_t)(hash >> 32);
+    if (d->adds < UINT32_MAX)
+        d->adds++;
     if (d->hll)
         return hll_add(d, fp);
     for (uint16_t i = 0; i < d->n; i++)
@@ -79,15 +81,18 @@ double dh_distinct_count(const dh_distinct_t *d)
 {
     if (!d->hll)
         return d->n;
-    const double m = 256.0;
+    const double m = DH_DISTINCT_REGISTERS;
     double sum = 0;
     int zeros = 0;
-    for (int i = 0; i < 256; i++) {
+    for (int i = 0; i < DH_DISTINCT_REGISTERS; i++) {
         sum += ldexp(1.0, -d->u.reg[i]);
         zeros += d->u.reg[i] == 0;
     }
     double est = (0.7213 / (1.0 + 1.079 / m)) * m * m / sum;
     if (est <= 2.5 * m && zeros)
         est = m * log(m / zeros); /* linear counting for small ranges */
+    est = round(est);
+    if (est > d->adds)
+        est = d->adds; /* never more distinct items than items */
     return est < DH_DISTINCT_EXACT ? DH_DISTINCT_EXACT : est;
 }

@@ -355,7 +355,7 @@ static verdict_t judge(const dga_t *d, const window_t *w)
     const params_t *p = &d->p;
     verdict_t r = {0};
     r.domains = dh_distinct_count(&w->domains);
-    r.nx = dh_distinct_count(&w->nx);
+    r.nx = fmin(dh_distinct_count(&w->nx), r.domains); /* NXDOMAIN names are some of the names */
     double nx_scale = w->nx_new ? r.nx / w->nx_new : 0;
     double dom_scale = w->dom_new ? r.domains / w->dom_new : 0;
     r.random = w->nx_random * nx_scale;
@@ -426,6 +426,11 @@ static void evidence(dga_t *d, const window_t *w, const verdict_t *r)
     dh_json_kv_double(sb, "mean_score", w->scored ? w->score_sum / w->scored : 0);
     dh_json_kv_double(sb, "max_score", w->score_max);
     anchors_evidence(sb, r);
+    /* the names counts (and the shares scaled from them) are estimates
+       once a window outgrew the exact count */
+    const dh_kit_count_t counts[] = {{"distinct_domains", &w->domains},
+                                     {"nxdomain_names", &w->nx}};
+    dh_kit_json_estimates(sb, counts, DH_N_OF(counts));
     thresholds_evidence(sb, &d->p);
     dh_json_open_arr(sb, "samples");
     for (int i = 0; i < w->n_samples; i++) {

@@ -196,6 +196,8 @@ static void evidence(tunnel_t *t, const window_t *w, const anchors_t *a)
         }
     dh_sb_putc(sb, ']');
     dh_json_kv_bool(sb, "common_domain", w->common);
+    const dh_kit_count_t counts[] = {{"distinct_subdomains", &w->subdomains}};
+    dh_kit_json_estimates(sb, counts, DH_N_OF(counts));
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 

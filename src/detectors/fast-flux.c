@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "../detector-kit.h"
@@ -265,7 +266,7 @@ static verdict_t check(const flux_t *t, const window_t *w)
         return r;
     double n = (double)w->responses;
     r.addrs = dh_distinct_count(&w->addrs);
-    r.net16 = dh_distinct_count(&w->net16);
+    r.net16 = fmin(dh_distinct_count(&w->net16), r.addrs); /* estimates: never more /16s than addresses */
     r.ratio = r.addrs > 0 ? r.net16 / r.addrs : 0;
     r.low_share = (double)w->low_ttl / n;
     r.very_low_share = (double)w->very_low_ttl / n;
@@ -290,9 +291,11 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
     dh_json_kv_int(sb, "window_seconds", p->window);
     dh_json_kv_uint(sb, "responses", w->responses);
     dh_json_kv_uint(sb, "address_records", w->addr_records);
+    /* estimates stay in order: /16s <= /24s <= addresses */
+    double net24 = fmin(dh_distinct_count(&w->net24), r->addrs);
     dh_json_kv_double(sb, "distinct_addresses", r->addrs);
-    dh_json_kv_double(sb, "distinct_networks_24", dh_distinct_count(&w->net24));
-    dh_json_kv_double(sb, "distinct_networks_16", r->net16);
+    dh_json_kv_double(sb, "distinct_networks_24", net24);
+    dh_json_kv_double(sb, "distinct_networks_16", fmin(r->net16, net24));
     dh_json_kv_double(sb, "networks_16_per_address", r->ratio);
     dh_json_kv_double(sb, "distinct_answer_sets", dh_distinct_count(&w->sets));
     dh_json_kv_double(sb, "distinct_clients", dh_distinct_count(&w->clients));
@@ -308,6 +311,12 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
     dh_json_kv_double(sb, "cname_share", r->cname_share);
     dh_json_kv_bool(sb, "very_low_ttl", r->very_low);
     dh_json_kv_bool(sb, "common_domain", w->common);
+    const dh_kit_count_t counts[] = {{"distinct_addresses", &w->addrs},
+                                     {"distinct_networks_24", &w->net24},
+                                     {"distinct_networks_16", &w->net16},
+                                     {"distinct_answer_sets", &w->sets},
+                                     {"distinct_clients", &w->clients}};
+    dh_kit_json_estimates(sb, counts, DH_N_OF(counts));
     dh_kit_json_addrs(sb, "sample_addresses", w->samples, w->n_samples);
     dh_json_kv_strn(sb, "sample_query", w->qname, w->qname_len);
     double f = w->common ? p->common_factor : 1.0;

@@ -1144,6 +1144,38 @@ PY
     [ $? -eq 2 ] && grep -q 'emit events writes JSON' "$W/v.err" || fail "text with --emit events: $(cat "$W/v.err")" || return 1
 }
 
+t_distinct_counts_are_honest() {
+    # sketch estimates are whole numbers, never above the exact counts they
+    # estimate (distinct <= queries, /16s <= /24s <= addresses <= records),
+    # and named in "estimated" when they are estimates
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    "$GEN" --events 40000 --clients 300 --domains 5000 --seed 11 --attack all \
+        --truth /dev/null -o "$W/hn.log" || return 1
+    "$DH" --no-state -q -o "$W/hn.jsonl" "$W/hn.log" || fail "exit $?" || return 1
+    $PY - "$W/hn.jsonl" <<'PY' || return 1
+import json, sys
+n_est = 0
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    r, e = d['rule']['name'], d['dnshound']['evidence']
+    for k, v in e.items():
+        if k.startswith('distinct_') and isinstance(v, (int, float)) and not isinstance(v, bool):
+            assert v == int(v), f"{r}: {k} = {v} is not a whole number"
+    for k in e.get('estimated', []):
+        assert k in e, f"{r}: estimated names {k}, not in the evidence"
+    n_est += bool(e.get('estimated'))
+    if r == 'dns_tunnel':
+        assert e['distinct_subdomains'] <= e['queries'], e
+    if r == 'dga':
+        assert e['nxdomain_names'] <= e['distinct_domains'] <= e['queries'], e
+    if r == 'fast_flux':
+        assert e['distinct_networks_16'] <= e['distinct_networks_24'] <= e['distinct_addresses'] \
+            <= e['address_records'], e
+        assert e['distinct_answer_sets'] <= e['responses'], e
+assert n_est, "no detection with an estimate: the test does not reach the sketch"
+PY
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

@@ -310,6 +310,32 @@ Test(sketch, exact_then_hyperloglog)
         dh_distinct_add(&d, dh_hash64(buf, strlen(buf)));
     }
     double c = dh_distinct_count(&d);
-    cr_assert(c > 20000 * 0.8 && c < 20000 * 1.2, "estimate %f for 20000", c);
-    cr_assert_eq(sizeof(dh_distinct_t), 264, "the sketch never grows");
+    cr_assert(c > 20000 * 0.9 && c < 20000 * 1.1, "estimate %f for 20000", c);
+    cr_assert_eq(c, (double)(long)c, "an estimate is a whole number: %f", c);
+    cr_assert(dh_distinct_is_estimate(&d));
+    cr_assert_eq(sizeof(dh_distinct_t), 520, "the sketch never grows");
+}
+
+/* An estimate never exceeds the items it counts (distinct <= queries) and
+   never falls below the exact count it grew out of, at every size. */
+Test(sketch, estimates_stay_between_the_exact_count_and_the_items_added)
+{
+    char buf[32];
+    for (int run = 0; run < 50; run++) {
+        dh_distinct_t d;
+        memset(&d, 0, sizeof(d));
+        int added = 0;
+        for (int i = 0; i < DH_DISTINCT_EXACT + 1 + run * 7; i++, added++) {
+            snprintf(buf, sizeof(buf), "r%d-n%d", run, i);
+            dh_distinct_add(&d, dh_hash64(buf, strlen(buf)));
+            double c = dh_distinct_count(&d);
+            cr_assert_leq(c, added + 1, "run %d: %f distinct of %d items", run, c, added + 1);
+            cr_assert_geq(c, i < DH_DISTINCT_EXACT ? i + 1 : DH_DISTINCT_EXACT);
+        }
+        cr_assert_eq(dh_distinct_is_estimate(&d), true);
+    }
+    dh_distinct_t e;
+    memset(&e, 0, sizeof(e));
+    dh_distinct_add(&e, 1ULL << 40);
+    cr_assert_not(dh_distinct_is_estimate(&e), "small sets are exact");
 }
