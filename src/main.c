@@ -16,6 +16,7 @@
 #include "config.h"
 #include "detector.h"
 #include "options-map.h"
+#include "navigator.h"
 #include "pipeline.h"
 #include "sink.h"
 #include "source.h"
@@ -336,6 +337,10 @@ static bool resumes(const dh_options_t *o, int argc, char **argv,
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "navigator") == 0) { /* a subcommand with its own arguments */
+        char buf[PATH_MAX];
+        return dh_navigator_main(argc - 1, argv + 1, find_rules_dir(NULL, buf, sizeof(buf)));
+    }
     cli_t cli;
     dh_options_t opt;
     cli_init(&cli, &opt);

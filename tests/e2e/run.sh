@@ -1176,6 +1176,50 @@ assert n_est, "no detection with an estimate: the test does not reach the sketch
 PY
 }
 
+t_navigator_layers_load_and_count_what_was_found() {
+    # a layer of the detections (format 4.5: the required fields, types and
+    # values of the specification) whose scores are the findings counted,
+    # and a coverage layer holding every technique that fired
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    "$GEN" --events 40000 --clients 300 --domains 5000 --seed 11 --attack all \
+        --truth /dev/null -o "$W/nav.log" || return 1
+    "$DH" --no-state -q -o "$W/nav.jsonl" "$W/nav.log" || fail "exit $?" || return 1
+    "$DH" navigator "$W/nav.jsonl" > "$W/layer.json" || fail "navigator: exit $?" || return 1
+    "$DH" navigator --score risk < "$W/nav.jsonl" > "$W/layer-risk.json" || fail "navigator stdin: exit $?" || return 1
+    "$DH" navigator --coverage -o "$W/coverage.json" || fail "coverage: exit $?" || return 1
+    $PY - "$W/nav.jsonl" "$W/layer.json" "$W/layer-risk.json" "$W/coverage.json" \
+        tests/data/navigator/layer-4.5.schema.json <<'PY' || return 1
+import collections, json, sys
+import jsonschema
+dets = [json.loads(l) for l in open(sys.argv[1])]
+layer, risk, cov = (json.load(open(f)) for f in sys.argv[2:5])
+schema = json.load(open(sys.argv[5]))
+for name, l in (('detections', layer), ('risk', risk), ('coverage', cov)):
+    jsonschema.validate(l, schema)
+    assert l['versions']['attack'] == '18', l['versions']
+def ids(d):
+    t = d['threat']['technique']
+    subs = t.get('subtechnique', {}).get('id', [])
+    return subs + [x for x in t['id'] if not any(s.startswith(x + '.') for s in subs)]
+count, top = collections.Counter(), collections.defaultdict(float)
+for d in dets:
+    if d['dnshound'].get('update'):
+        continue
+    for i in ids(d):
+        count[i] += 1
+        top[i] = max(top[i], d['event']['risk_score'])
+got = {t['techniqueID']: t.get('score') for t in layer['techniques'] if 'score' in t}
+assert got == dict(count), f"layer {got} != findings {dict(count)}"
+got = {t['techniqueID']: t.get('score') for t in risk['techniques'] if 'score' in t}
+assert got == dict(top), f"risk layer {got} != {dict(top)}"
+covered = {t['techniqueID'] for t in cov['techniques'] if t.get('score', 0) >= 1}
+assert set(count) <= covered, f"fired but not in the coverage layer: {set(count) - covered}"
+assert len(covered) >= 12, covered
+PY
+    printf 'not json\n' | "$DH" navigator > /dev/null 2>"$W/nav.err"
+    [ $? -eq 1 ] && grep -q -- '-:1: not a detection' "$W/nav.err" || fail "bad line: $(cat "$W/nav.err")" || return 1
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
