@@ -28,8 +28,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detector-call.h"
 #include "detector.h"
 #include "lexical-model.h"
+#include "util-ip.h"
 
 extern const dh_detector_type_t dh_detector_dga;
 int dh_dga_classify(const void *state, const char *label, size_t len, double *score);
@@ -38,17 +40,26 @@ const char *dh_dga_class_name(int cls);
 #define NAMES_MAX 1000
 #define NAME_LEN 96
 
+#define JSON_MAX 65536
+
 typedef struct {
     dh_rule_t *rule;
     dh_state_t *state;
     void *det;
     dh_detect_env_t env;
+    int detections;
+    char json[JSON_MAX]; /* the last detection */
 } fixture_t;
 
-static void ignore(void *ctx, const dh_detection_t *d)
+static void collect(void *ctx, const dh_detection_t *d)
 {
-    (void)ctx;
-    (void)d;
+    fixture_t *f = ctx;
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_detection_to_json(d, &sb);
+    snprintf(f->json, sizeof(f->json), "%s", sb.buf);
+    dh_sb_free(&sb);
+    f->detections++;
 }
 
 static fixture_t *open_detector(void)
@@ -59,8 +70,9 @@ static fixture_t *open_detector(void)
     f->rule = dh_rule_load(DH_SOURCE_DIR "/rules", "dga", err, sizeof(err));
     cr_assert_not_null(f->rule, "%s", err);
     f->state = dh_state_new(16 << 20);
-    f->env.emit = ignore;
+    f->env.emit = collect;
     f->env.state = f->state;
+    f->env.pipeline = f;
     f->det = dh_detector_create(&dh_detector_dga, f->rule, &f->env, err, sizeof(err));
     cr_assert_not_null(f->det, "%s", err);
     cr_assert_eq(dh_rule_finish(f->rule, err, sizeof(err)), 0, "%s", err);
@@ -219,4 +231,49 @@ Test(dga_multilingual, model_versions_and_bad_alternatives)
     dh_lexmodel_free(m);
     unlink(path);
     rmdir(dir);
+}
+
+/* One NXDOMAIN lookup of a registered domain by client 10.7.0.1. */
+static void nxdomain(fixture_t *f, int64_t ts_us, const char *domain)
+{
+    dh_event_t ev;
+    dh_event_init(&ev);
+    ev.ts_us = ts_us;
+    cr_assert_eq(dh_addr_parse("10.7.0.1", 8, &ev.client), 0);
+    ev.has_qname = true;
+    ev.qname = ev.qname_lc = domain;
+    ev.qname_len = strlen(domain);
+    ev.registered_domain = domain;
+    ev.rcode = 3;
+    ev.qtype = 1;
+    ev.has_response = true;
+    dh_verdict_t v = {0};
+    det_call(&dh_detector_dga, f->det, &ev, &v, &f->env);
+}
+
+#define T0 1700000400000000LL /* a 600 s window starts here */
+
+/* Behaviour: a client whose lookups of the 177 multilingual names all fail
+   (a broken resolver, a captive portal) is not a DGA; the feed's DGA names
+   in the same pattern are, and each sample names the model it fit best. */
+Test(dga_multilingual, nxdomain_bursts_of_names_fire_only_for_the_dga_feed)
+{
+    fixture_t *f = open_detector();
+    names_t *ml = load_names("multilingual-heldout.txt"), *dga = load_names("maltrail-dga.txt");
+    for (int i = 0; i < ml->n; i++)
+        nxdomain(f, T0 + (int64_t)i * 3000000, ml->name[i]);
+    dh_state_advance(f->state, T0 + 600 * 1000000LL);
+    cr_assert_eq(f->detections, 0, "%s", f->json);
+    int64_t t1 = T0 + 600 * 1000000LL;
+    for (int i = 0; i < dga->n; i++)
+        nxdomain(f, t1 + (int64_t)i * 1000000, dga->name[i]);
+    dh_state_advance(f->state, t1 + 600 * 1000000LL);
+    cr_assert_eq(f->detections, 1);
+    cr_assert(strstr(f->json, "\"rule\":{\"name\":\"dga\""), "%s", f->json);
+    cr_assert(strstr(f->json, "\"anchors\":[\"random\""), "%s", f->json);
+    cr_assert(strstr(f->json, "\"bits_per_char\":") && strstr(f->json, "\"best_fit\":\""), "%s",
+              f->json);
+    free(ml);
+    free(dga);
+    close_detector(f);
 }
