@@ -15,6 +15,9 @@
 #define LABEL_MAX DH_LEX_LABEL_MAX
 #define MAX_SUFFIXES 16
 #define SUFFIX_LEN 8
+/* The popular-domain model and its alternatives (other languages' names). */
+#define MAX_MODELS 16
+#define MODEL_NAME_LEN 32
 
 /* ---- the benign lexical model --------------------------------------- */
 
@@ -22,8 +25,13 @@
 #define NSYM 29
 #define SYM_EDGE 28
 
+typedef float logprob_t[NSYM][NSYM][NSYM]; /* log2 P(c | a b); digits already / 10 */
+typedef double counts_t[NSYM][NSYM][NSYM];
+
 struct dh_lexmodel {
-    float lp[NSYM][NSYM][NSYM]; /* log2 P(c | a b); digits already / 10 */
+    logprob_t *lp;              /* n_models tables: [0] popular domains, then the alternatives */
+    size_t n_models;
+    char names[MAX_MODELS][MODEL_NAME_LEN];
     char *pool;                 /* words: length byte, then the letters */
     size_t pool_len, pool_cap;
     uint32_t *slots;            /* open addressing: pool offset + 1, 0 empty */
@@ -90,6 +98,7 @@ void dh_lexmodel_free(dh_lexmodel_t *m)
         return;
     free(m->pool);
     free(m->slots);
+    free(m->lp);
     free(m);
 }
 
@@ -141,7 +150,7 @@ static int keyed_count(reader_t *r, const char *key, unsigned long *n)
     return fail(r, what);
 }
 
-static int read_trigrams(reader_t *r, double counts[NSYM][NSYM][NSYM])
+static int read_trigrams(reader_t *r, counts_t counts)
 {
     unsigned long n;
     if (keyed_count(r, "trigrams", &n))
@@ -162,9 +171,10 @@ static int read_trigrams(reader_t *r, double counts[NSYM][NSYM][NSYM])
     return 0;
 }
 
-static int read_suffixes(reader_t *r, dh_lexmodel_t *m)
+/* "suffixes ..." in l, the line already read. */
+static int read_suffixes(reader_t *r, char *l, dh_lexmodel_t *m)
 {
-    char *l = next_line(r), *save = NULL;
+    char *save = NULL;
     if (!l || strncmp(l, "suffixes", 8) != 0 || (l[8] != ' ' && l[8] != '\0'))
         return fail(r, "expected 'suffixes ...'");
     for (char *tok = strtok_r(l + 8, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
@@ -202,7 +212,9 @@ static int read_words(reader_t *r, dh_lexmodel_t *m)
     return 0;
 }
 
-static void fill_logprobs(dh_lexmodel_t *m, double counts[NSYM][NSYM][NSYM], double k)
+/* The popular-domain model: add-k smoothed P(c | a b) into prob (the digit
+   class whole), and its log2 with a digit's share into lp. */
+static void fill_base(counts_t counts, double k, counts_t prob, logprob_t lp)
 {
     for (int a = 0; a < NSYM; a++)
         for (int b = 0; b < NSYM; b++) {
@@ -210,18 +222,39 @@ static void fill_logprobs(dh_lexmodel_t *m, double counts[NSYM][NSYM][NSYM], dou
             for (int c = 0; c < NSYM; c++)
                 total += counts[a][b][c];
             for (int c = 0; c < NSYM; c++) {
-                double p = (counts[a][b][c] + k) / (total + k * NSYM);
-                m->lp[a][b][c] = (float)(log2(p) - (c == 27 ? log2(10.0) : 0));
+                prob[a][b][c] = (counts[a][b][c] + k) / (total + k * NSYM);
+                lp[a][b][c] = (float)(log2(prob[a][b][c]) - (c == 27 ? log2(10.0) : 0));
             }
         }
 }
 
-static int read_header(reader_t *r, double *k)
+/* An alternative model: its counts with the popular-domain model as prior
+   (prior pseudo-counts spread as base predicts), so that a context the
+   alternative's few names never showed falls back to the popular domains'
+   statistics instead of to uniform letters (which would make random names
+   fit it). */
+static void fill_alternative(counts_t counts, double prior, counts_t base, logprob_t lp)
+{
+    for (int a = 0; a < NSYM; a++)
+        for (int b = 0; b < NSYM; b++) {
+            double total = 0;
+            for (int c = 0; c < NSYM; c++)
+                total += counts[a][b][c];
+            for (int c = 0; c < NSYM; c++) {
+                double p = (counts[a][b][c] + prior * base[a][b][c]) / (total + prior);
+                lp[a][b][c] = (float)(log2(p) - (c == 27 ? log2(10.0) : 0));
+            }
+        }
+}
+
+/* The magic line: version 1 (one model) or 2 (alternatives follow it). */
+static int read_header(reader_t *r, int *version, double *k)
 {
     char *l = next_line(r);
     unsigned long labels;
-    if (!l || strcmp(l, "dnshound-dga-model 1") != 0)
-        return fail(r, "not a dnshound-dga-model 1 file");
+    if (!l || (strcmp(l, "dnshound-dga-model 1") != 0 && strcmp(l, "dnshound-dga-model 2") != 0))
+        return fail(r, "not a dnshound-dga-model 1 or 2 file");
+    *version = l[strlen(l) - 1] - '0';
     if (keyed_count(r, "labels", &labels))
         return -1;
     l = next_line(r);
@@ -232,20 +265,64 @@ static int read_header(reader_t *r, double *k)
     return *end || !(*k > 0) ? fail(r, "smoothing: expected a positive number") : 0;
 }
 
-static int read_model(reader_t *r, dh_lexmodel_t *m)
+/* "alternative NAME labels N prior K", then its trigrams. */
+static int read_alternative(reader_t *r, dh_lexmodel_t *m, counts_t base, counts_t counts)
+{
+    char *l = next_line(r), name[MODEL_NAME_LEN] = "";
+    unsigned long labels = 0;
+    double prior = 0;
+    int used = 0;
+    if (!l || sscanf(l, "alternative %31[a-z0-9-] labels %lu prior %lf%n", name, &labels, &prior,
+                     &used) != 3 || l[used] || !(prior > 0))
+        return fail(r, "expected 'alternative NAME labels N prior K' (NAME [a-z0-9-], K > 0)");
+    memset(counts, 0, sizeof(counts_t));
+    if (read_trigrams(r, counts))
+        return -1;
+    strcpy(m->names[m->n_models], name);
+    fill_alternative(counts, prior, base, m->lp[m->n_models++]);
+    return 0;
+}
+
+/* Version 2: "alternatives N" and N alternative models. */
+static int read_alternatives(reader_t *r, dh_lexmodel_t *m, counts_t base, counts_t counts)
+{
+    unsigned long n;
+    if (keyed_count(r, "alternatives", &n))
+        return -1;
+    if (n > MAX_MODELS - 1)
+        return fail(r, "too many alternative models");
+    m->lp = dh_realloc(m->lp, (n + 1) * sizeof(*m->lp));
+    for (unsigned long i = 0; i < n; i++)
+        if (read_alternative(r, m, base, counts))
+            return -1;
+    return 0;
+}
+
+static int read_models(reader_t *r, dh_lexmodel_t *m)
 {
     double k = 0;
-    double (*counts)[NSYM][NSYM] = dh_calloc(NSYM, sizeof(*counts));
-    int rc = read_header(r, &k) || read_trigrams(r, counts) || read_suffixes(r, m) ||
-             read_words(r, m);
+    int version = 0;
+    counts_t *counts = dh_calloc(2, sizeof(*counts)); /* [0] read, then [1] base probabilities */
+    m->lp = dh_calloc(1, sizeof(*m->lp));
+    int rc = read_header(r, &version, &k) || read_trigrams(r, counts[0]);
+    if (!rc) {
+        fill_base(counts[0], k, counts[1], m->lp[0]);
+        strcpy(m->names[0], "popular");
+        m->n_models = 1;
+        rc = version == 2 && read_alternatives(r, m, counts[1], counts[0]);
+    }
+    free(counts);
+    return rc ? -1 : 0;
+}
+
+static int read_model(reader_t *r, dh_lexmodel_t *m)
+{
+    int rc = read_models(r, m) || read_suffixes(r, next_line(r), m) || read_words(r, m);
     if (!rc) {
         char *l = next_line(r);
         if (!l || strcmp(l, "end") != 0)
             rc = fail(r, "expected 'end'");
     }
-    if (!rc)
-        fill_logprobs(m, counts, k);
-    free(counts);
     return rc ? -1 : 0;
 }
 
@@ -270,9 +347,9 @@ dh_lexmodel_t *dh_lexmodel_load(const char *path, char *err, size_t errlen)
 
 /* ---- per-name score ------------------------------------------------- */
 
-/* Mean negative log2-likelihood per symbol, or -1 for a byte outside
-   [a-z0-9-]. */
-static double label_nll(const dh_lexmodel_t *m, const char *s, size_t n)
+/* Mean negative log2-likelihood per symbol under one model, or -1 for a
+   byte outside [a-z0-9-]. */
+static double label_nll(const logprob_t lp, const char *s, size_t n)
 {
     int a = SYM_EDGE, b = SYM_EDGE;
     double sum = 0;
@@ -280,12 +357,29 @@ static double label_nll(const dh_lexmodel_t *m, const char *s, size_t n)
         int c = sym((unsigned char)s[i]);
         if (c < 0)
             return -1;
-        sum -= m->lp[a][b][c];
+        sum -= lp[a][b][c];
         a = b;
         b = c;
     }
-    sum -= m->lp[a][b][SYM_EDGE];
+    sum -= lp[a][b][SYM_EDGE];
     return sum / (double)(n + 1);
+}
+
+/* The best fit: the lowest mean -log2 P over the popular-domain model and
+   its alternatives (a name needs to look like one language's names, not
+   like all of them at once), and which model gave it. */
+static double best_nll(const dh_lexmodel_t *m, const char *s, size_t n, unsigned *which)
+{
+    double best = label_nll(m->lp[0], s, n);
+    *which = 0;
+    for (size_t i = 1; i < m->n_models && best >= 0; i++) {
+        double v = label_nll(m->lp[i], s, n);
+        if (v < best) {
+            best = v;
+            *which = (unsigned)i;
+        }
+    }
+    return best;
 }
 
 typedef struct {
@@ -345,7 +439,7 @@ void dh_lexmodel_classify(const dh_lexmodel_t *m, const dh_lexscore_params_t *p,
     out->cls = DH_LEX_UNJUDGED;
     if (n == 0 || n > LABEL_MAX || (n >= 4 && memcmp(s, "xn--", 4) == 0))
         return; /* empty, impossible, or an IDN (punycode is not letters) */
-    out->nll = label_nll(m, s, n);
+    out->nll = best_nll(m, s, n, &out->model);
     if (out->nll < 0)
         return;
     double missing = p->full_length > (int64_t)n ? (double)(p->full_length - (int64_t)n) : 0;
@@ -364,6 +458,16 @@ void dh_lexmodel_classify(const dh_lexmodel_t *m, const dh_lexscore_params_t *p,
         out->cls = DH_LEX_LONG;
     else
         out->cls = (int64_t)n < p->min_label_len ? DH_LEX_SHORT : DH_LEX_PLAIN;
+}
+
+const char *dh_lexmodel_model_name(const dh_lexmodel_t *m, unsigned model)
+{
+    return model < m->n_models ? m->names[model] : "?";
+}
+
+size_t dh_lexmodel_models(const dh_lexmodel_t *m)
+{
+    return m->n_models;
 }
 
 const char *dh_lexmodel_class_name(int cls)

@@ -65,6 +65,7 @@ typedef struct {
 typedef struct {
     float score, nll;
     uint8_t cls, len, label_off, label_len;
+    uint8_t model; /* the benign model the label fit best (dh_lexscore_t.model) */
     char name[SAMPLE_LEN];
 } sample_t;
 
@@ -270,6 +271,7 @@ static void add_sample(window_t *w, const dh_event_t *ev, size_t label_off, size
     sm->score = (float)s->score;
     sm->nll = (float)s->nll;
     sm->cls = (uint8_t)s->cls;
+    sm->model = (uint8_t)s->model;
 }
 
 /* Where the registered label sits in qname (for exact-byte samples). */
@@ -381,7 +383,7 @@ static void thresholds_evidence(dh_strbuf_t *sb, const params_t *p)
     dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
-static void sample_evidence(dh_strbuf_t *sb, const sample_t *s)
+static void sample_evidence(dh_strbuf_t *sb, const dh_lexmodel_t *m, const sample_t *s)
 {
     const char *label = s->name + s->label_off;
     dh_sb_putc(sb, '{');
@@ -389,6 +391,9 @@ static void sample_evidence(dh_strbuf_t *sb, const sample_t *s)
     dh_json_kv_str(sb, "class", dh_lexmodel_class_name(s->cls));
     dh_json_kv_double(sb, "score", s->score);
     dh_json_kv_double(sb, "bits_per_char", s->nll);
+    /* bits_per_char is under the benign model it fit best: "popular" (the
+       top-domains list) or a language's ("vietnamese", "turkish"...) */
+    dh_json_kv_str(sb, "best_fit", dh_lexmodel_model_name(m, s->model));
     dh_json_kv_uint(sb, "label_length", s->label_len);
     dh_json_kv_double(sb, "entropy", dh_lex_entropy(label, s->label_len));
     dh_json_kv_uint(sb, "consonant_run", dh_lex_consonant_run(label, s->label_len));
@@ -435,7 +440,7 @@ static void evidence(dga_t *d, const window_t *w, const verdict_t *r)
     dh_json_open_arr(sb, "samples");
     for (int i = 0; i < w->n_samples; i++) {
         dh_json_sep(sb);
-        sample_evidence(sb, &w->samples[i]);
+        sample_evidence(sb, d->model, &w->samples[i]);
     }
     dh_sb_putc(sb, ']');
 }

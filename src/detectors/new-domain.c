@@ -71,6 +71,7 @@ typedef struct {
     dh_addr_t clients[MAX_CLIENTS];
     float label_score;
     uint8_t label_class;
+    uint8_t label_model; /* the benign model the label fit best (dh_lexscore_t.model) */
     uint8_t sample_len;
     char sample[SAMPLE_LEN];
 } window_t;
@@ -169,6 +170,7 @@ static unsigned risk_bits(const nd_t *t, const dh_event_view_t *view, window_t *
         dh_lexscore_t ls;
         dh_lexmodel_classify(t->model, &t->lex, rd, n, true, &ls);
         w->label_class = (uint8_t)ls.cls;
+        w->label_model = (uint8_t)ls.model;
         w->label_score = (float)ls.score;
         if (ls.cls == DH_LEX_RANDOM)
             bits |= R_LEXICAL;
@@ -356,6 +358,8 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         dh_json_kv_bool(sb, "clients_more", true);
     dh_json_kv_str(sb, "label_class", dh_lexmodel_class_name(w->label_class));
     dh_json_kv_double(sb, "label_score", round(w->label_score * 1000) / 1000);
+    /* label_score is under this model: "popular" or a language's */
+    dh_json_kv_str(sb, "label_model", dh_lexmodel_model_name(t->model, w->label_model));
     thresholds_obj(sb, p);
     emit(t, key, keylen, w->n_clients ? &w->clients[0] : NULL, w->from_resolver, w->sample,
          w->sample_len, w->last_us, w->first_us, w->last_us, ws, score);
