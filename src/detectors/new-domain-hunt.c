@@ -43,6 +43,10 @@ typedef struct {
 struct dh_hunt {
     dh_hunt_env_t e;
     dh_table_t *table;
+    /* per client: how many registered domains first failed NXDOMAIN for it.
+       Made after table, so the end of input (state.h: tables close in the
+       order they were made) judges every domain while these are still kept */
+    dh_table_t *clients_nx;
     int64_t first_us, last_us; /* the archive's span (every event, popular ones too) */
     uint64_t events;
     dh_distinct_t clients;     /* the archive's distinct clients */
@@ -78,13 +82,30 @@ dh_hunt_verdict_t dh_hunt_judge(const dh_hunt_params_t *p, const dh_hunt_facts_t
               ((r.signals & DH_HUNT_DYNDNS) ? p->dyndns_weight : 0) +
               ((r.signals & DH_HUNT_NXDOMAIN) ? p->nxdomain_weight : 0) +
               ((r.signals & DH_HUNT_LOW_TTL) ? p->low_ttl_weight : 0);
-    r.finding = r.rare && r.score >= p->min_score;
+    /* a client failing for many names is a DGA: its dead names one by one
+       are noise (the dga detector reports the burst); what it resolved
+       still counts */
+    r.flood = (r.signals & DH_HUNT_NXDOMAIN) && f->client_nxdomains > p->nxdomain_flood;
+    r.finding = r.rare && r.score >= p->min_score && !r.flood;
     return r;
 }
 
-static dh_hunt_facts_t facts_of(const domain_t *d)
+/* The most NXDOMAIN domains one of d's clients had. */
+static uint32_t client_nxdomains(const dh_hunt_t *h, const domain_t *d)
 {
-    return (dh_hunt_facts_t){.clients = d->n_clients,
+    uint32_t most = 0;
+    for (uint8_t i = 0; i < d->n_clients && d->nxdomain; i++) {
+        const uint32_t *n = dh_table_find_h(h->clients_nx, &d->clients[i], sizeof(dh_addr_t),
+                                            dh_hash64(&d->clients[i], sizeof(dh_addr_t)), 0);
+        if (n && *n > most)
+            most = *n;
+    }
+    return most;
+}
+
+static dh_hunt_facts_t facts_of(const dh_hunt_t *h, const domain_t *d)
+{
+    return (dh_hunt_facts_t){.client_nxdomains = client_nxdomains(h, d),.clients = d->n_clients,
                              .clients_more = d->clients_more,
                              .queries = d->queries,
                              .subdomain_queries = d->subdomain_queries,
@@ -170,6 +191,12 @@ static void count(domain_t *d, const dh_event_view_t *view, const dh_verdict_t *
        its apex says nothing, so it counts as a subdomain */
     d->subdomain_queries += view->sub_len > 0 || d->platform;
     d->responses += ev->rcode >= 0;
+    if (ev->rcode == RCODE_NXDOMAIN && !d->nxdomain && ev->client.family != DH_AF_UNSET) {
+        uint32_t *n = dh_table_touch_h(h->clients_nx, &ev->client, sizeof(ev->client),
+                                       view->client_hash, ev->ts_us, NULL);
+        if (n)
+            ++*n;
+    }
     d->nxdomain += ev->rcode == RCODE_NXDOMAIN;
     d->answered += ev->n_answers > 0;
     for (uint32_t i = 0; i < ev->n_answers; i++)
@@ -304,7 +331,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         h->evicted++; /* partial counts: not judged */
         return;
     }
-    dh_hunt_facts_t f = facts_of(d);
+    dh_hunt_facts_t f = facts_of(h, d);
     dh_hunt_verdict_t r = dh_hunt_judge(h->e.p, &f);
     if (r.finding)
         emit(h, key, keylen, d, &r);
@@ -318,7 +345,8 @@ dh_hunt_t *dh_hunt_new(const dh_hunt_env_t *he)
     h->e = *he;
     /* no window: every domain lives until end of input (or eviction) */
     h->table = dh_kit_table(he->kit, "new_domain.hunt", sizeof(domain_t), 0, on_close, h);
-    if (!h->table) {
+    h->clients_nx = dh_kit_table(he->kit, "new_domain.hunt_client", sizeof(uint32_t), 0, NULL, NULL);
+    if (!h->table || !h->clients_nx) {
         free(h);
         return NULL;
     }

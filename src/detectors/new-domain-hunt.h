@@ -36,6 +36,8 @@ typedef struct {
     int64_t apex_weight;     /* only the registered domain itself was queried */
     int64_t dyndns_weight;   /* under a dynamic-DNS provider */
     int64_t nxdomain_weight; /* every answer of the domain was NXDOMAIN */
+    int64_t nxdomain_flood;  /* ... unless a client of it failed for more registered
+                                domains than this: a DGA flood, the dga detector's */
     int64_t low_ttl_weight;  /* it resolved, and no answer TTL exceeded low_ttl */
     int64_t low_ttl;         /* seconds */
     double lexical_score;    /* the lexical model's per-character score (lexical-model.h) */
@@ -65,13 +67,16 @@ typedef struct {
     int label_class;      /* DH_LEX_* of the registered label (UNJUDGED: not judged) */
     double label_score;   /* its lexical score */
     bool dyndns;          /* some name of it is under a dynamic-DNS suffix */
+    uint32_t client_nxdomains; /* the most registered domains one of its clients
+                                  saw fail NXDOMAIN in the archive */
 } dh_hunt_facts_t;
 
 typedef struct {
     bool rare;        /* at most max_clients clients */
     unsigned signals; /* DH_HUNT_* */
     int64_t score;    /* the weights of the signals */
-    bool finding;     /* rare and score >= min_score */
+    bool finding;     /* rare and score >= min_score, and no flood */
+    bool flood;       /* NXDOMAIN-only, from a client past nxdomain_flood: not a finding */
 } dh_hunt_verdict_t;
 
 /* Judge one domain's facts. */

@@ -64,7 +64,7 @@ typedef struct {
     /* --hunt (new-domain-hunt.h) */
     int64_t hunt_max_clients, hunt_min_score, hunt_random_weight, hunt_lexical_weight;
     int64_t hunt_apex_weight, hunt_dyndns_weight;
-    int64_t hunt_nxdomain_weight, hunt_low_ttl_weight, hunt_low_ttl;
+    int64_t hunt_nxdomain_weight, hunt_nxdomain_flood, hunt_low_ttl_weight, hunt_low_ttl;
     double hunt_lexical_score;
 } params_t;
 
@@ -99,7 +99,7 @@ static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, unseen_day
     young_lifecycle_weight, confidence_step, lexical_random_score, lexical_short_label_penalty,
     lexical_word_cover, hunt_max_clients, hunt_min_score, hunt_random_weight, hunt_lexical_weight,
     hunt_apex_weight, hunt_dyndns_weight,
-    hunt_nxdomain_weight, hunt_low_ttl_weight, hunt_low_ttl, hunt_lexical_score);
+    hunt_nxdomain_weight, hunt_nxdomain_flood, hunt_low_ttl_weight, hunt_low_ttl, hunt_lexical_score);
 
 /* ---- set-up ---------------------------------------------------------- */
 
@@ -143,6 +143,7 @@ static int hunt_setup(nd_t *t, char *err, size_t errlen)
                                    .apex_weight = p->hunt_apex_weight,
                                    .dyndns_weight = p->hunt_dyndns_weight,
                                    .nxdomain_weight = p->hunt_nxdomain_weight,
+                                   .nxdomain_flood = p->hunt_nxdomain_flood,
                                    .low_ttl_weight = p->hunt_low_ttl_weight,
                                    .low_ttl = p->hunt_low_ttl,
                                    .lexical_score = p->hunt_lexical_score,

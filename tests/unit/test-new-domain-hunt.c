@@ -26,7 +26,8 @@ extern const dh_detector_type_t dh_detector_new_domain;
 
 static const dh_hunt_params_t P = {.max_clients = 2, .min_score = 3, .random_weight = 3,
                                    .lexical_weight = 2, .apex_weight = 1, .dyndns_weight = 3,
-                                   .nxdomain_weight = 1, .low_ttl_weight = 1, .low_ttl = 60,
+                                   .nxdomain_weight = 1, .nxdomain_flood = 20,
+                                   .low_ttl_weight = 1, .low_ttl = 60,
                                    .lexical_score = 4.0, .confidence_step = 0.05};
 
 /* One client, one answered query of the bare domain, TTL 377: the IcedID
@@ -114,6 +115,25 @@ Test(hunt_judge, nxdomain_needs_every_response_failed_low_ttl_an_answer)
     cr_assert_eq(dh_hunt_judge(&P, &f).signals, DH_HUNT_LEXICAL);
     f.max_ttl = 5; /* a TTL without an answered event (an authority's) is not low_ttl */
     cr_assert_eq(dh_hunt_judge(&P, &f).signals, DH_HUNT_LEXICAL);
+}
+
+Test(hunt_judge, a_dead_name_of_a_flooding_client_is_the_dga_detectors)
+{
+    dh_hunt_facts_t f = {.clients = 1, .queries = 1, .responses = 1, .nxdomain = 1,
+                         .max_ttl = -1, .label_class = DH_LEX_RANDOM, .label_score = 4.9,
+                         .client_nxdomains = 20};
+    dh_hunt_verdict_t r = dh_hunt_judge(&P, &f);
+    cr_assert(r.finding);
+    cr_assert_not(r.flood);
+    f.client_nxdomains = 21;
+    r = dh_hunt_judge(&P, &f);
+    cr_assert(r.flood);
+    cr_assert_not(r.finding);
+    f.nxdomain = 0; /* the same client's name that resolved: the live one */
+    f.answered = 1;
+    r = dh_hunt_judge(&P, &f);
+    cr_assert_not(r.flood);
+    cr_assert(r.finding);
 }
 
 Test(hunt_judge, dyndns_and_the_weights_are_the_rules)
@@ -263,6 +283,33 @@ Test(hunt_detector, the_c2_names_are_found_at_end_of_input_popular_and_shared_on
     /* in the order first seen */
     cr_assert(strstr(f.sink.json[0], "grafielucho.com"));
     cr_assert(strstr(f.sink.json[4], "asleytomafa.com"));
+    stop(&f);
+}
+
+Test(hunt_detector, a_dga_flood_gives_its_resolved_name_not_its_dead_ones)
+{
+    fixture_t f;
+    start(&f, 64 << 20);
+    static const char *const dead[] = {
+        "xkqzvbwtrplm", "qwpzxkrvtlmb", "zvxqkwptrbnm", "mqzxvkwprtlb", "tqzkxvwbrmpl",
+        "bqzwxkvtrmpl", "lqzvxkwtbrpm", "pqzxkvwtrmbl", "rqzvkxwtbmpl", "nqzxvwktrbpl",
+        "wqzkxvtbrmpl", "vqzxkwtrbmpl", "kqzvxwtbrmpl", "jqzxvkwtrbml", "hqzvkxwtrbpm",
+        "gqzxkvwtbrml", "fqzvxkwtrbml", "dqzxkvwtrmbl", "cqzvkxwtbrml", "sqzxvkwtrbpl",
+        "yqzvkxwtrbml"}; /* 21 names that fail */
+    char name[64];
+    for (size_t i = 0; i < sizeof(dead) / sizeof(dead[0]); i++) {
+        snprintf(name, sizeof(name), "%s.com", dead[i]);
+        lookup(&f, "10.0.0.9", T0 + (int64_t)i * S, name, name, 3, -1, false);
+    }
+    lookup(&f, "10.0.0.9", T0 + 30 * S, "tdlxezmnintixrezhuva.net", "tdlxezmnintixrezhuva.net", 0,
+           300, false);
+    /* another host's one dead random name is still a lead */
+    lookup(&f, "10.0.0.10", T0 + 40 * S, "zzqxkvbwtrplm.com", "zzqxkvbwtrplm.com", 3, -1, false);
+    finish(&f);
+    cr_assert_eq(f.sink.n, 2);
+    cr_assert_eq(count(&f, "tdlxezmnintixrezhuva.net"), 1);
+    cr_assert_eq(count(&f, "zzqxkvbwtrplm.com"), 1);
+    cr_assert_eq(count(&f, "\"signals\":[\"rare_in_archive\",\"random_label\",\"apex_only\",\"nxdomain\"]"), 1);
     stop(&f);
 }
 
