@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../regdom.h"
@@ -30,9 +31,11 @@
 #define MAX_CLIENTS 8 /* hunt_max_clients' limit stays below it */
 #define SAMPLE_LEN 128
 #define RCODE_NXDOMAIN 3
+#define EVICTED_BITS (1u << 20) /* 128 KiB: a domain evicted is remembered here */
 
 typedef struct {
     uint8_t n_clients, clients_more, dyndns, label_class, sample_len, platform, from_resolver;
+    uint8_t partial; /* this domain was evicted before: its counts restarted */
     float label_score;
     int64_t first_us, last_us, max_ttl;
     uint64_t queries, subdomain_queries, responses, nxdomain, answered;
@@ -51,7 +54,38 @@ struct dh_hunt {
     uint64_t events;
     dh_distinct_t clients;     /* the archive's distinct clients */
     uint64_t evicted;
+    /* Bloom filter (two bits a domain) of the domains evicted so far, made at
+       the first eviction: a domain seen again after it was evicted would be
+       judged on the counts since, which makes a common domain look rare, so it
+       is not judged at all (a false positive of the filter only spares a
+       domain the judgement) */
+    uint8_t *evicted_bits;
 };
+
+static void bloom_bits(uint64_t hash, uint32_t *a, uint32_t *b)
+{
+    *a = (uint32_t)hash % EVICTED_BITS;
+    *b = (uint32_t)(hash >> 32) % EVICTED_BITS;
+}
+
+static void remember_evicted(dh_hunt_t *h, uint64_t hash)
+{
+    uint32_t a, b;
+    if (!h->evicted_bits)
+        h->evicted_bits = dh_calloc(EVICTED_BITS / 8, 1);
+    bloom_bits(hash, &a, &b);
+    h->evicted_bits[a / 8] |= (uint8_t)(1u << (a % 8));
+    h->evicted_bits[b / 8] |= (uint8_t)(1u << (b % 8));
+}
+
+static bool was_evicted(const dh_hunt_t *h, uint64_t hash)
+{
+    uint32_t a, b;
+    if (!h->evicted_bits)
+        return false;
+    bloom_bits(hash, &a, &b);
+    return (h->evicted_bits[a / 8] >> (a % 8) & 1) && (h->evicted_bits[b / 8] >> (b % 8) & 1);
+}
 
 /* ---- the judgement ------------------------------------------------------ */
 
@@ -226,8 +260,10 @@ void dh_hunt_event(dh_hunt_t *h, const dh_event_view_t *view, const dh_verdict_t
                                    ev->ts_us, &created);
     if (!d)
         return;
-    if (created)
+    if (created) {
         first_sight(h, view, d);
+        d->partial = was_evicted(h, view->domain_hash);
+    }
     count(d, view, v, h);
 }
 
@@ -328,9 +364,12 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     const domain_t *d = value;
     (void)ws;
     if (why == DH_CLOSE_EVICTED) {
-        h->evicted++; /* partial counts: not judged */
+        h->evicted++; /* partial counts: not judged, now or if it comes back */
+        remember_evicted(h, dh_hash64(key, keylen));
         return;
     }
+    if (d->partial)
+        return;
     dh_hunt_facts_t f = facts_of(h, d);
     dh_hunt_verdict_t r = dh_hunt_judge(h->e.p, &f);
     if (r.finding)
@@ -357,12 +396,14 @@ void dh_hunt_finish(dh_hunt_t *h)
 {
     if (h && h->evicted)
         dh_log(h->e.kit->env->log, DH_LOG_WARN, "detector", "new_domain",
-               "--hunt: %llu domains left the state under --max-state-mb and were not "
-               "judged (raise it for this archive)",
+               "--hunt: %llu domain entries left the state under --max-state-mb; those "
+               "domains were not judged (raise it for this archive)",
                (unsigned long long)h->evicted);
 }
 
 void dh_hunt_free(dh_hunt_t *h)
 {
-    free(h); /* its table belongs to the state */
+    if (h)
+        free(h->evicted_bits);
+    free(h); /* its tables belong to the state */
 }
