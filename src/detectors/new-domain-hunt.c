@@ -89,33 +89,46 @@ static bool was_evicted(const dh_hunt_t *h, uint64_t hash)
 
 /* ---- the judgement ------------------------------------------------------ */
 
+/* The evidence a domain's facts carry (DH_HUNT_*). */
+static unsigned signals_of(const dh_hunt_params_t *p, const dh_hunt_facts_t *f)
+{
+    unsigned s = 0;
+    /* a wordlike label (brand names, wordlist DGAs) is no random one, however
+       it scores per character; short ones are not judged */
+    if (f->label_class == DH_LEX_RANDOM)
+        s |= DH_HUNT_RANDOM;
+    else if (f->label_class == DH_LEX_PLAIN && f->label_score >= p->lexical_score)
+        s |= DH_HUNT_LEXICAL;
+    /* malware is configured with bare domains; people browse www. and
+       subdomains of a site */
+    if (f->queries > 0 && f->subdomain_queries == 0)
+        s |= DH_HUNT_APEX;
+    if (f->dyndns)
+        s |= DH_HUNT_DYNDNS;
+    /* every response failed: a name that never existed here */
+    if (f->responses > 0 && f->nxdomain == f->responses)
+        s |= DH_HUNT_NXDOMAIN;
+    if (f->answered > 0 && f->max_ttl >= 0 && f->max_ttl <= p->low_ttl)
+        s |= DH_HUNT_LOW_TTL;
+    return s;
+}
+
+static int64_t weight_of(const dh_hunt_params_t *p, unsigned s)
+{
+    return ((s & DH_HUNT_RANDOM) ? p->random_weight : 0) +
+           ((s & DH_HUNT_LEXICAL) ? p->lexical_weight : 0) +
+           ((s & DH_HUNT_APEX) ? p->apex_weight : 0) +
+           ((s & DH_HUNT_DYNDNS) ? p->dyndns_weight : 0) +
+           ((s & DH_HUNT_NXDOMAIN) ? p->nxdomain_weight : 0) +
+           ((s & DH_HUNT_LOW_TTL) ? p->low_ttl_weight : 0);
+}
+
 dh_hunt_verdict_t dh_hunt_judge(const dh_hunt_params_t *p, const dh_hunt_facts_t *f)
 {
     dh_hunt_verdict_t r = {0};
     r.rare = !f->clients_more && f->clients >= 1 && (int64_t)f->clients <= p->max_clients;
-    /* a wordlike label (brand names, wordlist DGAs) is no random one, however
-       it scores per character; short ones are not judged */
-    if (f->label_class == DH_LEX_RANDOM)
-        r.signals |= DH_HUNT_RANDOM;
-    else if (f->label_class == DH_LEX_PLAIN && f->label_score >= p->lexical_score)
-        r.signals |= DH_HUNT_LEXICAL;
-    /* malware is configured with bare domains; people browse www. and
-       subdomains of a site */
-    if (f->queries > 0 && f->subdomain_queries == 0)
-        r.signals |= DH_HUNT_APEX;
-    if (f->dyndns)
-        r.signals |= DH_HUNT_DYNDNS;
-    /* every response failed: a name that never existed here */
-    if (f->responses > 0 && f->nxdomain == f->responses)
-        r.signals |= DH_HUNT_NXDOMAIN;
-    if (f->answered > 0 && f->max_ttl >= 0 && f->max_ttl <= p->low_ttl)
-        r.signals |= DH_HUNT_LOW_TTL;
-    r.score = ((r.signals & DH_HUNT_RANDOM) ? p->random_weight : 0) +
-              ((r.signals & DH_HUNT_LEXICAL) ? p->lexical_weight : 0) +
-              ((r.signals & DH_HUNT_APEX) ? p->apex_weight : 0) +
-              ((r.signals & DH_HUNT_DYNDNS) ? p->dyndns_weight : 0) +
-              ((r.signals & DH_HUNT_NXDOMAIN) ? p->nxdomain_weight : 0) +
-              ((r.signals & DH_HUNT_LOW_TTL) ? p->low_ttl_weight : 0);
+    r.signals = signals_of(p, f);
+    r.score = weight_of(p, r.signals);
     /* a client failing for many names is a DGA: its dead names one by one
        are noise (the dga detector reports the burst); what it resolved
        still counts */
@@ -139,7 +152,7 @@ static uint32_t client_nxdomains(const dh_hunt_t *h, const domain_t *d)
 
 static dh_hunt_facts_t facts_of(const dh_hunt_t *h, const domain_t *d)
 {
-    return (dh_hunt_facts_t){.client_nxdomains = client_nxdomains(h, d),.clients = d->n_clients,
+    return (dh_hunt_facts_t){.clients = d->n_clients,
                              .clients_more = d->clients_more,
                              .queries = d->queries,
                              .subdomain_queries = d->subdomain_queries,
@@ -149,7 +162,8 @@ static dh_hunt_facts_t facts_of(const dh_hunt_t *h, const domain_t *d)
                              .max_ttl = d->max_ttl,
                              .label_class = d->label_class,
                              .label_score = d->label_score,
-                             .dyndns = d->dyndns};
+                             .dyndns = d->dyndns,
+                             .client_nxdomains = client_nxdomains(h, d)};
 }
 
 /* ---- gathering ------------------------------------------------------------ */
@@ -338,7 +352,8 @@ static void emit(dh_hunt_t *h, const char *key, size_t keylen, const domain_t *d
     char dom[256];
     snprintf(dom, sizeof(dom), "%.*s", (int)(keylen < 255 ? keylen : 255), key);
     const dh_kit_t *k = h->e.kit;
-    double conf = k->rule->confidence + h->e.p->confidence_step * (double)(r->score - h->e.p->min_score);
+    const dh_hunt_params_t *p = h->e.p;
+    double conf = k->rule->confidence + p->confidence_step * (double)(r->score - p->min_score);
     evidence(h, d, r);
     dh_detection_t det = {
         .fired_us = h->last_us, /* judged once the archive was read */
@@ -384,7 +399,8 @@ dh_hunt_t *dh_hunt_new(const dh_hunt_env_t *he)
     h->e = *he;
     /* no window: every domain lives until end of input (or eviction) */
     h->table = dh_kit_table(he->kit, "new_domain.hunt", sizeof(domain_t), 0, on_close, h);
-    h->clients_nx = dh_kit_table(he->kit, "new_domain.hunt_client", sizeof(uint32_t), 0, NULL, NULL);
+    h->clients_nx =
+        dh_kit_table(he->kit, "new_domain.hunt_client", sizeof(uint32_t), 0, NULL, NULL);
     if (!h->table || !h->clients_nx) {
         free(h);
         return NULL;

@@ -99,7 +99,8 @@ static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, unseen_day
     young_lifecycle_weight, confidence_step, lexical_random_score, lexical_short_label_penalty,
     lexical_word_cover, hunt_max_clients, hunt_min_score, hunt_random_weight, hunt_lexical_weight,
     hunt_apex_weight, hunt_dyndns_weight,
-    hunt_nxdomain_weight, hunt_nxdomain_flood, hunt_low_ttl_weight, hunt_low_ttl, hunt_lexical_score);
+    hunt_nxdomain_weight, hunt_nxdomain_flood, hunt_low_ttl_weight, hunt_low_ttl,
+    hunt_lexical_score);
 
 /* ---- set-up ---------------------------------------------------------- */
 

@@ -309,7 +309,9 @@ Test(hunt_detector, a_dga_flood_gives_its_resolved_name_not_its_dead_ones)
     cr_assert_eq(f.sink.n, 2);
     cr_assert_eq(count(&f, "tdlxezmnintixrezhuva.net"), 1);
     cr_assert_eq(count(&f, "zzqxkvbwtrplm.com"), 1);
-    cr_assert_eq(count(&f, "\"signals\":[\"rare_in_archive\",\"random_label\",\"apex_only\",\"nxdomain\"]"), 1);
+    cr_assert_eq(
+        count(&f, "\"signals\":[\"rare_in_archive\",\"random_label\",\"apex_only\",\"nxdomain\"]"),
+        1);
     stop(&f);
 }
 
