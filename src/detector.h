@@ -112,6 +112,8 @@ typedef struct dh_detect_env {
     bool early_alerts;     /* report findings while their window is open (the
                               host sets it from --early-alerts and whether the
                               run is live; detector-kit.h "early alerts") */
+    bool hunt;             /* --hunt: new_domain judges first sightings within the
+                              archive itself (new-domain-hunt.h), without history */
 } dh_detect_env_t;
 
 struct dh_kit_spec;

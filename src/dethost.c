@@ -127,6 +127,7 @@ void dh_dethost_init(dh_pipeline_t *pl)
     pl->env.emit = emit_detection;
     pl->env.pipeline = pl;
     pl->env.log = pl->opt.logger;
+    pl->env.hunt = pl->opt.detect.hunt;
 }
 
 static int open_history(dh_pipeline_t *pl, char *err, size_t errlen);
@@ -159,7 +160,9 @@ static int load_detectors(dh_pipeline_t *pl, char *err, size_t errlen)
         dh_rule_t *rule = dh_rule_load(pl->opt.detect.rules_dir, t->name, err, errlen);
         if (!rule)
             return -1;
-        if (rule->enabled && t->needs_history && !pl->history && open_history(pl, err, errlen)) {
+        /* a hunt judges the archive by itself: the history stays closed */
+        if (rule->enabled && t->needs_history && !pl->opt.detect.hunt && !pl->history &&
+            open_history(pl, err, errlen)) {
             dh_rule_free(rule);
             return -1;
         }

@@ -317,6 +317,32 @@ static int check_follow(const dh_options_t *o, int argc, char **argv,
     return 0;
 }
 
+/* --hunt judges the archive once it has been read to its end: a followed
+   file or a Kafka topic never ends (and resumes from committed offsets, so
+   a restart would judge half an archive), and --learn-only runs no
+   detector. Files, directories and stdin (a pipe too) are judged at end of
+   input. */
+static int check_hunt(const dh_options_t *o, int argc, char **argv,
+                      const char *const *cfg_inputs)
+{
+    if (!o->detect.hunt)
+        return 0;
+    const char *why = o->follow.follow       ? "--follow never ends its input"
+                      : o->history.learn_only ? "--learn-only runs no detector"
+                      : o->core.emit != DH_EMIT_DETECTIONS ? "--emit events runs no detector"
+                                                           : NULL;
+    int n;
+    const char *const *in = input_list(argc, argv, cfg_inputs, &n);
+    for (int i = 0; !why && i < n; i++)
+        if (dh_source_for(in[i])->long_running)
+            why = "a long-running input (Kafka) is never read to its end";
+    if (!why)
+        return 0;
+    fprintf(stderr, "dnshound: --hunt judges an archive at the end of its input: %s "
+                    "(hunt files, a directory or stdin)\n", why);
+    return -1;
+}
+
 /* A run that resumes (a long-running source goes on from committed offsets
    or a followed file's position) appends to -o FILE, so a restart keeps the
    detections the last run wrote; a replay truncates (sink-file.c). */
@@ -376,7 +402,8 @@ int main(int argc, char **argv)
     const char **props = merge_props(&cli, opt.kafka.props);
     opt.kafka.props = props;
     if (check_inputs(argc, argv, cfg ? dh_config_inputs(cfg) : NULL) ||
-        check_follow(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
+        check_follow(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL) ||
+        check_hunt(&opt, argc, argv, cfg ? dh_config_inputs(cfg) : NULL)) {
         free(props);
         dh_config_free(cfg);
         return 2;

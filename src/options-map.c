@@ -249,6 +249,15 @@ static const dh_optmap_t detectors_rows[] = {
     {.type = DH_OPT_STRLIST, .yaml = "resolvers", .offset = DE(resolvers), .group = G_DETECTION,
      .help = "known recursive resolvers (addresses or CIDR blocks),\n"
              "added to rules/noise.yaml's list"},
+    {.type = DH_OPT_BOOL, .cli = "hunt", .yaml = "hunt", .offset = DE(hunt),
+     .group = G_DETECTION,
+     .help = "retro hunt of one archive: new_domain judges first\n"
+             "sightings within the inputs themselves (no history\n"
+             "read or written): a domain few clients of the whole\n"
+             "replay queried, with supporting evidence (hunt_* in\n"
+             "rules/new_domain.yaml), reported at end of input\n"
+             "(README \"Retro hunt\"); not with --follow, Kafka\n"
+             "or --learn-only"},
     {.type = DH_OPT_DOC, .arg = "SIGHUP", .group = G_DETECTION,
      .help = "re-read the detectors' list files (threat intel)\n"
              "without losing state; a file that fails to load\n"

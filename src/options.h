@@ -103,6 +103,7 @@ typedef struct {
 typedef struct {
     const char *rules_dir;
     const char *const *resolvers; /* extra known resolvers (addresses/CIDRs), NULL-terminated */
+    bool hunt;                    /* --hunt: retro hunt of the archive (new_domain) */
 } dh_detect_options_t;
 
 typedef struct {

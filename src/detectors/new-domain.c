@@ -43,6 +43,7 @@
 
 #include "../detector-kit.h"
 #include "../lexical-model.h"
+#include "new-domain-hunt.h"
 #include "../regdom.h"
 #include "../util-ip.h"
 #include "../util-mem.h"
@@ -60,6 +61,11 @@ typedef struct {
     int64_t few_clients_weight, lexical_weight, dyndns_weight, young_lifecycle_weight, min_score;
     int64_t lexical_min_length, lexical_full_length, lexical_word_min_length, lexical_min_words;
     double confidence_step, lexical_random_score, lexical_short_label_penalty, lexical_word_cover;
+    /* --hunt (new-domain-hunt.h) */
+    int64_t hunt_max_clients, hunt_min_score, hunt_random_weight, hunt_lexical_weight;
+    int64_t hunt_apex_weight, hunt_dyndns_weight;
+    int64_t hunt_nxdomain_weight, hunt_nxdomain_flood, hunt_low_ttl_weight, hunt_low_ttl;
+    double hunt_lexical_score;
 } params_t;
 
 typedef struct {
@@ -82,6 +88,9 @@ typedef struct {
     dh_lexscore_params_t lex; /* the lexical_* thresholds, as the model reads them */
     dh_strset_t *dyndns;
     dh_lexmodel_t *model;
+    dh_hunt_params_t hunt_p; /* the hunt_* thresholds, as the hunt reads them */
+    dh_lexscore_params_t hunt_lex; /* lex, with no "long" class: short is short */
+    dh_hunt_t *hunt;         /* --hunt: judged within the archive, no history */
 } nd_t;
 DH_KIT_STATE_LAYOUT(nd_t, p);
 
@@ -89,7 +98,10 @@ static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, unseen_day
     few_clients, young_days, gone_days, min_score, lexical_min_length, lexical_full_length,
     lexical_word_min_length, lexical_min_words, few_clients_weight, lexical_weight, dyndns_weight,
     young_lifecycle_weight, confidence_step, lexical_random_score, lexical_short_label_penalty,
-    lexical_word_cover);
+    lexical_word_cover, hunt_max_clients, hunt_min_score, hunt_random_weight, hunt_lexical_weight,
+    hunt_apex_weight, hunt_dyndns_weight,
+    hunt_nxdomain_weight, hunt_nxdomain_flood, hunt_low_ttl_weight, hunt_low_ttl,
+    hunt_lexical_score);
 
 /* ---- set-up ---------------------------------------------------------- */
 
@@ -118,6 +130,38 @@ static bool on_history(void *ctx, const char *domain, size_t len, dh_history_rec
 
 static void nd_release(void *state);
 
+/* --hunt: the archive is judged by itself (new-domain-hunt.h); the history
+   is neither read nor written. */
+static int hunt_setup(nd_t *t, char *err, size_t errlen)
+{
+    const params_t *p = &t->p;
+    if (dh_kit_param_max(&t->kit, "hunt_max_clients", p->hunt_max_clients, MAX_CLIENTS - 1, err,
+                         errlen))
+        return -1;
+    t->hunt_p = (dh_hunt_params_t){.max_clients = p->hunt_max_clients,
+                                   .min_score = p->hunt_min_score,
+                                   .random_weight = p->hunt_random_weight,
+                                   .lexical_weight = p->hunt_lexical_weight,
+                                   .apex_weight = p->hunt_apex_weight,
+                                   .dyndns_weight = p->hunt_dyndns_weight,
+                                   .nxdomain_weight = p->hunt_nxdomain_weight,
+                                   .nxdomain_flood = p->hunt_nxdomain_flood,
+                                   .low_ttl_weight = p->hunt_low_ttl_weight,
+                                   .low_ttl = p->hunt_low_ttl,
+                                   .lexical_score = p->hunt_lexical_score,
+                                   .confidence_step = p->confidence_step};
+    t->hunt_lex = t->lex;
+    t->hunt_lex.long_label_len = DH_LEX_LABEL_MAX + 1;
+    dh_hunt_env_t he = {.kit = &t->kit, .p = &t->hunt_p, .model = t->model, .lex = &t->hunt_lex,
+                        .dyndns = t->dyndns};
+    t->hunt = dh_hunt_new(&he);
+    if (!t->hunt) {
+        snprintf(err, errlen, "new_domain: --hunt: cannot make its table");
+        return -1;
+    }
+    return 0;
+}
+
 static int nd_setup(void *state, char *err, size_t errlen)
 {
     nd_t *t = state;
@@ -139,6 +183,8 @@ static int nd_setup(void *state, char *err, size_t errlen)
     if (dh_rule_name_list(t->kit.rule, "dyndns_list", t->dyndns, err, errlen) ||
         load_model(t, err, errlen))
         return -1;
+    if (t->kit.env->hunt)
+        return hunt_setup(t, err, errlen);
     /* last: nothing fails after it (the table dh_kit_new makes next cannot),
        so the history never keeps a visitor of a state that is freed */
     if (t->kit.env->history)
@@ -249,6 +295,10 @@ static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdi
     const dh_event_t *ev = view->ev;
     (void)env;
     nd_t *t = state;
+    if (t->hunt) {
+        dh_hunt_event(t->hunt, view, v);
+        return;
+    }
     if (!v->has_history || v->popular)
         return;
     const params_t *p = &t->p;
@@ -412,6 +462,14 @@ static void nd_release(void *state)
         dh_history_set_visitor(t->kit.env->history, NULL, NULL);
     dh_strset_free(t->dyndns);
     dh_lexmodel_free(t->model);
+    dh_hunt_free(t->hunt);
+}
+
+static void nd_flush(void *state, const dh_detect_env_t *env)
+{
+    nd_t *t = state;
+    (void)env;
+    dh_hunt_finish(t->hunt); /* NULL without --hunt */
 }
 
 const dh_detector_type_t dh_detector_new_domain = {
@@ -421,4 +479,5 @@ const dh_detector_type_t dh_detector_new_domain = {
                    "history) that carries a risk signal (T1583.001, T1568)",
     .kit = &spec,
     .on_event = nd_on_event,
+    .flush = nd_flush,
 };
