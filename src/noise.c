@@ -43,8 +43,41 @@ struct dh_noise {
     int64_t common_clients;
     dh_table_t *prevalence;
     recent_t *recent;
+    dh_noise_zone_t *zones; /* internal_zones, in file order */
+    size_t n_zones;
     dh_noise_stats_t st;
 };
+
+/* internal_zones: kept as written (with FILE:LINE) for the pipeline's zone
+   keys (regdom.h), which judge them: the PSL is theirs, not noise's. */
+static int load_zones(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(root, "internal_zones");
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ) {
+        snprintf(err, errlen, "%s:%zu: internal_zones: expected a list of zones", seq->file,
+                 seq->line);
+        return -1;
+    }
+    n->zones = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(*n->zones));
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
+            snprintf(err, errlen, "%s:%zu: internal_zones: expected a zone", it->file, it->line);
+            return -1;
+        }
+        dh_noise_zone_t *z = &n->zones[n->n_zones++];
+        z->name = dh_strdup(it->value);
+        snprintf(z->where, sizeof(z->where), "%s:%zu", it->file, it->line);
+    }
+    return 0;
+}
+
+const dh_noise_zone_t *dh_noise_internal_zone(const dh_noise_t *n, size_t i)
+{
+    return i < n->n_zones ? &n->zones[i] : NULL;
+}
 
 static int load_strings(dh_yaml_node_t *map, const char *key, dh_strset_t *set, char *err,
                         size_t errlen)
@@ -161,6 +194,7 @@ static int load_sections(dh_noise_t *n, const char *dir, dh_yaml_node_t *root, c
         load_cidrs(allow, "clients", &n->allow_clients, err, errlen) ||
         load_strings(root, "benign_services", n->benign, err, errlen) ||
         load_cidrs(root, "resolvers", &n->resolvers, err, errlen) ||
+        load_zones(n, root, err, errlen) ||
         dh_yaml_double(root, "attribution_seconds", false, 0, 3600, &attribution_s, err, errlen) ||
         dh_yaml_int(prev, "common_clients", false, 2, 64, &n->common_clients, err, errlen) ||
         load_list_file(dir, root, "popular_domains", n->popular, err, errlen))
@@ -204,6 +238,9 @@ void dh_noise_free(dh_noise_t *n)
     dh_strset_free(n->benign);
     dh_strset_free(n->popular);
     free(n->recent);
+    for (size_t i = 0; i < n->n_zones; i++)
+        free(n->zones[i].name);
+    free(n->zones);
     free(n);
 }
 

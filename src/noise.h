@@ -12,6 +12,8 @@
  *    analysed as the resolver's own and marked `from_resolver`;
  *  - benign_service: known tunnel-shaped but benign services (DNSBLs, AV
  *    reputation lookups...) are flagged for detectors to skip;
+ *  - internal_zones: the site's zones the Public Suffix List does not list
+ *    (noise.yaml), handed to the pipeline's zone keys (regdom.h);
  *  - prevalence: how many distinct clients query the registered domain
  *    (kept in the shared memory-bounded state), and whether that makes it
  *    `common`, which raises detector thresholds.
@@ -43,6 +45,15 @@ typedef struct {
 /* Load DIR/noise.yaml; tables go into st. NULL with err "FILE:LINE: ...". */
 dh_noise_t *dh_noise_load(const char *rules_dir, dh_state_t *st, char *err, size_t errlen);
 void dh_noise_free(dh_noise_t *n);
+
+/* One internal_zones entry: the zone as written and where ("FILE:LINE"). */
+typedef struct {
+    char *name;
+    char where[300];
+} dh_noise_zone_t;
+
+/* Entry i of internal_zones (file order), NULL past the last. */
+const dh_noise_zone_t *dh_noise_internal_zone(const dh_noise_t *n, size_t i);
 
 /* Add a known resolver (address or CIDR); -1 when it does not parse. */
 int dh_noise_add_resolver(dh_noise_t *n, const char *addr);

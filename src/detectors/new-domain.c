@@ -247,7 +247,9 @@ static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdi
     const dh_event_t *ev = view->ev;
     (void)env;
     nd_t *t = state;
-    if (!v->has_history || v->popular)
+    /* a name under the site's internal zones (noise.yaml internal_zones) is
+       a new host of its own (a laptop's DHCP name), not acquired infrastructure */
+    if (!v->has_history || v->popular || ev->zone_source == DH_ZONE_INTERNAL)
         return;
     const params_t *p = &t->p;
     const dh_history_rec_t *h = &v->history;
