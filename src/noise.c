@@ -229,6 +229,25 @@ dh_noise_t *dh_noise_load(const char *rules_dir, dh_state_t *st, char *err, size
     return n;
 }
 
+dh_noise_t *dh_noise_load_zones(const char *rules_dir, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/noise.yaml", rules_dir);
+    dh_noise_t *n = dh_calloc(1, sizeof(*n));
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return n; /* no rules here: no zones (the detectors would need them) */
+    fclose(f);
+    dh_yaml_node_t *root = dh_yaml_load(path, err, errlen);
+    int rc = root ? load_zones(n, root, err, errlen) : -1;
+    dh_yaml_free(root);
+    if (rc) {
+        dh_noise_free(n);
+        return NULL;
+    }
+    return n;
+}
+
 void dh_noise_free(dh_noise_t *n)
 {
     if (!n)

@@ -52,6 +52,12 @@ typedef struct {
     char where[300];
 } dh_noise_zone_t;
 
+/* Only DIR/noise.yaml's internal_zones (no state, the rest unchecked): for
+   runs without detectors (--emit events), whose zone keys must be the
+   detectors'. An empty set when the file is absent; NULL with err when it
+   does not parse. Free with dh_noise_free. */
+dh_noise_t *dh_noise_load_zones(const char *rules_dir, char *err, size_t errlen);
+
 /* Entry i of internal_zones (file order), NULL past the last. */
 const dh_noise_zone_t *dh_noise_internal_zone(const dh_noise_t *n, size_t i);
 

@@ -52,10 +52,23 @@ void dh_pipeline_on_event(void *ctx, const dh_event_t *ev_in)
 }
 
 /* The run's internal zones (regdom.h) from the configuration and the
-   command line; noise.yaml's are added by the detector host. */
+   command line; noise.yaml's are added by the detector host, or here when
+   there is none (--emit events: its keys are the detectors'). */
 static int add_option_zones(dh_pipeline_t *pl, char *err, size_t errlen)
 {
     const dh_detect_options_t *d = &pl->opt.detect;
+    if (pl->opt.core.emit == DH_EMIT_EVENTS) { /* the detector host loads them otherwise */
+        dh_noise_t *n = dh_noise_load_zones(d->rules_dir, err, errlen);
+        if (!n)
+            return -1;
+        const dh_noise_zone_t *z;
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && (z = dh_noise_internal_zone(n, i)) != NULL; i++)
+            rc = dh_pipeline_add_zone(pl, z->name, z->where, err, errlen);
+        dh_noise_free(n);
+        if (rc)
+            return -1;
+    }
     for (size_t i = 0; d->internal_zones && d->internal_zones[i]; i++)
         if (dh_pipeline_add_zone(pl, d->internal_zones[i], "internal_zones", err, errlen))
             return -1;

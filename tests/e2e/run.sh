@@ -1075,6 +1075,15 @@ print(f"    {fmt} ({zone}): {want}, dns_exfil {got['dns_exfil'][2]} B")
 PY
         done
     done
+    # the same zone from dnshound.yaml; --emit events keys names as the detectors do
+    printf 'internal_zones: [corp.lan]\n' > "$W/zk.yaml"
+    "$DH" --no-state -q -c "$W/zk.yaml" tests/data/captures/iodine-null-lan.eve.json.gz \
+        | grep -q '"registered_domain":"t.corp.lan"' || fail "config internal_zones not applied" || return 1
+    cp -r "$ROOT/rules" "$W/zk-rules"
+    sed -i 's/^internal_zones: \[/internal_zones: [corp.lan, /' "$W/zk-rules/noise.yaml"
+    n=$("$DH" --no-state -q --rules "$W/zk-rules" --emit events tests/data/captures/iodine-null-lan.zeek.log.gz \
+        | grep -c '"registered_domain":"t.corp.lan"')
+    [ "$n" -gt 1000 ] || fail "--emit events: $n events keyed t.corp.lan by noise.yaml" || return 1
     # an internal zone the PSL covers would never apply: refused, exit 2
     "$DH" --no-state -q --internal-zone example.com /dev/null 2>"$W/zk-err"
     [ $? -eq 2 ] && grep -q "internal zone 'example.com'" "$W/zk-err" \

@@ -4,6 +4,8 @@
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "noise.h"
@@ -92,4 +94,47 @@ Test(noise, prevalence_counts_distinct_clients)
         cr_assert_eq(v.prevalence, (uint32_t)(i < 20 ? i : 20), "counted up to common_clients");
         cr_assert_eq(v.common, i >= 20, "common from 20 clients (noise.yaml)");
     }
+}
+
+/* Internal zones a site's DNS answers are analysed (a tunnel can ride them),
+   their names keyed by the shipped internal_zones; link-local and reverse
+   names stay excluded. */
+Test(noise, internal_zones_are_analysed_and_listed)
+{
+    dh_verdict_t v;
+    cr_assert_eq(judge("10.0.0.1", "vaaaakari2m.t.corp.lan", "corp.lan", 53, 0, &v), DH_NOISE_PASS);
+    cr_assert_eq(judge("10.0.0.1", "nas.localdomain", "nas.localdomain", 53, 0, &v), DH_NOISE_PASS);
+    cr_assert_eq(judge("10.0.0.1", "x.home.arpa", NULL, 53, 0, &v), DH_NOISE_EXCLUDED);
+    cr_assert_eq(judge("10.0.0.1", "_ipp._tcp.local", NULL, 53, 0, &v), DH_NOISE_EXCLUDED);
+    bool lan = false, localdomain = false;
+    const dh_noise_zone_t *z;
+    for (size_t i = 0; (z = dh_noise_internal_zone(nz, i)) != NULL; i++) {
+        lan |= strcmp(z->name, "lan") == 0;
+        localdomain |= strcmp(z->name, "localdomain") == 0;
+        cr_assert(strstr(z->where, "noise.yaml:"), "%s", z->where);
+    }
+    cr_assert(lan && localdomain);
+}
+
+Test(noise, internal_zones_must_be_a_list_of_names)
+{
+    char dir[] = "/tmp/dh-noise-zones.XXXXXX", path[64], err[256];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/noise.yaml", dir);
+    const char *bad[] = {"internal_zones: corp.lan\n", "internal_zones: [[a]]\n"};
+    for (size_t i = 0; i < 2; i++) {
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs(bad[i], f);
+        fclose(f);
+        cr_assert_null(dh_noise_load(dir, st, err, sizeof(err)), "%s", bad[i]);
+        cr_assert(strstr(err, "noise.yaml:1: internal_zones"), "%s", err);
+        cr_assert_null(dh_noise_load_zones(dir, err, sizeof(err)), "%s", bad[i]);
+    }
+    remove(path);
+    dh_noise_t *none = dh_noise_load_zones(dir, err, sizeof(err)); /* no file: no zones */
+    cr_assert_not_null(none, "%s", err);
+    cr_assert_null(dh_noise_internal_zone(none, 0));
+    dh_noise_free(none);
+    rmdir(dir);
 }
