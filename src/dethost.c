@@ -216,6 +216,7 @@ int dh_dethost_setup(dh_pipeline_t *pl, char *err, size_t errlen)
                      pl->opt.detect.resolvers[i]);
             return -1;
         }
+    dh_noise_set_regdom(pl->noise, pl->regdom);
     const dh_noise_zone_t *z;
     for (size_t i = 0; (z = dh_noise_internal_zone(pl->noise, i)) != NULL; i++)
         if (dh_pipeline_add_zone(pl, z->name, z->where, err, errlen))

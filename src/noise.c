@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "regdom.h"
 #include "rules.h"
 #include "sketch.h"
 #include "util-ip.h"
@@ -43,6 +44,8 @@ struct dh_noise {
     int64_t common_clients;
     dh_table_t *prevalence;
     recent_t *recent;
+    const dh_regdom_t *regdom; /* borrowed: search-list appends (NULL: none) */
+    bool search_appends;       /* noise.yaml search_appends */
     dh_noise_zone_t *zones; /* internal_zones, in file order */
     size_t n_zones;
     dh_noise_stats_t st;
@@ -72,6 +75,11 @@ static int load_zones(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t err
         snprintf(z->where, sizeof(z->where), "%s:%zu", it->file, it->line);
     }
     return 0;
+}
+
+void dh_noise_set_regdom(dh_noise_t *n, const dh_regdom_t *r)
+{
+    n->regdom = r;
 }
 
 const dh_noise_zone_t *dh_noise_internal_zone(const dh_noise_t *n, size_t i)
@@ -188,6 +196,7 @@ static int load_sections(dh_noise_t *n, const char *dir, dh_yaml_node_t *root, c
     dh_yaml_node_t *prev = dh_yaml_get(root, "prevalence");
     double attribution_s = 2;
     n->common_clients = 20;
+    n->search_appends = true;
     if (load_strings(exclude, "suffixes", n->exclude_suffixes, err, errlen) ||
         load_ports(n, exclude, err, errlen) ||
         load_strings(allow, "domains", n->allow_domains, err, errlen) ||
@@ -195,6 +204,7 @@ static int load_sections(dh_noise_t *n, const char *dir, dh_yaml_node_t *root, c
         load_strings(root, "benign_services", n->benign, err, errlen) ||
         load_cidrs(root, "resolvers", &n->resolvers, err, errlen) ||
         load_zones(n, root, err, errlen) ||
+        dh_yaml_bool(root, "search_appends", false, &n->search_appends, err, errlen) ||
         dh_yaml_double(root, "attribution_seconds", false, 0, 3600, &attribution_s, err, errlen) ||
         dh_yaml_int(prev, "common_clients", false, 2, 64, &n->common_clients, err, errlen) ||
         load_list_file(dir, root, "popular_domains", n->popular, err, errlen))
@@ -348,6 +358,12 @@ dh_noise_result_t dh_noise_check(dh_noise_t *n, const dh_event_t *ev, dh_verdict
     v->benign_service =
         ev->has_qname && dh_strset_has_suffix(n->benign, ev->qname_lc, ev->qname_len);
     n->st.benign_service += v->benign_service;
+    if (!v->benign_service && n->search_appends && n->regdom && ev->has_qname && ev->rcode == 3 &&
+        dh_regdom_search_append(n->regdom, ev->qname_lc, ev->qname_len, ev->registered_domain,
+                                ev->zone_source)) {
+        v->benign_service = true; /* the detectors that skip benign services skip it */
+        n->st.search_appends++;
+    }
     prevalence(n, ev, v);
     return DH_NOISE_PASS;
 }

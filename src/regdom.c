@@ -246,6 +246,42 @@ int dh_regdom_add_internal_zone(dh_regdom_t *r, const char *zone, size_t len)
     return 0;
 }
 
+bool dh_regdom_search_append(const dh_regdom_t *r, const char *name, size_t len, const char *key,
+                             unsigned source)
+{
+    if (len && name[len - 1] == '.')
+        len--;
+    if (!key || source == DH_ZONE_NONE || len > NAME_MAX_LEN - 1 || clean_suffix(name, len) != 0)
+        return false; /* junk labels: that is no resolver's doing */
+    const char *zone = key;
+    if (source != DH_ZONE_PUBLIC_SUFFIX && strchr(key, '.'))
+        zone = strchr(key, '.') + 1;
+    size_t zone_len = strlen(zone);
+    if (zone_len + 1 >= len)
+        return false;
+    char lc[NAME_MAX_LEN + 1];
+    lower_copy(lc, name, len);
+    if (lc[len - zone_len - 1] != '.' || memcmp(lc + len - zone_len, zone, zone_len) != 0)
+        return false; /* not the name's key */
+    /* every split "A.B" from the right with B holding the zone: A ends with
+       a TLD the PSL lists and has a registered domain (two labels or more) */
+    for (size_t i = len - zone_len; i-- > 0;) {
+        if (lc[i] != '.')
+            continue;
+        lc[i] = '\0';
+        const char *tld = strrchr(lc, '.');
+        bool hit = tld && psl_lists(r, tld + 1);
+        if (hit) {
+            const char *rd = psl_registrable_domain(r->psl, lc);
+            const char *dot = rd ? strchr(rd, '.') : NULL;
+            hit = dot && psl_lists(r, dot + 1);
+        }
+        if (hit)
+            return true;
+    }
+    return false;
+}
+
 size_t dh_regdom_internal_zones(const dh_regdom_t *r)
 {
     return dh_strset_size(r->zones);

@@ -58,6 +58,20 @@ dh_zone_source_t dh_regdom_key_source(dh_regdom_t *r, const char *key);
 /* dh_regdom_key without the source. */
 const char *dh_regdom_lookup(dh_regdom_t *r, const char *name, size_t len);
 
+/* true when name (lowercase, len bytes, a trailing dot ignored) is a DNS
+   search list's append: a name with a registered domain by the PSL
+   ("www.google.com") with more labels after it (a search domain:
+   "www.google.com.corp.lan", "www.google.com.ad.example.com"). Asked of
+   NXDOMAIN answers, such names are a resolver trying the client's search
+   domains, each under the site's zone: many distinct ones look like a
+   tunnel's subdomains. The labels after the embedded name must hold the
+   name's zone: key and source are the name's (dh_regdom_key), and the zone
+   is the registered domain itself (PSL), else the key without its first
+   label (corp.lan of t.corp.lan), so "www.google.com" (google is a TLD too)
+   is no append of "com". Leaves the cache alone. */
+bool dh_regdom_search_append(const dh_regdom_t *r, const char *name, size_t len, const char *key,
+                             unsigned source);
+
 typedef struct {
     uint64_t lookups, hits;
 } dh_regdom_stats_t;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "noise.h"
+#include "regdom.h"
 #include "util-ip.h"
 
 static dh_state_t *st;
@@ -137,4 +138,39 @@ Test(noise, internal_zones_must_be_a_list_of_names)
     cr_assert_null(dh_noise_internal_zone(none, 0));
     dh_noise_free(none);
     rmdir(dir);
+}
+
+/* A search list's NXDOMAIN appends are flagged like benign services (the
+   tunnel, exfiltration, beacon and DGA detectors skip them) once noise knows
+   the run's zone keys; a tunnel's names and answered names are not. */
+Test(noise, search_list_appends_are_benign_nxdomain_only)
+{
+    dh_regdom_t *r = dh_regdom_new(64);
+    cr_assert_not_null(r);
+    dh_verdict_t v;
+    dh_event_t ev;
+    dh_event_init(&ev);
+    dh_addr_parse("10.5.5.6", 8, &ev.client);
+    ev.has_qname = true;
+    ev.qname = ev.qname_lc = "www.site7.example.com.corp.lan";
+    ev.qname_len = strlen(ev.qname);
+    ev.registered_domain = "corp.lan"; /* the key under the shipped zone "lan" */
+    ev.zone_source = DH_ZONE_INTERNAL;
+    ev.rcode = 3;
+    cr_assert_eq(dh_noise_check(nz, &ev, &v), DH_NOISE_PASS);
+    cr_assert_not(v.benign_service, "no zone keys yet: not judged");
+    dh_noise_set_regdom(nz, r);
+    cr_assert_eq(dh_noise_check(nz, &ev, &v), DH_NOISE_PASS);
+    cr_assert(v.benign_service);
+    ev.rcode = 0; /* answered: someone serves it */
+    dh_noise_check(nz, &ev, &v);
+    cr_assert_not(v.benign_service);
+    ev.rcode = 3;
+    ev.qname = ev.qname_lc = "vaaaakari2m.t.corp.lan";
+    ev.qname_len = strlen(ev.qname);
+    dh_noise_check(nz, &ev, &v);
+    cr_assert_not(v.benign_service);
+    cr_assert_eq(dh_noise_stats(nz).search_appends, 1);
+    dh_noise_set_regdom(nz, NULL);
+    dh_regdom_free(r);
 }

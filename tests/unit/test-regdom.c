@@ -209,3 +209,36 @@ Test(regdom, a_key_names_its_own_source)
     cr_assert_eq(dh_regdom_key_source(rd, "wpad"), DH_ZONE_NONE);
     cr_assert_eq(dh_regdom_key_source(rd, ""), DH_ZONE_NONE);
 }
+
+static bool append(const char *name)
+{
+    dh_zone_source_t src;
+    char key[256] = "";
+    const char *k = dh_regdom_key(rd, name, strlen(name), &src);
+    if (k)
+        snprintf(key, sizeof(key), "%s", k);
+    return dh_regdom_search_append(rd, name, strlen(name), k ? key : NULL, src);
+}
+
+Test(regdom, search_list_appends_embed_a_registered_domain)
+{
+    const char *yes[] = {"www.google.com.corp.lan", "www.site12.example.com.corp.flowsun.lan",
+                         "mail.example.co.uk.lab", "www.google.com.ad.example.com.",
+                         "WWW.Site7.Example.COM.corp.lan"};
+    /* tunnels, single labels and plain names (google and co are TLDs too)
+       are no appends */
+    const char *no[] = {"vaaaakari2m.t.corp.lan", "laagabyzeixiqwhwgym4z42engk1srza.t.corp.lan",
+                        "www.google.com", "mail.bbc.co.uk", "xkqjzvbw.co.uk", "com.corp.lan",
+                        "wpad.corp.lan", "wpad", "", "\xf9\x39.com.t.corp.lan",
+                        "a.b.c.d.e.example.org"};
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+            cr_assert(append(yes[i]), "%s (zones: %d)", yes[i], pass);
+        for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+            cr_assert_not(append(no[i]), "%s (zones: %d)", no[i], pass);
+        /* with the site's zones listed, the key is zone + 1 label: the same */
+        add_zone("corp.lan");
+        add_zone("corp.flowsun.lan");
+        add_zone("lab");
+    }
+}
