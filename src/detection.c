@@ -135,6 +135,11 @@ static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confid
     dh_json_open_obj(sb, "evidence");
     if (d->evidence && d->evidence->len)
         dh_sb_put(sb, d->evidence->buf, d->evidence->len);
+    /* a key the PSL did not make says so: an analyst weighs "corp.lan" as
+       a guess at the zone's boundary, not a registration */
+    if (d->registered_domain && d->zone_source != DH_ZONE_PUBLIC_SUFFIX &&
+        dh_zone_source_name(d->zone_source))
+        dh_json_kv_str(sb, "zone_source", dh_zone_source_name(d->zone_source));
     dh_sb_puts(sb, "}}");
 }
 

@@ -31,6 +31,10 @@ typedef struct {
     const char *qname;         /* a representative query name, may be NULL */
     size_t qname_len;
     const char *registered_domain; /* may be NULL */
+    uint8_t zone_source;       /* how registered_domain was made (dh_zone_source_t,
+                                  event.h; the detector host fills it): a fallback
+                                  key (internal zone, last two labels) is named in
+                                  the evidence as zone_source */
     const char *entity;        /* extra entity text for the id (e.g. a domain) */
     double risk_score;         /* <0: the rule's */
     double confidence;         /* <0: the rule's */

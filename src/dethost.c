@@ -45,11 +45,19 @@ static bool early_alerts(const dh_pipeline_t *pl)
     return e == DH_EARLY_ON || (e == DH_EARLY_AUTO && dh_pipeline_is_live(pl));
 }
 
-/* Detectors emit here; suppression decides what reaches the sink. */
+/* Detectors emit here; suppression decides what reaches the sink. How a
+   finding's registered domain was made is named here for every detector:
+   keys are idempotent (the key of a key is itself, made the same way), so
+   no window has to carry it, and a domain that is no key (an indicator's
+   full name) gets none. Detectors may emit while an event is being
+   dispatched, hence the lookup that leaves the regdom cache alone. */
 static void emit_detection(void *ctx, const dh_detection_t *d)
 {
     dh_pipeline_t *pl = ctx;
-    dh_alerts_submit(pl->alerts, d, d->rule->suppression_s * 1000000);
+    dh_detection_t c = *d;
+    if (c.registered_domain && c.zone_source == DH_ZONE_NONE)
+        c.zone_source = (uint8_t)dh_regdom_key_source(pl->regdom, c.registered_domain);
+    dh_alerts_submit(pl->alerts, &c, c.rule->suppression_s * 1000000);
 }
 
 /* The history learns the domains that exist: events that reach detectors
@@ -212,6 +220,11 @@ int dh_dethost_setup(dh_pipeline_t *pl, char *err, size_t errlen)
                      pl->opt.detect.resolvers[i]);
             return -1;
         }
+    dh_noise_set_regdom(pl->noise, pl->regdom);
+    const dh_noise_zone_t *z;
+    for (size_t i = 0; (z = dh_noise_internal_zone(pl->noise, i)) != NULL; i++)
+        if (dh_pipeline_add_zone(pl, z->name, z->where, err, errlen))
+            return -1;
     /* learning builds the history only: no detector runs, none judges */
     return pl->opt.history.learn_only ? 0 : load_detectors(pl, err, errlen);
 }

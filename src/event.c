@@ -7,6 +7,16 @@
 
 #include "util-ip.h"
 
+const char *dh_zone_source_name(unsigned source)
+{
+    switch (source) {
+    case DH_ZONE_PUBLIC_SUFFIX: return "public_suffix";
+    case DH_ZONE_INTERNAL: return "internal_zone";
+    case DH_ZONE_LAST_TWO: return "last_two_labels";
+    default: return NULL;
+    }
+}
+
 void dh_event_init(dh_event_t *ev)
 {
     memset(ev, 0, sizeof(*ev));

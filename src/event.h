@@ -35,6 +35,21 @@ typedef enum {
 
 enum { DH_AF_UNSET = 0, DH_AF_INET = 4, DH_AF_INET6 = 6 };
 
+/* How an event's zone key (registered_domain below) was made (regdom.h
+   dh_regdom_key): by the Public Suffix List, from a configured internal
+   zone (noise.yaml internal_zones, --internal-zone) plus one label, or as
+   the name's last two labels when neither knows the name's suffix. */
+typedef enum {
+    DH_ZONE_NONE = 0,          /* no key: no query, a single label, a suffix itself */
+    DH_ZONE_PUBLIC_SUFFIX = 1, /* eTLD+1 by a rule of the PSL */
+    DH_ZONE_INTERNAL = 2,      /* the longest internal zone the name is under, plus one label */
+    DH_ZONE_LAST_TWO = 3,      /* neither: the last two labels */
+} dh_zone_source_t;
+
+/* "public_suffix", "internal_zone", "last_two_labels"; NULL for DH_ZONE_NONE
+   and unknown values. */
+const char *dh_zone_source_name(unsigned source);
+
 /* An IP address in network byte order; IPv4 uses the first 4 bytes. */
 typedef struct {
     uint8_t family; /* DH_AF_UNSET, DH_AF_INET or DH_AF_INET6 */
@@ -96,10 +111,14 @@ typedef struct {
     const char *qname_lc;
     size_t qname_len;
 
-    /* Registered domain (eTLD+1 by the Public Suffix List) of qname_lc; NULL
-       when there is none (single label, a public suffix itself, no query).
-       Filled by the pipeline after assembly, not by parsers. */
+    /* Registered domain (eTLD+1 by the Public Suffix List) of qname_lc, or,
+       for a name under no suffix the PSL lists (t.corp.lan, a lab's own
+       root), the fallback zone key; zone_source (dh_zone_source_t) says
+       which. NULL / DH_ZONE_NONE when there is none (single label, a public
+       suffix or internal zone itself, no query). Filled by the pipeline
+       after assembly (dh_regdom_key), not by parsers. */
     const char *registered_domain;
+    uint8_t zone_source;
 
     int32_t qtype;  /* RR type number asked for, -1 unknown */
     int32_t qclass; /* class number (1 = IN, 3 = CHAOS, 32769 = IN with the mDNS

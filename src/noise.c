@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "regdom.h"
 #include "rules.h"
 #include "sketch.h"
 #include "util-ip.h"
@@ -43,8 +44,48 @@ struct dh_noise {
     int64_t common_clients;
     dh_table_t *prevalence;
     recent_t *recent;
+    const dh_regdom_t *regdom; /* borrowed: search-list appends (NULL: none) */
+    bool search_appends;       /* noise.yaml search_appends */
+    dh_noise_zone_t *zones; /* internal_zones, in file order */
+    size_t n_zones;
     dh_noise_stats_t st;
 };
+
+/* internal_zones: kept as written (with FILE:LINE) for the pipeline's zone
+   keys (regdom.h), which judge them: the PSL is theirs, not noise's. */
+static int load_zones(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq = dh_yaml_get(root, "internal_zones");
+    if (!seq)
+        return 0;
+    if (seq->kind != DH_YAML_SEQ) {
+        snprintf(err, errlen, "%s:%zu: internal_zones: expected a list of zones", seq->file,
+                 seq->line);
+        return -1;
+    }
+    n->zones = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(*n->zones));
+    for (size_t i = 0; i < seq->n_items; i++) {
+        dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
+            snprintf(err, errlen, "%s:%zu: internal_zones: expected a zone", it->file, it->line);
+            return -1;
+        }
+        dh_noise_zone_t *z = &n->zones[n->n_zones++];
+        z->name = dh_strdup(it->value);
+        snprintf(z->where, sizeof(z->where), "%s:%zu", it->file, it->line);
+    }
+    return 0;
+}
+
+void dh_noise_set_regdom(dh_noise_t *n, const dh_regdom_t *r)
+{
+    n->regdom = r;
+}
+
+const dh_noise_zone_t *dh_noise_internal_zone(const dh_noise_t *n, size_t i)
+{
+    return i < n->n_zones ? &n->zones[i] : NULL;
+}
 
 static int load_strings(dh_yaml_node_t *map, const char *key, dh_strset_t *set, char *err,
                         size_t errlen)
@@ -155,12 +196,15 @@ static int load_sections(dh_noise_t *n, const char *dir, dh_yaml_node_t *root, c
     dh_yaml_node_t *prev = dh_yaml_get(root, "prevalence");
     double attribution_s = 2;
     n->common_clients = 20;
+    n->search_appends = true;
     if (load_strings(exclude, "suffixes", n->exclude_suffixes, err, errlen) ||
         load_ports(n, exclude, err, errlen) ||
         load_strings(allow, "domains", n->allow_domains, err, errlen) ||
         load_cidrs(allow, "clients", &n->allow_clients, err, errlen) ||
         load_strings(root, "benign_services", n->benign, err, errlen) ||
         load_cidrs(root, "resolvers", &n->resolvers, err, errlen) ||
+        load_zones(n, root, err, errlen) ||
+        dh_yaml_bool(root, "search_appends", false, &n->search_appends, err, errlen) ||
         dh_yaml_double(root, "attribution_seconds", false, 0, 3600, &attribution_s, err, errlen) ||
         dh_yaml_int(prev, "common_clients", false, 2, 64, &n->common_clients, err, errlen) ||
         load_list_file(dir, root, "popular_domains", n->popular, err, errlen))
@@ -195,6 +239,25 @@ dh_noise_t *dh_noise_load(const char *rules_dir, dh_state_t *st, char *err, size
     return n;
 }
 
+dh_noise_t *dh_noise_load_zones(const char *rules_dir, char *err, size_t errlen)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/noise.yaml", rules_dir);
+    dh_noise_t *n = dh_calloc(1, sizeof(*n));
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return n; /* no rules here: no zones (the detectors would need them) */
+    fclose(f);
+    dh_yaml_node_t *root = dh_yaml_load(path, err, errlen);
+    int rc = root ? load_zones(n, root, err, errlen) : -1;
+    dh_yaml_free(root);
+    if (rc) {
+        dh_noise_free(n);
+        return NULL;
+    }
+    return n;
+}
+
 void dh_noise_free(dh_noise_t *n)
 {
     if (!n)
@@ -204,6 +267,9 @@ void dh_noise_free(dh_noise_t *n)
     dh_strset_free(n->benign);
     dh_strset_free(n->popular);
     free(n->recent);
+    for (size_t i = 0; i < n->n_zones; i++)
+        free(n->zones[i].name);
+    free(n->zones);
     free(n);
 }
 
@@ -292,6 +358,12 @@ dh_noise_result_t dh_noise_check(dh_noise_t *n, const dh_event_t *ev, dh_verdict
     v->benign_service =
         ev->has_qname && dh_strset_has_suffix(n->benign, ev->qname_lc, ev->qname_len);
     n->st.benign_service += v->benign_service;
+    if (!v->benign_service && n->search_appends && n->regdom && ev->has_qname && ev->rcode == 3 &&
+        dh_regdom_search_append(n->regdom, ev->qname_lc, ev->qname_len, ev->registered_domain,
+                                ev->zone_source)) {
+        v->benign_service = true; /* the detectors that skip benign services skip it */
+        n->st.search_appends++;
+    }
     prevalence(n, ev, v);
     return DH_NOISE_PASS;
 }

@@ -258,6 +258,17 @@ static const dh_optmap_t detectors_rows[] = {
              "rules/new_domain.yaml), reported at end of input\n"
              "(README \"Retro hunt\"); not with --follow, Kafka\n"
              "or --learn-only"},
+    {.type = DH_OPT_STRLIST, .yaml = "internal_zones", .offset = DE(internal_zones),
+     .group = G_DETECTION,
+     .help = "internal zones the Public Suffix List does not list\n"
+             "(corp.lan, a lab's own root), added to\n"
+             "rules/noise.yaml's internal_zones: a name under one\n"
+             "is keyed by the zone plus one label (README \"Zone\n"
+             "keys\")"},
+    {.type = DH_OPT_APPEND, .cli = "internal-zone", .offset = DE(internal_zone_args),
+     .arg = "ZONE", .group = G_DETECTION,
+     .help = "one more internal zone (repeatable), as\n"
+             "internal_zones"},
     {.type = DH_OPT_DOC, .arg = "SIGHUP", .group = G_DETECTION,
      .help = "re-read the detectors' list files (threat intel)\n"
              "without losing state; a file that fails to load\n"

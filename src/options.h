@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "optmap.h"
 
 typedef enum { DH_EMIT_DETECTIONS = 0, DH_EMIT_EVENTS = 1 } dh_emit_t;
 
@@ -104,6 +105,10 @@ typedef struct {
     const char *rules_dir;
     const char *const *resolvers; /* extra known resolvers (addresses/CIDRs), NULL-terminated */
     bool hunt;                    /* --hunt: retro hunt of the archive (new_domain) */
+    /* internal zones (regdom.h) added to noise.yaml's: the config file's
+       internal_zones (NULL-terminated) and --internal-zone's */
+    const char *const *internal_zones;
+    dh_optlist_t internal_zone_args;
 } dh_detect_options_t;
 
 typedef struct {

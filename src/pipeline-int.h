@@ -150,6 +150,12 @@ struct dh_stream {
    serializer or the detector host, then the clock. ctx is the pipeline. */
 void dh_pipeline_on_event(void *ctx, const dh_event_t *ev);
 
+/* One more internal zone for the run's zone keys (regdom.h); where names
+   its origin for the error ("FILE:LINE", "--internal-zone"). 0, or -1 with
+   err. */
+int dh_pipeline_add_zone(dh_pipeline_t *pl, const char *zone, const char *where, char *err,
+                         size_t errlen);
+
 /* ---- stream.c ---- */
 
 /* A record held by --max-future is kept as if the next record had confirmed

@@ -33,8 +33,11 @@ void dh_pipeline_on_event(void *ctx, const dh_event_t *ev_in)
 {
     dh_pipeline_t *pl = ctx;
     dh_event_t ev = *ev_in;
-    if (ev.has_qname && pl->regdom)
-        ev.registered_domain = dh_regdom_lookup(pl->regdom, ev.qname_lc, ev.qname_len);
+    if (ev.has_qname && pl->regdom) {
+        dh_zone_source_t src;
+        ev.registered_domain = dh_regdom_key(pl->regdom, ev.qname_lc, ev.qname_len, &src);
+        ev.zone_source = (uint8_t)src;
+    }
     pl->c.dns_events++;
     if (ev.ts_us < pl->watermark)
         pl->c.late_events++;
@@ -75,6 +78,45 @@ static int open_view(dh_pipeline_t *pl, char *err, size_t errlen)
     return 0;
 }
 
+/* The run's internal zones (regdom.h) from the configuration and the
+   command line; noise.yaml's are added by the detector host, or here when
+   there is none (--emit events: its keys are the detectors'). */
+static int add_option_zones(dh_pipeline_t *pl, char *err, size_t errlen)
+{
+    const dh_detect_options_t *d = &pl->opt.detect;
+    if (pl->opt.core.emit == DH_EMIT_EVENTS) { /* the detector host loads them otherwise */
+        dh_noise_t *n = dh_noise_load_zones(d->rules_dir, err, errlen);
+        if (!n)
+            return -1;
+        const dh_noise_zone_t *z;
+        int rc = 0;
+        for (size_t i = 0; rc == 0 && (z = dh_noise_internal_zone(n, i)) != NULL; i++)
+            rc = dh_pipeline_add_zone(pl, z->name, z->where, err, errlen);
+        dh_noise_free(n);
+        if (rc)
+            return -1;
+    }
+    for (size_t i = 0; d->internal_zones && d->internal_zones[i]; i++)
+        if (dh_pipeline_add_zone(pl, d->internal_zones[i], "internal_zones", err, errlen))
+            return -1;
+    for (size_t i = 0; i < d->internal_zone_args.n; i++)
+        if (dh_pipeline_add_zone(pl, d->internal_zone_args.v[i], "--internal-zone", err, errlen))
+            return -1;
+    return 0;
+}
+
+int dh_pipeline_add_zone(dh_pipeline_t *pl, const char *zone, const char *where, char *err,
+                         size_t errlen)
+{
+    if (dh_regdom_add_internal_zone(pl->regdom, zone, strlen(zone)) == 0)
+        return 0;
+    snprintf(err, errlen,
+             "%s: internal zone '%s' is no host name, or the Public Suffix List covers it "
+             "(its names have registered domains)",
+             where, zone);
+    return -1;
+}
+
 dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
 {
     dh_pipeline_t *pl = dh_calloc(1, sizeof(*pl));
@@ -89,6 +131,10 @@ dh_pipeline_t *dh_pipeline_new(const dh_options_t *o, char *err, size_t errlen)
     pl->regdom = dh_regdom_new(8192);
     if (!pl->regdom) {
         snprintf(err, errlen, "cannot load the Public Suffix List (libpsl)");
+        dh_pipeline_free(pl);
+        return NULL;
+    }
+    if (add_option_zones(pl, err, errlen)) {
         dh_pipeline_free(pl);
         return NULL;
     }

@@ -105,7 +105,7 @@ static const dh_json_counter_t state_closes[] = {
 
 static const dh_json_counter_t noise[] = {
     DH_JSON_COUNTERS(dh_noise_stats_t, excluded, allowlisted, resolver_duplicates, from_resolver,
-                     benign_service)
+                     benign_service, search_appends)
 };
 
 static const dh_json_counter_t alerts[] = {

@@ -125,6 +125,7 @@ static dh_event_t *event_merge(const dh_event_t *base, const dh_event_t *resp)
 
     *m = *base;
     m->registered_domain = NULL;
+    m->zone_source = DH_ZONE_NONE;
     m->uid = put_str(&cursor, base->uid, base->uid_len);
     m->has_qname = qsrc->has_qname;
     m->qname_len = qsrc->qname_len;

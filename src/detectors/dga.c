@@ -320,7 +320,10 @@ static void dga_on_event(void *state, const dh_event_view_t *view, const dh_verd
     (void)env;
     dga_t *d = state;
     const char *rd = ev->registered_domain;
-    if (!ev->has_qname || !rd || v->benign_service || ev->client.family == DH_AF_UNSET)
+    /* names under the site's internal zones (noise.yaml internal_zones) are
+       its own hosts, named by DHCP and admins, not generated for C2 */
+    if (!ev->has_qname || !rd || ev->zone_source == DH_ZONE_INTERNAL || v->benign_service ||
+        ev->client.family == DH_AF_UNSET)
         return;
     const char *dot = strchr(rd, '.');
     if (!dot || dot == rd || ignored_suffix(d, dot + 1))

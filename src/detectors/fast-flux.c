@@ -193,7 +193,10 @@ static void flux_on_event(void *state, const dh_event_view_t *view, const dh_ver
     const dh_event_t *ev = view->ev;
     (void)env;
     flux_t *t = state;
-    if (v->popular || !ev->registered_domain || !ev->has_qname || ev->n_answers == 0)
+    /* the site's internal zones (noise.yaml internal_zones) are its own
+       hosts: many addresses there are DHCP and clusters, not flux */
+    if (v->popular || !ev->registered_domain || ev->zone_source == DH_ZONE_INTERNAL ||
+        !ev->has_qname || ev->n_answers == 0)
         return;
     size_t dlen = view->rd_len;
     if (dlen == 0 || dlen >= DOMAIN_MAX)

@@ -901,8 +901,11 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     look_t *t = state;
     const lists_t *l = t->l;
     const char *rd = ev->registered_domain;
-    if (!rd || !ev->has_qname || ev->client.family == DH_AF_UNSET || v->popular ||
-        v->benign_service)
+    /* a name under the site's internal zones (noise.yaml internal_zones) is
+       no acquired domain: "www.youtube.com.corp.lan" is a search list
+       appending the site's zone, unanswered when the resolver drops it */
+    if (!rd || ev->zone_source == DH_ZONE_INTERNAL || !ev->has_qname ||
+        ev->client.family == DH_AF_UNSET || v->popular || v->benign_service)
         return;
     size_t rdlen = view->rd_len;
     if (rdlen == 0 || rdlen >= DOMAIN_LEN)

@@ -295,6 +295,11 @@ static void nd_on_event(void *state, const dh_event_view_t *view, const dh_verdi
     const dh_event_t *ev = view->ev;
     (void)env;
     nd_t *t = state;
+    /* a name under the site's internal zones (noise.yaml internal_zones) is
+       a new host of its own (a laptop's DHCP name), not acquired
+       infrastructure: neither new nor, in a hunt, rare */
+    if (ev->zone_source == DH_ZONE_INTERNAL)
+        return;
     if (t->hunt) {
         dh_hunt_event(t->hunt, view, v);
         return;

@@ -1296,6 +1296,56 @@ t_hunt_corpus_icedid_c2_found_and_benign_logs_quiet() {
     done
 }
 
+# ---- zone keys for names without a public suffix (issue 11) -------------------
+
+# iodine to t.corp.lan (tests/data/captures/iodine-null-lan): .lan is in no
+# public suffix list and used to be excluded as a special-use name, so the
+# tunnel went unreported. In all three formats the tunnel client now gets
+# dns_tunnel and dns_exfil keyed by the internal zone's key (corp.lan under
+# the shipped "lan"; t.corp.lan with --internal-zone corp.lan), and the
+# evidence says how the key was made; the output stays schema-valid.
+t_a_tunnel_to_an_internal_zone_is_reported_with_its_zone_key() {
+    for fmt in zeek.log zeek.json eve.json; do
+        for zone in "" corp.lan; do
+            "$DH" --no-state -q ${zone:+--internal-zone "$zone"} \
+                "tests/data/captures/iodine-null-lan.$fmt.gz" > "$W/zk.jsonl" 2>"$W/zk-err" \
+                || fail "iodine-null-lan.$fmt: exit $?: $(cat "$W/zk-err")" || return 1
+            $CHECK schema "$W/zk.jsonl" "$SCHEMA" >/dev/null || return 1
+            $PY - "$W/zk.jsonl" "${zone:-lan}" "$fmt" <<'PY' || return 1
+import json, sys
+path, zone, fmt = sys.argv[1:4]
+want = 't.corp.lan' if zone == 'corp.lan' else 'corp.lan'
+got = {}
+for l in open(path):
+    d = json.loads(l)
+    if d.get('source', {}).get('ip') != '10.99.1.2':
+        continue
+    e = d['dnshound']['evidence']
+    got[d['rule']['name']] = (d['dns']['question']['registered_domain'], e.get('zone_source'),
+                              e.get('estimated_payload_bytes'))
+for rule in ('dns_tunnel', 'dns_exfil'):
+    assert rule in got, f"{fmt} zone {zone}: no {rule} on 10.99.1.2: {got}"
+    assert got[rule][:2] == (want, 'internal_zone'), f"{fmt} zone {zone}: {rule} {got[rule]}"
+assert got['dns_exfil'][2] > 100000, f"{fmt}: payload {got['dns_exfil'][2]} of 204,800 B moved"
+print(f"    {fmt} ({zone}): {want}, dns_exfil {got['dns_exfil'][2]} B")
+PY
+        done
+    done
+    # the same zone from dnshound.yaml; --emit events keys names as the detectors do
+    printf 'internal_zones: [corp.lan]\n' > "$W/zk.yaml"
+    "$DH" --no-state -q -c "$W/zk.yaml" tests/data/captures/iodine-null-lan.eve.json.gz \
+        | grep -q '"registered_domain":"t.corp.lan"' || fail "config internal_zones not applied" || return 1
+    cp -r "$ROOT/rules" "$W/zk-rules"
+    sed -i 's/^internal_zones: \[/internal_zones: [corp.lan, /' "$W/zk-rules/noise.yaml"
+    n=$("$DH" --no-state -q --rules "$W/zk-rules" --emit events tests/data/captures/iodine-null-lan.zeek.log.gz \
+        | grep -c '"registered_domain":"t.corp.lan"')
+    [ "$n" -gt 1000 ] || fail "--emit events: $n events keyed t.corp.lan by noise.yaml" || return 1
+    # an internal zone the PSL covers would never apply: refused, exit 2
+    "$DH" --no-state -q --internal-zone example.com /dev/null 2>"$W/zk-err"
+    [ $? -eq 2 ] && grep -q "internal zone 'example.com'" "$W/zk-err" \
+        || fail "--internal-zone example.com: $(cat "$W/zk-err")"
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

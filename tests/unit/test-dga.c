@@ -96,6 +96,7 @@ typedef struct {
     const char *client;
     int32_t rcode, qtype;
     dh_verdict_t v;
+    uint8_t zone_source; /* 0: as a public-suffix name */
 } how_t;
 
 #define NX(ip) ((how_t){.client = ip, .rcode = 3, .qtype = 1})
@@ -117,6 +118,7 @@ static void query(fixture_t *f, how_t how, int64_t ts_us, const char *qname, con
     ev.qname_lc = lc;
     ev.qname_len = n;
     ev.registered_domain = regdom;
+    ev.zone_source = how.zone_source ? how.zone_source : DH_ZONE_PUBLIC_SUFFIX;
     ev.rcode = how.rcode;
     ev.qtype = how.qtype;
     ev.has_response = how.rcode >= 0;
@@ -244,6 +246,26 @@ Test(dga, random_letter_burst_fires_once_with_evidence)
     cr_assert(strstr(j, "\"tactic\":{\"id\":[\"TA0011\"]"));
     cr_assert(strstr(j, "\"detection_strategy\":\"DET0419\""));
     cr_assert(strstr(j, "\"start\":\"2023-11-14T22:20:00.000000Z\""), "%s", j);
+    free(rl);
+    close_detector(f);
+}
+
+/* The same burst keyed under an internal zone (noise.yaml internal_zones):
+   the site's own host names, whatever they look like, are not a DGA's. */
+Test(dga, names_under_an_internal_zone_do_not_fire)
+{
+    fixture_t *f = open_detector();
+    names_t *rl = load_names("random-letters.txt");
+    how_t how = NX("10.1.1.3");
+    how.zone_source = DH_ZONE_INTERNAL;
+    burst(f, how, T0, 9, rl, 60);
+    finish(f);
+    cr_assert_eq(f->sink.n, 0);
+    how = NX("10.1.1.4"); /* the last two labels of a made-up TLD are still judged */
+    how.zone_source = DH_ZONE_LAST_TWO;
+    burst(f, how, T0, 9, rl, 60);
+    finish(f);
+    cr_assert_eq(f->sink.n, 1);
     free(rl);
     close_detector(f);
 }

@@ -37,6 +37,7 @@ typedef struct {
     dh_state_t *state;
     sink_t sink;
     dh_detect_env_t env;
+    uint8_t zone_source; /* of the names respond() sends; 0: a public-suffix key */
 } fixture_t;
 
 static void collect(void *ctx, const dh_detection_t *d)
@@ -90,6 +91,7 @@ static void respond(fixture_t *f, const char *client, int64_t ts_us, const char 
     ev.qname = ev.qname_lc = qname;
     ev.qname_len = strlen(qname);
     ev.registered_domain = regdom;
+    ev.zone_source = f->zone_source ? f->zone_source : DH_ZONE_PUBLIC_SUFFIX;
     ev.qtype = DH_QTYPE_A;
     ev.rcode = 0;
     ev.has_response = true;
@@ -170,6 +172,19 @@ static double risk_of(const fixture_t *f, int i)
 /* 40 addresses over 20 /16s, TTL 60, 5 per response, every 90 s */
 static const pool_t FLUX = {.regdom = "flux.example", .n_addrs = 40, .n16 = 20, .per = 5,
                             .responses = 16, .ttl = 60, .gap_s = 90};
+
+/* The same rotation under an internal zone (noise.yaml internal_zones) is
+   the site's own hosts (DHCP, clusters): no flux. */
+Test(fast_flux, an_internal_zone_is_no_flux)
+{
+    fixture_t f;
+    open_detector(&f);
+    f.zone_source = DH_ZONE_INTERNAL;
+    run_pool(&f, &FLUX);
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 0);
+    close_detector(&f);
+}
 
 Test(fast_flux, flux_domain_fires_with_domain_entity)
 {
