@@ -39,6 +39,10 @@ typedef struct {
        earlier alert (same event.id) that absorbed `occurrences` findings. */
     bool is_update;
     uint32_t occurrences;
+    /* Set by alert suppression: the event.id of the alert an update belongs
+       to, when that alert was about another entity (a client-scope alert
+       merges the client's findings about several services). NULL: computed. */
+    const char *event_id;
     /* Early alerts (detector-kit.h "early alerts"), set by the kit: `early`
        marks a finding reported while its window is still open (serialized as
        dnshound.early: true); `completes_early` marks the window-close finding

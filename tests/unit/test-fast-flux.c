@@ -445,5 +445,5 @@ Test(fast_flux, bad_threshold_names_file_and_line)
     expect_error("  min_churn: 0.5 ", "  min_churn: 1.5 ", "min_churn");
     expect_error("  min_networks_16: 10\n", "  min_networks_16: many\n", "min_networks_16");
     expect_error("  very_low_ttl: 60\n", "  very_low_ttl: 300\n",
-                 ":82: very_low_ttl: must be less than low_ttl");
+                 ":83: very_low_ttl: must be less than low_ttl");
 }
