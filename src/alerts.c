@@ -115,26 +115,21 @@ static uint64_t entity_key(const dh_detection_t *d)
 
 /* ---- the services of a client-scope alert ---- */
 
-/* What a finding is about besides its client: the entity (an indicator),
-   else the registered domain, else the representative query name. */
-static const char *service_of(const dh_detection_t *d, size_t *len)
+/* What a finding is about besides its client: the detector's list, else
+   the entity (an indicator), else the registered domain, else the
+   representative query name. */
+static dh_name_ref_t service_of(const dh_detection_t *d)
 {
     const char *s = d->entity ? d->entity : d->registered_domain;
-    if (s) {
-        *len = strlen(s);
-        return s;
-    }
-    *len = d->qname_len;
-    return d->qname;
+    if (s)
+        return (dh_name_ref_t){s, strlen(s)};
+    return (dh_name_ref_t){d->qname, d->qname ? d->qname_len : 0};
 }
 
-static void services_add(services_t *sv, const dh_detection_t *d)
+static void service_add(services_t *sv, const char *name, size_t len, size_t cap)
 {
-    size_t len;
-    const char *name = service_of(d, &len);
     if (!name || !len || !dh_distinct_add(&sv->seen, dh_hash64(name, len)))
         return; /* nothing to list, or listed already */
-    size_t cap = d->rule->suppression_services;
     size_t at = sv->json.len;
     if (sv->listed >= cap)
         return; /* counted in services_omitted */
@@ -145,6 +140,18 @@ static void services_add(services_t *sv, const dh_detection_t *d)
         return;
     }
     sv->listed++;
+}
+
+static void services_add(services_t *sv, const dh_detection_t *d)
+{
+    size_t cap = (size_t)d->rule->suppression_services;
+    if (d->n_services) {
+        for (size_t i = 0; i < d->n_services; i++)
+            service_add(sv, d->services[i].s, d->services[i].len, cap);
+        return;
+    }
+    dh_name_ref_t n = service_of(d);
+    service_add(sv, n.s, n.len, cap);
 }
 
 static services_t *services_new(const dh_detection_t *d)

@@ -16,8 +16,8 @@
  * client with the finding's domain / entity (client_domain), or the client
  * alone (client; findings with their own ATT&CK mapping, e.g. a threat-intel
  * list's, stay apart). A client-scope alert and its updates add to the
- * evidence `services`, the distinct services (entity, else registered
- * domain, else query name) of the findings merged, at most the rule's
+ * evidence `services`, the distinct services (detection.services, else
+ * entity, else registered domain, else query name) of the findings merged, at most the rule's
  * suppression_services of them, and `services_omitted`, how many more there
  * were (exact up to 64, estimated beyond). Its update carries the alert's
  * event.id whatever service the latest finding was about. A client-scope

@@ -18,6 +18,12 @@
 #include "rules.h"
 #include "util-json.h"
 
+/* A name borrowed from a detector's window (not NUL-terminated). */
+typedef struct {
+    const char *s;
+    size_t len;
+} dh_name_ref_t;
+
 typedef struct {
     const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
     const dh_rule_t *rule;     /* metadata and ATT&CK mapping */
@@ -35,6 +41,11 @@ typedef struct {
     double risk_score;         /* <0: the rule's */
     double confidence;         /* <0: the rule's */
     const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
+    /* The services the finding is about, listed in the evidence of a rule
+       with suppression_scope client (alerts.h). NULL: its entity, else its
+       registered domain, else its query name. */
+    const dh_name_ref_t *services;
+    size_t n_services;
     /* Set by alert suppression (alerts.c), not by detectors: an update of an
        earlier alert (same event.id) that absorbed `occurrences` findings. */
     bool is_update;

@@ -446,3 +446,38 @@ Test(alerts, client_domain_scope_keeps_domains_apart)
     dh_alerts_free(a);
     dh_rule_free(rule);
 }
+
+Test(alerts, client_scope_lists_the_services_a_detector_names)
+{
+    /* doh_evasion names each window's resolvers, canaries and servers */
+    char err[256];
+    dh_rule_t *rule = dh_rule_load(DH_SOURCE_DIR "/rules", "doh_evasion", err, sizeof(err));
+    cr_assert_not_null(rule, "%s", err);
+    cr_assert_eq(rule->suppression_scope, DH_SCOPE_CLIENT);
+    cr_assert_eq(rule->suppression_s, 86400, "one alert per client and day");
+    out_t o = {0};
+    dh_alerts_t *a = dh_alerts_new(16, out, &o);
+    dh_addr_t client;
+    dh_addr_parse("10.0.0.7", 8, &client);
+    dh_name_ref_t w1[] = {{"chrome.cloudflare-dns.com", 25}},
+                  w2[] = {{"dns.google", 10}, {"chrome.cloudflare-dns.com", 25}};
+    dh_detection_t d = {.rule_name = "doh_evasion", .rule = rule, .client = &client,
+                        .qname = "chrome.cloudflare-dns.com", .qname_len = 25,
+                        .risk_score = -1, .confidence = -1};
+    for (int h = 0; h < 24; h++) { /* a browser probing its resolver hourly */
+        d.window_start_us = h * 3600 * SEC;
+        d.start_us = d.window_start_us;
+        d.end_us = d.fired_us = d.window_start_us + 3600 * SEC;
+        d.services = h < 12 ? w1 : w2;
+        d.n_services = h < 12 ? 1 : 2;
+        dh_alerts_submit(a, &d, rule->suppression_s * SEC);
+    }
+    dh_alerts_flush(a);
+    cr_assert_eq(o.n, 2, "1 alert + 1 update a day, not 24 alerts");
+    cr_assert(strstr(o.lines[1], "\"occurrences\":24"), "%s", o.lines[1]);
+    cr_assert(strstr(o.lines[1], "\"services\":[\"chrome.cloudflare-dns.com\",\"dns.google\"],"
+                                 "\"services_omitted\":0"),
+              "%s", o.lines[1]);
+    dh_alerts_free(a);
+    dh_rule_free(rule);
+}
