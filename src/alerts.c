@@ -334,10 +334,17 @@ static double risk_of(const dh_detection_t *d)
 
 /* Absorb d into e's pending update. True when e is a client-scope alert and
    d is riskier than anything reported for it: a client-scope period is long
-   (a day) and merges many findings, so an escalation is not held back. */
+   (a day) and merges many findings, so an escalation is not held back. Its
+   updates keep the highest risk score of the findings merged: a later
+   canary-only or low-risk finding does not lower the alert a SIEM upserts. */
 static bool absorb(dh_alerts_t *a, open_alert_t *e, const dh_detection_t *d)
 {
     dh_detection_t u = *d;
+    bool riskier = e->sv && risk_of(d) > e->risk;
+    if (riskier)
+        e->risk = risk_of(d);
+    if (e->sv)
+        u.risk_score = e->risk;
     e->occurrences++;
     u.window_start_us = e->window_start;
     u.start_us = e->first_start_us;
@@ -354,10 +361,7 @@ static bool absorb(dh_alerts_t *a, open_alert_t *e, const dh_detection_t *d)
     e->update = dh_strndup(a->buf.buf, a->buf.len);
     e->update_len = a->buf.len;
     a->st.suppressed++;
-    if (!e->sv || risk_of(d) <= e->risk)
-        return false;
-    e->risk = risk_of(d);
-    return true;
+    return riskier;
 }
 
 /* The update absorbed into e goes out now instead of at the end of the

@@ -20,7 +20,8 @@
  * entity, else registered domain, else query name) of the findings merged, at most the rule's
  * suppression_services of them, and `services_omitted`, how many more there
  * were (exact up to 64, estimated beyond). Its update carries the alert's
- * event.id whatever service the latest finding was about. A client-scope
+ * event.id whatever service the latest finding was about, and the highest
+ * risk score of the findings merged. A client-scope
  * finding riskier than any reported for its alert is absorbed and its update
  * emitted at once: a day-long period never holds back an escalation.
  *

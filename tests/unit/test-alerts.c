@@ -419,8 +419,15 @@ Test(alerts, client_scope_an_escalation_updates_at_once)
     cr_assert_eq(o.n, 2, "riskier: the update goes out now");
     cr_assert(strstr(o.lines[1], "\"risk_score\":60"), "%s", o.lines[1]);
     cr_assert(strstr(o.lines[1], "\"occurrences\":3"), "%s", o.lines[1]);
+    ti_finding(&t, "10.0.0.9", "ip.sb", 900);
+    t.d.risk_score = 21;
+    dh_alerts_submit(a, &t.d, sup(&t));
+    cr_assert_eq(o.n, 2, "less risky: absorbed");
     dh_alerts_flush(a);
-    cr_assert_eq(o.n, 2, "nothing absorbed since");
+    cr_assert_eq(o.n, 3);
+    cr_assert(strstr(o.lines[2], "\"risk_score\":60"), "the alert keeps its highest risk: %s",
+              o.lines[2]);
+    cr_assert(strstr(o.lines[2], "\"indicator\":\"ip.sb\""), "latest evidence: %s", o.lines[2]);
     dh_alerts_free(a);
     ti_close(&t);
 }
