@@ -488,3 +488,32 @@ Test(alerts, client_scope_lists_the_services_a_detector_names)
     dh_alerts_free(a);
     dh_rule_free(rule);
 }
+
+Test(alerts, client_scope_list_is_bounded_in_bytes_whatever_the_names)
+{
+    /* 2 KB of names per open alert: with the table's cap, memory is bounded */
+    ti_t t;
+    ti_open(&t);
+    t.rule->suppression_services = 64;
+    out_t o = {0};
+    dh_alerts_t *a = dh_alerts_new(16, out, &o);
+    char name[20][201];
+    for (int i = 0; i < 20; i++) {
+        memset(name[i], 'a' + i, 200);
+        name[i][200] = '\0';
+        dh_alerts_submit(a, ti_finding(&t, "10.0.0.9", name[i], i * 60), sup(&t));
+    }
+    dh_alerts_flush(a);
+    cr_assert_eq(o.n, 2);
+    const char *p = strstr(o.lines[1], "\"services\":[");
+    cr_assert_not_null(p);
+    const char *end = strchr(p, ']');
+    int listed = 0;
+    for (const char *q = p; q < end; q++)
+        listed += *q == ',';
+    listed += 1;
+    cr_assert_eq(listed, 10, "2048 bytes hold 10 quoted names of 200: %d", listed);
+    cr_assert(strstr(end, "],\"services_omitted\":10"), "%s", end);
+    dh_alerts_free(a);
+    ti_close(&t);
+}
