@@ -12,6 +12,19 @@
  * that upserts on event.id ends up with one alert holding the latest
  * evidence; one that appends sees the alert and one summary.
  *
+ * Scope (the rule's suppression_scope, rules.h): "the same entity" is the
+ * client with the finding's domain / entity (client_domain), or the client
+ * alone (client; findings with their own ATT&CK mapping, e.g. a threat-intel
+ * list's, stay apart). A client-scope alert and its updates add to the
+ * evidence `services`, the distinct services (detection.services, else
+ * entity, else registered domain, else query name) of the findings merged, at most the rule's
+ * suppression_services of them, and `services_omitted`, how many more there
+ * were (exact up to 64, estimated beyond). Its update carries the alert's
+ * event.id whatever service the latest finding was about, and the highest
+ * risk score of the findings merged. A client-scope
+ * finding riskier than any reported for its alert is absorbed and its update
+ * emitted at once: a day-long period never holds back an escalation.
+ *
  * Early alerts (detector-kit.h): a finding raised while its window is open
  * (detection.early) is an alert like any, or absorbed like any repeat; one
  * that goes out as an alert of its own is noted through detection.alerted.
@@ -23,8 +36,9 @@
  * (occurrences 1). The close of a window whose early finding was absorbed is
  * an ordinary repeat (or a new alert), as in a replay.
  *
- * Ownership: dh_alerts_new/free. Memory is bounded by max_entries; when full
- * the entry whose period ends first is closed early (its update emitted).
+ * Ownership: dh_alerts_new/free. Memory is bounded by max_entries (and, per
+ * client-scope entry, by its list of at most 2 KB of service names); when
+ * full the entry whose period ends first is closed early (its update emitted).
  */
 #ifndef DH_ALERTS_H
 #define DH_ALERTS_H

@@ -78,7 +78,7 @@ static void event_obj(dh_strbuf_t *sb, const dh_detection_t *d, double risk)
     dh_detection_id(d, id);
     dh_json_open_obj(sb, "event");
     dh_json_kv_str(sb, "kind", "alert");
-    dh_json_kv_str(sb, "id", id);
+    dh_json_kv_str(sb, "id", d->event_id ? d->event_id : id);
     dh_json_kv_double(sb, "risk_score", risk);
     dh_json_kv_int(sb, "severity", d->rule->severity);
     dh_json_kv_str(sb, "start", dh_time_format(d->start_us, t));

@@ -18,6 +18,12 @@
 #include "rules.h"
 #include "util-json.h"
 
+/* A name borrowed from a detector's window (not NUL-terminated). */
+typedef struct {
+    const char *s;
+    size_t len;
+} dh_name_ref_t;
+
 typedef struct {
     const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
     const dh_rule_t *rule;     /* metadata and ATT&CK mapping */
@@ -39,10 +45,19 @@ typedef struct {
     double risk_score;         /* <0: the rule's */
     double confidence;         /* <0: the rule's */
     const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
+    /* The services the finding is about, listed in the evidence of a rule
+       with suppression_scope client (alerts.h). NULL: its entity, else its
+       registered domain, else its query name. */
+    const dh_name_ref_t *services;
+    size_t n_services;
     /* Set by alert suppression (alerts.c), not by detectors: an update of an
        earlier alert (same event.id) that absorbed `occurrences` findings. */
     bool is_update;
     uint32_t occurrences;
+    /* Set by alert suppression: the event.id of the alert an update belongs
+       to, when that alert was about another entity (a client-scope alert
+       merges the client's findings about several services). NULL: computed. */
+    const char *event_id;
     /* Early alerts (detector-kit.h "early alerts"), set by the kit: `early`
        marks a finding reported while its window is still open (serialized as
        dnshound.early: true); `completes_early` marks the window-close finding

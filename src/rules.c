@@ -86,6 +86,28 @@ static int load_attack(dh_rule_t *r, char *err, size_t errlen)
                : 0;
 }
 
+/* suppression_scope (default client_domain: the key suppression always had)
+   and, for the client scope, how many distinct services its evidence lists. */
+static int load_scope(dh_rule_t *r, char *err, size_t errlen)
+{
+    const char *scope = NULL;
+    r->suppression_scope = DH_SCOPE_CLIENT_DOMAIN;
+    r->suppression_services = 20;
+    if (dh_yaml_str(r->root, "suppression_scope", false, &scope, err, errlen) ||
+        dh_yaml_int(r->root, "suppression_services", false, 1, DH_SCOPE_SERVICES_MAX,
+                    &r->suppression_services, err, errlen))
+        return -1;
+    if (!scope || strcmp(scope, "client_domain") == 0)
+        return 0;
+    if (strcmp(scope, "client") == 0) {
+        r->suppression_scope = DH_SCOPE_CLIENT;
+        return 0;
+    }
+    snprintf(err, errlen, "%s:%zu: suppression_scope: expected client_domain or client, got '%s'",
+             r->path, dh_yaml_get(r->root, "suppression_scope")->line, scope);
+    return -1;
+}
+
 static int load_meta(dh_rule_t *r, char *err, size_t errlen)
 {
     r->enabled = true;
@@ -99,7 +121,8 @@ static int load_meta(dh_rule_t *r, char *err, size_t errlen)
         dh_yaml_double(r->root, "risk_score", true, 0, 100, &r->risk_score, err, errlen) ||
         dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen) ||
         dh_yaml_int(r->root, "suppression", false, 0, 30 * 86400, &r->suppression_s, err, errlen) ||
-        dh_yaml_str(r->root, "message", false, &r->message, err, errlen))
+        dh_yaml_str(r->root, "message", false, &r->message, err, errlen) ||
+        load_scope(r, err, errlen))
         return -1;
     char why[160];
     if (r->message && dh_message_check(r->message, why, sizeof(why))) {

@@ -38,6 +38,14 @@ typedef struct {
     size_t n_subtechniques;
 } dh_attack_t;
 
+/* What makes two findings of a rule "the same" for suppression (alerts.h):
+   CLIENT_DOMAIN, the client and the domain/entity of the finding (one alert
+   per tunnel, per indicator...); CLIENT, the client alone (one alert per
+   host and period whose evidence lists the distinct services it touched). */
+typedef enum { DH_SCOPE_CLIENT_DOMAIN, DH_SCOPE_CLIENT } dh_suppression_scope_t;
+
+#define DH_SCOPE_SERVICES_MAX 64 /* exact distinct counting of dh_distinct_t */
+
 typedef struct {
     const char *path;
     const char *title;
@@ -51,6 +59,9 @@ typedef struct {
     bool enabled;
     int64_t suppression_s; /* repeats for one entity within this period update the
                               first alert instead of repeating it (0: off) */
+    dh_suppression_scope_t suppression_scope;
+    int64_t suppression_services; /* CLIENT scope: distinct services listed in the
+                                     evidence (1..DH_SCOPE_SERVICES_MAX), the rest counted */
     dh_attack_t attack;
     dh_yaml_node_t *thresholds; /* the detector reads and validates it */
     dh_yaml_node_t *limits;     /* [min, max] of each numeric threshold */

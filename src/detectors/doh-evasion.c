@@ -448,6 +448,39 @@ static void evidence(doh_t *t, const window_t *w, const kinds_t *k)
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
+/* What the client moved its DNS to: the resolver and canary names, then the
+   off-list servers and those asked on odd ports. A day's alert for the
+   client (suppression_scope client) lists them across its windows. */
+typedef struct {
+    dh_name_ref_t refs[2 * MAX_NAMES + 2 * MAX_SERVERS];
+    char addrs[2 * MAX_SERVERS][DH_ADDR_STRLEN];
+    size_t n, n_addrs;
+} services_t;
+
+static void service_names(services_t *sv, const name_t *names, uint8_t n)
+{
+    for (uint8_t i = 0; i < n; i++)
+        sv->refs[sv->n++] = (dh_name_ref_t){names[i].s, names[i].len};
+}
+
+static void service_addrs(services_t *sv, const server_t *s, uint8_t n)
+{
+    for (uint8_t i = 0; i < n; i++) {
+        char *a = sv->addrs[sv->n_addrs++];
+        dh_addr_format(&s[i].addr, a);
+        sv->refs[sv->n++] = (dh_name_ref_t){a, strlen(a)};
+    }
+}
+
+static void services_of(const window_t *w, services_t *sv)
+{
+    sv->n = sv->n_addrs = 0;
+    service_names(sv, w->resolver_names, w->n_resolver_names);
+    service_names(sv, w->canary_names, w->n_canary_names);
+    service_addrs(sv, w->servers, w->n_servers);
+    service_addrs(sv, w->ports, w->n_ports);
+}
+
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why)
 {
@@ -460,7 +493,11 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     evidence(t, w, &k);
     double conf = t->kit.rule->confidence + t->p.confidence_step * (k.fired - 1);
     bool canary_only = k.fired == 1 && k.on[K_CANARY];
+    services_t sv;
+    services_of(w, &sv);
     dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
+    d.services = sv.refs;
+    d.n_services = sv.n;
     d.risk_score = canary_only ? t->p.canary_risk_score : -1;
     d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&t->kit, &d);

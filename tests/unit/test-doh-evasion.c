@@ -21,6 +21,7 @@ extern const dh_detector_type_t dh_detector_doh_evasion;
 typedef struct {
     int n;
     char json[MAXDET][8192];
+    char services[MAXDET][512]; /* detection.services, comma-separated */
 } sink_t;
 
 typedef struct {
@@ -39,6 +40,11 @@ static void collect(void *ctx, const dh_detection_t *d)
     dh_strbuf_t sb;
     dh_sb_init(&sb);
     dh_detection_to_json(d, &sb);
+    char *sv = s->services[s->n];
+    sv[0] = '\0';
+    for (size_t i = 0; i < d->n_services; i++)
+        snprintf(sv + strlen(sv), sizeof(s->services[0]) - strlen(sv), "%s%.*s", i ? "," : "",
+                 (int)d->services[i].len, d->services[i].s);
     snprintf(s->json[s->n++], sizeof(s->json[0]), "%s", sb.buf);
     dh_sb_free(&sb);
 }
@@ -306,6 +312,24 @@ Test(doh_evasion, sanctioned_list_configured_fires_for_other_servers)
         "{\"ip\":\"2606:4700:4700::1111\",\"port\":53,\"queries\":1}]");
     HAS(&f, 0, "\"sanctioned_resolvers\":3");
     HAS(&f, 0, "\"samples\":[\"www.example.com\",\"www.example.org\",\"www.example.net\"]");
+    close_detector(&f);
+}
+
+Test(doh_evasion, services_name_every_resolver_canary_and_server_of_the_window)
+{
+    /* what a day's alert for the client (suppression_scope client) lists */
+    fixture_t f;
+    open_sanctioned(&f, "[10.0.0.53]");
+    q_t q = {.client = "10.9.3.3", .rcode = NOERROR, .answers = 1};
+    query(&f, T0, "use-application-dns.net", q);
+    query(&f, T0 + SEC, "dns.google", q);
+    query(&f, T0 + 2 * SEC, "mozilla.cloudflare-dns.com", q);
+    q.server = "9.9.9.9";
+    query(&f, T0 + 3 * SEC, "www.example.com", q);
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    cr_assert_str_eq(f.sink.services[0],
+                     "dns.google,mozilla.cloudflare-dns.com,use-application-dns.net,9.9.9.9");
     close_detector(&f);
 }
 

@@ -115,6 +115,28 @@ Test(rules, mistakes_name_file_and_line, .init = setup, .fini = teardown)
     expect_error(buf, "window: expected an integer");
 }
 
+Test(rules, suppression_scope_is_read_and_checked, .init = setup, .fini = teardown)
+{
+    char err[512], buf[1024];
+    write_rule("r", good);
+    dh_rule_t *r = dh_rule_load(tmpdir, "r", err, sizeof(err));
+    cr_assert_not_null(r, "%s", err);
+    cr_assert_eq(r->suppression_scope, DH_SCOPE_CLIENT_DOMAIN, "the default: today's key");
+    cr_assert_eq(r->suppression_services, 20);
+    dh_rule_free(r);
+    snprintf(buf, sizeof(buf), "%ssuppression_scope: client\nsuppression_services: 5\n", good);
+    write_rule("r", buf);
+    r = dh_rule_load(tmpdir, "r", err, sizeof(err));
+    cr_assert_not_null(r, "%s", err);
+    cr_assert_eq(r->suppression_scope, DH_SCOPE_CLIENT);
+    cr_assert_eq(r->suppression_services, 5);
+    dh_rule_free(r);
+    snprintf(buf, sizeof(buf), "%ssuppression_scope: host\n", good);
+    expect_error(buf, "suppression_scope: expected client_domain or client, got 'host'");
+    snprintf(buf, sizeof(buf), "%ssuppression_services: 65\n", good);
+    expect_error(buf, "suppression_services");
+}
+
 /* ---- numeric thresholds: values in `thresholds`, ranges in `limits` ------ */
 
 typedef struct {
