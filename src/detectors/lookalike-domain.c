@@ -53,10 +53,25 @@
  * Never reported: the brand domains and their subdomains, the
  * legitimate_list (brand-owned look-alikes such as microsoftonline.com), names
  * noise control calls popular (a look-alike that is itself a top site is a
- * different real site) or benign services. The decision never depends on
- * how many clients queried the domain so far: that count depends on the
+ * different real site) or benign services. Whether a name is a look-alike
+ * never depends on how many clients queried it: that count depends on the
  * order in which a split input (Kafka partitions, several analyzers)
- * arrives, and the same input must give the same findings in any topology.
+ * arrives. Only the typo gate below reads it, to report more, never less:
+ * an instance that sees fewer clients stays on the counted side.
+ *
+ * Typo gate (issue 11): a window whose look-alike never resolved, of a
+ * family in typo_families (what fingers type), from one client in one burst
+ * (no gap above typo_burst_gap) while fewer than typo_min_clients clients
+ * queried the domain, is a user's typo: counted (look_stats_t), not
+ * reported. Brand infrastructure: the answers (addresses, CNAME targets) of
+ * the brands' own domains seen in the traffic are kept in a direct-mapped
+ * table (brand_answers slots, answer -> brand); a look-alike sharing one
+ * with its brand, or CNAMEd into the brand's domain, is the brand's own
+ * registration: counted, not reported. A resolved look-alike with answers
+ * none of which is the brand's is live foreign infrastructure: it takes
+ * foreign_risk_score and foreign_confidence more. Both are judged when the
+ * window closes, so a brand answer seen after the look-alike in the same
+ * window still counts.
  *
  * Confusable characters (homoglyph skeletons, IDN labels decoded by libidn2)
  * are in lookalike-confusables.c, the typo generator in lookalike-permute.c
