@@ -136,6 +136,8 @@ typedef struct {
     char *domain;  /* registered domain, lowercase */
     char *suffix;  /* points into domain, after the label's dot */
     uint8_t label_len;
+    uint64_t h;    /* dh_hash64 of domain: the brand in the answer table, which
+                      outlives a reload (indices change, domains do not) */
     bool word;     /* the label is an ordinary word: only homoglyphs with a digit,
                       IDN homographs and brand_in_subdomain */
 } brand_t;
@@ -165,11 +167,12 @@ typedef struct {
     DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
-/* One answer (address or CNAME target) seen for a brand's own domain:
-   brand + 1 (0: empty slot). Direct-mapped: a newer answer overwrites. */
+/* One answer (address or CNAME target) seen for a brand's own domain: the
+   answer's hash and the brand's (brand_t.h; 0: empty slot). Direct-mapped:
+   a newer answer overwrites. */
 typedef struct {
     uint64_t h;
-    uint32_t brand1;
+    uint64_t brand_h;
 } infra_slot_t;
 
 /* The distinct clients that queried one look-alike registered domain
@@ -370,6 +373,7 @@ static int add_brand(lists_t *l, char *s, size_t len, const char *rest, size_t r
     b->domain = dh_strndup(s, len);
     b->suffix = b->domain + ll + 1;
     b->label_len = (uint8_t)ll;
+    b->h = dh_hash64(s, len) | 1; /* never 0, the empty slot */
     b->word = word;
     dh_strset_put(l->domains, s, len, (uint32_t)l->n_brands);
     dh_strset_add(l->exempt, s, len);
@@ -684,9 +688,8 @@ static int look_reload(void *state, char *info, size_t infolen, char *err, size_
     lists_free(t->l);
     t->l = l;
     memset(t->verdicts, 0, VERDICT_SLOTS * sizeof(verdict_slot_t));
-    /* brand indices follow the new list: answers learned for the old ones
-       would point at other brands */
-    memset(t->infra, 0, (t->infra_mask + 1) * sizeof(infra_slot_t));
+    /* the answer table names brands by their domain's hash and stays; the
+       per-brand counts (evidence) follow the new indices: they start over */
     memset(t->brand_learned, 0, MAX_BRANDS * sizeof(uint32_t));
     snprintf(info, infolen, "%zu brands, %zu words, %zu legitimate, %zu permutations",
              l->n_brands, l->n_words, l->n_legit, dh_strset_size(l->perms));
@@ -1009,11 +1012,11 @@ static void learn_brand(look_t *t, const dh_event_t *ev, uint32_t bi)
         size_t n = answer_text(&ev->answers[i], buf, &is_name);
         if (!n)
             continue;
-        uint64_t h = dh_hash64(buf, n);
+        uint64_t h = dh_hash64(buf, n), bh = t->l->brands[bi].h;
         infra_slot_t *s = &t->infra[h & t->infra_mask];
-        if (s->h == h && s->brand1 == bi + 1)
+        if (s->h == h && s->brand_h == bh)
             continue;
-        *s = (infra_slot_t){.h = h, .brand1 = bi + 1};
+        *s = (infra_slot_t){.h = h, .brand_h = bh};
         t->brand_learned[bi]++;
         t->stats.brand_answers_learned++;
     }
@@ -1062,9 +1065,10 @@ static bool brand_overlap(const look_t *t, const window_t *w)
 {
     if (w->cname_brand)
         return true;
+    uint64_t bh = t->l->brands[w->brand].h;
     for (uint8_t j = 0; j < w->n_answers; j++) {
         const infra_slot_t *s = &t->infra[w->answers[j] & t->infra_mask];
-        if (s->h == w->answers[j] && s->brand1 == w->brand + 1)
+        if (s->h == w->answers[j] && s->brand_h == bh)
             return true;
     }
     return false;

@@ -537,6 +537,13 @@ Test(lookalike_domain, rule_file_errors_name_file_and_line)
     expect_error("same_first_char: [omission,", "same_first_char: [omision,", true, "omision");
     expect_error("min_queries: 1", "min_querys: 1", true, "min_querys");
     expect_error("tld_swap_tlds: [xyz,", "tld_swap_tlds: [x_y,", true, "x_y");
+    /* issue 11: the typo gate and brand-answer thresholds are checked too */
+    expect_error("typo_min_clients: 2", "typo_min_clients: 17", true, "typo_min_clients");
+    expect_error("typo_burst_gap: 300", "typo_burst_gap: 0", true, "typo_burst_gap");
+    expect_error("brand_answers: 65536", "brand_answers: 10", true, "brand_answers");
+    expect_error("typo_families: [omission,", "typo_families: [omision,", true, "omision");
+    expect_error("foreign_confidence: 0.1", "foreign_confidence: 1.5", true,
+                 "foreign_confidence");
     /* the lists are missing from the variant directory */
     expect_error("min_queries: 1", "min_queries: 1", false, "cannot open");
 }
@@ -884,4 +891,33 @@ Test(lookalike_allowlist, every_entry_is_sourced)
     }
     fclose(f);
     cr_assert_gt(entries, 100);
+}
+
+/* A SIGHUP reload that puts a brand at another index keeps what the traffic
+   taught about its answers (the table names brands by domain). */
+Test(lookalike_brand_infra, brand_answers_survive_a_reload)
+{
+    char dir[64];
+    dh_test_rule_variant(dir, "lookalike_domain", "min_queries: 1", "min_queries: 1");
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "cp %s/rules/lookalike-*.txt %s/", DH_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    fixture_t f;
+    open_in(&f, dir);
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "192.0.2.10"});
+    /* a brand inserted at the top: every index shifts */
+    snprintf(cmd, sizeof(cmd), "cd %s && { echo example-corp.com; cat lookalike-brands.txt; } > b.tmp"
+                               " && mv b.tmp lookalike-brands.txt", dir);
+    cr_assert_eq(system(cmd), 0);
+    char info[256], err[512];
+    cr_assert_eq(dh_detector_lookalike_domain.reload(f.st, info, sizeof(info), err, sizeof(err)),
+                 0, "%s", err);
+    query(&f, T0 + SEC, "paypal-payments.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "192.0.2.10"});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 0, "forgotten after reload: %s", f.sink.json[0]);
+    STATS_HAS(&f, "\"brand_infrastructure\":1");
+    close_detector(&f);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
 }
