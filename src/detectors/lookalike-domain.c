@@ -184,6 +184,7 @@ typedef struct {
     int64_t last_us;
     uint8_t n;
     uint32_t client[MAX_GATE_CLIENTS];
+    int64_t client_last_us[MAX_GATE_CLIENTS]; /* each one's latest query */
 } client_slot_t;
 
 /* What was decided without an alert (--stats detectors.lookalike_domain). */
@@ -1076,8 +1077,10 @@ static bool brand_overlap(const look_t *t, const window_t *w)
 
 /* ---- the typo gate ---------------------------------------------------- */
 
-/* Count the client among the recent clients of the look-alike domain. */
-static void note_client(look_t *t, const dh_event_view_t *view)
+/* Count the client among the recent clients of the look-alike domain; the
+   time of this client's previous query of it (0: none lately), so that a
+   repeat across a window boundary is still a second burst. */
+static int64_t note_client(look_t *t, const dh_event_view_t *view)
 {
     client_slot_t *c = &t->clients[view->domain_hash & (CLIENT_SLOTS - 1)];
     int64_t ts = view->ev->ts_us;
@@ -1089,10 +1092,17 @@ static void note_client(look_t *t, const dh_event_view_t *view)
         c->last_us = ts;
     uint32_t ch = (uint32_t)(view->client_hash ^ (view->client_hash >> 32));
     for (uint8_t i = 0; i < c->n; i++)
-        if (c->client[i] == ch)
-            return;
-    if (c->n < MAX_GATE_CLIENTS)
+        if (c->client[i] == ch) {
+            int64_t prev = c->client_last_us[i];
+            if (ts > prev)
+                c->client_last_us[i] = ts;
+            return prev;
+        }
+    if (c->n < MAX_GATE_CLIENTS) {
+        c->client_last_us[c->n] = ts;
         c->client[c->n++] = ch;
+    }
+    return 0;
 }
 
 /* Distinct clients that queried the window's domain lately (0 when its
@@ -1143,17 +1153,18 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     window_t *w = dh_kit_touch_pair(t->kit.table, view, DOMAIN_LEN, NULL);
     if (!w)
         return;
+    int64_t gap = t->p.typo_burst_gap * 1000000LL;
+    int64_t prev = note_client(t, view);
     if (w->h.events == 0) {
         w->brand = m.brand;
         w->family = (uint8_t)m.family;
         memcpy(w->domain, rd, rdlen);
         w->domain_len = (uint8_t)rdlen;
-        w->bursts = 1;
-    } else if (ev->ts_us - w->h.last_us > t->p.typo_burst_gap * 1000000LL &&
-               w->bursts < UINT16_MAX) {
+        /* the client's previous query fell in the window before */
+        w->bursts = prev > 0 && ev->ts_us - prev > gap ? 2 : 1;
+    } else if (ev->ts_us - w->h.last_us > gap && w->bursts < UINT16_MAX) {
         w->bursts++; /* queried again after a pause: not one slip of the finger */
     }
-    note_client(t, view);
     note_answers(l, w, ev);
     dh_kit_window_update(&w->h, ev, v);
     if (ev->rcode == 0 && (ev->n_answers > 0 || ev->answers_dropped > 0))

@@ -921,3 +921,22 @@ Test(lookalike_brand_infra, brand_answers_survive_a_reload)
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* The same typo again after the pause, but in the next window: still a
+   second burst (the per-domain client table remembers across windows). */
+Test(lookalike_typo_gate, a_repeat_in_the_next_window_is_a_second_burst)
+{
+    fixture_t f;
+    open_detector(&f);
+    query(&f, T0 + 3500 * SEC, "paypall.com", (q_t){.rcode = NXDOMAIN});
+    query(&f, T0 + 3900 * SEC, "paypall.com", (q_t){.rcode = NXDOMAIN}); /* next window */
+    /* a typo whose windows are split by the boundary but not by a pause */
+    query(&f, T0 + 3599 * SEC, "gooogle.com", (q_t){.client = "10.9.0.5", .rcode = NXDOMAIN});
+    query(&f, T0 + 3601 * SEC, "gooogle.com", (q_t){.client = "10.9.0.5", .rcode = NXDOMAIN});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1, "%d alerts", f.sink.n);
+    HAS(&f, 0, "\"registered_domain\":\"paypall.com\"");
+    HAS(&f, 0, "\"bursts\":2");
+    STATS_HAS(&f, "\"typos_counted\":3"); /* paypall's first window, gooogle's two */
+    close_detector(&f);
+}
