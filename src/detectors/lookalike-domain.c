@@ -159,6 +159,7 @@ typedef struct {
     uint32_t brand;
     uint16_t bursts;      /* runs of queries with gaps of at most typo_burst_gap */
     uint8_t n_answers;    /* distinct answer hashes kept in answers[] */
+    uint8_t name_mask;    /* bit j: answers[j] is a host name (CNAME target) */
     bool cname_brand;     /* some CNAME target is under the brand's own domain */
     uint64_t answers[WIN_ANSWERS];
     uint8_t family;
@@ -1055,24 +1056,34 @@ static void note_answers(const lists_t *l, window_t *w, const dh_event_t *ev)
         bool seen = false;
         for (uint8_t j = 0; j < w->n_answers && !seen; j++)
             seen = w->answers[j] == h;
-        if (!seen && w->n_answers < WIN_ANSWERS)
+        if (!seen && w->n_answers < WIN_ANSWERS) {
+            w->name_mask |= (uint8_t)(is_name << w->n_answers);
             w->answers[w->n_answers++] = h;
+        }
     }
 }
 
 /* The look-alike shares an answer with its brand's own domains, or CNAMEs
-   into the brand: the brand's own registration. */
+   into the brand: the brand's own registration. A shared address alone does
+   not count when the look-alike CNAMEs elsewhere: CDN edges (CloudFront,
+   Cloudflare) answer the same addresses for every customer, and the CNAME
+   target names the customer (dabc.cloudfront.net is not the brand's
+   dxyz.cloudfront.net). */
 static bool brand_overlap(const look_t *t, const window_t *w)
 {
     if (w->cname_brand)
         return true;
     uint64_t bh = t->l->brands[w->brand].h;
+    bool addr_hit = false;
     for (uint8_t j = 0; j < w->n_answers; j++) {
         const infra_slot_t *s = &t->infra[w->answers[j] & t->infra_mask];
-        if (s->h == w->answers[j] && s->brand_h == bh)
-            return true;
+        if (s->h != w->answers[j] || s->brand_h != bh)
+            continue;
+        if (w->name_mask >> j & 1)
+            return true; /* the brand's own CNAME target */
+        addr_hit = true;
     }
-    return false;
+    return addr_hit && w->name_mask == 0;
 }
 
 /* ---- the typo gate ---------------------------------------------------- */

@@ -940,3 +940,33 @@ Test(lookalike_typo_gate, a_repeat_in_the_next_window_is_a_second_burst)
     STATS_HAS(&f, "\"typos_counted\":3"); /* paypall's first window, gooogle's two */
     close_detector(&f);
 }
+
+/* A CDN answers the same edge addresses for all its customers: a look-alike
+   CNAMEd to a CDN name of its own is not the brand's, even when an address
+   matches; the brand's own CDN name is. */
+Test(lookalike_brand_infra, a_shared_cdn_address_under_another_cname_is_foreign)
+{
+    fixture_t f;
+    open_detector(&f);
+    /* www.paypal.com -> dxyz.cloudfront.net -> 13.32.1.2 (Zeek-style: no
+       types, names and addresses in one list) */
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "dxyz.cloudfront.net",
+                                          .rrtype = -1});
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "13.32.1.2", .rrtype = -1});
+    /* the phishing site on the same CDN: its own distribution, same edge */
+    query(&f, T0 + SEC, "paypal-secure-login.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "dabc.cloudfront.net",
+                .rrtype = 5});
+    query(&f, T0 + SEC, "paypal-secure-login.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "13.32.1.2"});
+    /* the brand's own distribution under a brand-owned name */
+    query(&f, T0 + 2 * SEC, "paypal-payments.com",
+          (q_t){.client = "10.9.0.2", .rcode = NOERROR, .answer = "dxyz.cloudfront.net",
+                .rrtype = 5});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    HAS(&f, 0, "\"registered_domain\":\"paypal-secure-login.com\"");
+    HAS(&f, 0, "\"answers\":\"foreign\"");
+    STATS_HAS(&f, "\"brand_infrastructure\":1");
+    close_detector(&f);
+}
