@@ -1134,6 +1134,12 @@ typedef struct {
     int qn, qi;
     double u;
     int wp;
+    /* the benign typo traps of the last hours (trap_name): two users making
+       the same typo within a window is a campaign to the detector, not
+       background, so the generator does not make one */
+    char typo_recent[64][40];
+    int64_t typo_ts[64];
+    uint32_t typo_next;
     /* ground truth */
     int64_t first, last;
     long count;
@@ -1242,6 +1248,91 @@ static void unanswer_maybe(rng_t *r, txn_t *t, double p)
     }
 }
 
+/* Look-alike traps of the benign background (issue 11), none of them an
+   attack: a user's one-letter typo of a brand (NXDOMAIN, one burst: the A and
+   AAAA of one lookup), the brands' own regional registrations (on the shipped
+   rules/lookalike-legitimate.txt, resolving to addresses of their own), and
+   brand-owned look-alikes that resolve to the brand's own addresses (the
+   brand's apex answers: the detector sees both). The typos are of .com
+   brands of rules/lookalike-brands.txt whose label has typo families
+   (min_brand_label 6), so that two users rarely make the same one. */
+static const char *const TRAP_TYPO_BRANDS[] = {
+    "google",   "microsoft", "facebook", "linkedin",  "instagram", "netflix",  "paypal",
+    "amazon",   "github",    "dropbox",  "outlook",   "hotmail",   "icloud",   "youtube",
+    "twitter",  "spotify",   "walmart",  "coinbase",  "binance",   "docusign", "salesforce",
+    "snapchat", "whatsapp",  "tiktok",   "discord",   "wetransfer", "airbnb",  "roblox"};
+static const char *const TRAP_REGIONAL[] = {"apple.cm",   "binance.co", "discord.co", "yahoo.cm",
+                                            "xbox.co",    "hotmail.co", "facebook.cc", "youtube.co",
+                                            "onedrive.co", "whatsapp.cc"};
+static const struct {
+    const char *name;
+    uint32_t brand_rank; /* TOPDOMS rank of the brand whose addresses it shares */
+} TRAP_OWNED[] = {{"facebookpay.com", 9}, {"mymicrosoft.com", 1}, {"google-access.net", 0},
+                  {"appleid.com", 3}};
+
+/* A one-letter typo of label[0..n): a letter doubled, left out, or swapped
+   with the next, never the first (typos rarely hit it). */
+static void typo_of(rng_t *r, const char *label, size_t n, char *out, size_t cap)
+{
+    size_t pos = 1 + rbelow(r, (uint32_t)(n - 2)), o = 0;
+    uint32_t op = rbelow(r, 3);
+    if (op == 2 && label[pos] == label[pos + 1])
+        op = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        if (op == 1 && i == pos)
+            continue;
+        if (op == 2 && i == pos) {
+            out[o++] = label[pos + 1];
+            if (o + 1 < cap)
+                out[o++] = label[pos];
+            i++;
+            continue;
+        }
+        out[o++] = label[i];
+        if (op == 0 && i == pos && o + 1 < cap)
+            out[o++] = label[i];
+    }
+    out[o] = 0;
+}
+
+/* One trap lookup into name; the kind (6: NXDOMAIN from the com zone, 0:
+   answered as d) and d, the domain whose answers it takes (NULL for 6). */
+static int trap_name(src_t *s, int64_t ts, char *name, size_t cap, const dom_t **d)
+{
+    rng_t *r = &s->r;
+    uint32_t w = rbelow(r, 4);
+    if (w < 2) {
+        char lab[64];
+        for (int tries = 0; tries < 8; tries++) {
+            const char *brand =
+                TRAP_TYPO_BRANDS[rbelow(r, sizeof TRAP_TYPO_BRANDS / sizeof *TRAP_TYPO_BRANDS)];
+            typo_of(r, brand, strlen(brand), lab, sizeof lab);
+            int recent = 0;
+            for (int i = 0; i < 64 && !recent; i++)
+                recent = s->typo_ts[i] && ts - s->typo_ts[i] < 3 * 3600 * US &&
+                         strcmp(s->typo_recent[i], lab) == 0;
+            if (!recent)
+                break;
+        }
+        uint32_t slot = s->typo_next++ % 64;
+        scpy(s->typo_recent[slot], sizeof s->typo_recent[slot], lab);
+        s->typo_ts[slot] = ts;
+        snprintf(name, cap, "%s%s.com", rchance(r, 0.5) ? "www." : "", lab);
+        *d = NULL;
+        return 6;
+    }
+    if (w == 2) {
+        snprintf(name, cap, "%s%s", rchance(r, 0.5) ? "www." : "",
+                 TRAP_REGIONAL[rbelow(r, sizeof TRAP_REGIONAL / sizeof *TRAP_REGIONAL)]);
+        *d = dom_get(NTOP + rbelow(r, 1000)); /* addresses of their own */
+        return 0;
+    }
+    uint32_t k = rbelow(r, sizeof TRAP_OWNED / sizeof *TRAP_OWNED);
+    scpy(name, cap, TRAP_OWNED[k].name);
+    *d = dom_get(TRAP_OWNED[k].brand_rank);
+    return 0;
+}
+
 /* address lookup (A, optionally AAAA on the same socket) */
 static int lookup_addr(src_t *s, int64_t ts, uint32_t cidx)
 {
@@ -1250,7 +1341,9 @@ static int lookup_addr(src_t *s, int64_t ts, uint32_t cidx)
     int pair = rchance(r, 0.3846);
     char name[NAMEMAX];
     double v = runit(r);
-    int kind; /* 0 external, 1 internal ok, 2 internal nx, 3 suffix nx, 4 servfail, 5 ext nx */
+    int kind; /* 0 external, 1 internal ok, 2 internal nx, 3 suffix nx, 4 servfail, 5 ext nx,
+                 6 a brand typo (NXDOMAIN from com) */
+    int trap = 0;
     const dom_t *d = NULL;
     int cdnish = 0;
     uint32_t iip = 0;
@@ -1289,6 +1382,9 @@ static int lookup_addr(src_t *s, int64_t ts, uint32_t cidx)
         d = dom_get(rbelow(r, 40 < O.domains ? 40 : O.domains));
         kind = 0;
         cdnish = 0;
+    } else if (v >= 0.135 && v < 0.1358 && O.domains > NTOP + 1000) {
+        kind = trap_name(s, ts, name, sizeof name, &d);
+        trap = 1;
     } else {
         d = dom_get(zipf_dom(r, O.domains));
         if (rchance(r, 0.012)) {
@@ -1304,7 +1400,7 @@ static int lookup_addr(src_t *s, int64_t ts, uint32_t cidx)
             kind = rchance(r, 0.002) ? 4 : 0;
         }
     }
-    int cached = d ? rchance(r, d->rank < 200 ? 0.85 : 0.55) : 1;
+    int cached = d ? rchance(r, d->rank < 200 ? 0.85 : 0.55) : kind != 6;
     for (int i = 0; i < 1 + pair; i++) {
         txn_t *t = i ? b : a;
         int64_t tts = i ? a->ts + rrange(r, 15, 350) : ts;
@@ -1331,12 +1427,16 @@ static int lookup_addr(src_t *s, int64_t ts, uint32_t cidx)
         case 5:
             respond_nx(t, r, d->name, 0, 0.5, rtt);
             break;
+        case 6:
+            respond_nx(t, r, "com", 0, 0.9, rtt);
+            break;
         default:
             answer_addr(t, r, d, name, i, cdnish);
             t->rtt = rtt;
             break;
         }
-        unanswer_maybe(r, t, kind == 4 ? 0.3 : 0.015);
+        if (!trap) /* a trap is answered: its truth is how it was answered */
+            unanswer_maybe(r, t, kind == 4 ? 0.3 : 0.015);
         if (t->rtt >= 0 && t->rtt < 150)
             t->rtt = 150;
     }

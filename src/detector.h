@@ -140,6 +140,10 @@ typedef struct dh_detector_type {
        and tables are kept. 0, or -1 with err ("FILE:LINE: ...") and the old
        lists still in force. info receives a one-line summary for the log. */
     int (*reload)(void *state, char *info, size_t infolen, char *err, size_t errlen);
+    /* Optional (NULL): what the detector decided without a detection
+       (counters), as JSON object members without braces; --stats prints
+       them as detectors.NAME. */
+    void (*stats)(const void *state, dh_strbuf_t *sb);
 } dh_detector_type_t;
 
 extern const dh_detector_type_t *const dh_detectors[];

@@ -112,6 +112,26 @@ static const dh_json_counter_t alerts[] = {
     DH_JSON_COUNTERS(dh_alerts_stats_t, emitted, suppressed, updates, early)
 };
 
+/* "detectors":{"NAME":{...}} of the detectors that count what they decided
+   without a detection (dh_detector_type_t.stats); absent when none does. */
+static void detector_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
+{
+    bool open = false;
+    for (size_t i = 0; i < pl->n_det; i++) {
+        const dh_detector_type_t *t = pl->det[i].type;
+        if (!t->stats)
+            continue;
+        if (!open)
+            dh_json_open_obj(sb, "detectors");
+        open = true;
+        dh_json_open_obj(sb, t->name);
+        t->stats(pl->det[i].state, sb);
+        dh_sb_putc(sb, '}');
+    }
+    if (open)
+        dh_sb_putc(sb, '}');
+}
+
 /* The detector host's objects (--emit detections only). */
 static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
 {
@@ -127,6 +147,7 @@ static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     if (pl->history)
         history_stats(sb, pl);
     dh_json_counter_obj(sb, "alerts", &as, alerts, DH_JSON_N_COUNTERS(alerts));
+    detector_stats(sb, pl);
 }
 
 /* path "-" is stdout. 0 or -1. */

@@ -53,10 +53,25 @@
  * Never reported: the brand domains and their subdomains, the
  * legitimate_list (brand-owned look-alikes such as microsoftonline.com), names
  * noise control calls popular (a look-alike that is itself a top site is a
- * different real site) or benign services. The decision never depends on
- * how many clients queried the domain so far: that count depends on the
+ * different real site) or benign services. Whether a name is a look-alike
+ * never depends on how many clients queried it: that count depends on the
  * order in which a split input (Kafka partitions, several analyzers)
- * arrives, and the same input must give the same findings in any topology.
+ * arrives. Only the typo gate below reads it, to report more, never less:
+ * an instance that sees fewer clients stays on the counted side.
+ *
+ * Typo gate (issue 11): a window whose look-alike never resolved, of a
+ * family in typo_families (what fingers type), from one client in one burst
+ * (no gap above typo_burst_gap) while fewer than typo_min_clients clients
+ * queried the domain, is a user's typo: counted (look_stats_t), not
+ * reported. Brand infrastructure: the answers (addresses, CNAME targets) of
+ * the brands' own domains seen in the traffic are kept in a direct-mapped
+ * table (brand_answers slots, answer -> brand); a look-alike sharing one
+ * with its brand, or CNAMEd into the brand's domain, is the brand's own
+ * registration: counted, not reported. A resolved look-alike with answers
+ * none of which is the brand's is live foreign infrastructure: it takes
+ * foreign_risk_score and foreign_confidence more. Both are judged when the
+ * window closes, so a brand answer seen after the look-alike in the same
+ * window still counts.
  *
  * Confusable characters (homoglyph skeletons, IDN labels decoded by libidn2)
  * are in lookalike-confusables.c, the typo generator in lookalike-permute.c
@@ -97,6 +112,9 @@
 #define VERDICT_SLOTS 16384 /* power of two: the verdict on a registered domain */
 #define LINE_MAX_LEN 512
 #define BRAND_LABEL 0xff /* perms value family: the label of a brand itself */
+#define WIN_ANSWERS 6    /* answers of a look-alike window kept for the brand overlap */
+#define CLIENT_SLOTS 4096 /* power of two: distinct clients of recent look-alikes */
+#define MAX_GATE_CLIENTS 16 /* typo_min_clients' upper limit (clients kept a slot) */
 
 static const char *const family_names[N_FAMILIES] = {
     "homoglyph",   "idn_homograph", "brand_in_subdomain", "combosquat",   "tld_swap",
@@ -109,14 +127,17 @@ static const double family_default_conf[N_FAMILIES] = {
 
 typedef struct {
     int64_t window, min_queries, min_brand_label, min_combo_label, min_label_for_distance,
-        min_label_for_distance_2, max_edit_distance;
-    double nxdomain_risk_score;
+        min_label_for_distance_2, max_edit_distance, typo_burst_gap, typo_min_clients,
+        brand_answers;
+    double nxdomain_risk_score, foreign_risk_score, foreign_confidence;
 } params_t;
 
 typedef struct {
     char *domain;  /* registered domain, lowercase */
     char *suffix;  /* points into domain, after the label's dot */
     uint8_t label_len;
+    uint64_t h;    /* dh_hash64 of domain: the brand in the answer table, which
+                      outlives a reload (indices change, domains do not) */
     bool word;     /* the label is an ordinary word: only homoglyphs with a digit,
                       IDN homographs and brand_in_subdomain */
 } brand_t;
@@ -136,11 +157,44 @@ typedef struct {
     dh_kit_window_t h; /* h.events: the queries */
     uint32_t resolved, negative, unanswered;
     uint32_t brand;
+    uint16_t bursts;      /* runs of queries with gaps of at most typo_burst_gap */
+    uint8_t n_answers;    /* distinct answer hashes kept in answers[] */
+    uint8_t name_mask;    /* bit j: answers[j] is a host name (CNAME target) */
+    bool cname_brand;     /* some CNAME target is under the brand's own domain */
+    uint64_t answers[WIN_ANSWERS];
     uint8_t family;
     uint8_t domain_len;
     char domain[DOMAIN_LEN];
     DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
+
+/* One answer (address or CNAME target) seen for a brand's own domain: the
+   answer's hash and the brand's (brand_t.h; 0: empty slot). Direct-mapped:
+   a newer answer overwrites. */
+typedef struct {
+    uint64_t h;
+    uint64_t brand_h;
+} infra_slot_t;
+
+/* The distinct clients that queried one look-alike registered domain
+   recently (within a window of the last one): the typo gate's "several
+   clients". A slot taken by another domain starts over (the gate then stays
+   shut: the conservative side). */
+typedef struct {
+    uint64_t domain_h;
+    int64_t last_us;
+    uint8_t n;
+    uint32_t client[MAX_GATE_CLIENTS];
+    int64_t client_last_us[MAX_GATE_CLIENTS]; /* each one's latest query */
+} client_slot_t;
+
+/* What was decided without an alert (--stats detectors.lookalike_domain). */
+typedef struct {
+    uint64_t typos_counted;        /* unresolved one-burst typo windows, gated */
+    uint64_t brand_infrastructure; /* look-alikes sharing the brand's answers */
+    uint64_t foreign_answers;      /* reported look-alikes resolving elsewhere */
+    uint64_t brand_answers_learned; /* answers of brand domains remembered */
+} look_stats_t;
 
 /* The lists, swapped as one on reload. */
 typedef struct {
@@ -170,12 +224,19 @@ typedef struct {
     size_t brands_line, words_line, legit_line; /* rule-file lines of the keys */
     lists_t *l;
     verdict_slot_t *verdicts;
+    bool typo_fam[N_FAMILIES];   /* gated when unresolved (typo_families) */
+    infra_slot_t *infra;         /* brand answers: brand_answers slots */
+    size_t infra_mask;
+    uint32_t *brand_learned;     /* answers learned of each brand (MAX_BRANDS) */
+    client_slot_t *clients;      /* CLIENT_SLOTS: clients of recent look-alikes */
+    look_stats_t stats;
 } look_t;
 DH_KIT_STATE_LAYOUT(look_t, p);
 
 static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_queries,
     min_brand_label, min_combo_label, min_label_for_distance, min_label_for_distance_2,
-    max_edit_distance, nxdomain_risk_score);
+    max_edit_distance, nxdomain_risk_score, typo_burst_gap, typo_min_clients, brand_answers,
+    foreign_risk_score, foreign_confidence);
 
 /* Optimal string alignment distance, or max + 1 when it exceeds max. */
 static unsigned osa_distance(const char *a, size_t n, const char *b, size_t m, unsigned max)
@@ -314,6 +375,7 @@ static int add_brand(lists_t *l, char *s, size_t len, const char *rest, size_t r
     b->domain = dh_strndup(s, len);
     b->suffix = b->domain + ll + 1;
     b->label_len = (uint8_t)ll;
+    b->h = dh_hash64(s, len) | 1; /* never 0, the empty slot */
     b->word = word;
     dh_strset_put(l->domains, s, len, (uint32_t)l->n_brands);
     dh_strset_add(l->exempt, s, len);
@@ -553,10 +615,15 @@ static int read_families(look_t *t, char *err, size_t errlen)
     static const int def_first[] = {F_OMISSION, F_BITSQUATTING, F_VOWEL_SWAP, F_EDIT_DISTANCE};
     static const int def_platform[] = {F_HOMOGLYPH, F_IDN_HOMOGRAPH, F_COMBOSQUAT,
                                        F_HYPHENATION};
+    static const int def_typo[] = {F_OMISSION,    F_REPETITION,  F_TRANSPOSITION, F_REPLACEMENT,
+                                   F_INSERTION,   F_ADDITION,    F_HYPHENATION,   F_BITSQUATTING,
+                                   F_VOWEL_SWAP,  F_EDIT_DISTANCE, F_TLD_SWAP};
     return family_list(t, "same_first_char", def_first, DH_N_OF(def_first),
                                t->same_first, err, errlen) ||
                    family_list(t, "platform_families", def_platform, DH_N_OF(def_platform),
-                               t->platform, err, errlen)
+                               t->platform, err, errlen) ||
+                   family_list(t, "typo_families", def_typo, DH_N_OF(def_typo), t->typo_fam,
+                               err, errlen)
                ? -1
                : 0;
 }
@@ -583,10 +650,23 @@ static int look_setup(void *state, char *err, size_t errlen)
                  rule->path, n ? n->line : rule->thresholds->line);
         return -1;
     }
+    if (t->p.typo_min_clients > MAX_GATE_CLIENTS) {
+        dh_yaml_node_t *n = dh_yaml_get(rule->thresholds, "typo_min_clients");
+        snprintf(err, errlen, "%s:%zu: typo_min_clients: at most %d", rule->path,
+                 n ? n->line : rule->thresholds->line, MAX_GATE_CLIENTS);
+        return -1;
+    }
     t->l = load_lists(t, err, errlen);
     if (!t->l)
         return -1;
     t->verdicts = dh_calloc(VERDICT_SLOTS, sizeof(verdict_slot_t));
+    size_t slots = 64;
+    while (slots < (size_t)t->p.brand_answers)
+        slots <<= 1;
+    t->infra = dh_calloc(slots, sizeof(infra_slot_t));
+    t->infra_mask = slots - 1;
+    t->brand_learned = dh_calloc(MAX_BRANDS, sizeof(uint32_t));
+    t->clients = dh_calloc(CLIENT_SLOTS, sizeof(client_slot_t));
     return 0;
 }
 
@@ -610,6 +690,9 @@ static int look_reload(void *state, char *info, size_t infolen, char *err, size_
     lists_free(t->l);
     t->l = l;
     memset(t->verdicts, 0, VERDICT_SLOTS * sizeof(verdict_slot_t));
+    /* the answer table names brands by their domain's hash and stays; the
+       per-brand counts (evidence) follow the new indices: they start over */
+    memset(t->brand_learned, 0, MAX_BRANDS * sizeof(uint32_t));
     snprintf(info, infolen, "%zu brands, %zu words, %zu legitimate, %zu permutations",
              l->n_brands, l->n_words, l->n_legit, dh_strset_size(l->perms));
     return 0;
@@ -893,6 +976,155 @@ static match_t classify_label(look_t *t, const lists_t *l, const char *label, si
     return none;
 }
 
+/* ---- answers: the brands' infrastructure ------------------------------ */
+
+/* An answer's text for the overlap (an address, or a host name such as a
+   CNAME target), lowercased, without the final dot, into out (256 bytes):
+   its length, 0 for answers that are neither (TXT, MX, other sections). */
+static size_t answer_text(const dh_answer_t *a, char *out, bool *is_name)
+{
+    if (a->section != DH_SECTION_ANSWER || !a->data || a->data_len == 0 || a->data_len >= 256)
+        return 0;
+    if (a->rrtype != 1 && a->rrtype != 28 && a->rrtype != 5 && a->rrtype != -1)
+        return 0;
+    size_t n = a->data_len;
+    while (n && a->data[n - 1] == '.')
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        char c = a->data[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (!lookalike_ldh(c) && c != '.' && c != ':' && c != '_')
+            return 0;
+        out[i] = c;
+    }
+    dh_addr_t addr;
+    *is_name = dh_addr_parse(out, n, &addr) != 0;
+    return n;
+}
+
+/* Remember the answers of brand bi's own domain (or a subdomain of it). */
+static void learn_brand(look_t *t, const dh_event_t *ev, uint32_t bi)
+{
+    if (ev->rcode != 0)
+        return;
+    for (uint32_t i = 0; i < ev->n_answers; i++) {
+        char buf[256];
+        bool is_name;
+        size_t n = answer_text(&ev->answers[i], buf, &is_name);
+        if (!n)
+            continue;
+        uint64_t h = dh_hash64(buf, n), bh = t->l->brands[bi].h;
+        infra_slot_t *s = &t->infra[h & t->infra_mask];
+        if (s->h == h && s->brand_h == bh)
+            continue;
+        *s = (infra_slot_t){.h = h, .brand_h = bh};
+        t->brand_learned[bi]++;
+        t->stats.brand_answers_learned++;
+    }
+}
+
+/* A host name under brand bi's own registered domain (www.paypal.com,
+   paypal.com itself): a CNAME into the brand. */
+static bool under_brand(const lists_t *l, const char *s, size_t n, uint32_t bi)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && s[i - 1] != '.')
+            continue;
+        uint32_t di;
+        if (dh_strset_get(l->domains, s + i, n - i, &di))
+            return di == bi;
+    }
+    return false;
+}
+
+/* Keep the look-alike's answers in its window: hashes for the overlap at
+   close, and whether a CNAME points into the brand itself. */
+static void note_answers(const lists_t *l, window_t *w, const dh_event_t *ev)
+{
+    if (ev->rcode != 0)
+        return;
+    for (uint32_t i = 0; i < ev->n_answers; i++) {
+        char buf[256];
+        bool is_name;
+        size_t n = answer_text(&ev->answers[i], buf, &is_name);
+        if (!n)
+            continue;
+        if (is_name && under_brand(l, buf, n, w->brand))
+            w->cname_brand = true;
+        uint64_t h = dh_hash64(buf, n);
+        bool seen = false;
+        for (uint8_t j = 0; j < w->n_answers && !seen; j++)
+            seen = w->answers[j] == h;
+        if (!seen && w->n_answers < WIN_ANSWERS) {
+            w->name_mask |= (uint8_t)(is_name << w->n_answers);
+            w->answers[w->n_answers++] = h;
+        }
+    }
+}
+
+/* The look-alike shares an answer with its brand's own domains, or CNAMEs
+   into the brand: the brand's own registration. A shared address alone does
+   not count when the look-alike CNAMEs elsewhere: CDN edges (CloudFront,
+   Cloudflare) answer the same addresses for every customer, and the CNAME
+   target names the customer (dabc.cloudfront.net is not the brand's
+   dxyz.cloudfront.net). */
+static bool brand_overlap(const look_t *t, const window_t *w)
+{
+    if (w->cname_brand)
+        return true;
+    uint64_t bh = t->l->brands[w->brand].h;
+    bool addr_hit = false;
+    for (uint8_t j = 0; j < w->n_answers; j++) {
+        const infra_slot_t *s = &t->infra[w->answers[j] & t->infra_mask];
+        if (s->h != w->answers[j] || s->brand_h != bh)
+            continue;
+        if (w->name_mask >> j & 1)
+            return true; /* the brand's own CNAME target */
+        addr_hit = true;
+    }
+    return addr_hit && w->name_mask == 0;
+}
+
+/* ---- the typo gate ---------------------------------------------------- */
+
+/* Count the client among the recent clients of the look-alike domain; the
+   time of this client's previous query of it (0: none lately), so that a
+   repeat across a window boundary is still a second burst. */
+static int64_t note_client(look_t *t, const dh_event_view_t *view)
+{
+    client_slot_t *c = &t->clients[view->domain_hash & (CLIENT_SLOTS - 1)];
+    int64_t ts = view->ev->ts_us;
+    if (c->domain_h != view->domain_hash || ts - c->last_us > t->p.window * 1000000LL) {
+        memset(c, 0, sizeof(*c));
+        c->domain_h = view->domain_hash;
+    }
+    if (ts > c->last_us)
+        c->last_us = ts;
+    uint32_t ch = (uint32_t)(view->client_hash ^ (view->client_hash >> 32));
+    for (uint8_t i = 0; i < c->n; i++)
+        if (c->client[i] == ch) {
+            int64_t prev = c->client_last_us[i];
+            if (ts > prev)
+                c->client_last_us[i] = ts;
+            return prev;
+        }
+    if (c->n < MAX_GATE_CLIENTS) {
+        c->client_last_us[c->n] = ts;
+        c->client[c->n++] = ch;
+    }
+    return 0;
+}
+
+/* Distinct clients that queried the window's domain lately (0 when its
+   slot went to another domain). */
+static unsigned gate_clients(const look_t *t, const window_t *w)
+{
+    uint64_t h = dh_hash64(w->domain, w->domain_len);
+    const client_slot_t *c = &t->clients[h & (CLIENT_SLOTS - 1)];
+    return c->domain_h == h ? c->n : 0;
+}
+
 static void look_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
                           const dh_detect_env_t *env)
 {
@@ -904,11 +1136,17 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     /* a name under the site's internal zones (noise.yaml internal_zones) is
        no acquired domain: "www.youtube.com.corp.lan" is a search list
        appending the site's zone, unanswered when the resolver drops it */
-    if (!rd || ev->zone_source == DH_ZONE_INTERNAL || !ev->has_qname ||
-        ev->client.family == DH_AF_UNSET || v->popular || v->benign_service)
+    if (!rd || ev->zone_source == DH_ZONE_INTERNAL || !ev->has_qname)
         return;
     size_t rdlen = view->rd_len;
     if (rdlen == 0 || rdlen >= DOMAIN_LEN)
+        return;
+    /* a brand's own domain: its answers are the brand's infrastructure
+       (before the popular exemption: the brands are popular) */
+    uint32_t own;
+    if (ev->n_answers && dh_strset_get(l->domains, rd, rdlen, &own))
+        learn_brand(t, ev, own);
+    if (ev->client.family == DH_AF_UNSET || v->popular || v->benign_service)
         return;
     /* the brands themselves (and their subdomains), the legitimate list */
     if (dh_strset_has(l->exempt, rd, rdlen))
@@ -929,12 +1167,19 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
     window_t *w = dh_kit_touch_pair(t->kit.table, view, DOMAIN_LEN, NULL);
     if (!w)
         return;
+    int64_t gap = t->p.typo_burst_gap * 1000000LL;
+    int64_t prev = note_client(t, view);
     if (w->h.events == 0) {
         w->brand = m.brand;
         w->family = (uint8_t)m.family;
         memcpy(w->domain, rd, rdlen);
         w->domain_len = (uint8_t)rdlen;
+        /* the client's previous query fell in the window before */
+        w->bursts = prev > 0 && ev->ts_us - prev > gap ? 2 : 1;
+    } else if (ev->ts_us - w->h.last_us > gap && w->bursts < UINT16_MAX) {
+        w->bursts++; /* queried again after a pause: not one slip of the finger */
     }
+    note_answers(l, w, ev);
     dh_kit_window_update(&w->h, ev, v);
     if (ev->rcode == 0 && (ev->n_answers > 0 || ev->answers_dropped > 0))
         w->resolved++;
@@ -948,7 +1193,14 @@ static void look_on_event(void *state, const dh_event_view_t *view, const dh_ver
 
 /* ---- reporting --------------------------------------------------------- */
 
-static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf)
+/* How the look-alike's answers relate to its brand (the evidence). */
+typedef struct {
+    bool foreign;     /* resolved, and no answer is the brand's */
+    unsigned clients; /* distinct recent clients of the domain */
+} judged_t;
+
+static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf,
+                     const judged_t *j)
 {
     const params_t *p = &t->p;
     dh_strbuf_t *sb = &t->kit.ev;
@@ -966,10 +1218,20 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
     dh_json_kv_uint(sb, "negative_queries", w->negative);
     dh_json_kv_uint(sb, "unanswered_queries", w->unanswered);
     dh_json_kv_bool(sb, "resolved", w->resolved > 0);
+    /* foreign: resolved to answers none of which the brand's own domains
+       gave in this traffic (brand_answers_known of them were seen) */
+    dh_json_kv_str(sb, "answers", w->resolved == 0 ? "unresolved"
+                                  : j->foreign      ? "foreign"
+                                                    : "not_kept");
+    dh_json_kv_uint(sb, "brand_answers_known", t->brand_learned[w->brand]);
+    dh_json_kv_uint(sb, "bursts", w->bursts);
+    dh_json_kv_uint(sb, "clients", j->clients);
     dh_json_open_obj(sb, "thresholds");
     dh_json_kv_double(sb, "family_confidence", conf);
-    static const char *const shown[] = {"min_queries", "min_brand_label", "max_edit_distance",
-                                        "nxdomain_risk_score"};
+    static const char *const shown[] = {"min_queries",        "min_brand_label",
+                                        "max_edit_distance",  "nxdomain_risk_score",
+                                        "typo_burst_gap",     "typo_min_clients",
+                                        "foreign_risk_score", "foreign_confidence"};
     dh_kit_json_params(sb, p, &params, shown, DH_N_OF(shown));
     dh_sb_putc(sb, '}');
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
@@ -983,11 +1245,27 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     window_t *w = value;
     if (w->h.events < (uint64_t)t->p.min_queries || w->brand >= t->l->n_brands)
         return;
-    if (dh_kit_is_early(why) && w->resolved == 0)
+    bool early = dh_kit_is_early(why);
+    if (early && w->resolved == 0)
         return; /* a typo (NXDOMAIN) is not urgent: reported when the window closes */
+    if (brand_overlap(t, w)) {
+        t->stats.brand_infrastructure += !early;
+        return; /* the brand's own payment, regional or defensive domain */
+    }
+    judged_t j = {.foreign = w->resolved > 0 && w->n_answers > 0, .clients = gate_clients(t, w)};
+    /* the typo gate: one client, one burst, never resolved */
+    if (w->resolved == 0 && t->typo_fam[w->family] && w->bursts <= 1 &&
+        j.clients < (unsigned)t->p.typo_min_clients) {
+        t->stats.typos_counted++;
+        return;
+    }
     const brand_t *b = &t->l->brands[w->brand];
     double conf = t->conf[w->family];
-    evidence(t, w, b, conf);
+    if (j.foreign) {
+        conf = conf + t->p.foreign_confidence > 1 ? 1 : conf + t->p.foreign_confidence;
+        t->stats.foreign_answers += !early;
+    }
+    evidence(t, w, b, conf, &j);
     char domain[DOMAIN_LEN + 1];
     memcpy(domain, w->domain, w->domain_len);
     domain[w->domain_len] = '\0';
@@ -995,7 +1273,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     bool typo = w->resolved == 0 && w->negative > 0;
     dh_detection_t d = DH_KIT_SAMPLES_DETECTION(w, ws);
     d.registered_domain = domain;
-    d.risk_score = typo ? t->p.nxdomain_risk_score : -1;
+    d.risk_score = typo ? t->p.nxdomain_risk_score : j.foreign ? t->p.foreign_risk_score : -1;
     d.confidence = conf;
     dh_kit_emit(&t->kit, &d);
 }
@@ -1006,6 +1284,20 @@ static void look_release(void *state)
     lists_free(t->l);
     dh_strset_free(t->swap_tlds);
     free(t->verdicts);
+    free(t->infra);
+    free(t->brand_learned);
+    free(t->clients);
+}
+
+static const dh_json_counter_t look_counters[] = {
+    DH_JSON_COUNTERS(look_stats_t, typos_counted, brand_infrastructure, foreign_answers,
+                     brand_answers_learned)
+};
+
+static void look_stats(const void *state, dh_strbuf_t *sb)
+{
+    const look_t *t = state;
+    dh_json_kv_counters(sb, &t->stats, look_counters, DH_JSON_N_COUNTERS(look_counters));
 }
 
 const dh_detector_type_t dh_detector_lookalike_domain = {
@@ -1015,4 +1307,5 @@ const dh_detector_type_t dh_detector_lookalike_domain = {
     .kit = &spec,
     .on_event = look_on_event,
     .reload = look_reload,
+    .stats = look_stats,
 };

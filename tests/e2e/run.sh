@@ -1397,6 +1397,61 @@ assert len(dets) == 12, f"6 alerts + 6 updates, got {len(dets)}"
 PY
 }
 
+# ---- lookalike_domain: typo gate and brand infrastructure (issue 11) ---------
+
+# One client mistypes paypal.com (NXDOMAIN, one burst): counted, not alerted;
+# paypal-payments.com answers what www.paypal.com answers (the brand's own),
+# paypal-billing.com CNAMEs into paypal.com: counted, not alerted;
+# secure-paypa1.com resolves elsewhere: the one alert, with the foreign
+# weight. The same in Zeek JSON and Suricata EVE (answers parsed alike).
+t_lookalike_typos_and_brand_infrastructure_are_counted_not_alerted() {
+    $PY - "$W/look" <<'PY' || return 1
+import json, sys
+base = sys.argv[1]
+rows = [  # (seconds, client, qname, rcode, [(rrtype, data)])
+    (0, "10.7.0.9", "www.paypal.com", "NOERROR", [("A", "192.0.2.10")]),
+    (1, "10.7.0.1", "paypall.com", "NXDOMAIN", []),
+    (3, "10.7.0.1", "www.paypall.com", "NXDOMAIN", []),
+    (5, "10.7.0.2", "paypal-payments.com", "NOERROR", [("A", "192.0.2.10")]),
+    (6, "10.7.0.4", "paypal-billing.com", "NOERROR", [("CNAME", "www.paypal.com"), ("A", "192.0.2.10")]),
+    (7, "10.7.0.3", "secure-paypa1.com", "NOERROR", [("A", "203.0.113.5")]),
+]
+t0 = 1700006400
+with open(base + ".zeek.json", "w") as z, open(base + ".eve.json", "w") as e:
+    for i, (dt, c, q, rc, ans) in enumerate(rows):
+        z.write(json.dumps({"ts": t0 + dt, "uid": "Cl%d" % i, "id.orig_h": c, "id.orig_p": 40000 + i,
+                            "id.resp_h": "10.7.0.53", "id.resp_p": 53, "proto": "udp", "trans_id": i,
+                            "query": q, "qtype": 1, "qtype_name": "A", "rcode": 0 if rc == "NOERROR" else 3,
+                            "rcode_name": rc, "answers": [a for _, a in ans] or None,
+                            "TTLs": [60.0] * len(ans) or None}) + "\n")
+        for kind in ("query", "answer"):
+            d = {"version": 2, "type": kind, "id": i, "rrname": q, "rrtype": "A"}
+            if kind == "answer":
+                d["rcode"] = rc
+                if ans:
+                    d["answers"] = [{"rrname": q, "rrtype": t, "ttl": 60, "rdata": a} for t, a in ans]
+            e.write(json.dumps({"timestamp": "2023-11-15T00:00:%02d.%06d+0000" % (dt, 1000 * (kind == "answer")),
+                                "flow_id": 1000 + i, "event_type": "dns", "src_ip": c, "src_port": 40000 + i,
+                                "dest_ip": "10.7.0.53", "dest_port": 53, "proto": "UDP", "dns": d}) + "\n")
+PY
+    for fmt in zeek.json eve.json; do
+        "$DH" --no-state -q --stats "$W/look-$fmt.stats" "$W/look.$fmt" > "$W/look-$fmt.jsonl" 2>"$W/look-err" \
+            || fail "$fmt: exit $?: $(cat "$W/look-err")" || return 1
+        $PY - "$W/look-$fmt.jsonl" "$W/look-$fmt.stats" <<'PY' || return 1
+import json, sys
+look = [d for d in map(json.loads, open(sys.argv[1])) if d['rule']['name'] == 'lookalike_domain']
+names = sorted(d['dns']['question']['registered_domain'] for d in look)
+assert names == ['secure-paypa1.com'], f"{sys.argv[1]}: look-alike alerts {names}"
+ev = look[0]['dnshound']['evidence']
+assert ev['answers'] == 'foreign' and look[0]['event']['risk_score'] == 73, ev
+assert ev['brand_answers_known'] >= 1, ev
+st = json.load(open(sys.argv[2]))['detectors']['lookalike_domain']
+assert st['typos_counted'] == 1 and st['brand_infrastructure'] == 2 and st['foreign_answers'] == 1, st
+print(f"    {sys.argv[1].rsplit('/', 1)[1]}: {st}")
+PY
+    done
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

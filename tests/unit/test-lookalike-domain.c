@@ -90,13 +90,16 @@ typedef struct {
     const char *client;
     int32_t rcode; /* NO_RESPONSE: query only; default NOERROR with an answer */
     bool no_answer;
+    const char *answer; /* the answer's data (default 198.51.100.7) */
+    int32_t rrtype;     /* its type (default A; 5 CNAME) */
     dh_verdict_t v;
 } q_t;
 
 static void query(fixture_t *f, int64_t ts_us, const char *qname, q_t q)
 {
-    static const dh_answer_t ans[1] = {{.rrtype = 1, .ttl = 60, .data = "198.51.100.7",
-                                        .data_len = 12}};
+    const char *data = q.answer ? q.answer : "198.51.100.7";
+    const dh_answer_t ans[1] = {{.rrtype = q.rrtype ? q.rrtype : 1, .ttl = 60, .data = data,
+                                 .data_len = strlen(data)}};
     dh_event_t ev;
     dh_event_init(&ev);
     ev.ts_us = ts_us;
@@ -367,7 +370,7 @@ Test(lookalike_domain, hosting_platforms_only_strong_families)
     expect("paypal-login.herokuapp.com", "combosquat", "paypal.com");
 }
 
-Test(lookalike_domain, nxdomain_typo_has_lower_risk_and_resolving_keeps_rule_risk)
+Test(lookalike_domain, nxdomain_typo_has_lower_risk_and_foreign_answers_more)
 {
     fixture_t f;
     open_detector(&f);
@@ -381,9 +384,11 @@ Test(lookalike_domain, nxdomain_typo_has_lower_risk_and_resolving_keeps_rule_ris
     HAS(&f, 0, "\"risk_score\":31");
     HAS(&f, 0, "\"resolved\":false");
     HAS(&f, 0, "\"negative_queries\":2");
+    HAS(&f, 0, "\"clients\":3"); /* three clients: past the typo gate */
     HAS(&f, 1, "\"ip\":\"10.9.0.2\"");
-    HAS(&f, 1, "\"risk_score\":63");
+    HAS(&f, 1, "\"risk_score\":73"); /* resolved, and not to the brand's answers */
     HAS(&f, 1, "\"resolved\":true");
+    HAS(&f, 1, "\"answers\":\"foreign\"");
     HAS(&f, 2, "\"ip\":\"10.9.0.3\"");
     HAS(&f, 2, "\"risk_score\":63"); /* not known to have failed */
     HAS(&f, 2, "\"unanswered_queries\":1");
@@ -412,7 +417,9 @@ Test(lookalike_domain, evidence_and_attack_ids_in_json)
     HAS(&f, 0, "\"queries\":2");
     HAS(&f, 0, "\"resolved_queries\":2");
     HAS(&f, 0, "\"samples\":[\"login.paypa1.com\",\"paypa1.com\"]");
-    HAS(&f, 0, "\"confidence\":0.8");
+    HAS(&f, 0, "\"confidence\":0.9"); /* homoglyph 0.8 + foreign_confidence */
+    HAS(&f, 0, "\"answers\":\"foreign\"");
+    HAS(&f, 0, "\"brand_answers_known\":0");
     HAS(&f, 0, "\"window_seconds\":3600");
     close_detector(&f);
 }
@@ -551,6 +558,13 @@ Test(lookalike_domain, rule_file_errors_name_file_and_line)
     expect_error("same_first_char: [omission,", "same_first_char: [omision,", true, "omision");
     expect_error("min_queries: 1", "min_querys: 1", true, "min_querys");
     expect_error("tld_swap_tlds: [xyz,", "tld_swap_tlds: [x_y,", true, "x_y");
+    /* issue 11: the typo gate and brand-answer thresholds are checked too */
+    expect_error("typo_min_clients: 2", "typo_min_clients: 17", true, "typo_min_clients");
+    expect_error("typo_burst_gap: 300", "typo_burst_gap: 0", true, "typo_burst_gap");
+    expect_error("brand_answers: 65536", "brand_answers: 10", true, "brand_answers");
+    expect_error("typo_families: [omission,", "typo_families: [omision,", true, "omision");
+    expect_error("foreign_confidence: 0.1", "foreign_confidence: 1.5", true,
+                 "foreign_confidence");
     /* the lists are missing from the variant directory */
     expect_error("min_queries: 1", "min_queries: 1", false, "cannot open");
 }
@@ -681,5 +695,300 @@ Test(lookalike_domain, early_alert_when_the_lookalike_resolves_typos_wait)
     dh_state_flush(f.state);
     cr_assert_eq(f.sink.n, 3, "both windows at their close");
     cr_assert(!has(&f, 1, "\"early\"") && !has(&f, 2, "\"early\""));
+    close_detector(&f);
+}
+
+/* ---- issue 11: typos, the brands' infrastructure, the allow-list ---- */
+
+/* The detector's --stats members (dh_detector_type_t.stats). */
+static void stats_of(fixture_t *f, char *out, size_t len)
+{
+    dh_strbuf_t sb;
+    dh_sb_init(&sb);
+    dh_detector_lookalike_domain.stats(f->st, &sb);
+    snprintf(out, len, "%.*s", (int)sb.len, sb.buf);
+    dh_sb_free(&sb);
+}
+
+#define STATS_HAS(f, s)                                                                     \
+    do {                                                                                    \
+        char st_[512];                                                                      \
+        stats_of(f, st_, sizeof(st_));                                                      \
+        cr_assert(strstr(st_, s), "missing %s in stats %s", s, st_);                        \
+    } while (0)
+
+/* One user mistypes paypal.com: a burst of NXDOMAIN, one client. Counted,
+   not reported. */
+Test(lookalike_typo_gate, one_client_one_nxdomain_burst_is_counted_not_alerted)
+{
+    fixture_t f;
+    open_detector(&f);
+    query(&f, T0, "paypall.com", (q_t){.rcode = NXDOMAIN});
+    query(&f, T0 + 2 * SEC, "www.paypall.com", (q_t){.rcode = NXDOMAIN});
+    query(&f, T0 + 5 * SEC, "www.paypall.com", (q_t){.rcode = NXDOMAIN});
+    query(&f, T0 + 5 * SEC, "paypall.com", (q_t){.rcode = NO_RESPONSE}); /* no answer either */
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 0, "a typo alerted: %s", f.sink.json[0]);
+    STATS_HAS(&f, "\"typos_counted\":1");
+    close_detector(&f);
+}
+
+/* The same typo queried again after the burst, by a second client, or
+   resolving: reported. */
+Test(lookalike_typo_gate, repeated_several_clients_or_resolving_lifts_the_gate)
+{
+    fixture_t f;
+    open_detector(&f);
+    /* again 10 minutes later (typo_burst_gap 300 s): a lure, not a slip */
+    query(&f, T0, "paypall.com", (q_t){.client = "10.9.0.1", .rcode = NXDOMAIN});
+    query(&f, T0 + 600 * SEC, "paypall.com", (q_t){.client = "10.9.0.1", .rcode = NXDOMAIN});
+    /* two clients (typo_min_clients 2), once each */
+    query(&f, T0, "micosoft.com", (q_t){.client = "10.9.0.2", .rcode = NXDOMAIN});
+    query(&f, T0 + 30 * SEC, "micosoft.com", (q_t){.client = "10.9.0.3", .rcode = NXDOMAIN});
+    /* resolving, one query */
+    query(&f, T0, "amazom.com", (q_t){.client = "10.9.0.4", .rcode = NOERROR});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 4);
+    int repeated = -1, two = 0, resolved = -1;
+    for (int i = 0; i < f.sink.n; i++) {
+        if (has(&f, i, "\"registered_domain\":\"paypall.com\""))
+            repeated = i;
+        else if (has(&f, i, "\"registered_domain\":\"micosoft.com\""))
+            two++;
+        else if (has(&f, i, "\"registered_domain\":\"amazom.com\""))
+            resolved = i;
+    }
+    cr_assert(repeated >= 0 && two == 2 && resolved >= 0);
+    HAS(&f, repeated, "\"bursts\":2");
+    HAS(&f, repeated, "\"risk_score\":31"); /* still never resolved: the low score */
+    HAS(&f, resolved, "\"risk_score\":73");
+    STATS_HAS(&f, "\"typos_counted\":0");
+    close_detector(&f);
+}
+
+/* Only what fingers type is gated: an unresolved homoglyph or combosquat
+   from one client is still reported. */
+Test(lookalike_typo_gate, homoglyphs_and_combosquats_are_not_gated)
+{
+    fixture_t f;
+    open_detector(&f);
+    query(&f, T0, "paypa1.com", (q_t){.client = "10.9.0.1", .rcode = NXDOMAIN});
+    query(&f, T0, "secure-paypal.com", (q_t){.client = "10.9.0.2", .rcode = NXDOMAIN});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 2);
+    close_detector(&f);
+}
+
+/* The gate's thresholds are data: typo_min_clients 1 turns it off. */
+Test(lookalike_typo_gate, thresholds_are_data)
+{
+    char dir[64];
+    dh_test_rule_variant(dir, "lookalike_domain", "typo_min_clients: 2", "typo_min_clients: 1");
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "cp %s/rules/lookalike-*.txt %s/", DH_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    fixture_t f;
+    open_in(&f, dir);
+    query(&f, T0, "paypall.com", (q_t){.rcode = NXDOMAIN});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    close_detector(&f);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* The brand's own answers seen in the traffic: a look-alike resolving to
+   the same address, or CNAMEd into the brand, is the brand's. */
+Test(lookalike_brand_infra, overlap_with_the_brands_answers_is_not_alerted)
+{
+    fixture_t f;
+    open_detector(&f);
+    q_t brand = {.client = "10.9.0.9", .rcode = NOERROR, .answer = "192.0.2.10"};
+    query(&f, T0, "www.paypal.com", brand);
+    query(&f, T0 + SEC, "paypal.com", (q_t){.rcode = NOERROR, .answer = "ppdirect.edgekey.net",
+                                            .rrtype = 5});
+    /* same address as www.paypal.com: the brand's infrastructure */
+    query(&f, T0 + 2 * SEC, "paypal-payments.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "192.0.2.10"});
+    /* same CNAME target as paypal.com */
+    query(&f, T0 + 3 * SEC, "paypal-billing.com",
+          (q_t){.client = "10.9.0.2", .rcode = NOERROR, .answer = "ppdirect.edgekey.net.",
+                .rrtype = 5});
+    /* a CNAME into the brand's own domain, before any brand traffic */
+    query(&f, T0 + 4 * SEC, "paypal-help.de",
+          (q_t){.client = "10.9.0.3", .rcode = NOERROR, .answer = "www.PayPal.com", .rrtype = 5});
+    /* the look-alike first, the brand's answer later in the window */
+    query(&f, T0 + 5 * SEC, "paypal-invoice.com",
+          (q_t){.client = "10.9.0.4", .rcode = NOERROR, .answer = "192.0.2.77"});
+    query(&f, T0 + 6 * SEC, "history.paypal.com", (q_t){.rcode = NOERROR, .answer = "192.0.2.77"});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 0, "brand infrastructure alerted: %s", f.sink.json[0]);
+    STATS_HAS(&f, "\"brand_infrastructure\":4");
+    STATS_HAS(&f, "\"brand_answers_learned\":3");
+    close_detector(&f);
+}
+
+/* Another brand's answers do not count: the overlap is with the brand the
+   look-alike imitates. */
+Test(lookalike_brand_infra, another_brands_answers_do_not_count)
+{
+    fixture_t f;
+    open_detector(&f);
+    query(&f, T0, "www.microsoft.com", (q_t){.rcode = NOERROR, .answer = "192.0.2.10"});
+    query(&f, T0 + SEC, "paypal-payments.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "192.0.2.10"});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    HAS(&f, 0, "\"answers\":\"foreign\"");
+    close_detector(&f);
+}
+
+/* A resolved look-alike whose answers are not the brand's: more risk and
+   confidence, and the evidence says how much of the brand was seen. */
+Test(lookalike_brand_infra, foreign_answers_weigh_more)
+{
+    fixture_t f;
+    open_detector(&f);
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "192.0.2.10"});
+    query(&f, T0 + SEC, "paypal.com", (q_t){.rcode = NOERROR, .answer = "192.0.2.11"});
+    query(&f, T0 + 2 * SEC, "paypal-login-secure.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "203.0.113.66"});
+    /* resolving, but no answer record kept (only counted): not "foreign" */
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    HAS(&f, 0, "\"risk_score\":73");
+    HAS(&f, 0, "\"confidence\":0.8"); /* combosquat 0.7 + foreign_confidence 0.1 */
+    HAS(&f, 0, "\"answers\":\"foreign\"");
+    HAS(&f, 0, "\"brand_answers_known\":2");
+    HAS(&f, 0, "\"foreign_risk_score\":73");
+    STATS_HAS(&f, "\"foreign_answers\":1");
+    close_detector(&f);
+}
+
+/* The allow-list ships the brands' own regional and service domains (v2fly
+   domain-list-community, rules/SOURCES-lookalike-legitimate.md): resolving
+   to addresses of their own, they are never reported, while the brand's
+   look-alikes still are. */
+Test(lookalike_allowlist, brand_owned_domains_are_never_reported)
+{
+    static const char *const owned[] = {"google.cm",     "google.ws",     "apple.co",
+                                        "telegra.ph",    "tiktokv.us",    "sharepointonline.com",
+                                        "wal-mart.com",  "xboxservices.com", "googl.com",
+                                        "www.yahoo.tk"};
+    for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+        expect_none(owned[i], (q_t){.rcode = NOERROR, .answer = "203.0.113.9"});
+    expect("google.cfd", "tld_swap", "google.com"); /* an abused TLD the list does not hold */
+    expect("tiktokk.com", "repetition", "tiktok.com");
+}
+
+/* Every entry of the allow-list has its source: the file names the v2fly
+   data file (generated block) or sits in the hand-checked block that
+   rules/SOURCES-lookalike-legitimate.md documents entry by entry. */
+Test(lookalike_allowlist, every_entry_is_sourced)
+{
+    FILE *f = fopen(DH_SOURCE_DIR "/rules/lookalike-legitimate.txt", "r");
+    cr_assert_not_null(f);
+    FILE *src = fopen(DH_SOURCE_DIR "/rules/SOURCES-lookalike-legitimate.md", "r");
+    cr_assert_not_null(src, "rules/SOURCES-lookalike-legitimate.md is missing");
+    static char sources[1 << 16];
+    size_t sn = fread(sources, 1, sizeof(sources) - 1, src);
+    sources[sn] = '\0';
+    fclose(src);
+    char line[512], section[512] = "";
+    int entries = 0;
+    while (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0] == '#') {
+            if (strstr(line, "v2fly data/") || strstr(line, "---- "))
+                snprintf(section, sizeof(section), "%s", line);
+            continue;
+        }
+        if (!line[0])
+            continue;
+        entries++;
+        char needle[520];
+        snprintf(needle, sizeof(needle), "`%s`", line);
+        cr_assert(strstr(section, "v2fly data/") || strstr(sources, needle),
+                  "%s: no v2fly section and not in SOURCES-lookalike-legitimate.md", line);
+    }
+    fclose(f);
+    cr_assert_gt(entries, 100);
+}
+
+/* A SIGHUP reload that puts a brand at another index keeps what the traffic
+   taught about its answers (the table names brands by domain). */
+Test(lookalike_brand_infra, brand_answers_survive_a_reload)
+{
+    char dir[64];
+    dh_test_rule_variant(dir, "lookalike_domain", "min_queries: 1", "min_queries: 1");
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "cp %s/rules/lookalike-*.txt %s/", DH_SOURCE_DIR, dir);
+    cr_assert_eq(system(cmd), 0);
+    fixture_t f;
+    open_in(&f, dir);
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "192.0.2.10"});
+    /* a brand inserted at the top: every index shifts */
+    snprintf(cmd, sizeof(cmd), "cd %s && { echo example-corp.com; cat lookalike-brands.txt; } > b.tmp"
+                               " && mv b.tmp lookalike-brands.txt", dir);
+    cr_assert_eq(system(cmd), 0);
+    char info[256], err[512];
+    cr_assert_eq(dh_detector_lookalike_domain.reload(f.st, info, sizeof(info), err, sizeof(err)),
+                 0, "%s", err);
+    query(&f, T0 + SEC, "paypal-payments.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "192.0.2.10"});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 0, "forgotten after reload: %s", f.sink.json[0]);
+    STATS_HAS(&f, "\"brand_infrastructure\":1");
+    close_detector(&f);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* The same typo again after the pause, but in the next window: still a
+   second burst (the per-domain client table remembers across windows). */
+Test(lookalike_typo_gate, a_repeat_in_the_next_window_is_a_second_burst)
+{
+    fixture_t f;
+    open_detector(&f);
+    query(&f, T0 + 3500 * SEC, "paypall.com", (q_t){.rcode = NXDOMAIN});
+    query(&f, T0 + 3900 * SEC, "paypall.com", (q_t){.rcode = NXDOMAIN}); /* next window */
+    /* a typo whose windows are split by the boundary but not by a pause */
+    query(&f, T0 + 3599 * SEC, "gooogle.com", (q_t){.client = "10.9.0.5", .rcode = NXDOMAIN});
+    query(&f, T0 + 3601 * SEC, "gooogle.com", (q_t){.client = "10.9.0.5", .rcode = NXDOMAIN});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1, "%d alerts", f.sink.n);
+    HAS(&f, 0, "\"registered_domain\":\"paypall.com\"");
+    HAS(&f, 0, "\"bursts\":2");
+    STATS_HAS(&f, "\"typos_counted\":3"); /* paypall's first window, gooogle's two */
+    close_detector(&f);
+}
+
+/* A CDN answers the same edge addresses for all its customers: a look-alike
+   CNAMEd to a CDN name of its own is not the brand's, even when an address
+   matches; the brand's own CDN name is. */
+Test(lookalike_brand_infra, a_shared_cdn_address_under_another_cname_is_foreign)
+{
+    fixture_t f;
+    open_detector(&f);
+    /* www.paypal.com -> dxyz.cloudfront.net -> 13.32.1.2 (Zeek-style: no
+       types, names and addresses in one list) */
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "dxyz.cloudfront.net",
+                                          .rrtype = -1});
+    query(&f, T0, "www.paypal.com", (q_t){.rcode = NOERROR, .answer = "13.32.1.2", .rrtype = -1});
+    /* the phishing site on the same CDN: its own distribution, same edge */
+    query(&f, T0 + SEC, "paypal-secure-login.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "dabc.cloudfront.net",
+                .rrtype = 5});
+    query(&f, T0 + SEC, "paypal-secure-login.com",
+          (q_t){.client = "10.9.0.1", .rcode = NOERROR, .answer = "13.32.1.2"});
+    /* the brand's own distribution under a brand-owned name */
+    query(&f, T0 + 2 * SEC, "paypal-payments.com",
+          (q_t){.client = "10.9.0.2", .rcode = NOERROR, .answer = "dxyz.cloudfront.net",
+                .rrtype = 5});
+    dh_state_flush(f.state);
+    cr_assert_eq(f.sink.n, 1);
+    HAS(&f, 0, "\"registered_domain\":\"paypal-secure-login.com\"");
+    HAS(&f, 0, "\"answers\":\"foreign\"");
+    STATS_HAS(&f, "\"brand_infrastructure\":1");
     close_detector(&f);
 }
