@@ -783,3 +783,30 @@ Test(dns_beacon, bad_series_thresholds_are_refused)
         remove_variant(dir);
     }
 }
+
+Test(dns_beacon, benign_periodic_traffic_is_no_series)
+{
+    /* an hour of each: NTP pool lookups every 64 s (benign_domains), a CDN
+       keep-alive every 30 s (popular: common), an application re-resolving
+       its API as the 60 s TTL expires (cache refresh), a DC locator SRV
+       every 10 s (service location) */
+    fixture_t *f = open_detector();
+    for (int i = 0; i < 60; i++)
+        query(f, T0 + 3600 * SEC + i * 64 * SEC, "10.0.0.1", "2.debian.pool.ntp.org",
+              "ntp.org", 1024);
+    for (int i = 0; i < 120; i++)
+        query_full(f, T0 + 3600 * SEC + i * 30 * SEC, "10.0.0.2", "d1x.cloudfront.net",
+                   "cloudfront.net", DH_QTYPE_A, 20, 1000);
+    double t = 0;
+    while (t < 3600) {
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.3", "api.rare-saas.net",
+              "rare-saas.net", 60);
+        t += 60 + rnd(f) * 10;
+    }
+    for (int i = 0; i < 360; i++)
+        query_full(f, T0 + 3600 * SEC + i * 10 * SEC, "10.0.0.4", "_ldap._tcp.dc._msdcs.corp-ad.net",
+                   "corp-ad.net", DH_QTYPE_SRV, 600, 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    close_detector(f);
+}
