@@ -122,13 +122,14 @@ typedef struct {
     /* the series: check-ins split by series_burst_gap */
     int64_t s_last_us;     /* newest query of the series */
     int64_t s_ci_us;       /* start of its newest check-in */
-    int64_t s_first_us, s_end_us; /* latched run: its first and newest check-in */
-    uint32_t s_count;      /* latched run: regular intervals seen */
+    int64_t s_first_us, s_end_us; /* latched run: its first and newest counted check-in */
+    uint32_t s_count;      /* latched run: its intervals within series_max_deviation of
+                              the median, from its first check-in on */
     float s_median, s_jitter;     /* latched run: median interval (s), jitter estimate */
     uint8_t s_started;     /* s_last_us and s_ci_us are set */
     uint8_t s_state;       /* SERIES_OPEN, SERIES_LATCHED */
     uint8_t s_covered;     /* the name / the domain of this key latched first: not reported */
-    uint8_t s_running;     /* the latched run is still regular (its counts go on) */
+    uint8_t s_running;     /* the latched run's last intervals are still regular */
     uint8_t s_n, s_head;   /* intervals in s_iv, the slot of the next one */
     uint32_t s_iv[SERIES_RING]; /* intervals (us), circular; UINT32_MAX: over SERIES_MAX_IV_S */
 } track_t;
@@ -563,18 +564,17 @@ static bool series_cached(const params_t *p, const track_t *w, double median)
     return w->ttl_iv >= 3 && w->ttl_hit >= p->ttl_share * w->ttl_iv;
 }
 
-/* A new check-in (at ts_us) ended an interval: judge the series. True when it
-   latched here. A latched run goes on counting while it stays regular. */
+/* The series' intervals changed (a check-in at ts_us): judge them. True
+   when the series latched here. Once latched, only whether the last ones
+   are still regular (and their median, jitter) is followed. */
 static bool series_judge(const beacon_t *b, track_t *w, int64_t ts_us)
 {
     const params_t *p = &b->p;
     series_fit_t fit;
     bool regular = series_regular(p, w, &fit) && !series_cached(p, w, fit.median);
     if (w->s_state == SERIES_LATCHED) {
-        w->s_running = w->s_running && regular;
-        if (w->s_running) {
-            w->s_count++;
-            w->s_end_us = ts_us;
+        w->s_running = regular;
+        if (regular) {
             w->s_median = (float)fit.median;
             w->s_jitter = (float)fit.jitter;
         }
@@ -595,11 +595,66 @@ static bool series_judge(const beacon_t *b, track_t *w, int64_t ts_us)
     return true;
 }
 
+/* Is an interval (us) part of the latched run: within series_max_deviation
+   of its median? The run's intervals_seen counts those from its first
+   check-in on. */
+static bool in_run(const beacon_t *b, const track_t *w, uint32_t iv)
+{
+    double d = iv / 1e6, m = w->s_median, f = b->p.series_max_deviation;
+    return iv != UINT32_MAX && d >= m * (1 - f) && d <= m * (1 + f);
+}
+
+/* A late check-in split the interval old that started at start into a and
+   b: recount them in the latched run. */
+static void run_split(const beacon_t *b, track_t *w, int64_t start, uint32_t old, uint32_t a,
+                      uint32_t bb)
+{
+    if (w->s_state != SERIES_LATCHED || start < w->s_first_us)
+        return;
+    int64_t c = (int64_t)w->s_count - in_run(b, w, old) + in_run(b, w, a) + in_run(b, w, bb);
+    w->s_count = c < 0 ? 0 : (uint32_t)c;
+}
+
+/* An out-of-order check-in at ts_us, before the newest: split the kept
+   interval it falls in (Zeek writes an unanswered query when it times out,
+   a minute late, after the next check-in: without it the run would show a
+   double interval). False when it is within series_burst_gap of a kept
+   check-in (part of it) or older than them all. The ring is rewritten
+   oldest first from slot 0. */
+static bool series_insert_late(const beacon_t *b, track_t *w, int64_t ts_us)
+{
+    int n = w->s_n;
+    uint32_t iv[SERIES_RING + 1];
+    for (int i = 0; i < n; i++)
+        iv[i] = w->s_iv[(w->s_head - n + i + 2 * SERIES_RING) % SERIES_RING];
+    double gap = b->p.series_burst_gap * 1e6;
+    int64_t end = w->s_ci_us; /* of interval i */
+    for (int i = n - 1; i >= 0 && iv[i] != UINT32_MAX; i--) {
+        int64_t start = end - iv[i];
+        if (ts_us < start) {
+            end = start;
+            continue;
+        }
+        if ((double)(ts_us - start) < gap || (double)(end - ts_us) < gap)
+            return false;
+        run_split(b, w, start, iv[i], (uint32_t)(ts_us - start), (uint32_t)(end - ts_us));
+        memmove(iv + i + 1, iv + i, (size_t)(n - i) * sizeof(iv[0]));
+        iv[i] = (uint32_t)(ts_us - start);
+        iv[i + 1] = (uint32_t)(end - ts_us);
+        int drop = ++n > SERIES_RING; /* the oldest goes */
+        n -= drop;
+        memcpy(w->s_iv, iv + drop, (size_t)n * sizeof(iv[0]));
+        w->s_n = (uint8_t)n;
+        w->s_head = (uint8_t)(n % SERIES_RING);
+        return true;
+    }
+    return false;
+}
+
 /* One query of the key in its series: a query less than series_burst_gap
    after the previous one belongs to its check-in; one older than the newest
-   (out of order) is left out (the series needs no re-ordering to be judged:
-   a beacon's check-ins are minutes, or seconds, apart, not overtaken). True
-   when the series latched at it. */
+   check-in (out of order) is put in its place. True when the series latched
+   at it. */
 static bool series_query(const beacon_t *b, track_t *w, int64_t ts_us)
 {
     if (!w->s_started) {
@@ -607,18 +662,26 @@ static bool series_query(const beacon_t *b, track_t *w, int64_t ts_us)
         w->s_last_us = w->s_ci_us = ts_us;
         return false;
     }
-    if (ts_us < w->s_last_us)
-        return false;
+    if (ts_us < w->s_last_us) {
+        if (ts_us >= w->s_ci_us || !series_insert_late(b, w, ts_us))
+            return false;
+        return series_judge(b, w, w->s_ci_us);
+    }
     bool same = (double)(ts_us - w->s_last_us) < b->p.series_burst_gap * 1e6;
     w->s_last_us = ts_us;
     if (same)
         return false;
     int64_t d = ts_us - w->s_ci_us;
-    w->s_iv[w->s_head] = d > DH_S_TO_US(SERIES_MAX_IV_S) ? UINT32_MAX : (uint32_t)d;
+    uint32_t iv = d > DH_S_TO_US(SERIES_MAX_IV_S) ? UINT32_MAX : (uint32_t)d;
+    w->s_iv[w->s_head] = iv;
     w->s_head = (uint8_t)((w->s_head + 1) % SERIES_RING);
     if (w->s_n < SERIES_RING)
         w->s_n++;
     w->s_ci_us = ts_us;
+    if (w->s_state == SERIES_LATCHED && in_run(b, w, iv)) {
+        w->s_count++;
+        w->s_end_us = ts_us;
+    }
     return series_judge(b, w, ts_us);
 }
 
