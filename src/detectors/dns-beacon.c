@@ -59,7 +59,11 @@
  * The first time they pass, the key's series *latches* at that event: the
  * key is reported (at its close in a replay; at once, as an early alert, in
  * live mode), its evidence gives the run's intervals, median, jitter and
- * first/last check-in, and the run keeps counting while it stays regular.
+ * first/last check-in; from then on every interval within
+ * series_max_deviation of its median counts to the run (intervals_seen),
+ * and still_regular says whether the last ones still pass. Check-ins that
+ * come out of order (Zeek writes an unanswered query when it times out) are
+ * put in their place.
  * The latch is decided in on_event from event time alone, whatever the
  * early-alert mode, and nothing undoes it, so a replay reports exactly the
  * findings a live run alerted on. A name and its registered domain: the
