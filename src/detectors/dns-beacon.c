@@ -51,7 +51,7 @@
  * long before a day-long window closes. So each key also follows its
  * *series* (issue 11): check-ins split by their own, shorter burst gap
  * (series_burst_gap, so a 4 s poll is not one endless burst), the last
- * SERIES_RING intervals kept at SERIES_TICK_MS resolution. After each
+ * SERIES_RING intervals kept (microseconds). After each
  * check-in the last series_min_intervals intervals are judged: median in
  * [series_min_period, series_max_period], jitter estimate (2*MAD/median) at
  * most series_max_jitter, every interval within series_max_deviation of the

@@ -303,7 +303,8 @@ Test(dns_beacon, short_regular_run_in_a_day_long_log_fires_by_its_series_alone)
     cr_assert_eq(f->sink.n, 1);
     cr_assert(has(f, 0, "\"basis\":\"series\""), "the score is below min_score: %s",
               f->sink.json[0]);
-    cr_assert(has(f, 0, "\"intervals_seen\":59,\"median_period_seconds\":60,\"jitter_estimate\":0"));
+    cr_assert(
+        has(f, 0, "\"intervals_seen\":59,\"median_period_seconds\":60,\"jitter_estimate\":0"));
     close_detector(f);
 }
 
@@ -630,9 +631,11 @@ Test(dns_beacon, series_fires_early_at_the_check_in_that_completes_it)
     int at = hex_beacon_first_alert(f, 60, 0.2, 45);
     cr_assert_eq(at, 31, "first alert at check-in %d", at);
     cr_assert(has(f, 0, "\"early\":true"), "%s", f->sink.json[0]);
-    cr_assert(has(f, 0, "\"level\":\"registered_domain\",\"entity\":\"cs-c2.net\",\"basis\":\"series\""));
+    cr_assert(has(f, 0, "\"level\":\"registered_domain\",\"entity\":\"cs-c2.net\","
+                        "\"basis\":\"series\""));
     cr_assert(has(f, 0, "\"series\":{\"intervals_seen\":30,"), "%s", f->sink.json[0]);
-    cr_assert(has(f, 0, "\"first_seen\":\"2023-11-15T01:00:00.000000Z\""), "the run's first check-in");
+    cr_assert(has(f, 0, "\"first_seen\":\"2023-11-15T01:00:00.000000Z\""),
+              "the run's first check-in");
     cr_assert(has(f, 0, "\"subtechnique\":{\"id\":[\"T1071.004\"]"));
     close_detector(f);
 }
@@ -804,8 +807,8 @@ Test(dns_beacon, benign_periodic_traffic_is_no_series)
         t += 60 + rnd(f) * 10;
     }
     for (int i = 0; i < 360; i++)
-        query_full(f, T0 + 3600 * SEC + i * 10 * SEC, "10.0.0.4", "_ldap._tcp.dc._msdcs.corp-ad.net",
-                   "corp-ad.net", DH_QTYPE_SRV, 600, 1);
+        query_full(f, T0 + 3600 * SEC + i * 10 * SEC, "10.0.0.4",
+                   "_ldap._tcp.dc._msdcs.corp-ad.net", "corp-ad.net", DH_QTYPE_SRV, 600, 1);
     dh_state_flush(f->state);
     cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
     close_detector(f);
