@@ -838,3 +838,31 @@ Test(dns_beacon, series_puts_late_check_ins_in_their_place)
         close_detector(f);
     }
 }
+
+Test(dns_beacon, the_first_of_a_name_and_its_domain_to_latch_is_reported)
+{
+    /* 35 check-ins of fresh names (the domain's series latches at the 31st),
+       then 40 of one name under it (the name's series latches later): the
+       domain is reported, the name is covered; live, one early alert */
+    for (int live = 0; live < 2; live++) {
+        fixture_t *f = open_dir_early(DH_SOURCE_DIR "/rules", live);
+        query(f, T0 + 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+        char name[64];
+        for (int i = 0; i < 75; i++) {
+            snprintf(name, sizeof(name), "%08x.turn-c2.net", (unsigned)(i * 2654435761u));
+            query(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", i < 35 ? name : "c.turn-c2.net",
+                  "turn-c2.net", 1);
+        }
+        query(f, T0 + DAY - 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+        int early = f->sink.n;
+        dh_state_flush(f->state);
+        cr_assert_eq(early, live ? 1 : 0);
+        cr_assert_eq(f->sink.n, early + 1, "%d findings", f->sink.n);
+        for (int i = 0; i < f->sink.n; i++)
+            cr_assert(has(f, i, "\"level\":\"registered_domain\",\"entity\":\"turn-c2.net\""),
+                      "%s", f->sink.json[i]);
+        cr_assert(has(f, f->sink.n - 1, "\"intervals_seen\":74,"), "%s",
+                  f->sink.json[f->sink.n - 1]);
+        close_detector(f);
+    }
+}
