@@ -26,6 +26,7 @@ OUT=${1:-bench/captures/out}
 [ $# -gt 0 ] && shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 IDLE_SECONDS=${IDLE_SECONDS:-360}
+IDLE_SRV_SECONDS=${IDLE_SRV_SECONDS:-180}   # iodine-idle-srv: the same in SRV mode, shorter
 UP_BYTES=${UP_BYTES:-204800}
 DOWN_BYTES=${DOWN_BYTES:-51200}
 MAX_PACKETS=${MAX_PACKETS:-30000}
@@ -40,7 +41,8 @@ LANZONE=t.corp.lan        # iodine's zone without a public suffix (issue 11)
 D2ZONE=d.dhlab.net        # dns2tcp's zone
 BZONE=b.dhlab.net         # the DNS beacon's zone (cs-beacon)
 RUNS="iodine-null iodine-txt-base32 iodine-txt-base64 iodine-txt-base128 iodine-srv iodine-cname
-      iodine-null-lan iodine-null-fold dns2tcp-txt dns2tcp-key benign iodine-idle cs-beacon"
+      iodine-null-lan iodine-null-fold dns2tcp-txt dns2tcp-key benign iodine-idle iodine-idle-srv
+      cs-beacon"
 [ $# -gt 0 ] && RUNS="$*"
 
 mkdir -p "$OUT"
@@ -142,14 +144,14 @@ iodine_run() {
     sleep 2
 }
 
-iodine_idle() {
+iodine_idle() { # query type, seconds
     bg $NS-server iodined -f -c -P dhsecret 10.53.0.1/24 "$ZONE"
     sleep 1
     start_capture "$run"
-    bg $NS-client iodine -f -r -P dhsecret -T NULL 10.99.1.1 "$ZONE"
+    bg $NS-client iodine -f -r -P dhsecret -T "$1" 10.99.1.1 "$ZONE"
     wait_tunnel 60
-    log "$run: tunnel up, idle for $IDLE_SECONDS s"
-    sleep "$IDLE_SECONDS"
+    log "$run: tunnel up, idle for $2 s"
+    sleep "$2"
 }
 
 dns2tcp_run() { # query type
@@ -220,7 +222,8 @@ one_run() {
         iodine-cname) iodine_run "$ZONE" -T CNAME -O base32 ;;
         iodine-null-lan) iodine_run "$LANZONE" -T NULL ;;
         iodine-null-fold) iodine_run "$ZONE" -T NULL ;;
-        iodine-idle) iodine_idle ;;
+        iodine-idle) iodine_idle NULL "$IDLE_SECONDS" ;;
+        iodine-idle-srv) iodine_idle SRV "$IDLE_SRV_SECONDS" ;;
         dns2tcp-txt) dns2tcp_run TXT ;;
         dns2tcp-key) dns2tcp_run KEY ;;
         benign) benign_run ;;

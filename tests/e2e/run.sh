@@ -1043,14 +1043,14 @@ PY
 # ---- idle tunnels and short beacons (issue 11) --------------------------------
 
 # Real captures (tests/data/captures): an idle iodine session polling every
-# 4 s, and a Cobalt-Strike-style beacon (A queries of fresh hex labels every
+# 4 s (NULL, and SRV queries of encoded names), and a Cobalt-Strike-style beacon (A queries of fresh hex labels every
 # 6 s +- 20 %) among 20 benign hosts. Each format reports dns_beacon
 # (T1071.004) on the client 10.99.1.2 from its series of regular check-ins,
 # with the intervals seen, and on no one else; with early alerts the replay
 # alerts at the check-in that completes the series, and the window's close
 # updates that alert with the very finding a replay without them writes.
 t_idle_tunnels_and_short_beacons_report_dns_beacon() {
-    for cap in iodine-idle cs-beacon; do
+    for cap in iodine-idle iodine-idle-srv cs-beacon; do
         for fmt in zeek.log zeek.json eve.json; do
             f=tests/data/captures/$cap.$fmt
             [ -e "$f" ] || f=$f.gz
