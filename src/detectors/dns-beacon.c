@@ -8,7 +8,7 @@
  * window, 24 h by default): client x query name, and client x registered
  * domain (a beacon that rotates subdomains is only regular per domain). Per
  * key, the intervals between the most recent RING+1 check-ins are kept (1 s
- * resolution, 2 bytes each, so a key costs about 430 bytes; queries less
+ * resolution, 2 bytes each; with the series below a key costs about 660 bytes; queries less
  * than burst_gap seconds after the key's previous query - an A+AAAA pair,
  * retries, a burst of tasking - belong to the same check-in), plus a
  * histogram of check-ins over the window (BINS bins) and counters. Common
@@ -45,6 +45,30 @@
  * its registered domain both fire for one client and window, only the name
  * (more specific) is reported: the name table closes first and marks the
  * domain's entry.
+ *
+ * That score needs hours: an idle tunnel polling every 4 s (iodine), or a
+ * beacon checking in every minute, is plain after twenty to forty check-ins,
+ * long before a day-long window closes. So each key also follows its
+ * *series* (issue 11): check-ins split by their own, shorter burst gap
+ * (series_burst_gap, so a 4 s poll is not one endless burst), the last
+ * SERIES_RING intervals kept (microseconds). After each
+ * check-in the last series_min_intervals intervals are judged: median in
+ * [series_min_period, series_max_period], jitter estimate (2*MAD/median) at
+ * most series_max_jitter, every interval within series_max_deviation of the
+ * median, not the answers' TTL (a cache refresh), the domain not prevalent.
+ * The first time they pass, the key's series *latches* at that event: the
+ * key is reported (at its close in a replay; at once, as an early alert, in
+ * live mode), its evidence gives the run's intervals, median, jitter and
+ * first/last check-in; from then on every interval within
+ * series_max_deviation of its median counts to the run (intervals_seen),
+ * and still_regular says whether the last ones still pass. Check-ins that
+ * come out of order (Zeek writes an unanswered query when it times out) are
+ * put in their place.
+ * The latch is decided in on_event from event time alone, whatever the
+ * early-alert mode, and nothing undoes it, so a replay reports exactly the
+ * findings a live run alerted on. A name and its registered domain: the
+ * first to latch is reported, the other is covered (a name that latches
+ * together with its domain wins, as the more specific).
  */
 #include <math.h>
 #include <stddef.h>
@@ -65,15 +89,25 @@
 #define RECENT 10      /* intervals listed in the evidence */
 #define ADDR_LEN sizeof(dh_addr_t)
 #define SEC 1000000LL
+#define SERIES_RING 40     /* series intervals kept: series_min_intervals at most */
+#define SERIES_MAX_IV_S 3600 /* a longer series interval is kept as "too long" (they are
+                                microseconds in a uint32: 4294 s at most) */
 
 typedef struct {
     int64_t window, min_timestamps, burst_gap, min_interval, hist_min_groups, full_count,
-        prevalent_clients, gate_slots, early_every_queries, early_every_seconds;
+        prevalent_clients, gate_slots, early_every_queries, early_every_seconds,
+        series_min_intervals;
     double min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above, ttl_share,
-        weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor;
+        weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor,
+        series_burst_gap, series_min_period, series_max_period, series_max_jitter,
+        series_max_deviation;
 } params_t;
 
-/* Per key and window (about 430 bytes). Times are seconds since the window start. */
+/* What a key's series is (see the top of the file). */
+enum { SERIES_OPEN, SERIES_LATCHED };
+
+/* Per key and window (about 660 bytes). Times are seconds since the window
+   start, the series' microseconds of event time. */
 typedef struct {
     dh_kit_early_t early;  /* first: name table early alerts (detector-kit.h) */
     dh_addr_t client;
@@ -89,8 +123,21 @@ typedef struct {
     int64_t first_us, last_us;
     uint8_t bins[BINS];
     uint16_t iv[RING];     /* intervals between check-ins, oldest first, capped at 65535 s */
+    /* the series: check-ins split by series_burst_gap */
+    int64_t s_last_us;     /* newest query of the series */
+    int64_t s_ci_us;       /* start of its newest check-in */
+    int64_t s_first_us, s_end_us; /* latched run: its first and newest counted check-in */
+    uint32_t s_count;      /* latched run: its intervals within series_max_deviation of
+                              the median, from its first check-in on */
+    float s_median, s_jitter;     /* latched run: median interval (s), jitter estimate */
+    uint8_t s_started;     /* s_last_us and s_ci_us are set */
+    uint8_t s_state;       /* SERIES_OPEN, SERIES_LATCHED */
+    uint8_t s_covered;     /* the name / the domain of this key latched first: not reported */
+    uint8_t s_running;     /* the latched run's last intervals are still regular */
+    uint8_t s_n, s_head;   /* intervals in s_iv, the slot of the next one */
+    uint32_t s_iv[SERIES_RING]; /* intervals (us), circular; UINT32_MAX: over SERIES_MAX_IV_S */
 } track_t;
-_Static_assert(sizeof(track_t) <= 448, "per-key state must stay small");
+_Static_assert(sizeof(track_t) <= 672, "per-key state must stay small");
 
 /* A key's first check-in, before it has a track_t (most keys never get a
    second one in a window). */
@@ -146,6 +193,7 @@ typedef struct {
     int groups;
     bool cache;                  /* the timing is explained by the TTL */
     double observed_s;
+    bool scored, by_score, by_series; /* judge() */
 } result_t;
 
 /* ---- parameters -------------------------------------------------------- */
@@ -153,7 +201,9 @@ typedef struct {
 static const dh_kit_params_t params = DH_KIT_FIELDS(params_t, window, min_timestamps, burst_gap,
     min_interval, hist_min_groups, full_count, prevalent_clients, gate_slots, early_every_queries,
     early_every_seconds, min_score, jitter_full, jitter_zero, ttl_tolerance, ttl_tolerance_above,
-    ttl_share, weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor);
+    ttl_share, weight_ts, weight_regularity, weight_histogram, weight_count, prevalent_factor,
+    series_min_intervals, series_burst_gap, series_min_period, series_max_period,
+    series_max_jitter, series_max_deviation);
 
 /* Bounds of the C code (array sizes, a uint16_t pace, the gate's memory),
    checked again whatever the rule's limits say. */
@@ -163,7 +213,11 @@ static int check_c_bounds(const dh_kit_t *k, const params_t *p, char *err, size_
                    dh_kit_param_max(k, "hist_min_groups", p->hist_min_groups, BINS, err, errlen) ||
                    dh_kit_param_max(k, "early_every_queries", p->early_every_queries, UINT16_MAX,
                                     err, errlen) ||
-                   dh_kit_param_max(k, "gate_slots", p->gate_slots, 1 << 26, err, errlen)
+                   dh_kit_param_max(k, "gate_slots", p->gate_slots, 1 << 26, err, errlen) ||
+                   dh_kit_param_max(k, "series_min_intervals", p->series_min_intervals,
+                                    SERIES_RING, err, errlen) ||
+                   dh_kit_param_max(k, "series_max_period", (int64_t)ceil(p->series_max_period),
+                                    SERIES_MAX_IV_S, err, errlen)
                ? -1
                : 0;
 }
@@ -179,6 +233,12 @@ static int check_params(const dh_kit_t *k, const params_t *p, char *err, size_t 
         return dh_kit_param_error(k, "weight_ts", "the weights must not all be 0", err, errlen);
     if (p->burst_gap > p->min_interval)
         return dh_kit_param_error(k, "burst_gap", "must not exceed min_interval", err, errlen);
+    if (p->series_burst_gap >= p->series_min_period)
+        return dh_kit_param_error(k, "series_burst_gap", "must be less than series_min_period",
+                                  err, errlen);
+    if (p->series_min_period >= p->series_max_period)
+        return dh_kit_param_error(k, "series_max_period", "must be greater than series_min_period",
+                                  err, errlen);
     return 0;
 }
 
@@ -290,15 +350,18 @@ static int beacon_setup(void *state, char *err, size_t errlen)
     b->max_ts = INT64_MIN;
     /* names are scored early (sorting RING intervals: at most every
        early_every_queries queries or early_every_seconds of event time a
-       key); registered domains only at close, where a name reported marks
-       its domain */
+       key; a series that just latched is checked at once); registered
+       domains only by their series early (a flag: every event), their score
+       at close, where a name reported marks its domain */
     dh_kit_pace_t pace = {(uint16_t)b->p.early_every_queries, b->p.early_every_seconds};
     dh_kit_etable_opts_t o = {.name = "dns_beacon.client_name", .value_size = sizeof(track_t),
                               .window_s = b->p.window, .on_close = close_name, .ctx = b,
                               .pace = pace};
     b->names = dh_kit_early_table(&b->kit, &o);
-    b->domains = dh_kit_table(&b->kit, "dns_beacon.client_domain", sizeof(track_t), b->p.window,
-                              close_domain, b);
+    o = (dh_kit_etable_opts_t){.name = "dns_beacon.client_domain", .value_size = sizeof(track_t),
+                               .window_s = b->p.window, .on_close = close_domain, .ctx = b,
+                               .pace = {1, 0}};
+    b->domains = dh_kit_early_table(&b->kit, &o);
     size_t n = 1;
     while (n < (size_t)b->p.gate_slots)
         n *= 2;
@@ -434,12 +497,215 @@ static void ttl_interval(const params_t *p, track_t *w, uint32_t d)
         w->ttl_hit++;
 }
 
+/* ---- the series (early judgement, see the top of the file) ---------------- */
+
+static int cmp_dbl(const void *a, const void *b);
+
+typedef struct {
+    double median, jitter; /* seconds; 2*MAD/median */
+} series_fit_t;
+
+/* The last n intervals of the series in seconds, oldest first (n <= s_n). */
+static void series_last(const track_t *w, int n, double *out)
+{
+    for (int i = 0; i < n; i++) {
+        int slot = (w->s_head - n + i + 2 * SERIES_RING) % SERIES_RING;
+        out[i] = w->s_iv[slot] == UINT32_MAX ? INFINITY : w->s_iv[slot] / 1e6;
+    }
+}
+
+static double sum_last(const track_t *w, int n)
+{
+    double v[SERIES_RING], sum = 0;
+    series_last(w, n, v);
+    for (int i = 0; i < n; i++)
+        sum += v[i];
+    return sum;
+}
+
+/* Are the last series_min_intervals intervals one regular series: median
+   within the period bounds, every interval within series_max_deviation of
+   it, jitter estimate at most series_max_jitter? */
+static bool series_regular(const params_t *p, const track_t *w, series_fit_t *fit)
+{
+    int n = (int)p->series_min_intervals;
+    if (n < 1 || w->s_n < n)
+        return false;
+    double v[SERIES_RING] = {0}, dev[SERIES_RING];
+    series_last(w, n, v);
+    double lo = v[0], hi = v[0], f = p->series_max_deviation;
+    for (int i = 1; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    /* every interval within f of the median bounds hi / lo: a bursty key
+       stops here, before any sort */
+    if (isinf(hi) || hi * (1 - f) > lo * (1 + f))
+        return false;
+    qsort(v, (size_t)n, sizeof(double), cmp_dbl);
+    double med = dh_beacon_percentile(v, n, 0.5);
+    if (med < p->series_min_period || med > p->series_max_period || lo < med * (1 - f) ||
+        hi > med * (1 + f))
+        return false;
+    for (int i = 0; i < n; i++)
+        dev[i] = fabs(v[i] - med);
+    qsort(dev, (size_t)n, sizeof(double), cmp_dbl);
+    fit->median = med;
+    fit->jitter = 2 * dh_beacon_percentile(dev, n, 0.5) / med;
+    return fit->jitter <= p->series_max_jitter;
+}
+
+/* A series at the period of the latest answer's TTL, or of a key whose
+   intervals mostly lasted the TTL before them so far (cache_effect's share),
+   is a cache refresh: the application wanted the name again as the entry
+   expired. (The domain level sees other names' answers in between: the
+   latest TTL alone would let one of them through.) */
+static bool series_cached(const params_t *p, const track_t *w, double median)
+{
+    double t = w->ttl_last;
+    if (t > 0 && median >= t * (1 - p->ttl_tolerance) && median <= t * (1 + p->ttl_tolerance_above))
+        return true;
+    return w->ttl_iv >= 3 && w->ttl_hit >= p->ttl_share * w->ttl_iv;
+}
+
+/* The series' intervals changed (a check-in at ts_us): judge them. True
+   when the series latched here. Once latched, only whether the last ones
+   are still regular (and their median, jitter) is followed. */
+static bool series_judge(const beacon_t *b, track_t *w, int64_t ts_us)
+{
+    const params_t *p = &b->p;
+    series_fit_t fit;
+    bool regular = series_regular(p, w, &fit) && !series_cached(p, w, fit.median);
+    if (w->s_state == SERIES_LATCHED) {
+        w->s_running = regular;
+        if (regular) {
+            w->s_median = (float)fit.median;
+            w->s_jitter = (float)fit.jitter;
+        }
+        return false;
+    }
+    /* a domain several clients poll at one rhythm is a fleet's agent more
+       often than an implant: left to the day's score */
+    if (!regular || w->prevalence >= (uint64_t)p->prevalent_clients)
+        return false;
+    int n = (int)p->series_min_intervals;
+    w->s_state = SERIES_LATCHED;
+    w->s_running = 1;
+    w->s_count = (uint32_t)n;
+    w->s_end_us = ts_us;
+    w->s_first_us = ts_us - (int64_t)llround(sum_last(w, n) * 1e6);
+    w->s_median = (float)fit.median;
+    w->s_jitter = (float)fit.jitter;
+    return true;
+}
+
+/* Is an interval (us) part of the latched run: within series_max_deviation
+   of its median? The run's intervals_seen counts those from its first
+   check-in on. */
+static bool in_run(const beacon_t *b, const track_t *w, uint32_t iv)
+{
+    double d = iv / 1e6, m = w->s_median, f = b->p.series_max_deviation;
+    return iv != UINT32_MAX && d >= m * (1 - f) && d <= m * (1 + f);
+}
+
+/* A late check-in split the interval old that started at start into a and
+   b: recount them in the latched run. */
+static void run_split(const beacon_t *b, track_t *w, int64_t start, uint32_t old, uint32_t a,
+                      uint32_t bb)
+{
+    if (w->s_state != SERIES_LATCHED || start < w->s_first_us)
+        return;
+    int64_t c = (int64_t)w->s_count - in_run(b, w, old) + in_run(b, w, a) + in_run(b, w, bb);
+    w->s_count = c < 0 ? 0 : (uint32_t)c;
+}
+
+/* An out-of-order check-in at ts_us, before the newest: split the kept
+   interval it falls in (Zeek writes an unanswered query when it times out,
+   a minute late, after the next check-in: without it the run would show a
+   double interval). False when it is within series_burst_gap of a kept
+   check-in (part of it) or older than them all. The ring is rewritten
+   oldest first from slot 0. */
+static bool series_insert_late(const beacon_t *b, track_t *w, int64_t ts_us)
+{
+    int n = w->s_n;
+    uint32_t iv[SERIES_RING + 1];
+    for (int i = 0; i < n; i++)
+        iv[i] = w->s_iv[(w->s_head - n + i + 2 * SERIES_RING) % SERIES_RING];
+    double gap = b->p.series_burst_gap * 1e6;
+    int64_t end = w->s_ci_us; /* of interval i */
+    for (int i = n - 1; i >= 0 && iv[i] != UINT32_MAX; i--) {
+        int64_t start = end - iv[i];
+        if (ts_us < start) {
+            end = start;
+            continue;
+        }
+        if ((double)(ts_us - start) < gap || (double)(end - ts_us) < gap)
+            return false;
+        run_split(b, w, start, iv[i], (uint32_t)(ts_us - start), (uint32_t)(end - ts_us));
+        memmove(iv + i + 1, iv + i, (size_t)(n - i) * sizeof(iv[0]));
+        iv[i] = (uint32_t)(ts_us - start);
+        iv[i + 1] = (uint32_t)(end - ts_us);
+        int drop = ++n > SERIES_RING; /* the oldest goes */
+        n -= drop;
+        memcpy(w->s_iv, iv + drop, (size_t)n * sizeof(iv[0]));
+        w->s_n = (uint8_t)n;
+        w->s_head = (uint8_t)(n % SERIES_RING);
+        return true;
+    }
+    return false;
+}
+
+/* One query of the key in its series: a query less than series_burst_gap
+   after the previous one belongs to its check-in; one older than the newest
+   check-in (out of order) is put in its place. True when the series latched
+   at it. */
+static bool series_query(const beacon_t *b, track_t *w, int64_t ts_us)
+{
+    if (!w->s_started) {
+        w->s_started = 1;
+        w->s_last_us = w->s_ci_us = ts_us;
+        return false;
+    }
+    if (ts_us < w->s_last_us) {
+        if (ts_us >= w->s_ci_us || !series_insert_late(b, w, ts_us))
+            return false;
+        return series_judge(b, w, w->s_ci_us);
+    }
+    bool same = (double)(ts_us - w->s_last_us) < b->p.series_burst_gap * 1e6;
+    w->s_last_us = ts_us;
+    if (same)
+        return false;
+    int64_t d = ts_us - w->s_ci_us;
+    uint32_t iv = d > DH_S_TO_US(SERIES_MAX_IV_S) ? UINT32_MAX : (uint32_t)d;
+    w->s_iv[w->s_head] = iv;
+    w->s_head = (uint8_t)((w->s_head + 1) % SERIES_RING);
+    if (w->s_n < SERIES_RING)
+        w->s_n++;
+    w->s_ci_us = ts_us;
+    if (w->s_state == SERIES_LATCHED && in_run(b, w, iv)) {
+        w->s_count++;
+        w->s_end_us = ts_us;
+    }
+    return series_judge(b, w, ts_us);
+}
+
+/* The series is reported: it latched, and neither the name nor the domain
+   above or below it latched first. */
+static bool series_reports(const track_t *w)
+{
+    return w->s_state == SERIES_LATCHED && !w->s_covered;
+}
+
 /* Gate: absorb a query into the key's first check-in (true), or say it
-   starts a second one (false). */
+   starts a second one, or that the first has lasted burst_gap already
+   (false: a poll every few seconds is a series, not a burst, and needs a
+   full entry to be followed; its score still counts one check-in). */
 static bool gate(seen_t *s, int64_t ts_us, int64_t ttl, int64_t gap)
 {
     int64_t sec = ts_us / SEC;
     if (s->queries > 0 && sec - s->last_us / SEC >= gap)
+        return false;
+    if (s->queries > 0 && ts_us - s->first_us >= gap * SEC)
         return false;
     if (s->queries > 0 && s->first_us / SEC - sec >= gap)
         return false;
@@ -455,8 +721,9 @@ static bool gate(seen_t *s, int64_t ts_us, int64_t ttl, int64_t gap)
     return true;
 }
 
-/* One query (at ts_us, answered with ttl) of the key. */
-static void track(const beacon_t *b, track_t *w, const dh_event_t *ev, const dh_verdict_t *v,
+/* One query (at ts_us, answered with ttl) of the key; true when its series
+   latched at it. */
+static bool track(const beacon_t *b, track_t *w, const dh_event_t *ev, const dh_verdict_t *v,
                   int64_t ts_us, int64_t ttl)
 {
     int64_t ws = dh_table_window_start(w);
@@ -484,9 +751,11 @@ static void track(const beacon_t *b, track_t *w, const dh_event_t *ev, const dh_
     note_ttl(w, ttl);
     if (sec > w->last_sec)
         w->last_sec = sec;
+    return series_query(b, w, ts_us);
 }
 
-/* The second check-in of a key: replay the first from the gate. */
+/* The second check-in of a key: replay the first from the gate. The gate
+   kept only its first and last query, so the series starts at the last. */
 static void promote(const beacon_t *b, track_t *w, const seen_t *s, const dh_event_t *ev,
                     const dh_verdict_t *v)
 {
@@ -494,6 +763,7 @@ static void promote(const beacon_t *b, track_t *w, const seen_t *s, const dh_eve
     w->queries = s->queries;
     w->last_us = s->last_us;
     w->last_sec = (uint32_t)((s->last_us - dh_table_window_start(w)) / SEC);
+    w->s_last_us = w->s_ci_us = s->last_us;
 }
 
 /* ---- the windows of the gate's slots (for beacon_oldest_open) ---------- */
@@ -588,15 +858,16 @@ static void gwin_note(beacon_t *b, const struct gate_slot *g)
    single check-in (or the event is late). gkey is the gate key: a level
    byte, then the key of t, whose dh_hash64 is hash. A tracked key costs one
    lookup (refresh_h: an entry exists only in an open window, so it is never
-   late). */
+   late). *latched: its series latched at ev. */
 static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen, uint64_t hash,
-                      const dh_event_t *ev, const dh_verdict_t *v, int64_t ttl)
+                      const dh_event_t *ev, const dh_verdict_t *v, int64_t ttl, bool *latched)
 {
     const char *key = gkey + 1;
     size_t keylen = glen - 1;
+    *latched = false;
     track_t *w = dh_table_refresh_h(t, key, keylen, hash, ev->ts_us);
     if (w) {
-        track(b, w, ev, v, ev->ts_us, ttl);
+        *latched = track(b, w, ev, v, ev->ts_us, ttl);
         return w;
     }
     struct gate_slot *g = gate_slot(b, gkey, glen, ev->ts_us);
@@ -610,7 +881,7 @@ static track_t *admit(beacon_t *b, dh_table_t *t, const char *gkey, size_t glen,
     w = dh_table_touch_h(t, key, keylen, hash, ev->ts_us, NULL);
     if (w) {
         promote(b, w, &s, ev, v);
-        track(b, w, ev, v, ev->ts_us, ttl);
+        *latched = track(b, w, ev, v, ev->ts_us, ttl);
     }
     return w;
 }
@@ -647,16 +918,25 @@ static void mark_common(dh_table_t *t, const char *key, size_t keylen, uint64_t 
 /* Length of the name (without a trailing dot) when the event is one to
    track, else 0: it needs a client and a registered domain (a C2 domain is
    registered; single-label and internal names are not), and no benign mark.
-   Service-location lookups (SRV, names starting with an _underscore label
-   such as Active Directory's _ldap._tcp.dc._msdcs) are periodic by design
-   (the DC locator re-runs every ~100 minutes) and carry no C2. */
+   Service-location lookups (a name with an _underscore label, such as
+   Active Directory's _ldap._tcp.dc._msdcs or DNS-SD's _http._tcp) are
+   periodic by design (the DC locator re-runs every ~100 minutes) and carry
+   no C2. An SRV query of a name without one is not service location: an
+   iodine session in SRV mode polls with encoded names. */
+static bool has_underscore_label(const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '_' && (i == 0 || name[i - 1] == '.'))
+            return true;
+    return false;
+}
+
 static size_t wanted(const beacon_t *b, const dh_event_view_t *view, const dh_verdict_t *v,
                      size_t *rd)
 {
     const dh_event_t *ev = view->ev;
     if (!ev->has_qname || !ev->registered_domain || ev->client.family == DH_AF_UNSET ||
-        v->benign_service || ev->qtype == DH_QTYPE_SRV ||
-        (ev->qname_len && ev->qname_lc[0] == '_'))
+        v->benign_service || has_underscore_label(ev->qname_lc, ev->qname_len))
         return 0;
     size_t len = ev->qname_len;
     if (len && ev->qname_lc[len - 1] == '.')
@@ -665,6 +945,23 @@ static size_t wanted(const beacon_t *b, const dh_event_view_t *view, const dh_ve
     if (*rd > len || is_benign(&b->benign, ev->qname_lc, len))
         return 0;
     return len;
+}
+
+/* The series of name w latched: the first of a name and its registered
+   domain to latch is the one reported. The domain's entry (dkey, from this
+   event's pair, NULL: none) has counted the events before this one: latched
+   already, it covers the name; else the name covers it (also when it
+   latches at this same event, after the name: the name is more specific). */
+static void cover(beacon_t *b, track_t *w, const char *dkey, size_t dlen, uint64_t dhash,
+                  int64_t ts)
+{
+    if (!w->rd_len || !dkey)
+        return;
+    track_t *dw = dh_table_find_h(b->domains, dkey, dlen, dhash, ts);
+    if (dw && dw->s_state == SERIES_LATCHED)
+        w->s_covered = 1;
+    else if (dw)
+        dw->s_covered = 1;
 }
 
 static void beacon_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
@@ -695,15 +992,21 @@ static void beacon_on_event(void *state, const dh_event_view_t *view, const dh_v
         return;
     }
     int64_t ttl = event_ttl(ev);
-    track_t *w = nlen ? admit(b, b->names, nkey, nlen, nhash, ev, v, ttl) : NULL;
+    bool latched = false;
+    track_t *w = nlen ? admit(b, b->names, nkey, nlen, nhash, ev, v, ttl, &latched) : NULL;
     if (w) {
         bool suffix = rd <= UINT8_MAX &&
                       memcmp(ev->qname_lc + len - rd, ev->registered_domain, rd) == 0;
         w->rd_len = suffix ? (uint8_t)rd : 0;
+        if (latched) {
+            cover(b, w, dlen ? dkey + 1 : NULL, dlen ? dlen - 1 : 0, dhash, ev->ts_us);
+            w->early.left = 1; /* check it at once, whatever the scoring pace */
+        }
         dh_kit_early_check(&b->kit, b->names, nkey + 1, nlen - 1, w, ev->ts_us);
     }
-    if (dlen)
-        admit(b, b->domains, dkey, dlen, dhash, ev, v, ttl);
+    track_t *dw = dlen ? admit(b, b->domains, dkey, dlen, dhash, ev, v, ttl, &latched) : NULL;
+    if (dw)
+        dh_kit_early_check(&b->kit, b->domains, dkey + 1, dlen - 1, dw, ev->ts_us);
 }
 
 /* ---- scoring -------------------------------------------------------------- */
@@ -870,13 +1173,27 @@ static bool fires(const beacon_t *b, const result_t *r)
     return !r->cache && r->score >= b->p.min_score;
 }
 
+/* What a closing (or early-checked) key is reported for: its score (with
+   with_score; the domain level scores only at close) and its series. r is
+   filled as far as the score got. */
+static void judge(const beacon_t *b, const track_t *w, int64_t ws, bool with_score, result_t *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->scored = with_score && score(b, w, ws, r);
+    r->by_score = r->scored && fires(b, r);
+    r->by_series = series_reports(w);
+}
+
 /* ---- reporting -------------------------------------------------------------- */
 
 static void evidence_thresholds(dh_strbuf_t *sb, const params_t *p)
 {
     static const char *const shown[] = {"min_timestamps", "min_score", "min_interval",
                                         "burst_gap", "jitter_full", "jitter_zero",
-                                        "ttl_tolerance", "ttl_tolerance_above", "ttl_share"};
+                                        "ttl_tolerance", "ttl_tolerance_above", "ttl_share",
+                                        "series_min_intervals", "series_burst_gap",
+                                        "series_min_period", "series_max_period",
+                                        "series_max_jitter", "series_max_deviation"};
     dh_kit_json_thresholds(sb, p, &params, shown, DH_N_OF(shown));
 }
 
@@ -902,6 +1219,57 @@ static void evidence_ttl(dh_strbuf_t *sb, const track_t *w)
         dh_json_kv_double(sb, "ttl_explained_share", (double)w->ttl_hit / w->ttl_iv);
 }
 
+static void json_seconds(dh_strbuf_t *sb, const char *key, const double *v, int n)
+{
+    dh_json_open_arr(sb, key);
+    for (int i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_json_double(sb, v[i]);
+    }
+    dh_sb_putc(sb, ']');
+}
+
+/* The interval statistics of the score (when the key was scored). */
+static void evidence_score(dh_strbuf_t *sb, const result_t *r)
+{
+    dh_json_kv_int(sb, "intervals_analysed", r->n);
+    dh_json_kv_double(sb, "median_interval_seconds", r->median);
+    dh_json_kv_double(sb, "mad_seconds", r->mad);
+    dh_json_kv_double(sb, "bowley_skew", r->skew);
+    dh_json_kv_double(sb, "jitter_estimate", r->jitter);
+    json_seconds(sb, "recent_intervals_seconds", r->recent, r->n_recent);
+    evidence_scores(sb, r);
+    dh_json_kv_int(sb, "histogram_groups", r->groups);
+    dh_json_kv_double(sb, "observed_seconds", r->observed_s);
+}
+
+/* The latched series: its regular run (intervals, median, jitter, first and
+   newest check-in), whether it was still regular at the last check-in, and
+   the most recent intervals. */
+static void evidence_series(dh_strbuf_t *sb, const track_t *w)
+{
+    char t[DH_TIME_STRLEN];
+    double recent[RECENT];
+    int n = w->s_n < RECENT ? w->s_n : RECENT;
+    series_last(w, n, recent);
+    for (int i = 0; i < n; i++)
+        recent[i] = isinf(recent[i]) ? -1 : recent[i];
+    dh_json_open_obj(sb, "series");
+    dh_json_kv_uint(sb, "intervals_seen", w->s_count);
+    dh_json_kv_double(sb, "median_period_seconds", w->s_median);
+    dh_json_kv_double(sb, "jitter_estimate", w->s_jitter);
+    dh_json_kv_str(sb, "first_seen", dh_time_format(w->s_first_us, t));
+    dh_json_kv_str(sb, "last_seen", dh_time_format(w->s_end_us, t));
+    dh_json_kv_bool(sb, "still_regular", w->s_running);
+    json_seconds(sb, "recent_intervals_seconds", recent, n);
+    dh_sb_putc(sb, '}');
+}
+
+static const char *basis(const result_t *r)
+{
+    return r->by_score && r->by_series ? "score+series" : r->by_series ? "series" : "score";
+}
+
 static void evidence(beacon_t *b, const track_t *w, const result_t *r, const char *level,
                      const char *entity)
 {
@@ -910,23 +1278,14 @@ static void evidence(beacon_t *b, const track_t *w, const result_t *r, const cha
     dh_sb_reset(sb);
     dh_json_kv_str(sb, "level", level);
     dh_json_kv_str(sb, "entity", entity);
+    dh_json_kv_str(sb, "basis", basis(r));
     dh_json_kv_int(sb, "window_seconds", b->p.window);
     dh_json_kv_uint(sb, "queries", w->queries);
     dh_json_kv_uint(sb, "distinct_timestamps", w->checkins);
-    dh_json_kv_int(sb, "intervals_analysed", r->n);
-    dh_json_kv_double(sb, "median_interval_seconds", r->median);
-    dh_json_kv_double(sb, "mad_seconds", r->mad);
-    dh_json_kv_double(sb, "bowley_skew", r->skew);
-    dh_json_kv_double(sb, "jitter_estimate", r->jitter);
-    dh_json_open_arr(sb, "recent_intervals_seconds");
-    for (int i = 0; i < r->n_recent; i++) {
-        dh_json_sep(sb);
-        dh_json_double(sb, r->recent[i]);
-    }
-    dh_sb_putc(sb, ']');
-    evidence_scores(sb, r);
-    dh_json_kv_int(sb, "histogram_groups", r->groups);
-    dh_json_kv_double(sb, "observed_seconds", r->observed_s);
+    if (r->scored)
+        evidence_score(sb, r);
+    if (w->s_state == SERIES_LATCHED)
+        evidence_series(sb, w);
     evidence_ttl(sb, w);
     dh_json_kv_uint(sb, "prevalence", w->prevalence);
     dh_json_kv_str(sb, "first_seen", dh_time_format(w->first_us, t));
@@ -938,7 +1297,9 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
                  size_t name_len, const char *domain)
 {
     evidence(b, w, r, name ? "name" : "registered_domain", name ? name : domain);
-    double conf = b->kit.rule->confidence + (r->score - b->p.min_score);
+    double conf = b->kit.rule->confidence;
+    if (r->by_score && r->score > b->p.min_score)
+        conf += r->score - b->p.min_score;
     dh_detection_t d = {
         .fired_us = w->last_us,
         .start_us = w->first_us,
@@ -973,20 +1334,21 @@ static void close_name(void *ctx, const void *key, size_t keylen, void *value, i
     beacon_t *b = ctx;
     track_t *w = value;
     result_t r;
-    if (!score(b, w, ws, &r))
-        return;
-    bool fired = fires(b, &r);
+    judge(b, w, ws, true, &r);
+    bool fired = r.by_score || r.by_series;
     if (dh_kit_is_early(why)) { /* the domain is marked when the name's window closes */
         if (fired)
             emit_name(b, w, &r, ws, key, keylen);
         return;
     }
+    if (!r.scored && !fired)
+        return;
     char name[DH_STATE_MAX_KEY + 1];
     size_t len = key_name(key, keylen, name);
     char dkey[DH_STATE_MAX_KEY];
     size_t dlen = w->rd_len ? make_key(dkey, &w->client, name + len - w->rd_len, w->rd_len) : 0;
     track_t *dw = dlen ? dh_table_find(b->domains, dkey, dlen, ws) : NULL;
-    if (dw && r.cache)
+    if (dw && r.scored && r.cache)
         dw->cache_iv = (uint32_t)r.median;
     if (dw && fired)
         dw->fqdn_reported = 1;
@@ -994,14 +1356,18 @@ static void close_name(void *ctx, const void *key, size_t keylen, void *value, i
         emit_name(b, w, &r, ws, key, keylen);
 }
 
+/* A domain is scored at its close only (after its names, which mark it);
+   early, only a series that latched is reported. */
 static void close_domain(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                          dh_close_t why)
 {
-    (void)why;
     beacon_t *b = ctx;
     track_t *w = value;
     result_t r;
-    if (w->fqdn_reported || !score(b, w, ws, &r) || !fires(b, &r))
+    if (dh_kit_is_early(why) && !series_reports(w))
+        return;
+    judge(b, w, ws, !w->fqdn_reported, &r);
+    if (!r.by_score && !r.by_series)
         return;
     char domain[DH_STATE_MAX_KEY + 1];
     key_name(key, keylen, domain);

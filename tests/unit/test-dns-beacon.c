@@ -290,16 +290,21 @@ Test(dns_beacon, regular_sessions_hours_apart_do_not_fire)
     close_detector(f);
 }
 
-Test(dns_beacon, short_regular_run_in_a_day_long_log_does_not_fire)
+Test(dns_beacon, short_regular_run_in_a_day_long_log_fires_by_its_series_alone)
 {
     /* an hour of 60 s check-ins while the log covers a day: too few
-       check-ins for the window (count) and too short to be spread (histogram) */
+       check-ins for the window (count) and too short to be spread
+       (histogram) for the score, but 59 regular intervals are a series */
     fixture_t *f = open_detector();
     query(f, T0 + 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
     beacon(f, T0 + 10 * 3600 * SEC, 60, 0, 1, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", 1);
     query(f, T0 + DAY - 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
     dh_state_flush(f->state);
-    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"basis\":\"series\""), "the score is below min_score: %s",
+              f->sink.json[0]);
+    cr_assert(
+        has(f, 0, "\"intervals_seen\":59,\"median_period_seconds\":60,\"jitter_estimate\":0"));
     close_detector(f);
 }
 
@@ -339,10 +344,11 @@ Test(dns_beacon, common_domain_does_not_fire)
     for (int i = 0; i < 180; i++)
         query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "time.popular.com",
                    "popular.com", DH_QTYPE_A, 1, 50);
-    /* becomes common half-way through the window: dropped too */
+    /* becomes common before its series could latch (series_min_intervals
+       30): dropped too */
     for (int i = 0; i < 180; i++)
         query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "x.growing.com", "growing.com",
-                   DH_QTYPE_A, 1, i >= 90 ? 20 : 3);
+                   DH_QTYPE_A, 1, i >= 20 ? 20 : 3);
     dh_state_flush(f->state);
     cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
     close_detector(f);
@@ -461,12 +467,19 @@ Test(dns_beacon, out_of_order_events)
     close_detector(f);
 }
 
-Test(dns_beacon, short_intervals_are_not_beacons)
+Test(dns_beacon, short_intervals_fire_only_as_a_series)
 {
+    /* 7 s is below min_interval (no score) but an idle tunnel's poll;
+       1.5 s is below series_min_period (retries, a burst) */
     fixture_t *f = open_detector();
     beacon(f, T0 + 3600 * SEC, 7, 0, 2, "10.0.0.5", "b.evil-c2.net", "evil-c2.net", 1);
+    beacon(f, T0 + 3600 * SEC, 1.5, 0, 2, "10.0.0.6", "b.evil-c2.net", "evil-c2.net", 1);
     dh_state_flush(f->state);
-    cr_assert_eq(f->sink.n, 0, "below min_interval");
+    cr_assert_eq(f->sink.n, 1);
+    cr_assert(has(f, 0, "\"ip\":\"10.0.0.5\""), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"basis\":\"series\""));
+    cr_assert(has(f, 0, "\"median_period_seconds\":7,"));
+    cr_assert(!has(f, 0, "\"intervals_analysed\""), "not scored: below min_interval");
     close_detector(f);
 }
 
@@ -516,8 +529,10 @@ static int first_early_checkin(const char *dir)
     fixture_t *f = open_dir_early(dir, true);
     int at = -1;
     for (int i = 0; i < 300 && at < 0; i++) {
-        query(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "c2.pace-test.net",
-              "pace-test.net", 3600); /* a TTL unlike the interval: not a cache refresh */
+        /* a TTL unlike the interval: not a cache refresh; a domain of
+           prevalent_clients clients: no series, only the score is paced */
+        query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "c2.pace-test.net",
+                   "pace-test.net", DH_QTYPE_A, 3600, 5);
         if (f->sink.n > 0)
             at = i + 1;
     }
@@ -571,4 +586,283 @@ Test(dns_beacon, closed_windows_do_not_hold_back_the_oldest_open_event)
                  "a late event's gate slot is in a closed window");
     dh_state_flush(f->state);
     close_detector(f);
+}
+
+/* ---- the series: judged after series_min_intervals regular check-ins ------ */
+
+/* A Cobalt-Strike-style beacon: an A query of a fresh short hex label under
+   one domain, every period +- jitter, n check-ins from start (TTL 1, as the
+   team server answers). */
+static void hex_beacon(fixture_t *f, int64_t start, double period, double jitter, int n,
+                       const char *client, const char *domain, int32_t qtype)
+{
+    char name[64];
+    double t = 0;
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "%08x.%s", (unsigned)(f->rng >> 32), domain);
+        query_full(f, start + (int64_t)(t * SEC), client, name, domain, qtype, 1, 1);
+        t += period * (1 + jitter * (2 * rnd(f) - 1));
+    }
+}
+
+/* n check-ins of a hex beacon under cs-c2.net; the check-in (1-based)
+   after which the fixture's first finding came, -1 none. */
+static int hex_beacon_first_alert(fixture_t *f, double period, double jitter, int n)
+{
+    char name[64];
+    double t = 0;
+    int at = -1;
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "%08x.cs-c2.net", (unsigned)(f->rng >> 32));
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.5", name, "cs-c2.net", 1);
+        if (f->sink.n > 0 && at < 0)
+            at = i + 1;
+        t += period * (1 + jitter * (2 * rnd(f) - 1));
+    }
+    return at;
+}
+
+Test(dns_beacon, series_fires_early_at_the_check_in_that_completes_it)
+{
+    /* live: the 31st check-in of a 60 s +- 20 % beacon completes 30 regular
+       intervals (series_min_intervals) and is reported at once, hours before
+       the day-long window closes */
+    fixture_t *f = open_dir_early(DH_SOURCE_DIR "/rules", true);
+    int at = hex_beacon_first_alert(f, 60, 0.2, 45);
+    cr_assert_eq(at, 31, "first alert at check-in %d", at);
+    cr_assert(has(f, 0, "\"early\":true"), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"level\":\"registered_domain\",\"entity\":\"cs-c2.net\","
+                        "\"basis\":\"series\""));
+    cr_assert(has(f, 0, "\"series\":{\"intervals_seen\":30,"), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"first_seen\":\"2023-11-15T01:00:00.000000Z\""),
+              "the run's first check-in");
+    cr_assert(has(f, 0, "\"subtechnique\":{\"id\":[\"T1071.004\"]"));
+    close_detector(f);
+}
+
+Test(dns_beacon, series_finding_is_the_same_live_and_in_a_replay)
+{
+    /* the same check-ins, live (early alerts) and replayed: the window's
+       close gives byte for byte the same finding, which counts every
+       regular interval (44 of the 45 check-ins) */
+    static char replayed[JSON_LEN];
+    for (int live = 0; live < 2; live++) {
+        fixture_t *f = open_dir_early(DH_SOURCE_DIR "/rules", live);
+        cr_assert_eq(hex_beacon_first_alert(f, 60, 0.2, 45), live ? 31 : -1);
+        dh_state_flush(f->state);
+        cr_assert_eq(f->sink.n, live ? 2 : 1, "an early alert, then its close");
+        const char *close = f->sink.json[f->sink.n - 1];
+        cr_assert(strstr(close, "\"intervals_seen\":44,"), "%s", close);
+        cr_assert(strstr(close, "\"still_regular\":true"));
+        if (!live)
+            strcpy(replayed, close);
+        else
+            cr_assert_str_eq(close, replayed, "live close and replay differ");
+        close_detector(f);
+    }
+}
+
+Test(dns_beacon, series_needs_enough_consecutive_regular_intervals)
+{
+    fixture_t *f = open_detector();
+    /* 29 intervals: one short of series_min_intervals; 30 fire */
+    hex_beacon(f, T0 + 3600 * SEC, 60, 0.2, 30, "10.0.0.1", "few-c2.net", DH_QTYPE_A);
+    hex_beacon(f, T0 + 3600 * SEC, 60, 0.2, 31, "10.0.0.2", "few-c2.net", DH_QTYPE_A);
+    /* irregular: a person's lookups 10..110 s apart */
+    hex_beacon(f, T0 + 3600 * SEC, 60, 0.85, 60, "10.0.0.3", "rare-blog.org", DH_QTYPE_A);
+    /* 45 check-ins with a missed one every 20th: never 30 in a row */
+    double t = 0;
+    char name[64];
+    for (int i = 0; i < 45; i++) {
+        snprintf(name, sizeof(name), "%08x.miss-c2.net", (unsigned)(i * 2654435761u));
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.4", name, "miss-c2.net", 1);
+        t += i % 20 == 19 ? 120 : 60;
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1, "%d findings", f->sink.n);
+    cr_assert(has(f, 0, "\"ip\":\"10.0.0.2\""), "%s", f->sink.json[0]);
+    cr_assert(has(f, 0, "\"intervals_seen\":30,"));
+    close_detector(f);
+}
+
+Test(dns_beacon, series_thresholds_come_from_the_rules)
+{
+    char dir[64];
+    for (int v = 0; v < 3; v++) {
+        static const char *const from[] = {NULL, "  series_min_intervals: 30\n",
+                                           "  series_max_jitter: 0.3\n"};
+        static const char *const to[] = {NULL, "  series_min_intervals: 20\n",
+                                         "  series_max_jitter: 0.1\n"};
+        if (v)
+            rule_variant(dir, from[v], to[v]);
+        fixture_t *f = v ? open_dir(dir) : open_detector();
+        /* 25 intervals, +- 20 % */
+        hex_beacon(f, T0 + 3600 * SEC, 60, 0.2, 26, "10.0.0.5", "knob-c2.net", DH_QTYPE_A);
+        /* 35 intervals, +- 20 % */
+        hex_beacon(f, T0 + 3600 * SEC, 60, 0.2, 36, "10.0.0.6", "knob-c2.net", DH_QTYPE_A);
+        dh_state_flush(f->state);
+        int want[] = {1, 2, 0};
+        cr_assert_eq(f->sink.n, want[v], "variant %d: %d findings", v, f->sink.n);
+        if (v == 0)
+            cr_assert(has(f, 0, "\"ip\":\"10.0.0.6\""), "%s", f->sink.json[0]);
+        if (v == 1)
+            cr_assert(has(f, 0, "\"intervals_seen\":25,") &&
+                          has(f, 0, "\"series_min_intervals\":20"),
+                      "%s", f->sink.json[0]);
+        close_detector(f);
+        if (v)
+            remove_variant(dir);
+    }
+}
+
+Test(dns_beacon, idle_tunnel_polls_fire_per_registered_domain)
+{
+    /* an idle iodine session: a query of a fresh encoded name every 4 s
+       (below burst_gap and min_interval: one endless "burst" to the score),
+       NULL or SRV, answered with TTL 0 */
+    fixture_t *f = open_detector();
+    char name[64];
+    for (int i = 0; i < 45; i++) {
+        snprintf(name, sizeof(name), "paaaj%03x.t.tun-c2.net", i * 8);
+        int64_t ts = T0 + 3600 * SEC + i * 4004000LL;
+        query_full(f, ts, "10.0.0.5", name, "tun-c2.net", DH_QTYPE_NULL, 0, 1);
+        query_full(f, ts, "10.0.0.6", name, "tun-c2.net", DH_QTYPE_SRV, 0, 1);
+        /* service location polled as often is no beacon */
+        query_full(f, ts, "10.0.0.7", "_ldap._tcp.dc._msdcs.corp-ad.net", "corp-ad.net",
+                   DH_QTYPE_SRV, 0, 1);
+    }
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 2, "%d findings", f->sink.n);
+    for (int i = 0; i < 2; i++) {
+        cr_assert(has(f, i, "\"level\":\"registered_domain\",\"entity\":\"tun-c2.net\""), "%s",
+                  f->sink.json[i]);
+        /* 44 intervals; the gate keeps the first query of the key apart */
+        cr_assert(has(f, i, "\"intervals_seen\":43,\"median_period_seconds\":4.004,"), "%s",
+                  f->sink.json[i]);
+        cr_assert(!has(f, i, "10.0.0.7"));
+    }
+    close_detector(f);
+}
+
+Test(dns_beacon, a_latched_series_stays_reported)
+{
+    /* what a live run alerted on, the replay reports: a domain that became
+       common (or prevalent) after its series latched is still reported */
+    fixture_t *f = open_detector();
+    query(f, T0 + 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+    for (int i = 0; i < 120; i++)
+        query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", "x.growing.com", "growing.com",
+                   DH_QTYPE_A, 1, i >= 40 ? 20 : 3);
+    query(f, T0 + DAY - 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+    /* prevalent from the start: no series (and an hour of a day is too
+       little for the day's score) */
+    for (int i = 0; i < 60; i++)
+        query_full(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.6", "agent.fleet-saas.com",
+                   "fleet-saas.com", DH_QTYPE_A, 1, 5);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 1, "%d findings: %s", f->sink.n, f->sink.json[f->sink.n - 1]);
+    cr_assert(has(f, 0, "\"entity\":\"x.growing.com\",\"basis\":\"series\""), "%s",
+              f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, bad_series_thresholds_are_refused)
+{
+    static const char *const from[] = {"  series_burst_gap: 1\n", "  series_max_period: 600\n"};
+    static const char *const to[] = {"  series_burst_gap: 2\n", "  series_max_period: 2\n"};
+    static const char *const what[] = {"series_burst_gap: must be less than series_min_period",
+                                       "series_max_period: must be greater than series_min_period"};
+    for (int i = 0; i < 2; i++) {
+        char dir[64], err[512];
+        rule_variant(dir, from[i], to[i]);
+        dh_rule_t *r = dh_rule_load(dir, "dns_beacon", err, sizeof(err));
+        cr_assert_not_null(r, "%s", err);
+        dh_state_t *st = dh_state_new(1 << 20);
+        dh_detect_env_t env = {.state = st};
+        cr_assert_null(dh_detector_create(&dh_detector_dns_beacon, r, &env, err, sizeof(err)));
+        cr_assert(strstr(err, what[i]), "%s", err);
+        dh_state_free(st);
+        dh_rule_free(r);
+        remove_variant(dir);
+    }
+}
+
+Test(dns_beacon, benign_periodic_traffic_is_no_series)
+{
+    /* an hour of each: NTP pool lookups every 64 s (benign_domains), a CDN
+       keep-alive every 30 s (popular: common), an application re-resolving
+       its API as the 60 s TTL expires (cache refresh), a DC locator SRV
+       every 10 s (service location) */
+    fixture_t *f = open_detector();
+    for (int i = 0; i < 60; i++)
+        query(f, T0 + 3600 * SEC + i * 64 * SEC, "10.0.0.1", "2.debian.pool.ntp.org",
+              "ntp.org", 1024);
+    for (int i = 0; i < 120; i++)
+        query_full(f, T0 + 3600 * SEC + i * 30 * SEC, "10.0.0.2", "d1x.cloudfront.net",
+                   "cloudfront.net", DH_QTYPE_A, 20, 1000);
+    double t = 0;
+    while (t < 3600) {
+        query(f, T0 + 3600 * SEC + (int64_t)(t * SEC), "10.0.0.3", "api.rare-saas.net",
+              "rare-saas.net", 60);
+        t += 60 + rnd(f) * 10;
+    }
+    for (int i = 0; i < 360; i++)
+        query_full(f, T0 + 3600 * SEC + i * 10 * SEC, "10.0.0.4",
+                   "_ldap._tcp.dc._msdcs.corp-ad.net", "corp-ad.net", DH_QTYPE_SRV, 600, 1);
+    dh_state_flush(f->state);
+    cr_assert_eq(f->sink.n, 0, "%s", f->sink.json[0]);
+    close_detector(f);
+}
+
+Test(dns_beacon, series_puts_late_check_ins_in_their_place)
+{
+    /* Zeek writes an unanswered query when it times out, after the next
+       check-in: every 10th check-in of a 60 s beacon comes one place late
+       (also once the series ring of 40 intervals is full). The series still
+       latches at its 31st check-in and counts all 64 intervals, live and
+       replayed alike. */
+    for (int live = 0; live < 2; live++) {
+        fixture_t *f = open_dir_early(DH_SOURCE_DIR "/rules", live);
+        int at = -1;
+        for (int i = 0; i < 65; i++) {
+            int k = i % 10 == 5 ? i + 1 : i % 10 == 6 ? i - 1 : i; /* 5 and 6 swap */
+            query(f, T0 + 3600 * SEC + k * 60 * SEC + (k % 7) * SEC, "10.0.0.5",
+                  "up.late-c2.net", "late-c2.net", 1);
+            if (f->sink.n > 0 && at < 0)
+                at = i + 1;
+        }
+        dh_state_flush(f->state);
+        cr_assert_eq(at, live ? 31 : -1, "first finding after %d queries", at);
+        cr_assert(has(f, f->sink.n - 1, "\"intervals_seen\":64,"), "%s",
+                  f->sink.json[f->sink.n - 1]);
+        close_detector(f);
+    }
+}
+
+Test(dns_beacon, the_first_of_a_name_and_its_domain_to_latch_is_reported)
+{
+    /* 35 check-ins of fresh names (the domain's series latches at the 31st),
+       then 40 of one name under it (the name's series latches later): the
+       domain is reported, the name is covered; live, one early alert */
+    for (int live = 0; live < 2; live++) {
+        fixture_t *f = open_dir_early(DH_SOURCE_DIR "/rules", live);
+        query(f, T0 + 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+        char name[64];
+        for (int i = 0; i < 75; i++) {
+            snprintf(name, sizeof(name), "%08x.turn-c2.net", (unsigned)(i * 2654435761u));
+            query(f, T0 + 3600 * SEC + i * 60 * SEC, "10.0.0.5", i < 35 ? name : "c.turn-c2.net",
+                  "turn-c2.net", 1);
+        }
+        query(f, T0 + DAY - 10 * SEC, "10.0.0.9", "www.example.org", "example.org", 300);
+        int early = f->sink.n;
+        dh_state_flush(f->state);
+        cr_assert_eq(early, live ? 1 : 0);
+        cr_assert_eq(f->sink.n, early + 1, "%d findings", f->sink.n);
+        for (int i = 0; i < f->sink.n; i++)
+            cr_assert(has(f, i, "\"level\":\"registered_domain\",\"entity\":\"turn-c2.net\""),
+                      "%s", f->sink.json[i]);
+        cr_assert(has(f, f->sink.n - 1, "\"intervals_seen\":74,"), "%s",
+                  f->sink.json[f->sink.n - 1]);
+        close_detector(f);
+    }
 }
