@@ -1097,7 +1097,7 @@ t_every_detection_has_a_message_with_its_values() {
         --truth /dev/null -o "$W/msg.log" || return 1
     "$DH" --no-state -q -o "$W/msg.jsonl" "$W/msg.log" || fail "exit $?" || return 1
     # and the real captures (a beacon's series evidence differs from the generator's)
-    for c in tests/data/captures/*.zeek.log.gz; do
+    for c in tests/data/captures/*.zeek.log tests/data/captures/*.zeek.log.gz; do
         "$DH" --no-state -q "$c" >> "$W/msg.jsonl" || fail "$c: exit $?" || return 1
     done
     "$DH" --no-state --list > "$W/msg-list" || return 1
