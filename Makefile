@@ -14,7 +14,7 @@
 PREFIX   ?= /usr/local
 BUILD    ?= build
 CC       ?= cc
-PKGS     := libcjson zlib libpsl yaml-0.1 rdkafka lmdb libidn2
+PKGS     := libcjson zlib libpsl yaml-0.1 rdkafka lmdb libidn2 nettle
 OPTFLAGS ?= -O2 -g
 # Our flags live in DH_CFLAGS so that `make CFLAGS=...` adds to them instead of
 # replacing them.

@@ -3,7 +3,7 @@
 # Idempotent; prints nothing when everything is already there.
 set -eu
 
-PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix libyaml-dev librdkafka-dev liblmdb-dev libidn2-dev kcat libcriterion-dev python3 python3-jsonschema"
+PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix libyaml-dev librdkafka-dev liblmdb-dev libidn2-dev nettle-dev kcat libcriterion-dev python3 python3-jsonschema"
 # clang and its runtime libraries (libFuzzer, only a Recommends of clang) for
 # the fuzz targets of `make check` and `make fuzz`.
 PKGS="$PKGS clang libclang-rt-dev"

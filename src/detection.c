@@ -8,6 +8,7 @@
 
 #include "message.h"
 #include "sketch.h"
+#include "util-community-id.h"
 #include "util-ip.h"
 #include "util-time.h"
 
@@ -98,23 +99,163 @@ static void rule_obj(dh_strbuf_t *sb, const dh_detection_t *d)
     dh_sb_putc(sb, '}');
 }
 
+/* ---- pivot keys ----------------------------------------------------------- */
+
+static int addr_in(const dh_addr_t *set, unsigned n, const dh_addr_t *a)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (dh_addr_equal(&set[i], a))
+            return 1;
+    return 0;
+}
+
+static void add_uid(dh_pivots_t *p, const dh_event_t *ev)
+{
+    if (!ev->uid || !ev->uid_len || ev->uid_len >= DH_PIVOT_UID_LEN || p->n_uids >= DH_PIVOT_UIDS)
+        return;
+    for (unsigned i = 0; i < p->n_uids; i++)
+        if (p->uid_len[i] == ev->uid_len && memcmp(p->uids[i], ev->uid, ev->uid_len) == 0)
+            return;
+    if (!p->n_uids)
+        p->sensor = ev->sensor;
+    else if (p->sensor != ev->sensor)
+        return; /* one kind of id per finding: a Zeek uid or a Suricata flow_id */
+    memcpy(p->uids[p->n_uids], ev->uid, ev->uid_len);
+    p->uid_len[p->n_uids++] = (uint8_t)ev->uid_len;
+}
+
+void dh_pivots_add(dh_pivots_t *p, const dh_event_t *ev)
+{
+    add_uid(p, ev);
+    if (ev->server.family != DH_AF_UNSET && p->n_servers < DH_PIVOT_SERVERS &&
+        !addr_in(p->servers, p->n_servers, &ev->server))
+        p->servers[p->n_servers++] = ev->server;
+    bool have_answers = ev->answers || ev->answer_addrs; /* a count alone holds no address */
+    for (uint32_t i = 0; have_answers && i < ev->n_answers && p->n_resolved < DH_PIVOT_ADDRS; i++) {
+        dh_addr_t a;
+        if (dh_event_answer_addr(ev, i, &a) && !addr_in(p->resolved, p->n_resolved, &a))
+            p->resolved[p->n_resolved++] = a;
+    }
+    if (!p->has_flow && ev->client_port >= 0 && ev->server_port >= 0 &&
+        ev->transport != DH_TRANSPORT_UNKNOWN && ev->server.family == ev->client.family &&
+        ev->client.family != DH_AF_UNSET) {
+        p->has_flow = true;
+        p->transport = ev->transport;
+        p->client_port = (uint16_t)ev->client_port;
+        p->server_port = (uint16_t)ev->server_port;
+        p->flow_client = ev->client;
+        p->flow_server = ev->server;
+    }
+}
+
+static void addr_array(dh_strbuf_t *sb, const char *key, const dh_addr_t *a, unsigned n)
+{
+    char ip[DH_ADDR_STRLEN];
+    dh_json_open_arr(sb, key);
+    for (unsigned i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_addr_format(&a[i], ip);
+        dh_json_string(sb, ip, strlen(ip));
+    }
+    dh_sb_putc(sb, ']');
+}
+
+/* ECS network.*: the first flow's transport and Community ID. */
+static void network_obj(dh_strbuf_t *sb, const dh_pivots_t *p)
+{
+    char cid[DH_COMMUNITY_ID_LEN];
+    if (!p || !p->has_flow)
+        return;
+    dh_json_open_obj(sb, "network");
+    dh_json_kv_str(sb, "transport", p->transport == DH_TRANSPORT_TCP ? "tcp" : "udp");
+    if (dh_community_id(&p->flow_client, p->client_port, &p->flow_server, p->server_port,
+                        p->transport, 0, cid) == 0)
+        dh_json_kv_str(sb, "community_id", cid);
+    dh_sb_putc(sb, '}');
+}
+
+/* ECS related.ip / related.hosts: every address and name of the finding. */
+static void related_obj(dh_strbuf_t *sb, const dh_detection_t *d)
+{
+    const dh_pivots_t *p = d->pivots;
+    dh_addr_t ips[1 + DH_PIVOT_SERVERS + DH_PIVOT_ADDRS];
+    unsigned n = 0;
+    if (d->client && d->client->family != DH_AF_UNSET)
+        ips[n++] = *d->client;
+    for (unsigned i = 0; p && i < p->n_servers; i++)
+        if (!addr_in(ips, n, &p->servers[i]))
+            ips[n++] = p->servers[i];
+    for (unsigned i = 0; p && i < p->n_resolved; i++)
+        if (!addr_in(ips, n, &p->resolved[i]))
+            ips[n++] = p->resolved[i];
+    bool same = d->qname && d->registered_domain && strlen(d->registered_domain) == d->qname_len &&
+                memcmp(d->qname, d->registered_domain, d->qname_len) == 0;
+    if (!n && !d->qname && !d->registered_domain)
+        return;
+    dh_json_open_obj(sb, "related");
+    if (n)
+        addr_array(sb, "ip", ips, n);
+    if (d->qname || d->registered_domain) {
+        dh_json_open_arr(sb, "hosts");
+        if (d->qname) {
+            dh_json_sep(sb);
+            dh_json_string(sb, d->qname, d->qname_len);
+        }
+        if (d->registered_domain && !same) {
+            dh_json_sep(sb);
+            dh_json_string(sb, d->registered_domain, strlen(d->registered_domain));
+        }
+        dh_sb_putc(sb, ']');
+    }
+    dh_sb_putc(sb, '}');
+}
+
+/* dnshound.pivot: the sensor's record ids (Zeek uid, Suricata flow_id). */
+static void pivot_obj(dh_strbuf_t *sb, const dh_detection_t *d)
+{
+    const dh_pivots_t *p = d->pivots;
+    if (!p || !p->n_uids)
+        return;
+    unsigned n = d->pivot_ids && d->pivot_ids < p->n_uids ? d->pivot_ids : p->n_uids;
+    dh_json_open_obj(sb, "pivot");
+    dh_json_open_arr(sb, p->sensor == DH_SENSOR_SURICATA ? "suricata_flow_ids" : "zeek_uids");
+    for (unsigned i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_json_string(sb, p->uids[i], p->uid_len[i]);
+    }
+    dh_sb_puts(sb, "]}");
+}
+
 static void entity_objs(dh_strbuf_t *sb, const dh_detection_t *d)
 {
     char ip[DH_ADDR_STRLEN];
+    const dh_pivots_t *p = d->pivots;
     if (d->client && d->client->family != DH_AF_UNSET) {
         dh_json_open_obj(sb, "source");
         dh_json_kv_str(sb, "ip", dh_addr_format(d->client, ip));
         dh_sb_putc(sb, '}');
     }
-    if (d->qname || d->registered_domain) {
-        dh_json_open_obj(sb, "dns");
-        dh_json_open_obj(sb, "question");
-        if (d->qname)
-            dh_json_kv_strn(sb, "name", d->qname, d->qname_len);
-        if (d->registered_domain)
-            dh_json_kv_str(sb, "registered_domain", d->registered_domain);
-        dh_sb_puts(sb, "}}");
+    if (p && p->n_servers) { /* the resolver asked */
+        dh_json_open_obj(sb, "destination");
+        dh_json_kv_str(sb, "ip", dh_addr_format(&p->servers[0], ip));
+        dh_sb_putc(sb, '}');
     }
+    network_obj(sb, p);
+    if (d->qname || d->registered_domain || (p && p->n_resolved)) {
+        dh_json_open_obj(sb, "dns");
+        if (d->qname || d->registered_domain) {
+            dh_json_open_obj(sb, "question");
+            if (d->qname)
+                dh_json_kv_strn(sb, "name", d->qname, d->qname_len);
+            if (d->registered_domain)
+                dh_json_kv_str(sb, "registered_domain", d->registered_domain);
+            dh_sb_putc(sb, '}');
+        }
+        if (p && p->n_resolved)
+            addr_array(sb, "resolved_ip", p->resolved, p->n_resolved);
+        dh_sb_putc(sb, '}');
+    }
+    related_obj(sb, d);
 }
 
 static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confidence)
@@ -126,6 +267,7 @@ static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confid
         dh_json_kv_str(sb, "detection_strategy", a->detection_strategy);
     dh_json_kv_double(sb, "confidence", confidence);
     dh_json_kv_bool(sb, "client_is_resolver", d->client_is_resolver);
+    pivot_obj(sb, d);
     if (d->is_update) {
         dh_json_kv_bool(sb, "update", true);
         dh_json_kv_uint(sb, "occurrences", d->occurrences);

@@ -24,6 +24,32 @@ typedef struct {
     size_t len;
 } dh_name_ref_t;
 
+/* What an analyst needs to go back to the sensor's records of a finding:
+   the first records' Zeek uids / Suricata flow_ids, the resolvers asked,
+   the addresses answered and the first flow's 5-tuple (for its Community
+   ID). Kept in every kit window (dh_kit_window_t), bounded: the first ones
+   seen, so a replay keeps the same. */
+#define DH_PIVOT_UIDS 8      /* at most; --pivot-ids chooses how many are kept */
+#define DH_PIVOT_UID_LEN 24  /* a Zeek uid is 18 characters, a flow_id up to 20 digits */
+#define DH_PIVOT_SERVERS 2
+#define DH_PIVOT_ADDRS 4
+typedef struct {
+    uint8_t n_uids, sensor;   /* sensor: dh_sensor_t of the first uid */
+    uint8_t uid_len[DH_PIVOT_UIDS];
+    char uids[DH_PIVOT_UIDS][DH_PIVOT_UID_LEN];
+    uint8_t n_servers, n_resolved;
+    dh_addr_t servers[DH_PIVOT_SERVERS];
+    dh_addr_t resolved[DH_PIVOT_ADDRS];
+    /* the first flow whose 5-tuple the log gave */
+    bool has_flow;
+    uint8_t transport;
+    uint16_t client_port, server_port;
+    dh_addr_t flow_client, flow_server;
+} dh_pivots_t;
+
+/* Count ev's pivots into p (a zeroed p is empty). */
+void dh_pivots_add(dh_pivots_t *p, const dh_event_t *ev);
+
 typedef struct {
     const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
     const dh_rule_t *rule;     /* metadata and ATT&CK mapping */
@@ -45,6 +71,8 @@ typedef struct {
     double risk_score;         /* <0: the rule's */
     double confidence;         /* <0: the rule's */
     const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
+    const dh_pivots_t *pivots;   /* the records behind it (kit windows); may be NULL */
+    unsigned pivot_ids;          /* uids shown (--pivot-ids; set by the host); 0: all kept */
     /* The services the finding is about, listed in the evidence of a rule
        with suppression_scope client (alerts.h). NULL: its entity, else its
        registered domain, else its query name. */

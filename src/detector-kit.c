@@ -198,6 +198,7 @@ void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_ver
         h->last_us = ev->ts_us;
     h->events++;
     h->from_resolver |= v->from_resolver;
+    dh_pivots_add(&h->pivots, ev);
 }
 
 /* w (NULL allowed), a window struct starting with its header, with ev counted. */
@@ -231,6 +232,7 @@ dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
         .window_start_us = ws,
         .client = &h->client,
         .client_is_resolver = h->from_resolver,
+        .pivots = &h->pivots,
         .risk_score = -1,
         .confidence = -1,
     };

@@ -229,6 +229,7 @@ typedef struct {
     int64_t first_us, last_us; /* event times of the first and last event */
     uint64_t events;           /* events counted; 0: the window just opened */
     uint8_t from_resolver;     /* some event came from a known resolver */
+    dh_pivots_t pivots;        /* back to the sensor's records (detection.h) */
 } dh_kit_window_t;
 
 /* Count ev in the window (the first event sets the client). */

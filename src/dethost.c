@@ -18,6 +18,7 @@
 #include "pipeline-int.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "detector-kit.h"
 #include "util-dns.h"
@@ -51,10 +52,26 @@ static bool early_alerts(const dh_pipeline_t *pl)
    no window has to carry it, and a domain that is no key (an indicator's
    full name) gets none. Detectors may emit while an event is being
    dispatched, hence the lookup that leaves the regdom cache alone. */
+/* A reverse-lookup name (x.in-addr.arpa, x.ip6.arpa): "10.in-addr.arpa"
+   is no domain anyone registered, so a PTR sweep names none. */
+static bool reverse_name(const char *name, size_t len)
+{
+    while (len && name[len - 1] == '.')
+        len--;
+    return len >= 5 && strncasecmp(name + len - 5, ".arpa", 5) == 0;
+}
+
 static void emit_detection(void *ctx, const dh_detection_t *d)
 {
     dh_pipeline_t *pl = ctx;
     dh_detection_t c = *d;
+    char rd[DH_REGDOM_BUF];
+    /* every finding with a query name has its registered domain (the
+       per-client detectors name a sample, not a domain): the pivot an
+       analyst filters on */
+    if (!c.registered_domain && c.qname && pl->regdom && !reverse_name(c.qname, c.qname_len))
+        c.registered_domain = dh_regdom_key_into(pl->regdom, c.qname, c.qname_len, rd);
+    c.pivot_ids = pl->opt.sink.pivot_ids;
     if (c.registered_domain && c.zone_source == DH_ZONE_NONE)
         c.zone_source = (uint8_t)dh_regdom_key_source(pl->regdom, c.registered_domain);
     dh_alerts_submit(pl->alerts, &c, c.rule->suppression_s * 1000000);

@@ -134,34 +134,37 @@ static const cJSON *evidence_member(const render_t *r, const char *name)
     return j;
 }
 
-static val_t builtin_or_evidence(const render_t *r, const char *name)
+/* Into *v (not returned by value: a client address lives in v->buf, which
+   v->s points at). */
+static void builtin_or_evidence(const render_t *r, const char *name, val_t *v)
 {
     const dh_detection_t *d = r->d;
-    val_t v = {.kind = V_STR};
+    *v = (val_t){.kind = V_STR};
     if (strcmp(name, "client") == 0) {
-        if (!d->client || d->client->family == DH_AF_UNSET)
-            return (val_t){.kind = V_MISSING};
-        v.s = dh_addr_format(d->client, v.buf);
-        v.len = strlen(v.s);
+        if (!d->client || d->client->family == DH_AF_UNSET) {
+            v->kind = V_MISSING;
+            return;
+        }
+        v->s = dh_addr_format(d->client, v->buf);
+        v->len = strlen(v->s);
     } else if (strcmp(name, "domain") == 0 && (d->registered_domain || d->qname)) {
-        v.s = d->registered_domain ? d->registered_domain : d->qname;
-        v.len = d->registered_domain ? strlen(v.s) : d->qname_len;
+        v->s = d->registered_domain ? d->registered_domain : d->qname;
+        v->len = d->registered_domain ? strlen(v->s) : d->qname_len;
     } else if (strcmp(name, "qname") == 0 && d->qname) {
-        v.s = d->qname;
-        v.len = d->qname_len;
+        v->s = d->qname;
+        v->len = d->qname_len;
     } else if (strcmp(name, "rule") == 0) {
-        v.s = d->rule_name;
-        v.len = strlen(v.s);
+        v->s = d->rule_name;
+        v->len = strlen(v->s);
     } else if (strcmp(name, "title") == 0) {
-        v.s = d->rule->title;
-        v.len = strlen(v.s);
+        v->s = d->rule->title;
+        v->len = strlen(v->s);
     } else if (strcmp(name, "duration") == 0) {
-        v.kind = V_NUM;
-        v.num = (double)(d->end_us - d->start_us) / 1e6;
+        v->kind = V_NUM;
+        v->num = (double)(d->end_us - d->start_us) / 1e6;
     } else {
-        return from_json(evidence_member(r, name));
+        *v = from_json(evidence_member(r, name));
     }
-    return v;
 }
 
 /* Missing, null, false, 0, "" or empty: an optional part holding it goes. */
@@ -344,7 +347,8 @@ static void render_part(const render_t *r, const char **p, dh_strbuf_t *out, int
             snprintf(name, sizeof(name), "%.*s", (int)(n < NAME_MAX_LEN ? n : NAME_MAX_LEN), c + 1);
             if (colon)
                 snprintf(fmt, sizeof(fmt), "%.*s", (int)(close - colon - 1), colon + 1);
-            val_t v = builtin_or_evidence(r, name);
+            val_t v;
+            builtin_or_evidence(r, name, &v);
             if (v.kind == V_NUM && strcmp(name, "duration") == 0 && !*fmt)
                 snprintf(fmt, sizeof(fmt), "secs");
             *empty |= is_empty(&v);

@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "detection.h"
 #include "parser.h"
 
 enum { G_OUTPUT, G_KAFKA, G_INPUT, G_DETECTION, G_HISTORY, G_GENERAL, G_N };
@@ -35,6 +36,11 @@ static const dh_optmap_t sinks_rows[] = {
      .help = "-o FILE is appended to, not truncated. Implied when\n"
              "the input is long-running (Kafka, a followed file),\n"
              "so a restart keeps what it wrote; a replay truncates"},
+    {.type = DH_OPT_UINT, .cli = "pivot-ids", .yaml = "pivot_ids", .offset = SK(pivot_ids),
+     .def = "4", .min = 1, .max = DH_PIVOT_UIDS, .arg = "N", .group = G_OUTPUT,
+     .help = "Zeek uids or Suricata flow_ids of the first records\n"
+             "behind a detection, in dnshound.pivot (default 4, at\n"
+             "most 8)"},
     {.type = DH_OPT_ENUM, .cli = "output-format", .yaml = "output_format",
      .offset = SK(output_format), .def = "auto", .values = output_format_values,
      .expect = "auto, json, text or table", .arg = "FMT", .group = G_OUTPUT,

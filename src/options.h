@@ -31,6 +31,7 @@ typedef struct {
     bool append;              /* a file target is appended to, not truncated (--append;
                                  main.c sets it when a source is long_running) */
     int output_format;        /* dh_view_format_t (view.h): auto, json, text, table */
+    unsigned pivot_ids;       /* Zeek uids / flow_ids shown per detection (detection.h) */
 } dh_sink_options_t;
 
 /* Table "core": the pipeline's own settings. */

@@ -219,6 +219,20 @@ dh_zone_source_t dh_regdom_key_source(dh_regdom_t *r, const char *key)
     return k && strcmp(k, key) == 0 ? src : DH_ZONE_NONE;
 }
 
+const char *dh_regdom_key_into(dh_regdom_t *r, const char *name, size_t len,
+                               char buf[DH_REGDOM_BUF])
+{
+    dh_zone_source_t src;
+    if (len && name[len - 1] == '.')
+        len--;
+    size_t skip = clean_suffix(name, len);
+    name += skip;
+    len -= skip;
+    if (len == 0 || len > NAME_MAX_LEN - 1)
+        return NULL;
+    return compute(r, name, len, buf, &src);
+}
+
 const char *dh_regdom_lookup(dh_regdom_t *r, const char *name, size_t len)
 {
     return dh_regdom_key(r, name, len, NULL);

@@ -55,6 +55,12 @@ const char *dh_regdom_key(dh_regdom_t *r, const char *name, size_t len, dh_zone_
    when key is no zone key (x.example.com). Leaves the cache alone, so keys
    taken from it stay valid. */
 dh_zone_source_t dh_regdom_key_source(dh_regdom_t *r, const char *key);
+/* dh_regdom_key computed into buf instead of the cache, for a caller that
+   must not disturb the keys others hold (a detection's domain filled in
+   while detectors still read the event's). NULL when there is no key. */
+#define DH_REGDOM_BUF 256
+const char *dh_regdom_key_into(dh_regdom_t *r, const char *name, size_t len,
+                               char buf[DH_REGDOM_BUF]);
 /* dh_regdom_key without the source. */
 const char *dh_regdom_lookup(dh_regdom_t *r, const char *name, size_t len);
 

@@ -1496,6 +1496,46 @@ PY
     done
 }
 
+t_detections_carry_pivot_keys_back_to_the_sensor_records() {
+    # the uids / flow_ids of a detection are records of the input, of its
+    # client; destination.ip is the resolver asked; network.community_id is
+    # the flow's; related.* holds every address and name; every detection
+    # with a query name has its registered domain
+    # (dns_beacon keeps no pivots: its per-key state stays under 672 bytes)
+    for f in tests/data/captures/iodine-null.zeek.log.gz tests/data/captures/iodine-null.eve.json.gz \
+             tests/data/captures/dns2tcp-txt.eve.json.gz; do
+        "$DH" --no-state -q --pivot-ids 3 -o "$W/pv.jsonl" "$f" || fail "$f: exit $?" || return 1
+        $PY - "$W/pv.jsonl" "$f" <<'PY' || return 1
+import gzip, json, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+raw = gzip.open(sys.argv[2], 'rt', errors='replace').read()
+withpivot = 0
+for d in dets:
+    q = d.get('dns', {}).get('question', {})
+    assert not q.get('name') or q.get('registered_domain'), f"{d['rule']['name']}: no registered_domain"
+    rel = d.get('related', {})
+    if 'source' in d:
+        assert d['source']['ip'] in rel.get('ip', []), rel
+    if 'destination' in d:
+        assert d['destination']['ip'] in rel['ip'] and d['destination']['ip'] in raw
+    pv = d['dnshound'].get('pivot')
+    if not pv:
+        continue
+    withpivot += 1
+    ids = pv.get('zeek_uids') or pv.get('suricata_flow_ids')
+    assert 1 <= len(ids) <= 3, pv
+    key = 'zeek_uids' if sys.argv[2].endswith('.log.gz') else 'suricata_flow_ids'
+    assert key in pv, pv
+    for i in ids:
+        assert i in raw, f"{i} is no record of {sys.argv[2]}"
+    cid = d['network']['community_id']
+    assert cid.startswith('1:') and len(cid) == 30, cid
+assert withpivot, f"{sys.argv[2]}: no detection with pivot ids"
+print(f"    {sys.argv[2].rsplit('/', 1)[1]}: {withpivot} of {len(dets)} detections with pivots")
+PY
+    done
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
