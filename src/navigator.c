@@ -401,7 +401,8 @@ static void technique_json(dh_strbuf_t *sb, const tech_t *t, bool coverage, bool
 static void layer_json(layer_t *l, dh_strbuf_t *sb, bool coverage, bool by_risk, const char *src)
 {
     char buf[512], major[16];
-    qsort(l->v, l->n, sizeof(*l->v), by_id);
+    if (l->n)
+        qsort(l->v, l->n, sizeof(*l->v), by_id);
     double max = 1;
     for (size_t i = 0; i < l->n; i++)
         if (l->v[i].scored && score_of(&l->v[i], coverage, by_risk) > max)

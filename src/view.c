@@ -245,7 +245,8 @@ static unsigned summary(dh_view_t *v)
 {
     dh_strbuf_t *sb = &v->sb;
     dh_sb_reset(sb);
-    qsort(v->hosts, v->n_hosts, sizeof(*v->hosts), by_risk);
+    if (v->n_hosts)
+        qsort(v->hosts, v->n_hosts, sizeof(*v->hosts), by_risk);
     dh_sb_printf(sb, "\n%zu host%s with findings", v->n_hosts, v->n_hosts == 1 ? "" : "s");
     if (v->no_client_findings)
         dh_sb_printf(sb, "; %llu finding%s about domains, not hosts (fast flux)",
@@ -299,6 +300,8 @@ static int by_time(const void *a, const void *b)
 unsigned dh_view_release(dh_view_t *v)
 {
     unsigned failed = 0;
+    if (!v->n_held)
+        return 0; /* (qsort wants a non-NULL base even for no element) */
     qsort(v->held, v->n_held, sizeof(*v->held), by_time);
     for (size_t i = 0; i < v->n_held; i++) {
         failed += write_line(v, v->held[i].line, v->held[i].len, v->held[i].key);
