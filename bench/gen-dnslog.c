@@ -1248,8 +1248,8 @@ static void unanswer_maybe(rng_t *r, txn_t *t, double p)
     }
 }
 
-/* Look-alike traps of the benign background (issue 11), none of them an
-   attack: a user's one-letter typo of a brand (NXDOMAIN, one burst: the A and
+/* Look-alike and multilingual traps of the benign background (issue 11),
+   none of them an attack: a user's one-letter typo of a brand (NXDOMAIN, one burst: the A and
    AAAA of one lookup), the brands' own regional registrations (on the shipped
    rules/lookalike-legitimate.txt, resolving to addresses of their own), and
    brand-owned look-alikes that resolve to the brand's own addresses (the
@@ -1264,6 +1264,20 @@ static const char *const TRAP_TYPO_BRANDS[] = {
 static const char *const TRAP_REGIONAL[] = {"apple.cm",   "binance.co", "discord.co", "yahoo.cm",
                                             "xbox.co",    "hotmail.co", "facebook.cc", "youtube.co",
                                             "onedrive.co", "whatsapp.cc"};
+/* Multilingual traps: the sites of a town's bakery, a regional paper, a
+   shop, transliterated from Polish, Turkish, Indonesian, Vietnamese, Urdu,
+   Arabic and Persian (written for the generator, none from a list the
+   lexical model was trained on): rare in the network (one client asks) and
+   answered, they must not look random (new_domain's lexical signal). */
+static const char *const TRAP_MULTILINGUAL[] = {
+    "piekarniazdrojowa.pl",   "gazetakaliska.pl",      "sklepwedkarskiplock.pl",
+    "przychodniazdrowie.pl",  "kasabagazetesi.com.tr", "ozturkmobilya.com.tr",
+    "sehirhaberleri.com",     "tokobangunanjaya.co.id", "warungsatemadura.id",
+    "beritakotabandung.com",  "nhathuocminhchau.vn",   "baodanangngaynay.vn",
+    "quanannhagiau.com",      "khabarnamapeshawar.pk", "dawakhanaquetta.pk",
+    "roznamajhang.com",       "almadinatalyawm.com",   "sahifatalwatan.net",
+    "maktabatalnoor.com",     "khabarhayeshiraz.ir",   "forooshgahparvaz.ir",
+    "rooznamehkhorasan.com"};
 static const struct {
     const char *name;
     uint32_t brand_rank; /* TOPDOMS rank of the brand whose addresses it shares */
@@ -1300,7 +1314,13 @@ static void typo_of(rng_t *r, const char *label, size_t n, char *out, size_t cap
 static int trap_name(src_t *s, int64_t ts, char *name, size_t cap, const dom_t **d)
 {
     rng_t *r = &s->r;
-    uint32_t w = rbelow(r, 4);
+    uint32_t w = rbelow(r, 5);
+    if (w == 4) {
+        snprintf(name, cap, "%s%s", rchance(r, 0.5) ? "www." : "",
+                 TRAP_MULTILINGUAL[rbelow(r, sizeof TRAP_MULTILINGUAL / sizeof *TRAP_MULTILINGUAL)]);
+        *d = dom_get(NTOP + rbelow(r, 1000)); /* addresses of their own */
+        return 0;
+    }
     if (w < 2) {
         char lab[64];
         for (int tries = 0; tries < 8; tries++) {
