@@ -1225,7 +1225,11 @@ static void evidence(look_t *t, const window_t *w, const brand_t *b, double conf
                                                     : "not_kept");
     dh_json_kv_uint(sb, "brand_answers_known", t->brand_learned[w->brand]);
     dh_json_kv_uint(sb, "bursts", w->bursts);
-    dh_json_kv_uint(sb, "clients", j->clients);
+    /* only where the typo gate read it (a look-alike that never resolved):
+       the count depends on the order a split input arrives in, so it is no
+       evidence of a finding the gate did not judge */
+    if (w->resolved == 0)
+        dh_json_kv_uint(sb, "clients", j->clients);
     dh_json_open_obj(sb, "thresholds");
     dh_json_kv_double(sb, "family_confidence", conf);
     static const char *const shown[] = {"min_queries",        "min_brand_label",
