@@ -176,15 +176,21 @@ typedef struct {
     uint64_t brand_h;
 } infra_slot_t;
 
-/* The distinct clients that queried one look-alike registered domain
-   recently (within a window of the last one): the typo gate's "several
-   clients". A slot taken by another domain starts over (the gate then stays
-   shut: the conservative side). */
+/* The distinct clients that queried one look-alike registered domain: the
+   typo gate's "several clients". Each client's first and latest query time;
+   the gate counts the clients whose first query falls in the judged window
+   or the window before it. Why first, not "lately": every query before the
+   window's end has been read when the window closes (the watermark passed
+   it), whatever order a split input (Kafka partitions) arrived in, so the
+   count is the same for a file and for its partitions; a "last query" or a
+   reset on a time gap would depend on what was read beyond the window. A
+   slot taken by another domain starts over (the gate then stays shut: the
+   conservative side); a full slot replaces its oldest first query. */
 typedef struct {
     uint64_t domain_h;
-    int64_t last_us;
     uint8_t n;
     uint32_t client[MAX_GATE_CLIENTS];
+    int64_t client_first_us[MAX_GATE_CLIENTS];
     int64_t client_last_us[MAX_GATE_CLIENTS]; /* each one's latest query */
 } client_slot_t;
 
@@ -1095,34 +1101,49 @@ static int64_t note_client(look_t *t, const dh_event_view_t *view)
 {
     client_slot_t *c = &t->clients[view->domain_hash & (CLIENT_SLOTS - 1)];
     int64_t ts = view->ev->ts_us;
-    if (c->domain_h != view->domain_hash || ts - c->last_us > t->p.window * 1000000LL) {
+    if (c->domain_h != view->domain_hash) {
         memset(c, 0, sizeof(*c));
         c->domain_h = view->domain_hash;
     }
-    if (ts > c->last_us)
-        c->last_us = ts;
     uint32_t ch = (uint32_t)(view->client_hash ^ (view->client_hash >> 32));
     for (uint8_t i = 0; i < c->n; i++)
         if (c->client[i] == ch) {
             int64_t prev = c->client_last_us[i];
             if (ts > prev)
                 c->client_last_us[i] = ts;
-            return prev;
+            if (ts < c->client_first_us[i])
+                c->client_first_us[i] = ts;
+            /* a query more than a window after the last one: a new burst
+               of this client, as the window boundary rule wants */
+            return ts - prev > t->p.window * 1000000LL ? 0 : prev;
         }
+    uint8_t i = c->n;
     if (c->n < MAX_GATE_CLIENTS) {
-        c->client_last_us[c->n] = ts;
-        c->client[c->n++] = ch;
+        c->n++;
+    } else { /* full: the client whose first query is oldest gives way */
+        i = 0;
+        for (uint8_t k = 1; k < c->n; k++)
+            if (c->client_first_us[k] < c->client_first_us[i])
+                i = k;
     }
+    c->client[i] = ch;
+    c->client_first_us[i] = c->client_last_us[i] = ts;
     return 0;
 }
 
 /* Distinct clients that queried the window's domain lately (0 when its
    slot went to another domain). */
-static unsigned gate_clients(const look_t *t, const window_t *w)
+static unsigned gate_clients(const look_t *t, const window_t *w, int64_t ws)
 {
     uint64_t h = dh_hash64(w->domain, w->domain_len);
     const client_slot_t *c = &t->clients[h & (CLIENT_SLOTS - 1)];
-    return c->domain_h == h ? c->n : 0;
+    if (c->domain_h != h)
+        return 0;
+    int64_t from = ws - t->p.window * 1000000LL, to = ws + t->p.window * 1000000LL;
+    unsigned n = 0;
+    for (uint8_t i = 0; i < c->n; i++)
+        n += c->client_first_us[i] >= from && c->client_first_us[i] < to;
+    return n;
 }
 
 static void look_on_event(void *state, const dh_event_view_t *view, const dh_verdict_t *v,
@@ -1256,7 +1277,7 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
         t->stats.brand_infrastructure += !early;
         return; /* the brand's own payment, regional or defensive domain */
     }
-    judged_t j = {.foreign = w->resolved > 0 && w->n_answers > 0, .clients = gate_clients(t, w)};
+    judged_t j = {.foreign = w->resolved > 0 && w->n_answers > 0, .clients = gate_clients(t, w, ws)};
     /* the typo gate: one client, one burst, never resolved */
     if (w->resolved == 0 && t->typo_fam[w->family] && w->bursts <= 1 &&
         j.clients < (unsigned)t->p.typo_min_clients) {
