@@ -21,9 +21,7 @@
 #include "sink.h"
 #include "source.h"
 
-#ifndef DH_VERSION
-#define DH_VERSION "0.1.0"
-#endif
+#include "version.h"
 #ifndef DH_RULES_INSTALL_DIR
 #define DH_RULES_INSTALL_DIR "/usr/local/share/dnshound/rules"
 #endif

@@ -26,6 +26,7 @@ enum { G_OUTPUT, G_KAFKA, G_INPUT, G_DETECTION, G_HISTORY, G_GENERAL, G_N };
 /* ---- sinks --------------------------------------------------------------- */
 
 static const char *const output_format_values[] = {"auto", "json", "text", "table", NULL};
+static const char *const schema_values[] = {"ecs", "ocsf", NULL}; /* dh_schema_t order */
 
 static const dh_optmap_t sinks_rows[] = {
     {.type = DH_OPT_STRING, .cli = "output", .letter = 'o', .yaml = "output", .offset = SK(output),
@@ -49,6 +50,12 @@ static const dh_optmap_t sinks_rows[] = {
              "technique, client, domain, message) or 'table', both\n"
              "ending with a summary per host; 'auto' (default):\n"
              "text when the output is a terminal, else json"},
+    {.type = DH_OPT_ENUM, .cli = "schema", .yaml = "schema", .offset = SK(schema), .def = "ecs",
+     .values = schema_values, .expect = "ecs or ocsf", .arg = "NAME", .group = G_OUTPUT,
+     .help = "JSON lines in 'ecs' (default: Elastic Common Schema)\n"
+             "or 'ocsf' (OCSF 1.8.0: detections as Detection\n"
+             "Finding 2004, --emit events as DNS Activity 4003;\n"
+             "README \"OCSF\"). The text and table views ignore it"},
     {0},
 };
 const dh_optmap_table_t dh_opts_sinks = {"sinks", sinks_rows};

@@ -31,6 +31,7 @@ typedef struct {
     bool append;              /* a file target is appended to, not truncated (--append;
                                  main.c sets it when a source is long_running) */
     int output_format;        /* dh_view_format_t (view.h): auto, json, text, table */
+    int schema;               /* dh_schema_t (output-ocsf.h): JSON lines in ECS or OCSF */
     unsigned pivot_ids;       /* Zeek uids / flow_ids shown per detection (detection.h) */
 } dh_sink_options_t;
 

@@ -75,6 +75,7 @@ struct dh_pipeline {
     const dh_sink_type_t *sink_type;
     void *sink;
     dh_view_t *view; /* detections: event-time order, json or text (view.h) */
+    bool ocsf_detections; /* --schema ocsf with JSON lines: each mapped (output-ocsf.h) */
     dh_strbuf_t out;
     int64_t max_ts;
     int64_t watermark;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "output-event.h"
+#include "output-ocsf.h"
 #include "util-mem.h"
 
 static void sink_line(dh_pipeline_t *pl, const char *key)
@@ -44,7 +45,10 @@ void dh_pipeline_on_event(void *ctx, const dh_event_t *ev_in)
     if (pl->opt.core.emit == DH_EMIT_EVENTS) {
         char key[DH_ADDR_STRLEN]; /* events are keyed by client: a client's events
                                      stay in one partition (scale-out) */
-        dh_event_to_json(&ev, &pl->out);
+        if (pl->opt.sink.schema == DH_SCHEMA_OCSF)
+            dh_ocsf_event(&ev, &pl->out);
+        else
+            dh_event_to_json(&ev, &pl->out);
         sink_line(pl, dh_addr_format(&ev.client, key));
     } else {
         dh_dethost_event(pl, &ev);
@@ -55,7 +59,14 @@ void dh_pipeline_on_event(void *ctx, const dh_event_t *ev_in)
 static int view_write(void *ctx, const char *line, size_t len, const char *key)
 {
     dh_pipeline_t *pl = ctx;
-    return pl->sink_type->write(pl->sink, line, len, key);
+    if (!pl->ocsf_detections)
+        return pl->sink_type->write(pl->sink, line, len, key);
+    /* pl->out is the events' buffer: free while the run emits detections */
+    int rc = dh_ocsf_detection(line, len, &pl->out);
+    if (rc == 0)
+        rc = pl->sink_type->write(pl->sink, pl->out.buf, pl->out.len, key);
+    dh_sb_reset(&pl->out);
+    return rc;
 }
 
 /* --output-format auto: text for a person at a terminal, JSON for anything
@@ -73,6 +84,8 @@ static int open_view(dh_pipeline_t *pl, char *err, size_t errlen)
                       isatty(STDOUT_FILENO)
                   ? DH_VIEW_TEXT
                   : DH_VIEW_JSON;
+    /* the text and table views are for people: --schema is the JSON lines' */
+    pl->ocsf_detections = fmt == DH_VIEW_JSON && pl->opt.sink.schema == DH_SCHEMA_OCSF;
     /* the held detections share the detector state's bound */
     pl->view = dh_view_new(fmt, pl->opt.core.max_state_bytes / 4, view_write, pl, pl->opt.logger);
     return 0;

@@ -150,7 +150,28 @@ class Schema:
         return merge(self.attrs[name], entry)
 
     def object(self, name):
-        return self._resolve("object", name)
+        resolved = self._resolve("object", name)
+        if name == "observable" and not resolved.get("observable_types"):
+            self._observable_types(resolved)
+        return resolved
+
+    def _observable_types(self, resolved):
+        """observable.type_id's enum is the schema's, as the OCSF server makes
+        it: 0 and 99, plus every dictionary type, dictionary attribute and
+        object that declares an "observable" number."""
+        enum = {}
+        for group in (self.types, self.attrs):
+            for t in group.values():
+                if "observable" in t:
+                    enum[str(t["observable"])] = {"caption": t.get("caption")}
+        for name, rel in self.objects.items():
+            with open(os.path.join(self.root, rel), encoding="utf-8") as f:
+                o = json.load(f)
+            if "observable" in o:
+                enum[str(o["observable"])] = {"caption": o.get("caption")}
+        entry = resolved["attributes"].setdefault("type_id", {})
+        entry["enum"] = {**enum, **entry.get("enum", {})}
+        resolved["observable_types"] = True
 
     def event_class(self, name):
         c = self._resolve("event", name)
