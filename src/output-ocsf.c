@@ -182,16 +182,22 @@ static void event_uid(const dh_event_t *ev, char out[17])
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-static void endpoint(dh_strbuf_t *sb, const char *key, const dh_addr_t *a, int32_t port)
+/* An endpoint needs a name of some kind (ip, hostname, svc_name...): the
+   client is written when its address is known; the server always, as the
+   DNS service it is, whether or not the log gave its address. */
+static void endpoint(dh_strbuf_t *sb, const char *key, const dh_addr_t *a, int32_t port,
+                     const char *svc_name)
 {
     char ip[DH_ADDR_STRLEN];
-    if (a->family == DH_AF_UNSET && port < 0)
+    if (a->family == DH_AF_UNSET && !svc_name)
         return;
     dh_json_open_obj(sb, key);
     if (a->family != DH_AF_UNSET)
         dh_json_kv_str(sb, "ip", dh_addr_format(a, ip));
     if (port >= 0)
         dh_json_kv_int(sb, "port", port);
+    if (svc_name)
+        dh_json_kv_str(sb, "svc_name", svc_name);
     dh_sb_putc(sb, '}');
 }
 
@@ -371,8 +377,8 @@ void dh_ocsf_event(const dh_event_t *ev, dh_strbuf_t *out)
         dh_json_kv_int(out, "response_time", t);
     event_uid(ev, uid);
     metadata(out, uid, NULL, NULL);
-    endpoint(out, "src_endpoint", &ev->client, ev->client_port);
-    endpoint(out, "dst_endpoint", &ev->server, ev->server_port);
+    endpoint(out, "src_endpoint", &ev->client, ev->client_port, NULL);
+    endpoint(out, "dst_endpoint", &ev->server, ev->server_port, "dns");
     event_connection(out, ev);
     dns_query(out, ev);
     uint32_t elsewhere = dns_answers(out, ev);
@@ -642,8 +648,8 @@ static int port_of(const cJSON *j)
 
 static void ecs_endpoint(dh_strbuf_t *sb, const char *key, const cJSON *ip, const cJSON *port)
 {
-    if (!str(ip) && port_of(port) < 0)
-        return;
+    if (!str(ip))
+        return; /* a port alone names no endpoint (OCSF wants an ip, a name...) */
     dh_json_open_obj(sb, key);
     kv_cstr(sb, "ip", ip);
     if (port_of(port) >= 0)

@@ -149,6 +149,12 @@ class Schema:
             raise SchemaError(f"attribute '{name}' is not in dictionary.json")
         return merge(self.attrs[name], entry)
 
+    def final_attributes(self, resolved):
+        """{name: complete definition} of a resolved class or object, made once."""
+        if "final" not in resolved:
+            resolved["final"] = {n: self.attribute(n, e) for n, e in resolved["attributes"].items()}
+        return resolved["final"]
+
     def object(self, name):
         resolved = self._resolve("object", name)
         if name == "observable" and not resolved.get("observable_types"):
@@ -253,21 +259,21 @@ class Checker:
         self.check_object(rec, c, "", profiles, fixed)
 
     def check_object(self, value, resolved, path, profiles, skip_enum=()):
-        attrs = {n: a for n, a in resolved["attributes"].items()
+        final = self.s.final_attributes(resolved)
+        attrs = {n: a for n, a in final.items()
                  if a.get("profile") is None or a["profile"] in profiles}
         if "datetime" in profiles:
             for n in list(attrs):
-                a = self.s.attribute(n, attrs[n])
-                if a.get("type") == "timestamp_t" and n + "_dt" in self.s.attrs:
-                    attrs.setdefault(n + "_dt", {"requirement": "optional"})
-        for n, entry in attrs.items():
-            if entry.get("requirement") == "required" and n not in value:
+                if attrs[n].get("type") == "timestamp_t" and n + "_dt" in self.s.attrs:
+                    attrs.setdefault(n + "_dt", self.s.attribute(n + "_dt", {}))
+        for n, a in attrs.items():
+            if a.get("requirement") == "required" and n not in value:
                 self.err(join(path, n), "required attribute missing")
         for n, v in value.items():
             if n not in attrs:
                 self.err(join(path, n), f"unknown to {resolved['name']}")
                 continue
-            a = self.s.attribute(n, attrs[n])
+            a = attrs[n]
             self.check_value(v, a, join(path, n), profiles, n in skip_enum)
             self.check_sibling(value, n, a, path)
         cons = resolved.get("constraints", {})
