@@ -12,6 +12,7 @@
 #include "util-community-id.h"
 #include "util-dns.h"
 #include "util-ip.h"
+#include "util-mem.h"
 #include "util-time.h"
 #include "version.h"
 
@@ -457,6 +458,39 @@ static const char *str(const cJSON *j)
     return cJSON_IsString(j) ? j->valuestring : NULL;
 }
 
+/* A string of the ECS line as it was meant. cJSON gives the text with
+   util-json.h's renderings in it (\xNN a byte that is no UTF-8, \x5c a
+   backslash before an x); decoded back to those bytes, dh_json_string
+   renders them again exactly as the ECS line had them (escaping the text
+   as it stands would write each of its backslashes \x5c). */
+static void put_text(dh_strbuf_t *sb, const char *s)
+{
+    size_t len = strlen(s);
+    if (!memchr(s, '\\', len)) {
+        dh_json_string(sb, s, len);
+        return;
+    }
+    char *bytes = dh_malloc(len);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        long v = s[i] == '\\' && i + 4 <= len && s[i + 1] == 'x' ? dh_hex_value(s + i + 2, 2) : -1;
+        if (v >= 0) {
+            bytes[n++] = (char)v;
+            i += 3;
+        } else {
+            bytes[n++] = s[i];
+        }
+    }
+    dh_json_string(sb, bytes, n);
+    free(bytes);
+}
+
+static void kv_text(dh_strbuf_t *sb, const char *key, const char *s)
+{
+    dh_json_key(sb, key);
+    put_text(sb, s);
+}
+
 /* A string member, or the first string of an array member */
 static const char *first_str(const cJSON *j)
 {
@@ -466,7 +500,7 @@ static const char *first_str(const cJSON *j)
 static void kv_cstr(dh_strbuf_t *sb, const char *key, const cJSON *j)
 {
     if (str(j))
-        dh_json_kv_str(sb, key, str(j));
+        kv_text(sb, key, str(j));
 }
 
 /* ISO 8601 member -> epoch milliseconds under key (nothing when absent) */
@@ -504,7 +538,7 @@ static void put_json(dh_strbuf_t *sb, const cJSON *j)
         }
         dh_sb_putc(sb, ']');
     } else if (cJSON_IsString(j)) {
-        dh_json_string(sb, j->valuestring, strlen(j->valuestring));
+        put_text(sb, j->valuestring);
     } else if (cJSON_IsNumber(j)) {
         dh_json_double(sb, j->valuedouble);
     } else {
@@ -548,11 +582,11 @@ static void attack_ref(dh_strbuf_t *sb, const char *key, const cJSON *ref, int i
         return;
     dh_json_open_obj(sb, key);
     if (name)
-        dh_json_kv_str(sb, "name", name);
+        kv_text(sb, "name", name);
     if (uid)
-        dh_json_kv_str(sb, "uid", uid);
+        kv_text(sb, "uid", uid);
     if (url)
-        dh_json_kv_str(sb, "src_url", url);
+        kv_text(sb, "src_url", url);
     dh_sb_putc(sb, '}');
 }
 
@@ -611,14 +645,14 @@ static void finding_info(dh_strbuf_t *sb, const ecs_t *e, int activity)
     kv_cstr(sb, "desc", e->message);
     if (str(e->rule_name)) {
         dh_json_open_arr(sb, "types");
-        dh_json_string(sb, str(e->rule_name), strlen(str(e->rule_name)));
+        put_text(sb, str(e->rule_name));
         dh_sb_putc(sb, ']');
     }
     kv_time(sb, "first_seen_time", e->start);
     kv_time(sb, "last_seen_time", e->end);
     kv_time(sb, activity == FINDING_CREATE ? "created_time" : "modified_time", e->ts);
     if (first_str(e->rule_ref))
-        dh_json_kv_str(sb, "src_url", first_str(e->rule_ref));
+        kv_text(sb, "src_url", first_str(e->rule_ref));
     dh_json_open_obj(sb, "analytic");
     kv_cstr(sb, "name", e->rule_name);
     kv_cstr(sb, "uid", e->rule_uuid ? e->rule_uuid : e->rule_id);
@@ -628,7 +662,7 @@ static void finding_info(dh_strbuf_t *sb, const ecs_t *e, int activity)
         dh_json_key(sb, "version"); /* a string in OCSF, whatever ECS had */
         char v[32];
         if (str(e->rule_version))
-            dh_json_string(sb, str(e->rule_version), strlen(str(e->rule_version)));
+            put_text(sb, str(e->rule_version));
         else {
             snprintf(v, sizeof(v), "%g", e->rule_version->valuedouble);
             dh_json_string(sb, v, strlen(v));
@@ -676,7 +710,7 @@ static void evidences(dh_strbuf_t *sb, const ecs_t *e)
     ecs_endpoint(sb, "dst_endpoint", e->dst_ip, e->dst_port);
     if (str(e->qname)) {
         dh_json_open_obj(sb, "query");
-        dh_json_kv_str(sb, "hostname", str(e->qname)[0] ? str(e->qname) : ".");
+        kv_text(sb, "hostname", str(e->qname)[0] ? str(e->qname) : ".");
         kv_cstr(sb, "type", e->qtype);
         dh_sb_putc(sb, '}');
     }
@@ -696,7 +730,7 @@ static void observable(dh_strbuf_t *sb, const char *name, int type_id, const cha
     dh_json_kv_str(sb, "name", name);
     dh_json_kv_int(sb, "type_id", type_id);
     dh_json_kv_str(sb, "type", type_id == 1 ? "Hostname" : "IP Address");
-    dh_json_kv_str(sb, "value", value);
+    kv_text(sb, "value", value);
     dh_sb_putc(sb, '}');
 }
 

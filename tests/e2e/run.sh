@@ -1536,6 +1536,179 @@ PY
     done
 }
 
+# ---- OCSF (--schema ocsf; tests/contract/ocsf_check.py, tests/data/ocsf/) -----
+
+OCSF_CHECK="$PY $ROOT/tests/contract/ocsf_check.py"
+
+t_ocsf_check_rejects_bad_records() {
+    # the checker must be able to fail: one good finding and one good event of
+    # a demo run, then copies each broken in one way, each to be refused with
+    # its reason
+    "$DH" --no-state -q --schema ocsf -o "$W/oc-d.jsonl" samples/demo-eve.json || fail "exit $?" || return 1
+    "$DH" --no-state -q --schema ocsf --emit events -o "$W/oc-e.jsonl" samples/demo-eve.json || fail "exit $?" || return 1
+    head -1 "$W/oc-d.jsonl" > "$W/oc-good.jsonl"
+    head -1 "$W/oc-e.jsonl" >> "$W/oc-good.jsonl"
+    $OCSF_CHECK --quiet "$W/oc-good.jsonl" || fail "the good records are refused" || return 1
+    $PY - "$W/oc-good.jsonl" "$W" "$ROOT/tests/contract/ocsf_check.py" <<'PY' || return 1
+import copy, json, subprocess, sys
+finding, event = [json.loads(l) for l in open(sys.argv[1])]
+def dele(path):
+    def f(r):
+        *head, last = path.split('.')
+        for h in head:
+            r = r[int(h)] if h.isdigit() else r[h]
+        del r[last]
+    return f
+def put(path, v):
+    def f(r):
+        *head, last = path.split('.')
+        for h in head:
+            r = r[int(h)] if h.isdigit() else r[h]
+        r[last] = v
+    return f
+BAD = [  # (record, mutation, what the checker must say)
+    (finding, dele('metadata'), 'metadata: required attribute missing'),
+    (finding, dele('finding_info.uid'), 'finding_info.uid: required attribute missing'),
+    (finding, dele('evidences.0.connection_info.direction_id'), 'direction_id: required attribute missing'),
+    (finding, put('bogus', 1), 'bogus: unknown to detection_finding'),
+    (finding, put('evidences.0.query.bogus', 'x'), 'evidences[0].query.bogus: unknown to dns_query'),
+    (finding, put('severity_id', 7), 'severity_id: 7 is not one of its enum values'),
+    (finding, put('severity', 'High'), "severity: 'High', the caption of severity_id"),
+    (finding, put('type_uid', 200409), 'type_uid: 200409, class_uid*100+activity_id is 200401'),
+    (finding, put('time', '2023-11-08'), "time: '2023-11-08' is not timestamp_t"),
+    (finding, put('finding_info.analytic.type_id', 12), 'analytic.type_id: 12 is not one of its enum values'),
+    (finding, put('evidences.0.src_endpoint.ip', '10.1.0.999'), 'src_endpoint.ip'),
+    (finding, put('is_alert', 'yes'), "is_alert: 'yes' is not boolean_t"),
+    # action_id belongs to the security_control profile: without it declared, unknown
+    (finding, put('metadata.profiles', []), 'action_id: unknown to detection_finding'),
+    (event, put('rcode_id', 13), 'rcode_id: 13 is not one of its enum values'),
+    (event, dele('query.hostname'), 'query.hostname: required attribute missing'),
+    (event, put('src_endpoint.port', 70000), 'src_endpoint.port: 70000 is outside [0, 65535]'),
+    (event, put('answers', {'rdata': 'x'}), 'answers: not an array'),
+    (event, put('class_uid', 4099), "class_uid: 4099 is no class"),
+    (event, put('category_uid', 2), 'category_uid: 2, the class says 4'),
+]
+for i, (rec, mutate, want) in enumerate(BAD):
+    r = copy.deepcopy(rec)
+    mutate(r)
+    path = f"{sys.argv[2]}/oc-bad{i}.jsonl"
+    with open(path, 'w') as f:
+        f.write(json.dumps(r) + '\n')
+    p = subprocess.run([sys.executable, sys.argv[3], path], capture_output=True, text=True)
+    assert p.returncode == 1, f"{want}: exit {p.returncode}, {p.stdout}{p.stderr}"
+    assert want in p.stdout, f"expected '{want}', got: {p.stdout}"
+# unmapped is the schema's free-form object: anything goes there
+r = copy.deepcopy(finding)
+r['unmapped'] = {'anything': {'at': ['all', 1, None]}}
+with open(f"{sys.argv[2]}/oc-free.jsonl", 'w') as f:
+    f.write(json.dumps(r) + '\n')
+p = subprocess.run([sys.executable, sys.argv[3], f"{sys.argv[2]}/oc-free.jsonl"], capture_output=True, text=True)
+assert p.returncode == 0, p.stdout
+PY
+}
+
+# Every record of one run with --schema ocsf valid (class $2), and the run's
+# ECS lines mapped one for one; the checked analytic names are appended to
+# $W/oc-rules. ocsf_run NAME CLASS [dnshound options and inputs...]
+ocsf_run() {
+    name=$1 class=$2
+    shift 2
+    "$DH" --no-state -q --max-malformed-ratio 1 --schema ocsf -o "$W/$name.ocsf" "$@" 2>/dev/null ||
+        fail "$name: exit $?" || return 1
+    "$DH" --no-state -q --max-malformed-ratio 1 -o "$W/$name.ecs" "$@" 2>/dev/null || fail "$name ecs: exit $?" || return 1
+    $OCSF_CHECK --quiet --class "$class" --values finding_info.analytic.name "$W/$name.ocsf" \
+        > "$W/$name.check" || { head -20 "$W/$name.check" >&2; fail "$name: not valid OCSF"; return 1; }
+    sed -n 's/^finding_info.analytic.name\t//p' "$W/$name.check" >> "$W/oc-rules"
+    ocsf_same_records "$W/$name.ecs" "$W/$name.ocsf" || fail "$name: the mapping lost or changed records" || return 1
+    echo "    $name: $(wc -l < "$W/$name.ocsf") records valid (class $class)"
+}
+
+# The OCSF lines are the ECS lines mapped, one for one, in the same order
+ocsf_same_records() {
+    $PY - "$1" "$2" <<'PY'
+import json, sys
+ecs = [json.loads(l) for l in open(sys.argv[1])]
+ocsf = [json.loads(l) for l in open(sys.argv[2])]
+assert len(ecs) == len(ocsf), f"{len(ecs)} ECS lines, {len(ocsf)} OCSF lines"
+for e, o in zip(ecs, ocsf):
+    if 'event' in e and 'rule' in e:  # a detection
+        assert o['finding_info']['uid'] == e['event']['id'], (e['event']['id'], o['finding_info'])
+        assert o['finding_info']['analytic']['name'] == e['rule']['name']
+        assert o['activity_id'] == (2 if e['dnshound'].get('update') else 1)
+        assert o['severity_id'] == e['event']['severity']
+        assert o['unmapped']['dnshound']['evidence'] == e['dnshound']['evidence']
+        techs = {a['technique']['uid'] for a in o['finding_info'].get('attacks', []) if 'technique' in a}
+        assert techs == set(e['threat']['technique']['id']), (techs, e['threat'])
+        if 'source' in e:
+            assert o['evidences'][0]['src_endpoint']['ip'] == e['source']['ip']
+        if e.get('dns', {}).get('question', {}).get('name'):
+            assert o['evidences'][0]['query']['hostname'] == e['dns']['question']['name']
+    else:  # an event
+        q = e.get('query', {})
+        if 'name' in q:
+            assert o['query']['hostname'] == (q['name'] or '.'), (q, o.get('query'))
+        if 'rcode' in e and e['rcode'] <= 11:
+            assert o['rcode_id'] == e['rcode'], (e['rcode'], o['rcode_id'])
+        if 'client' in e and 'ip' in e['client']:
+            assert o['src_endpoint']['ip'] == e['client']['ip']
+        assert (o['activity_id'] == 1) == (not e['has_response'])
+PY
+}
+
+t_ocsf_detections_and_events_are_valid_ocsf_on_every_input() {
+    : > "$W/oc-rules"
+    ocsf_run demo-det 2004 samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json || return 1
+    ocsf_run demo-ev 4003 --emit events samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json || return 1
+    # an early alert and its update: one finding, Create then Update
+    ocsf_run demo-early 2004 --early-alerts on samples/demo-zeek-dns.log || return 1
+    grep -q '"activity_id":2,"activity_name":"Update"' "$W/demo-early.ocsf" || fail "no Update among the early alerts" || return 1
+    caps=$(ls tests/data/captures/*.zeek.log* tests/data/captures/*.zeek.json* tests/data/captures/*.eve.json*)
+    # shellcheck disable=SC2086
+    ocsf_run captures-det 2004 $caps || return 1
+    # shellcheck disable=SC2086
+    ocsf_run captures-ev 4003 --emit events $caps || return 1
+    # every detector of the registry among the checked findings: the
+    # generator's scenarios after a learned week (new_domain needs a history)
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    start=1700000000
+    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
+        --seed 3 -o "$W/oc-week.log" --truth /dev/null || return 1
+    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
+        --duration 86400 --seed 3 --attack all -o "$W/oc-day.log" --truth /dev/null || return 1
+    "$DH" --state-dir "$W/oc-st" -q --learn-only -o /dev/null "$W/oc-week.log" || fail "learn: exit $?" || return 1
+    "$DH" --state-dir "$W/oc-st" -q --schema ocsf -o "$W/gen.ocsf" "$W/oc-day.log" || fail "exit $?" || return 1
+    $OCSF_CHECK --quiet --class 2004 --values finding_info.analytic.name "$W/gen.ocsf" > "$W/gen.check" ||
+        { head -20 "$W/gen.check" >&2; fail "generated: not valid OCSF"; return 1; }
+    sed -n 's/^finding_info.analytic.name\t//p' "$W/gen.check" >> "$W/oc-rules"
+    echo "    generated: $(wc -l < "$W/gen.ocsf") findings valid"
+    if [ -d "$CORPUS/zeek-tsv" ]; then
+        files=$(find "$CORPUS/eve" "$CORPUS/zeek-json" "$CORPUS/zeek-tsv" -type f | sort)
+        # shellcheck disable=SC2086
+        ocsf_run corpus-det 2004 $files || return 1
+        # shellcheck disable=SC2086
+        ocsf_run corpus-ev 4003 --emit events $files || return 1
+    else
+        echo "    corpus absent ($CORPUS): its logs not checked"
+    fi
+    "$DH" --list | sed -n '/^detectors:$/,/^[a-z]/s/^  \([^ ]*\) .*/\1/p' | sort > "$W/oc-want"
+    sort -u "$W/oc-rules" > "$W/oc-got"
+    [ "$(wc -l < "$W/oc-want")" -ge 10 ] || fail "--list gave $(cat "$W/oc-want")" || return 1
+    missing=$(comm -23 "$W/oc-want" "$W/oc-got" | tr '\n' ' ')
+    [ -z "$missing" ] || fail "detectors never seen in a checked finding: $missing" || return 1
+}
+
+t_ocsf_is_for_json_lines_the_text_view_ignores_it() {
+    "$DH" --no-state -q --output-format text samples/demo-zeek-dns.log > "$W/txt-ecs" || return 1
+    "$DH" --no-state -q --output-format text --schema ocsf samples/demo-zeek-dns.log > "$W/txt-ocsf" || return 1
+    [ -s "$W/txt-ecs" ] && cmp -s "$W/txt-ecs" "$W/txt-ocsf" || fail "--schema ocsf changed the text view" || return 1
+    # a replay is pure event time: the same bytes twice, also in OCSF
+    "$DH" --no-state -q --schema ocsf --emit events samples/demo-eve.json > "$W/oc-1" || return 1
+    "$DH" --no-state -q --schema ocsf --emit events samples/demo-eve.json > "$W/oc-2" || return 1
+    cmp -s "$W/oc-1" "$W/oc-2" || fail "two replays differ" || return 1
+    "$DH" --no-state --schema xml < /dev/null > /dev/null 2>&1
+    [ $? -eq 2 ] || fail "--schema xml: exit not 2" || return 1
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
