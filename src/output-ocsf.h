@@ -32,6 +32,11 @@ typedef enum { DH_SCHEMA_ECS = 0, DH_SCHEMA_OCSF = 1 } dh_schema_t;
 /* Append one DNS Activity JSON line (with '\n') for ev to out. */
 void dh_ocsf_event(const dh_event_t *ev, dh_strbuf_t *out);
 
+/* The members a DNS Activity of activity (1 Query, 2 Response, 6 Traffic)
+   starts with, from '{' to severity, written member by member: what
+   dh_ocsf_event writes as one literal (a unit test holds them equal). */
+void dh_ocsf_dns_head(int activity, dh_strbuf_t *out);
+
 /* Append the Detection Finding JSON line (with '\n') of one ECS detection
    line (len bytes, a trailing newline allowed) to out. 0, or -1 when the
    line is no JSON object (out is then unchanged). */

@@ -279,3 +279,26 @@ Test(ocsf, event_edges_root_unknown_types_rcode_ranges_no_addresses)
     cr_assert_null(at(o, "query"), "query.hostname is required: no query without a name");
     cJSON_Delete(o);
 }
+
+Test(ocsf, the_dns_activity_literal_is_what_the_member_writers_give)
+{
+    dh_event_t ev;
+    dh_event_init(&ev);
+    ev.ts_us = 1699430580123456;
+    for (int act = 1; act <= 6; act++) {
+        if (act > 2 && act < 6)
+            continue;
+        ev.has_response = act != 1;
+        ev.rtt_us = act == 6 ? 1000 : -1;
+        dh_strbuf_t lit, slow;
+        dh_sb_init(&lit);
+        dh_sb_init(&slow);
+        dh_ocsf_event(&ev, &lit);
+        dh_ocsf_dns_head(act, &slow);
+        cr_assert(lit.len > slow.len && memcmp(lit.buf, slow.buf, slow.len) == 0,
+                  "activity %d: %.*s vs %.*s", act, (int)slow.len, slow.buf, (int)slow.len, lit.buf);
+        cr_assert_eq(lit.buf[slow.len], ',');
+        dh_sb_free(&lit);
+        dh_sb_free(&slow);
+    }
+}
