@@ -159,12 +159,16 @@ PY
 t_list_shows_every_registry() {
     # one section a registry, in this order, one "  NAME DESCRIPTION" line an entry
     "$DH" --list > "$W/list" || fail "--list: exit $?" || return 1
-    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: sources: sinks: " ] ||
+    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: correlations: sources: sinks: " ] ||
         fail "sections: $(grep -v '^  ' "$W/list" | tr '\n' ' ')" || return 1
     got=$(sed -n '/^sources:$/,/^sinks:$/s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
     # every SOURCE(NAME) line of the registry, whoever adds one
     want=$(sed -n 's/^SOURCE(\(.*\))$/\1/p' src/sources/sources.def | sort | tr '\n' ' ')
     [ "$got" = "$want" ] && [ -n "$got" ] || fail "sources: $got, sources.def: $want" || return 1
+    # every correlation has its rule file (rules/NAME.yaml)
+    for c in $(sed -n '/^correlations:$/,/^sources:$/s/^  \([^ ]*\) .*/\1/p' "$W/list"); do
+        [ -f "rules/$c.yaml" ] || fail "correlation $c has no rules/$c.yaml" || return 1
+    done
     got=$(sed -n '/^sinks:$/,$s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
     want=$(sed -n 's/^SINK(\(.*\))$/\1/p' src/sinks/sinks.def | sort | tr '\n' ' ')
     [ "$got" = "$want" ] && [ -n "$got" ] || fail "sinks: $got, sinks.def: $want" || return 1
@@ -1206,9 +1210,11 @@ def ids(d):
     subs = t.get('subtechnique', {}).get('id', [])
     return subs + [x for x in t['id'] if not any(s.startswith(x + '.') for s in subs)]
 count, top = collections.Counter(), collections.defaultdict(float)
+kinds = collections.Counter(d['dnshound']['kind'] for d in dets)
+assert kinds['incident'] >= 1, f"the generated attacks make incidents: {kinds}"
 for d in dets:
-    if d['dnshound'].get('update'):
-        continue
+    if d['dnshound'].get('update') or d['dnshound']['kind'] != 'finding':
+        continue  # an update is the same finding, an incident is about findings
     for i in ids(d):
         count[i] += 1
         top[i] = max(top[i], d['event']['risk_score'])
@@ -1534,6 +1540,59 @@ assert withpivot, f"{sys.argv[2]}: no detection with pivot ids"
 print(f"    {sys.argv[2].rsplit('/', 1)[1]}: {withpivot} of {len(dets)} detections with pivots")
 PY
     done
+}
+
+# ---- incidents and host risk (issue 12) -----------------------------------------
+
+# The demo samples as one run: each incident joins findings of at least two
+# rules about its client x domain that are in the output (linked by
+# event.id), carries every technique of them, and scores their union; each
+# host_risk links findings of its client; a replay gives the same bytes.
+t_incidents_link_real_findings_and_replay_alike() {
+    for i in 1 2; do
+        "$DH" --no-state -q --stats "$W/inc-stats$i.json" -o "$W/inc$i.jsonl" \
+            samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json || return 1
+    done
+    cmp -s "$W/inc1.jsonl" "$W/inc2.jsonl" || fail "incidents differ between replays" || return 1
+    $CHECK schema "$W/inc1.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/inc1.jsonl" "$W/inc-stats1.json" <<'PY' || return 1
+import collections, json, math, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+stats = json.load(open(sys.argv[2]))['correlations']
+by_id = collections.defaultdict(list)
+for d in dets:
+    by_id[d['event']['id']].append(d)
+kind = lambda d: d['dnshound']['kind']
+incidents = [d for d in dets if kind(d) == 'incident']
+assert incidents, "the demo's tunnels are also exfiltrations: incidents expected"
+first = lambda ds: [d for d in ds if not d['dnshound'].get('update')]
+assert stats['incidents'] == len(first(incidents)), stats
+for inc in incidents:
+    ev = inc['dnshound']['evidence']
+    linked = ev['findings']
+    assert len({f['rule'] for f in linked}) >= 2, ev
+    worst = {}
+    for f in linked:
+        found = [d for d in by_id[f['id']] if kind(d) == 'finding']
+        assert found, f"linked id {f['id']} is no finding of the output"
+        d = found[0]
+        assert d['source']['ip'] == inc['source']['ip'], (d['source'], inc['source'])
+        assert d['dns']['question']['registered_domain'] == inc['dns']['question']['registered_domain']
+        assert d['rule']['name'] == f['rule']
+        for t in d['threat']['technique']['id']:
+            assert t in inc['threat']['technique']['id'], (t, inc['threat'])
+        worst[f['rule']] = max(worst.get(f['rule'], 0), max(x['event']['risk_score'] for x in found))
+    union = round((1 - math.prod(1 - r / 100 for r in worst.values())) * 1000) / 10
+    assert inc['event']['risk_score'] >= union - 0.1, (inc['event']['risk_score'], worst)
+    assert inc['event']['severity'] >= max(by_id[f['id']][0]['event']['severity'] for f in linked)
+hosts = [d for d in dets if kind(d) == 'host_risk']
+assert hosts and stats['host_risk'] == len(first(hosts)), stats
+for h in hosts:
+    for f in h['dnshound']['evidence']['findings']:
+        assert any(d['source']['ip'] == h['source']['ip'] for d in by_id[f['id']]), f
+    assert h['dnshound']['evidence']['level'] in ('moderate', 'high', 'critical')
+print(f"    {len(incidents)} incident lines, {len(hosts)} host_risk lines, {len(dets)} detections")
+PY
 }
 
 # ---- runner ------------------------------------------------------------------
