@@ -105,6 +105,7 @@ static void set_watermark(dh_pipeline_t *pl, int64_t wm)
     if (pl->state) {
         dh_state_advance(pl->state, wm);
         dh_alerts_advance(pl->alerts, wm);
+        dh_incidents_advance(pl->incidents, wm);
     }
 }
 
@@ -149,6 +150,7 @@ static void new_epoch(dh_pipeline_t *pl)
 {
     dh_state_close_windows(pl->state);
     dh_alerts_flush(pl->alerts);
+    dh_incidents_flush(pl->incidents);
     pl->max_ts = INT64_MIN;
     pl->watermark = INT64_MIN;
     pl->c.epochs++;

@@ -81,12 +81,14 @@ static void event_obj(dh_strbuf_t *sb, const dh_detection_t *d, double risk)
     dh_json_kv_str(sb, "kind", "alert");
     dh_json_kv_str(sb, "id", d->event_id ? d->event_id : id);
     dh_json_kv_double(sb, "risk_score", risk);
-    dh_json_kv_int(sb, "severity", d->rule->severity);
+    dh_json_kv_int(sb, "severity", d->severity ? d->severity : d->rule->severity);
     dh_json_kv_str(sb, "start", dh_time_format(d->start_us, t));
     dh_json_kv_str(sb, "end", dh_time_format(d->end_us, t));
     dh_json_open_arr(sb, "category");
     dh_sb_puts(sb, "\"network\",\"intrusion_detection\"]");
-    dh_json_kv_str(sb, "dataset", "dnshound.detection");
+    dh_json_kv_str(sb, "dataset", d->kind == DH_KIND_INCIDENT    ? "dnshound.incident"
+                                  : d->kind == DH_KIND_HOST_RISK ? "dnshound.host_risk"
+                                                                 : "dnshound.detection");
     dh_sb_putc(sb, '}');
 }
 
@@ -262,6 +264,9 @@ static void dnshound_obj(dh_strbuf_t *sb, const dh_detection_t *d, double confid
 {
     const dh_attack_t *a = d->attack ? d->attack : &d->rule->attack;
     dh_json_open_obj(sb, "dnshound");
+    dh_json_kv_str(sb, "kind", d->kind == DH_KIND_INCIDENT    ? "incident"
+                               : d->kind == DH_KIND_HOST_RISK ? "host_risk"
+                                                              : "finding");
     dh_json_kv_str(sb, "attack_version", a->version);
     if (a->detection_strategy)
         dh_json_kv_str(sb, "detection_strategy", a->detection_strategy);

@@ -50,7 +50,12 @@ typedef struct {
 /* Count ev's pivots into p (a zeroed p is empty). */
 void dh_pivots_add(dh_pivots_t *p, const dh_event_t *ev);
 
+/* What a detection is: a detector's finding, or one of the correlations of
+   findings (incidents.h) - event.dataset and dnshound.kind say which. */
+typedef enum { DH_KIND_FINDING = 0, DH_KIND_INCIDENT, DH_KIND_HOST_RISK } dh_detection_kind_t;
+
 typedef struct {
+    uint8_t kind;              /* dh_detection_kind_t; 0: a finding */
     const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
     const dh_rule_t *rule;     /* metadata and ATT&CK mapping */
     const dh_attack_t *attack; /* NULL: rule->attack; else this finding's own
@@ -70,6 +75,7 @@ typedef struct {
     const char *entity;        /* extra entity text for the id (e.g. a domain) */
     double risk_score;         /* <0: the rule's */
     double confidence;         /* <0: the rule's */
+    int severity;              /* 1..5; 0: the rule's */
     const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
     const dh_pivots_t *pivots;   /* the records behind it (kit windows); may be NULL */
     unsigned pivot_ids;          /* uids shown (--pivot-ids; set by the host); 0: all kept */

@@ -24,10 +24,9 @@
 #include "util-dns.h"
 #include "util-mem.h"
 
-/* A finished JSON line from alert suppression. */
-static void alert_line(void *ctx, const dh_strbuf_t *line, const char *key)
+/* A finished JSON line: an alert, or an incident / host risk line. */
+static void detection_line(dh_pipeline_t *pl, const dh_strbuf_t *line, const char *key)
 {
-    dh_pipeline_t *pl = ctx;
     pl->c.detections++;
     /* a batch run sorts its detections by event time; a live one writes
        each at once */
@@ -36,6 +35,20 @@ static void alert_line(void *ctx, const dh_strbuf_t *line, const char *key)
         /* live: out now, not at the next tick; not delivered yet (Kafka,
            timeout 0) is no error, and a failed write fails the close */
         (void)dh_pipeline_flush_output(pl, 0);
+}
+
+static void correlation_line(void *ctx, const dh_strbuf_t *line, const char *key)
+{
+    detection_line(ctx, line, key);
+}
+
+/* A line from alert suppression: out, then read by the correlation of
+   findings (incidents.h), which may emit an incident line after it. */
+static void alert_line(void *ctx, const dh_strbuf_t *line, const char *key)
+{
+    dh_pipeline_t *pl = ctx;
+    detection_line(pl, line, key);
+    dh_incidents_observe(pl->incidents, line->buf, line->len);
 }
 
 /* Early alerts are on when asked, or by default when the run is live (which
@@ -243,7 +256,11 @@ int dh_dethost_setup(dh_pipeline_t *pl, char *err, size_t errlen)
         if (dh_pipeline_add_zone(pl, z->name, z->where, err, errlen))
             return -1;
     /* learning builds the history only: no detector runs, none judges */
-    return pl->opt.history.learn_only ? 0 : load_detectors(pl, err, errlen);
+    if (pl->opt.history.learn_only)
+        return 0;
+    pl->incidents =
+        dh_incidents_new(pl->opt.detect.rules_dir, correlation_line, pl, err, errlen);
+    return pl->incidents ? load_detectors(pl, err, errlen) : -1;
 }
 
 /* ---- end of input ------------------------------------------------ */
@@ -256,6 +273,7 @@ void dh_dethost_finish(dh_pipeline_t *pl)
             if (pl->det[i].type->flush)
                 pl->det[i].type->flush(pl->det[i].state, &pl->env);
         dh_alerts_flush(pl->alerts);
+        dh_incidents_flush(pl->incidents);
     }
     if (pl->history && dh_history_sync(pl->history) != 0)
         pl->c.sink_errors++; /* the history is output too: a failed commit fails the run */
@@ -290,6 +308,7 @@ void dh_dethost_free(dh_pipeline_t *pl)
     free(pl->det);
     dh_noise_free(pl->noise);
     dh_alerts_free(pl->alerts);
+    dh_incidents_free(pl->incidents);
     dh_state_free(pl->state);
     free(pl->answer_addrs);
 }

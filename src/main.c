@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "detector.h"
+#include "incidents.h"
 #include "options-map.h"
 #include "navigator.h"
 #include "pipeline.h"
@@ -100,8 +101,10 @@ static void list_components(void)
     LIST_WIDEST(dh_detectors, width);
     LIST_WIDEST(dh_sources, width);
     LIST_WIDEST(dh_sinks, width);
+    LIST_WIDEST(dh_correlations, width);
     LIST_SECTION("parsers", dh_parsers, width);
     LIST_SECTION("detectors", dh_detectors, width);
+    LIST_SECTION("correlations", dh_correlations, width);
     LIST_SECTION("sources", dh_sources, width);
     LIST_SECTION("sinks", dh_sinks, width);
 }

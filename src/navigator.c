@@ -47,7 +47,7 @@ typedef struct {
     tech_t *v;
     size_t n, cap;
     char attack_version[16];
-    uint64_t detections, updates, bad_lines;
+    uint64_t detections, updates, correlations, bad_lines;
     char first[40], last[40];
 } layer_t;
 
@@ -189,6 +189,11 @@ static void add_detection(layer_t *l, const cJSON *d)
     const cJSON *dh = path(d, "dnshound", NULL);
     if (cJSON_IsTrue(path(dh, "update", NULL))) {
         l->updates++; /* the same finding again: not counted twice */
+        return;
+    }
+    const char *kind = json_str(path(dh, "kind", NULL));
+    if (kind && strcmp(kind, "finding") != 0) {
+        l->correlations++; /* an incident or host roll-up is about findings counted */
         return;
     }
     l->detections++;
@@ -458,6 +463,8 @@ static void layer_json(layer_t *l, dh_strbuf_t *sb, bool coverage, bool by_risk,
         meta(sb, "detections", buf);
         snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->updates);
         meta(sb, "updates (not counted)", buf);
+        snprintf(buf, sizeof(buf), "%llu", (unsigned long long)l->correlations);
+        meta(sb, "incidents and host risk (not counted)", buf);
     }
     dh_sb_puts(sb, "]}\n");
 }

@@ -664,7 +664,42 @@ static void attacks(dh_strbuf_t *sb, const ecs_t *e)
     dh_sb_putc(sb, ']');
 }
 
-static void finding_info(dh_strbuf_t *sb, const ecs_t *e, int activity)
+/* An incident's findings (dnshound.evidence.findings[]: id, rule,
+   @timestamp), linked by id as OCSF related events; the evidence itself
+   stays in unmapped. */
+static void related_events(dh_strbuf_t *sb, const cJSON *rest)
+{
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(rest, "dnshound"), "evidence");
+    const cJSON *findings = cJSON_GetObjectItemCaseSensitive(ev, "findings");
+    const cJSON *f;
+    bool open = false;
+    cJSON_ArrayForEach(f, findings)
+    {
+        const char *id = str(cJSON_GetObjectItemCaseSensitive(f, "id"));
+        if (!id)
+            continue;
+        if (!open)
+            dh_json_open_arr(sb, "related_events");
+        open = true;
+        dh_json_open_obj(sb, NULL);
+        kv_text(sb, "uid", id);
+        kv_cstr(sb, "title", cJSON_GetObjectItemCaseSensitive(f, "rule"));
+        kv_time(sb, "created_time", cJSON_GetObjectItemCaseSensitive(f, "@timestamp"));
+        dh_json_kv_int(sb, "type_uid", (int64_t)CLASS_DETECTION_FINDING * 100 + FINDING_CREATE);
+        dh_json_kv_str(sb, "type_name", "Detection Finding: Create");
+        dh_sb_putc(sb, '}');
+    }
+    if (!open)
+        return;
+    dh_sb_putc(sb, ']');
+    const cJSON *linked = cJSON_GetObjectItemCaseSensitive(ev, "findings_linked");
+    dh_json_kv_int(sb, "related_events_count",
+                   cJSON_IsNumber(linked) ? (int64_t)linked->valuedouble
+                                          : cJSON_GetArraySize(findings));
+}
+
+static void finding_info(dh_strbuf_t *sb, const ecs_t *e, int activity, const cJSON *rest)
 {
     dh_json_open_obj(sb, "finding_info");
     kv_cstr(sb, "uid", e->id);
@@ -698,6 +733,7 @@ static void finding_info(dh_strbuf_t *sb, const ecs_t *e, int activity)
     kv_cstr(sb, "category", e->ruleset);
     dh_sb_putc(sb, '}');
     attacks(sb, e);
+    related_events(sb, rest);
     dh_sb_putc(sb, '}');
 }
 
@@ -741,7 +777,7 @@ static void evidences(dh_strbuf_t *sb, const ecs_t *e)
         kv_cstr(sb, "type", e->qtype);
         dh_sb_putc(sb, '}');
     }
-    if (str(e->src_ip) || str(e->transport) || str(e->community_id)) {
+    if (str(e->transport) || str(e->community_id)) { /* else nothing to say of it */
         dh_addr_t client = parse_ip(e->src_ip), server = parse_ip(e->dst_ip);
         dh_json_open_obj(sb, "connection_info");
         connection_members(sb, str(e->community_id), direction(&client, &server),
@@ -832,7 +868,7 @@ static void finding(dh_strbuf_t *sb, const ecs_t *e, const cJSON *rest)
     risk(sb, e->risk);
     record_uid(e, act, uid, sizeof(uid));
     metadata(sb, uid, str(e->dataset), "security_control");
-    finding_info(sb, e, act);
+    finding_info(sb, e, act, rest);
     evidences(sb, e);
     observables(sb, e, rest);
     if (rest->child) {

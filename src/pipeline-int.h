@@ -16,6 +16,7 @@
 #define DH_PIPELINE_INT_H
 
 #include "alerts.h"
+#include "incidents.h"
 #include "detector.h"
 #include "history.h"
 #include "noise.h"
@@ -62,6 +63,7 @@ struct dh_pipeline {
     dh_state_t *state;
     dh_noise_t *noise;
     dh_alerts_t *alerts;
+    dh_incidents_t *incidents; /* incidents and host risk (NULL: --learn-only) */
     dh_history_t *history; /* NULL with --emit events */
     dh_addr_t *answer_addrs; /* the current event's parsed answers (event.h) */
     size_t answer_addrs_cap;

@@ -77,9 +77,20 @@ static int load_attack(dh_rule_t *r, char *err, size_t errlen)
                  t->detection_strategy);
         return -1;
     }
-    return load_refs(a, "tactics", "^TA[0-9]{4}$", true, t->tactics, &t->n_tactics, err, errlen) ||
-                   load_refs(a, "techniques", "^T[0-9]{4}$", true, t->techniques, &t->n_techniques,
-                             err, errlen) ||
+    /* a correlation of findings (incidents.h) has their techniques, none
+       of its own */
+    bool derived = false;
+    if (dh_yaml_bool(a, "from_findings", false, &derived, err, errlen))
+        return -1;
+    if (derived && (dh_yaml_get(a, "tactics") || dh_yaml_get(a, "techniques"))) {
+        snprintf(err, errlen, "%s:%zu: attack: from_findings takes the findings' mapping: no "
+                              "tactics or techniques of its own", r->path, a->line);
+        return -1;
+    }
+    return load_refs(a, "tactics", "^TA[0-9]{4}$", !derived, t->tactics, &t->n_tactics, err,
+                     errlen) ||
+                   load_refs(a, "techniques", "^T[0-9]{4}$", !derived, t->techniques,
+                             &t->n_techniques, err, errlen) ||
                    load_refs(a, "subtechniques", "^T[0-9]{4}\\.[0-9]{3}$", false, t->subtechniques,
                              &t->n_subtechniques, err, errlen)
                ? -1
@@ -108,6 +119,14 @@ static int load_scope(dh_rule_t *r, char *err, size_t errlen)
     return -1;
 }
 
+/* A correlation's attack block says from_findings: its risk score is
+   computed from theirs, so the file may leave risk_score out. */
+static bool derived_rule(dh_rule_t *r)
+{
+    dh_yaml_node_t *a = dh_yaml_get(r->root, "attack"), *v = dh_yaml_get(a, "from_findings");
+    return v && v->kind == DH_YAML_SCALAR && strcmp(v->value, "true") == 0;
+}
+
 static int load_meta(dh_rule_t *r, char *err, size_t errlen)
 {
     r->enabled = true;
@@ -118,7 +137,8 @@ static int load_meta(dh_rule_t *r, char *err, size_t errlen)
         dh_yaml_str(r->root, "description", false, &r->description, err, errlen) ||
         dh_yaml_str(r->root, "level", true, &r->level, err, errlen) ||
         dh_yaml_bool(r->root, "enabled", false, &r->enabled, err, errlen) ||
-        dh_yaml_double(r->root, "risk_score", true, 0, 100, &r->risk_score, err, errlen) ||
+        dh_yaml_double(r->root, "risk_score", !derived_rule(r), 0, 100, &r->risk_score, err,
+                       errlen) ||
         dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen) ||
         dh_yaml_int(r->root, "suppression", false, 0, 30 * 86400, &r->suppression_s, err, errlen) ||
         dh_yaml_str(r->root, "message", false, &r->message, err, errlen) ||

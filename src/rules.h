@@ -20,7 +20,7 @@
 #include "util-strset.h"
 #include "yaml-tree.h"
 
-#define DH_ATTACK_MAX 4
+#define DH_ATTACK_MAX 8
 
 typedef struct {
     const char *id;

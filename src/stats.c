@@ -1,6 +1,7 @@
 /*
  * stats.c - what a run tells about itself: the counters (dh_counters_t), the
  * --stats JSON object (inputs, transactions, state, noise, history, alerts,
+ * correlations,
  * and the members sources and sinks add), and the one-line summary on the
  * log at exit.
  *
@@ -112,6 +113,11 @@ static const dh_json_counter_t alerts[] = {
     DH_JSON_COUNTERS(dh_alerts_stats_t, emitted, suppressed, updates, early)
 };
 
+static const dh_json_counter_t incidents[] = {
+    DH_JSON_COUNTERS(dh_incidents_stats_t, findings, unreadable, incidents, incident_updates,
+                     host_risk, host_risk_updates, evicted)
+};
+
 /* "detectors":{"NAME":{...}} of the detectors that count what they decided
    without a detection (dh_detector_type_t.stats); absent when none does. */
 static void detector_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
@@ -147,6 +153,10 @@ static void detection_stats(dh_strbuf_t *sb, const dh_pipeline_t *pl)
     if (pl->history)
         history_stats(sb, pl);
     dh_json_counter_obj(sb, "alerts", &as, alerts, DH_JSON_N_COUNTERS(alerts));
+    if (pl->incidents) {
+        dh_incidents_stats_t is = dh_incidents_stats(pl->incidents);
+        dh_json_counter_obj(sb, "correlations", &is, incidents, DH_JSON_N_COUNTERS(incidents));
+    }
     detector_stats(sb, pl);
 }
 

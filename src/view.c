@@ -25,8 +25,9 @@ typedef struct {
 
 typedef struct {
     char host[64];
-    uint64_t findings;
-    double max_risk;
+    uint64_t findings, incidents;
+    double max_risk;  /* of its findings and incidents */
+    double host_risk; /* the highest 24 h roll-up (host_risk), 0: none */
     char techniques[MAX_TECHNIQUES][16];
     unsigned n_techniques;
     char top_rule[40];
@@ -198,22 +199,44 @@ static host_t *host_find(dh_view_t *v, const char *ip)
     return h;
 }
 
+/* Incidents and host risk (incidents.h) are counted apart: they are about
+   the findings, not more of them. True when d was one. */
+static bool correlation_count(host_t *h, const cJSON *d, bool update)
+{
+    const char *kind = str_at(d, "dnshound", "kind", NULL);
+    double risk = num_at(d, "event", "risk_score");
+    if (kind && strcmp(kind, "host_risk") == 0) {
+        if (risk > h->host_risk) /* its updates are rises */
+            h->host_risk = risk;
+        return true;
+    }
+    if (!kind || strcmp(kind, "incident") != 0)
+        return false;
+    h->incidents += !update;
+    if (risk > h->max_risk)
+        h->max_risk = risk;
+    return true;
+}
+
 static void host_count(dh_view_t *v, const cJSON *d)
 {
     const char *ip = str_at(d, "source", "ip", NULL);
-    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "dnshound"),
-                                                      "update")))
+    bool update = cJSON_IsTrue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(d, "dnshound"), "update"));
+    host_t *h = ip ? host_find(v, ip) : NULL;
+    if (h && correlation_count(h, d, update))
+        return;
+    if (update)
         return; /* an update is the same finding again */
     if (!ip) {
         v->no_client_findings++;
         return;
     }
-    host_t *h = host_find(v, ip);
     if (!h)
         return;
     h->findings++;
     double risk = num_at(d, "event", "risk_score");
-    if (risk > h->max_risk || h->findings == 1) {
+    if (risk > h->max_risk || (h->findings == 1 && !h->incidents)) {
         h->max_risk = risk;
         const char *rule = str_at(d, "rule", "name", NULL);
         snprintf(h->top_rule, sizeof(h->top_rule), "%s", rule ? rule : "-");
@@ -253,12 +276,16 @@ static unsigned summary(dh_view_t *v)
                      (unsigned long long)v->no_client_findings, v->no_client_findings == 1 ? "" : "s");
     dh_sb_puts(sb, ":\n");
     if (v->n_hosts)
-        dh_sb_printf(sb, "  %-15s  %8s  %4s  %-16s  %s\n", "host", "findings", "risk", "top rule",
-                     "techniques");
+        dh_sb_printf(sb, "  %-15s  %8s  %9s  %4s  %9s  %-16s  %s\n", "host", "findings",
+                     "incidents", "risk", "host risk", "top rule", "techniques");
     for (size_t i = 0; i < v->n_hosts; i++) {
         const host_t *h = &v->hosts[i];
-        dh_sb_printf(sb, "  %-15s  %8llu  %4.0f  %-16s  ", h->host, (unsigned long long)h->findings,
-                     h->max_risk, h->top_rule);
+        char hr[16] = "-";
+        if (h->host_risk > 0)
+            snprintf(hr, sizeof(hr), "%.0f", h->host_risk);
+        dh_sb_printf(sb, "  %-15s  %8llu  %9llu  %4.0f  %9s  %-16s  ", h->host,
+                     (unsigned long long)h->findings, (unsigned long long)h->incidents, h->max_risk,
+                     hr, h->top_rule);
         for (unsigned t = 0; t < h->n_techniques; t++)
             dh_sb_printf(sb, "%s%s", t ? ", " : "", h->techniques[t]);
         dh_sb_putc(sb, '\n');

@@ -159,12 +159,16 @@ PY
 t_list_shows_every_registry() {
     # one section a registry, in this order, one "  NAME DESCRIPTION" line an entry
     "$DH" --list > "$W/list" || fail "--list: exit $?" || return 1
-    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: sources: sinks: " ] ||
+    [ "$(grep -v '^  ' "$W/list" | tr '\n' ' ')" = "parsers: detectors: correlations: sources: sinks: " ] ||
         fail "sections: $(grep -v '^  ' "$W/list" | tr '\n' ' ')" || return 1
     got=$(sed -n '/^sources:$/,/^sinks:$/s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
     # every SOURCE(NAME) line of the registry, whoever adds one
     want=$(sed -n 's/^SOURCE(\(.*\))$/\1/p' src/sources/sources.def | sort | tr '\n' ' ')
     [ "$got" = "$want" ] && [ -n "$got" ] || fail "sources: $got, sources.def: $want" || return 1
+    # every correlation has its rule file (rules/NAME.yaml)
+    for c in $(sed -n '/^correlations:$/,/^sources:$/s/^  \([^ ]*\) .*/\1/p' "$W/list"); do
+        [ -f "rules/$c.yaml" ] || fail "correlation $c has no rules/$c.yaml" || return 1
+    done
     got=$(sed -n '/^sinks:$/,$s/^  \([^ ]*\) .*/\1/p' "$W/list" | sort | tr '\n' ' ')
     want=$(sed -n 's/^SINK(\(.*\))$/\1/p' src/sinks/sinks.def | sort | tr '\n' ' ')
     [ "$got" = "$want" ] && [ -n "$got" ] || fail "sinks: $got, sinks.def: $want" || return 1
@@ -1206,9 +1210,11 @@ def ids(d):
     subs = t.get('subtechnique', {}).get('id', [])
     return subs + [x for x in t['id'] if not any(s.startswith(x + '.') for s in subs)]
 count, top = collections.Counter(), collections.defaultdict(float)
+kinds = collections.Counter(d['dnshound']['kind'] for d in dets)
+assert kinds['incident'] >= 1, f"the generated attacks make incidents: {kinds}"
 for d in dets:
-    if d['dnshound'].get('update'):
-        continue
+    if d['dnshound'].get('update') or d['dnshound']['kind'] != 'finding':
+        continue  # an update is the same finding, an incident is about findings
     for i in ids(d):
         count[i] += 1
         top[i] = max(top[i], d['event']['risk_score'])
@@ -1638,7 +1644,7 @@ for e, o in zip(ecs, ocsf):
         assert o['severity_id'] == e['event']['severity']
         assert o['unmapped']['dnshound']['evidence'] == e['dnshound']['evidence']
         techs = {a['technique']['uid'] for a in o['finding_info'].get('attacks', []) if 'technique' in a}
-        assert techs == set(e['threat']['technique']['id']), (techs, e['threat'])
+        assert techs == set(e.get('threat', {}).get('technique', {}).get('id', [])), (techs, e.get('threat'))
         if 'source' in e:
             assert o['evidences'][0]['src_endpoint']['ip'] == e['source']['ip']
         if e.get('dns', {}).get('question', {}).get('name'):
@@ -1658,6 +1664,18 @@ PY
 t_ocsf_detections_and_events_are_valid_ocsf_on_every_input() {
     : > "$W/oc-rules"
     ocsf_run demo-det 2004 samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json || return 1
+    # an incident links its findings by id: related_events name findings of the same run
+    $PY - "$W/demo-det.ocsf" <<'PY' || return 1
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+uids = {r['finding_info']['uid'] for r in recs}
+inc = [r for r in recs if r['finding_info']['analytic']['name'] == 'incident']
+assert inc, "no incident among the demo findings"
+for r in inc:
+    rel = r['finding_info']['related_events']
+    assert len(rel) >= 2 and all(x['uid'] in uids for x in rel), rel
+    assert len(r['finding_info']['attacks']) >= 2, r['finding_info']['attacks']
+PY
     ocsf_run demo-ev 4003 --emit events samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json || return 1
     # an early alert and its update: one finding, Create then Update
     ocsf_run demo-early 2004 --early-alerts on samples/demo-zeek-dns.log || return 1
@@ -1690,7 +1708,8 @@ t_ocsf_detections_and_events_are_valid_ocsf_on_every_input() {
     else
         echo "    corpus absent ($CORPUS): its logs not checked"
     fi
-    "$DH" --list | sed -n '/^detectors:$/,/^[a-z]/s/^  \([^ ]*\) .*/\1/p' | sort > "$W/oc-want"
+    # the detectors and the correlations (incident, host_risk) of --list
+    "$DH" --list | sed -n '/^detectors:$/,/^sources:$/s/^  \([^ ]*\) .*/\1/p' | sort > "$W/oc-want"
     sort -u "$W/oc-rules" > "$W/oc-got"
     [ "$(wc -l < "$W/oc-want")" -ge 10 ] || fail "--list gave $(cat "$W/oc-want")" || return 1
     missing=$(comm -23 "$W/oc-want" "$W/oc-got" | tr '\n' ' ')
@@ -1707,6 +1726,59 @@ t_ocsf_is_for_json_lines_the_text_view_ignores_it() {
     cmp -s "$W/oc-1" "$W/oc-2" || fail "two replays differ" || return 1
     "$DH" --no-state --schema xml < /dev/null > /dev/null 2>&1
     [ $? -eq 2 ] || fail "--schema xml: exit not 2" || return 1
+}
+
+# ---- incidents and host risk (issue 12) -----------------------------------------
+
+# The demo samples as one run: each incident joins findings of at least two
+# rules about its client x domain that are in the output (linked by
+# event.id), carries every technique of them, and scores their union; each
+# host_risk links findings of its client; a replay gives the same bytes.
+t_incidents_link_real_findings_and_replay_alike() {
+    for i in 1 2; do
+        "$DH" --no-state -q --stats "$W/inc-stats$i.json" -o "$W/inc$i.jsonl" \
+            samples/demo-zeek-dns.log samples/demo-eve.json samples/demo-zeek-dns.json || return 1
+    done
+    cmp -s "$W/inc1.jsonl" "$W/inc2.jsonl" || fail "incidents differ between replays" || return 1
+    $CHECK schema "$W/inc1.jsonl" "$SCHEMA" >/dev/null || return 1
+    $PY - "$W/inc1.jsonl" "$W/inc-stats1.json" <<'PY' || return 1
+import collections, json, math, sys
+dets = [json.loads(l) for l in open(sys.argv[1])]
+stats = json.load(open(sys.argv[2]))['correlations']
+by_id = collections.defaultdict(list)
+for d in dets:
+    by_id[d['event']['id']].append(d)
+kind = lambda d: d['dnshound']['kind']
+incidents = [d for d in dets if kind(d) == 'incident']
+assert incidents, "the demo's tunnels are also exfiltrations: incidents expected"
+first = lambda ds: [d for d in ds if not d['dnshound'].get('update')]
+assert stats['incidents'] == len(first(incidents)), stats
+for inc in incidents:
+    ev = inc['dnshound']['evidence']
+    linked = ev['findings']
+    assert len({f['rule'] for f in linked}) >= 2, ev
+    worst = {}
+    for f in linked:
+        found = [d for d in by_id[f['id']] if kind(d) == 'finding']
+        assert found, f"linked id {f['id']} is no finding of the output"
+        d = found[0]
+        assert d['source']['ip'] == inc['source']['ip'], (d['source'], inc['source'])
+        assert d['dns']['question']['registered_domain'] == inc['dns']['question']['registered_domain']
+        assert d['rule']['name'] == f['rule']
+        for t in d['threat']['technique']['id']:
+            assert t in inc['threat']['technique']['id'], (t, inc['threat'])
+        worst[f['rule']] = max(worst.get(f['rule'], 0), max(x['event']['risk_score'] for x in found))
+    union = round((1 - math.prod(1 - r / 100 for r in worst.values())) * 1000) / 10
+    assert inc['event']['risk_score'] >= union - 0.1, (inc['event']['risk_score'], worst)
+    assert inc['event']['severity'] >= max(by_id[f['id']][0]['event']['severity'] for f in linked)
+hosts = [d for d in dets if kind(d) == 'host_risk']
+assert hosts and stats['host_risk'] == len(first(hosts)), stats
+for h in hosts:
+    for f in h['dnshound']['evidence']['findings']:
+        assert any(d['source']['ip'] == h['source']['ip'] for d in by_id[f['id']]), f
+    assert h['dnshound']['evidence']['level'] in ('moderate', 'high', 'critical')
+print(f"    {len(incidents)} incident lines, {len(hosts)} host_risk lines, {len(dets)} detections")
+PY
 }
 
 # ---- runner ------------------------------------------------------------------

@@ -174,14 +174,14 @@ Test(kafka, a_topic_consumed_as_a_group_gives_the_file_run_detections, .timeout 
     const dh_counters_t *c = dh_pipeline_counters(pl);
     cr_assert_eq(c->records, 2000);
     cr_assert_eq(c->dns_events, 2000);
-    cr_assert_eq(c->detections, 9, "as from the file");
+    cr_assert_eq(c->detections, 11, "as from the file: 9 findings, 2 incidents");
     char stats[64];
     cap_temp_path(stats, sizeof(stats), "kafka-src-stats");
     cr_assert_eq(dh_pipeline_write_stats(pl, stats), 0);
     char *text = cap_read(stats, NULL);
     cr_assert_not_null(strstr(text, "\"kafka\":{\"messages\":2000,"), "%s", text);
     char *lines = cap_read(out, NULL);
-    cr_assert_eq(cap_count(lines, "\"rule\":{\"name\":"), 9);
+    cr_assert_eq(cap_count(lines, "\"rule\":{\"name\":"), 11);
     free(lines);
     free(text);
     unlink(stats);
@@ -228,15 +228,15 @@ Test(kafka, detections_go_to_the_topic_keyed_and_delivered, .timeout = 120)
     cap_feed_file(pl, "samples/demo-eve.json", "eve");
     cr_assert_eq(dh_pipeline_flush_output(pl, 30000), 0);
     cr_assert_eq(dh_pipeline_finish(pl), 0);
-    cr_assert_eq(dh_pipeline_counters(pl)->detections, 12);
+    cr_assert_eq(dh_pipeline_counters(pl)->detections, 14, "12 findings, 2 correlations");
     dh_pipeline_free(pl);
     dh_strbuf_t got;
     dh_sb_init(&got);
     int keyed;
-    cr_assert_eq(consume_all(&m, "detections", &got, &keyed), 12);
-    cr_assert_eq(keyed, 12, "every detection has a partitioning key");
+    cr_assert_eq(consume_all(&m, "detections", &got, &keyed), 14);
+    cr_assert_eq(keyed, 14, "every detection has a partitioning key");
     cr_assert_eq(cap_count(got.buf, "\"rule\":{\"name\":\"threat_intel\""), 6);
-    cr_assert_eq(cap_count(got.buf, ""), 12, "the line's newline is not in the message");
+    cr_assert_eq(cap_count(got.buf, ""), 14, "the line's newline is not in the message");
     dh_sb_free(&got);
     mock_down(&m);
 }

@@ -69,13 +69,15 @@ Test(pipeline, zeek_tsv_sample_gives_its_detections)
     cr_assert_eq(c->dns_records, 3600);
     cr_assert_eq(c->dns_events, 3600);
     cr_assert_eq(c->malformed, 0);
-    cr_assert_eq(c->detections, 11);
-    cr_assert_eq(cap_count(out, ""), 11, "one line per detection");
+    cr_assert_eq(c->detections, 14, "11 findings and 3 incidents");
+    cr_assert_eq(cap_count(out, ""), 14, "one line per detection");
+    cr_assert_eq(cap_count(out, "\"kind\":\"incident\""), 3,
+                 "tunnel + exfil of one client x domain, three times");
     cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dns_exfil\""), 4);
     cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dns_tunnel\""), 3);
     cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dga\""), 2);
     cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"dns_beacon\""), 2);
-    cr_assert_eq(cap_count(out, "\"framework\":\"MITRE ATT&CK\""), 11);
+    cr_assert_eq(cap_count(out, "\"framework\":\"MITRE ATT&CK\""), 14);
     free(out);
     run_free(&r);
 }
@@ -94,7 +96,10 @@ Test(pipeline, eve_and_zeek_json_samples_through_one_pipeline)
     cr_assert_eq(c->skipped, 174);
     /* threat_intel: one alert per client and ATT&CK mapping (suppression_scope
        client): the Tor2web domain and address hits of 10.1.0.46 are one */
-    cr_assert_eq(c->detections, 12);
+    cr_assert_eq(c->detections, 14, "12 findings, an incident and a host risk roll-up");
+    cr_assert_eq(cap_count(out, "\"kind\":\"finding\""), 12);
+    cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"host_risk\""), 1,
+                 "10.1.0.56's three look-alikes in half an hour");
     cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"threat_intel\""), 6);
     cr_assert_eq(cap_count(out, "\"rule\":{\"name\":\"lookalike_domain\""), 3);
     free(out);
@@ -117,7 +122,7 @@ Test(pipeline, two_pipelines_in_one_process_agree)
     cr_assert_eq(dh_source_read(file, path, b.pl, &b.o, &ctl, &end), 0);
     cr_assert_eq(end, DH_SOURCE_END_OF_INPUT);
     char *oa = run_finish(&a), *ob = run_finish(&b);
-    cr_assert_eq(dh_pipeline_counters(a.pl)->detections, 9);
+    cr_assert_eq(dh_pipeline_counters(a.pl)->detections, 11, "9 findings and 2 incidents");
     cr_assert_str_eq(oa, ob, "streamed lines and the file source give the same bytes");
     free(oa);
     free(ob);
@@ -309,18 +314,18 @@ Test(pipeline, live_ticks_close_windows_after_the_idle_time)
     const int64_t s = 1000000, t0 = 1000 * s;
     dh_pipeline_live_tick(r.pl, t0);
     uint64_t before = c->detections;
-    cr_assert_lt(before, 11, "some windows are still open at the last record");
+    cr_assert_lt(before, 14, "some windows are still open at the last record");
     dh_pipeline_live_tick(r.pl, t0 + 4 * s);
     cr_assert_eq(c->idle_advances, 0, "4 s is shorter than the idle time (5 s)");
     cr_assert_eq(c->detections, before);
     dh_pipeline_live_tick(r.pl, t0 + 7 * 86400 * s);
     cr_assert_eq(c->idle_advances, 1);
-    cr_assert_eq(c->detections, 11, "a week of wall time closes every window");
+    cr_assert_eq(c->detections, 14, "a week of wall time closes every window (and incident)");
     char *mid = cap_read(r.out, NULL);
-    cr_assert_eq(cap_count(mid, ""), 11, "the tick flushed the output");
+    cr_assert_eq(cap_count(mid, ""), 14, "the tick flushed the output");
     free(mid);
     char *out = run_finish(&r);
-    cr_assert_eq(cap_count(out, ""), 11, "finishing adds nothing more");
+    cr_assert_eq(cap_count(out, ""), 14, "finishing adds nothing more");
     free(out);
     run_free(&r);
 }
@@ -338,7 +343,7 @@ Test(pipeline, live_ticks_follow_records_and_can_be_turned_off)
     dh_pipeline_live_tick(r.pl, 1 + 7 * 86400 * 1000000LL);
     cr_assert_eq(c->idle_advances, 0, "--idle-flush 0: never");
     char *out = run_finish(&r);
-    cr_assert_eq(c->detections, 11);
+    cr_assert_eq(c->detections, 14);
     free(out);
     run_free(&r);
 }
