@@ -1536,6 +1536,136 @@ PY
     done
 }
 
+# ---- strict ECS (issue 12) ---------------------------------------------------
+
+ECS_FLAT=$ROOT/tests/data/ecs/ecs_flat-9.4.0.yml.gz
+ECS_CHECK="$PY $ROOT/tests/contract/ecs_check.py"
+
+t_ecs_checker_rejects_unknown_fields_wrong_types_and_arrays() {
+    # the checker can fail: each bad line is reported as FILE:LINE: FIELD: REASON
+    cat > "$W/good.jsonl" <<'JSON'
+{"@timestamp":"2023-11-08T08:03:00.000000Z","event":{"kind":"alert","category":["network","intrusion_detection"],"type":["info"],"risk_score":21},"source":{"ip":"10.1.0.46"},"related":{"ip":["10.1.0.46","2001:db8::1"]},"threat":{"enrichments":[{"indicator":{"type":"domain-name","url":{"domain":"ipify.org"}},"matched":{"atomic":"api.ipify.org","field":"dns.question.name"}}]},"dnshound":{"evidence":{"anything":[1,{"x":null}]}}}
+JSON
+    $ECS_CHECK "$ECS_FLAT" "$W/good.jsonl" > "$W/out" 2>&1 || fail "a valid line refused: $(cat "$W/out")" || return 1
+    cat > "$W/bad.jsonl" <<'JSON'
+{"source":{"ip":"10.1.0.46","hostname_guess":"pc1"}}
+{"event":{"severity":"high"}}
+{"source":{"ip":["10.1.0.46"]}}
+{"source":{"ip":"10.1.0.999"}}
+{"@timestamp":"08/11/2023 08:03"}
+{"event":{"kind":"detection"}}
+{"event":{"category":["network"],"type":["indicator"]}}
+{"threat":{"enrichments":{"indicator":{"type":"domain-name"}}}}
+{"threat":{"enrichments":[{"indicator":{"domain":"x.example"}}]}}
+{"zeek":{"session_id":"CAbc"}}
+{"event":{"id":null}}
+JSON
+    $ECS_CHECK "$ECS_FLAT" "$W/bad.jsonl" > "$W/out" 2>/dev/null; rc=$?
+    [ $rc -eq 1 ] || fail "bad lines: exit $rc" || return 1
+    for want in 'bad.jsonl:1: source.hostname_guess: not an ECS field' \
+                'bad.jsonl:2: event.severity: long needs an integer' \
+                'bad.jsonl:3: source.ip: an array where ECS has no normalize: \[array\]' \
+                'bad.jsonl:4: source.ip: ip needs an IP address' \
+                'bad.jsonl:5: @timestamp: date needs an RFC 3339 string' \
+                'bad.jsonl:6: event.kind: "detection" is not one of the ECS values' \
+                'bad.jsonl:7: event.type: "indicator" is not an expected type of the categories' \
+                'bad.jsonl:8: threat.enrichments: nested needs a non-empty array of objects' \
+                'bad.jsonl:9: threat.enrichments.indicator.domain: not an ECS field' \
+                'bad.jsonl:10: zeek: not an ECS field' \
+                'bad.jsonl:11: event.id: null'; do
+        grep -q "$want" "$W/out" || fail "not reported: $want; got: $(cat "$W/out")" || return 1
+    done
+    [ "$(wc -l < "$W/out")" -eq 11 ] || fail "expected 11 violations: $(cat "$W/out")" || return 1
+    # --allow-namespace: the sensors' own fields of --emit events, by name only
+    $ECS_CHECK --allow-namespace zeek "$ECS_FLAT" "$W/bad.jsonl" 2>/dev/null | grep -q ':10:' \
+        && fail "--allow-namespace zeek still refuses zeek.*" && return 1
+    $ECS_CHECK --allow-namespace source "$ECS_FLAT" "$W/good.jsonl" >/dev/null 2>&1; rc=$?
+    [ $rc -eq 2 ] || fail "--allow-namespace of an ECS field set: exit $rc, not 2" || return 1
+}
+
+# Every detection dnshound writes, from every kind of input the tests have:
+# the demo samples (with a state dir: updates; and early alerts), every
+# capture, --hunt, the generator's planted attacks after a learned week
+# (new_domain needs one), and each corpus log when the corpus is there.
+# Lines go to $W/ecs-all.jsonl.
+ecs_all_detections() {
+    rm -rf "$W/ecs-st" "$W/ecs-st2" && : > "$W/ecs-all.jsonl"
+    "$DH" --state-dir "$W/ecs-st" -q samples/demo-zeek-dns.log samples/demo-eve.json \
+        samples/demo-zeek-dns.json >> "$W/ecs-all.jsonl" || fail "demo: exit $?" || return 1
+    "$DH" --no-state -q --early-alerts on samples/demo-zeek-dns.log >> "$W/ecs-all.jsonl" || return 1
+    for c in tests/data/captures/*.zeek.log* tests/data/captures/*.zeek.json* tests/data/captures/*.eve.json*; do
+        "$DH" --no-state -q "$c" >> "$W/ecs-all.jsonl" || fail "$c: exit $?" || return 1
+    done
+    "$DH" --no-state -q --hunt tests/data/eve/formbook-dridex-2025-mixed.eve.json \
+        >> "$W/ecs-all.jsonl" 2>/dev/null || fail "hunt: exit $?" || return 1
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    start=1700000000
+    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
+        --seed 3 -o "$W/ecs-week.log" --truth /dev/null || return 1
+    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
+        --duration 86400 --seed 3 --attack all -o "$W/ecs-day.log" --truth /dev/null || return 1
+    "$DH" --state-dir "$W/ecs-st2" -q --learn-only -o /dev/null "$W/ecs-week.log" || return 1
+    "$DH" --state-dir "$W/ecs-st2" -q "$W/ecs-day.log" >> "$W/ecs-all.jsonl" || return 1
+    if [ -d "$CORPUS" ]; then
+        find "$CORPUS/zeek-tsv" "$CORPUS/zeek-json" "$CORPUS/eve" -type f | sort > "$W/ecs-corpus"
+        while read -r f; do
+            "$DH" --no-state -q "$f" >> "$W/ecs-all.jsonl" 2>/dev/null; rc=$?
+            [ $rc -le 1 ] || fail "$f: exit $rc" || return 1
+        done < "$W/ecs-corpus"
+        echo "    corpus: $(wc -l < "$W/ecs-corpus") logs checked too"
+    else
+        echo "    corpus $CORPUS absent (set DNSHOUND_CORPUS): samples, captures and generated logs only"
+    fi
+}
+
+t_every_detection_is_strict_ecs_and_every_detector_was_checked() {
+    ecs_all_detections || return 1
+    $ECS_CHECK --fields-out "$W/ecs-fields" "$ECS_FLAT" "$W/ecs-all.jsonl" > "$W/ecs-out" 2>&1 \
+        || fail "ECS violations: $(head -20 "$W/ecs-out")" || return 1
+    $CHECK schema "$W/ecs-all.jsonl" "$SCHEMA" >/dev/null || return 1
+    "$DH" --no-state --list > "$W/ecs-list" || return 1
+    $PY - "$W/ecs-all.jsonl" "$W/ecs-list" <<'PY' || return 1
+import collections, itertools, json, sys
+listing = open(sys.argv[2]).read().split('detectors:\n', 1)[1].splitlines()
+detectors = {l.split()[0] for l in itertools.takewhile(lambda l: l.startswith('  '), listing)}
+assert len(detectors) >= 10, detectors
+dets = [json.loads(l) for l in open(sys.argv[1])]
+seen = collections.Counter(d['rule']['name'] for d in dets)
+missing = detectors - set(seen)
+assert not missing, f"no detection of {missing} was checked against ECS"
+for d in dets:
+    r, e, t = d['rule'], d['event'], d['threat']
+    assert d['ecs']['version'] == '9.4.0' and e['module'] == 'dnshound' and e['type'] == ['info'], d
+    assert r['id'] == r['name'] and len(r['uuid']) == 36 and r['version'] and r['ruleset'] == 'dnshound', r
+    assert r['reference'].startswith('https://'), r
+    for ta, url in zip(t['tactic']['id'], t['tactic']['reference'], strict=True):
+        assert url == f"https://attack.mitre.org/tactics/{ta}/", (ta, url)
+    for te, url in zip(t['technique']['id'], t['technique']['reference'], strict=True):
+        assert url == f"https://attack.mitre.org/techniques/{te}/", (te, url)
+    sub = t['technique'].get('subtechnique', {})
+    for st, url in zip(sub.get('id', []), sub.get('reference', []), strict=True):
+        assert url == "https://attack.mitre.org/techniques/%s/%s/" % tuple(st.split('.')), (st, url)
+    pv = d['dnshound'].get('pivot', {})
+    if pv:
+        assert e['provider'] == ('zeek' if 'zeek_uids' in pv else 'suricata'), (e, pv)
+    if r['name'] == 'threat_intel':
+        ev = d['dnshound']['evidence']
+        assert t['feed']['name'] == ev['indicator_file'], t
+        fields = {x['matched']['field'] for x in t['enrichments']}
+        want = {'query_name': 'dns.question.name', 'cname': 'dns.answers.data', 'answer': 'dns.resolved_ip'}
+        assert fields == {want[m] for m in ev['matched_on']}, (fields, ev['matched_on'])
+        for x in t['enrichments']:
+            ind = x['indicator']
+            assert ind['name'] == ev['indicator'], ind
+            if ev['indicator_type'] == 'domain':
+                assert ind['type'] == 'domain-name' and ind['url']['domain'] == ev['indicator'], ind
+            elif ev['indicator_type'] == 'ip':
+                assert ind['ip'] == ev['indicator'], ind
+print("    " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())) + f"; {len(dets)} detections")
+PY
+    echo "    $(tail -1 "$W/ecs-out")"
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
