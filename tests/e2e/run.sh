@@ -1666,6 +1666,55 @@ PY
     echo "    $(tail -1 "$W/ecs-out")"
 }
 
+t_elasticsearch_template_is_generated_and_maps_every_field_with_its_ecs_type() {
+    # the committed template is what gen-template.py makes from ecs_flat ...
+    $PY deploy/elasticsearch/gen-template.py --check || fail "deploy/elasticsearch is stale" || return 1
+    # ... and it fails when a committed file is not
+    mkdir -p "$W/tpl" && cp deploy/elasticsearch/*.json "$W/tpl/"
+    sed -i 's/"type": "ip"/"type": "keyword"/' "$W/tpl/component-ecs.json"
+    $PY deploy/elasticsearch/gen-template.py --check "$ECS_FLAT" deploy/elasticsearch/fields.txt "$W/tpl" 2>/dev/null \
+        && fail "--check accepted an edited template" && return 1
+    # every field of every detection is mapped: the ECS ones with their ECS type
+    ecs_all_detections > /dev/null || return 1
+    $ECS_CHECK --fields-out "$W/tpl-fields" "$ECS_FLAT" "$W/ecs-all.jsonl" 2>/dev/null || fail "ECS violations" || return 1
+    $PY - "$W/tpl-fields" "$W/ecs-all.jsonl" <<'PY' || return 1
+import json, sys
+ecs = json.load(open('deploy/elasticsearch/component-ecs.json'))['template']['mappings']
+own = json.load(open('deploy/elasticsearch/component-dnshound.json'))['template']['mappings']
+index = json.load(open('deploy/elasticsearch/index-template.json'))
+assert index['composed_of'] == ['dnshound-detections-ecs', 'dnshound-detections-dnshound'], index
+assert 'data_stream' in index and index['template']['mappings']['dynamic'] is False, index
+assert 'lifecycle' not in json.dumps(index), "ILM-free"
+def mapped(props, name):
+    node = {'properties': props}
+    for part in name.split('.'):
+        node = node.get('properties', {}).get(part)
+        if node is None:
+            return None
+    return node
+assert mapped(ecs['properties'], '@timestamp')['type'] == 'date', "data streams need a date @timestamp"
+for line in open(sys.argv[1]):
+    name, ecs_type = line.rstrip('\n').split('\t')
+    m = mapped(ecs['properties'], name)
+    assert m is not None, f"{name} ({ecs_type}) is written but not in the template (deploy/elasticsearch/fields.txt)"
+    assert m.get('type', 'object') == ecs_type, f"{name}: mapped {m.get('type')}, ECS says {ecs_type}"
+def leaves(prefix, v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield from leaves(f"{prefix}.{k}", x)
+    else:
+        yield prefix
+seen = set()
+for l in open(sys.argv[2]):
+    d = json.loads(l)['dnshound']
+    seen |= {p for k, v in d.items() if k != 'evidence' for p in leaves(k, v)}
+for p in sorted(seen):
+    assert mapped(own['properties']['dnshound']['properties'], p), f"dnshound.{p} is written but not mapped"
+assert own['properties']['dnshound']['properties']['evidence']['type'] == 'flattened'
+print(f"    {sum(1 for _ in open(sys.argv[1]))} ECS fields and {len(seen)} dnshound.* fields mapped")
+PY
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}
