@@ -24,7 +24,8 @@ nested). A value of a field with `allowed_values` (event.kind, event.category,
 event.type, event.outcome...) or `expected_values` (dns.header_flags,
 threat.indicator.type...) must be one of them, and each event.type must be one
 of the expected_event_types of at least one event.category of the same line.
-null is not a value: a field without one is left out.
+null is not a value: a field without one is left out. The fields ECS marks
+required (@timestamp, ecs.version) must be there.
 
 The only namespaces outside ECS accepted are `dnshound.*` (our own) and those
 given with --allow-namespace (e.g. `zeek`, `suricata`: the names Filebeat's
@@ -79,6 +80,7 @@ class Schema:
             parts = name.split(".")
             for i in range(1, len(parts)):
                 self.parents.add(".".join(parts[:i]))
+        self.required = sorted(n for n, spec in fields.items() if spec.get("required"))
         self.category_types = {}
         for v in fields["event.category"].get("allowed_values", []):
             self.category_types[v["name"]] = set(v.get("expected_event_types", []))
@@ -153,6 +155,7 @@ class Checker:
             return
         self.walk("", doc)
         self.check_event_types(doc)
+        self.check_required(doc)
 
     def walk(self, prefix, obj):
         for key, value in obj.items():
@@ -205,6 +208,16 @@ class Checker:
         allowed = self.schema.allowed(name)
         if allowed is not None and v not in allowed:
             self.report(name, f"{json.dumps(v)} is not one of the ECS values {sorted(allowed)}")
+
+    def check_required(self, doc):
+        for name in self.schema.required:
+            node = doc
+            if name in doc:
+                continue
+            for part in name.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            if node is None:
+                self.report(name, "missing (ECS marks it required)")
 
     def check_event_types(self, doc):
         event = doc.get("event")

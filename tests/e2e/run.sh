@@ -1544,21 +1544,23 @@ ECS_CHECK="$PY $ROOT/tests/contract/ecs_check.py"
 t_ecs_checker_rejects_unknown_fields_wrong_types_and_arrays() {
     # the checker can fail: each bad line is reported as FILE:LINE: FIELD: REASON
     cat > "$W/good.jsonl" <<'JSON'
-{"@timestamp":"2023-11-08T08:03:00.000000Z","event":{"kind":"alert","category":["network","intrusion_detection"],"type":["info"],"risk_score":21},"source":{"ip":"10.1.0.46"},"related":{"ip":["10.1.0.46","2001:db8::1"]},"threat":{"enrichments":[{"indicator":{"type":"domain-name","url":{"domain":"ipify.org"}},"matched":{"atomic":"api.ipify.org","field":"dns.question.name"}}]},"dnshound":{"evidence":{"anything":[1,{"x":null}]}}}
+{"@timestamp":"2023-11-08T08:03:00.000000Z","ecs":{"version":"9.4.0"},"event":{"kind":"alert","category":["network","intrusion_detection"],"type":["info"],"risk_score":21},"source":{"ip":"10.1.0.46"},"related":{"ip":["10.1.0.46","2001:db8::1"]},"threat":{"enrichments":[{"indicator":{"type":"domain-name","url":{"domain":"ipify.org"}},"matched":{"atomic":"api.ipify.org","field":"dns.question.name"}}]},"dnshound":{"evidence":{"anything":[1,{"x":null}]}}}
 JSON
     $ECS_CHECK "$ECS_FLAT" "$W/good.jsonl" > "$W/out" 2>&1 || fail "a valid line refused: $(cat "$W/out")" || return 1
-    cat > "$W/bad.jsonl" <<'JSON'
-{"source":{"ip":"10.1.0.46","hostname_guess":"pc1"}}
-{"event":{"severity":"high"}}
-{"source":{"ip":["10.1.0.46"]}}
-{"source":{"ip":"10.1.0.999"}}
-{"@timestamp":"08/11/2023 08:03"}
-{"event":{"kind":"detection"}}
-{"event":{"category":["network"],"type":["indicator"]}}
-{"threat":{"enrichments":{"indicator":{"type":"domain-name"}}}}
-{"threat":{"enrichments":[{"indicator":{"domain":"x.example"}}]}}
-{"zeek":{"session_id":"CAbc"}}
-{"event":{"id":null}}
+    R='"@timestamp":"2023-11-08T08:03:00Z","ecs":{"version":"9.4.0"}'
+    cat > "$W/bad.jsonl" <<JSON
+{$R,"source":{"ip":"10.1.0.46","hostname_guess":"pc1"}}
+{$R,"event":{"severity":"high"}}
+{$R,"source":{"ip":["10.1.0.46"]}}
+{$R,"source":{"ip":"10.1.0.999"}}
+{"@timestamp":"08/11/2023 08:03","ecs":{"version":"9.4.0"}}
+{$R,"event":{"kind":"detection"}}
+{$R,"event":{"category":["network"],"type":["indicator"]}}
+{$R,"threat":{"enrichments":{"indicator":{"type":"domain-name"}}}}
+{$R,"threat":{"enrichments":[{"indicator":{"domain":"x.example"}}]}}
+{$R,"zeek":{"session_id":"CAbc"}}
+{$R,"event":{"id":null}}
+{"ecs":{"version":"9.4.0"}}
 JSON
     $ECS_CHECK "$ECS_FLAT" "$W/bad.jsonl" > "$W/out" 2>/dev/null; rc=$?
     [ $rc -eq 1 ] || fail "bad lines: exit $rc" || return 1
@@ -1572,10 +1574,11 @@ JSON
                 'bad.jsonl:8: threat.enrichments: nested needs a non-empty array of objects' \
                 'bad.jsonl:9: threat.enrichments.indicator.domain: not an ECS field' \
                 'bad.jsonl:10: zeek: not an ECS field' \
-                'bad.jsonl:11: event.id: null'; do
+                'bad.jsonl:11: event.id: null' \
+                'bad.jsonl:12: @timestamp: missing (ECS marks it required)'; do
         grep -q "$want" "$W/out" || fail "not reported: $want; got: $(cat "$W/out")" || return 1
     done
-    [ "$(wc -l < "$W/out")" -eq 11 ] || fail "expected 11 violations: $(cat "$W/out")" || return 1
+    [ "$(wc -l < "$W/out")" -eq 12 ] || fail "expected 12 violations: $(cat "$W/out")" || return 1
     # --allow-namespace: the sensors' own fields of --emit events, by name only
     $ECS_CHECK --allow-namespace zeek "$ECS_FLAT" "$W/bad.jsonl" 2>/dev/null | grep -q ':10:' \
         && fail "--allow-namespace zeek still refuses zeek.*" && return 1
