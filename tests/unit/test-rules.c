@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "detection.h"
 #include "detector.h"
 #include "rules.h"
+#include "util-ip.h"
 
 static char tmpdir[64];
 
@@ -149,6 +151,40 @@ Test(rules, version_reference_author_and_license_are_read_and_checked, .init = s
     expect_error(variant(buf, sizeof(buf), "version: 1.\n", ""), "version: expected digits and dots");
     expect_error(variant(buf, sizeof(buf), "version: 1\n", "reference: see the wiki\n"),
                  "reference: expected an http(s) URL");
+}
+
+/* A detection of rule file text: its JSON line in out. */
+static void detection_of(const char *text, dh_strbuf_t *out)
+{
+    char err[512];
+    write_rule("d", text);
+    dh_rule_t *r = dh_rule_load(tmpdir, "d", err, sizeof(err));
+    cr_assert_not_null(r, "%s", err);
+    dh_addr_t client;
+    cr_assert_eq(dh_addr_parse("10.0.0.1", 8, &client), 0);
+    dh_detection_t d = {.rule_name = "t", .rule = r, .client = &client, .risk_score = -1,
+                        .confidence = -1, .fired_us = 1700000000000000LL};
+    dh_sb_reset(out);
+    dh_detection_to_json(&d, out);
+    dh_rule_free(r);
+}
+
+Test(rules, detections_carry_the_rule_metadata_in_ecs_rule_fields, .init = setup, .fini = teardown)
+{
+    char buf[1024];
+    dh_strbuf_t j;
+    dh_sb_init(&j);
+    detection_of(variant(buf, sizeof(buf), "version: 3\n", "author: someone\nlicense: MIT\n"), &j);
+    cr_assert(strstr(j.buf, "\"rule\":{\"name\":\"t\",\"id\":\"t\",\"uuid\":\"x\",\"version\":\"3\","
+                            "\"description\":\"t\",\"reference\":\"https://attack.mitre.org/techniques/"
+                            "T1071/004/\",\"ruleset\":\"dnshound\",\"author\":[\"someone\"],"
+                            "\"license\":\"MIT\"}"), "%s", j.buf);
+    cr_assert(strstr(j.buf, "\"ecs\":{\"version\":\"" DH_ECS_VERSION "\"}"), "%s", j.buf);
+    /* a rule's own reference wins over the ATT&CK page */
+    detection_of(variant(buf, sizeof(buf), "version: 3\n", "reference: https://example.org/t\n"), &j);
+    cr_assert(strstr(j.buf, "\"reference\":\"https://example.org/t\",\"ruleset\""), "%s", j.buf);
+    cr_assert_null(strstr(j.buf, "\"author\""), "%s", j.buf);
+    dh_sb_free(&j);
 }
 
 Test(rules, suppression_scope_is_read_and_checked, .init = setup, .fini = teardown)
