@@ -76,7 +76,9 @@ def load_fields(path):
 
 
 def leaf_mapping(spec):
-    """The Elasticsearch mapping of one ECS field, as ECS's own templates write it."""
+    """The Elasticsearch mapping of one ECS field, as ECS's own templates
+    write it (generated/elasticsearch/composable/component/), less their
+    synthetic_source_keep, which only matters for synthetic _source."""
     m = {"type": spec["type"]}
     for key in ("ignore_above", "scaling_factor"):
         if key in spec:
