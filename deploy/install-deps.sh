@@ -9,6 +9,9 @@ PKGS="build-essential pkg-config libcjson-dev zlib1g-dev libpsl-dev publicsuffix
 PKGS="$PKGS clang libclang-rt-dev"
 # jq: the README's examples pipe dnshound's JSON lines to it.
 PKGS="$PKGS jq"
+# python3-yaml: tests/contract/ecs_check.py and deploy/elasticsearch/gen-template.py
+# read ECS's ecs_flat.yml.
+PKGS="$PKGS python3-yaml"
 
 missing=""
 for p in $PKGS; do

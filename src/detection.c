@@ -42,8 +42,24 @@ void dh_detection_id(const dh_detection_t *d, char out[33])
              (unsigned long long)hash_parts(d, 0x9e3779b97f4a7c15ULL));
 }
 
+/* The ATT&CK page of a tactic (TA0011), technique (T1071) or sub-technique
+   (T1071.004): https://attack.mitre.org/techniques/T1071/004/ */
+static void attack_url(const char *id, char *out, size_t outlen)
+{
+    const char *dot = strchr(id, '.');
+    if (strncmp(id, "TA", 2) == 0)
+        snprintf(out, outlen, "https://attack.mitre.org/tactics/%s/", id);
+    else if (dot)
+        snprintf(out, outlen, "https://attack.mitre.org/techniques/%.*s/%s/", (int)(dot - id), id,
+                 dot + 1);
+    else
+        snprintf(out, outlen, "https://attack.mitre.org/techniques/%s/", id);
+}
+
+/* "key":{"id":[...],"name":[...],"reference":[...] (left open) */
 static void refs(dh_strbuf_t *sb, const char *key, const dh_attack_ref_t *r, size_t n)
 {
+    char url[96];
     dh_json_open_obj(sb, key);
     dh_json_open_arr(sb, "id");
     for (size_t i = 0; i < n; i++) {
@@ -57,9 +73,72 @@ static void refs(dh_strbuf_t *sb, const char *key, const dh_attack_ref_t *r, siz
         dh_json_string(sb, r[i].name, strlen(r[i].name));
     }
     dh_sb_putc(sb, ']');
+    dh_json_open_arr(sb, "reference");
+    for (size_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        attack_url(r[i].id, url, sizeof(url));
+        dh_json_string(sb, url, strlen(url));
+    }
+    dh_sb_putc(sb, ']');
 }
 
-static void threat(dh_strbuf_t *sb, const dh_attack_t *a)
+/* ECS indicator type (STIX 2.0 cyber observable; an ipv4-addr may be a CIDR) */
+static const char *indicator_type(const dh_intel_match_t *m)
+{
+    if (m->kind == DH_IND_DOMAIN)
+        return "domain-name";
+    return memchr(m->indicator, ':', m->indicator_len) ? "ipv6-addr" : "ipv4-addr";
+}
+
+/* threat.enrichments[].indicator: the indicator in the ECS field of its
+   kind (a name in url.domain, an address in ip; a network, which an ECS ip
+   field cannot hold, only in name) */
+static void indicator_obj(dh_strbuf_t *sb, const dh_intel_match_t *m)
+{
+    dh_json_open_obj(sb, "indicator");
+    dh_json_kv_str(sb, "type", indicator_type(m));
+    dh_json_kv_strn(sb, "name", m->indicator, m->indicator_len);
+    if (m->kind == DH_IND_DOMAIN) {
+        dh_json_open_obj(sb, "url");
+        dh_json_kv_strn(sb, "domain", m->indicator, m->indicator_len);
+        dh_sb_putc(sb, '}');
+    } else if (m->kind == DH_IND_ADDRESS) {
+        dh_json_kv_strn(sb, "ip", m->indicator, m->indicator_len);
+    }
+    if (m->provider)
+        dh_json_kv_str(sb, "provider", m->provider);
+    if (m->description)
+        dh_json_kv_str(sb, "description", m->description);
+    dh_sb_putc(sb, '}');
+}
+
+/* One enrichment per part of the records that matched (query name, CNAME
+   target, answer): Elastic's indicator match rules write one per match. */
+static void enrichments(dh_strbuf_t *sb, const dh_detection_t *d)
+{
+    const dh_intel_match_t *m = d->intel;
+    char t[DH_TIME_STRLEN];
+    if (!m || !m->n_matched)
+        return;
+    dh_json_open_arr(sb, "enrichments");
+    for (size_t i = 0; i < m->n_matched; i++) {
+        dh_json_sep(sb);
+        dh_sb_putc(sb, '{');
+        indicator_obj(sb, m);
+        dh_json_open_obj(sb, "matched");
+        dh_json_kv_strn(sb, "atomic", m->matched[i].atomic, m->matched[i].atomic_len);
+        dh_json_kv_str(sb, "field", m->matched[i].field);
+        dh_json_kv_str(sb, "type", "indicator_match_rule");
+        dh_json_kv_str(sb, "occurred", dh_time_format(d->fired_us, t));
+        dh_sb_puts(sb, "}}");
+    }
+    dh_sb_putc(sb, ']');
+    dh_json_open_obj(sb, "feed");
+    dh_json_kv_str(sb, "name", m->feed);
+    dh_sb_putc(sb, '}');
+}
+
+static void threat(dh_strbuf_t *sb, const dh_detection_t *d, const dh_attack_t *a)
 {
     dh_json_open_obj(sb, "threat");
     dh_json_kv_str(sb, "framework", "MITRE ATT&CK");
@@ -70,7 +149,9 @@ static void threat(dh_strbuf_t *sb, const dh_attack_t *a)
         refs(sb, "subtechnique", a->subtechniques, a->n_subtechniques);
         dh_sb_putc(sb, '}');
     }
-    dh_sb_puts(sb, "}}");
+    dh_sb_putc(sb, '}');
+    enrichments(sb, d);
+    dh_sb_putc(sb, '}');
 }
 
 static void event_obj(dh_strbuf_t *sb, const dh_detection_t *d, double risk)
@@ -84,20 +165,51 @@ static void event_obj(dh_strbuf_t *sb, const dh_detection_t *d, double risk)
     dh_json_kv_int(sb, "severity", d->severity ? d->severity : d->rule->severity);
     dh_json_kv_str(sb, "start", dh_time_format(d->start_us, t));
     dh_json_kv_str(sb, "end", dh_time_format(d->end_us, t));
+    /* "info" is the one type both categories expect (ECS event.category
+       allowed_values); an alert that blocked nothing is neither allowed nor denied */
     dh_json_open_arr(sb, "category");
     dh_sb_puts(sb, "\"network\",\"intrusion_detection\"]");
+    dh_json_open_arr(sb, "type");
+    dh_sb_puts(sb, "\"info\"]");
     dh_json_kv_str(sb, "dataset", d->kind == DH_KIND_INCIDENT    ? "dnshound.incident"
                                   : d->kind == DH_KIND_HOST_RISK ? "dnshound.host_risk"
                                                                  : "dnshound.detection");
+    dh_json_kv_str(sb, "module", "dnshound");
+    /* the sensor that logged the records behind it, when they are known */
+    if (d->pivots && d->pivots->n_uids && d->pivots->sensor != DH_SENSOR_UNKNOWN)
+        dh_json_kv_str(sb, "provider", d->pivots->sensor == DH_SENSOR_SURICATA ? "suricata" : "zeek");
     dh_sb_putc(sb, '}');
 }
 
-static void rule_obj(dh_strbuf_t *sb, const dh_detection_t *d)
+/* ECS rule.*: rule.id is the detector name (stable, what people and
+   dashboards say), rule.uuid the rule file's UUID. */
+static void rule_obj(dh_strbuf_t *sb, const dh_detection_t *d, const dh_attack_t *a)
 {
+    const dh_rule_t *r = d->rule;
+    char url[96];
     dh_json_open_obj(sb, "rule");
     dh_json_kv_str(sb, "name", d->rule_name);
-    dh_json_kv_str(sb, "id", d->rule->id);
-    dh_json_kv_str(sb, "description", d->rule->title);
+    dh_json_kv_str(sb, "id", d->rule_name);
+    dh_json_kv_str(sb, "uuid", r->uuid);
+    dh_json_kv_str(sb, "version", r->version);
+    dh_json_kv_str(sb, "description", r->title);
+    url[0] = '\0'; /* a correlation (no mapping of its own) links no technique page */
+    if (!r->attack.n_techniques)
+        ;
+    else if (a->n_subtechniques)
+        attack_url(a->subtechniques[0].id, url, sizeof(url));
+    else if (a->n_techniques)
+        attack_url(a->techniques[0].id, url, sizeof(url));
+    if (r->reference || url[0])
+        dh_json_kv_str(sb, "reference", r->reference ? r->reference : url);
+    dh_json_kv_str(sb, "ruleset", "dnshound");
+    if (r->author) {
+        dh_json_open_arr(sb, "author");
+        dh_json_string(sb, r->author, strlen(r->author));
+        dh_sb_putc(sb, ']');
+    }
+    if (r->license)
+        dh_json_kv_str(sb, "license", r->license);
     dh_sb_putc(sb, '}');
 }
 
@@ -305,12 +417,16 @@ void dh_detection_to_json(const dh_detection_t *d, dh_strbuf_t *out)
     char t[DH_TIME_STRLEN];
     double risk = d->risk_score >= 0 ? d->risk_score : d->rule->risk_score;
     double confidence = d->confidence >= 0 ? d->confidence : d->rule->confidence;
+    const dh_attack_t *a = d->attack ? d->attack : &d->rule->attack;
     dh_sb_putc(out, '{');
     dh_json_kv_str(out, "@timestamp", dh_time_format(d->fired_us, t));
+    dh_json_open_obj(out, "ecs");
+    dh_json_kv_str(out, "version", DH_ECS_VERSION);
+    dh_sb_putc(out, '}');
     message(out, d);
     event_obj(out, d, risk);
-    rule_obj(out, d);
-    threat(out, d->attack ? d->attack : &d->rule->attack);
+    rule_obj(out, d, a);
+    threat(out, d, a);
     entity_objs(out, d);
     dnshound_obj(out, d, confidence);
     dh_sb_puts(out, "}\n");

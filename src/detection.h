@@ -54,6 +54,30 @@ void dh_pivots_add(dh_pivots_t *p, const dh_event_t *ev);
    findings (incidents.h) - event.dataset and dnshound.kind say which. */
 typedef enum { DH_KIND_FINDING = 0, DH_KIND_INCIDENT, DH_KIND_HOST_RISK } dh_detection_kind_t;
 
+/* The ECS release whose field reference detections follow
+   (tests/data/ecs/ecs_flat-9.4.0.yml.gz; written as ecs.version). */
+#define DH_ECS_VERSION "9.4.0"
+
+/* A threat-intel match, for ECS threat.enrichments[] and threat.feed.name:
+   the indicator as its file lists it and, per part of the DNS records that
+   matched it, the ECS field of that part and the value seen there. */
+#define DH_INTEL_MATCHES 3
+typedef enum { DH_IND_DOMAIN, DH_IND_ADDRESS, DH_IND_NETWORK } dh_indicator_kind_t;
+typedef struct {
+    const char *field;  /* ECS field of the match: dns.question.name, ... */
+    const char *atomic; /* the value seen there */
+    size_t atomic_len;
+} dh_intel_matched_t;
+typedef struct {
+    const char *indicator; /* the indicator's text: a name, an address or a CIDR */
+    size_t indicator_len;
+    uint8_t kind;          /* dh_indicator_kind_t */
+    const char *feed;      /* the indicator file (threat.feed.name) */
+    const char *description, *provider; /* may be NULL */
+    dh_intel_matched_t matched[DH_INTEL_MATCHES];
+    size_t n_matched;
+} dh_intel_match_t;
+
 typedef struct {
     uint8_t kind;              /* dh_detection_kind_t; 0: a finding */
     const char *rule_name;     /* detector name: dns_tunnel, dga, ... */
@@ -78,6 +102,7 @@ typedef struct {
     int severity;              /* 1..5; 0: the rule's */
     const dh_strbuf_t *evidence; /* object members, without braces; may be NULL */
     const dh_pivots_t *pivots;   /* the records behind it (kit windows); may be NULL */
+    const dh_intel_match_t *intel; /* threat_intel's match; NULL for other rules */
     unsigned pivot_ids;          /* uids shown (--pivot-ids; set by the host); 0: all kept */
     /* The services the finding is about, listed in the evidence of a rule
        with suppression_scope client (alerts.h). NULL: its entity, else its

@@ -53,6 +53,22 @@ static int intern(ref_table_t *t, const char *id, const char *name)
     return (int)t->n++;
 }
 
+/* The members of a set, by id: the order a run first met them in depends
+   on which input came first (two analyzers of one group meet them in
+   different orders), the ids do not. Returns how many, into idx. */
+static size_t sorted_members(const ref_table_t *t, uint64_t bits, uint8_t idx[MAX_NAMES])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (bits & (1ULL << i)) {
+            size_t j = n++;
+            for (; j > 0 && strcmp(t->v[idx[j - 1]].id, t->v[i].id) > 0; j--)
+                idx[j] = idx[j - 1];
+            idx[j] = (uint8_t)i;
+        }
+    return n;
+}
+
 /* ---- what one detection line says -------------------------------------- */
 
 typedef struct {
@@ -426,13 +442,22 @@ static int read_finding(dh_incidents_t *x, const cJSON *d, finding_in_t *f)
 
 static void put_ref_ids(dh_strbuf_t *sb, const char *key, const ref_table_t *t, uint64_t bits)
 {
+    uint8_t idx[MAX_NAMES];
+    size_t n = sorted_members(t, bits, idx);
     dh_json_open_arr(sb, key);
-    for (size_t i = 0; i < t->n; i++)
-        if (bits & (1ULL << i)) {
-            dh_json_sep(sb);
-            dh_json_string(sb, t->v[i].id, strlen(t->v[i].id));
-        }
+    for (size_t i = 0; i < n; i++) {
+        dh_json_sep(sb);
+        dh_json_string(sb, t->v[idx[i]].id, strlen(t->v[idx[i]].id));
+    }
     dh_sb_putc(sb, ']');
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const finding_t *x = a, *y = b;
+    if (x->ts_us != y->ts_us)
+        return x->ts_us < y->ts_us ? -1 : 1;
+    return strcmp(x->id, y->id);
 }
 
 static void put_findings(dh_strbuf_t *sb, const dh_incidents_t *x, const finding_t *f, size_t n)
@@ -455,10 +480,11 @@ static void put_findings(dh_strbuf_t *sb, const dh_incidents_t *x, const finding
    to DH_ATTACK_MAX of each kind (the evidence lists them all by id). */
 static void fill_refs(dh_attack_ref_t *out, size_t *n, const ref_table_t *t, uint64_t bits)
 {
+    uint8_t idx[MAX_NAMES];
+    size_t m = sorted_members(t, bits, idx);
     *n = 0;
-    for (size_t i = 0; i < t->n && *n < DH_ATTACK_MAX; i++)
-        if (bits & (1ULL << i))
-            out[(*n)++] = (dh_attack_ref_t){t->v[i].id, t->v[i].name};
+    for (size_t i = 0; i < m && *n < DH_ATTACK_MAX; i++)
+        out[(*n)++] = (dh_attack_ref_t){t->v[idx[i]].id, t->v[idx[i]].name};
 }
 
 static void union_attack(const dh_incidents_t *x, const dh_rule_t *r, uint64_t tac, uint64_t tech,
@@ -521,22 +547,20 @@ static int severity_of_risk(double risk)
 static void incident_evidence(dh_incidents_t *x, const incident_t *e)
 {
     dh_strbuf_t *sb = &x->evidence;
+    uint8_t idx[MAX_NAMES];
+    size_t n = sorted_members(&x->rules, e->rules, idx);
     dh_sb_reset(sb);
-    dh_json_open_arr(sb, "rules");
-    for (size_t i = 0; i < x->rules.n; i++)
-        if (e->rules & (1ULL << i)) {
-            dh_json_sep(sb);
-            dh_json_string(sb, x->rules.v[i].id, strlen(x->rules.v[i].id));
-        }
-    dh_sb_putc(sb, ']');
+    put_ref_ids(sb, "rules", &x->rules, e->rules);
     dh_json_open_obj(sb, "rule_risk_scores");
-    for (size_t i = 0; i < x->rules.n; i++)
-        if (e->rules & (1ULL << i))
-            dh_json_kv_double(sb, x->rules.v[i].id, e->rule_risk[i]);
+    for (size_t i = 0; i < n; i++)
+        dh_json_kv_double(sb, x->rules.v[idx[i]].id, e->rule_risk[idx[i]]);
     dh_sb_putc(sb, '}');
     put_ref_ids(sb, "techniques", &x->techniques, e->techniques);
     put_ref_ids(sb, "subtechniques", &x->subtechniques, e->subtechniques);
-    put_findings(sb, x, e->f, e->n_f);
+    finding_t linked[INC_FINDINGS]; /* in time order, however they arrived */
+    memcpy(linked, e->f, e->n_f * sizeof(linked[0]));
+    qsort(linked, e->n_f, sizeof(linked[0]), by_time);
+    put_findings(sb, x, linked, e->n_f);
     dh_json_kv_uint(sb, "findings_linked", e->n_f);
     dh_json_kv_uint(sb, "findings_omitted", e->total - e->n_f);
     dh_json_kv_int(sb, "span_seconds", (e->k.last_us - e->first_us) / 1000000);
@@ -666,7 +690,9 @@ static int by_risk_desc(const void *a, const void *b)
     const finding_t *x = a, *y = b;
     if (x->risk != y->risk)
         return x->risk < y->risk ? 1 : -1;
-    return x->ts_us < y->ts_us ? -1 : x->ts_us > y->ts_us; /* a replay sorts the same */
+    if (x->ts_us != y->ts_us)
+        return x->ts_us < y->ts_us ? -1 : 1;
+    return strcmp(x->id, y->id); /* whatever order they arrived in */
 }
 
 /* Elastic-style: sum of r_i / i^1.5 over the risk scores sorted from the
@@ -746,13 +772,7 @@ static void host_evidence(dh_incidents_t *x, const host_t *h, double score, int 
     dh_json_kv_double(sb, "score", score);
     dh_json_kv_str(sb, "level", level_names[level]);
     dh_json_kv_uint(sb, "findings_in_window", h->n_f + h->dropped);
-    dh_json_open_arr(sb, "rules");
-    for (size_t i = 0; i < x->rules.n; i++)
-        if (rules & (1ULL << i)) {
-            dh_json_sep(sb);
-            dh_json_string(sb, x->rules.v[i].id, strlen(x->rules.v[i].id));
-        }
-    dh_sb_putc(sb, ']');
+    put_ref_ids(sb, "rules", &x->rules, rules);
     put_ref_ids(sb, "techniques", &x->techniques, tech);
     put_findings(sb, x, h->f, h->n_f < 10 ? h->n_f : 10);
     dh_json_kv_int(sb, "window_seconds", x->hp.window);

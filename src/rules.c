@@ -127,13 +127,34 @@ static bool derived_rule(dh_rule_t *r)
     return v && v->kind == DH_YAML_SCALAR && strcmp(v->value, "true") == 0;
 }
 
+/* rule.version is compared by people and tools ("is this the rule I
+   tuned?"): digits and dots only. rule.reference is a link: http(s) only. */
+static int check_version_and_reference(dh_rule_t *r, char *err, size_t errlen)
+{
+    if (!match(r->version, "^[0-9]+(\\.[0-9]+)*$")) {
+        snprintf(err, errlen, "%s:%zu: version: expected digits and dots (e.g. 1 or 1.2), got '%s'",
+                 r->path, dh_yaml_get(r->root, "version")->line, r->version);
+        return -1;
+    }
+    if (r->reference && !match(r->reference, "^https?://[^[:space:]]+$")) {
+        snprintf(err, errlen, "%s:%zu: reference: expected an http(s) URL, got '%s'", r->path,
+                 dh_yaml_get(r->root, "reference")->line, r->reference);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_meta(dh_rule_t *r, char *err, size_t errlen)
 {
     r->enabled = true;
     r->confidence = 0.5;
     r->suppression_s = 3600;
     if (dh_yaml_str(r->root, "title", true, &r->title, err, errlen) ||
-        dh_yaml_str(r->root, "id", true, &r->id, err, errlen) ||
+        dh_yaml_str(r->root, "id", true, &r->uuid, err, errlen) ||
+        dh_yaml_str(r->root, "version", true, &r->version, err, errlen) ||
+        dh_yaml_str(r->root, "reference", false, &r->reference, err, errlen) ||
+        dh_yaml_str(r->root, "author", false, &r->author, err, errlen) ||
+        dh_yaml_str(r->root, "license", false, &r->license, err, errlen) ||
         dh_yaml_str(r->root, "description", false, &r->description, err, errlen) ||
         dh_yaml_str(r->root, "level", true, &r->level, err, errlen) ||
         dh_yaml_bool(r->root, "enabled", false, &r->enabled, err, errlen) ||
@@ -142,7 +163,7 @@ static int load_meta(dh_rule_t *r, char *err, size_t errlen)
         dh_yaml_double(r->root, "confidence", false, 0, 1, &r->confidence, err, errlen) ||
         dh_yaml_int(r->root, "suppression", false, 0, 30 * 86400, &r->suppression_s, err, errlen) ||
         dh_yaml_str(r->root, "message", false, &r->message, err, errlen) ||
-        load_scope(r, err, errlen))
+        load_scope(r, err, errlen) || check_version_and_reference(r, err, errlen))
         return -1;
     char why[160];
     if (r->message && dh_message_check(r->message, why, sizeof(why))) {

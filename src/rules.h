@@ -2,7 +2,9 @@
  * rules.h - a detector's rule file: metadata, ATT&CK mapping, thresholds.
  *
  * Each detector NAME reads rules/NAME.yaml. The vocabulary follows Sigma
- * (title, id, description, level, tags) plus an `attack` block (pinned
+ * (title, id, description, level, tags, author, license, references) plus
+ * `version` (ECS rule.version: bumped when what the rule finds changes), an
+ * `attack` block (pinned
  * ATT&CK version, detection strategy, tactic/technique/sub-technique ids and
  * names), a free `thresholds` map that the detector reads itself and a
  * `limits` map with the [min, max] range of each numeric threshold. Every key
@@ -49,7 +51,12 @@ typedef enum { DH_SCOPE_CLIENT_DOMAIN, DH_SCOPE_CLIENT } dh_suppression_scope_t;
 typedef struct {
     const char *path;
     const char *title;
-    const char *id;
+    const char *uuid;      /* the file's `id` (a UUID, Sigma's): ECS rule.uuid */
+    const char *version;   /* ECS rule.version, e.g. "1" */
+    const char *reference; /* a URL about the rule (ECS rule.reference); NULL: the
+                              ATT&CK page of its first technique */
+    const char *author;    /* ECS rule.author; may be NULL */
+    const char *license;   /* ECS rule.license; may be NULL */
     const char *description;
     const char *level;   /* informational|low|medium|high|critical */
     const char *message; /* template of the ECS message (message.h); NULL: generic */

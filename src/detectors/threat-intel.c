@@ -312,6 +312,38 @@ static void evidence(ti_t *t, window_t *w, const dh_intel_meta_t *m)
     DH_KIT_JSON_SAMPLES(sb, "samples", w);
 }
 
+/* Does name end with the indicator at a label boundary (the query name
+   the match was made on)? */
+static bool ends_with_indicator(const char *name, size_t len, const window_t *w)
+{
+    return name && len >= w->ind_len && memcmp(name + len - w->ind_len, w->indicator, w->ind_len) == 0 &&
+           (len == w->ind_len || name[len - w->ind_len - 1] == '.');
+}
+
+/* The match for ECS threat.enrichments[] (detection.h): per part of the
+   records that matched, its ECS field and the first value seen there (the
+   representative query name when it is one that matched). */
+static void intel_match(const window_t *w, const dh_intel_meta_t *m, const dh_detection_t *d,
+                        char addr[DH_ADDR_STRLEN], dh_intel_match_t *x)
+{
+    static const uint8_t kind[] = {[DH_INTEL_DOMAIN] = DH_IND_DOMAIN,
+                                   [DH_INTEL_IP] = DH_IND_ADDRESS, [DH_INTEL_CIDR] = DH_IND_NETWORK};
+    *x = (dh_intel_match_t){.indicator = w->indicator, .indicator_len = w->ind_len,
+                            .kind = kind[w->type], .feed = m->file,
+                            .description = m->description, .provider = m->source};
+    if (w->kinds & M_QNAME) {
+        bool seen = ends_with_indicator(d->qname, d->qname_len, w);
+        x->matched[x->n_matched++] = (dh_intel_matched_t){
+            "dns.question.name", seen ? d->qname : w->indicator, seen ? d->qname_len : w->ind_len};
+    }
+    if ((w->kinds & M_CNAME) && w->n_cnames)
+        x->matched[x->n_matched++] =
+            (dh_intel_matched_t){"dns.answers.data", w->cnames[0], w->cname_len[0]};
+    if ((w->kinds & M_ANSWER) && w->n_addrs)
+        x->matched[x->n_matched++] =
+            (dh_intel_matched_t){"dns.resolved_ip", addr, strlen(dh_addr_format(&w->addrs[0], addr))};
+}
+
 static void on_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
                      dh_close_t why)
 {
@@ -330,6 +362,10 @@ static void on_close(void *ctx, const void *key, size_t keylen, void *value, int
     d.entity = entity;
     d.risk_score = m->risk;
     d.confidence = m->confidence;
+    char addr[DH_ADDR_STRLEN];
+    dh_intel_match_t match;
+    intel_match(w, m, &d, addr, &match);
+    d.intel = &match;
     dh_kit_emit(&t->kit, &d);
 }
 

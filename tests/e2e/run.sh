@@ -1781,6 +1781,190 @@ print(f"    {len(incidents)} incident lines, {len(hosts)} host_risk lines, {len(
 PY
 }
 
+# ---- strict ECS (issue 12) ---------------------------------------------------
+
+ECS_FLAT=$ROOT/tests/data/ecs/ecs_flat-9.4.0.yml.gz
+ECS_CHECK="$PY $ROOT/tests/contract/ecs_check.py"
+
+t_ecs_checker_rejects_unknown_fields_wrong_types_and_arrays() {
+    # the checker can fail: each bad line is reported as FILE:LINE: FIELD: REASON
+    cat > "$W/good.jsonl" <<'JSON'
+{"@timestamp":"2023-11-08T08:03:00.000000Z","ecs":{"version":"9.4.0"},"event":{"kind":"alert","category":["network","intrusion_detection"],"type":["info"],"risk_score":21},"source":{"ip":"10.1.0.46"},"related":{"ip":["10.1.0.46","2001:db8::1"]},"threat":{"enrichments":[{"indicator":{"type":"domain-name","url":{"domain":"ipify.org"}},"matched":{"atomic":"api.ipify.org","field":"dns.question.name"}}]},"dnshound":{"evidence":{"anything":[1,{"x":null}]}}}
+JSON
+    $ECS_CHECK "$ECS_FLAT" "$W/good.jsonl" > "$W/out" 2>&1 || fail "a valid line refused: $(cat "$W/out")" || return 1
+    R='"@timestamp":"2023-11-08T08:03:00Z","ecs":{"version":"9.4.0"}'
+    cat > "$W/bad.jsonl" <<JSON
+{$R,"source":{"ip":"10.1.0.46","hostname_guess":"pc1"}}
+{$R,"event":{"severity":"high"}}
+{$R,"source":{"ip":["10.1.0.46"]}}
+{$R,"source":{"ip":"10.1.0.999"}}
+{"@timestamp":"08/11/2023 08:03","ecs":{"version":"9.4.0"}}
+{$R,"event":{"kind":"detection"}}
+{$R,"event":{"category":["network"],"type":["indicator"]}}
+{$R,"threat":{"enrichments":{"indicator":{"type":"domain-name"}}}}
+{$R,"threat":{"enrichments":[{"indicator":{"domain":"x.example"}}]}}
+{$R,"zeek":{"session_id":"CAbc"}}
+{$R,"event":{"id":null}}
+{"ecs":{"version":"9.4.0"}}
+JSON
+    $ECS_CHECK "$ECS_FLAT" "$W/bad.jsonl" > "$W/out" 2>/dev/null; rc=$?
+    [ $rc -eq 1 ] || fail "bad lines: exit $rc" || return 1
+    for want in 'bad.jsonl:1: source.hostname_guess: not an ECS field' \
+                'bad.jsonl:2: event.severity: long needs an integer' \
+                'bad.jsonl:3: source.ip: an array where ECS has no normalize: \[array\]' \
+                'bad.jsonl:4: source.ip: ip needs an IP address' \
+                'bad.jsonl:5: @timestamp: date needs an RFC 3339 string' \
+                'bad.jsonl:6: event.kind: "detection" is not one of the ECS values' \
+                'bad.jsonl:7: event.type: "indicator" is not an expected type of the categories' \
+                'bad.jsonl:8: threat.enrichments: nested needs a non-empty array of objects' \
+                'bad.jsonl:9: threat.enrichments.indicator.domain: not an ECS field' \
+                'bad.jsonl:10: zeek: not an ECS field' \
+                'bad.jsonl:11: event.id: null' \
+                'bad.jsonl:12: @timestamp: missing (ECS marks it required)'; do
+        grep -q "$want" "$W/out" || fail "not reported: $want; got: $(cat "$W/out")" || return 1
+    done
+    [ "$(wc -l < "$W/out")" -eq 12 ] || fail "expected 12 violations: $(cat "$W/out")" || return 1
+    # --allow-namespace: the sensors' own fields of --emit events, by name only
+    $ECS_CHECK --allow-namespace zeek "$ECS_FLAT" "$W/bad.jsonl" 2>/dev/null | grep -q ':10:' \
+        && fail "--allow-namespace zeek still refuses zeek.*" && return 1
+    $ECS_CHECK --allow-namespace source "$ECS_FLAT" "$W/good.jsonl" >/dev/null 2>&1; rc=$?
+    [ $rc -eq 2 ] || fail "--allow-namespace of an ECS field set: exit $rc, not 2" || return 1
+}
+
+# Every detection dnshound writes, from every kind of input the tests have:
+# the demo samples (with a state dir: updates; and early alerts), every
+# capture, --hunt, the generator's planted attacks after a learned week
+# (new_domain needs one), and each corpus log when the corpus is there.
+# Lines go to $W/ecs-all.jsonl.
+ecs_all_detections() {
+    rm -rf "$W/ecs-st" "$W/ecs-st2" && : > "$W/ecs-all.jsonl"
+    "$DH" --state-dir "$W/ecs-st" -q samples/demo-zeek-dns.log samples/demo-eve.json \
+        samples/demo-zeek-dns.json >> "$W/ecs-all.jsonl" || fail "demo: exit $?" || return 1
+    "$DH" --no-state -q --early-alerts on samples/demo-zeek-dns.log >> "$W/ecs-all.jsonl" || return 1
+    for c in tests/data/captures/*.zeek.log* tests/data/captures/*.zeek.json* tests/data/captures/*.eve.json*; do
+        "$DH" --no-state -q "$c" >> "$W/ecs-all.jsonl" || fail "$c: exit $?" || return 1
+    done
+    "$DH" --no-state -q --hunt tests/data/eve/formbook-dridex-2025-mixed.eve.json \
+        >> "$W/ecs-all.jsonl" 2>/dev/null || fail "hunt: exit $?" || return 1
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    start=1700000000
+    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
+        --seed 3 -o "$W/ecs-week.log" --truth /dev/null || return 1
+    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
+        --duration 86400 --seed 3 --attack all -o "$W/ecs-day.log" --truth /dev/null || return 1
+    "$DH" --state-dir "$W/ecs-st2" -q --learn-only -o /dev/null "$W/ecs-week.log" || return 1
+    "$DH" --state-dir "$W/ecs-st2" -q "$W/ecs-day.log" >> "$W/ecs-all.jsonl" || return 1
+    if [ -d "$CORPUS" ]; then
+        find "$CORPUS/zeek-tsv" "$CORPUS/zeek-json" "$CORPUS/eve" -type f | sort > "$W/ecs-corpus"
+        while read -r f; do
+            "$DH" --no-state -q "$f" >> "$W/ecs-all.jsonl" 2>/dev/null; rc=$?
+            [ $rc -le 1 ] || fail "$f: exit $rc" || return 1
+        done < "$W/ecs-corpus"
+        echo "    corpus: $(wc -l < "$W/ecs-corpus") logs checked too"
+    else
+        echo "    corpus $CORPUS absent (set DNSHOUND_CORPUS): samples, captures and generated logs only"
+    fi
+}
+
+t_every_detection_is_strict_ecs_and_every_detector_was_checked() {
+    ecs_all_detections || return 1
+    $ECS_CHECK --fields-out "$W/ecs-fields" "$ECS_FLAT" "$W/ecs-all.jsonl" > "$W/ecs-out" 2>&1 \
+        || fail "ECS violations: $(head -20 "$W/ecs-out")" || return 1
+    $CHECK schema "$W/ecs-all.jsonl" "$SCHEMA" >/dev/null || return 1
+    "$DH" --no-state --list > "$W/ecs-list" || return 1
+    $PY - "$W/ecs-all.jsonl" "$W/ecs-list" <<'PY' || return 1
+import collections, itertools, json, sys
+listing = open(sys.argv[2]).read().split('detectors:\n', 1)[1].splitlines()
+detectors = {l.split()[0] for l in itertools.takewhile(lambda l: l.startswith('  '), listing)}
+assert len(detectors) >= 10, detectors
+dets = [json.loads(l) for l in open(sys.argv[1])]
+seen = collections.Counter(d['rule']['name'] for d in dets)
+missing = detectors - set(seen)
+assert not missing, f"no detection of {missing} was checked against ECS"
+for d in dets:
+    r, e, t = d['rule'], d['event'], d['threat']
+    assert d['ecs']['version'] == '9.4.0' and e['module'] == 'dnshound' and e['type'] == ['info'], d
+    assert r['id'] == r['name'] and len(r['uuid']) == 36 and r['version'] and r['ruleset'] == 'dnshound', r
+    # a correlation (incident) has no technique of its own to link to
+    assert r.get('reference', '').startswith('https://') or (
+        d['dnshound']['kind'] == 'incident' and 'reference' not in r), r
+    for ta, url in zip(t['tactic']['id'], t['tactic']['reference'], strict=True):
+        assert url == f"https://attack.mitre.org/tactics/{ta}/", (ta, url)
+    for te, url in zip(t['technique']['id'], t['technique']['reference'], strict=True):
+        assert url == f"https://attack.mitre.org/techniques/{te}/", (te, url)
+    sub = t['technique'].get('subtechnique', {})
+    for st, url in zip(sub.get('id', []), sub.get('reference', []), strict=True):
+        assert url == "https://attack.mitre.org/techniques/%s/%s/" % tuple(st.split('.')), (st, url)
+    pv = d['dnshound'].get('pivot', {})
+    if pv:
+        assert e['provider'] == ('zeek' if 'zeek_uids' in pv else 'suricata'), (e, pv)
+    if r['name'] == 'threat_intel':
+        ev = d['dnshound']['evidence']
+        assert t['feed']['name'] == ev['indicator_file'], t
+        fields = {x['matched']['field'] for x in t['enrichments']}
+        want = {'query_name': 'dns.question.name', 'cname': 'dns.answers.data', 'answer': 'dns.resolved_ip'}
+        assert fields == {want[m] for m in ev['matched_on']}, (fields, ev['matched_on'])
+        for x in t['enrichments']:
+            ind = x['indicator']
+            assert ind['name'] == ev['indicator'], ind
+            if ev['indicator_type'] == 'domain':
+                assert ind['type'] == 'domain-name' and ind['url']['domain'] == ev['indicator'], ind
+            elif ev['indicator_type'] == 'ip':
+                assert ind['ip'] == ev['indicator'], ind
+print("    " + ", ".join(f"{k} {v}" for k, v in sorted(seen.items())) + f"; {len(dets)} detections")
+PY
+    echo "    $(tail -1 "$W/ecs-out")"
+}
+
+t_elasticsearch_template_is_generated_and_maps_every_field_with_its_ecs_type() {
+    # the committed template is what gen-template.py makes from ecs_flat ...
+    $PY deploy/elasticsearch/gen-template.py --check || fail "deploy/elasticsearch is stale" || return 1
+    # ... and it fails when a committed file is not
+    mkdir -p "$W/tpl" && cp deploy/elasticsearch/*.json "$W/tpl/"
+    sed -i 's/"type": "ip"/"type": "keyword"/' "$W/tpl/component-ecs.json"
+    $PY deploy/elasticsearch/gen-template.py --check "$ECS_FLAT" deploy/elasticsearch/fields.txt "$W/tpl" 2>/dev/null \
+        && fail "--check accepted an edited template" && return 1
+    # every field of every detection is mapped: the ECS ones with their ECS type
+    ecs_all_detections > /dev/null || return 1
+    $ECS_CHECK --fields-out "$W/tpl-fields" "$ECS_FLAT" "$W/ecs-all.jsonl" 2>/dev/null || fail "ECS violations" || return 1
+    $PY - "$W/tpl-fields" "$W/ecs-all.jsonl" <<'PY' || return 1
+import json, sys
+ecs = json.load(open('deploy/elasticsearch/component-ecs.json'))['template']['mappings']
+own = json.load(open('deploy/elasticsearch/component-dnshound.json'))['template']['mappings']
+index = json.load(open('deploy/elasticsearch/index-template.json'))
+assert index['composed_of'] == ['dnshound-detections-ecs', 'dnshound-detections-dnshound'], index
+assert 'data_stream' in index and index['template']['mappings']['dynamic'] is False, index
+assert 'lifecycle' not in json.dumps(index), "ILM-free"
+def mapped(props, name):
+    node = {'properties': props}
+    for part in name.split('.'):
+        node = node.get('properties', {}).get(part)
+        if node is None:
+            return None
+    return node
+assert mapped(ecs['properties'], '@timestamp')['type'] == 'date', "data streams need a date @timestamp"
+for line in open(sys.argv[1]):
+    name, ecs_type = line.rstrip('\n').split('\t')
+    m = mapped(ecs['properties'], name)
+    assert m is not None, f"{name} ({ecs_type}) is written but not in the template (deploy/elasticsearch/fields.txt)"
+    assert m.get('type', 'object') == ecs_type, f"{name}: mapped {m.get('type')}, ECS says {ecs_type}"
+def leaves(prefix, v):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            yield from leaves(f"{prefix}.{k}", x)
+    else:
+        yield prefix
+seen = set()
+for l in open(sys.argv[2]):
+    d = json.loads(l)['dnshound']
+    seen |= {p for k, v in d.items() if k != 'evidence' for p in leaves(k, v)}
+for p in sorted(seen):
+    assert mapped(own['properties']['dnshound']['properties'], p), f"dnshound.{p} is written but not mapped"
+assert own['properties']['dnshound']['properties']['evidence']['type'] == 'flattened'
+print(f"    {sum(1 for _ in open(sys.argv[1]))} ECS fields and {len(seen)} dnshound.* fields mapped")
+PY
+}
+
 # ---- runner ------------------------------------------------------------------
 
 tests=${*:-$(sed -n 's/^\(t_[a-z0-9_]*\)() {$/\1/p' "$0")}

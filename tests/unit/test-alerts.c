@@ -16,7 +16,7 @@
 
 typedef struct {
     int n;
-    char lines[8][4096];
+    char lines[8][8192];
 } out_t;
 
 static void out(void *ctx, const dh_strbuf_t *line, const char *key)
@@ -24,7 +24,7 @@ static void out(void *ctx, const dh_strbuf_t *line, const char *key)
     (void)key;
     out_t *o = ctx;
     cr_assert_lt(o->n, 8);
-    snprintf(o->lines[o->n++], 4096, "%.*s", (int)line->len, line->buf);
+    snprintf(o->lines[o->n++], sizeof(o->lines[0]), "%.*s", (int)line->len, line->buf);
 }
 
 static void id_of(const char *json, char id[33])

@@ -350,7 +350,7 @@ DH_KIT_STATE_LAYOUT(new_det_t, p);
 static const dh_kit_params_t new_pt = DH_KIT_FIELDS(kit_params_t, window, share);
 
 static const char *const rule_head =
-    "title: t\nid: x\nlevel: high\nrisk_score: 50\n"
+    "title: t\nid: x\nversion: 1\nlevel: high\nrisk_score: 50\n"
     "attack:\n  version: \"18.1\"\n"
     "  tactics:\n    - {id: TA0011, name: Command and Control}\n"
     "  techniques:\n    - {id: T1071, name: Application Layer Protocol}\n";
@@ -517,7 +517,7 @@ Test(detector_kit, param_max_refuses_a_value_above_a_c_bound)
     dh_kit_init(&k, "some_detector", rule, &env);
     cr_assert_eq(dh_kit_param_max(&k, "window", 300, 300, err, sizeof(err)), 0);
     cr_assert_eq(dh_kit_param_max(&k, "window", 300, 128, err, sizeof(err)), -1);
-    cr_assert(strstr(err, "/r.yaml:12: window: at most 128 here"), "%s", err);
+    cr_assert(strstr(err, "/r.yaml:13: window: at most 128 here"), "%s", err);
     dh_kit_free(&k);
     dh_rule_free(rule);
 }

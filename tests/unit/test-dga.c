@@ -242,7 +242,7 @@ Test(dga, random_letter_burst_fires_once_with_evidence)
     cr_assert(strstr(j, "\"confidence\":0.7,"), "%s", j);
     cr_assert(strstr(j, "\"class\":\"random\",\"score\":"), "%s", j);
     cr_assert(strstr(j, "\"thresholds\":{\"min_nxdomain_names\":10,\"min_nxdomain_share\":0.4"), "%s", j);
-    cr_assert(strstr(j, "\"subtechnique\":{\"id\":[\"T1568.002\"],\"name\":[\"Domain Generation Algorithms\"]}"));
+    cr_assert(strstr(j, "\"subtechnique\":{\"id\":[\"T1568.002\"],\"name\":[\"Domain Generation Algorithms\"],\"reference\":["));
     cr_assert(strstr(j, "\"tactic\":{\"id\":[\"TA0011\"]"));
     cr_assert(strstr(j, "\"detection_strategy\":\"DET0419\""));
     cr_assert(strstr(j, "\"start\":\"2023-11-14T22:20:00.000000Z\""), "%s", j);

@@ -178,7 +178,7 @@ Test(dns_beacon, perfect_60s_beacon_fires_once_at_window_close)
     cr_assert(has(f, 0, "\"last_seen\":\"2023-11-15T03:59:00.000000Z\""));
     cr_assert(has(f, 0, "\"tactic\":{\"id\":[\"TA0011\"]"));
     cr_assert(has(f, 0, "\"technique\":{\"id\":[\"T1071\"]"));
-    cr_assert(has(f, 0, "\"subtechnique\":{\"id\":[\"T1071.004\"],\"name\":[\"DNS\"]}"));
+    cr_assert(has(f, 0, "\"subtechnique\":{\"id\":[\"T1071.004\"],\"name\":[\"DNS\"],\"reference\":[\"https://attack.mitre.org/techniques/T1071/004/\"]}"));
     cr_assert(has(f, 0, "\"detection_strategy\":\"DET0400\""));
     cr_assert(has(f, 0, "\"attack_version\":\"18.1\""));
     close_detector(f);

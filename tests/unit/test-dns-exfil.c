@@ -221,10 +221,10 @@ Test(dns_exfil, low_and_slow_fires_hourly_far_below_tunnel_rates)
     cr_assert(has(j, "\"estimate_basis\":\"estimate from query names and answers; Zeek dns.log "
                      "has no message sizes"), "%s", j);
     cr_assert(has(j, "\"rule\":{\"name\":\"dns_exfil\""));
-    cr_assert(has(j, "\"tactic\":{\"id\":[\"TA0010\"],\"name\":[\"Exfiltration\"]}"), "%s", j);
+    cr_assert(has(j, "\"tactic\":{\"id\":[\"TA0010\"],\"name\":[\"Exfiltration\"],\"reference\":["), "%s", j);
     cr_assert(has(j, "\"technique\":{\"id\":[\"T1048\"]"));
     cr_assert(has(j, "\"subtechnique\":{\"id\":[\"T1048.003\"],\"name\":[\"Exfiltration Over "
-                     "Unencrypted Non-C2 Protocol\"]}"), "%s", j);
+                     "Unencrypted Non-C2 Protocol\"],\"reference\":["), "%s", j);
     cr_assert(has(j, "\"detection_strategy\":\"DET0400\""));
     cr_assert(has(j, "\"attack_version\":\"18.1\""));
     cr_assert(has(j, "\"source\":{\"ip\":\"10.0.0.5\"}"));

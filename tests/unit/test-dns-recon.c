@@ -187,10 +187,10 @@ Test(dns_recon, axfr_from_non_secondary_fires_once_per_window)
     cr_assert(has(&f, 0, "\"name\":\"dns_recon\""), "%s", j);
     cr_assert(has(&f, 0, "\"description\":\"DNS zone transfer (AXFR/IXFR) requested by a host "
                          "that is not a secondary\""), "%s", j);
-    cr_assert(has(&f, 0, "\"tactic\":{\"id\":[\"TA0043\"],\"name\":[\"Reconnaissance\"]}"), "%s", j);
+    cr_assert(has(&f, 0, "\"tactic\":{\"id\":[\"TA0043\"],\"name\":[\"Reconnaissance\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, 0, "\"technique\":{\"id\":[\"T1590\"],\"name\":[\"Gather Victim Network "
                          "Information\"]"), "%s", j);
-    cr_assert(has(&f, 0, "\"subtechnique\":{\"id\":[\"T1590.002\"],\"name\":[\"DNS\"]}"), "%s", j);
+    cr_assert(has(&f, 0, "\"subtechnique\":{\"id\":[\"T1590.002\"],\"name\":[\"DNS\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, 0, "\"risk_score\":63"), "%s", j);
     cr_assert(has(&f, 0, "\"finding\":\"zone_transfer\""), "%s", j);
     cr_assert(has(&f, 0, "\"queries\":3,\"axfr\":2,\"ixfr\":1,\"tcp\":2"), "%s", j);
@@ -278,9 +278,9 @@ Test(dns_recon, ptr_sweep_boundary_79_vs_80)
     cr_assert(has(&f, 0, "\"description\":\"Reverse DNS (PTR) sweep of many addresses by one "
                          "host\""), "%s", j);
     cr_assert(has(&f, 0, "\"detection_strategy\":\"DET0574\""), "%s", j);
-    cr_assert(has(&f, 0, "\"tactic\":{\"id\":[\"TA0007\"],\"name\":[\"Discovery\"]}"), "%s", j);
+    cr_assert(has(&f, 0, "\"tactic\":{\"id\":[\"TA0007\"],\"name\":[\"Discovery\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, 0, "\"technique\":{\"id\":[\"T1018\"],\"name\":[\"Remote System "
-                         "Discovery\"]}}"), "%s", j);
+                         "Discovery\"],\"reference\":[\"https://attack.mitre.org/techniques/T1018/\"]}}"), "%s", j);
     cr_assert(!has(&f, 0, "subtechnique"), "%s", j);
     cr_assert(has(&f, 0, "\"finding\":\"ptr_sweep\""), "%s", j);
     cr_assert(has(&f, 0, "\"ptr_queries\":80"), "%s", j);
@@ -432,11 +432,11 @@ Test(dns_recon, any_flood_boundary_49_vs_50)
     const char *j = f.sink.json[0];
     cr_assert(has(&f, 0, "\"ip\":\"10.3.0.2\""), "%s", j);
     cr_assert(has(&f, 0, "\"detection_strategy\":\"DET0408\""), "%s", j);
-    cr_assert(has(&f, 0, "\"tactic\":{\"id\":[\"TA0040\"],\"name\":[\"Impact\"]}"), "%s", j);
+    cr_assert(has(&f, 0, "\"tactic\":{\"id\":[\"TA0040\"],\"name\":[\"Impact\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, 0, "\"technique\":{\"id\":[\"T1498\"],\"name\":[\"Network Denial of "
                          "Service\"]"), "%s", j);
     cr_assert(has(&f, 0, "\"subtechnique\":{\"id\":[\"T1498.002\"],\"name\":[\"Reflection "
-                         "Amplification\"]}"), "%s", j);
+                         "Amplification\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, 0, "\"finding\":\"any_flood\""), "%s", j);
     cr_assert(has(&f, 0, "\"any_queries\":50,\"threshold\":50,\"distinct_names\":2,\"udp\":50"),
               "%s", j);

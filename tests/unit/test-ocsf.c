@@ -95,7 +95,9 @@ static void check_detection(const cJSON *e, const cJSON *o)
     cr_assert_eq(n_at(o, "type_uid"), update ? 200402 : 200401);
     cr_assert_str_eq(s_at(o, "finding_info.uid"), s_at(e, "event.id"));
     cr_assert_str_eq(s_at(o, "finding_info.analytic.name"), s_at(e, "rule.name"));
-    cr_assert_str_eq(s_at(o, "finding_info.analytic.uid"), s_at(e, "rule.id"));
+    /* the rule file's uuid; rule.id while ECS had no rule.uuid */
+    const char *uuid = s_at(e, "rule.uuid") ? s_at(e, "rule.uuid") : s_at(e, "rule.id");
+    cr_assert_str_eq(s_at(o, "finding_info.analytic.uid"), uuid);
     cr_assert_eq(n_at(o, "time"), iso_ms(s_at(e, "@timestamp")));
     cr_assert_eq(n_at(o, "finding_info.first_seen_time"), iso_ms(s_at(e, "event.start")));
     cr_assert_eq(n_at(o, "severity_id"), n_at(e, "event.severity"));
@@ -111,7 +113,7 @@ static void check_detection(const cJSON *e, const cJSON *o)
     /* what maps is gone from unmapped, what does not is there unchanged */
     const cJSON *u = at(o, "unmapped");
     static const char *const moved[] = {"@timestamp", "message", "event.id", "event.severity",
-                                        "rule.name", "rule.id", "threat.technique",
+                                        "rule.name", "rule.uuid", "threat.technique",
                                         "source.ip", "dnshound.confidence", "dnshound.update"};
     for (size_t i = 0; i < sizeof(moved) / sizeof(moved[0]); i++)
         cr_assert_null(at(u, moved[i]), "%s is mapped, yet in unmapped", moved[i]);
@@ -153,16 +155,23 @@ Test(ocsf, members_added_to_the_ecs_line_are_mapped_or_carried)
     char *ecs = run("samples/demo-zeek-dns.log", DH_EMIT_DETECTIONS, DH_SCHEMA_ECS, NULL);
     cJSON *e = cJSON_ParseWithLength(ecs, strcspn(ecs, "\n"));
     cr_assert_not_null(e);
-    /* what the strict-ECS work adds: ecs.version, rule.uuid (rule.id then
-       becomes ECS's own id), rule.version, threat.technique.reference */
+    /* what the strict-ECS work added (ecs.version, rule.uuid, rule.version,
+       threat.technique.reference: set afresh here, whether or not the line
+       has them yet) and a member nobody writes yet (observer) */
+    cJSON_DeleteItemFromObjectCaseSensitive(e, "ecs");
     cJSON *ecs_obj = cJSON_AddObjectToObject(e, "ecs");
     cJSON_AddStringToObject(ecs_obj, "version", "8.17.0");
     cJSON *rule = cJSON_GetObjectItemCaseSensitive(e, "rule");
+    cJSON_DeleteItemFromObjectCaseSensitive(rule, "uuid");
+    cJSON_DeleteItemFromObjectCaseSensitive(rule, "version");
     cJSON_AddStringToObject(rule, "uuid", "0f0e0d0c-0b0a-4909-8807-060504030201");
     cJSON_AddStringToObject(rule, "version", "3");
     cJSON *tech = (cJSON *)at(e, "threat.technique");
+    cJSON_DeleteItemFromObjectCaseSensitive(tech, "reference");
     cJSON *ref = cJSON_AddArrayToObject(tech, "reference");
     cJSON_AddItemToArray(ref, cJSON_CreateString("https://attack.mitre.org/techniques/T1071/"));
+    cJSON *observer = cJSON_AddObjectToObject(e, "observer");
+    cJSON_AddStringToObject(observer, "vendor", "example");
     char *line = cJSON_PrintUnformatted(e);
     cJSON *o = map_line(line, strlen(line));
     cr_assert_str_eq(s_at(o, "finding_info.analytic.uid"), "0f0e0d0c-0b0a-4909-8807-060504030201");
@@ -171,7 +180,9 @@ Test(ocsf, members_added_to_the_ecs_line_are_mapped_or_carried)
     cr_assert_str_eq(s_at(o, "unmapped.ecs.version"), "8.17.0");
     cr_assert_str_eq(s_at(o, "finding_info.attacks.0.technique.src_url"),
                      "https://attack.mitre.org/techniques/T1071/");
-    cr_assert_null(at(o, "unmapped.threat"), "threat is mapped whole");
+    cr_assert_str_eq(s_at(o, "unmapped.observer.vendor"), "example");
+    cr_assert_null(at(o, "unmapped.threat.technique"), "the techniques are mapped whole");
+    cr_assert_null(at(o, "unmapped.rule.uuid"));
     cJSON_Delete(o);
     cJSON_Delete(e);
     free(line);

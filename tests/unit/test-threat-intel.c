@@ -299,6 +299,14 @@ Test(threat_intel, cname_targets_match)
     cr_assert(has(&f, 1, "\"matched_cnames\":[]"), "%s", f.sink.json[1]);
     cr_assert(has(&f, 0, "\"matched_cnames\":[\"Edge.Evil.Example.\"]"), "%s", f.sink.json[0]);
     cr_assert(has(&f, 0, "\"name\":\"www.benign.example\""), "%s", f.sink.json[0]);
+    /* ECS threat.enrichments: the indicator, and where and what matched it */
+    cr_assert(has(&f, 0, "\"enrichments\":[{\"indicator\":{\"type\":\"domain-name\",\"name\":"
+                         "\"evil.example\",\"url\":{\"domain\":\"evil.example\"}"), "%s", f.sink.json[0]);
+    cr_assert(has(&f, 0, "\"matched\":{\"atomic\":\"Edge.Evil.Example.\",\"field\":"
+                         "\"dns.answers.data\",\"type\":\"indicator_match_rule\""), "%s", f.sink.json[0]);
+    cr_assert(has(&f, 1, "\"matched\":{\"atomic\":\"api.evil.example\",\"field\":"
+                         "\"dns.question.name\""), "%s", f.sink.json[1]);
+    cr_assert(has(&f, 1, "\"feed\":{\"name\":\"a.txt\"}"), "%s", f.sink.json[1]);
     close_detector(&f);
 
     new_intel_dir(&f);
@@ -338,13 +346,22 @@ Test(threat_intel, answer_addresses_exact_and_cidr_v4_v6)
     cr_assert(has(&f, i, "\"matched_on\":[\"answer\"]"));
     cr_assert(has(&f, i, "\"matched_addresses\":[\"203.0.113.7\"]"));
     cr_assert(has(&f, i, "\"name\":\"a.example\""));
+    cr_assert(has(&f, i, "\"indicator\":{\"type\":\"ipv4-addr\",\"name\":\"203.0.113.7\","
+                         "\"ip\":\"203.0.113.7\""), "%s", f.sink.json[i]);
+    cr_assert(has(&f, i, "\"matched\":{\"atomic\":\"203.0.113.7\",\"field\":\"dns.resolved_ip\""),
+              "%s", f.sink.json[i]);
     i = find(&f, "198.51.100.0/24");
     cr_assert(has(&f, i, "\"indicator_type\":\"cidr\""), "%s", f.sink.json[i]);
+    /* an ECS ip field holds no network: the block is the indicator's name only */
+    cr_assert(has(&f, i, "\"indicator\":{\"type\":\"ipv4-addr\",\"name\":\"198.51.100.0/24\"}"),
+              "%s", f.sink.json[i]);
+    cr_assert(has(&f, i, "\"matched\":{\"atomic\":\"198.51.100.200\""), "%s", f.sink.json[i]);
     cr_assert(has(&f, i, "\"matched_addresses\":[\"198.51.100.200\"]"));
     i = find(&f, "198.51.100.5"); /* the exact address is more specific than its /24 */
     cr_assert(has(&f, i, "\"samples\":[\"c.example\"]"), "%s", f.sink.json[i]);
     i = find(&f, "2001:db8:bad::/48");
     cr_assert(has(&f, i, "\"matched_addresses\":[\"2001:db8:bad:1::5\"]"), "%s", f.sink.json[i]);
+    cr_assert(has(&f, i, "\"type\":\"ipv6-addr\""), "%s", f.sink.json[i]);
     i = find(&f, "2001:db8::99");
     cr_assert(has(&f, i, "\"indicator_type\":\"ip\""), "%s", f.sink.json[i]);
     cr_assert_geq(find(&f, "10.0.0.0/8"), 0, "host bits cleared in the indicator text");
@@ -402,9 +419,12 @@ Test(threat_intel, header_mapping_and_default_mapping_in_json)
     int o = find(&f, "tor2web.example");
     const char *j = f.sink.json[o];
     cr_assert(has(&f, o, "\"threat\":{\"framework\":\"MITRE ATT&CK\",\"tactic\":{\"id\":["
-                         "\"TA0011\"],\"name\":[\"Command and Control\"]},\"technique\":{\"id\":"
-                         "[\"T1090\"],\"name\":[\"Proxy\"],\"subtechnique\":{\"id\":[\"T1090.003\"],"
-                         "\"name\":[\"Proxy: Multi-hop Proxy\"]}}}"), "%s", j);
+                         "\"TA0011\"],\"name\":[\"Command and Control\"],\"reference\":["
+                         "\"https://attack.mitre.org/tactics/TA0011/\"]},\"technique\":{\"id\":"
+                         "[\"T1090\"],\"name\":[\"Proxy\"],\"reference\":[\"https://attack.mitre."
+                         "org/techniques/T1090/\"],\"subtechnique\":{\"id\":[\"T1090.003\"],"
+                         "\"name\":[\"Proxy: Multi-hop Proxy\"],\"reference\":[\"https://attack."
+                         "mitre.org/techniques/T1090/003/\"]}}"), "%s", j);
     cr_assert(has(&f, o, "\"risk_score\":66"), "%s", j);
     cr_assert(has(&f, o, "\"confidence\":0.45"), "%s", j);
     cr_assert(has(&f, o, "\"attack_version\":\"18.1\""), "%s", j);
@@ -416,15 +436,16 @@ Test(threat_intel, header_mapping_and_default_mapping_in_json)
     int p = find(&f, "plain.example");
     j = f.sink.json[p];
     cr_assert(has(&f, p, "\"technique\":{\"id\":[\"T1071\"],\"name\":[\"Application Layer "
-                         "Protocol\"],\"subtechnique\":{\"id\":[\"T1071.004\"],\"name\":["
-                         "\"Application Layer Protocol: DNS\"]}}"), "%s", j);
+                         "Protocol\"],\"reference\":[\"https://attack.mitre.org/techniques/T1071/\"],"
+                         "\"subtechnique\":{\"id\":[\"T1071.004\"],\"name\":["
+                         "\"Application Layer Protocol: DNS\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, p, "\"detection_strategy\":\"DET0400\""), "%s", j);
     cr_assert(has(&f, p, "\"risk_score\":50"), "%s", j);
     cr_assert(has(&f, p, "\"confidence\":0.6"), "%s", j);
 
     int d = find(&f, "myip.example");
     j = f.sink.json[d];
-    cr_assert(has(&f, d, "\"tactic\":{\"id\":[\"TA0007\"],\"name\":[\"Discovery\"]}"), "%s", j);
+    cr_assert(has(&f, d, "\"tactic\":{\"id\":[\"TA0007\"],\"name\":[\"Discovery\"],\"reference\":["), "%s", j);
     cr_assert(has(&f, d, "\"detection_strategy\":\"DET0123\""), "%s", j);
     cr_assert(has(&f, d, "\"risk_score\":21"), "%s", j);
     cr_assert(has(&f, d, "\"confidence\":0.6"), "the rule's confidence: %s", j);
