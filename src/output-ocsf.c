@@ -485,6 +485,11 @@ static const char *str(const cJSON *j)
     return cJSON_IsString(j) ? j->valuestring : NULL;
 }
 
+static const cJSON *at_path(const cJSON *j, const char *a, const char *b)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, a), b);
+}
+
 /* A string of the ECS line as it was meant. cJSON gives the text with
    util-json.h's renderings in it (\xNN a byte that is no UTF-8, \x5c a
    backslash before an x); decoded back to those bytes, dh_json_string
@@ -833,6 +838,50 @@ static void observables(dh_strbuf_t *sb, const ecs_t *e, const cJSON *rest)
     dh_sb_putc(sb, ']');
 }
 
+/* The OCSF name of the ECS field an indicator matched: the query name is
+   mapped, anything else sits under unmapped with its ECS path */
+static void matched_name(dh_strbuf_t *sb, const char *field)
+{
+    char name[128];
+    if (strcmp(field, "dns.question.name") == 0)
+        snprintf(name, sizeof(name), "evidences.query.hostname");
+    else
+        snprintf(name, sizeof(name), "unmapped.%s", field);
+    kv_text(sb, "name", name);
+}
+
+/* enrichments[]: ECS threat.enrichments (an intel match: what matched,
+   where, and the indicator), which stays in unmapped as well */
+static void enrichments(dh_strbuf_t *sb, const cJSON *rest)
+{
+    const cJSON *list = at_path(rest, "threat", "enrichments");
+    const cJSON *x;
+    bool open = false;
+    cJSON_ArrayForEach(x, list)
+    {
+        const cJSON *ind = cJSON_GetObjectItemCaseSensitive(x, "indicator");
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(x, "matched");
+        const char *field = str(cJSON_GetObjectItemCaseSensitive(m, "field"));
+        const char *atomic = str(cJSON_GetObjectItemCaseSensitive(m, "atomic"));
+        if (!field || !atomic || !cJSON_IsObject(ind))
+            continue;
+        if (!open)
+            dh_json_open_arr(sb, "enrichments");
+        open = true;
+        dh_json_open_obj(sb, NULL);
+        matched_name(sb, field);
+        kv_text(sb, "value", atomic);
+        dh_json_key(sb, "data");
+        put_json(sb, ind);
+        kv_cstr(sb, "type", cJSON_GetObjectItemCaseSensitive(ind, "type"));
+        kv_cstr(sb, "provider", cJSON_GetObjectItemCaseSensitive(ind, "provider"));
+        kv_cstr(sb, "desc", cJSON_GetObjectItemCaseSensitive(ind, "description"));
+        dh_sb_putc(sb, '}');
+    }
+    if (open)
+        dh_sb_putc(sb, ']');
+}
+
 /* uid of this record: the finding's for its Create, the finding's and the
    time of the update for an Update (both lines are one finding) */
 static void record_uid(const ecs_t *e, int activity, char *out, size_t n)
@@ -871,6 +920,7 @@ static void finding(dh_strbuf_t *sb, const ecs_t *e, const cJSON *rest)
     finding_info(sb, e, act, rest);
     evidences(sb, e);
     observables(sb, e, rest);
+    enrichments(sb, rest);
     if (rest->child) {
         dh_json_key(sb, "unmapped");
         put_json(sb, rest);

@@ -1645,6 +1645,9 @@ for e, o in zip(ecs, ocsf):
         assert o['unmapped']['dnshound']['evidence'] == e['dnshound']['evidence']
         techs = {a['technique']['uid'] for a in o['finding_info'].get('attacks', []) if 'technique' in a}
         assert techs == set(e.get('threat', {}).get('technique', {}).get('id', [])), (techs, e.get('threat'))
+        intel = e.get('threat', {}).get('enrichments', [])
+        assert [x['value'] for x in o.get('enrichments', [])] == [x['matched']['atomic'] for x in intel], \
+            (o.get('enrichments'), intel)
         if 'source' in e:
             assert o['evidences'][0]['src_endpoint']['ip'] == e['source']['ip']
         if e.get('dns', {}).get('question', {}).get('name'):
