@@ -654,6 +654,17 @@ static bool read_provider(const field_t *f, dh_event_t *ev, char reason[DH_REASO
     return word_field(f, w, 2, DH_SENSOR_UNKNOWN, &ev->sensor, "bad event.provider", reason);
 }
 
+/* 1 to max decimal digits and nothing else. */
+static bool all_digits(const char *s, size_t n, size_t max)
+{
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
 /* The record id: zeek.session_id, suricata.eve.flow_id (text, or a number
    kept as its digits, as Filebeat writes it) or dnshound.uid. */
 static bool read_record_id(jf_scratch_t *st, const field_t *zeek, const field_t *suricata,
@@ -669,8 +680,8 @@ static bool read_record_id(jf_scratch_t *st, const field_t *zeek, const field_t 
         !sub_fields(&s, ekeys, 1, &e, "suricata.eve", reason))
         return false;
     if (e.item && cJSON_IsNumber(e.item)) {
-        int64_t v;
-        if (!jf_item_int(e.item, 0, INT64_MAX, &v) || !(ev->uid = dh_evbuf_copy(out, e.raw.p, e.raw.n)))
+        /* its digits, read from the text: a double would round a 64-bit id */
+        if (!all_digits(e.raw.p, e.raw.n, 20) || !(ev->uid = dh_evbuf_copy(out, e.raw.p, e.raw.n)))
             return fail(reason, "bad suricata.eve.flow_id");
         ev->uid_len = e.raw.n;
         return true;

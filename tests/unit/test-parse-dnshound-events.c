@@ -18,6 +18,7 @@
  * `dnshound --emit events` loads too), rather than setting the field back
  * from the JSON, which would only test the test.
  */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -1116,4 +1117,237 @@ Test(dnshound_events, calendar_dates_and_range_are_validated)
     cr_assert_eq(ev_at("2024-05-01T25:00:00.000000Z"), DH_LINE_MALFORMED, "hour 25");
     cr_assert_eq(ev_at("9999-12-31T23:59:59.999999Z"), DH_LINE_MALFORMED, "beyond 2099");
     cr_assert_eq(ev_at("2100-01-01T00:00:00.000000Z"), DH_LINE_MALFORMED);
+}
+
+/* ---- real sensor records: parse -> ECS -> parse -> ECS -------------------- */
+
+typedef struct {
+    const dh_parser_type_t *sensor; /* the parser of the sensor's log */
+    void *state;
+    int records;
+} real_t;
+
+/* One line of a sensor log: each record it gives is written as ECS, read
+   back to the same event, and written again to the same bytes. */
+static void real_record_cb(const char *line, size_t len, const char *path, void *arg)
+{
+    real_t *r = arg;
+    char why[DH_REASON_MAX];
+    if (dh_parser_parse_line(r->sensor, r->state, line, len, src, why) != DH_LINE_RECORD)
+        return;
+    rezone(&src->ev);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    parse_into(buf, sb1.buf, sb1.len - 1, path);
+    assert_same_event(&src->ev, &buf->ev);
+    cr_assert_str_eq(buf->ev.registered_domain ? buf->ev.registered_domain : "",
+                     src->ev.registered_domain ? src->ev.registered_domain : "");
+    dh_sb_reset(&sb2);
+    dh_event_to_json(&buf->ev, &sb2);
+    cr_assert(sb1.len == sb2.len && memcmp(sb1.buf, sb2.buf, sb1.len) == 0,
+              "%s: written again differs\nfirst  %s second %s", path, sb1.buf, sb2.buf);
+    r->records++;
+}
+
+static const dh_parser_type_t *real_parser;
+
+static void real_file(const char *path, void *arg)
+{
+    real_t *r = arg;
+    size_t n = strlen(path);
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+        return; /* each_line reads plain text */
+    r->sensor = real_parser;
+    r->state = real_parser->create();
+    cr_assert(each_line(path, real_record_cb, r), "%s", path);
+    real_parser->destroy(r->state);
+}
+
+static int real_dir(const char *dir, const char *format, real_t *r)
+{
+    real_parser = dh_parser_find(format);
+    cr_assert_not_null(real_parser, "%s", format);
+    return each_file(dir, "", real_file, r);
+}
+
+Test(dnshound_events, real_records_round_trip)
+{
+    real_t r = {0};
+    real_parser = dh_parser_find("zeek");
+    real_file(DH_SOURCE_DIR "/samples/demo-zeek-dns.log", &r);
+    real_parser = dh_parser_find("eve");
+    real_file(DH_SOURCE_DIR "/samples/demo-eve.json", &r);
+    real_parser = dh_parser_find("zeek-json");
+    real_file(DH_SOURCE_DIR "/samples/demo-zeek-dns.json", &r);
+    cr_assert_geq(r.records, 5000, "sample records: %d", r.records);
+    int files = real_dir(TEST_DATA "zeek-tsv", "zeek", &r) + real_dir(TEST_DATA "zeek-json", "zeek-json", &r) +
+                real_dir(TEST_DATA "eve", "eve", &r);
+    cr_assert_geq(files, 5);
+}
+
+/* the shared corpus, when this checkout has it: reported as skipped when not */
+Test(dnshound_events, corpus_records_round_trip)
+{
+    real_t r = {0};
+    char dir[DH_TEST_PATH_MAX];
+    int files = real_dir(dh_test_corpus(dir, "zeek-tsv", ""), "zeek", &r);
+    files += real_dir(dh_test_corpus(dir, "zeek-json", ""), "zeek-json", &r);
+    files += real_dir(dh_test_corpus(dir, "eve", ""), "eve", &r);
+    if (files == 0)
+        cr_skip_test("corpus absent");
+    cr_assert_geq(r.records, 1000, "corpus records: %d", r.records);
+}
+
+/* ---- the ECS form's own rules ------------------------------------------- */
+
+/* The values ECS fixes, and the zone parts of the question. */
+Test(dnshound_events, ecs_fields)
+{
+    build_full();
+    rezone(&src->ev); /* the awkward name has no zone key */
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    cJSON *d = cJSON_Parse(sb1.buf);
+    cr_assert_not_null(d, "%s", sb1.buf);
+    const cJSON *ev = cJSON_GetObjectItem(d, "event"), *dns = cJSON_GetObjectItem(d, "dns");
+    cr_assert_str_eq(cJSON_GetObjectItem(ev, "kind")->valuestring, "event");
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "category"), 0)->valuestring,
+                     "network");
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "type"), 0)->valuestring,
+                     "protocol");
+    cr_assert_eq(cJSON_GetObjectItem(ev, "duration")->valuedouble, 1234567000.0);
+    cr_assert_str_eq(cJSON_GetObjectItem(ev, "provider")->valuestring, "suricata");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "id")->valuestring, "65535");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "op_code")->valuestring, "QUERY");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "type")->valuestring, "answer");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "response_code")->valuestring, "NXDOMAIN");
+    const cJSON *q = cJSON_GetObjectItem(dns, "question");
+    cr_assert_str_eq(cJSON_GetObjectItem(q, "type")->valuestring, "HTTPS");
+    cr_assert_str_eq(cJSON_GetObjectItem(q, "class")->valuestring, "CLASS32769");
+    /* RD is the one set flag ECS names (QR and Z are set, AA known clear) */
+    const cJSON *hf = cJSON_GetObjectItem(dns, "header_flags");
+    cr_assert_eq(cJSON_GetArraySize(hf), 1);
+    cr_assert_str_eq(cJSON_GetArrayItem(hf, 0)->valuestring, "RD");
+    const cJSON *ans = cJSON_GetObjectItem(dns, "answers");
+    cr_assert_eq(cJSON_GetArraySize(ans), 6);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ans, 4), "type")->valuestring,
+                     "TYPE65280");
+    /* only the AAAA answer's data is an address */
+    const cJSON *rip = cJSON_GetObjectItem(dns, "resolved_ip");
+    cr_assert_eq(cJSON_GetArraySize(rip), 1);
+    cr_assert_str_eq(cJSON_GetArrayItem(rip, 0)->valuestring, "2001:db8::1");
+    const cJSON *fid = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "suricata"), "eve");
+    cr_assert_str_eq(cJSON_GetObjectItem(fid, "flow_id")->valuestring, "1778159332693385");
+    const cJSON *cid = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "network"), "community_id");
+    cr_assert(cJSON_IsString(cid) && strncmp(cid->valuestring, "1:", 2) == 0);
+    cJSON_Delete(d);
+
+    /* zone parts: an internal zone has a subdomain but no public suffix */
+    cr_assert_eq(dh_evbuf_set_qname(src, S("Host.Site.corp")), 0);
+    rezone(&src->ev);
+    cr_assert_eq(src->ev.zone_source, DH_ZONE_INTERNAL);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    cr_assert_not_null(strstr(sb1.buf, "\"registered_domain\":\"site.corp\",\"subdomain\":\"Host\"}"),
+                       "%s", sb1.buf);
+    /* a registered domain asked itself, with a trailing dot: no subdomain */
+    cr_assert_eq(dh_evbuf_set_qname(src, S("example.org.")), 0);
+    rezone(&src->ev);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    cr_assert_not_null(
+        strstr(sb1.buf, "\"registered_domain\":\"example.org\",\"top_level_domain\":\"org\"}"), "%s",
+        sb1.buf);
+    /* a round trip too long for nanoseconds in a double goes to dnshound.rtt_us */
+    src->ev.registered_domain = NULL; /* assert_event_round_trips does not rezone */
+    src->ev.rtt_us = (INT64_C(1) << 53) - 1; /* exact as a double */
+    assert_event_round_trips(&src->ev);
+    cr_assert_not_null(strstr(sb2.buf, "\"rtt_us\":9007199254740991"), "%s", sb2.buf);
+    cr_assert_null(strstr(sb2.buf, "\"duration\""));
+}
+
+/* An ECS document of another writer (no dnshound.*): the ECS fields alone. */
+Test(dnshound_events, ecs_without_dnshound_fields)
+{
+    const char *line =
+        "{\"@timestamp\":\"2024-05-01T12:00:00.5Z\",\"event\":{\"dataset\":\"dnshound.dns\","
+        "\"provider\":\"zeek\",\"duration\":1500999},\"source\":{\"ip\":\"10.0.0.1\",\"port\":5353},"
+        "\"network\":{\"transport\":\"udp\"},\"dns\":{\"id\":77,\"op_code\":\"NOTIFY\",\"type\":"
+        "\"answer\",\"question\":{\"name\":\"a.example\",\"type\":\"TXT\",\"class\":\"IN\"},"
+        "\"response_code\":\"RCODE17\",\"header_flags\":[\"RA\",\"AD\"],\"answers\":[{\"type\":"
+        "\"TYPE99\",\"ttl\":5,\"data\":\"x\"}]},\"suricata\":{\"eve\":{\"flow_id\":"
+        "1234567890123456789}}}";
+    cr_assert_eq(P->probe(line, strlen(line)), DH_PROBE_YES);
+    cr_assert_eq(parse(line), DH_LINE_RECORD, "%s", reason);
+    const dh_event_t *ev = &buf->ev;
+    cr_assert_eq(ev->ts_us, 1714564800500000);
+    cr_assert_eq(ev->sensor, DH_SENSOR_ZEEK);
+    cr_assert_eq(ev->rtt_us, 1500);
+    cr_assert_eq(ev->client_port, 5353);
+    cr_assert_eq(ev->transport, DH_TRANSPORT_UDP);
+    cr_assert_eq(ev->trans_id, 77);
+    cr_assert_eq(ev->opcode, 4);
+    cr_assert(ev->has_response);
+    cr_assert_eq(ev->qtype, DH_QTYPE_TXT);
+    cr_assert_eq(ev->qclass, 1);
+    cr_assert_eq(ev->rcode, 17);
+    cr_assert_eq(ev->flags_known, DH_FLAG_RA);
+    cr_assert_eq(ev->flags, DH_FLAG_RA);
+    cr_assert_eq(ev->n_answers, 1);
+    cr_assert_eq(ev->answers[0].rrtype, 99);
+    cr_assert_eq(ev->answers[0].section, DH_SECTION_ANSWER);
+    /* a flow_id written as a number keeps its digits (a double would not) */
+    assert_bytes(ev->uid, ev->uid_len, S("1234567890123456789"));
+    /* no dns.type: a query */
+    cr_assert_eq(parse("{\"@timestamp\":\"2024-05-01T12:00:00Z\",\"dns\":{}}"), DH_LINE_RECORD);
+    cr_assert(!buf->ev.has_response);
+}
+
+/* Wrong types and shapes in the ECS form are malformed, with a reason. */
+Test(dnshound_events, ecs_malformed_lines)
+{
+#define ECS_TS "\"@timestamp\":\"2024-01-01T00:00:00Z\""
+    static const char *const lines[] = {
+        "{\"@timestamp\":\"yesterday\"}",
+        "{\"@timestamp\":5}",
+        "{" ECS_TS ",\"event\":[]}",
+        "{" ECS_TS ",\"event\":{\"duration\":-1}}",
+        "{" ECS_TS ",\"event\":{\"provider\":5}}",
+        "{" ECS_TS ",\"source\":{\"ip\":\"10.0.0.300\"}}",
+        "{" ECS_TS ",\"destination\":{\"port\":65536}}",
+        "{" ECS_TS ",\"network\":{\"transport\":6}}",
+        "{" ECS_TS ",\"dns\":{\"id\":\"65536\"}}",
+        "{" ECS_TS ",\"dns\":{\"id\":\"x1\"}}",
+        "{" ECS_TS ",\"dns\":{\"type\":1}}",
+        "{" ECS_TS ",\"dns\":{\"question\":{\"name\":5}}}",
+        "{" ECS_TS ",\"dns\":{\"header_flags\":[\"QQ\"]}}",
+        "{" ECS_TS ",\"dns\":{\"header_flags\":\"RD\"}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[{\"ttl\":-5}]}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[1]}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[{}]},\"dnshound\":{\"answers\":[{},{}]}}",
+        "{" ECS_TS ",\"dnshound\":{\"answers\":[{}]}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[{}]},\"dnshound\":{\"answers\":[{\"section\":\"x\"}]}}",
+        "{" ECS_TS ",\"dnshound\":{\"question\":{\"type\":65536}}}",
+        "{" ECS_TS ",\"dnshound\":{\"opcode\":16}}",
+        "{" ECS_TS ",\"dnshound\":{\"flags\":{\"qr\":1}}}",
+        "{" ECS_TS ",\"dnshound\":{\"rejected\":\"no\"}}",
+        "{" ECS_TS ",\"dnshound\":{\"answers_dropped\":-1}}",
+        "{" ECS_TS ",\"zeek\":{\"session_id\":5}}",
+        "{" ECS_TS ",\"suricata\":{\"eve\":{\"flow_id\":-1}}}",
+        "{" ECS_TS ",\"dnshound\":[]}",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        cr_assert_eq(parse(lines[i]), DH_LINE_MALFORMED, "accepted: %s", lines[i]);
+#undef ECS_TS
+}
+
+/* The probe claims ECS events but not detections (ECS documents too). */
+Test(dnshound_events, probe_tells_events_from_detections)
+{
+    static const char ecs[] = "{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"event\":"
+                              "{\"dataset\":\"dnshound.dns\"}}";
+    static const char det[] = "{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"event\":"
+                              "{\"kind\":\"alert\",\"dataset\":\"dnshound.detection\"}}";
+    cr_assert_eq(P->probe(ecs, strlen(ecs)), DH_PROBE_YES);
+    cr_assert_neq(P->probe(det, strlen(det)), DH_PROBE_YES);
 }
