@@ -8,9 +8,16 @@
  * analyzer instances read them back and run the detectors. So the events
  * format is an input like Zeek's and Suricata's, and reading it must give
  * back the very event that was written: serialize(parse(line)) == line for
- * every line the serializer writes (apart from query.registered_domain,
- * which is accepted and ignored because the pipeline recomputes it after
- * assembly, as for every other input).
+ * every line the serializer writes, once the pipeline has recomputed the
+ * zone key (registered_domain and the fields derived from it, as
+ * community_id and resolved_ip, are accepted and ignored).
+ *
+ * Two forms, told apart per record (a topic may hold both across an
+ * upgrade): the ECS 9.4 document written today (a top-level "@timestamp";
+ * ECS fields, the numbers and flags ECS cannot hold under dnshound.*), and
+ * the legacy form dnshound wrote before (a top-level "ts"; fill_legacy). In
+ * the ECS form the dnshound.* numbers win over the ECS mnemonics, which are
+ * read when they are absent (another writer's ECS document).
  *
  * Values. A key that is absent (or JSON null) leaves the field unknown, as
  * dh_evbuf_reset set it. Numbers are authoritative; a *_name is read only
@@ -22,7 +29,7 @@
  * answer/authority/additional is malformed). Unknown keys are ignored (the
  * schema only ever adds keys).
  *
- * Strings (uid, query.name, answers[].name, answers[].data) hold exact bytes,
+ * Strings (the record id, the query name, answers' name and data) hold exact bytes,
  * escaped by util-json.c: control bytes as \u00XX, a byte that is not part
  * of valid UTF-8 as the text \xNN (JSON "\\xNN", lowercase hex), and a real
  * backslash followed by "x" as \x5c. cJSON's strings stop at a NUL, so every
