@@ -681,7 +681,7 @@ def append(path, data):
 def uids(path):
     if not os.path.exists(path):
         return []
-    return [json.loads(l)['uid'] for l in open(path) if l.endswith('\n')]
+    return [json.loads(l)['zeek']['session_id'] for l in open(path) if l.endswith('\n')]
 def start(out, *extra):
     return subprocess.Popen([dh, '--follow', '--emit', 'events', '--state-dir', state, '-q',
                              '--stats', out + '.stats', '-o', out, *extra, log],

@@ -560,6 +560,31 @@ Test(dnshound_events, legacy_handmade_lines_read)
     cr_assert_eq(lines, 6);
 }
 
+/* The hand-written events in the ECS form (made from the legacy lines by
+   `dnshound --emit events`): each reads back to itself, and the legacy line
+   of the same number reads as it. */
+Test(dnshound_events, handmade_ecs_lines_round_trip)
+{
+    int lines = 0;
+    round_trip_file(EV_DATA "handmade.ecs.events.jsonl", &lines);
+    cr_assert_eq(lines, 6);
+    FILE *a = fopen(EV_DATA "handmade.events.jsonl", "r"),
+         *b = fopen(EV_DATA "handmade.ecs.events.jsonl", "r");
+    cr_assert(a && b);
+    char *la = NULL, *lb = NULL;
+    size_t ca = 0, cb = 0;
+    ssize_t na;
+    while ((na = getline(&la, &ca, a)) > 0) {
+        ssize_t nb = getline(&lb, &cb, b);
+        assert_legacy_line_reads(la, (size_t)na - 1, "handmade");
+        cr_assert(sb1.len == (size_t)nb && memcmp(sb1.buf, lb, sb1.len) == 0, "%s", sb1.buf);
+    }
+    free(la);
+    free(lb);
+    fclose(a);
+    fclose(b);
+}
+
 /* Line by line, a legacy golden file and the ECS golden file made from the
    same source: the legacy line read back is the event of the ECS line. */
 static void legacy_pair_file(const char *path, void *arg)
@@ -793,6 +818,7 @@ Test(dnshound_events, probe_claims_events)
     cr_assert_geq(lines, 1000);
     each_file(LEGACY, ".events.jsonl", probe_yes_file, &lines);
     probe_yes_file(EV_DATA "handmade.events.jsonl", &lines);
+    probe_yes_file(EV_DATA "handmade.ecs.events.jsonl", &lines);
     cr_assert_geq(lines, 2000);
     const char *bom = "\xEF\xBB\xBF{\"ts\":\"2024-01-01T00:00:00.000000Z\",\"sensor\":\"zeek\"}\r";
     cr_assert_eq(P->probe(bom, strlen(bom)), DH_PROBE_YES);
