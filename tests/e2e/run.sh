@@ -681,7 +681,9 @@ def append(path, data):
 def uids(path):
     if not os.path.exists(path):
         return []
-    return [json.loads(l)['zeek']['session_id'] for l in open(path) if l.endswith('\n')]
+    # the record id: zeek.session_id, or dnshound.uid should the sensor be unknown
+    ids = lambda d: d.get('zeek', {}).get('session_id') or d.get('dnshound', {}).get('uid')
+    return [ids(json.loads(l)) or sys.exit('no record id: ' + l) for l in open(path) if l.endswith('\n')]
 def start(out, *extra):
     return subprocess.Popen([dh, '--follow', '--emit', 'events', '--state-dir', state, '-q',
                              '--stats', out + '.stats', '-o', out, *extra, log],
