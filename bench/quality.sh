@@ -62,7 +62,7 @@ def run(path):
     dets = [json.loads(l) for l in out.splitlines() if l.strip()]
     ev = subprocess.run([DH, '-q', '--no-state', '--emit', 'events', path], capture_output=True, text=True,
                         check=True).stdout
-    hosts = {json.loads(l).get('client', {}).get('ip') for l in ev.splitlines() if l.strip()} - {None}
+    hosts = {json.loads(l).get('source', {}).get('ip') for l in ev.splitlines() if l.strip()} - {None}
     return dets, hosts
 
 

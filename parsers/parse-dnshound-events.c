@@ -8,9 +8,16 @@
  * analyzer instances read them back and run the detectors. So the events
  * format is an input like Zeek's and Suricata's, and reading it must give
  * back the very event that was written: serialize(parse(line)) == line for
- * every line the serializer writes (apart from query.registered_domain,
- * which is accepted and ignored because the pipeline recomputes it after
- * assembly, as for every other input).
+ * every line the serializer writes, once the pipeline has recomputed the
+ * zone key (registered_domain and the fields derived from it, as
+ * community_id and resolved_ip, are accepted and ignored).
+ *
+ * Two forms, told apart per record (a topic may hold both across an
+ * upgrade): the ECS 9.4 document written today (a top-level "@timestamp";
+ * ECS fields, the numbers and flags ECS cannot hold under dnshound.*), and
+ * the legacy form dnshound wrote before (a top-level "ts"; fill_legacy). In
+ * the ECS form the dnshound.* numbers win over the ECS mnemonics, which are
+ * read when they are absent (another writer's ECS document).
  *
  * Values. A key that is absent (or JSON null) leaves the field unknown, as
  * dh_evbuf_reset set it. Numbers are authoritative; a *_name is read only
@@ -22,7 +29,7 @@
  * answer/authority/additional is malformed). Unknown keys are ignored (the
  * schema only ever adds keys).
  *
- * Strings (uid, query.name, answers[].name, answers[].data) hold exact bytes,
+ * Strings (the record id, the query name, answers' name and data) hold exact bytes,
  * escaped by util-json.c: control bytes as \u00XX, a byte that is not part
  * of valid UTF-8 as the text \xNN (JSON "\\xNN", lowercase hex), and a real
  * backslash followed by "x" as \x5c. cJSON's strings stop at a NUL, so every
@@ -39,6 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/output-event.h"
 #include "../src/util-dns.h"
 #include "../src/util-ip.h"
 #include "../src/util-json.h"
@@ -62,18 +70,24 @@ static bool fail(char reason[DH_REASON_MAX], const char *msg)
 
 /* ---- probe ---------------------------------------------------------------- */
 
-/* The serializer always starts with ts and writes sensor second. Lines with
+/* The ECS form starts with @timestamp and names its dataset (detections,
+   ECS too, are "dnshound.detection"); the legacy form starts with ts and
+   writes sensor second. Lines with
    the other JSON parsers' markers (EVE's "event_type", Zeek's "id.orig_h"
    and json-streaming-logs' "_path") are never claimed, so at most one JSON
    parser says YES for a line even if a hostile query name spells a marker. */
+#define ECS_MARK "\"dataset\":\"dnshound.dns\""
+
 static dh_probe_t de_probe(const char *line, size_t len)
 {
     line = jf_trim(line, &len);
     if (len == 0 || line[0] != '{')
         return DH_PROBE_NO;
-    if (len >= 7 && memcmp(line, "{\"ts\":\"", 7) == 0 &&
-        jf_memmem(line, len, "\"sensor\":\"", 10) &&
-        !jf_has_key(line, len, "\"event_type\"") &&
+    bool ecs = len >= 15 && memcmp(line, "{\"@timestamp\":\"", 15) == 0 &&
+               jf_memmem(line, len, ECS_MARK, sizeof(ECS_MARK) - 1);
+    bool legacy = len >= 7 && memcmp(line, "{\"ts\":\"", 7) == 0 &&
+                  jf_memmem(line, len, "\"sensor\":\"", 10);
+    if ((ecs || legacy) && !jf_has_key(line, len, "\"event_type\"") &&
         !jf_has_key(line, len, "\"id.orig_h\"") && !jf_has_key(line, len, "\"_path\""))
         return DH_PROBE_YES;
     return DH_PROBE_NEED_MORE;
@@ -521,7 +535,7 @@ static const char *const top_keys[K_N] = {
     "flags",  "rejected",     "rtt_us", "answers",    "answers_dropped",
 };
 
-static bool fill_record(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
+static bool fill_legacy(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
                         char reason[DH_REASON_MAX])
 {
     field_t f[K_N];
@@ -555,11 +569,314 @@ static bool fill_record(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_e
     return true;
 }
 
+/* ---- the ECS form (what src/output-event.c writes) ----------------------- */
+
+/* An optional object member's members by name; absent gives all absent.
+   false (reason "bad <what>") when it is not an object. */
+static bool sub_fields(const field_t *f, const char *const *keys, size_t n, field_t *out,
+                       const char *what, char reason[DH_REASON_MAX])
+{
+    if (!f->item) {
+        memset(out, 0, n * sizeof(*out));
+        return true;
+    }
+    if (!cJSON_IsObject(f->item) || !collect(f->item, f->raw, keys, n, out)) {
+        snprintf(reason, DH_REASON_MAX, "bad %s", what);
+        return false;
+    }
+    return true;
+}
+
+/* "QUERY", "NOTIFY"... (output-event.h), "OPCODE<n>" or "<n>"; -1 unknown. */
+static int32_t opcode_from_name(const char *s, size_t len)
+{
+    for (int32_t op = 0; op < 16; op++)
+        if (dh_opcode_name(op) && text_is(s, len, dh_opcode_name(op)))
+            return op;
+    if (len > 6 && memcmp(s, "OPCODE", 6) == 0) {
+        s += 6;
+        len -= 6;
+    }
+    uint64_t v;
+    return dh_parse_uint(s, len, &v) == 0 && v < 16 ? (int32_t)v : -1;
+}
+
+/* dns.id: ECS keyword, so the decimal text; a number is read too. */
+static bool read_dns_id(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    char buf[16];
+    size_t len;
+    uint64_t v;
+    if (!f->item)
+        return true;
+    if (cJSON_IsNumber(f->item))
+        return int32_field(f, 65535, &ev->trans_id, "bad dns.id", reason);
+    if (!cJSON_IsString(f->item) || !small_text(f, buf, sizeof(buf), &len) ||
+        dh_parse_uint(buf, len, &v) != 0 || v > 65535)
+        return fail(reason, "bad dns.id");
+    ev->trans_id = (int32_t)v;
+    return true;
+}
+
+/* dns.header_flags, read only when dnshound.flags is absent: each flag
+   listed is known and set (ECS lists set flags only; AD, CD and DO are
+   not event fields). */
+static bool read_header_flags(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    static const word_t w[] = {{"AA", DH_FLAG_AA}, {"TC", DH_FLAG_TC}, {"RD", DH_FLAG_RD},
+                               {"RA", DH_FLAG_RA}, {"AD", 0},          {"CD", 0},
+                               {"DO", 0}};
+    if (!f->item)
+        return true;
+    if (!cJSON_IsArray(f->item))
+        return fail(reason, "bad dns.header_flags");
+    for (const cJSON *it = f->item->child; it; it = it->next) {
+        const char *s = cJSON_GetStringValue(it);
+        int bit = s ? word_value(s, strlen(s), w, 7, -1) : -1;
+        if (bit < 0)
+            return fail(reason, "bad dns.header_flags");
+        ev->flags_known |= (uint16_t)bit;
+        ev->flags |= (uint16_t)bit;
+    }
+    return true;
+}
+
+/* event.duration (ns) as rtt_us, unless dnshound.rtt_us (a round trip too
+   long for nanoseconds in 64 bits) says it. */
+static bool read_duration(const field_t *dur, const field_t *rtt, dh_event_t *ev,
+                          char reason[DH_REASON_MAX])
+{
+    int64_t ns = -1;
+    if (!int_field(dur, 0, INT64_MAX, &ns, "bad event.duration", reason) ||
+        !int_field(rtt, 0, INT64_MAX, &ev->rtt_us, "bad dnshound.rtt_us", reason))
+        return false;
+    if (!rtt->item && ns >= 0)
+        ev->rtt_us = ns / 1000;
+    return true;
+}
+
+static bool read_provider(const field_t *f, dh_event_t *ev, char reason[DH_REASON_MAX])
+{
+    static const word_t w[] = {{"zeek", DH_SENSOR_ZEEK}, {"suricata", DH_SENSOR_SURICATA}};
+    return word_field(f, w, 2, DH_SENSOR_UNKNOWN, &ev->sensor, "bad event.provider", reason);
+}
+
+/* 1 to max decimal digits and nothing else. */
+static bool all_digits(const char *s, size_t n, size_t max)
+{
+    if (n == 0 || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* The record id: zeek.session_id, suricata.eve.flow_id (text, or a number
+   kept as its digits, as Filebeat writes it) or dnshound.uid. */
+static bool read_record_id(jf_scratch_t *st, const field_t *zeek, const field_t *suricata,
+                           const field_t *uid, dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    static const char *const zkeys[] = {"session_id"}, *const skeys[] = {"eve"},
+                      *const ekeys[] = {"flow_id"};
+    field_t z, s, e;
+    dh_event_t *ev = &out->ev;
+    bool ok;
+    if (!sub_fields(zeek, zkeys, 1, &z, "zeek", reason) ||
+        !sub_fields(suricata, skeys, 1, &s, "suricata", reason) ||
+        !sub_fields(&s, ekeys, 1, &e, "suricata.eve", reason))
+        return false;
+    if (e.item && cJSON_IsNumber(e.item)) {
+        /* its digits, read from the text: a double would round a 64-bit id */
+        if (!all_digits(e.raw.p, e.raw.n, 20) || !(ev->uid = dh_evbuf_copy(out, e.raw.p, e.raw.n)))
+            return fail(reason, "bad suricata.eve.flow_id");
+        ev->uid_len = e.raw.n;
+        return true;
+    }
+    const field_t *f = z.item ? &z : e.item ? &e : uid;
+    ev->uid = text_field(st, f, out, &ev->uid_len, "bad record id", reason, &ok);
+    return ok;
+}
+
+static bool read_ecs_question(jf_scratch_t *st, const field_t *q, const field_t *nums,
+                              dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    static const char *const qkeys[] = {"name", "type", "class"}, *const nkeys[] = {"type", "class"};
+    field_t f[3], n[2];
+    dh_event_t *ev = &out->ev;
+    if (!sub_fields(q, qkeys, 3, f, "dns.question", reason) ||
+        !sub_fields(nums, nkeys, 2, n, "dnshound.question", reason))
+        return false;
+    /* registered_domain, subdomain and top_level_domain are accepted and
+       ignored: the pipeline recomputes the zone key after assembly. */
+    if (f[0].item) {
+        size_t len;
+        if (!cJSON_IsString(f[0].item) || !decode_text(st, f[0].raw, &len))
+            return fail(reason, "bad dns.question.name");
+        if (dh_evbuf_set_qname(out, st->scratch, len) < 0)
+            return fail(reason, JF_TOO_LARGE);
+    }
+    return numbered(&n[0], &f[1], 65535, dh_qtype_from_name, &ev->qtype,
+                    "bad dnshound.question.type", "bad dns.question.type", reason) &&
+           numbered(&n[1], &f[2], 65535, dh_qclass_from_name, &ev->qclass,
+                    "bad dnshound.question.class", "bad dns.question.class", reason);
+}
+
+/* dns.answers[i] with dnshound.answers[i] (its section and type number;
+   NULL item: none, an answer of the answer section). */
+static bool read_ecs_answer(jf_scratch_t *st, const cJSON *item, jf_span_t raw,
+                            const cJSON *xitem, jf_span_t xraw, dh_evbuf_t *out,
+                            char reason[DH_REASON_MAX])
+{
+    static const char *const keys[] = {"name", "type", "ttl", "data"},
+                      *const xkeys[] = {"section", "type"};
+    enum { A_NAME, A_TYPE, A_TTL, A_DATA, A_N };
+    field_t f[A_N], x[2] = {{0}};
+    dh_answer_t a = {.rrtype = -1, .ttl = -1, .section = DH_SECTION_ANSWER};
+    if (!cJSON_IsObject(item) || !collect(item, raw, keys, A_N, f))
+        return fail(reason, "bad dns.answers element");
+    if (xitem && (!cJSON_IsObject(xitem) || !collect(xitem, xraw, xkeys, 2, x)))
+        return fail(reason, "bad dnshound.answers element");
+    static const word_t sections[] = {{"answer", DH_SECTION_ANSWER},
+                                      {"authority", DH_SECTION_AUTHORITY},
+                                      {"additional", DH_SECTION_ADDITIONAL}};
+    char buf[32];
+    size_t len;
+    if (x[0].item) {
+        int sec = cJSON_IsString(x[0].item) && small_text(&x[0], buf, sizeof(buf), &len)
+                      ? word_value(buf, len, sections, 3, -1)
+                      : -1;
+        if (sec < 0)
+            return fail(reason, "bad dnshound.answers[].section");
+        a.section = (uint8_t)sec;
+    }
+    if (!numbered(&x[1], &f[A_TYPE], 65535, dh_qtype_from_name, &a.rrtype,
+                  "bad dnshound.answers[].type", "bad dns.answers[].type", reason) ||
+        !int_field(&f[A_TTL], 0, INT64_MAX, &a.ttl, "bad dns.answers[].ttl", reason))
+        return false;
+    if (out->ev.n_answers >= DH_EVBUF_MAX_ANSWERS) {
+        if ((f[A_NAME].item && !cJSON_IsString(f[A_NAME].item)) ||
+            (f[A_DATA].item && !cJSON_IsString(f[A_DATA].item)))
+            return fail(reason, "bad dns.answers element");
+        dh_evbuf_add_answer(out, &a); /* counted in answers_dropped */
+        return true;
+    }
+    bool ok;
+    a.rrname = text_field(st, &f[A_NAME], out, &a.rrname_len, "bad dns.answers[].name", reason, &ok);
+    if (!ok)
+        return false;
+    a.data = text_field(st, &f[A_DATA], out, &a.data_len, "bad dns.answers[].data", reason, &ok);
+    if (!ok)
+        return false;
+    dh_evbuf_add_answer(out, &a);
+    return true;
+}
+
+/* dns.answers and dnshound.answers, walked together: the second, when
+   present, has exactly as many elements. */
+static bool read_ecs_answers(jf_scratch_t *st, const field_t *f, const field_t *x,
+                             dh_evbuf_t *out, char reason[DH_REASON_MAX])
+{
+    if (!f->item)
+        return !x->item || fail(reason, "dnshound.answers without dns.answers");
+    if (!cJSON_IsArray(f->item) || (x->item && (!cJSON_IsArray(x->item) ||
+                                                cJSON_GetArraySize(x->item) !=
+                                                    cJSON_GetArraySize(f->item))))
+        return fail(reason, "bad dns.answers");
+    jf_cursor_t c, xc;
+    jf_span_t k, v, xv = {NULL, 0};
+    jf_cursor_open(&c, f->raw);
+    if (x->item)
+        jf_cursor_open(&xc, x->raw);
+    const cJSON *xit = x->item ? x->item->child : NULL;
+    for (const cJSON *it = f->item->child; it; it = it->next) {
+        if (!jf_cursor_next(&c, &k, &v) || !same_kind(it, v) ||
+            (xit && (!jf_cursor_next(&xc, &k, &xv) || !same_kind(xit, xv))))
+            return fail(reason, "invalid JSON");
+        if (!read_ecs_answer(st, it, v, xit, xv, out, reason))
+            return false;
+        xit = xit ? xit->next : NULL;
+    }
+    return true;
+}
+
+enum { E_TS, E_EVENT, E_SOURCE, E_DEST, E_NETWORK, E_DNS, E_ZEEK, E_SURICATA, E_DNSHOUND, E_N };
+static const char *const ecs_keys[E_N] = {"@timestamp", "event",    "source",    "destination",
+                                          "network",    "dns",      "zeek",      "suricata",
+                                          "dnshound"};
+enum { EV_PROVIDER, EV_DURATION, EV_N };
+static const char *const event_keys[EV_N] = {"provider", "duration"};
+enum { D_ID, D_OP_CODE, D_TYPE, D_QUESTION, D_RCODE, D_HEADER_FLAGS, D_ANSWERS, D_N };
+static const char *const dns_keys[D_N] = {"id",       "op_code",       "type",   "question",
+                                          "response_code", "header_flags", "answers"};
+enum { H_UID, H_QUESTION, H_OPCODE, H_RCODE, H_FLAGS, H_REJECTED, H_RTT_US, H_ANSWERS,
+       H_DROPPED, H_N };
+static const char *const dnshound_keys[H_N] = {"uid",      "question", "opcode",  "rcode",
+                                               "flags",    "rejected", "rtt_us",  "answers",
+                                               "answers_dropped"};
+
+static bool read_ecs_dns(jf_scratch_t *st, const field_t *d, const field_t *h, dh_evbuf_t *out,
+                         char reason[DH_REASON_MAX])
+{
+    dh_event_t *ev = &out->ev;
+    char buf[16];
+    size_t len;
+    int rejected, rc = optional_text(&d[D_TYPE], buf, sizeof(buf), &len, "bad dns.type", reason);
+    if (rc < 0)
+        return false;
+    ev->has_response = rc > 0 && text_is(buf, len, "answer");
+    if (!read_dns_id(&d[D_ID], ev, reason) ||
+        !numbered(&h[H_OPCODE], &d[D_OP_CODE], 15, opcode_from_name, &ev->opcode,
+                  "bad dnshound.opcode", "bad dns.op_code", reason) ||
+        !read_ecs_question(st, &d[D_QUESTION], &h[H_QUESTION], out, reason) ||
+        !numbered(&h[H_RCODE], &d[D_RCODE], 4095, dh_rcode_from_name, &ev->rcode,
+                  "bad dnshound.rcode", "bad dns.response_code", reason) ||
+        !(h[H_FLAGS].item ? read_flags(&h[H_FLAGS], ev, reason)
+                          : read_header_flags(&d[D_HEADER_FLAGS], ev, reason)) ||
+        !bool_field(&h[H_REJECTED], &rejected, "bad dnshound.rejected", reason) ||
+        !read_ecs_answers(st, &d[D_ANSWERS], &h[H_ANSWERS], out, reason))
+        return false;
+    ev->rejected = (int8_t)rejected;
+    int64_t n = 0;
+    if (!int_field(&h[H_DROPPED], 0, UINT32_MAX, &n, "bad dnshound.answers_dropped", reason))
+        return false;
+    uint64_t sum = (uint64_t)ev->answers_dropped + (uint64_t)n;
+    ev->answers_dropped = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+    return true;
+}
+
+static bool fill_ecs(jf_scratch_t *st, const cJSON *root, jf_span_t raw, dh_evbuf_t *out,
+                     char reason[DH_REASON_MAX])
+{
+    static const char *const net_keys[] = {"transport"};
+    field_t f[E_N], e[EV_N], net[1], d[D_N], h[H_N];
+    dh_event_t *ev = &out->ev;
+    if (!collect(root, raw, ecs_keys, E_N, f))
+        return fail(reason, "invalid JSON");
+    if (!read_ts(&f[E_TS], ev, reason) ||
+        !sub_fields(&f[E_EVENT], event_keys, EV_N, e, "event", reason) ||
+        !sub_fields(&f[E_NETWORK], net_keys, 1, net, "network", reason) ||
+        !sub_fields(&f[E_DNS], dns_keys, D_N, d, "dns", reason) ||
+        !sub_fields(&f[E_DNSHOUND], dnshound_keys, H_N, h, "dnshound", reason) ||
+        !read_provider(&e[EV_PROVIDER], ev, reason))
+        return false;
+    out->part = DH_PART_COMPLETE;
+    return read_record_id(st, &f[E_ZEEK], &f[E_SURICATA], &h[H_UID], out, reason) &&
+           read_endpoint(&f[E_SOURCE], "source", &ev->client, &ev->client_port, reason) &&
+           read_endpoint(&f[E_DEST], "destination", &ev->server, &ev->server_port, reason) &&
+           read_transport(&net[0], ev, reason) &&
+           read_duration(&e[EV_DURATION], &h[H_RTT_US], ev, reason) &&
+           read_ecs_dns(st, d, h, out, reason);
+}
+
 static dh_line_t de_record(void *state, const char *line, size_t len, const cJSON *root,
                            dh_evbuf_t *out, char reason[DH_REASON_MAX])
 {
     jf_span_t raw = {line, len};
-    return fill_record(state, root, raw, out, reason) ? DH_LINE_RECORD : DH_LINE_MALFORMED;
+    /* the form is told per record: a topic may hold both across an upgrade */
+    bool ok = jf_get(root, "@timestamp") ? fill_ecs(state, root, raw, out, reason)
+                                         : fill_legacy(state, root, raw, out, reason);
+    return ok ? DH_LINE_RECORD : DH_LINE_MALFORMED;
 }
 
 const dh_parser_type_t dh_parser_dnshound_events =

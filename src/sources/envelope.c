@@ -32,10 +32,12 @@ void dh_envelope_unwrap(const char *p, size_t len, dh_strbuf_t *out, const char 
     while (i < len && (p[i] == ' ' || p[i] == '\t'))
         i++;
     bool zeek_wrapper = len - i > 6 && memcmp(p + i, "\"dns\"", 5) == 0;
-    /* records themselves: EVE, Zeek JSON, dnshound events */
+    /* records themselves: EVE, Zeek JSON, dnshound events (legacy, and ECS
+       ones, whose "dns" object is no Zeek wrapper) */
     size_t head = len < 512 ? len : 512;
     if (!zeek_wrapper && (has(p, head, "\"event_type\"") || has(p, head, "\"id.orig_h\"") ||
-                          has(p, head, "\"sensor\":\"")))
+                          has(p, head, "\"sensor\":\"") ||
+                          has(p, head, "\"dataset\":\"dnshound.dns\"")))
         return;
     if (!has(p, len, "\"message\"") && !has(p, len, "\"log\"") && !has(p, head, "\"dns\""))
         return;

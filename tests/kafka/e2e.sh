@@ -258,8 +258,8 @@ t_sigterm_flushes_and_commits_what_is_safe() {
 }
 
 t_two_analyzers_in_one_group_equal_one() {
-    # normalized events are ~640 bytes: 20 000 of them stay under the mock's
-    # 5 MiB per partition on 4 partitions
+    # normalized events (ECS documents) are ~1050 bytes: 20 000 of them
+    # (21 MB) stay under the mock's 5 MiB per partition on 8 partitions
     big_log 20000 || return 1
     # The repartition stage interleaves its two input partitions in fetch
     # batches, so a norm partition holds one client's events in order but not
@@ -267,7 +267,7 @@ t_two_analyzers_in_one_group_equal_one() {
     # early events as late. With a day of lateness nothing is late and the
     # comparison is exact (the other tests cover late data).
     LATE="--lateness 86400 --early-alerts off" # early alerts off: see LATE above
-    kafka_start --topic raw:2 --topic norm:4 --topic det1:1 --topic det2:1 || return 1
+    kafka_start --topic raw:2 --topic norm:8 --topic det1:1 --topic det2:1 || return 1
     kcat_produce raw "$W/big.rows" "|" || return 1
     # two analyzers join one group first, and the group settles (the mock
     # completes a first join alone and rebalances ~5 s after the second

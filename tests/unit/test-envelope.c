@@ -58,6 +58,9 @@ Test(envelope, records_themselves_are_not_parsed)
     assert_unchanged("{\"timestamp\":\"x\",\"event_type\":\"dns\",\"message\":\"m\"}");
     assert_unchanged("{\"ts\":1,\"id.orig_h\":\"10.0.0.1\",\"log\":\"l\"}");
     assert_unchanged("{\"ts\":\"2024\",\"sensor\":\"zeek\",\"message\":\"m\"}");
+    /* dnshound's ECS events hold a "dns" object of their own */
+    assert_unchanged("{\"@timestamp\":\"2024\",\"event\":{\"dataset\":\"dnshound.dns\"},"
+                     "\"dns\":{\"type\":\"query\"}}");
     assert_unchanged("1.5\tCx\t10.0.0.1\t53");
     assert_unchanged("{");
     assert_unchanged("");

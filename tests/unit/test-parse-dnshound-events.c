@@ -3,17 +3,22 @@
  * (--emit events, docs/events.md). The contract is a byte-exact round trip:
  * serialize(parse(line)) == line for every line src/output-event.c writes,
  * checked on events built here (every field, every awkward byte), on every
- * line of the golden files made from the project's sample logs, and on
- * hand-written lines in tests/data/events. Also: the probe never claims a
- * Zeek JSON or EVE line, and hostile input is MALFORMED (or sane), never a
- * crash.
+ * line of the golden files made from the project's sample logs. The legacy
+ * form (dnshound's own JSON before the ECS documents; the hand-written lines
+ * and the former golden files in tests/data/events) is still read: each
+ * legacy golden line gives the event whose ECS line is the golden one. Also:
+ * the probe never claims a Zeek JSON or EVE line, and hostile input is
+ * MALFORMED (or sane), never a crash.
  *
- * query.registered_domain: the parser ignores it on purpose (the pipeline
- * recomputes it from the name after assembly), so the parsed event has none
- * and its serialization lacks the key. The round-trip tests compare against
- * the original line with that one member cut out, rather than setting the
- * field back from the JSON, which would only test the test.
+ * dns.question.registered_domain (and subdomain, top_level_domain,
+ * dnshound.zone_source): the parser ignores them on purpose (the pipeline
+ * recomputes the zone key from the name after assembly), so the parsed
+ * event has none. The round-trip tests recompute it as the pipeline does
+ * (rezone: regdom.h with rules/noise.yaml's internal zones, which
+ * `dnshound --emit events` loads too), rather than setting the field back
+ * from the JSON, which would only test the test.
  */
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -21,8 +26,10 @@
 #include <string.h>
 
 #include "corpus.h"
+#include "noise.h"
 #include "output-event.h"
 #include "parser.h"
+#include "regdom.h"
 #include "util-dns.h"
 #include "util-ip.h"
 #include "util-json.h"
@@ -32,11 +39,14 @@ extern const dh_parser_type_t dh_parser_dnshound_events;
 #define GOLDEN DH_SOURCE_DIR "/tests/golden/"
 #define EV_DATA DH_SOURCE_DIR "/tests/data/events/"
 #define TEST_DATA DH_SOURCE_DIR "/tests/data/"
+#define LEGACY EV_DATA "legacy/"
 
 static const dh_parser_type_t *P = &dh_parser_dnshound_events;
 static void *state;
 static dh_evbuf_t *buf;
 static dh_evbuf_t *src; /* events built by the tests */
+static dh_evbuf_t *buf2; /* a second parse, to compare two events */
+static dh_regdom_t *regdom;
 static dh_strbuf_t sb1, sb2;
 static char reason[DH_REASON_MAX];
 
@@ -45,6 +55,16 @@ static void setup(void)
     state = P->create();
     buf = dh_evbuf_new(4u << 20);
     src = dh_evbuf_new(1u << 16);
+    buf2 = dh_evbuf_new(4u << 20);
+    regdom = dh_regdom_new(1024);
+    cr_assert_not_null(regdom);
+    char err[256];
+    dh_noise_t *n = dh_noise_load_zones(DH_SOURCE_DIR "/rules", err, sizeof(err));
+    cr_assert_not_null(n, "%s", err);
+    const dh_noise_zone_t *z;
+    for (size_t i = 0; (z = dh_noise_internal_zone(n, i)) != NULL; i++)
+        cr_assert_eq(dh_regdom_add_internal_zone(regdom, z->name, strlen(z->name)), 0);
+    dh_noise_free(n);
     dh_sb_init(&sb1);
     dh_sb_init(&sb2);
 }
@@ -54,6 +74,8 @@ static void teardown(void)
     P->destroy(state);
     dh_evbuf_free(buf);
     dh_evbuf_free(src);
+    dh_evbuf_free(buf2);
+    dh_regdom_free(regdom);
     dh_sb_free(&sb1);
     dh_sb_free(&sb2);
 }
@@ -132,42 +154,54 @@ static void assert_same_event(const dh_event_t *a, const dh_event_t *b)
     }
 }
 
-/* The line without its query.registered_domain member (see the top). */
-static void strip_registered_domain(const char *line, size_t len, dh_strbuf_t *out)
+/* The zone key the pipeline gives a parsed event (see the top). */
+static void rezone(dh_event_t *ev)
 {
-    static const char key[] = ",\"registered_domain\":\"";
-    dh_sb_reset(out);
-    const char *p = NULL;
-    for (size_t i = 0; i + sizeof(key) - 1 <= len; i++)
-        if (memcmp(line + i, key, sizeof(key) - 1) == 0) {
-            p = line + i;
-            break;
-        }
-    if (!p) {
-        dh_sb_put(out, line, len);
-        return;
-    }
-    const char *v = p + sizeof(key) - 1, *end = line + len;
-    while (v < end && *v != '"')
-        v += *v == '\\' ? 2 : 1;
-    cr_assert(v < end, "unterminated registered_domain");
-    dh_sb_put(out, line, (size_t)(p - line));
-    dh_sb_put(out, v + 1, (size_t)(end - v - 1));
+    dh_zone_source_t zs = DH_ZONE_NONE;
+    ev->registered_domain =
+        ev->has_qname ? dh_regdom_key(regdom, ev->qname_lc, ev->qname_len, &zs) : NULL;
+    ev->zone_source = (uint8_t)zs;
+}
+
+/* Parse one line (without '\n'; either form) into b and give it its zone
+   key. */
+static void parse_into(dh_evbuf_t *b, const char *line, size_t len, const char *where)
+{
+    reason[0] = '\0';
+    cr_assert_eq(dh_parser_parse_line(P, state, line, len, b, reason), DH_LINE_RECORD, "%s: %s",
+                 where, reason);
+    cr_assert_eq(b->part, DH_PART_COMPLETE);
+    cr_assert_null(b->ev.registered_domain, "%s: the zone key is the pipeline's", where);
+    rezone(&b->ev);
 }
 
 /* Parse one serialized line (without '\n') and serialize it again: the
-   same bytes, registered_domain aside. */
+   same bytes. */
 static void assert_line_round_trips(const char *line, size_t len, const char *where)
 {
-    cr_assert_eq(parse_n(line, len), DH_LINE_RECORD, "%s: %s", where, reason);
-    cr_assert_eq(buf->part, DH_PART_COMPLETE);
-    cr_assert_null(buf->ev.registered_domain);
+    parse_into(buf, line, len, where);
     dh_sb_reset(&sb2);
     dh_event_to_json(&buf->ev, &sb2);
-    strip_registered_domain(line, len, &sb1);
+    dh_sb_reset(&sb1);
+    dh_sb_put(&sb1, line, len);
     dh_sb_putc(&sb1, '\n');
     cr_assert(sb1.len == sb2.len && memcmp(sb1.buf, sb2.buf, sb1.len) == 0,
               "%s: round trip differs\nwant %s got  %s", where, sb1.buf, sb2.buf);
+}
+
+/* A legacy line: parsed, written as ECS (into sb1), parsed again: the same
+   event, and the same ECS bytes once more. */
+static void assert_legacy_line_reads(const char *line, size_t len, const char *where)
+{
+    parse_into(buf, line, len, where);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&buf->ev, &sb1);
+    parse_into(buf2, sb1.buf, sb1.len - 1, where);
+    assert_same_event(&buf->ev, &buf2->ev);
+    dh_sb_reset(&sb2);
+    dh_event_to_json(&buf2->ev, &sb2);
+    cr_assert(sb1.len == sb2.len && memcmp(sb1.buf, sb2.buf, sb1.len) == 0,
+              "%s: differs\nfirst  %s second %s", where, sb1.buf, sb2.buf);
 }
 
 /* serialize(ev) -> parse -> the same event and serialize -> the same bytes. */
@@ -339,10 +373,16 @@ Test(dnshound_events, round_trip_full_event)
 Test(dnshound_events, round_trip_with_registered_domain)
 {
     build_full();
-    src->ev.registered_domain = "example.com";
+    static const char name[] = "Mail.Sub.Example.co.UK";
+    cr_assert_eq(dh_evbuf_set_qname(src, S(name)), 0);
+    rezone(&src->ev);
+    cr_assert_str_eq(src->ev.registered_domain, "example.co.uk");
     dh_sb_reset(&sb1);
     dh_event_to_json(&src->ev, &sb1);
-    cr_assert_not_null(strstr(sb1.buf, "\"registered_domain\":\"example.com\""));
+    cr_assert_not_null(strstr(sb1.buf, "\"registered_domain\":\"example.co.uk\","
+                                       "\"subdomain\":\"Mail.Sub\",\"top_level_domain\":\"co.uk\""),
+                       "%s", sb1.buf);
+    cr_assert_not_null(strstr(sb1.buf, "\"zone_source\":\"public_suffix\""), "%s", sb1.buf);
     char *line = strdup(sb1.buf);
     assert_line_round_trips(line, strlen(line) - 1, "with registered_domain");
     free(line);
@@ -354,8 +394,11 @@ Test(dnshound_events, round_trip_minimal_event)
     assert_event_round_trips(&src->ev);
     dh_sb_reset(&sb1);
     dh_event_to_json(&buf->ev, &sb1);
-    cr_assert_str_eq(sb1.buf, "{\"ts\":\"1970-01-01T00:00:00.000000Z\",\"sensor\":\"unknown\","
-                              "\"query\":{},\"has_response\":false}\n");
+    cr_assert_str_eq(sb1.buf, "{\"@timestamp\":\"1970-01-01T00:00:00.000000Z\","
+                              "\"ecs\":{\"version\":\"9.4.0\"},\"event\":{\"kind\":\"event\","
+                              "\"category\":[\"network\"],\"type\":[\"protocol\"],"
+                              "\"dataset\":\"dnshound.dns\",\"module\":\"dnshound\"},"
+                              "\"network\":{\"protocol\":\"dns\"},\"dns\":{\"type\":\"query\"}}\n");
 }
 
 Test(dnshound_events, round_trip_variants)
@@ -504,11 +547,77 @@ Test(dnshound_events, round_trip_golden_files)
     cr_assert_geq(lines, 1000, "golden lines: %d", lines);
 }
 
-Test(dnshound_events, round_trip_handmade)
+static void legacy_cb(const char *line, size_t len, const char *path, void *arg)
+{
+    assert_legacy_line_reads(line, len, path);
+    ++*(int *)arg;
+}
+
+Test(dnshound_events, legacy_handmade_lines_read)
 {
     int lines = 0;
-    round_trip_file(EV_DATA "handmade.events.jsonl", &lines);
+    cr_assert(each_line(EV_DATA "handmade.events.jsonl", legacy_cb, &lines));
     cr_assert_eq(lines, 6);
+}
+
+/* The hand-written events in the ECS form (made from the legacy lines by
+   `dnshound --emit events`): each reads back to itself, and the legacy line
+   of the same number reads as it. */
+Test(dnshound_events, handmade_ecs_lines_round_trip)
+{
+    int lines = 0;
+    round_trip_file(EV_DATA "handmade.ecs.events.jsonl", &lines);
+    cr_assert_eq(lines, 6);
+    FILE *a = fopen(EV_DATA "handmade.events.jsonl", "r"),
+         *b = fopen(EV_DATA "handmade.ecs.events.jsonl", "r");
+    cr_assert(a && b);
+    char *la = NULL, *lb = NULL;
+    size_t ca = 0, cb = 0;
+    ssize_t na;
+    while ((na = getline(&la, &ca, a)) > 0) {
+        ssize_t nb = getline(&lb, &cb, b);
+        assert_legacy_line_reads(la, (size_t)na - 1, "handmade");
+        cr_assert(sb1.len == (size_t)nb && memcmp(sb1.buf, lb, sb1.len) == 0, "%s", sb1.buf);
+    }
+    free(la);
+    free(lb);
+    fclose(a);
+    fclose(b);
+}
+
+/* Line by line, a legacy golden file and the ECS golden file made from the
+   same source: the legacy line read back is the event of the ECS line. */
+static void legacy_pair_file(const char *path, void *arg)
+{
+    char ecs[4096];
+    snprintf(ecs, sizeof(ecs), "%s%s", GOLDEN, strrchr(path, '/') + 1);
+    FILE *a = fopen(path, "r"), *b = fopen(ecs, "r");
+    cr_assert(a && b, "%s and %s", path, ecs);
+    char *la = NULL, *lb = NULL;
+    size_t ca = 0, cb = 0;
+    ssize_t na, nb;
+    while ((na = getline(&la, &ca, a)) > 0) {
+        nb = getline(&lb, &cb, b);
+        cr_assert_gt(nb, 0, "%s: fewer lines than %s", ecs, path);
+        assert_legacy_line_reads(la, (size_t)na - 1, path);
+        cr_assert(sb1.len == (size_t)nb && memcmp(sb1.buf, lb, sb1.len) == 0,
+                  "%s: legacy line read back\n  %s is not the ECS golden line\n  %s", path, sb1.buf,
+                  lb);
+        ++*(int *)arg;
+    }
+    cr_assert_lt(getline(&lb, &cb, b), 0, "%s: more lines than %s", ecs, path);
+    free(la);
+    free(lb);
+    fclose(a);
+    fclose(b);
+}
+
+Test(dnshound_events, legacy_golden_files_read_as_the_ecs_ones)
+{
+    int lines = 0;
+    int files = each_file(LEGACY, ".events.jsonl", legacy_pair_file, &lines);
+    cr_assert_geq(files, 10, "legacy golden files found: %d", files);
+    cr_assert_geq(lines, 1000, "legacy golden lines: %d", lines);
 }
 
 /* The n-th (0-based) line of the hand-written file, parsed. */
@@ -706,8 +815,11 @@ Test(dnshound_events, probe_claims_events)
 {
     int lines = 0;
     each_file(GOLDEN, ".events.jsonl", probe_yes_file, &lines);
-    probe_yes_file(EV_DATA "handmade.events.jsonl", &lines);
     cr_assert_geq(lines, 1000);
+    each_file(LEGACY, ".events.jsonl", probe_yes_file, &lines);
+    probe_yes_file(EV_DATA "handmade.events.jsonl", &lines);
+    probe_yes_file(EV_DATA "handmade.ecs.events.jsonl", &lines);
+    cr_assert_geq(lines, 2000);
     const char *bom = "\xEF\xBB\xBF{\"ts\":\"2024-01-01T00:00:00.000000Z\",\"sensor\":\"zeek\"}\r";
     cr_assert_eq(P->probe(bom, strlen(bom)), DH_PROBE_YES);
 }
@@ -893,11 +1005,11 @@ Test(dnshound_events, huge_name_and_nul)
     cr_assert_eq(buf->ev.qname[big], '\0');
     cr_assert_eq((unsigned char)buf->ev.qname[big + 1], 0xff);
     cr_assert_eq(buf->ev.answers[0].data_len, big / 4);
-    /* and it round-trips */
-    dh_sb_reset(&sb2);
-    dh_event_to_json(&buf->ev, &sb2);
+    /* and it reads back from ECS */
+    assert_legacy_line_reads(l.buf, l.len, "huge");
+    cr_assert_eq(buf2->ev.qname_len, big + 2);
+    cr_assert_eq(buf2->ev.answers[0].data_len, big / 4);
     dh_sb_putc(&l, '\n');
-    cr_assert(l.len == sb2.len && memcmp(l.buf, sb2.buf, l.len) == 0);
 
     /* a buffer sized for shorter lines: refused, not overrun */
     dh_evbuf_t *small = dh_evbuf_new(64);
@@ -1031,4 +1143,237 @@ Test(dnshound_events, calendar_dates_and_range_are_validated)
     cr_assert_eq(ev_at("2024-05-01T25:00:00.000000Z"), DH_LINE_MALFORMED, "hour 25");
     cr_assert_eq(ev_at("9999-12-31T23:59:59.999999Z"), DH_LINE_MALFORMED, "beyond 2099");
     cr_assert_eq(ev_at("2100-01-01T00:00:00.000000Z"), DH_LINE_MALFORMED);
+}
+
+/* ---- real sensor records: parse -> ECS -> parse -> ECS -------------------- */
+
+typedef struct {
+    const dh_parser_type_t *sensor; /* the parser of the sensor's log */
+    void *state;
+    int records;
+} real_t;
+
+/* One line of a sensor log: each record it gives is written as ECS, read
+   back to the same event, and written again to the same bytes. */
+static void real_record_cb(const char *line, size_t len, const char *path, void *arg)
+{
+    real_t *r = arg;
+    char why[DH_REASON_MAX];
+    if (dh_parser_parse_line(r->sensor, r->state, line, len, src, why) != DH_LINE_RECORD)
+        return;
+    rezone(&src->ev);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    parse_into(buf, sb1.buf, sb1.len - 1, path);
+    assert_same_event(&src->ev, &buf->ev);
+    cr_assert_str_eq(buf->ev.registered_domain ? buf->ev.registered_domain : "",
+                     src->ev.registered_domain ? src->ev.registered_domain : "");
+    dh_sb_reset(&sb2);
+    dh_event_to_json(&buf->ev, &sb2);
+    cr_assert(sb1.len == sb2.len && memcmp(sb1.buf, sb2.buf, sb1.len) == 0,
+              "%s: written again differs\nfirst  %s second %s", path, sb1.buf, sb2.buf);
+    r->records++;
+}
+
+static const dh_parser_type_t *real_parser;
+
+static void real_file(const char *path, void *arg)
+{
+    real_t *r = arg;
+    size_t n = strlen(path);
+    if (n > 3 && strcmp(path + n - 3, ".gz") == 0)
+        return; /* each_line reads plain text */
+    r->sensor = real_parser;
+    r->state = real_parser->create();
+    cr_assert(each_line(path, real_record_cb, r), "%s", path);
+    real_parser->destroy(r->state);
+}
+
+static int real_dir(const char *dir, const char *format, real_t *r)
+{
+    real_parser = dh_parser_find(format);
+    cr_assert_not_null(real_parser, "%s", format);
+    return each_file(dir, "", real_file, r);
+}
+
+Test(dnshound_events, real_records_round_trip)
+{
+    real_t r = {0};
+    real_parser = dh_parser_find("zeek");
+    real_file(DH_SOURCE_DIR "/samples/demo-zeek-dns.log", &r);
+    real_parser = dh_parser_find("eve");
+    real_file(DH_SOURCE_DIR "/samples/demo-eve.json", &r);
+    real_parser = dh_parser_find("zeek-json");
+    real_file(DH_SOURCE_DIR "/samples/demo-zeek-dns.json", &r);
+    cr_assert_geq(r.records, 5000, "sample records: %d", r.records);
+    int files = real_dir(TEST_DATA "zeek-tsv", "zeek", &r) + real_dir(TEST_DATA "zeek-json", "zeek-json", &r) +
+                real_dir(TEST_DATA "eve", "eve", &r);
+    cr_assert_geq(files, 5);
+}
+
+/* the shared corpus, when this checkout has it: reported as skipped when not */
+Test(dnshound_events, corpus_records_round_trip)
+{
+    real_t r = {0};
+    char dir[DH_TEST_PATH_MAX];
+    int files = real_dir(dh_test_corpus(dir, "zeek-tsv", ""), "zeek", &r);
+    files += real_dir(dh_test_corpus(dir, "zeek-json", ""), "zeek-json", &r);
+    files += real_dir(dh_test_corpus(dir, "eve", ""), "eve", &r);
+    if (files == 0)
+        cr_skip_test("corpus absent");
+    cr_assert_geq(r.records, 1000, "corpus records: %d", r.records);
+}
+
+/* ---- the ECS form's own rules ------------------------------------------- */
+
+/* The values ECS fixes, and the zone parts of the question. */
+Test(dnshound_events, ecs_fields)
+{
+    build_full();
+    rezone(&src->ev); /* the awkward name has no zone key */
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    cJSON *d = cJSON_Parse(sb1.buf);
+    cr_assert_not_null(d, "%s", sb1.buf);
+    const cJSON *ev = cJSON_GetObjectItem(d, "event"), *dns = cJSON_GetObjectItem(d, "dns");
+    cr_assert_str_eq(cJSON_GetObjectItem(ev, "kind")->valuestring, "event");
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "category"), 0)->valuestring,
+                     "network");
+    cr_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(ev, "type"), 0)->valuestring,
+                     "protocol");
+    cr_assert_eq(cJSON_GetObjectItem(ev, "duration")->valuedouble, 1234567000.0);
+    cr_assert_str_eq(cJSON_GetObjectItem(ev, "provider")->valuestring, "suricata");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "id")->valuestring, "65535");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "op_code")->valuestring, "QUERY");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "type")->valuestring, "answer");
+    cr_assert_str_eq(cJSON_GetObjectItem(dns, "response_code")->valuestring, "NXDOMAIN");
+    const cJSON *q = cJSON_GetObjectItem(dns, "question");
+    cr_assert_str_eq(cJSON_GetObjectItem(q, "type")->valuestring, "HTTPS");
+    cr_assert_str_eq(cJSON_GetObjectItem(q, "class")->valuestring, "CLASS32769");
+    /* RD is the one set flag ECS names (QR and Z are set, AA known clear) */
+    const cJSON *hf = cJSON_GetObjectItem(dns, "header_flags");
+    cr_assert_eq(cJSON_GetArraySize(hf), 1);
+    cr_assert_str_eq(cJSON_GetArrayItem(hf, 0)->valuestring, "RD");
+    const cJSON *ans = cJSON_GetObjectItem(dns, "answers");
+    cr_assert_eq(cJSON_GetArraySize(ans), 6);
+    cr_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(ans, 4), "type")->valuestring,
+                     "TYPE65280");
+    /* only the AAAA answer's data is an address */
+    const cJSON *rip = cJSON_GetObjectItem(dns, "resolved_ip");
+    cr_assert_eq(cJSON_GetArraySize(rip), 1);
+    cr_assert_str_eq(cJSON_GetArrayItem(rip, 0)->valuestring, "2001:db8::1");
+    const cJSON *fid = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "suricata"), "eve");
+    cr_assert_str_eq(cJSON_GetObjectItem(fid, "flow_id")->valuestring, "1778159332693385");
+    const cJSON *cid = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "network"), "community_id");
+    cr_assert(cJSON_IsString(cid) && strncmp(cid->valuestring, "1:", 2) == 0);
+    cJSON_Delete(d);
+
+    /* zone parts: an internal zone has a subdomain but no public suffix */
+    cr_assert_eq(dh_evbuf_set_qname(src, S("Host.Site.corp")), 0);
+    rezone(&src->ev);
+    cr_assert_eq(src->ev.zone_source, DH_ZONE_INTERNAL);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    cr_assert_not_null(strstr(sb1.buf, "\"registered_domain\":\"site.corp\",\"subdomain\":\"Host\"}"),
+                       "%s", sb1.buf);
+    /* a registered domain asked itself, with a trailing dot: no subdomain */
+    cr_assert_eq(dh_evbuf_set_qname(src, S("example.org.")), 0);
+    rezone(&src->ev);
+    dh_sb_reset(&sb1);
+    dh_event_to_json(&src->ev, &sb1);
+    cr_assert_not_null(
+        strstr(sb1.buf, "\"registered_domain\":\"example.org\",\"top_level_domain\":\"org\"}"), "%s",
+        sb1.buf);
+    /* a round trip too long for nanoseconds in a double goes to dnshound.rtt_us */
+    src->ev.registered_domain = NULL; /* assert_event_round_trips does not rezone */
+    src->ev.rtt_us = (INT64_C(1) << 53) - 1; /* exact as a double */
+    assert_event_round_trips(&src->ev);
+    cr_assert_not_null(strstr(sb2.buf, "\"rtt_us\":9007199254740991"), "%s", sb2.buf);
+    cr_assert_null(strstr(sb2.buf, "\"duration\""));
+}
+
+/* An ECS document of another writer (no dnshound.*): the ECS fields alone. */
+Test(dnshound_events, ecs_without_dnshound_fields)
+{
+    const char *line =
+        "{\"@timestamp\":\"2024-05-01T12:00:00.5Z\",\"event\":{\"dataset\":\"dnshound.dns\","
+        "\"provider\":\"zeek\",\"duration\":1500999},\"source\":{\"ip\":\"10.0.0.1\",\"port\":5353},"
+        "\"network\":{\"transport\":\"udp\"},\"dns\":{\"id\":77,\"op_code\":\"NOTIFY\",\"type\":"
+        "\"answer\",\"question\":{\"name\":\"a.example\",\"type\":\"TXT\",\"class\":\"IN\"},"
+        "\"response_code\":\"RCODE17\",\"header_flags\":[\"RA\",\"AD\"],\"answers\":[{\"type\":"
+        "\"TYPE99\",\"ttl\":5,\"data\":\"x\"}]},\"suricata\":{\"eve\":{\"flow_id\":"
+        "1234567890123456789}}}";
+    cr_assert_eq(P->probe(line, strlen(line)), DH_PROBE_YES);
+    cr_assert_eq(parse(line), DH_LINE_RECORD, "%s", reason);
+    const dh_event_t *ev = &buf->ev;
+    cr_assert_eq(ev->ts_us, 1714564800500000);
+    cr_assert_eq(ev->sensor, DH_SENSOR_ZEEK);
+    cr_assert_eq(ev->rtt_us, 1500);
+    cr_assert_eq(ev->client_port, 5353);
+    cr_assert_eq(ev->transport, DH_TRANSPORT_UDP);
+    cr_assert_eq(ev->trans_id, 77);
+    cr_assert_eq(ev->opcode, 4);
+    cr_assert(ev->has_response);
+    cr_assert_eq(ev->qtype, DH_QTYPE_TXT);
+    cr_assert_eq(ev->qclass, 1);
+    cr_assert_eq(ev->rcode, 17);
+    cr_assert_eq(ev->flags_known, DH_FLAG_RA);
+    cr_assert_eq(ev->flags, DH_FLAG_RA);
+    cr_assert_eq(ev->n_answers, 1);
+    cr_assert_eq(ev->answers[0].rrtype, 99);
+    cr_assert_eq(ev->answers[0].section, DH_SECTION_ANSWER);
+    /* a flow_id written as a number keeps its digits (a double would not) */
+    assert_bytes(ev->uid, ev->uid_len, S("1234567890123456789"));
+    /* no dns.type: a query */
+    cr_assert_eq(parse("{\"@timestamp\":\"2024-05-01T12:00:00Z\",\"dns\":{}}"), DH_LINE_RECORD);
+    cr_assert(!buf->ev.has_response);
+}
+
+/* Wrong types and shapes in the ECS form are malformed, with a reason. */
+Test(dnshound_events, ecs_malformed_lines)
+{
+#define ECS_TS "\"@timestamp\":\"2024-01-01T00:00:00Z\""
+    static const char *const lines[] = {
+        "{\"@timestamp\":\"yesterday\"}",
+        "{\"@timestamp\":5}",
+        "{" ECS_TS ",\"event\":[]}",
+        "{" ECS_TS ",\"event\":{\"duration\":-1}}",
+        "{" ECS_TS ",\"event\":{\"provider\":5}}",
+        "{" ECS_TS ",\"source\":{\"ip\":\"10.0.0.300\"}}",
+        "{" ECS_TS ",\"destination\":{\"port\":65536}}",
+        "{" ECS_TS ",\"network\":{\"transport\":6}}",
+        "{" ECS_TS ",\"dns\":{\"id\":\"65536\"}}",
+        "{" ECS_TS ",\"dns\":{\"id\":\"x1\"}}",
+        "{" ECS_TS ",\"dns\":{\"type\":1}}",
+        "{" ECS_TS ",\"dns\":{\"question\":{\"name\":5}}}",
+        "{" ECS_TS ",\"dns\":{\"header_flags\":[\"QQ\"]}}",
+        "{" ECS_TS ",\"dns\":{\"header_flags\":\"RD\"}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[{\"ttl\":-5}]}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[1]}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[{}]},\"dnshound\":{\"answers\":[{},{}]}}",
+        "{" ECS_TS ",\"dnshound\":{\"answers\":[{}]}}",
+        "{" ECS_TS ",\"dns\":{\"answers\":[{}]},\"dnshound\":{\"answers\":[{\"section\":\"x\"}]}}",
+        "{" ECS_TS ",\"dnshound\":{\"question\":{\"type\":65536}}}",
+        "{" ECS_TS ",\"dnshound\":{\"opcode\":16}}",
+        "{" ECS_TS ",\"dnshound\":{\"flags\":{\"qr\":1}}}",
+        "{" ECS_TS ",\"dnshound\":{\"rejected\":\"no\"}}",
+        "{" ECS_TS ",\"dnshound\":{\"answers_dropped\":-1}}",
+        "{" ECS_TS ",\"zeek\":{\"session_id\":5}}",
+        "{" ECS_TS ",\"suricata\":{\"eve\":{\"flow_id\":-1}}}",
+        "{" ECS_TS ",\"dnshound\":[]}",
+    };
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        cr_assert_eq(parse(lines[i]), DH_LINE_MALFORMED, "accepted: %s", lines[i]);
+#undef ECS_TS
+}
+
+/* The probe claims ECS events but not detections (ECS documents too). */
+Test(dnshound_events, probe_tells_events_from_detections)
+{
+    static const char ecs[] = "{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"event\":"
+                              "{\"dataset\":\"dnshound.dns\"}}";
+    static const char det[] = "{\"@timestamp\":\"2024-01-01T00:00:00Z\",\"event\":"
+                              "{\"kind\":\"alert\",\"dataset\":\"dnshound.detection\"}}";
+    cr_assert_eq(P->probe(ecs, strlen(ecs)), DH_PROBE_YES);
+    cr_assert_neq(P->probe(det, strlen(det)), DH_PROBE_YES);
 }

@@ -193,8 +193,8 @@ Test(pipeline, emit_events_writes_one_line_per_event)
     const dh_counters_t *c = dh_pipeline_counters(r.pl);
     cr_assert_eq(c->inputs, 2);
     cr_assert_eq((uint64_t)cap_count(out, ""), c->dns_events);
-    cr_assert_eq(cap_count(out, "\"sensor\":\"zeek\""), 3);
-    cr_assert_eq(cap_count(out, "\"sensor\":\"suricata\""), (int)c->dns_events - 3);
+    cr_assert_eq(cap_count(out, "\"provider\":\"zeek\""), 3);
+    cr_assert_eq(cap_count(out, "\"provider\":\"suricata\""), (int)c->dns_events - 3);
     cr_assert_eq(cap_count(out, "\"name\":\"zeek.org\""), 3);
     free(out);
     run_free(&r);
