@@ -1683,15 +1683,16 @@ for e, o in zip(ecs, ocsf):
             assert o['evidences'][0]['src_endpoint']['ip'] == e['source']['ip']
         if e.get('dns', {}).get('question', {}).get('name'):
             assert o['evidences'][0]['query']['hostname'] == e['dns']['question']['name']
-    else:  # an event
-        q = e.get('query', {})
+    else:  # an event (ECS, docs/events.md)
+        q = e['dns'].get('question', {})
         if 'name' in q:
             assert o['query']['hostname'] == (q['name'] or '.'), (q, o.get('query'))
-        if 'rcode' in e and e['rcode'] <= 11:
-            assert o['rcode_id'] == e['rcode'], (e['rcode'], o['rcode_id'])
-        if 'client' in e and 'ip' in e['client']:
-            assert o['src_endpoint']['ip'] == e['client']['ip']
-        assert (o['activity_id'] == 1) == (not e['has_response'])
+        rcode = e.get('dnshound', {}).get('rcode')
+        if rcode is not None and rcode <= 11:
+            assert o['rcode_id'] == rcode, (rcode, o['rcode_id'])
+        if 'ip' in e.get('source', {}):
+            assert o['src_endpoint']['ip'] == e['source']['ip']
+        assert (o['activity_id'] == 1) == (e['dns']['type'] != 'answer'), (e['dns'], o['activity_id'])
 PY
 }
 
