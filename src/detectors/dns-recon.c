@@ -144,24 +144,8 @@ static int read_finding(recon_t *r, dh_yaml_node_t *findings, int f, char *err, 
 
 static int read_secondaries(recon_t *r, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(r->kit.rule->thresholds, "secondaries");
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_SECONDARIES) {
-        snprintf(err, errlen, "%s:%zu: secondaries: expected a list of at most %d addresses or "
-                 "CIDR blocks", seq->file, seq->line, MAX_SECONDARIES);
-        return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || dh_cidr_parse(it->value, &r->secondaries[i]) != 0) {
-            snprintf(err, errlen, "%s:%zu: secondaries: '%s' is not an address or CIDR block",
-                     it->file, it->line, it->kind == DH_YAML_SCALAR ? it->value : "(list)");
-            return -1;
-        }
-    }
-    r->n_secondaries = seq->n_items;
-    return 0;
+    return dh_yaml_cidrs(r->kit.rule->thresholds, "secondaries", MAX_SECONDARIES, r->secondaries,
+                         &r->n_secondaries, err, errlen);
 }
 
 static int read_rule(recon_t *r, char *err, size_t errlen)

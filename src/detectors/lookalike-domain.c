@@ -578,15 +578,10 @@ static int family_list(look_t *t, const char *key, const int *def, size_t n_def,
 
 static int read_swap_tlds(look_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "tld_swap_tlds");
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ) {
-        snprintf(err, errlen, "%s:%zu: tld_swap_tlds: expected a list of TLDs", seq->file,
-                 seq->line);
+    dh_yaml_node_t *seq;
+    if (dh_yaml_seq(t->kit.rule->thresholds, "tld_swap_tlds", "TLDs", 0, &seq, err, errlen))
         return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
+    for (size_t i = 0; seq && i < seq->n_items; i++) {
         dh_yaml_node_t *it = seq->items[i];
         const char *v = it->kind == DH_YAML_SCALAR ? it->value : "";
         size_t n = strlen(v);
