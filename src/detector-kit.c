@@ -261,6 +261,20 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
     lens[(*n)++] = (uint8_t)len;
 }
 
+void dh_kit_add_client(dh_addr_t *addrs, uint8_t *n, uint8_t max, uint8_t *more,
+                       const dh_addr_t *c)
+{
+    if (c->family == DH_AF_UNSET)
+        return;
+    for (uint8_t i = 0; i < *n; i++)
+        if (dh_addr_equal(&addrs[i], c))
+            return;
+    if (*n < max)
+        addrs[(*n)++] = *c;
+    else
+        *more = 1;
+}
+
 void dh_kit_json_estimates(dh_strbuf_t *sb, const dh_kit_count_t *counts, size_t n)
 {
     bool any = false;

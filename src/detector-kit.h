@@ -286,6 +286,18 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
     dh_kit_named_detection(&(w)->h, (ws), (w)->n_samples ? (w)->samples[0] : NULL,           \
                            (w)->n_samples ? (w)->sample_len[0] : 0)
 
+/* ---- client addresses --------------------------------------------------- */
+
+/* Keep client c in addrs[0..max) unless it is unset or kept already (*n
+   counts them); *more = 1 when one did not fit. */
+void dh_kit_add_client(dh_addr_t *addrs, uint8_t *n, uint8_t max, uint8_t *more,
+                       const dh_addr_t *c);
+
+/* For a window with clients[MAX], n_clients and clients_more. */
+#define DH_KIT_ADD_CLIENT(w, c)                                                             \
+    dh_kit_add_client((w)->clients, &(w)->n_clients, (uint8_t)DH_N_OF((w)->clients),        \
+                      &(w)->clients_more, (c))
+
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,
                        const uint8_t *lens, uint8_t n);
