@@ -232,6 +232,10 @@ typedef struct {
     dh_pivots_t pivots;        /* back to the sensor's records (detection.h) */
 } dh_kit_window_t;
 
+/* Widen the span *first_us..*last_us to ts_us (first: the span's first
+   event, which sets both). */
+void dh_kit_span_add(int64_t *first_us, int64_t *last_us, int64_t ts_us, bool first);
+
 /* Count ev in the window (the first event sets the client). */
 void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_verdict_t *v);
 
@@ -243,6 +247,18 @@ void *dh_kit_touch_window(dh_table_t *t, const void *key, size_t keylen, const d
 
 /* The same for the window of the event's client (the view's client hash). */
 void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_verdict_t *v);
+
+/* A detection of the events first_us..last_us of client (from a resolver
+   or not) in the window that started at ws, fired at the last event; no
+   pivots, risk and confidence unset (-1), the rest zero. For windows
+   without a dh_kit_window_t header. */
+dh_detection_t dh_kit_span_detection(int64_t first_us, int64_t last_us, int64_t ws,
+                                     const dh_addr_t *client, bool from_resolver);
+
+/* Name d's subject: the query name qname[0..qname_len), the registered
+   domain and the entity (each NULL: none). */
+void dh_kit_detection_names(dh_detection_t *d, const char *qname, size_t qname_len,
+                            const char *domain, const char *entity);
 
 /* The detection's times and client from the window that started at ws
    (fired at the last event); the rest zero. */

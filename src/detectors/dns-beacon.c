@@ -1300,20 +1300,10 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
     double conf = b->kit.rule->confidence;
     if (r->by_score && r->score > b->p.min_score)
         conf += r->score - b->p.min_score;
-    dh_detection_t d = {
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = name,
-        .qname_len = name_len,
-        .registered_domain = domain,
-        .entity = name,
-        .risk_score = -1,
-        .confidence = dh_kit_confidence(conf),
-    };
+    dh_detection_t d =
+        dh_kit_span_detection(w->first_us, w->last_us, ws, &w->client, w->from_resolver);
+    dh_kit_detection_names(&d, name, name_len, domain, name);
+    d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&b->kit, &d);
 }
 

@@ -214,16 +214,12 @@ static void flux_on_event(void *state, const dh_event_view_t *view, const dh_ver
     if (!w)
         return;
     if (w->responses == 0) {
-        w->first_us = w->last_us = ev->ts_us;
         w->ttl_min = w->ttl_max = -1;
         size_t n = ev->qname_len < QNAME_LEN ? ev->qname_len : QNAME_LEN;
         memcpy(w->qname, ev->qname, n);
         w->qname_len = (uint8_t)n;
     }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
+    dh_kit_span_add(&w->first_us, &w->last_us, ev->ts_us, w->responses == 0);
     w->responses++;
     w->common |= v->common;
     w->addr_records += ans.n;

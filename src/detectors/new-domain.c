@@ -349,20 +349,10 @@ static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *clien
     char dom[256];
     snprintf(dom, sizeof(dom), "%.*s", (int)(len < 255 ? len : 255), domain);
     double conf = t->kit.rule->confidence + t->p.confidence_step * (double)(score - t->p.min_score);
-    dh_detection_t d = {
-        .fired_us = fired,
-        .start_us = start,
-        .end_us = end,
-        .window_start_us = ws,
-        .client = client,
-        .client_is_resolver = resolver,
-        .qname = sample,
-        .qname_len = sample_len,
-        .registered_domain = dom,
-        .entity = dom,
-        .risk_score = -1,
-        .confidence = dh_kit_confidence(conf),
-    };
+    dh_detection_t d = dh_kit_span_detection(start, end, ws, client, resolver);
+    d.fired_us = fired;
+    dh_kit_detection_names(&d, sample, sample_len, dom, dom);
+    d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&t->kit, &d);
 }
 
