@@ -412,10 +412,7 @@ static int add_word(lists_t *l, char *s, size_t len, const char *rest, size_t re
     if (dh_strset_has(l->words, s, len))
         return 0;
     dh_strset_add(l->words, s, len);
-    if (l->n_words == l->wordv_cap) {
-        l->wordv_cap = l->wordv_cap ? l->wordv_cap * 2 : 64;
-        l->wordv = dh_realloc(l->wordv, l->wordv_cap * sizeof(*l->wordv));
-    }
+    l->wordv = dh_grow(l->wordv, &l->wordv_cap, l->n_words, sizeof(*l->wordv), 64);
     l->wordv[l->n_words++] = dh_strndup(s, len);
     return 0;
 }
