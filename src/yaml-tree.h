@@ -61,7 +61,7 @@ int dh_yaml_seq(dh_yaml_node_t *map, const char *key, const char *what, size_t m
 
 /* For each item of seq (a list node, dh_yaml_seq) in order: -1 with err
    "FILE:LINE: key: expected ITEM" when it is not a non-empty scalar, else
-   fn(ctx, its value); fn returns 0, or -1 with err filled (which stops). */
+   fn(ctx, item); fn returns 0, or -1 with err filled (which stops). */
 typedef int (*dh_yaml_item_fn)(void *ctx, const dh_yaml_node_t *item, char *err, size_t errlen);
 int dh_yaml_each_scalar(const dh_yaml_node_t *seq, const char *key, const char *item,
                         dh_yaml_item_fn fn, void *ctx, char *err, size_t errlen);
