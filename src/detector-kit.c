@@ -186,16 +186,19 @@ double dh_kit_confidence(double c)
     return c > 0.99 ? 0.99 : c;
 }
 
+void dh_kit_span_add(int64_t *first_us, int64_t *last_us, int64_t ts_us, bool first)
+{
+    if (first || ts_us < *first_us)
+        *first_us = ts_us;
+    if (first || ts_us > *last_us)
+        *last_us = ts_us;
+}
+
 void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_verdict_t *v)
 {
-    if (h->events == 0) {
+    if (h->events == 0)
         h->client = ev->client;
-        h->first_us = h->last_us = ev->ts_us;
-    }
-    if (ev->ts_us < h->first_us)
-        h->first_us = ev->ts_us;
-    if (ev->ts_us > h->last_us)
-        h->last_us = ev->ts_us;
+    dh_kit_span_add(&h->first_us, &h->last_us, ev->ts_us, h->events == 0);
     h->events++;
     h->from_resolver |= v->from_resolver;
     dh_pivots_add(&h->pivots, ev);
@@ -223,19 +226,36 @@ void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_ver
                    ev, v);
 }
 
-dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
+dh_detection_t dh_kit_span_detection(int64_t first_us, int64_t last_us, int64_t ws,
+                                     const dh_addr_t *client, bool from_resolver)
 {
     return (dh_detection_t){
-        .fired_us = h->last_us,
-        .start_us = h->first_us,
-        .end_us = h->last_us,
+        .fired_us = last_us,
+        .start_us = first_us,
+        .end_us = last_us,
         .window_start_us = ws,
-        .client = &h->client,
-        .client_is_resolver = h->from_resolver,
-        .pivots = &h->pivots,
+        .client = client,
+        .client_is_resolver = from_resolver,
         .risk_score = -1,
         .confidence = -1,
     };
+}
+
+void dh_kit_detection_names(dh_detection_t *d, const char *qname, size_t qname_len,
+                            const char *domain, const char *entity)
+{
+    d->qname = qname;
+    d->qname_len = qname_len;
+    d->registered_domain = domain;
+    d->entity = entity;
+}
+
+dh_detection_t dh_kit_window_detection(const dh_kit_window_t *h, int64_t ws)
+{
+    dh_detection_t d =
+        dh_kit_span_detection(h->first_us, h->last_us, ws, &h->client, h->from_resolver);
+    d.pivots = &h->pivots;
+    return d;
 }
 
 dh_detection_t dh_kit_named_detection(const dh_kit_window_t *h, int64_t ws, const char *qname,
@@ -259,6 +279,20 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
             return;
     memcpy(names + (size_t)*n * cap, name, len);
     lens[(*n)++] = (uint8_t)len;
+}
+
+void dh_kit_add_client(dh_addr_t *addrs, uint8_t *n, uint8_t max, uint8_t *more,
+                       const dh_addr_t *c)
+{
+    if (c->family == DH_AF_UNSET)
+        return;
+    for (uint8_t i = 0; i < *n; i++)
+        if (dh_addr_equal(&addrs[i], c))
+            return;
+    if (*n < max)
+        addrs[(*n)++] = *c;
+    else
+        *more = 1;
 }
 
 void dh_kit_json_estimates(dh_strbuf_t *sb, const dh_kit_count_t *counts, size_t n)

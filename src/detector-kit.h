@@ -232,6 +232,10 @@ typedef struct {
     dh_pivots_t pivots;        /* back to the sensor's records (detection.h) */
 } dh_kit_window_t;
 
+/* Widen the span *first_us..*last_us to ts_us (first: the span's first
+   event, which sets both). */
+void dh_kit_span_add(int64_t *first_us, int64_t *last_us, int64_t ts_us, bool first);
+
 /* Count ev in the window (the first event sets the client). */
 void dh_kit_window_update(dh_kit_window_t *h, const dh_event_t *ev, const dh_verdict_t *v);
 
@@ -243,6 +247,18 @@ void *dh_kit_touch_window(dh_table_t *t, const void *key, size_t keylen, const d
 
 /* The same for the window of the event's client (the view's client hash). */
 void *dh_kit_touch_client(dh_table_t *t, const dh_event_view_t *vw, const dh_verdict_t *v);
+
+/* A detection of the events first_us..last_us of client (from a resolver
+   or not) in the window that started at ws, fired at the last event; no
+   pivots, risk and confidence unset (-1), the rest zero. For windows
+   without a dh_kit_window_t header. */
+dh_detection_t dh_kit_span_detection(int64_t first_us, int64_t last_us, int64_t ws,
+                                     const dh_addr_t *client, bool from_resolver);
+
+/* Name d's subject: the query name qname[0..qname_len), the registered
+   domain and the entity (each NULL: none). */
+void dh_kit_detection_names(dh_detection_t *d, const char *qname, size_t qname_len,
+                            const char *domain, const char *entity);
 
 /* The detection's times and client from the window that started at ws
    (fired at the last event); the rest zero. */
@@ -285,6 +301,18 @@ void dh_kit_add_sample(char *names, size_t cap, uint8_t *lens, uint8_t *n, uint8
 #define DH_KIT_SAMPLES_DETECTION(w, ws)                                                     \
     dh_kit_named_detection(&(w)->h, (ws), (w)->n_samples ? (w)->samples[0] : NULL,           \
                            (w)->n_samples ? (w)->sample_len[0] : 0)
+
+/* ---- client addresses --------------------------------------------------- */
+
+/* Keep client c in addrs[0..max) unless it is unset or kept already (*n
+   counts them); *more = 1 when one did not fit. */
+void dh_kit_add_client(dh_addr_t *addrs, uint8_t *n, uint8_t max, uint8_t *more,
+                       const dh_addr_t *c);
+
+/* For a window with clients[MAX], n_clients and clients_more. */
+#define DH_KIT_ADD_CLIENT(w, c)                                                             \
+    dh_kit_add_client((w)->clients, &(w)->n_clients, (uint8_t)DH_N_OF((w)->clients),        \
+                      &(w)->clients_more, (c))
 
 /* "key":[names...] */
 void dh_kit_json_names(dh_strbuf_t *sb, const char *key, const char *names, size_t cap,

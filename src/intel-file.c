@@ -268,10 +268,7 @@ static int header_meta(loader_t *t, const header_t *h, const char *path, const c
         a->n_techniques = h->n_tech;
         a->n_subtechniques = h->n_sub;
     }
-    if (t->metas->n == t->metas->cap) {
-        t->metas->cap = t->metas->cap ? t->metas->cap * 2 : 8;
-        t->metas->v = dh_realloc(t->metas->v, t->metas->cap * sizeof(*t->metas->v));
-    }
+    t->metas->v = dh_grow(t->metas->v, &t->metas->cap, t->metas->n, sizeof(*t->metas->v), 8);
     t->metas->v[t->metas->n] = m;
     *out = (uint32_t)t->metas->n++;
     return 0;
@@ -447,10 +444,7 @@ static int add_indicator(loader_t *t, dh_intel_t *in, file_ctx_t *fc, uint32_t m
                  fc->path, fc->line, (long long)t->o->max_indicators, t->o->dir, t->o->rule_path);
         return -1;
     }
-    if (in->n == in->cap) {
-        in->cap = in->cap ? in->cap * 2 : 256;
-        in->inds = dh_realloc(in->inds, in->cap * sizeof(*in->inds));
-    }
+    in->inds = dh_grow(in->inds, &in->cap, in->n, sizeof(*in->inds), 256);
     in->inds[in->n++] =
         (dh_intel_ind_t){.meta = meta, .type = type, .len = (uint16_t)len, .text = dh_strndup(text, len)};
     return 0;
@@ -652,10 +646,7 @@ static dh_intel_t *load_all(loader_t *t, char *err, size_t errlen)
         size_t l = strlen(e->d_name);
         if (e->d_name[0] == '.' || l < 5 || strcmp(e->d_name + l - 4, ".txt") != 0)
             continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            names = dh_realloc(names, cap * sizeof(*names));
-        }
+        names = dh_grow(names, &cap, n, sizeof(*names), 16);
         names[n++] = dh_strdup(e->d_name);
     }
     closedir(d);

@@ -212,9 +212,14 @@ static int read_words(reader_t *r, dh_lexmodel_t *m)
     return 0;
 }
 
-/* The popular-domain model: add-k smoothed P(c | a b) into prob (the digit
-   class whole), and its log2 with a digit's share into lp. */
-static void fill_base(counts_t counts, double k, counts_t prob, logprob_t lp)
+/* The log2 P(c | a b) of a model into lp, the digit class less a digit's
+   share. The popular-domain model (base NULL): add-k smoothed, its P also
+   kept in prob for the alternatives. An alternative model: its counts with
+   the popular-domain model as prior (k pseudo-counts spread as base
+   predicts), so that a context the alternative's few names never showed
+   falls back to the popular domains' statistics instead of to uniform
+   letters (which would make random names fit it). */
+static void fill_model(counts_t counts, double k, counts_t base, counts_t prob, logprob_t lp)
 {
     for (int a = 0; a < NSYM; a++)
         for (int b = 0; b < NSYM; b++) {
@@ -222,26 +227,10 @@ static void fill_base(counts_t counts, double k, counts_t prob, logprob_t lp)
             for (int c = 0; c < NSYM; c++)
                 total += counts[a][b][c];
             for (int c = 0; c < NSYM; c++) {
-                prob[a][b][c] = (counts[a][b][c] + k) / (total + k * NSYM);
-                lp[a][b][c] = (float)(log2(prob[a][b][c]) - (c == 27 ? log2(10.0) : 0));
-            }
-        }
-}
-
-/* An alternative model: its counts with the popular-domain model as prior
-   (prior pseudo-counts spread as base predicts), so that a context the
-   alternative's few names never showed falls back to the popular domains'
-   statistics instead of to uniform letters (which would make random names
-   fit it). */
-static void fill_alternative(counts_t counts, double prior, counts_t base, logprob_t lp)
-{
-    for (int a = 0; a < NSYM; a++)
-        for (int b = 0; b < NSYM; b++) {
-            double total = 0;
-            for (int c = 0; c < NSYM; c++)
-                total += counts[a][b][c];
-            for (int c = 0; c < NSYM; c++) {
-                double p = (counts[a][b][c] + prior * base[a][b][c]) / (total + prior);
+                double p = base ? (counts[a][b][c] + k * base[a][b][c]) / (total + k)
+                                : (counts[a][b][c] + k) / (total + k * NSYM);
+                if (prob)
+                    prob[a][b][c] = p;
                 lp[a][b][c] = (float)(log2(p) - (c == 27 ? log2(10.0) : 0));
             }
         }
@@ -279,7 +268,7 @@ static int read_alternative(reader_t *r, dh_lexmodel_t *m, counts_t base, counts
     if (read_trigrams(r, counts))
         return -1;
     strcpy(m->names[m->n_models], name);
-    fill_alternative(counts, prior, base, m->lp[m->n_models++]);
+    fill_model(counts, prior, base, NULL, m->lp[m->n_models++]);
     return 0;
 }
 
@@ -306,7 +295,7 @@ static int read_models(reader_t *r, dh_lexmodel_t *m)
     m->lp = dh_calloc(1, sizeof(*m->lp));
     int rc = read_header(r, &version, &k) || read_trigrams(r, counts[0]);
     if (!rc) {
-        fill_base(counts[0], k, counts[1], m->lp[0]);
+        fill_model(counts[0], k, NULL, counts[1], m->lp[0]);
         strcpy(m->names[0], "popular");
         m->n_models = 1;
         rc = version == 2 && read_alternatives(r, m, counts[1], counts[0]);

@@ -66,10 +66,7 @@ static tech_t *tech_get(layer_t *l, const char *id)
     for (size_t i = 0; i < l->n; i++)
         if (strcmp(l->v[i].id, id) == 0)
             return &l->v[i];
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->v = dh_realloc(l->v, l->cap * sizeof(*l->v));
-    }
+    l->v = dh_grow(l->v, &l->cap, l->n, sizeof(*l->v), 16);
     tech_t *t = &l->v[l->n++];
     memset(t, 0, sizeof(*t));
     snprintf(t->id, sizeof(t->id), "%s", id);

@@ -51,30 +51,28 @@ struct dh_noise {
     dh_noise_stats_t st;
 };
 
+static int add_zone(void *ctx, const dh_yaml_node_t *it, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    dh_noise_t *n = ctx;
+    dh_noise_zone_t *z = &n->zones[n->n_zones++];
+    z->name = dh_strdup(it->value);
+    snprintf(z->where, sizeof(z->where), "%s:%zu", it->file, it->line);
+    return 0;
+}
+
 /* internal_zones: kept as written (with FILE:LINE) for the pipeline's zone
    keys (regdom.h), which judge them: the PSL is theirs, not noise's. */
 static int load_zones(dh_noise_t *n, dh_yaml_node_t *root, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(root, "internal_zones");
+    dh_yaml_node_t *seq;
+    if (dh_yaml_seq(root, "internal_zones", "zones", 0, &seq, err, errlen))
+        return -1;
     if (!seq)
         return 0;
-    if (seq->kind != DH_YAML_SEQ) {
-        snprintf(err, errlen, "%s:%zu: internal_zones: expected a list of zones", seq->file,
-                 seq->line);
-        return -1;
-    }
     n->zones = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(*n->zones));
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
-            snprintf(err, errlen, "%s:%zu: internal_zones: expected a zone", it->file, it->line);
-            return -1;
-        }
-        dh_noise_zone_t *z = &n->zones[n->n_zones++];
-        z->name = dh_strdup(it->value);
-        snprintf(z->where, sizeof(z->where), "%s:%zu", it->file, it->line);
-    }
-    return 0;
+    return dh_yaml_each_scalar(seq, "internal_zones", "a zone", add_zone, n, err, errlen);
 }
 
 void dh_noise_set_regdom(dh_noise_t *n, const dh_regdom_t *r)
@@ -87,54 +85,30 @@ const dh_noise_zone_t *dh_noise_internal_zone(const dh_noise_t *n, size_t i)
     return i < n->n_zones ? &n->zones[i] : NULL;
 }
 
+static int add_string(void *ctx, const dh_yaml_node_t *it, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    char *v = it->value;
+    size_t len = strlen(v);
+    for (size_t j = 0; j < len; j++)
+        if (v[j] >= 'A' && v[j] <= 'Z')
+            v[j] = (char)(v[j] - 'A' + 'a');
+    while (len && v[0] == '.') /* ".example.com" and "example.com" mean the same */
+        v++, len--;
+    dh_strset_add(ctx, v, len);
+    return 0;
+}
+
 static int load_strings(dh_yaml_node_t *map, const char *key, dh_strset_t *set, char *err,
                         size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(map, key);
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ) {
-        snprintf(err, errlen, "%s:%zu: %s: expected a list of names", seq->file, seq->line, key);
-        return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
-            snprintf(err, errlen, "%s:%zu: %s: expected a name", it->file, it->line, key);
-            return -1;
-        }
-        char *v = it->value;
-        size_t len = strlen(v);
-        for (size_t j = 0; j < len; j++)
-            if (v[j] >= 'A' && v[j] <= 'Z')
-                v[j] = (char)(v[j] - 'A' + 'a');
-        while (len && v[0] == '.') /* ".example.com" and "example.com" mean the same */
-            v++, len--;
-        dh_strset_add(set, v, len);
-    }
-    return 0;
+    return dh_yaml_each(map, key, "names", 0, "a name", add_string, set, err, errlen);
 }
 
 static int load_cidrs(dh_yaml_node_t *map, const char *key, cidrs_t *out, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(map, key);
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_CIDRS) {
-        snprintf(err, errlen, "%s:%zu: %s: expected a list of at most %d addresses or CIDR blocks",
-                 seq->file, seq->line, key, MAX_CIDRS);
-        return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || dh_cidr_parse(it->value, &out->v[out->n]) != 0) {
-            snprintf(err, errlen, "%s:%zu: %s: '%s' is not an address or CIDR block", it->file,
-                     it->line, key, it->kind == DH_YAML_SCALAR ? it->value : "(list)");
-            return -1;
-        }
-        out->n++;
-    }
-    return 0;
+    return dh_yaml_cidrs(map, key, MAX_CIDRS, out->v, &out->n, err, errlen);
 }
 
 static int load_ports(dh_noise_t *n, dh_yaml_node_t *exclude, char *err, size_t errlen)

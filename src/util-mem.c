@@ -45,3 +45,11 @@ char *dh_strdup(const char *s)
 {
     return dh_strndup(s, strlen(s));
 }
+
+void *dh_grow(void *p, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : first;
+    return dh_realloc(p, *cap * size);
+}

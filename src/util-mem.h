@@ -18,4 +18,9 @@ void *dh_realloc(void *p, size_t n);
 char *dh_strdup(const char *s);
 char *dh_strndup(const char *s, size_t n);
 
+/* Array p of *cap elements of size bytes, n of them used, with room for one
+   more: when full, reallocated to twice its capacity (first elements the
+   first time) and *cap updated. The array, to store back into p. */
+void *dh_grow(void *p, size_t *cap, size_t n, size_t size, size_t first);
+
 #endif

@@ -282,6 +282,62 @@ int dh_yaml_str(dh_yaml_node_t *map, const char *key, bool required, const char 
     return 0;
 }
 
+int dh_yaml_seq(dh_yaml_node_t *map, const char *key, const char *what, size_t max,
+                dh_yaml_node_t **out, char *err, size_t errlen)
+{
+    dh_yaml_node_t *n = *out = dh_yaml_get(map, key);
+    if (!n || (n->kind == DH_YAML_SEQ && (max == 0 || n->n_items <= max)))
+        return 0;
+    if (max)
+        snprintf(err, errlen, "%s:%zu: %s: expected a list of at most %zu %s", n->file, n->line,
+                 key, max, what);
+    else
+        snprintf(err, errlen, "%s:%zu: %s: expected a list of %s", n->file, n->line, key, what);
+    return -1;
+}
+
+int dh_yaml_each_scalar(const dh_yaml_node_t *seq, const char *key, const char *item,
+                        dh_yaml_item_fn fn, void *ctx, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < seq->n_items; i++) {
+        const dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
+            snprintf(err, errlen, "%s:%zu: %s: expected %s", it->file, it->line, key, item);
+            return -1;
+        }
+        if (fn(ctx, it, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+int dh_yaml_each(dh_yaml_node_t *map, const char *key, const char *what, size_t max,
+                 const char *item, dh_yaml_item_fn fn, void *ctx, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq;
+    if (dh_yaml_seq(map, key, what, max, &seq, err, errlen))
+        return -1;
+    return seq ? dh_yaml_each_scalar(seq, key, item, fn, ctx, err, errlen) : 0;
+}
+
+int dh_yaml_cidrs(dh_yaml_node_t *map, const char *key, size_t max, dh_cidr_t *out,
+                  size_t *n, char *err, size_t errlen)
+{
+    dh_yaml_node_t *seq;
+    if (dh_yaml_seq(map, key, "addresses or CIDR blocks", max, &seq, err, errlen))
+        return -1;
+    for (size_t i = 0; seq && i < seq->n_items; i++) {
+        const dh_yaml_node_t *it = seq->items[i];
+        if (it->kind != DH_YAML_SCALAR || dh_cidr_parse(it->value, &out[*n]) != 0) {
+            snprintf(err, errlen, "%s:%zu: %s: '%s' is not an address or CIDR block", it->file,
+                     it->line, key, it->kind == DH_YAML_SCALAR ? it->value : "(list)");
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
 /* Whole-text number parsers for the numeric getters: false unless all of an
    unquoted, non-empty scalar is one in-range number. */
 static bool parse_double(const dh_yaml_node_t *n, double *v)

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util-ip.h"
+
 typedef enum { DH_YAML_SCALAR, DH_YAML_MAP, DH_YAML_SEQ } dh_yaml_kind_t;
 
 typedef struct dh_yaml_node {
@@ -48,6 +50,32 @@ int dh_yaml_int(dh_yaml_node_t *map, const char *key, bool required, int64_t min
                 int64_t *out, char *err, size_t errlen);
 int dh_yaml_bool(dh_yaml_node_t *map, const char *key, bool required, bool *out, char *err,
                  size_t errlen);
+
+/* The list under key in map (optional): 0 with *out the list node, or NULL
+   when absent; -1 when the node is not a list, or (max > 0) holds more than
+   max items, with err "FILE:LINE: key: expected a list of WHAT" (with max:
+   "... a list of at most MAX WHAT"). One wording for every list a rule or
+   config file holds. */
+int dh_yaml_seq(dh_yaml_node_t *map, const char *key, const char *what, size_t max,
+                dh_yaml_node_t **out, char *err, size_t errlen);
+
+/* For each item of seq (a list node, dh_yaml_seq) in order: -1 with err
+   "FILE:LINE: key: expected ITEM" when it is not a non-empty scalar, else
+   fn(ctx, item); fn returns 0, or -1 with err filled (which stops). */
+typedef int (*dh_yaml_item_fn)(void *ctx, const dh_yaml_node_t *item, char *err, size_t errlen);
+int dh_yaml_each_scalar(const dh_yaml_node_t *seq, const char *key, const char *item,
+                        dh_yaml_item_fn fn, void *ctx, char *err, size_t errlen);
+
+/* dh_yaml_seq (what, max) then dh_yaml_each_scalar over it (nothing when
+   the key is absent). */
+int dh_yaml_each(dh_yaml_node_t *map, const char *key, const char *what, size_t max,
+                 const char *item, dh_yaml_item_fn fn, void *ctx, char *err, size_t errlen);
+
+/* The list under key of at most max addresses or CIDR blocks, parsed into
+   out[*n...] (*n counts them): 0 (also when absent), or -1 with err
+   "FILE:LINE: key: ..." naming the list or the item that is not one. */
+int dh_yaml_cidrs(dh_yaml_node_t *map, const char *key, size_t max, dh_cidr_t *out,
+                  size_t *n, char *err, size_t errlen);
 
 /* Mark a node and everything below it used (for free-form sections). */
 void dh_yaml_mark_used(dh_yaml_node_t *n);

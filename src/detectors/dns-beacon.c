@@ -249,32 +249,32 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int add_benign(void *ctx, const dh_yaml_node_t *it, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    suffixes_t *s = ctx;
+    const char *v = it->value;
+    while (*v == '.')
+        v++;
+    char *c = dh_strdup(v);
+    for (char *q = c; *q; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            *q = (char)(*q - 'A' + 'a');
+    s->items[s->n++] = c;
+    return 0;
+}
+
 static int read_benign(dh_rule_t *rule, suffixes_t *s, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(rule->thresholds, "benign_domains");
+    dh_yaml_node_t *seq;
+    if (dh_yaml_seq(rule->thresholds, "benign_domains", "names", 0, &seq, err, errlen))
+        return -1;
     if (!seq)
         return 0;
-    if (seq->kind != DH_YAML_SEQ) {
-        snprintf(err, errlen, "%s:%zu: benign_domains: expected a list of names", rule->path,
-                 seq->line);
-        return -1;
-    }
     s->items = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(char *));
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
-            snprintf(err, errlen, "%s:%zu: benign_domains: expected a name", rule->path, it->line);
-            return -1;
-        }
-        const char *v = it->value;
-        while (*v == '.')
-            v++;
-        char *c = dh_strdup(v);
-        for (char *q = c; *q; q++)
-            if (*q >= 'A' && *q <= 'Z')
-                *q = (char)(*q - 'A' + 'a');
-        s->items[s->n++] = c;
-    }
+    if (dh_yaml_each_scalar(seq, "benign_domains", "a name", add_benign, s, err, errlen))
+        return -1;
     dh_yaml_mark_used(seq);
     qsort(s->items, s->n, sizeof(char *), cmp_str);
     return 0;
@@ -1300,20 +1300,10 @@ static void emit(beacon_t *b, const track_t *w, const result_t *r, int64_t ws, c
     double conf = b->kit.rule->confidence;
     if (r->by_score && r->score > b->p.min_score)
         conf += r->score - b->p.min_score;
-    dh_detection_t d = {
-        .fired_us = w->last_us,
-        .start_us = w->first_us,
-        .end_us = w->last_us,
-        .window_start_us = ws,
-        .client = &w->client,
-        .client_is_resolver = w->from_resolver,
-        .qname = name,
-        .qname_len = name_len,
-        .registered_domain = domain,
-        .entity = name,
-        .risk_score = -1,
-        .confidence = dh_kit_confidence(conf),
-    };
+    dh_detection_t d =
+        dh_kit_span_detection(w->first_us, w->last_us, ws, &w->client, w->from_resolver);
+    dh_kit_detection_names(&d, name, name_len, domain, name);
+    d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&b->kit, &d);
 }
 

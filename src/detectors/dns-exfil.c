@@ -84,7 +84,7 @@ typedef struct {
 
 typedef struct {
     dh_kit_window_t h; /* h.events: counted queries, repeats included */
-    uint8_t common, encodings, n_samples;
+    uint8_t common, encodings;
     acc_t exact;       /* new names while the sketch is exact */
     acc_t late;        /* every query after it became a HyperLogLog */
     /* long windows only: per short window, the bytes new to this window
@@ -93,8 +93,7 @@ typedef struct {
     uint64_t slot_exact[SLOTS], slot_late[SLOTS];
     uint64_t reported_exact, reported_late;
     dh_distinct_t names;
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 typedef struct {

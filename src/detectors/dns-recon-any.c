@@ -43,14 +43,9 @@ void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
         dh_kit_early_check(&r->kit, r->any, key, keylen, w, ev->ts_us);
 }
 
-void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
-                     dh_close_t why)
+void recon_any_close(recon_t *r, void *window, int64_t ws)
 {
-    (void)key;
-    (void)keylen;
-    (void)why;
-    recon_t *r = ctx;
-    any_t *w = value;
+    any_t *w = window;
     if (w->h.events < (uint64_t)r->p.any_flood_min)
         return;
     dh_strbuf_t *sb = recon_evidence(r, F_ANY, r->p.any_window);

@@ -128,14 +128,9 @@ void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
         dh_kit_early_check(&r->kit, r->ptr, key, keylen, w, ev->ts_us);
 }
 
-void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
-                     dh_close_t why)
+void recon_ptr_close(recon_t *r, void *window, int64_t ws)
 {
-    (void)key;
-    (void)keylen;
-    (void)why;
-    recon_t *r = ctx;
-    ptr_t *w = value;
+    ptr_t *w = window;
     if (w->n_exact < (uint64_t)r->p.ptr_sweep_min)
         return;
     /* exact up to the threshold; beyond it the sketch's estimate (rounded,

@@ -54,14 +54,9 @@ void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
     dh_kit_early_check(&r->kit, r->xfr, key, keylen, w, ev->ts_us); /* one AXFR is the finding */
 }
 
-void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
-                     dh_close_t why)
+void recon_xfr_close(recon_t *r, void *window, int64_t ws)
 {
-    (void)key;
-    (void)keylen;
-    (void)why;
-    recon_t *r = ctx;
-    xfr_t *w = value;
+    xfr_t *w = window;
     if (!w->h.events)
         return;
     uint64_t responded = w->h.events - w->no_response;

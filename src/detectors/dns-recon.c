@@ -144,24 +144,8 @@ static int read_finding(recon_t *r, dh_yaml_node_t *findings, int f, char *err, 
 
 static int read_secondaries(recon_t *r, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(r->kit.rule->thresholds, "secondaries");
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_SECONDARIES) {
-        snprintf(err, errlen, "%s:%zu: secondaries: expected a list of at most %d addresses or "
-                 "CIDR blocks", seq->file, seq->line, MAX_SECONDARIES);
-        return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || dh_cidr_parse(it->value, &r->secondaries[i]) != 0) {
-            snprintf(err, errlen, "%s:%zu: secondaries: '%s' is not an address or CIDR block",
-                     it->file, it->line, it->kind == DH_YAML_SCALAR ? it->value : "(list)");
-            return -1;
-        }
-    }
-    r->n_secondaries = seq->n_items;
-    return 0;
+    return dh_yaml_cidrs(r->kit.rule->thresholds, "secondaries", MAX_SECONDARIES, r->secondaries,
+                         &r->n_secondaries, err, errlen);
 }
 
 static int read_rule(recon_t *r, char *err, size_t errlen)
@@ -277,27 +261,42 @@ static void recon_on_event(void *state, const dh_event_view_t *view, const dh_ve
 
 /* ---- create / destroy --------------------------------------------------- */
 
+static void finding_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
+                          dh_close_t why)
+{
+    (void)key;
+    (void)keylen;
+    (void)why; /* a finding reads the same at an early check and at its close */
+    const recon_closer_t *c = ctx;
+    c->close(c->r, value, ws);
+}
+
+/* Finding f's table (name: a literal, the table keeps it), its windows
+   checked early on every event the finding's file asks for. */
+static dh_table_t *finding_table(recon_t *r, int f, const char *name, size_t value_size,
+                                 int64_t window_s, recon_close_fn *close)
+{
+    r->closers[f] = (recon_closer_t){r, close};
+    dh_kit_etable_opts_t o = {.name = name, .value_size = value_size, .window_s = window_s,
+                              .on_close = finding_close, .ctx = &r->closers[f], .pace = {1, 0}};
+    return dh_kit_early_table(&r->kit, &o);
+}
+
 /* After the thresholds: the rest of the rule, the three findings' tables. */
 static int recon_setup(void *state, char *err, size_t errlen)
 {
     recon_t *r = state;
     if (read_rule(r, err, errlen))
         return -1;
-    /* a zone transfer is complete on its query: checked on every one */
-    dh_kit_etable_opts_t xo = {.name = "dns_recon.zone_transfer",
-                               .value_size = recon_xfr_value_size(), .window_s = r->p.xfr_window,
-                               .on_close = recon_xfr_close, .ctx = r, .pace = {1, 0}};
-    r->xfr = dh_kit_early_table(&r->kit, &xo);
-    /* the sweep and the flood are asked once their count reached the
-       threshold (their close's O(1) first test) */
-    dh_kit_etable_opts_t po = {.name = "dns_recon.ptr_sweep",
-                               .value_size = recon_ptr_value_size(r), .window_s = r->p.ptr_window,
-                               .on_close = recon_ptr_close, .ctx = r, .pace = {1, 0}};
-    r->ptr = dh_kit_early_table(&r->kit, &po);
-    dh_kit_etable_opts_t ao = {.name = "dns_recon.any_flood",
-                               .value_size = recon_any_value_size(), .window_s = r->p.any_window,
-                               .on_close = recon_any_close, .ctx = r, .pace = {1, 0}};
-    r->any = dh_kit_early_table(&r->kit, &ao);
+    /* a zone transfer is complete on its query: checked on every one; the
+       sweep and the flood are asked once their count reached the threshold
+       (their close's O(1) first test) */
+    r->xfr = finding_table(r, F_XFR, "dns_recon.zone_transfer", recon_xfr_value_size(),
+                           r->p.xfr_window, recon_xfr_close);
+    r->ptr = finding_table(r, F_PTR, "dns_recon.ptr_sweep", recon_ptr_value_size(r),
+                           r->p.ptr_window, recon_ptr_close);
+    r->any = finding_table(r, F_ANY, "dns_recon.any_flood", recon_any_value_size(),
+                           r->p.any_window, recon_any_close);
     return 0;
 }
 

@@ -44,7 +44,18 @@ typedef struct {
     dh_distinct_t distinct;
 } servers_t;
 
+typedef struct recon recon_t;
+
+/* A finding's window closes (or is checked early): emit it when it fires. */
+typedef void recon_close_fn(recon_t *r, void *window, int64_t ws);
+
+/* A finding's table closes its windows through this (its ctx). */
 typedef struct {
+    recon_t *r;
+    recon_close_fn *close;
+} recon_closer_t;
+
+struct recon {
     dh_kit_t kit;
     params_t p;
     dh_rule_t frule[N_FINDINGS]; /* per-finding copies: title, scores, mapping */
@@ -52,7 +63,8 @@ typedef struct {
     dh_cidr_t secondaries[MAX_SECONDARIES];
     size_t n_secondaries;
     dh_table_t *xfr, *ptr, *any;
-} recon_t;
+    recon_closer_t closers[N_FINDINGS];
+};
 
 /* ---- dns-recon.c: what the three findings share ---- */
 
@@ -71,22 +83,19 @@ dh_strbuf_t *recon_evidence(recon_t *r, int f, int64_t window_s);
 void recon_emit(recon_t *r, int f, dh_detection_t d, double risk, double confidence);
 
 /* ---- one file per finding: the query into its window, the window's close
-   (a dh_table_t on_close, ctx the recon_t) ---- */
+   (through its table's recon_closer_t) ---- */
 
 size_t recon_xfr_value_size(void);
 void recon_xfr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
-void recon_xfr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
-                     dh_close_t why);
+recon_close_fn recon_xfr_close;
 size_t recon_ptr_value_size(const recon_t *r); /* its window holds ptr_sweep_min hashes */
 void recon_ptr_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
-void recon_ptr_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
-                     dh_close_t why);
+recon_close_fn recon_ptr_close;
 size_t recon_any_value_size(void);
 void recon_any_event(recon_t *r, const dh_event_t *ev, const dh_verdict_t *v,
                      const uint8_t *key, size_t keylen);
-void recon_any_close(void *ctx, const void *key, size_t keylen, void *value, int64_t ws,
-                     dh_close_t why);
+recon_close_fn recon_any_close;
 
 #endif

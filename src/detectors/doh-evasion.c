@@ -107,51 +107,26 @@ static int load_list_file(doh_t *t, char *err, size_t errlen)
     return dh_rule_name_list(t->kit.rule, "resolver_list", t->resolvers, err, errlen);
 }
 
+static int add_canary(void *ctx, const dh_yaml_node_t *it, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    doh_t *t = ctx;
+    dh_strset_add_name(t->canaries, it->value, strlen(it->value));
+    return 0;
+}
+
 static int load_canaries(doh_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "canary_domains");
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ) {
-        snprintf(err, errlen, "%s:%zu: canary_domains: expected a list of names", seq->file,
-                 seq->line);
-        return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || !it->value[0]) {
-            snprintf(err, errlen, "%s:%zu: canary_domains: expected a name", it->file, it->line);
-            return -1;
-        }
-        dh_strset_add_name(t->canaries, it->value, strlen(it->value));
-    }
-    return 0;
+    return dh_yaml_each(t->kit.rule->thresholds, "canary_domains", "names", 0, "a name",
+                        add_canary, t, err, errlen);
 }
 
 static int load_sanctioned(doh_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "sanctioned_resolvers");
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ || seq->n_items > MAX_SANCTIONED) {
-        snprintf(err, errlen,
-                 "%s:%zu: sanctioned_resolvers: expected a list of at most %d addresses or "
-                 "CIDR blocks",
-                 seq->file, seq->line, MAX_SANCTIONED);
-        return -1;
-    }
-    t->sanctioned = dh_calloc(seq->n_items ? seq->n_items : 1, sizeof(dh_cidr_t));
-    for (size_t i = 0; i < seq->n_items; i++) {
-        dh_yaml_node_t *it = seq->items[i];
-        if (it->kind != DH_YAML_SCALAR || dh_cidr_parse(it->value, &t->sanctioned[i]) != 0) {
-            snprintf(err, errlen,
-                     "%s:%zu: sanctioned_resolvers: '%s' is not an address or CIDR block",
-                     it->file, it->line, it->kind == DH_YAML_SCALAR ? it->value : "(list)");
-            return -1;
-        }
-        t->n_sanctioned++;
-    }
-    return 0;
+    t->sanctioned = dh_calloc(MAX_SANCTIONED, sizeof(dh_cidr_t));
+    return dh_yaml_cidrs(t->kit.rule->thresholds, "sanctioned_resolvers", MAX_SANCTIONED,
+                         t->sanctioned, &t->n_sanctioned, err, errlen);
 }
 
 static int load_ports(doh_t *t, const char *key, long *out, size_t *n, char *err, size_t errlen)

@@ -214,16 +214,12 @@ static void flux_on_event(void *state, const dh_event_view_t *view, const dh_ver
     if (!w)
         return;
     if (w->responses == 0) {
-        w->first_us = w->last_us = ev->ts_us;
         w->ttl_min = w->ttl_max = -1;
         size_t n = ev->qname_len < QNAME_LEN ? ev->qname_len : QNAME_LEN;
         memcpy(w->qname, ev->qname, n);
         w->qname_len = (uint8_t)n;
     }
-    if (ev->ts_us < w->first_us)
-        w->first_us = ev->ts_us;
-    if (ev->ts_us > w->last_us)
-        w->last_us = ev->ts_us;
+    dh_kit_span_add(&w->first_us, &w->last_us, ev->ts_us, w->responses == 0);
     w->responses++;
     w->common |= v->common;
     w->addr_records += ans.n;
@@ -323,18 +319,17 @@ static void evidence(flux_t *t, const window_t *w, const verdict_t *r)
     dh_kit_json_addrs(sb, "sample_addresses", w->samples, w->n_samples);
     dh_json_kv_strn(sb, "sample_query", w->qname, w->qname_len);
     double f = w->common ? p->common_factor : 1.0;
+    /* as the rule sets them, but for the three a common domain scales */
+    static const char *const as_set[] = {"min_responses"};
+    static const char *const ttl_churn[] = {"low_ttl",      "low_ttl_share", "very_low_ttl",
+                                            "very_low_ttl_share", "min_changes", "min_churn"};
     dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "min_responses", p->min_responses);
+    dh_kit_json_params(sb, p, &params, as_set, DH_N_OF(as_set));
     dh_json_kv_double(sb, "min_addresses", f * p->min_addresses);
     dh_json_kv_double(sb, "min_networks_16", f * p->min_networks_16);
     dh_json_kv_double(sb, "min_network_ratio",
                       w->common ? p->common_network_ratio : p->min_network_ratio);
-    dh_json_kv_int(sb, "low_ttl", p->low_ttl);
-    dh_json_kv_double(sb, "low_ttl_share", p->low_ttl_share);
-    dh_json_kv_int(sb, "very_low_ttl", p->very_low_ttl);
-    dh_json_kv_double(sb, "very_low_ttl_share", p->very_low_ttl_share);
-    dh_json_kv_int(sb, "min_changes", p->min_changes);
-    dh_json_kv_double(sb, "min_churn", p->min_churn);
+    dh_kit_json_params(sb, p, &params, ttl_churn, DH_N_OF(ttl_churn));
     dh_sb_putc(sb, '}');
 }
 

@@ -412,10 +412,7 @@ static int add_word(lists_t *l, char *s, size_t len, const char *rest, size_t re
     if (dh_strset_has(l->words, s, len))
         return 0;
     dh_strset_add(l->words, s, len);
-    if (l->n_words == l->wordv_cap) {
-        l->wordv_cap = l->wordv_cap ? l->wordv_cap * 2 : 64;
-        l->wordv = dh_realloc(l->wordv, l->wordv_cap * sizeof(*l->wordv));
-    }
+    l->wordv = dh_grow(l->wordv, &l->wordv_cap, l->n_words, sizeof(*l->wordv), 64);
     l->wordv[l->n_words++] = dh_strndup(s, len);
     return 0;
 }
@@ -578,15 +575,10 @@ static int family_list(look_t *t, const char *key, const int *def, size_t n_def,
 
 static int read_swap_tlds(look_t *t, char *err, size_t errlen)
 {
-    dh_yaml_node_t *seq = dh_yaml_get(t->kit.rule->thresholds, "tld_swap_tlds");
-    if (!seq)
-        return 0;
-    if (seq->kind != DH_YAML_SEQ) {
-        snprintf(err, errlen, "%s:%zu: tld_swap_tlds: expected a list of TLDs", seq->file,
-                 seq->line);
+    dh_yaml_node_t *seq;
+    if (dh_yaml_seq(t->kit.rule->thresholds, "tld_swap_tlds", "TLDs", 0, &seq, err, errlen))
         return -1;
-    }
-    for (size_t i = 0; i < seq->n_items; i++) {
+    for (size_t i = 0; seq && i < seq->n_items; i++) {
         dh_yaml_node_t *it = seq->items[i];
         const char *v = it->kind == DH_YAML_SCALAR ? it->value : "";
         size_t n = strlen(v);
@@ -1009,8 +1001,11 @@ static size_t answer_text(const dh_answer_t *a, char *out, bool *is_name)
     return n;
 }
 
-/* Remember the answers of brand bi's own domain (or a subdomain of it). */
-static void learn_brand(look_t *t, const dh_event_t *ev, uint32_t bi)
+/* fn(ctx, text, its length, is_name) for each answer text of a resolved
+   ev (answer_text), in order. */
+typedef void (*answer_fn)(void *ctx, const char *text, size_t n, bool is_name);
+
+static void each_answer_text(const dh_event_t *ev, answer_fn fn, void *ctx)
 {
     if (ev->rcode != 0)
         return;
@@ -1018,16 +1013,35 @@ static void learn_brand(look_t *t, const dh_event_t *ev, uint32_t bi)
         char buf[256];
         bool is_name;
         size_t n = answer_text(&ev->answers[i], buf, &is_name);
-        if (!n)
-            continue;
-        uint64_t h = dh_hash64(buf, n), bh = t->l->brands[bi].h;
-        infra_slot_t *s = &t->infra[h & t->infra_mask];
-        if (s->h == h && s->brand_h == bh)
-            continue;
-        *s = (infra_slot_t){.h = h, .brand_h = bh};
-        t->brand_learned[bi]++;
-        t->stats.brand_answers_learned++;
+        if (n)
+            fn(ctx, buf, n, is_name);
     }
+}
+
+typedef struct {
+    look_t *t;
+    uint32_t bi;
+} learning_t;
+
+static void learn_answer(void *ctx, const char *text, size_t n, bool is_name)
+{
+    (void)is_name;
+    learning_t *c = ctx;
+    look_t *t = c->t;
+    uint64_t h = dh_hash64(text, n), bh = t->l->brands[c->bi].h;
+    infra_slot_t *s = &t->infra[h & t->infra_mask];
+    if (s->h == h && s->brand_h == bh)
+        return;
+    *s = (infra_slot_t){.h = h, .brand_h = bh};
+    t->brand_learned[c->bi]++;
+    t->stats.brand_answers_learned++;
+}
+
+/* Remember the answers of brand bi's own domain (or a subdomain of it). */
+static void learn_brand(look_t *t, const dh_event_t *ev, uint32_t bi)
+{
+    learning_t c = {t, bi};
+    each_answer_text(ev, learn_answer, &c);
 }
 
 /* A host name under brand bi's own registered domain (www.paypal.com,
@@ -1044,29 +1058,33 @@ static bool under_brand(const lists_t *l, const char *s, size_t n, uint32_t bi)
     return false;
 }
 
+typedef struct {
+    const lists_t *l;
+    window_t *w;
+} noting_t;
+
+static void note_answer(void *ctx, const char *text, size_t n, bool is_name)
+{
+    noting_t *c = ctx;
+    window_t *w = c->w;
+    if (is_name && under_brand(c->l, text, n, w->brand))
+        w->cname_brand = true;
+    uint64_t h = dh_hash64(text, n);
+    bool seen = false;
+    for (uint8_t j = 0; j < w->n_answers && !seen; j++)
+        seen = w->answers[j] == h;
+    if (!seen && w->n_answers < WIN_ANSWERS) {
+        w->name_mask |= (uint8_t)(is_name << w->n_answers);
+        w->answers[w->n_answers++] = h;
+    }
+}
+
 /* Keep the look-alike's answers in its window: hashes for the overlap at
    close, and whether a CNAME points into the brand itself. */
 static void note_answers(const lists_t *l, window_t *w, const dh_event_t *ev)
 {
-    if (ev->rcode != 0)
-        return;
-    for (uint32_t i = 0; i < ev->n_answers; i++) {
-        char buf[256];
-        bool is_name;
-        size_t n = answer_text(&ev->answers[i], buf, &is_name);
-        if (!n)
-            continue;
-        if (is_name && under_brand(l, buf, n, w->brand))
-            w->cname_brand = true;
-        uint64_t h = dh_hash64(buf, n);
-        bool seen = false;
-        for (uint8_t j = 0; j < w->n_answers && !seen; j++)
-            seen = w->answers[j] == h;
-        if (!seen && w->n_answers < WIN_ANSWERS) {
-            w->name_mask |= (uint8_t)(is_name << w->n_answers);
-            w->answers[w->n_answers++] = h;
-        }
-    }
+    noting_t c = {l, w};
+    each_answer_text(ev, note_answer, &c);
 }
 
 /* The look-alike shares an answer with its brand's own domains, or CNAMEs

@@ -168,19 +168,6 @@ static dh_hunt_facts_t facts_of(const dh_hunt_t *h, const domain_t *d)
 
 /* ---- gathering ------------------------------------------------------------ */
 
-static void add_client(domain_t *d, const dh_addr_t *c)
-{
-    if (c->family == DH_AF_UNSET)
-        return;
-    for (uint8_t i = 0; i < d->n_clients; i++)
-        if (dh_addr_equal(&d->clients[i], c))
-            return;
-    if (d->n_clients < MAX_CLIENTS)
-        d->clients[d->n_clients++] = *c;
-    else
-        d->clients_more = 1;
-}
-
 /* The longest run of letters in s[0..n) (the first of that length): where
    it starts, and its length in *len. */
 static size_t longest_letter_run(const char *s, size_t n, size_t *len)
@@ -253,7 +240,7 @@ static void count(domain_t *d, const dh_event_view_t *view, const dh_verdict_t *
     if (!d->dyndns && dh_event_view_has_suffix(view, h->e.dyndns))
         d->dyndns = 1;
     d->from_resolver |= v->from_resolver;
-    add_client(d, &ev->client);
+    DH_KIT_ADD_CLIENT(d, &ev->client);
 }
 
 void dh_hunt_event(dh_hunt_t *h, const dh_event_view_t *view, const dh_verdict_t *v)
@@ -308,14 +295,11 @@ static void signals_arr(dh_strbuf_t *sb, bool rare, unsigned signals)
 }
 
 /* The thresholds the finding was judged by (the hunt's, from the rule). */
-static void thresholds_obj(dh_strbuf_t *sb, const dh_hunt_params_t *p)
+static void thresholds_obj(dh_strbuf_t *sb, const dh_hunt_env_t *e)
 {
-    dh_json_open_obj(sb, "thresholds");
-    dh_json_kv_int(sb, "hunt_max_clients", p->max_clients);
-    dh_json_kv_int(sb, "hunt_min_score", p->min_score);
-    dh_json_kv_double(sb, "hunt_lexical_score", p->lexical_score);
-    dh_json_kv_int(sb, "hunt_low_ttl", p->low_ttl);
-    dh_sb_putc(sb, '}');
+    static const char *const shown[] = {"hunt_max_clients", "hunt_min_score",
+                                        "hunt_lexical_score", "hunt_low_ttl"};
+    dh_kit_json_thresholds(sb, DH_KIT_PARAMS_OF(e->kit), e->thresholds, shown, DH_N_OF(shown));
 }
 
 static void evidence(const dh_hunt_t *h, const domain_t *d, const dh_hunt_verdict_t *r)
@@ -343,7 +327,7 @@ static void evidence(const dh_hunt_t *h, const domain_t *d, const dh_hunt_verdic
         dh_json_kv_int(sb, "max_ttl", d->max_ttl);
     dh_json_kv_str(sb, "label_class", dh_lexmodel_class_name(d->label_class));
     dh_json_kv_double(sb, "label_score", round(d->label_score * 1000) / 1000);
-    thresholds_obj(sb, h->e.p);
+    thresholds_obj(sb, &h->e);
 }
 
 static void emit(dh_hunt_t *h, const char *key, size_t keylen, const domain_t *d,

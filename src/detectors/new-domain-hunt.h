@@ -88,6 +88,7 @@ typedef struct dh_hunt dh_hunt_t;
 typedef struct {
     dh_kit_t *kit;                   /* emit, evidence buffer, rule, env */
     const dh_hunt_params_t *p;
+    const dh_kit_params_t *thresholds; /* new_domain's (kit's params): the evidence's hunt_* */
     const dh_lexmodel_t *model;
     const dh_lexscore_params_t *lex;
     const dh_strset_t *dyndns;

@@ -152,8 +152,8 @@ static int hunt_setup(nd_t *t, char *err, size_t errlen)
                                    .confidence_step = p->confidence_step};
     t->hunt_lex = t->lex;
     t->hunt_lex.long_label_len = DH_LEX_LABEL_MAX + 1;
-    dh_hunt_env_t he = {.kit = &t->kit, .p = &t->hunt_p, .model = t->model, .lex = &t->hunt_lex,
-                        .dyndns = t->dyndns};
+    dh_hunt_env_t he = {.kit = &t->kit, .p = &t->hunt_p, .thresholds = &params,
+                        .model = t->model, .lex = &t->hunt_lex, .dyndns = t->dyndns};
     t->hunt = dh_hunt_new(&he);
     if (!t->hunt) {
         snprintf(err, errlen, "new_domain: --hunt: cannot make its table");
@@ -235,19 +235,6 @@ static int64_t score_of(const params_t *p, unsigned risk, bool few, bool young)
 
 /* ---- events ----------------------------------------------------------- */
 
-static void add_client(window_t *w, const dh_addr_t *c)
-{
-    if (c->family == DH_AF_UNSET)
-        return;
-    for (uint8_t i = 0; i < w->n_clients; i++)
-        if (dh_addr_equal(&w->clients[i], c))
-            return;
-    if (w->n_clients < MAX_CLIENTS)
-        w->clients[w->n_clients++] = *c;
-    else
-        w->clients_more = 1;
-}
-
 static void count(window_t *w, const dh_event_t *ev, const dh_verdict_t *v)
 {
     if (ev->ts_us < w->first_us)
@@ -257,7 +244,7 @@ static void count(window_t *w, const dh_event_t *ev, const dh_verdict_t *v)
     w->queries++;
     w->answered += ev->n_answers > 0;
     w->from_resolver |= v->from_resolver;
-    add_client(w, &ev->client);
+    DH_KIT_ADD_CLIENT(w, &ev->client);
 }
 
 /* First contact: start the observation, and keep the risk bits in the
@@ -362,20 +349,10 @@ static void emit(nd_t *t, const char *domain, size_t len, const dh_addr_t *clien
     char dom[256];
     snprintf(dom, sizeof(dom), "%.*s", (int)(len < 255 ? len : 255), domain);
     double conf = t->kit.rule->confidence + t->p.confidence_step * (double)(score - t->p.min_score);
-    dh_detection_t d = {
-        .fired_us = fired,
-        .start_us = start,
-        .end_us = end,
-        .window_start_us = ws,
-        .client = client,
-        .client_is_resolver = resolver,
-        .qname = sample,
-        .qname_len = sample_len,
-        .registered_domain = dom,
-        .entity = dom,
-        .risk_score = -1,
-        .confidence = dh_kit_confidence(conf),
-    };
+    dh_detection_t d = dh_kit_span_detection(start, end, ws, client, resolver);
+    d.fired_us = fired;
+    dh_kit_detection_names(&d, sample, sample_len, dom, dom);
+    d.confidence = dh_kit_confidence(conf);
     dh_kit_emit(&t->kit, &d);
 }
 

@@ -88,12 +88,11 @@ typedef struct {
     uint32_t qname_hits, cname_hits, answer_hits, resolved, nxdomain;
     uint16_t ind_len;
     char indicator[IND_LEN];
-    uint8_t n_addrs, n_cnames, n_samples;
+    uint8_t n_addrs, n_cnames;
     dh_addr_t addrs[MAX_ADDRS];
     uint8_t cname_len[MAX_CNAMES];
     char cnames[MAX_CNAMES][SAMPLE_LEN];
-    uint8_t sample_len[SAMPLES];
-    char samples[SAMPLES][SAMPLE_LEN];
+    DH_KIT_SAMPLES(SAMPLES, SAMPLE_LEN);
 } window_t;
 
 typedef struct {
