@@ -25,8 +25,9 @@
 #include "util-mem.h"
 
 /* A finished JSON line: an alert, or an incident / host risk line. */
-static void detection_line(dh_pipeline_t *pl, const dh_strbuf_t *line, const char *key)
+static void detection_line(void *ctx, const dh_strbuf_t *line, const char *key)
 {
+    dh_pipeline_t *pl = ctx;
     pl->c.detections++;
     /* a batch run sorts its detections by event time; a live one writes
        each at once */
@@ -35,11 +36,6 @@ static void detection_line(dh_pipeline_t *pl, const dh_strbuf_t *line, const cha
         /* live: out now, not at the next tick; not delivered yet (Kafka,
            timeout 0) is no error, and a failed write fails the close */
         (void)dh_pipeline_flush_output(pl, 0);
-}
-
-static void correlation_line(void *ctx, const dh_strbuf_t *line, const char *key)
-{
-    detection_line(ctx, line, key);
 }
 
 /* A line from alert suppression: out, then read by the correlation of
@@ -259,7 +255,7 @@ int dh_dethost_setup(dh_pipeline_t *pl, char *err, size_t errlen)
     if (pl->opt.history.learn_only)
         return 0;
     pl->incidents =
-        dh_incidents_new(pl->opt.detect.rules_dir, correlation_line, pl, err, errlen);
+        dh_incidents_new(pl->opt.detect.rules_dir, detection_line, pl, err, errlen);
     return pl->incidents ? load_detectors(pl, err, errlen) : -1;
 }
 

@@ -743,7 +743,10 @@ static bool host_keep(host_t *h, const finding_in_t *f)
         slot_f = &h->f[h->n_f++];
     } else {
         h->dropped++;
-        finding_t *low = &h->f[h->n_f - 1]; /* sorted by host_score */
+        finding_t *low = &h->f[0]; /* the one host_score would rank last */
+        for (size_t i = 1; i < h->n_f; i++)
+            if (by_risk_desc(&h->f[i], low) > 0)
+                low = &h->f[i];
         if (f->risk <= low->risk)
             return false;
         slot_f = low;
@@ -837,7 +840,6 @@ static void host_add(dh_incidents_t *x, const finding_in_t *f)
     }
     h->k.last_us = f->ts_us > h->k.last_us ? f->ts_us : h->k.last_us;
     host_expire(x, h, f->ts_us);
-    (void)host_score(h); /* sorted, so the least risky kept one is last */
     if (!host_keep(h, f))
         return;
     double score = host_score(h);
