@@ -35,6 +35,20 @@ lines.sort(key=lambda l: json.loads(l)["@timestamp"])
 sys.stdout.buffer.writelines(lines)' "$1"
 }
 
+# The generator's benign traffic of a week learned into the history STATE
+# ($2), then a day of it with every attack scenario planted:
+# $W/PREFIX-day.log and its truth $W/PREFIX-truth ($1 = PREFIX). new_domain
+# fires only with a learned history.
+learned_week_then_attack_day() {
+    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
+    start=1700000000
+    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
+        --seed 3 -o "$W/$1-week.log" --truth /dev/null || return 1
+    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
+        --duration 86400 --seed 3 --attack all -o "$W/$1-day.log" --truth "$W/$1-truth" || return 1
+    "$DH" --state-dir "$2" -q --learn-only -o /dev/null "$W/$1-week.log" || fail "learn: exit $?" || return 1
+}
+
 # ---- CLI -------------------------------------------------------------------
 
 t_help_documents_every_option() {
@@ -115,14 +129,8 @@ assert not stray, f"detections for benign clients {stray}"
 PY
     # every detector of the registry (dnshound --list), on the generator's
     # scenarios after a learned week of history (new_domain needs one)
-    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
     "$DH" --no-state --list > "$W/pl-list" || fail "--list: exit $?" || return 1
-    start=1700000000
-    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
-        --seed 3 -o "$W/pl-week.log" --truth /dev/null || return 1
-    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
-        --duration 86400 --seed 3 --attack all -o "$W/pl-day.log" --truth "$W/pl-truth" || return 1
-    "$DH" --state-dir "$W/pl-st" -q --learn-only -o /dev/null "$W/pl-week.log" || fail "learn: exit $?" || return 1
+    learned_week_then_attack_day pl "$W/pl-st" || return 1
     "$DH" --state-dir "$W/pl-st" -q -o "$W/pl.jsonl" "$W/pl-day.log" || fail "exit $?" || return 1
     $CHECK schema "$W/pl.jsonl" "$SCHEMA" >/dev/null || return 1
     $PY - "$W/pl-list" "$W/pl-truth" "$W/pl.jsonl" <<'PY' || return 1
@@ -1722,13 +1730,7 @@ PY
     ocsf_run captures-ev 4003 --emit events $caps || return 1
     # every detector of the registry among the checked findings: the
     # generator's scenarios after a learned week (new_domain needs a history)
-    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
-    start=1700000000
-    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
-        --seed 3 -o "$W/oc-week.log" --truth /dev/null || return 1
-    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
-        --duration 86400 --seed 3 --attack all -o "$W/oc-day.log" --truth /dev/null || return 1
-    "$DH" --state-dir "$W/oc-st" -q --learn-only -o /dev/null "$W/oc-week.log" || fail "learn: exit $?" || return 1
+    learned_week_then_attack_day oc "$W/oc-st" || return 1
     "$DH" --state-dir "$W/oc-st" -q --schema ocsf -o "$W/gen.ocsf" "$W/oc-day.log" || fail "exit $?" || return 1
     $OCSF_CHECK --quiet --class 2004 --values finding_info.analytic.name "$W/gen.ocsf" > "$W/gen.check" ||
         { head -20 "$W/gen.check" >&2; fail "generated: not valid OCSF"; return 1; }
@@ -1881,13 +1883,7 @@ ecs_all_detections() {
     done
     "$DH" --no-state -q --hunt tests/data/eve/formbook-dridex-2025-mixed.eve.json \
         >> "$W/ecs-all.jsonl" 2>/dev/null || fail "hunt: exit $?" || return 1
-    [ -x "$GEN" ] || fail "generator $GEN missing" || return 1
-    start=1700000000
-    "$GEN" --events 60000 --clients 200 --domains 5000 --start $start --duration $((8 * 86400)) \
-        --seed 3 -o "$W/ecs-week.log" --truth /dev/null || return 1
-    "$GEN" --events 20000 --clients 200 --domains 5000 --start $((start + 8 * 86400)) \
-        --duration 86400 --seed 3 --attack all -o "$W/ecs-day.log" --truth /dev/null || return 1
-    "$DH" --state-dir "$W/ecs-st2" -q --learn-only -o /dev/null "$W/ecs-week.log" || return 1
+    learned_week_then_attack_day ecs "$W/ecs-st2" || return 1
     "$DH" --state-dir "$W/ecs-st2" -q "$W/ecs-day.log" >> "$W/ecs-all.jsonl" || return 1
     if [ -d "$CORPUS" ]; then
         find "$CORPUS/zeek-tsv" "$CORPUS/zeek-json" "$CORPUS/eve" -type f | sort > "$W/ecs-corpus"
